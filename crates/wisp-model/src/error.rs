@@ -1,0 +1,89 @@
+use std::fmt;
+
+/// A value that does not make a valid model object.
+///
+/// Follows ripgrep's `Error { kind }` pattern: callers match on [`ModelErrorKind`], people read
+/// the `Display` text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelError {
+    kind: ModelErrorKind,
+}
+
+/// What was wrong with a value.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ModelErrorKind {
+    /// A BSSID that is not six hexadecimal octets.
+    Bssid(String),
+    /// A frequency in MHz that is not a Wi-Fi channel centre in 2.4, 5 or 6 GHz.
+    Frequency(u32),
+    /// A channel number that does not exist in the given band.
+    Channel { band: Band, channel: u16 },
+    /// A band name other than "2.4", "5" or "6".
+    BandName(String),
+    /// A number that must be finite was NaN or infinite.
+    NotFinite(&'static str),
+    /// A quantity outside its physical range.
+    OutOfRange {
+        what: &'static str,
+        value: f64,
+        min: f64,
+        max: f64,
+    },
+    /// A polygon with fewer than three distinct corners or no area.
+    DegeneratePolygon,
+    /// A polygon whose edges cross each other, so it has no well-defined inside.
+    SelfIntersecting,
+    /// A calibration whose two points coincide or whose distance is not positive.
+    DegenerateCalibration,
+    /// A grid with no cells or a non-positive cell size.
+    EmptyGrid,
+    /// A zone kind wisp does not know.
+    ZoneKind(String),
+}
+
+use crate::Band;
+
+impl ModelError {
+    pub fn new(kind: ModelErrorKind) -> Self {
+        ModelError { kind }
+    }
+    pub fn kind(&self) -> &ModelErrorKind {
+        &self.kind
+    }
+}
+
+impl From<ModelErrorKind> for ModelError {
+    fn from(kind: ModelErrorKind) -> Self {
+        ModelError { kind }
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ModelErrorKind::*;
+        match &self.kind {
+            Bssid(s) => write!(f, "'{s}' is not a BSSID (expected six hex octets like aa:bb:cc:dd:ee:ff)"),
+            Frequency(mhz) => write!(f, "{mhz} MHz is not a Wi-Fi channel centre in the 2.4, 5 or 6 GHz band"),
+            Channel { band, channel } => write!(f, "channel {channel} does not exist in the {band} GHz band"),
+            BandName(s) => write!(f, "'{s}' is not a band (expected \"2.4\", \"5\" or \"6\")"),
+            NotFinite(what) => write!(f, "{what} must be a finite number"),
+            OutOfRange { what, value, min, max } => {
+                write!(f, "{what} {value} is outside {min}..{max}")
+            }
+            DegeneratePolygon => write!(f, "polygon has fewer than three distinct corners or no area"),
+            SelfIntersecting => write!(f, "polygon edges cross each other"),
+            DegenerateCalibration => {
+                write!(f, "calibration has zero length (its two points coincide or its distance is not positive)")
+            }
+            EmptyGrid => write!(f, "grid has no cells or a cell size that is not positive"),
+            ZoneKind(s) => write!(
+                f,
+                "'{s}' is not a zone kind (expected one of: {})",
+                crate::ZoneKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+}
