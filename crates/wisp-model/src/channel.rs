@@ -73,18 +73,31 @@ impl Channel {
         let bad = || ModelError::from(ModelErrorKind::Frequency(freq_mhz));
         let (band, number) = match freq_mhz {
             2484 => (Band::G2_4, 14),
-            2412..=2472 if (freq_mhz - 2407) % 5 == 0 => (Band::G2_4, ((freq_mhz - 2407) / 5) as u16),
-            5160..=5885 if freq_mhz % 5 == 0 => (Band::G5, ((freq_mhz - 5000) / 5) as u16),
+            2412..=2472 if (freq_mhz - 2407).is_multiple_of(5) => {
+                (Band::G2_4, ((freq_mhz - 2407) / 5) as u16)
+            }
+            5160..=5885 if freq_mhz.is_multiple_of(5) => (Band::G5, ((freq_mhz - 5000) / 5) as u16),
             5935 => (Band::G6, 2),
-            5955..=7115 if (freq_mhz - 5950) % 10 == 5 => (Band::G6, ((freq_mhz - 5950) / 5) as u16),
+            5955..=7115 if (freq_mhz - 5950) % 10 == 5 => {
+                (Band::G6, ((freq_mhz - 5950) / 5) as u16)
+            }
             _ => return Err(bad()),
         };
-        Ok(Channel { band, number, freq_mhz })
+        Ok(Channel {
+            band,
+            number,
+            freq_mhz,
+        })
     }
 
     /// The channel `number` in `band`.
     pub fn new(band: Band, number: u16) -> Result<Channel, ModelError> {
-        let bad = || ModelError::from(ModelErrorKind::Channel { band, channel: number });
+        let bad = || {
+            ModelError::from(ModelErrorKind::Channel {
+                band,
+                channel: number,
+            })
+        };
         let freq_mhz = match band {
             Band::G2_4 => match number {
                 1..=13 => 2407 + 5 * number as u32,
@@ -101,7 +114,11 @@ impl Channel {
                 _ => return Err(bad()),
             },
         };
-        Ok(Channel { band, number, freq_mhz })
+        Ok(Channel {
+            band,
+            number,
+            freq_mhz,
+        })
     }
 
     /// Whether the channel needs dynamic frequency selection (5 GHz channels 52–64 and 100–144).
@@ -136,7 +153,10 @@ mod tests {
             }
         }
         // Same number, different band, different frequency.
-        assert_ne!(Channel::new(Band::G2_4, 1).unwrap().freq_mhz, Channel::new(Band::G6, 1).unwrap().freq_mhz);
+        assert_ne!(
+            Channel::new(Band::G2_4, 1).unwrap().freq_mhz,
+            Channel::new(Band::G6, 1).unwrap().freq_mhz
+        );
     }
 
     #[test]

@@ -65,15 +65,31 @@ impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ModelErrorKind::*;
         match &self.kind {
-            Bssid(s) => write!(f, "'{s}' is not a BSSID (expected six hex octets like aa:bb:cc:dd:ee:ff)"),
-            Frequency(mhz) => write!(f, "{mhz} MHz is not a Wi-Fi channel centre in the 2.4, 5 or 6 GHz band"),
-            Channel { band, channel } => write!(f, "channel {channel} does not exist in the {band} GHz band"),
+            Bssid(s) => write!(
+                f,
+                "'{s}' is not a BSSID (expected six hex octets like aa:bb:cc:dd:ee:ff)"
+            ),
+            Frequency(mhz) => write!(
+                f,
+                "{mhz} MHz is not a Wi-Fi channel centre in the 2.4, 5 or 6 GHz band"
+            ),
+            Channel { band, channel } => {
+                write!(f, "channel {channel} does not exist in the {band} GHz band")
+            }
             BandName(s) => write!(f, "'{s}' is not a band (expected \"2.4\", \"5\" or \"6\")"),
             NotFinite(what) => write!(f, "{what} must be a finite number"),
-            OutOfRange { what, value, min, max } => {
+            OutOfRange {
+                what,
+                value,
+                min,
+                max,
+            } => {
                 write!(f, "{what} {value} is outside {min}..{max}")
             }
-            DegeneratePolygon => write!(f, "polygon has fewer than three distinct corners or no area"),
+            DegeneratePolygon => write!(
+                f,
+                "polygon has fewer than three distinct corners or no area"
+            ),
             SelfIntersecting => write!(f, "polygon edges cross each other"),
             DegenerateCalibration => {
                 write!(f, "calibration has zero length (its two points coincide or its distance is not positive)")
@@ -82,7 +98,11 @@ impl fmt::Display for ModelError {
             ZoneKind(s) => write!(
                 f,
                 "'{s}' is not a zone kind (expected one of: {})",
-                crate::ZoneKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                crate::ZoneKind::ALL
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }

@@ -89,7 +89,12 @@ impl Polygon {
 
     /// An axis-aligned rectangle.
     pub fn rectangle(min: Point, max: Point) -> Result<Polygon, ModelError> {
-        Polygon::new(vec![min, Point::new(max.x, min.y), max, Point::new(min.x, max.y)])
+        Polygon::new(vec![
+            min,
+            Point::new(max.x, min.y),
+            max,
+            Point::new(min.x, max.y),
+        ])
     }
 
     pub fn corners(&self) -> &[Point] {
@@ -192,7 +197,10 @@ mod tests {
         assert!(!s.contains(Point::new(5.0, 1.0)));
         // L-shape: 3×3 minus the 2×2 top-right corner = 5.
         let l = Polygon::new(
-            [(0., 0.), (1., 0.), (1., 1.), (3., 1.), (3., 3.), (0., 3.)].iter().map(|&(x, y)| Point::new(x, y)).collect(),
+            [(0., 0.), (1., 0.), (1., 1.), (3., 1.), (3., 3.), (0., 3.)]
+                .iter()
+                .map(|&(x, y)| Point::new(x, y))
+                .collect(),
         )
         .unwrap();
         assert_eq!(l.area(), 7.0);
@@ -203,15 +211,28 @@ mod tests {
     #[test]
     fn degenerate_polygons_are_refused() {
         assert!(Polygon::new(vec![Point::new(0., 0.), Point::new(1., 1.)]).is_err());
-        assert!(Polygon::new(vec![Point::new(0., 0.), Point::new(1., 1.), Point::new(2., 2.)]).is_err());
-        assert!(Polygon::new(vec![Point::new(f64::NAN, 0.), Point::new(1., 0.), Point::new(0., 1.)]).is_err());
+        assert!(Polygon::new(vec![
+            Point::new(0., 0.),
+            Point::new(1., 1.),
+            Point::new(2., 2.)
+        ])
+        .is_err());
+        assert!(Polygon::new(vec![
+            Point::new(f64::NAN, 0.),
+            Point::new(1., 0.),
+            Point::new(0., 1.)
+        ])
+        .is_err());
     }
 
     #[test]
     fn bow_tie_self_intersects() {
         // Asymmetric, so its signed area is not zero and only the crossing test refuses it.
         let bow = Polygon::new(
-            [(0., 0.), (3., 2.), (3., 0.), (0., 1.)].iter().map(|&(x, y)| Point::new(x, y)).collect(),
+            [(0., 0.), (3., 2.), (3., 0.), (0., 1.)]
+                .iter()
+                .map(|&(x, y)| Point::new(x, y))
+                .collect(),
         );
         assert_eq!(bow.unwrap_err().kind(), &ModelErrorKind::SelfIntersecting);
         assert!(!square().self_intersects());

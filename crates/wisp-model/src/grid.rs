@@ -21,20 +21,34 @@ pub struct GridGeometry {
 
 impl GridGeometry {
     /// A grid whose top-left corner is at (`x0`, `y0`) with steps `dx` (> 0) and `dy` (≠ 0).
-    pub fn new(x0: f64, y0: f64, dx: f64, dy: f64, cols: usize, rows: usize) -> Result<Self, ModelError> {
+    pub fn new(
+        x0: f64,
+        y0: f64,
+        dx: f64,
+        dy: f64,
+        cols: usize,
+        rows: usize,
+    ) -> Result<Self, ModelError> {
         if ![x0, y0, dx, dy].iter().all(|v| v.is_finite()) {
             return Err(ModelErrorKind::NotFinite("grid origin and cell size").into());
         }
         if cols == 0 || rows == 0 || dx <= 0.0 || dy == 0.0 {
             return Err(ModelErrorKind::EmptyGrid.into());
         }
-        Ok(GridGeometry { x0, y0, dx, dy, cols, rows })
+        Ok(GridGeometry {
+            x0,
+            y0,
+            dx,
+            dy,
+            cols,
+            rows,
+        })
     }
 
     /// A plan grid (y down) of square `cell`-metre cells covering `min`..`max`, starting at `min`.
     /// The last row and column may reach past `max` by less than one cell.
     pub fn covering(min: Point, max: Point, cell: f64) -> Result<Self, ModelError> {
-        if !(cell > 0.0) {
+        if cell.is_nan() || cell <= 0.0 {
             return Err(ModelErrorKind::EmptyGrid.into());
         }
         let cols = ((max.x - min.x) / cell).ceil().max(1.0) as usize;
@@ -72,14 +86,18 @@ impl GridGeometry {
     }
 
     pub fn centre(&self, row: usize, col: usize) -> Point {
-        Point::new(self.x0 + (col as f64 + 0.5) * self.dx, self.y0 + (row as f64 + 0.5) * self.dy)
+        Point::new(
+            self.x0 + (col as f64 + 0.5) * self.dx,
+            self.y0 + (row as f64 + 0.5) * self.dy,
+        )
     }
 
     /// The cell containing `p`, if any.
     pub fn cell_at(&self, p: Point) -> Option<(usize, usize)> {
         let c = ((p.x - self.x0) / self.dx).floor();
         let r = ((p.y - self.y0) / self.dy).floor();
-        (c >= 0.0 && r >= 0.0 && (c as usize) < self.cols && (r as usize) < self.rows).then(|| (r as usize, c as usize))
+        (c >= 0.0 && r >= 0.0 && (c as usize) < self.cols && (r as usize) < self.rows)
+            .then_some((r as usize, c as usize))
     }
 
     /// Fractional (row, col) position of `p`, with cell centres at integer + ½; for resampling.
@@ -97,7 +115,10 @@ pub struct Grid<T> {
 
 impl<T: Clone> Grid<T> {
     pub fn filled(geometry: GridGeometry, value: T) -> Self {
-        Grid { values: Array2::from_elem((geometry.rows, geometry.cols), value), geometry }
+        Grid {
+            values: Array2::from_elem((geometry.rows, geometry.cols), value),
+            geometry,
+        }
     }
 }
 
@@ -110,7 +131,10 @@ impl<T> Grid<T> {
     }
 
     pub fn from_fn(geometry: GridGeometry, mut f: impl FnMut(usize, usize) -> T) -> Self {
-        Grid { values: Array2::from_shape_fn((geometry.rows, geometry.cols), |(r, c)| f(r, c)), geometry }
+        Grid {
+            values: Array2::from_shape_fn((geometry.rows, geometry.cols), |(r, c)| f(r, c)),
+            geometry,
+        }
     }
 
     pub fn geometry(&self) -> &GridGeometry {
@@ -128,7 +152,10 @@ impl<T> Grid<T> {
 
     /// A grid of the same geometry with `f` applied to every value.
     pub fn map<U>(&self, f: impl FnMut(&T) -> U) -> Grid<U> {
-        Grid { geometry: self.geometry, values: self.values.map(f) }
+        Grid {
+            geometry: self.geometry,
+            values: self.values.map(f),
+        }
     }
 
     /// Row-major iteration over ((row, col), value).

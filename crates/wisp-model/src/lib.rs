@@ -22,7 +22,8 @@ pub use geometry::{Point, Polygon, Segment};
 pub use grid::{Grid, GridGeometry};
 pub use radio::{ApId, Bssid};
 pub use site::{
-    AccessPoint, ApRadio, Floor, Material, PlanCalibration, RequirementProfile, Wall, Zone, ZoneKind,
+    AccessPoint, ApRadio, Floor, Material, PlanCalibration, RequirementProfile, Wall, Zone,
+    ZoneKind,
 };
 pub use survey::{Observation, Sample, Survey, SurveyFloor, SURVEY_FORMAT, SURVEY_VERSION};
 pub use units::{Db, Dbm, Metres};

@@ -17,7 +17,10 @@ impl Bssid {
     /// octets, since vendors derive an AP's per-SSID and per-band MACs by varying the last one.
     pub fn default_ap(&self) -> ApId {
         let o = self.0;
-        ApId(format!("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3], o[4]))
+        ApId(format!(
+            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            o[0], o[1], o[2], o[3], o[4]
+        ))
     }
 }
 
@@ -25,7 +28,11 @@ impl FromStr for Bssid {
     type Err = ModelError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || ModelError::from(ModelErrorKind::Bssid(s.to_string()));
-        let hex: String = s.trim().chars().filter(|c| !matches!(c, ':' | '-' | '.')).collect();
+        let hex: String = s
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ':' | '-' | '.'))
+            .collect();
         if hex.len() != 12 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(bad());
         }
@@ -40,7 +47,11 @@ impl FromStr for Bssid {
 impl fmt::Display for Bssid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let o = self.0;
-        write!(f, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3], o[4], o[5])
+        write!(
+            f,
+            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            o[0], o[1], o[2], o[3], o[4], o[5]
+        )
     }
 }
 
@@ -69,10 +80,20 @@ mod tests {
     #[test]
     fn parses_every_common_spelling() {
         let want = "aa:bb:cc:dd:ee:0f";
-        for s in ["AA:BB:CC:DD:EE:0F", "aa-bb-cc-dd-ee-0f", "aabb.ccdd.ee0f", "aabbccddee0f"] {
+        for s in [
+            "AA:BB:CC:DD:EE:0F",
+            "aa-bb-cc-dd-ee-0f",
+            "aabb.ccdd.ee0f",
+            "aabbccddee0f",
+        ] {
             assert_eq!(s.parse::<Bssid>().unwrap().to_string(), want, "{s}");
         }
-        for s in ["", "aa:bb:cc:dd:ee", "gg:bb:cc:dd:ee:ff", "aa:bb:cc:dd:ee:ff:00"] {
+        for s in [
+            "",
+            "aa:bb:cc:dd:ee",
+            "gg:bb:cc:dd:ee:ff",
+            "aa:bb:cc:dd:ee:ff:00",
+        ] {
             assert!(s.parse::<Bssid>().is_err(), "{s}");
         }
     }

@@ -62,7 +62,10 @@ impl Material {
             Band::G5 => &[Band::G6, Band::G2_4],
             Band::G6 => &[Band::G5, Band::G2_4],
         };
-        order.iter().find_map(|b| self.loss_db.get(b).copied()).unwrap_or(0.0)
+        order
+            .iter()
+            .find_map(|b| self.loss_db.get(b).copied())
+            .unwrap_or(0.0)
     }
 }
 
@@ -219,7 +222,10 @@ pub struct Floor {
 impl Floor {
     /// Plan size in metres.
     pub fn size_m(&self) -> Point {
-        self.calibration.to_metres(Point::new(self.plan_size_px.0 as f64, self.plan_size_px.1 as f64))
+        self.calibration.to_metres(Point::new(
+            self.plan_size_px.0 as f64,
+            self.plan_size_px.1 as f64,
+        ))
     }
 }
 

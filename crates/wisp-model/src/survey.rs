@@ -54,16 +54,28 @@ impl Observation {
     pub fn validate(&self) -> Result<(), ModelError> {
         let ch = Channel::from_freq(self.freq_mhz)?;
         if ch.band != self.band || ch.number != self.channel {
-            return Err(ModelErrorKind::Channel { band: self.band, channel: self.channel }.into());
+            return Err(ModelErrorKind::Channel {
+                band: self.band,
+                channel: self.channel,
+            }
+            .into());
         }
-        for (what, v) in [("rssi_dbm", Some(self.rssi_dbm)), ("noise_dbm", self.noise_dbm)] {
+        for (what, v) in [
+            ("rssi_dbm", Some(self.rssi_dbm)),
+            ("noise_dbm", self.noise_dbm),
+        ] {
             let Some(v) = v else { continue };
             if !v.is_finite() {
                 return Err(ModelErrorKind::NotFinite(what).into());
             }
             if v < RSSI_RANGE_DBM.0 || v > RSSI_RANGE_DBM.1 {
-                return Err(ModelErrorKind::OutOfRange { what, value: v, min: RSSI_RANGE_DBM.0, max: RSSI_RANGE_DBM.1 }
-                    .into());
+                return Err(ModelErrorKind::OutOfRange {
+                    what,
+                    value: v,
+                    min: RSSI_RANGE_DBM.0,
+                    max: RSSI_RANGE_DBM.1,
+                }
+                .into());
             }
         }
         Ok(())
@@ -108,7 +120,11 @@ pub struct Survey {
 
 impl Survey {
     pub fn new(floors: Vec<SurveyFloor>) -> Survey {
-        Survey { format: SURVEY_FORMAT.to_string(), version: SURVEY_VERSION, floors }
+        Survey {
+            format: SURVEY_FORMAT.to_string(),
+            version: SURVEY_VERSION,
+            floors,
+        }
     }
 
     pub fn floor(&self, id: &str) -> Option<&SurveyFloor> {
@@ -132,7 +148,13 @@ mod tests {
         .unwrap();
         let s = Survey::new(vec![SurveyFloor {
             id: "L1".into(),
-            samples: vec![Sample { x_m: 12.5, y_m: 3.2, t: None, source: "walk.csv:12".into(), observations: vec![o] }],
+            samples: vec![Sample {
+                x_m: 12.5,
+                y_m: 3.2,
+                t: None,
+                source: "walk.csv:12".into(),
+                observations: vec![o],
+            }],
         }]);
         let text = serde_json::to_string(&s).unwrap();
         assert_eq!(

@@ -1,0 +1,251 @@
+//! Inverse-distance weighting over the k nearest samples (Shepard's method, local form).
+//!
+//! `v(p) = Σ wᵢ vᵢ / Σ wᵢ` with `wᵢ = 1 / dᵢ^power` over the k samples nearest `p`. A cell centre
+//! that coincides with samples takes their mean, so the surface passes through the data. It is
+//! the estimator of `gdal_grid -a invdistnn:power=2:nmax=12` with an unlimited radius.
+
+use crate::neighbours::{Neighbour, NeighbourIndex};
+use crate::{InterpError, ScatteredPoint};
+use wisp_model::{Grid, GridGeometry};
+
+/// IDW parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Idw {
+    /// Neighbours per estimate. 12 is `gdal_grid`'s customary `nmax` and the benchmark's k.
+    pub k: usize,
+    /// Distance exponent; 2 is Shepard's original choice.
+    pub power: f64,
+}
+
+impl Default for Idw {
+    fn default() -> Self {
+        Idw { k: 12, power: 2.0 }
+    }
+}
+
+impl Idw {
+    /// The estimate from a cell's neighbours (nearest first) and the sample values.
+    #[inline]
+    pub fn estimate(&self, neighbours: &[Neighbour], values: &[f32]) -> f32 {
+        if neighbours.first().is_some_and(|n| n.dist2 == 0.0) {
+            let exact: Vec<f64> = neighbours
+                .iter()
+                .take_while(|n| n.dist2 == 0.0)
+                .map(|n| values[n.index as usize] as f64)
+                .collect();
+            return (exact.iter().sum::<f64>() / exact.len() as f64) as f32;
+        }
+        let half_power = self.power / 2.0;
+        let (mut num, mut den) = (0.0f64, 0.0f64);
+        for n in neighbours {
+            let w = if half_power == 1.0 {
+                1.0 / n.dist2
+            } else {
+                n.dist2.powf(-half_power)
+            };
+            num += w * values[n.index as usize] as f64;
+            den += w;
+        }
+        (num / den) as f32
+    }
+
+    /// Interpolates one field onto every cell of `geometry`.
+    pub fn grid(
+        &self,
+        points: &[ScatteredPoint],
+        values: &[f32],
+        geometry: &GridGeometry,
+    ) -> Result<Grid<f32>, InterpError> {
+        let index = NeighbourIndex::new(points)?;
+        let mut out = self.grid_many(&index, &[values], geometry, &|_, _| true)?;
+        Ok(out.remove(0))
+    }
+
+    /// Interpolates several fields over the same samples at once: the neighbour search, which is
+    /// most of the cost, runs once per cell for all of them. Cells where `include` is false are NaN.
+    pub fn grid_many(
+        &self,
+        index: &NeighbourIndex,
+        fields: &[&[f32]],
+        geometry: &GridGeometry,
+        include: &(dyn Fn(usize, usize) -> bool + Sync),
+    ) -> Result<Vec<Grid<f32>>, InterpError> {
+        if self.k == 0 {
+            return Err(InterpError::ZeroK);
+        }
+        if fields.iter().any(|f| f.len() != index.len()) {
+            return Err(InterpError::FieldLength {
+                fields: fields.len(),
+                samples: index.len(),
+            });
+        }
+        let cols = geometry.cols();
+        let nf = fields.len();
+        // Each band holds its rows for every field: [field][row-in-band][col].
+        let bands = index.for_each_cell(
+            geometry,
+            self.k,
+            include,
+            &|r, c, n, band: &mut (usize, usize, Vec<f32>)| {
+                let (r0, rows, buf) = (band.0, band.1, &mut band.2);
+                for (f, values) in fields.iter().enumerate() {
+                    buf[(f * rows + (r - r0)) * cols + c] = self.estimate(n, values);
+                }
+            },
+            &|r0, r1| (r0, r1 - r0, vec![f32::NAN; nf * (r1 - r0) * cols]),
+        );
+        let mut out: Vec<Vec<f32>> = (0..nf)
+            .map(|_| Vec::with_capacity(geometry.len()))
+            .collect();
+        for (_, rows, buf) in &bands {
+            for (f, o) in out.iter_mut().enumerate() {
+                o.extend_from_slice(&buf[f * rows * cols..(f + 1) * rows * cols]);
+            }
+        }
+        Ok(out
+            .into_iter()
+            .map(|v| Grid::from_vec(*geometry, v))
+            .collect())
+    }
+
+    /// Estimates at arbitrary query points (brute-force neighbour search per point is avoided:
+    /// each query uses the k-d tree).
+    pub fn at(
+        &self,
+        index: &NeighbourIndex,
+        values: &[f32],
+        queries: &[ScatteredPoint],
+    ) -> Vec<f32> {
+        use rayon::prelude::*;
+        queries
+            .par_iter()
+            .map(|q| self.estimate(&index.nearest(q.x, q.y, self.k), values))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// Straight from the formula, with an O(n) scan per cell.
+    fn brute(
+        points: &[ScatteredPoint],
+        values: &[f32],
+        x: f64,
+        y: f64,
+        k: usize,
+        power: f64,
+    ) -> f64 {
+        let mut d: Vec<(f64, usize)> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((p.x - x).hypot(p.y - y), i))
+            .collect();
+        d.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        d.truncate(k);
+        if d[0].0 == 0.0 {
+            let z: Vec<f64> = d
+                .iter()
+                .filter(|e| e.0 == 0.0)
+                .map(|e| values[e.1] as f64)
+                .collect();
+            return z.iter().sum::<f64>() / z.len() as f64;
+        }
+        let w: Vec<f64> = d.iter().map(|e| 1.0 / e.0.powf(power)).collect();
+        d.iter()
+            .zip(&w)
+            .map(|(e, w)| w * values[e.1] as f64)
+            .sum::<f64>()
+            / w.iter().sum::<f64>()
+    }
+
+    fn random_case(seed: u64, n: usize) -> (Vec<ScatteredPoint>, Vec<f32>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let pts = (0..n)
+            .map(|_| ScatteredPoint {
+                x: rng.random::<f64>() * 40.0,
+                y: rng.random::<f64>() * 20.0,
+            })
+            .collect();
+        let vals = (0..n).map(|_| -90.0 + 60.0 * rng.random::<f32>()).collect();
+        (pts, vals)
+    }
+
+    #[test]
+    fn equals_brute_force_on_random_inputs() {
+        for (seed, k, power) in [(1, 12, 2.0), (2, 4, 3.0), (3, 1, 2.0), (4, 50, 1.5)] {
+            let (pts, vals) = random_case(seed, 200);
+            let g = GridGeometry::new(-2.0, 22.0, 0.37, -0.41, 120, 60).unwrap();
+            let idw = Idw { k, power };
+            let grid = idw.grid(&pts, &vals, &g).unwrap();
+            for ((r, c), v) in grid.indexed_iter() {
+                let p = g.centre(r, c);
+                let want = brute(&pts, &vals, p.x, p.y, k, power);
+                assert!(
+                    (*v as f64 - want).abs() < 1e-3,
+                    "({r},{c}) got {v} want {want}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn exact_at_samples_and_bounded_by_them() {
+        // Samples at cell centres so some cells coincide with them.
+        let g = GridGeometry::new(0.0, 0.0, 1.0, 1.0, 20, 20).unwrap();
+        let pts: Vec<ScatteredPoint> = [(3, 4), (10, 10), (15, 2), (7, 18)]
+            .iter()
+            .map(|&(r, c)| {
+                let p = g.centre(r, c);
+                ScatteredPoint { x: p.x, y: p.y }
+            })
+            .collect();
+        let vals = vec![-40.0f32, -80.0, -60.0, -72.5];
+        let grid = Idw::default().grid(&pts, &vals, &g).unwrap();
+        assert_eq!(*grid.get(3, 4).unwrap(), -40.0);
+        assert_eq!(*grid.get(10, 10).unwrap(), -80.0);
+        assert_eq!(*grid.get(7, 18).unwrap(), -72.5);
+        assert!(grid.values().iter().all(|v| (-80.0..=-40.0).contains(v)));
+    }
+
+    #[test]
+    fn many_fields_equal_one_at_a_time() {
+        let (pts, a) = random_case(9, 150);
+        let b: Vec<f32> = a.iter().map(|v| -v - 120.0).collect();
+        let g = GridGeometry::new(0.0, 0.0, 0.5, 0.5, 80, 40).unwrap();
+        let idw = Idw::default();
+        let index = NeighbourIndex::new(&pts).unwrap();
+        let both = idw
+            .grid_many(&index, &[&a, &b], &g, &|r, _| r % 2 == 0)
+            .unwrap();
+        assert_eq!(
+            both[0].values()[(0, 3)],
+            idw.grid(&pts, &a, &g).unwrap().values()[(0, 3)]
+        );
+        assert_eq!(
+            both[1].values()[(2, 7)],
+            idw.grid(&pts, &b, &g).unwrap().values()[(2, 7)]
+        );
+        assert!(both[0].values()[(1, 3)].is_nan(), "excluded rows stay NaN");
+    }
+
+    #[test]
+    fn thread_count_does_not_change_output() {
+        let (pts, vals) = random_case(11, 500);
+        let g = GridGeometry::new(0.0, 0.0, 0.25, 0.25, 160, 80).unwrap();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| Idw::default().grid(&pts, &vals, &g).unwrap());
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(|| Idw::default().grid(&pts, &vals, &g).unwrap());
+        assert_eq!(one, two);
+    }
+}

@@ -1,0 +1,424 @@
+//! From a floor's samples to the layers people read.
+//!
+//! Each radio's signal is interpolated on its own, then every layer is derived per cell from the
+//! set of radios: primary, secondary and tertiary signal (each from a different access point —
+//! the other band or the guest SSID of the serving AP is no backup when that AP fails), SNR,
+//! the number of radios above a level, co-channel radios, and the serving radio.
+//!
+//! **Not heard is evidence.** A scan that heard other radios but not radio R says R is weak
+//! there: R's field takes [`LayerOptions::not_heard_dbm`] at that scan instead of letting the
+//! values from where R *was* heard spread across the floor. So every radio is interpolated over
+//! the same set of scans (those that heard anything), and one neighbour search serves all radios.
+//! A scan that heard nothing at all is treated as a failed scan and left out.
+
+use crate::idw::Idw;
+use crate::neighbours::{distance_to_nearest, NeighbourIndex};
+use crate::{InterpError, ScatteredPoint};
+use std::collections::BTreeMap;
+use wisp_model::{Band, Grid, GridGeometry, Sample};
+
+/// One physical radio, as far as the BSSIDs tell: the access point (first five octets of the
+/// BSSID, the default grouping rule), band and channel. The SSIDs it broadcasts are folded in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RadioKey {
+    pub ap: String,
+    pub band: Band,
+    pub channel: u16,
+}
+
+/// What the survey says about one radio.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RadioInfo {
+    pub key: RadioKey,
+    pub bssids: Vec<String>,
+    pub ssids: Vec<String>,
+    /// Median noise the capture reported with this radio, else the band's default.
+    pub noise_dbm: f64,
+    /// Strongest reading anywhere, and where.
+    pub strongest_dbm: f64,
+    pub strongest_at: (f64, f64),
+}
+
+/// Options for building layers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerOptions {
+    pub idw: Idw,
+    /// Value a radio takes at a scan that heard others but not it. −95 dBm: a few dB below the
+    /// −90 to −92 dBm receive sensitivity of typical clients at their lowest rates, so it reads
+    /// as "below usable" without claiming a precise level (*estimate*, shared/reference.md §1).
+    pub not_heard_dbm: f64,
+    /// Cells farther than this from every sample are "not surveyed" (metres). 5 m: about the
+    /// decorrelation distance of shadow fading indoors (3GPP TR 38.901: 6–10 m), less a margin;
+    /// TamoGraph limits extrapolation the same way with its "guess range".
+    pub survey_range_m: f64,
+    /// Level at which a radio counts towards the radio-count layer (dBm). −75 dBm: the secondary
+    /// threshold of the voice profiles (shared/reference.md §1).
+    pub count_dbm: f64,
+    /// Level at which another radio on the serving channel counts as co-channel interference
+    /// (dBm); −85 dBm as in the healthcare voice profile.
+    pub cochannel_dbm: f64,
+    /// Only radios whose SSID list includes one of these (empty: all).
+    pub ssids: Vec<String>,
+    /// Only radios in these bands (empty: all).
+    pub bands: Vec<Band>,
+    /// Only these BSSIDs (lowercase colon form; empty: all).
+    pub bssids: Vec<String>,
+}
+
+impl Default for LayerOptions {
+    fn default() -> Self {
+        LayerOptions {
+            idw: Idw::default(),
+            not_heard_dbm: -95.0,
+            survey_range_m: 5.0,
+            count_dbm: -75.0,
+            cochannel_dbm: -85.0,
+            ssids: Vec::new(),
+            bands: Vec::new(),
+            bssids: Vec::new(),
+        }
+    }
+}
+
+/// Sentinel for "no radio" in [`SignalLayers::serving`].
+pub const NO_RADIO: u32 = u32::MAX;
+
+/// Every layer of one floor. Cells outside the floor are NaN (0 for counts, [`NO_RADIO`]).
+#[derive(Debug, Clone)]
+pub struct SignalLayers {
+    pub radios: Vec<RadioInfo>,
+    pub primary: Grid<f32>,
+    pub secondary: Grid<f32>,
+    pub tertiary: Grid<f32>,
+    pub snr: Grid<f32>,
+    /// Radios at or above `count_dbm`.
+    pub radio_count: Grid<u16>,
+    /// Other radios on the serving radio's band and channel at or above `cochannel_dbm`.
+    pub cochannel: Grid<u16>,
+    /// Index into `radios` of the strongest radio.
+    pub serving: Grid<u32>,
+    /// Distance to the nearest sample, metres: the confidence layer.
+    pub distance_m: Grid<f32>,
+    /// Within `survey_range_m` of a sample and inside the floor.
+    pub surveyed: Grid<bool>,
+}
+
+impl SignalLayers {
+    /// Builds every layer over the cells of `geometry` where `inside` is true.
+    pub fn build(
+        samples: &[Sample],
+        geometry: &GridGeometry,
+        inside: &(dyn Fn(usize, usize) -> bool + Sync),
+        opts: &LayerOptions,
+    ) -> Result<SignalLayers, InterpError> {
+        let keep = |o: &wisp_model::Observation| {
+            (opts.bands.is_empty() || opts.bands.contains(&o.band))
+                && (opts.bssids.is_empty() || opts.bssids.contains(&o.bssid.to_string()))
+                && (opts.ssids.is_empty()
+                    || o.ssid.as_ref().is_some_and(|s| opts.ssids.contains(s)))
+        };
+        let used: Vec<&Sample> = samples
+            .iter()
+            .filter(|s| s.observations.iter().any(keep))
+            .collect();
+        // Radios in a stable order (by key), so indices and outputs are deterministic.
+        let mut by_key: BTreeMap<RadioKey, (RadioInfo, Vec<f64>)> = BTreeMap::new();
+        for s in &used {
+            for o in s.observations.iter().filter(|o| keep(o)) {
+                let key = RadioKey {
+                    ap: o.bssid.default_ap().0,
+                    band: o.band,
+                    channel: o.channel,
+                };
+                let (info, noise) = by_key.entry(key.clone()).or_insert_with(|| {
+                    let info = RadioInfo {
+                        key,
+                        bssids: vec![],
+                        ssids: vec![],
+                        noise_dbm: f64::NAN,
+                        strongest_dbm: f64::NEG_INFINITY,
+                        strongest_at: (0.0, 0.0),
+                    };
+                    (info, vec![])
+                });
+                let b = o.bssid.to_string();
+                if !info.bssids.contains(&b) {
+                    info.bssids.push(b);
+                }
+                if let Some(ssid) = o.ssid.as_ref().filter(|s| !info.ssids.contains(s)) {
+                    info.ssids.push(ssid.clone());
+                }
+                noise.extend(o.noise_dbm);
+                if o.rssi_dbm > info.strongest_dbm {
+                    info.strongest_dbm = o.rssi_dbm;
+                    info.strongest_at = (s.x_m, s.y_m);
+                }
+            }
+        }
+        if used.is_empty() || by_key.is_empty() {
+            return Err(InterpError::NoSamples);
+        }
+        let keys: Vec<RadioKey> = by_key.keys().cloned().collect();
+        let radios: Vec<RadioInfo> = by_key
+            .into_values()
+            .map(|(mut info, mut noise)| {
+                info.bssids.sort();
+                info.ssids.sort();
+                info.noise_dbm = if noise.is_empty() {
+                    info.key.band.default_noise().0
+                } else {
+                    noise.sort_by(f64::total_cmp);
+                    noise[noise.len() / 2]
+                };
+                info
+            })
+            .collect();
+        // fields[r][s]: radio r's value at sample s (strongest of its BSSIDs, or not heard).
+        let mut fields = vec![vec![opts.not_heard_dbm as f32; used.len()]; radios.len()];
+        for (si, s) in used.iter().enumerate() {
+            for o in s.observations.iter().filter(|o| keep(o)) {
+                let key = RadioKey {
+                    ap: o.bssid.default_ap().0,
+                    band: o.band,
+                    channel: o.channel,
+                };
+                if let Ok(ri) = keys.binary_search(&key) {
+                    let v = &mut fields[ri][si];
+                    *v = v.max(o.rssi_dbm as f32);
+                }
+            }
+        }
+        let points: Vec<ScatteredPoint> = used
+            .iter()
+            .map(|s| ScatteredPoint { x: s.x_m, y: s.y_m })
+            .collect();
+        let index = NeighbourIndex::new(&points)?;
+        let distance_m = distance_to_nearest(&index, geometry, inside);
+
+        let cols = geometry.cols();
+        let bands = index.for_each_cell(
+            geometry,
+            opts.idw.k,
+            inside,
+            &|r, c, n, band: &mut Band_| {
+                let at = (r - band.r0) * cols + c;
+                let mut est: Vec<(f32, usize)> = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(ri, f)| (opts.idw.estimate(n, f), ri))
+                    .collect();
+                est.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                let (best, bi) = est[0];
+                let serving = &radios[bi];
+                band.primary[at] = best;
+                band.serving[at] = bi as u32;
+                band.snr[at] = best - serving.noise_dbm as f32;
+                // Secondary and tertiary: strongest radios of two further, distinct APs.
+                let mut aps: Vec<&str> = vec![serving.key.ap.as_str()];
+                for &(v, ri) in &est[1..] {
+                    let ap = radios[ri].key.ap.as_str();
+                    if aps.contains(&ap) {
+                        continue;
+                    }
+                    aps.push(ap);
+                    if aps.len() == 2 {
+                        band.secondary[at] = v;
+                    } else {
+                        band.tertiary[at] = v;
+                        break;
+                    }
+                }
+                band.count[at] = est.iter().filter(|e| e.0 as f64 >= opts.count_dbm).count() as u16;
+                band.cochannel[at] = est
+                    .iter()
+                    .filter(|&&(v, ri)| {
+                        ri != bi
+                            && v as f64 >= opts.cochannel_dbm
+                            && radios[ri].key.band == serving.key.band
+                            && radios[ri].key.channel == serving.key.channel
+                    })
+                    .count() as u16;
+            },
+            &|r0, r1| Band_::new(r0, (r1 - r0) * cols),
+        );
+        let gather = |f: &dyn Fn(&Band_) -> &[f32]| -> Grid<f32> {
+            Grid::from_vec(
+                *geometry,
+                bands.iter().flat_map(|b| f(b).iter().copied()).collect(),
+            )
+        };
+        let primary = gather(&|b| &b.primary);
+        let secondary = gather(&|b| &b.secondary);
+        let tertiary = gather(&|b| &b.tertiary);
+        let snr = gather(&|b| &b.snr);
+        let radio_count = Grid::from_vec(
+            *geometry,
+            bands.iter().flat_map(|b| b.count.iter().copied()).collect(),
+        );
+        let cochannel = Grid::from_vec(
+            *geometry,
+            bands
+                .iter()
+                .flat_map(|b| b.cochannel.iter().copied())
+                .collect(),
+        );
+        let serving = Grid::from_vec(
+            *geometry,
+            bands
+                .iter()
+                .flat_map(|b| b.serving.iter().copied())
+                .collect(),
+        );
+        let range = opts.survey_range_m as f32;
+        let surveyed = distance_m.map(|d| *d <= range);
+        Ok(SignalLayers {
+            radios,
+            primary,
+            secondary,
+            tertiary,
+            snr,
+            radio_count,
+            cochannel,
+            serving,
+            distance_m,
+            surveyed,
+        })
+    }
+}
+
+/// Per-band output buffers of [`SignalLayers::build`].
+struct Band_ {
+    r0: usize,
+    primary: Vec<f32>,
+    secondary: Vec<f32>,
+    tertiary: Vec<f32>,
+    snr: Vec<f32>,
+    count: Vec<u16>,
+    cochannel: Vec<u16>,
+    serving: Vec<u32>,
+}
+
+impl Band_ {
+    fn new(r0: usize, n: usize) -> Self {
+        Band_ {
+            r0,
+            primary: vec![f32::NAN; n],
+            secondary: vec![f32::NAN; n],
+            tertiary: vec![f32::NAN; n],
+            snr: vec![f32::NAN; n],
+            count: vec![0; n],
+            cochannel: vec![0; n],
+            serving: vec![NO_RADIO; n],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wisp_model::{Channel, Observation};
+
+    fn obs(bssid: &str, freq: u32, rssi: f64) -> Observation {
+        Observation::new(
+            bssid.parse().unwrap(),
+            Some("NHS".into()),
+            Channel::from_freq(freq).unwrap(),
+            rssi,
+            None,
+        )
+        .unwrap()
+    }
+
+    fn sample(x: f64, y: f64, o: Vec<Observation>) -> Sample {
+        Sample {
+            x_m: x,
+            y_m: y,
+            t: None,
+            source: "test".into(),
+            observations: o,
+        }
+    }
+
+    #[test]
+    fn secondary_comes_from_another_access_point() {
+        // AP 1 has a 2.4 and a 5 GHz radio, both strong; AP 2 is weaker. Secondary must be AP 2.
+        let s = vec![
+            sample(
+                0.0,
+                0.0,
+                vec![
+                    obs("02:00:00:00:01:01", 5180, -50.0),
+                    obs("02:00:00:00:01:11", 2412, -55.0),
+                    obs("02:00:00:00:02:01", 5200, -70.0),
+                ],
+            ),
+            sample(
+                4.0,
+                0.0,
+                vec![
+                    obs("02:00:00:00:01:01", 5180, -52.0),
+                    obs("02:00:00:00:01:11", 2412, -56.0),
+                    obs("02:00:00:00:02:01", 5200, -72.0),
+                ],
+            ),
+        ];
+        let g = GridGeometry::new(0.0, 0.0, 1.0, 1.0, 4, 1).unwrap();
+        let l = SignalLayers::build(&s, &g, &|_, _| true, &LayerOptions::default()).unwrap();
+        for c in 0..4 {
+            let p = *l.primary.get(0, c).unwrap();
+            let sec = *l.secondary.get(0, c).unwrap();
+            assert!((-52.0..=-50.0).contains(&p), "{p}");
+            assert!(
+                (-72.0..=-70.0).contains(&sec),
+                "secondary {sec} must be AP 2's"
+            );
+            assert!(l.tertiary.get(0, c).unwrap().is_nan());
+            assert_eq!(*l.radio_count.get(0, c).unwrap(), 3);
+        }
+        assert_eq!(l.radios.len(), 3);
+    }
+
+    #[test]
+    fn not_heard_pulls_a_radio_down_where_it_was_missed() {
+        // Radio B is heard at x=0 only; at x=10 a scan hears A but not B.
+        let s = vec![
+            sample(
+                0.0,
+                0.0,
+                vec![
+                    obs("02:00:00:00:01:01", 5180, -60.0),
+                    obs("02:00:00:00:02:01", 5200, -50.0),
+                ],
+            ),
+            sample(10.0, 0.0, vec![obs("02:00:00:00:01:01", 5180, -62.0)]),
+        ];
+        let g = GridGeometry::new(0.0, -0.5, 1.0, 1.0, 11, 1).unwrap();
+        let l = SignalLayers::build(&s, &g, &|_, _| true, &LayerOptions::default()).unwrap();
+        // Near x=10 the primary is A's ≈ −62, not B's −50 spread from x=0.
+        let far = *l.primary.get(0, 10).unwrap();
+        assert!((-62.5..=-61.5).contains(&far), "{far}");
+        assert_eq!(
+            l.radios[*l.serving.get(0, 10).unwrap() as usize].key.ap,
+            "02:00:00:00:01"
+        );
+        // And B's share falls towards −95 with distance from where it was heard.
+        let near = *l.primary.get(0, 0).unwrap();
+        assert!((-51.0..=-50.0).contains(&near), "{near}");
+    }
+
+    #[test]
+    fn surveyed_follows_distance_and_outside_is_nan() {
+        let s = vec![sample(
+            0.0,
+            0.0,
+            vec![obs("02:00:00:00:01:01", 5180, -60.0)],
+        )];
+        let g = GridGeometry::new(0.0, -0.5, 1.0, 1.0, 10, 1).unwrap();
+        let l = SignalLayers::build(&s, &g, &|_, c| c < 9, &LayerOptions::default()).unwrap();
+        // Centres at 0.5..8.5; distance ≤ 5 m up to column 4 (centre 4.5, distance √(4.5²+0)=4.5).
+        assert!(*l.surveyed.get(0, 4).unwrap());
+        assert!(!*l.surveyed.get(0, 5).unwrap());
+        assert!(l.primary.get(0, 9).unwrap().is_nan());
+        assert!(!*l.surveyed.get(0, 9).unwrap());
+    }
+}
