@@ -1,1 +1,7 @@
-//! wisp-coverage
+//! Coverage analysis: requirement profiles, zone evaluation and dead-zone regions.
+//!
+//! Takes finished layers ([`wisp_interp::SignalLayers`]) and the floor's zones, and says which
+//! zones meet their profile, by how much they miss, and where the dead zones are. It never
+//! interpolates, never reads files, and never calls a cell dead that nobody surveyed.
+
+pub mod profiles;

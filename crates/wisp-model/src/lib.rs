@@ -14,6 +14,7 @@ mod grid;
 mod radio;
 mod site;
 mod survey;
+pub mod time;
 mod units;
 
 pub use channel::{Band, Channel};

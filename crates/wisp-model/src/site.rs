@@ -52,6 +52,34 @@ pub struct Material {
 }
 
 impl Material {
+    fn of(name: &str, g24: f64, g5: f64, g6: f64) -> Material {
+        Material {
+            name: name.to_string(),
+            loss_db: BTreeMap::from([(Band::G2_4, g24), (Band::G5, g5), (Band::G6, g6)]),
+        }
+    }
+
+    /// The default wall materials, dB per crossing at 2.4 / 5 / 6 GHz (shared/reference.md §2,
+    /// after Ekahau's and Hamina's published defaults and ITU-R P.1238). Where the table gives one
+    /// figure for every band it is an *estimate*: sites override any of them under `[materials]`.
+    /// `lead` (X-ray rooms) has no published figure; it is treated as a lift shaft, ≥ 30 dB.
+    pub fn defaults() -> Vec<Material> {
+        vec![
+            Material::of("plasterboard", 2.0, 3.0, 4.0),
+            Material::of("drywall", 2.0, 3.0, 4.0),
+            Material::of("glass", 1.0, 2.0, 3.0),
+            Material::of("wood-door", 3.0, 4.0, 5.0),
+            Material::of("brick", 4.0, 5.0, 7.0),
+            Material::of("block", 5.0, 6.0, 7.0),
+            Material::of("concrete", 12.0, 15.0, 18.0),
+            Material::of("metal", 8.0, 10.0, 12.0),
+            Material::of("fire-door", 8.0, 10.0, 12.0),
+            Material::of("lift-shaft", 30.0, 30.0, 30.0),
+            Material::of("lead", 30.0, 30.0, 30.0),
+            Material::of("floor-slab", 15.0, 18.0, 21.0),
+        ]
+    }
+
     /// The loss at `band`; a band the table lacks takes the nearest band's figure.
     pub fn loss(&self, band: Band) -> f64 {
         if let Some(v) = self.loss_db.get(&band) {

@@ -1,0 +1,108 @@
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// An input wisp could not use, with where it was: file, and line when known.
+///
+/// The `Display` text is what a surveyor reads: `site.toml:12: zone "Bay A": polygon has no area`.
+#[derive(Debug)]
+pub struct IngestError {
+    kind: IngestErrorKind,
+    path: Option<PathBuf>,
+    line: Option<usize>,
+}
+
+/// What was wrong.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum IngestErrorKind {
+    /// The file could not be read.
+    Io(std::io::Error),
+    /// The file is not valid TOML, JSON or CSV, or has a key or column wisp does not know.
+    Syntax(String),
+    /// The file parsed but a value is not acceptable.
+    Invalid(String),
+    /// The plan image could not be decoded, or breaks the size limits.
+    Image(String),
+    /// No parser recognised the capture.
+    UnknownFormat(String),
+    /// A path that leaves where it must stay (zip entries, links out of the site folder).
+    UnsafePath(String),
+    /// `--strict` and records were skipped.
+    Strict(String),
+}
+
+impl IngestError {
+    pub fn new(kind: IngestErrorKind) -> Self {
+        IngestError {
+            kind,
+            path: None,
+            line: None,
+        }
+    }
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        IngestError::new(IngestErrorKind::Invalid(msg.into()))
+    }
+    pub fn syntax(msg: impl Into<String>) -> Self {
+        IngestError::new(IngestErrorKind::Syntax(msg.into()))
+    }
+    pub fn io(path: &Path, e: std::io::Error) -> Self {
+        IngestError::new(IngestErrorKind::Io(e)).at(path)
+    }
+    /// Names the file the error is in (kept if already set).
+    pub fn at(mut self, path: &Path) -> Self {
+        self.path.get_or_insert_with(|| path.to_path_buf());
+        self
+    }
+    /// Names the line (1-based) the error is on (kept if already set).
+    pub fn line(mut self, line: usize) -> Self {
+        self.line.get_or_insert(line);
+        self
+    }
+    pub fn kind(&self) -> &IngestErrorKind {
+        &self.kind
+    }
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+    pub fn line_number(&self) -> Option<usize> {
+        self.line
+    }
+}
+
+impl std::error::Error for IngestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            IngestErrorKind::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for IngestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.path, self.line) {
+            (Some(p), Some(l)) => write!(f, "{}:{l}: ", p.display())?,
+            (Some(p), None) => write!(f, "{}: ", p.display())?,
+            (None, Some(l)) => write!(f, "line {l}: ")?,
+            (None, None) => {}
+        }
+        match &self.kind {
+            IngestErrorKind::Io(e) => write!(f, "cannot read: {e}"),
+            IngestErrorKind::Syntax(m)
+            | IngestErrorKind::Invalid(m)
+            | IngestErrorKind::UnknownFormat(m)
+            | IngestErrorKind::UnsafePath(m)
+            | IngestErrorKind::Strict(m) => f.write_str(m),
+            IngestErrorKind::Image(m) => write!(f, "plan image: {m}"),
+        }
+    }
+}
+
+/// 1-based line of byte offset `at` in `text`.
+pub fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}

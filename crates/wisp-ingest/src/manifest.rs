@@ -1,0 +1,673 @@
+//! The site manifest, `site.toml`: its raw form as written, and the validated [`Site`].
+//!
+//! Coordinates in the manifest are plan pixels, as a surveyor clicks them; [`load_site`]
+//! converts them once into plan metres. Unknown keys are refused with the file, line and key.
+//! Every field is documented in README.md ("Site manifest").
+
+use crate::error::line_of;
+use crate::{plan, IngestError};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+use wisp_model::{
+    AccessPoint, ApRadio, Band, Bssid, Channel, Dbm, Floor, Material, PlanCalibration, Point,
+    Polygon, RequirementProfile, Segment, Wall, Zone, ZoneKind,
+};
+
+/// Default survey range in metres (see `wisp_interp::LayerOptions::survey_range_m`).
+pub const DEFAULT_SURVEY_RANGE_M: f64 = 5.0;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawManifest {
+    pub name: String,
+    #[serde(default)]
+    pub surveyor: Option<String>,
+    #[serde(default)]
+    pub materials: BTreeMap<String, Spanned<BTreeMap<String, f64>>>,
+    #[serde(default)]
+    pub profiles: Vec<Spanned<RawProfile>>,
+    #[serde(default)]
+    pub survey_range_m: Option<Spanned<f64>>,
+    pub floors: Vec<Spanned<RawFloor>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProfile {
+    pub name: String,
+    pub primary_dbm: f64,
+    pub secondary_dbm: Option<f64>,
+    pub tertiary_dbm: Option<f64>,
+    pub snr_db: Option<f64>,
+    pub cochannel_max: Option<u32>,
+    pub cochannel_dbm: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalibration {
+    pub a: [f64; 2],
+    pub b: [f64; 2],
+    pub metres: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFloor {
+    pub id: String,
+    pub name: Option<String>,
+    pub plan: String,
+    pub metres_per_pixel: Option<Spanned<f64>>,
+    pub calibration: Option<Spanned<RawCalibration>>,
+    pub outline: Option<Spanned<Vec<[f64; 2]>>>,
+    pub survey_range_m: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub walls: Vec<Spanned<RawWall>>,
+    #[serde(default)]
+    pub zones: Vec<Spanned<RawZone>>,
+    #[serde(default)]
+    pub captures: Vec<Spanned<RawCapture>>,
+    #[serde(default)]
+    pub aps: Vec<Spanned<RawAp>>,
+    /// A walk route (plan pixels) for `wisp simulate`.
+    pub walk: Option<Spanned<Vec<[f64; 2]>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWall {
+    pub material: String,
+    pub points: Vec<[f64; 2]>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawZone {
+    pub name: String,
+    pub kind: String,
+    pub polygon: Vec<[f64; 2]>,
+    pub profile: Option<String>,
+}
+
+/// A capture file of a floor and how its positions are given.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapture {
+    pub file: String,
+    /// Force a format instead of detecting it.
+    pub format: Option<String>,
+    /// Units of positions inside the capture (CSV x,y): "m" (plan metres, default) or "px".
+    pub units: Option<String>,
+    /// Stop-and-go: where the whole file was taken, plan pixels.
+    pub at: Option<[f64; 2]>,
+    /// Continuous walk: a CSV track `t,x,y` (plan pixels), relative to the manifest.
+    pub track: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAp {
+    pub name: String,
+    pub at: [f64; 2],
+    pub radios: Vec<RawRadio>,
+    pub ssids: Option<Vec<String>>,
+    pub bssid: Option<String>,
+    /// Floor id, in an APs file that serves several floors.
+    pub floor: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRadio {
+    pub band: String,
+    pub channel: u16,
+    pub tx_dbm: f64,
+}
+
+/// A capture to ingest, with paths resolved against the manifest.
+#[derive(Debug, Clone)]
+pub struct CaptureSpec {
+    pub path: PathBuf,
+    pub format: Option<String>,
+    pub units_px: bool,
+    pub at_px: Option<Point>,
+    pub track: Option<PathBuf>,
+}
+
+/// A floor with what ingest needs besides the model: its plan image and captures.
+#[derive(Debug, Clone)]
+pub struct SiteFloor {
+    pub floor: Floor,
+    pub plan_path: PathBuf,
+    pub captures: Vec<CaptureSpec>,
+}
+
+/// A validated site.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub name: String,
+    pub surveyor: Option<String>,
+    pub manifest_path: PathBuf,
+    pub floors: Vec<SiteFloor>,
+    /// Custom profiles from the manifest (built-ins live in wisp-coverage).
+    pub profiles: Vec<RequirementProfile>,
+}
+
+impl Site {
+    pub fn floor(&self, id: &str) -> Option<&SiteFloor> {
+        self.floors.iter().find(|f| f.floor.id == id)
+    }
+    pub fn dir(&self) -> &Path {
+        self.manifest_path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+/// `SITE` as the CLI takes it: a `site.toml` or the folder holding one.
+pub fn manifest_path(site: &Path) -> PathBuf {
+    if site.is_dir() {
+        site.join("site.toml")
+    } else {
+        site.to_path_buf()
+    }
+}
+
+/// Tells a plan image's size in pixels.
+pub type PlanSize = dyn Fn(&Path) -> Result<(u32, u32), IngestError>;
+
+/// Reads and validates a site manifest. `known_profiles` are the built-in profile names a zone may
+/// name besides the manifest's own. Plan images are opened only for their size (under limits).
+pub fn load_site(site: &Path, known_profiles: &[String]) -> Result<Site, IngestError> {
+    let path = manifest_path(site);
+    let bytes = crate::read_limited(&path, crate::MAX_MANIFEST_BYTES)?;
+    let text = crate::text::decode(&bytes).map_err(|e| e.at(&path))?;
+    parse_site(&text, &path, known_profiles, &|p| plan::image_size(p))
+}
+
+/// Validates manifest text; `plan_size` tells a plan image's size in pixels (a parameter so that
+/// tests and the floor-plan drawing tool need no image).
+pub fn parse_site(
+    text: &str,
+    path: &Path,
+    known_profiles: &[String],
+    plan_size: &PlanSize,
+) -> Result<Site, IngestError> {
+    let raw: RawManifest = toml::from_str(text).map_err(|e| {
+        let mut err = IngestError::syntax(e.message().trim().to_string()).at(path);
+        if let Some(span) = e.span() {
+            err = err.line(line_of(text, span.start));
+        }
+        err
+    })?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let fail = |span: std::ops::Range<usize>, msg: String| {
+        IngestError::invalid(msg)
+            .at(path)
+            .line(line_of(text, span.start))
+    };
+
+    let mut materials = Material::defaults();
+    for (name, spanned) in &raw.materials {
+        let span = spanned.span();
+        let mut loss_db = BTreeMap::new();
+        for (band, db) in spanned.get_ref() {
+            let band = Band::parse(band)
+                .map_err(|e| fail(span.clone(), format!("material '{name}': {e}")))?;
+            if !db.is_finite() || *db < 0.0 || *db > 100.0 {
+                return Err(fail(
+                    span.clone(),
+                    format!("material '{name}': loss {db} dB is outside 0..100"),
+                ));
+            }
+            loss_db.insert(band, *db);
+        }
+        if loss_db.is_empty() {
+            return Err(fail(
+                span,
+                format!("material '{name}' gives no band's loss"),
+            ));
+        }
+        match materials.iter_mut().find(|m| &m.name == name) {
+            Some(m) => m.loss_db.extend(loss_db),
+            None => materials.push(Material {
+                name: name.clone(),
+                loss_db,
+            }),
+        }
+    }
+
+    let mut profiles = Vec::new();
+    for p in &raw.profiles {
+        let r = p.get_ref();
+        let nums = [
+            Some(r.primary_dbm),
+            r.secondary_dbm,
+            r.tertiary_dbm,
+            r.cochannel_dbm,
+        ];
+        if nums
+            .iter()
+            .flatten()
+            .any(|v| !v.is_finite() || *v > 0.0 || *v < -120.0)
+        {
+            return Err(fail(
+                p.span(),
+                format!(
+                    "profile '{}': signal thresholds must be dBm in -120..0",
+                    r.name
+                ),
+            ));
+        }
+        profiles.push(RequirementProfile {
+            name: r.name.clone(),
+            primary_dbm: Dbm(r.primary_dbm),
+            secondary_dbm: r.secondary_dbm.map(Dbm),
+            tertiary_dbm: r.tertiary_dbm.map(Dbm),
+            snr_db: r.snr_db,
+            cochannel_max: r.cochannel_max,
+            cochannel_dbm: Dbm(r.cochannel_dbm.unwrap_or(-85.0)),
+            source: r
+                .source
+                .clone()
+                .unwrap_or_else(|| format!("{}", path.display())),
+        });
+    }
+    let profile_known =
+        |n: &str| known_profiles.iter().any(|k| k == n) || profiles.iter().any(|p| p.name == n);
+
+    let default_range = match &raw.survey_range_m {
+        Some(r) => positive(r, "survey_range_m").map_err(|m| fail(r.span(), m))?,
+        None => DEFAULT_SURVEY_RANGE_M,
+    };
+
+    if raw.floors.is_empty() {
+        return Err(IngestError::invalid("the manifest has no [[floors]]").at(path));
+    }
+    let mut floors: Vec<SiteFloor> = Vec::new();
+    for sf in &raw.floors {
+        let f = sf.get_ref();
+        let fspan = sf.span();
+        if floors.iter().any(|o| o.floor.id == f.id) {
+            return Err(fail(fspan, format!("floor id '{}' is used twice", f.id)));
+        }
+        if f.id.trim().is_empty() {
+            return Err(fail(fspan, "floor id is empty".into()));
+        }
+        let calibration = match (&f.metres_per_pixel, &f.calibration) {
+            (Some(m), None) => PlanCalibration::new(*m.get_ref())
+                .map_err(|e| fail(m.span(), format!("floor '{}': metres_per_pixel: {e}", f.id)))?,
+            (None, Some(c)) => {
+                let r = c.get_ref();
+                PlanCalibration::from_two_points(pt(r.a), pt(r.b), r.metres)
+                    .map_err(|e| fail(c.span(), format!("floor '{}': calibration: {e}", f.id)))?
+            }
+            (Some(m), Some(_)) => {
+                return Err(fail(
+                    m.span(),
+                    format!(
+                        "floor '{}': give metres_per_pixel or calibration, not both",
+                        f.id
+                    ),
+                ))
+            }
+            (None, None) => {
+                return Err(fail(
+                    fspan,
+                    format!(
+                        "floor '{}' needs metres_per_pixel or calibration = {{ a, b, metres }}",
+                        f.id
+                    ),
+                ))
+            }
+        };
+        let plan_path = dir.join(&f.plan);
+        let plan_size_px = plan_size(&plan_path).map_err(|e| e.line(line_of(text, fspan.start)))?;
+        let to_m = |p: [f64; 2]| calibration.to_metres(pt(p));
+        let in_plan = |p: [f64; 2]| {
+            p[0].is_finite()
+                && p[1].is_finite()
+                && (0.0..=plan_size_px.0 as f64).contains(&p[0])
+                && (0.0..=plan_size_px.1 as f64).contains(&p[1])
+        };
+        let check_points = |pts: &[[f64; 2]],
+                            what: &str,
+                            span: std::ops::Range<usize>|
+         -> Result<(), IngestError> {
+            if let Some(p) = pts.iter().find(|p| !in_plan(**p)) {
+                return Err(fail(
+                    span,
+                    format!(
+                        "floor '{}': {what}: point [{}, {}] is outside the {}×{} px plan",
+                        f.id, p[0], p[1], plan_size_px.0, plan_size_px.1
+                    ),
+                ));
+            }
+            Ok(())
+        };
+        let outline = match &f.outline {
+            Some(o) => {
+                check_points(o.get_ref(), "outline", o.span())?;
+                Polygon::new(o.get_ref().iter().map(|&p| to_m(p)).collect())
+                    .map_err(|e| fail(o.span(), format!("floor '{}': outline: {e}", f.id)))?
+            }
+            None => Polygon::rectangle(
+                Point::new(0.0, 0.0),
+                to_m([plan_size_px.0 as f64, plan_size_px.1 as f64]),
+            )
+            .map_err(|e| fail(fspan.clone(), format!("floor '{}': plan image: {e}", f.id)))?,
+        };
+        let mut walls = Vec::new();
+        for w in &f.walls {
+            let r = w.get_ref();
+            let material = materials
+                .iter()
+                .position(|m| m.name == r.material)
+                .ok_or_else(|| {
+                    fail(
+                        w.span(),
+                        format!(
+                            "wall material '{}' is not defined (known: {}; add it under [materials])",
+                            r.material,
+                            materials.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                })?;
+            if r.points.len() < 2 {
+                return Err(fail(w.span(), "a wall needs at least two points".into()));
+            }
+            check_points(&r.points, "wall", w.span())?;
+            for pair in r.points.windows(2) {
+                let seg = Segment::new(to_m(pair[0]), to_m(pair[1]));
+                if seg.length() <= 0.0 {
+                    return Err(fail(
+                        w.span(),
+                        format!(
+                            "wall has a zero-length segment at [{}, {}]",
+                            pair[0][0], pair[0][1]
+                        ),
+                    ));
+                }
+                walls.push(Wall {
+                    segment: seg,
+                    material,
+                });
+            }
+        }
+        let mut zones = Vec::new();
+        for z in &f.zones {
+            let r = z.get_ref();
+            let kind = ZoneKind::parse(&r.kind)
+                .map_err(|e| fail(z.span(), format!("zone '{}': {e}", r.name)))?;
+            check_points(&r.polygon, &format!("zone '{}'", r.name), z.span())?;
+            let polygon = Polygon::new(r.polygon.iter().map(|&p| to_m(p)).collect())
+                .map_err(|e| fail(z.span(), format!("zone '{}': {e}", r.name)))?;
+            let profile = r
+                .profile
+                .clone()
+                .unwrap_or_else(|| kind.default_profile().to_string());
+            if !profile_known(&profile) {
+                return Err(fail(z.span(), format!("zone '{}': profile '{profile}' is not built in nor defined under [[profiles]]", r.name)));
+            }
+            zones.push(Zone {
+                name: r.name.clone(),
+                kind,
+                polygon,
+                profile,
+            });
+        }
+        let mut aps = Vec::new();
+        for a in &f.aps {
+            check_points(
+                &[a.get_ref().at],
+                &format!("access point '{}'", a.get_ref().name),
+                a.span(),
+            )?;
+            aps.push(resolve_ap(a.get_ref(), &calibration).map_err(|m| fail(a.span(), m))?);
+        }
+        let walk = match &f.walk {
+            Some(w) => {
+                check_points(w.get_ref(), "walk", w.span())?;
+                if w.get_ref().len() < 2 {
+                    return Err(fail(w.span(), "walk needs at least two points".into()));
+                }
+                Some(w.get_ref().iter().map(|&p| to_m(p)).collect())
+            }
+            None => None,
+        };
+        let mut captures = Vec::new();
+        for c in &f.captures {
+            let r = c.get_ref();
+            let units_px = match r.units.as_deref() {
+                None | Some("m") => false,
+                Some("px") => true,
+                Some(u) => {
+                    return Err(fail(
+                        c.span(),
+                        format!("capture units '{u}': expected \"m\" or \"px\""),
+                    ))
+                }
+            };
+            if let Some(at) = r.at {
+                check_points(&[at], "capture position", c.span())?;
+            }
+            captures.push(CaptureSpec {
+                path: dir.join(&r.file),
+                format: r.format.clone(),
+                units_px,
+                at_px: r.at.map(pt),
+                track: r.track.as_ref().map(|t| dir.join(t)),
+            });
+        }
+        let survey_range_m = match &f.survey_range_m {
+            Some(r) => positive(r, "survey_range_m").map_err(|m| fail(r.span(), m))?,
+            None => default_range,
+        };
+        floors.push(SiteFloor {
+            floor: Floor {
+                id: f.id.clone(),
+                name: f.name.clone().unwrap_or_else(|| f.id.clone()),
+                calibration,
+                plan_size_px,
+                outline,
+                materials: materials.clone(),
+                walls,
+                zones,
+                aps,
+                walk,
+                survey_range_m,
+            },
+            plan_path,
+            captures,
+        });
+    }
+    Ok(Site {
+        name: raw.name,
+        surveyor: raw.surveyor,
+        manifest_path: path.to_path_buf(),
+        floors,
+        profiles,
+    })
+}
+
+fn pt(p: [f64; 2]) -> Point {
+    Point::new(p[0], p[1])
+}
+
+fn positive(v: &Spanned<f64>, what: &str) -> Result<f64, String> {
+    let x = *v.get_ref();
+    if x.is_finite() && x > 0.0 {
+        Ok(x)
+    } else {
+        Err(format!(
+            "{what} must be a positive number of metres, not {x}"
+        ))
+    }
+}
+
+/// An access point entry (manifest or APs file) in plan pixels → model, in metres.
+pub fn resolve_ap(r: &RawAp, calibration: &PlanCalibration) -> Result<AccessPoint, String> {
+    let mut radios = Vec::new();
+    for radio in &r.radios {
+        let band =
+            Band::parse(&radio.band).map_err(|e| format!("access point '{}': {e}", r.name))?;
+        Channel::new(band, radio.channel).map_err(|e| format!("access point '{}': {e}", r.name))?;
+        if !radio.tx_dbm.is_finite() || !(-10.0..=36.0).contains(&radio.tx_dbm) {
+            return Err(format!(
+                "access point '{}': tx_dbm {} is outside -10..36 dBm",
+                r.name, radio.tx_dbm
+            ));
+        }
+        radios.push(ApRadio {
+            band,
+            channel: radio.channel,
+            tx_dbm: radio.tx_dbm,
+        });
+    }
+    if radios.is_empty() {
+        return Err(format!("access point '{}' has no radios", r.name));
+    }
+    let base_bssid = match &r.bssid {
+        Some(b) => Some(
+            b.parse::<Bssid>()
+                .map_err(|e| format!("access point '{}': {e}", r.name))?,
+        ),
+        None => None,
+    };
+    Ok(AccessPoint {
+        name: r.name.clone(),
+        position: calibration.to_metres(pt(r.at)),
+        radios,
+        ssids: r
+            .ssids
+            .clone()
+            .unwrap_or_else(|| vec!["NHS-Clinical".to_string()]),
+        base_bssid,
+    })
+}
+
+/// The APs file `wisp simulate --aps` reads: `[[aps]]` entries in TOML, or `{"aps": [...]}` JSON.
+#[derive(Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApsFile {
+    pub aps: Vec<RawAp>,
+}
+
+/// Reads an APs file (TOML or JSON by content).
+pub fn load_aps(path: &Path) -> Result<Vec<RawAp>, IngestError> {
+    let bytes = crate::read_limited(path, crate::MAX_MANIFEST_BYTES)?;
+    let text = crate::text::decode(&bytes).map_err(|e| e.at(path))?;
+    let file: ApsFile = if text.trim_start().starts_with('{') {
+        serde_json::from_str(&text)
+            .map_err(|e| IngestError::syntax(e.to_string()).at(path).line(e.line()))?
+    } else {
+        toml::from_str(&text).map_err(|e| {
+            let mut err = IngestError::syntax(e.message().trim().to_string()).at(path);
+            if let Some(span) = e.span() {
+                err = err.line(line_of(&text, span.start));
+            }
+            err
+        })?
+    };
+    Ok(file.aps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str = r#"
+name = "Test"
+[materials]
+lead = { "2.4" = 31.0 }
+[[floors]]
+id = "L1"
+plan = "plan.png"
+metres_per_pixel = 0.05
+outline = [[0, 0], [200, 0], [200, 100], [0, 100]]
+[[floors.walls]]
+material = "lead"
+points = [[100, 0], [100, 100]]
+[[floors.zones]]
+name = "Bay A"
+kind = "bay"
+polygon = [[0, 0], [100, 0], [100, 100], [0, 100]]
+[[floors.aps]]
+name = "AP1"
+at = [50, 50]
+radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
+"#;
+
+    fn parse(text: &str) -> Result<Site, IngestError> {
+        parse_site(
+            text,
+            Path::new("site.toml"),
+            &["healthcare-voice".into()],
+            &|_| Ok((400, 200)),
+        )
+    }
+
+    #[test]
+    fn converts_pixels_to_metres_once() {
+        let s = parse(OK).unwrap();
+        let f = &s.floors[0].floor;
+        assert_eq!(f.outline.area(), 10.0 * 5.0);
+        assert_eq!(f.walls[0].segment.a, Point::new(5.0, 0.0));
+        assert_eq!(f.zones[0].profile, "healthcare-voice");
+        assert_eq!(f.aps[0].position, Point::new(2.5, 2.5));
+        let lead = &f.materials[f.walls[0].material];
+        assert_eq!((lead.loss(Band::G2_4), lead.loss(Band::G5)), (31.0, 30.0));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let bad = OK.replace("kind = \"bay\"", "kind = \"bay\"\ncolour = \"red\"");
+        let e = parse(&bad).unwrap_err().to_string();
+        assert!(e.starts_with("site.toml:16:"), "{e}");
+        assert!(e.contains("colour"), "{e}");
+
+        let bad = OK.replace(
+            "metres_per_pixel = 0.05",
+            "calibration = { a = [10, 10], b = [10, 10], metres = 5.0 }",
+        );
+        let e = parse(&bad).unwrap_err().to_string();
+        assert!(
+            e.starts_with("site.toml:8:") && e.contains("zero length"),
+            "{e}"
+        );
+
+        let bad = OK.replace(
+            "[[0, 0], [100, 0], [100, 100], [0, 100]]",
+            "[[0, 0], [100, 0], [200, 0]]",
+        );
+        let e = parse(&bad).unwrap_err().to_string();
+        assert!(e.contains("Bay A") && e.contains("no area"), "{e}");
+
+        let bad = OK.replace("[[100, 0], [100, 100]]", "[[100, 0], [100, 900]]");
+        assert!(parse(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("outside the 400×200 px plan"));
+
+        let bad = OK.replace("id = \"L1\"", "id = \"L1\"\nid = \"L2\"");
+        assert!(parse(&bad).unwrap_err().line_number().is_some());
+
+        let bad =
+            format!("{OK}\n[[floors]]\nid = \"L1\"\nplan = \"p.png\"\nmetres_per_pixel = 0.1\n");
+        assert!(parse(&bad).unwrap_err().to_string().contains("used twice"));
+
+        let bad = OK.replace(
+            "radios = [{ band = \"5\", channel = 36",
+            "radios = [{ band = \"5\", channel = 14",
+        );
+        assert!(parse(&bad).unwrap_err().to_string().contains("channel 14"));
+    }
+
+    #[test]
+    fn unknown_profile_is_refused() {
+        let bad = OK.replace("kind = \"bay\"", "kind = \"bay\"\nprofile = \"gold\"");
+        assert!(parse(&bad).unwrap_err().to_string().contains("'gold'"));
+    }
+}

@@ -1,0 +1,257 @@
+//! wisp's own formats: the survey JSON (`docs/survey-format.md`) and the long-form CSV capture.
+
+use crate::capture::{ParsedCapture, Scan};
+use crate::IngestError;
+use wisp_model::{Band, Bssid, Channel, Observation, Point, Survey, SURVEY_FORMAT, SURVEY_VERSION};
+
+/// Parses and checks a survey document: format name, version, and every observation's numbers.
+pub fn parse_survey(text: &str) -> Result<Survey, IngestError> {
+    let survey: Survey = serde_json::from_str(text)
+        .map_err(|e| IngestError::syntax(format!("survey JSON: {e}")).line(e.line()))?;
+    if survey.format != SURVEY_FORMAT {
+        return Err(IngestError::invalid(format!(
+            "\"format\" is \"{}\", expected \"{SURVEY_FORMAT}\"",
+            survey.format
+        )));
+    }
+    if survey.version != SURVEY_VERSION {
+        return Err(IngestError::invalid(format!(
+            "survey version {} is not supported (this wisp reads version {SURVEY_VERSION})",
+            survey.version
+        )));
+    }
+    for f in &survey.floors {
+        for s in &f.samples {
+            if !s.x_m.is_finite() || !s.y_m.is_finite() {
+                return Err(IngestError::invalid(format!(
+                    "sample {} has a position that is not a finite number",
+                    s.source
+                )));
+            }
+            for o in &s.observations {
+                o.validate().map_err(|e| {
+                    IngestError::invalid(format!("sample {}: {} : {e}", s.source, o.bssid))
+                })?;
+            }
+        }
+    }
+    Ok(survey)
+}
+
+/// The survey as pretty JSON with a trailing newline; deterministic for the same survey.
+pub fn survey_json(survey: &Survey) -> String {
+    let mut s = serde_json::to_string_pretty(survey).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Whether `text` looks like the long-form CSV: a header with x, y, bssid and rssi_dbm.
+pub fn looks_like_long_csv(text: &str) -> bool {
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('\u{feff}');
+    let cols: Vec<&str> = first.split(',').map(|c| c.trim()).collect();
+    ["x", "y", "bssid", "rssi_dbm"]
+        .iter()
+        .all(|c| cols.contains(c))
+}
+
+/// Parses the long-form CSV capture: header `x,y,bssid,ssid,freq_mhz,rssi_dbm` plus optional
+/// `timestamp`, `noise_dbm`, `channel`. Consecutive rows sharing position and timestamp form one
+/// scan. A field that is not a number is an error (this is wisp's own format); a value out of
+/// physical range is skipped and counted.
+pub fn parse_long_csv(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| IngestError::syntax(e.to_string()).line(1))?
+        .clone();
+    let col = |n: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == n)
+    };
+    let need = |n: &str| {
+        col(n).ok_or_else(|| IngestError::syntax(format!("CSV header lacks the column '{n}' (expected x,y,bssid,ssid,freq_mhz,rssi_dbm[,timestamp,noise_dbm,channel])")).line(1))
+    };
+    let (cx, cy, cb, cr) = (need("x")?, need("y")?, need("bssid")?, need("rssi_dbm")?);
+    let (cs, cf, ct, cn, cc) = (
+        col("ssid"),
+        col("freq_mhz"),
+        col("timestamp"),
+        col("noise_dbm"),
+        col("channel"),
+    );
+    if cf.is_none() && cc.is_none() {
+        return Err(IngestError::syntax("CSV header needs 'freq_mhz' or 'channel'").line(1));
+    }
+    let mut out = ParsedCapture {
+        format: "wisp-csv".into(),
+        ..Default::default()
+    };
+    let mut key: Option<(String, String, String)> = None;
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+            IngestError::syntax(e.to_string()).line(line)
+        })?;
+        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        let loc = format!("{name}:{line}");
+        let get = |i: usize| rec.get(i).unwrap_or("");
+        let num = |i: usize, what: &str| -> Result<f64, IngestError> {
+            let v = get(i);
+            let x: f64 = v.parse().map_err(|_| {
+                IngestError::syntax(format!("{what} '{v}' is not a number")).line(line)
+            })?;
+            if !x.is_finite() {
+                return Err(
+                    IngestError::syntax(format!("{what} '{v}' is not a finite number")).line(line),
+                );
+            }
+            Ok(x)
+        };
+        let (x, y) = (num(cx, "x")?, num(cy, "y")?);
+        let rssi = num(cr, "rssi_dbm")?;
+        let bssid: Bssid = get(cb)
+            .parse()
+            .map_err(|e| IngestError::syntax(format!("{e}")).line(line))?;
+        let channel = match (cf, cc) {
+            (Some(f), _) if !get(f).is_empty() => {
+                let mhz = num(f, "freq_mhz")?;
+                match Channel::from_freq(mhz.round() as u32) {
+                    Ok(c) => c,
+                    Err(_) => {
+                        out.skipped.skip("frequency is not a Wi-Fi channel", loc);
+                        continue;
+                    }
+                }
+            }
+            (_, Some(c)) => {
+                let n = num(c, "channel")?;
+                // A channel number alone does not name a band; 1–14 are 2.4 GHz, 32+ are 5 GHz.
+                let band = if n <= 14.0 { Band::G2_4 } else { Band::G5 };
+                match Channel::new(band, n as u16) {
+                    Ok(c) => c,
+                    Err(_) => {
+                        out.skipped.skip("channel does not exist", loc);
+                        continue;
+                    }
+                }
+            }
+            _ => {
+                out.skipped.skip("no frequency or channel", loc);
+                continue;
+            }
+        };
+        let noise = match cn.map(get) {
+            Some(v) if !v.is_empty() => Some(num(cn.unwrap_or(0), "noise_dbm")?),
+            _ => None,
+        };
+        let ssid = cs.map(get).filter(|s| !s.is_empty()).map(str::to_string);
+        let obs = match Observation::new(bssid, ssid, channel, rssi, noise) {
+            Ok(o) => o,
+            Err(e) => {
+                out.skipped.skip(format!("implausible value ({e})"), loc);
+                continue;
+            }
+        };
+        let ts = ct.map(get).unwrap_or("").to_string();
+        let this_key = (get(cx).to_string(), get(cy).to_string(), ts.clone());
+        if key.as_ref() != Some(&this_key) {
+            let t = if ts.is_empty() {
+                None
+            } else {
+                Some(wisp_model::time::parse_rfc3339(&ts).ok_or_else(|| {
+                    IngestError::syntax(format!(
+                        "timestamp '{ts}' is not an RFC 3339 time like 2026-11-02T10:04:05Z"
+                    ))
+                    .line(line)
+                })?)
+            };
+            out.scans.push(Scan {
+                t,
+                at: Some(Point::new(x, y)),
+                source: loc,
+                observations: Vec::new(),
+            });
+            key = Some(this_key);
+        }
+        if let Some(scan) = out.scans.last_mut() {
+            scan.observations.push(obs);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str = "x,y,bssid,ssid,freq_mhz,rssi_dbm,timestamp\n\
+1.0,2.0,AA:BB:CC:DD:EE:01,Ward7,5180,-61,2026-11-02T10:00:00Z\n\
+1.0,2.0,aa:bb:cc:dd:ee:11,Ward7,2412,-55.5,2026-11-02T10:00:00Z\n\
+3.0,2.0,aa:bb:cc:dd:ee:01,,5180,-70,2026-11-02T10:00:02Z\n\
+3.0,2.0,aa:bb:cc:dd:ee:02,x,5180,7,2026-11-02T10:00:02Z\n";
+
+    #[test]
+    fn groups_rows_into_scans_and_counts_skips() {
+        let p = parse_long_csv(CSV, "walk.csv").unwrap();
+        assert_eq!(p.scans.len(), 2);
+        assert_eq!(p.scans[0].observations.len(), 2);
+        assert_eq!(p.scans[0].source, "walk.csv:2");
+        assert_eq!(p.scans[1].observations[0].ssid, None);
+        assert_eq!(p.scans[1].t, Some(p.scans[0].t.unwrap() + 2.0));
+        assert_eq!(p.skipped.total(), 1);
+        let (reason, n, locs) = p.skipped.iter().next().unwrap();
+        assert!(reason.contains("rssi_dbm"), "{reason}");
+        assert_eq!((n, locs), (1, &["walk.csv:5".to_string()][..]));
+    }
+
+    #[test]
+    fn text_rssi_is_an_error_with_its_line() {
+        let bad = CSV.replace("-70", "strong");
+        let e = parse_long_csv(&bad, "walk.csv").unwrap_err();
+        assert_eq!(e.line_number(), Some(4));
+        assert!(e.to_string().contains("'strong' is not a number"));
+        let e = parse_long_csv("x,y,ssid\n1,2,a\n", "w.csv").unwrap_err();
+        assert!(e.to_string().contains("'bssid'"));
+    }
+
+    #[test]
+    fn survey_round_trip_and_checks() {
+        let p = parse_long_csv(CSV, "walk.csv").unwrap();
+        let survey = wisp_model::Survey::new(vec![wisp_model::SurveyFloor {
+            id: "L1".into(),
+            samples: p
+                .scans
+                .iter()
+                .map(|s| wisp_model::Sample {
+                    x_m: s.at.unwrap().x,
+                    y_m: s.at.unwrap().y,
+                    t: s.t.map(wisp_model::time::format_rfc3339),
+                    source: s.source.clone(),
+                    observations: s.observations.clone(),
+                })
+                .collect(),
+        }]);
+        let text = survey_json(&survey);
+        assert_eq!(parse_survey(&text).unwrap(), survey);
+        let bad = text.replacen("-61.0", "12.0", 1);
+        assert!(parse_survey(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("rssi_dbm"));
+        let bad = text.replacen("\"version\": 1", "\"version\": 9", 1);
+        assert!(parse_survey(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("version 9"));
+        let e = parse_survey("{\"format\": \"wisp-survey\",\n \"version\": 1, \"floors\": [}")
+            .unwrap_err();
+        assert_eq!(e.line_number(), Some(2));
+    }
+}

@@ -1,0 +1,106 @@
+//! Floor-plan images, always decoded under [`image::Limits`].
+
+use crate::{IngestError, IngestErrorKind};
+use image::{ImageFormat, ImageReader, Limits, RgbaImage};
+use std::io::BufReader;
+use std::io::Read;
+use std::path::Path;
+
+/// Largest plan side accepted, in pixels. 16,384 px at a typical 2 cm/px is 327 m: more than any
+/// hospital floor, and a bound on memory (16k × 16k × 4 bytes = 1 GiB).
+pub const MAX_PLAN_SIDE_PX: u32 = 16_384;
+/// Memory the decoder may allocate for one plan (bytes).
+pub const MAX_PLAN_ALLOC: u64 = 1 << 30;
+
+fn limits() -> Limits {
+    let mut l = Limits::default();
+    l.max_image_width = Some(MAX_PLAN_SIDE_PX);
+    l.max_image_height = Some(MAX_PLAN_SIDE_PX);
+    l.max_alloc = Some(MAX_PLAN_ALLOC);
+    l
+}
+
+fn reader(path: &Path) -> Result<ImageReader<BufReader<std::fs::File>>, IngestError> {
+    // Judge the format by content, never by the file name: a text file called plan.png is not a PNG.
+    let mut head = [0u8; 16];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| IngestError::io(path, e))?;
+    let format = image::guess_format(&head[..n])
+        .ok()
+        .filter(|f| matches!(f, ImageFormat::Png | ImageFormat::Jpeg))
+        .ok_or_else(|| {
+            IngestError::new(IngestErrorKind::Image("not a PNG or JPEG image".into())).at(path)
+        })?;
+    let mut r = ImageReader::open(path).map_err(|e| IngestError::io(path, e))?;
+    r.set_format(format);
+    r.limits(limits());
+    Ok(r)
+}
+
+fn image_error(path: &Path, e: image::ImageError) -> IngestError {
+    IngestError::new(IngestErrorKind::Image(e.to_string())).at(path)
+}
+
+/// The plan's size in pixels, read from its header, refused above the limits.
+pub fn image_size(path: &Path) -> Result<(u32, u32), IngestError> {
+    let (w, h) = reader(path)?
+        .into_dimensions()
+        .map_err(|e| image_error(path, e))?;
+    if w == 0 || h == 0 || w > MAX_PLAN_SIDE_PX || h > MAX_PLAN_SIDE_PX {
+        return Err(IngestError::new(IngestErrorKind::Image(format!(
+            "{w}×{h} px is outside the accepted 1..{MAX_PLAN_SIDE_PX} px per side"
+        )))
+        .at(path));
+    }
+    Ok((w, h))
+}
+
+/// Decodes the plan image.
+pub fn load_plan(path: &Path) -> Result<RgbaImage, IngestError> {
+    Ok(reader(path)?
+        .decode()
+        .map_err(|e| image_error(path, e))?
+        .to_rgba8())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_non_images_and_huge_headers() {
+        let dir = tempfile::tempdir().unwrap();
+        let txt = dir.path().join("plan.png");
+        std::fs::write(&txt, "this is not a picture").unwrap();
+        let e = image_size(&txt).unwrap_err().to_string();
+        assert!(e.contains("plan.png") && e.contains("not a PNG"), "{e}");
+
+        // A PNG header claiming 100,000 × 100,000 pixels, with no data behind it.
+        let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+        png.extend(100_000u32.to_be_bytes());
+        png.extend(100_000u32.to_be_bytes());
+        png.extend([8, 6, 0, 0, 0]);
+        let crc = crc32(&png[12..]);
+        png.extend(crc.to_be_bytes());
+        let huge = dir.path().join("huge.png");
+        std::fs::write(&huge, &png).unwrap();
+        assert!(image_size(&huge).is_err());
+        assert!(load_plan(&huge).is_err());
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for &b in data {
+            c ^= b as u32;
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+}

@@ -1,0 +1,108 @@
+//! Bytes to text as capture files really arrive: UTF-8 with or without a BOM, UTF-16 (LE or BE)
+//! with a BOM as PowerShell writes it, CRLF line ends.
+
+use crate::IngestError;
+
+/// Decodes `bytes` to a `String`. UTF-16 needs its BOM (or, failing that, the telltale NUL of
+/// every other byte in ASCII text); invalid sequences are an error naming the byte offset,
+/// because a silently replaced character in an SSID or BSSID is a lost record.
+pub fn decode(bytes: &[u8]) -> Result<String, IngestError> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return utf8(rest, 3);
+    }
+    let utf16 = |rest: &[u8], le: bool| -> Result<String, IngestError> {
+        if !rest.len().is_multiple_of(2) {
+            return Err(IngestError::syntax(
+                "UTF-16 text has an odd number of bytes (truncated?)",
+            ));
+        }
+        let units = rest.chunks_exact(2).map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        });
+        char::decode_utf16(units)
+            .enumerate()
+            .map(|(i, c)| {
+                c.map_err(|_| IngestError::syntax(format!("invalid UTF-16 at byte {}", 2 + 2 * i)))
+            })
+            .collect()
+    };
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(rest, true);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(rest, false);
+    }
+    // BOM-less UTF-16LE: ASCII letters with a NUL after each.
+    if bytes.len() >= 8
+        && bytes.len().is_multiple_of(2)
+        && bytes[..8].iter().skip(1).step_by(2).all(|&b| b == 0)
+        && bytes[0] != 0
+    {
+        return utf16(bytes, true);
+    }
+    utf8(bytes, 0)
+}
+
+fn utf8(bytes: &[u8], offset: usize) -> Result<String, IngestError> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let line = crate::error::line_of(std::str::from_utf8(&bytes[..at]).unwrap_or(""), at);
+            Err(IngestError::syntax(format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                at + offset
+            ))
+            .line(line))
+        }
+    }
+}
+
+/// Lines without their `\n` or `\r\n`, numbered from 1.
+pub fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_boms_and_utf16() {
+        assert_eq!(decode(b"\xEF\xBB\xBFab").unwrap(), "ab");
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Größe\r\n".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        assert_eq!(decode(&le).unwrap(), "Größe\r\n");
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("SSID".encode_utf16().flat_map(|u| u.to_be_bytes()))
+            .collect();
+        assert_eq!(decode(&be).unwrap(), "SSID");
+        let bare: Vec<u8> = "Interface name"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert_eq!(decode(&bare).unwrap(), "Interface name");
+    }
+
+    #[test]
+    fn reports_bad_bytes_with_line() {
+        let e = decode(b"ok\nbad \xFF here").unwrap_err();
+        assert_eq!(e.line_number(), Some(2));
+        assert!(decode(&[0xFF, 0xFE, 0x41]).is_err());
+    }
+
+    #[test]
+    fn strips_crlf() {
+        let v: Vec<_> = lines("a\r\nb\nc").collect();
+        assert_eq!(v, vec![(1, "a"), (2, "b"), (3, "c")]);
+    }
+}
