@@ -1,0 +1,321 @@
+//! A virtual walk-through: what a surveyor's scanner would record.
+
+use crate::{PathLoss, ShadowField};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+use wisp_model::{AccessPoint, ApRadio, Bssid, Channel, Floor, Observation, Point, Sample};
+
+/// Everything that shapes a simulated walk besides the floor and the APs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulationParams {
+    pub model: PathLoss,
+    /// Shadow fading σ in dB: 5 dB, inside the 4–8 dB of indoor non-line-of-sight measurements
+    /// (3GPP TR 38.901; shared/reference.md §2).
+    pub shadow_sigma_db: f64,
+    /// Distance over which shadowing decorrelates to 1/e: 6 m (3GPP TR 38.901 indoor NLOS).
+    pub decorrelation_m: f64,
+    /// Independent per-scan, per-BSSID variation in dB (multipath averaged over one scan, and
+    /// the scanner's own ±1–2 dB reporting jitter): 2 dB, *estimate*.
+    pub scan_noise_db: f64,
+    /// Walking pace of a surveyor taking a walk-through: 1.0 m/s, a little under the ~1.3 m/s
+    /// of ordinary walking, since surveyors walk slowly into rooms (*estimate*).
+    pub walking_speed_mps: f64,
+    /// A scan completes every 1–4 s, uniformly: the range of active scans across 2.4 and 5 GHz
+    /// on common laptop and phone chipsets (*estimate*).
+    pub scan_interval_s: (f64, f64),
+    /// Radios weaker than this are not heard: −90 dBm, a typical client sensitivity at the
+    /// lowest basic rate.
+    pub sensitivity_dbm: f64,
+    /// Time of the first scan, seconds since the Unix epoch (the core reads no clock).
+    pub start_time: f64,
+    pub seed: u64,
+}
+
+impl Default for SimulationParams {
+    fn default() -> Self {
+        SimulationParams {
+            model: PathLoss::default(),
+            shadow_sigma_db: 5.0,
+            decorrelation_m: 6.0,
+            scan_noise_db: 2.0,
+            walking_speed_mps: 1.0,
+            scan_interval_s: (1.0, 4.0),
+            sensitivity_dbm: -90.0,
+            // 2026-11-02T10:00:00Z
+            start_time: 1_793_613_600.0,
+            seed: 0,
+        }
+    }
+}
+
+/// The BSSID of SSID `ssid_index` on radio `radio_index` of the `ap_index`-th AP: the AP's base
+/// BSSID (or a locally administered `02:00:00:00:<ap>:00`) with the last octet
+/// `radio·16 + ssid`, so that one radio's BSSIDs differ in the last nibble and one AP's radios
+/// share the first five octets, as vendors assign them.
+pub fn bssid_for(
+    ap: &AccessPoint,
+    ap_index: usize,
+    radio_index: usize,
+    ssid_index: usize,
+) -> Bssid {
+    let mut o = ap
+        .base_bssid
+        .map(|b| b.0)
+        .unwrap_or([0x02, 0, 0, 0, (ap_index & 0xff) as u8, 0]);
+    o[5] = o[5]
+        .wrapping_add((radio_index as u8).wrapping_mul(16))
+        .wrapping_add(ssid_index as u8 & 0x0f);
+    Bssid(o)
+}
+
+/// Predicted mean signal (no fading) of `radio` of `ap` at `p`, in dBm.
+pub fn predict(
+    model: &PathLoss,
+    floor: &Floor,
+    ap: &AccessPoint,
+    radio: &ApRadio,
+    p: Point,
+) -> Option<f64> {
+    let ch = Channel::new(radio.band, radio.channel).ok()?;
+    Some(
+        radio.tx_dbm
+            - model.loss(
+                ch.freq_mhz as f64,
+                radio.band,
+                ap.position,
+                p,
+                &floor.walls,
+                &floor.materials,
+            ),
+    )
+}
+
+/// A walk that visits every zone: from the first zone's centroid to the nearest unvisited one,
+/// and so on, and back. Straight lines between centroids may cross walls; give the manifest a
+/// `walk` for a realistic route.
+pub fn generated_walk(floor: &Floor) -> Vec<Point> {
+    let mut left: Vec<Point> = floor.zones.iter().map(|z| z.polygon.centroid()).collect();
+    if left.is_empty() {
+        let (min, max) = floor.outline.bounds();
+        return vec![
+            min,
+            Point::new(max.x, min.y),
+            max,
+            Point::new(min.x, max.y),
+            min,
+        ];
+    }
+    let mut walk = vec![left.remove(0)];
+    while !left.is_empty() {
+        let here = *walk.last().unwrap_or(&walk[0]);
+        let (i, _) = left
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.distance(here).total_cmp(&b.1.distance(here)))
+            .unwrap_or((0, &here));
+        walk.push(left.remove(i));
+    }
+    walk.push(walk[0]);
+    walk
+}
+
+/// Walks `walk` at the given pace, scanning every 1–4 s, and records what each scan hears.
+pub fn simulate_walk(
+    floor: &Floor,
+    aps: &[AccessPoint],
+    walk: &[Point],
+    params: &SimulationParams,
+) -> Vec<Sample> {
+    let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+    let shadows: Vec<ShadowField> = (0..aps.len())
+        .map(|i| {
+            let s = params.seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            ShadowField::new(params.shadow_sigma_db, params.decorrelation_m, s)
+        })
+        .collect();
+    let jitter = Normal::new(0.0, params.scan_noise_db.max(0.0))
+        .unwrap_or(Normal::new(0.0, 0.0).expect("σ = 0 is valid"));
+    // Cumulative distance along the walk, to find the position at a given time.
+    let mut cumulative = vec![0.0];
+    for w in walk.windows(2) {
+        cumulative.push(cumulative.last().copied().unwrap_or(0.0) + w[0].distance(w[1]));
+    }
+    let total = cumulative.last().copied().unwrap_or(0.0);
+    let speed = params.walking_speed_mps.max(0.1);
+    let (lo, hi) = params.scan_interval_s;
+    let mut samples = Vec::new();
+    let mut elapsed = 0.0;
+    while walk.len() >= 2 && elapsed * speed <= total {
+        let p = position_at(walk, &cumulative, elapsed * speed);
+        let mut observations = Vec::new();
+        for (ai, ap) in aps.iter().enumerate() {
+            let shadow = shadows[ai].at(p);
+            for (ri, radio) in ap.radios.iter().enumerate() {
+                let Some(mean) = predict(&params.model, floor, ap, radio, p) else {
+                    continue;
+                };
+                let Ok(channel) = Channel::new(radio.band, radio.channel) else {
+                    continue;
+                };
+                for (si, ssid) in ap.ssids.iter().enumerate() {
+                    let rssi = (mean + shadow + jitter.sample(&mut rng)).round();
+                    if rssi < params.sensitivity_dbm || rssi > -10.0 {
+                        continue;
+                    }
+                    let noise =
+                        (radio.band.default_noise().0 + jitter.sample(&mut rng) / 2.0).round();
+                    if let Ok(o) = Observation::new(
+                        bssid_for(ap, ai, ri, si),
+                        Some(ssid.clone()),
+                        channel,
+                        rssi,
+                        Some(noise),
+                    ) {
+                        observations.push(o);
+                    }
+                }
+            }
+        }
+        samples.push(Sample {
+            x_m: (p.x * 100.0).round() / 100.0,
+            y_m: (p.y * 100.0).round() / 100.0,
+            t: Some(wisp_model::time::format_rfc3339(
+                params.start_time + elapsed,
+            )),
+            source: format!("simulate#{}", samples.len() + 1),
+            observations,
+        });
+        elapsed += lo + (hi - lo).max(0.0) * rng.random::<f64>();
+        elapsed = (elapsed * 1000.0).round() / 1000.0;
+    }
+    samples
+}
+
+fn position_at(walk: &[Point], cumulative: &[f64], s: f64) -> Point {
+    let i = cumulative
+        .partition_point(|&c| c <= s)
+        .clamp(1, walk.len() - 1);
+    let (a, b) = (walk[i - 1], walk[i]);
+    let seg = cumulative[i] - cumulative[i - 1];
+    let t = if seg > 0.0 {
+        ((s - cumulative[i - 1]) / seg).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    Point::new(a.x + t * (b.x - a.x), a.y + t * (b.y - a.y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wisp_model::{Band, Material, PlanCalibration, Polygon};
+
+    fn floor() -> Floor {
+        Floor {
+            id: "T".into(),
+            name: "T".into(),
+            calibration: PlanCalibration::new(0.1).unwrap(),
+            plan_size_px: (400, 100),
+            outline: Polygon::rectangle(Point::new(0., 0.), Point::new(40., 10.)).unwrap(),
+            materials: Material::defaults(),
+            walls: vec![],
+            zones: vec![],
+            aps: vec![],
+            walk: None,
+            survey_range_m: 5.0,
+        }
+    }
+
+    fn ap() -> AccessPoint {
+        AccessPoint {
+            name: "AP1".into(),
+            position: Point::new(0.0, 5.0),
+            radios: vec![
+                ApRadio {
+                    band: Band::G5,
+                    channel: 36,
+                    tx_dbm: 17.0,
+                },
+                ApRadio {
+                    band: Band::G2_4,
+                    channel: 6,
+                    tx_dbm: 14.0,
+                },
+            ],
+            ssids: vec!["A".into(), "B".into()],
+            base_bssid: Some("02:1a:11:00:01:00".parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn same_seed_same_walk_and_pace_is_kept() {
+        let walk = [Point::new(0.0, 5.0), Point::new(40.0, 5.0)];
+        let p = SimulationParams {
+            seed: 7,
+            ..Default::default()
+        };
+        let a = simulate_walk(&floor(), &[ap()], &walk, &p);
+        assert_eq!(a, simulate_walk(&floor(), &[ap()], &walk, &p));
+        assert_ne!(
+            a,
+            simulate_walk(
+                &floor(),
+                &[ap()],
+                &walk,
+                &SimulationParams {
+                    seed: 8,
+                    ..p.clone()
+                }
+            )
+        );
+        // 40 m at 1 m/s with a scan every 1–4 s (mean 2.5 s): about 16 scans.
+        assert!((10..=41).contains(&a.len()), "{}", a.len());
+        for w in a.windows(2) {
+            let dt = wisp_model::time::parse_rfc3339(w[1].t.as_deref().unwrap()).unwrap()
+                - wisp_model::time::parse_rfc3339(w[0].t.as_deref().unwrap()).unwrap();
+            assert!((1.0 - 1e-6..=4.0 + 1e-6).contains(&dt), "{dt}");
+            let moved = w[0].position().distance(w[1].position());
+            assert!((moved - dt).abs() < 0.02, "moved {moved} in {dt} s");
+        }
+    }
+
+    #[test]
+    fn signal_falls_with_distance_and_weak_radios_go_unheard() {
+        let walk = [Point::new(1.0, 5.0), Point::new(40.0, 5.0)];
+        let p = SimulationParams {
+            seed: 1,
+            shadow_sigma_db: 0.0,
+            scan_noise_db: 0.0,
+            ..Default::default()
+        };
+        let s = simulate_walk(&floor(), &[ap()], &walk, &p);
+        let five: Vec<f64> = s
+            .iter()
+            .filter_map(|s| {
+                s.observations
+                    .iter()
+                    .find(|o| o.band == Band::G5)
+                    .map(|o| o.rssi_dbm)
+            })
+            .collect();
+        assert!(
+            five.windows(2).all(|w| w[1] <= w[0]),
+            "monotone without fading: {five:?}"
+        );
+        // With no fading the value is the model's, to the dB: at 1 m, 17 − 47.07 (5180 MHz).
+        assert_eq!(
+            five[0],
+            (17.0 - crate::path_loss::free_space_1m(5180.0)).round()
+        );
+        assert!(s
+            .iter()
+            .flat_map(|s| &s.observations)
+            .all(|o| o.rssi_dbm >= -90.0));
+        // One radio's two SSIDs share the first five octets and differ in the last nibble.
+        let o = &s[0].observations;
+        assert_eq!(o[0].bssid.to_string(), "02:1a:11:00:01:00");
+        assert_eq!(o[1].bssid.to_string(), "02:1a:11:00:01:01");
+        assert_eq!(o[2].bssid.to_string(), "02:1a:11:00:01:10");
+    }
+}
