@@ -4,4 +4,11 @@
 //! zones meet their profile, by how much they miss, and where the dead zones are. It never
 //! interpolates, never reads files, and never calls a cell dead that nobody surveyed.
 
+pub mod evaluate;
 pub mod profiles;
+pub mod regions;
+
+pub use evaluate::{
+    evaluate_floor, evaluate_zone, Criterion, CriterionResult, DeadZone, EvalOptions, Verdict,
+    ZoneResult,
+};

@@ -1,0 +1,553 @@
+//! Zone evaluation: which share of each zone meets each criterion of its profile, and where the
+//! dead zones are.
+//!
+//! A cell belongs to a zone when its centre lies inside the zone's polygon. Only *surveyed* cells
+//! (near enough to a sample, see `wisp_interp::LayerOptions::survey_range_m`) are judged; the
+//! rest are reported as not surveyed and never as dead. A value exactly at a threshold passes.
+
+use crate::regions::{regions, Region};
+use serde::Serialize;
+use wisp_interp::SignalLayers;
+use wisp_model::{Floor, Point, RequirementProfile, Zone};
+
+/// Options of the evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalOptions {
+    /// A dead zone must cover at least this many m² (default 1 m²: about a bed space; smaller
+    /// failing patches are within the interpolation's own uncertainty).
+    pub min_dead_zone_m2: f64,
+    /// A zone passes when each criterion holds on at least this share of its surveyed area and it
+    /// has no dead zone. 0.95 (*estimate*): strict enough that a failing bay shows, loose enough
+    /// that one unlucky cell at a door does not fail a room. Commercial planners aim at 0.99 for
+    /// primary and 0.85 for secondary coverage (shared/reference.md §1).
+    pub min_pass_share: f64,
+    /// A zone with less than this share of its area surveyed is "not enough data" (0.5).
+    pub min_surveyed_share: f64,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions {
+            min_dead_zone_m2: 1.0,
+            min_pass_share: 0.95,
+            min_surveyed_share: 0.5,
+        }
+    }
+}
+
+/// One requirement of a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Criterion {
+    Primary,
+    Secondary,
+    Tertiary,
+    Snr,
+    CoChannel,
+}
+
+impl Criterion {
+    pub fn name(self) -> &'static str {
+        match self {
+            Criterion::Primary => "primary",
+            Criterion::Secondary => "secondary",
+            Criterion::Tertiary => "tertiary",
+            Criterion::Snr => "snr",
+            Criterion::CoChannel => "co-channel",
+        }
+    }
+
+    /// The criteria a profile sets, with their thresholds. For co-channel the threshold is the
+    /// largest count allowed.
+    pub fn of(profile: &RequirementProfile) -> Vec<(Criterion, f64)> {
+        let mut v = vec![(Criterion::Primary, profile.primary_dbm.0)];
+        v.extend(profile.secondary_dbm.map(|d| (Criterion::Secondary, d.0)));
+        v.extend(profile.tertiary_dbm.map(|d| (Criterion::Tertiary, d.0)));
+        v.extend(profile.snr_db.map(|d| (Criterion::Snr, d)));
+        v.extend(
+            profile
+                .cochannel_max
+                .map(|m| (Criterion::CoChannel, m as f64)),
+        );
+        v
+    }
+
+    /// The cell's value for this criterion (NaN where it has none: no second AP heard).
+    pub fn value(self, layers: &SignalLayers, r: usize, c: usize) -> f64 {
+        let f = |g: &wisp_model::Grid<f32>| g.get(r, c).map_or(f64::NAN, |v| *v as f64);
+        match self {
+            Criterion::Primary => f(&layers.primary),
+            Criterion::Secondary => f(&layers.secondary),
+            Criterion::Tertiary => f(&layers.tertiary),
+            Criterion::Snr => f(&layers.snr),
+            Criterion::CoChannel => layers.cochannel.get(r, c).map_or(f64::NAN, |v| *v as f64),
+        }
+    }
+
+    /// Whether `value` meets `threshold`: at least it for signal and SNR, at most it for
+    /// co-channel counts. No value never passes.
+    pub fn passes(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Criterion::CoChannel => value <= threshold,
+            _ => value >= threshold,
+        }
+    }
+
+    /// How far `value` misses `threshold`, positive when failing (dB, or radios for co-channel).
+    pub fn shortfall(self, value: f64, threshold: f64) -> f64 {
+        match self {
+            Criterion::CoChannel => value - threshold,
+            _ => threshold - value,
+        }
+    }
+
+    pub fn unit(self) -> &'static str {
+        match self {
+            Criterion::CoChannel => "radios",
+            Criterion::Snr => "dB",
+            _ => "dBm",
+        }
+    }
+}
+
+/// How one criterion fares over a zone's surveyed cells.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CriterionResult {
+    pub criterion: Criterion,
+    pub threshold: f64,
+    /// Share of surveyed cells meeting it.
+    pub pass_share: f64,
+    /// Worst value (lowest signal, highest co-channel count); NaN when no value anywhere.
+    pub worst: f64,
+    /// 5th percentile of the value (95th for co-channel): the level 95 % of the area beats.
+    pub p5: f64,
+    pub median: f64,
+}
+
+/// A connected region of a zone failing one criterion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeadZone {
+    pub zone: String,
+    pub criterion: Criterion,
+    pub area_m2: f64,
+    pub centroid_m: Point,
+    /// Worst value inside the region and how far it is from the threshold.
+    pub worst: f64,
+    pub shortfall: f64,
+    /// The access point nearest the centroid (known APs, else where a radio was heard strongest).
+    pub nearest_radio: Option<String>,
+    /// Outline of the region through its border cells' centres, plan metres.
+    pub outline_m: Vec<Point>,
+}
+
+/// A zone's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    NotEnoughData,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "FAIL",
+            Verdict::NotEnoughData => "not enough data",
+        }
+    }
+}
+
+/// A zone's evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZoneResult {
+    pub zone: String,
+    pub kind: &'static str,
+    pub profile: String,
+    pub area_m2: f64,
+    pub surveyed_share: f64,
+    /// Share of surveyed cells meeting every criterion.
+    pub pass_share: f64,
+    pub criteria: Vec<CriterionResult>,
+    pub dead_zones: Vec<DeadZone>,
+    pub verdict: Verdict,
+}
+
+/// Evaluates every zone of `floor`. `profile` resolves a zone's profile name (the caller joins
+/// built-in and manifest profiles; an unresolved name was refused at ingest).
+pub fn evaluate_floor(
+    floor: &Floor,
+    layers: &SignalLayers,
+    profile: &dyn Fn(&str) -> Option<RequirementProfile>,
+    opts: &EvalOptions,
+) -> Vec<ZoneResult> {
+    floor
+        .zones
+        .iter()
+        .filter_map(|z| profile(&z.profile).map(|p| evaluate_zone(floor, z, &p, layers, opts)))
+        .collect()
+}
+
+/// Evaluates one zone against `profile`.
+pub fn evaluate_zone(
+    floor: &Floor,
+    zone: &Zone,
+    profile: &RequirementProfile,
+    layers: &SignalLayers,
+    opts: &EvalOptions,
+) -> ZoneResult {
+    let g = *layers.primary.geometry();
+    let (min, max) = zone.polygon.bounds();
+    // Only the cells under the zone's bounding box can be inside it.
+    let cells_in = |lo: Point, hi: Point| {
+        let (r0, c0) = clamp_cell(&g, lo);
+        let (r1, c1) = clamp_cell(&g, hi);
+        let (r0, r1) = (r0.min(r1), r0.max(r1));
+        (r0..=r1).flat_map(move |r| (c0..=c1).map(move |c| (r, c)))
+    };
+    let inside: Vec<(usize, usize)> = cells_in(min, max)
+        .filter(|&(r, c)| zone.polygon.contains(g.centre(r, c)))
+        .collect();
+    let surveyed: Vec<(usize, usize)> = inside
+        .iter()
+        .copied()
+        .filter(|&(r, c)| layers.surveyed.get(r, c).copied().unwrap_or(false))
+        .collect();
+    let criteria = Criterion::of(profile);
+    let mut results = Vec::new();
+    let mut dead_zones = Vec::new();
+    let mut all_pass = vec![true; surveyed.len()];
+    for &(crit, threshold) in &criteria {
+        let values: Vec<f64> = surveyed
+            .iter()
+            .map(|&(r, c)| crit.value(layers, r, c))
+            .collect();
+        let pass: Vec<bool> = values.iter().map(|&v| crit.passes(v, threshold)).collect();
+        for (a, p) in all_pass.iter_mut().zip(&pass) {
+            *a &= *p;
+        }
+        let n_pass = pass.iter().filter(|p| **p).count();
+        // NaN (no second AP at all) ranks as the worst possible value.
+        let mut ranked: Vec<f64> = values
+            .iter()
+            .map(|v| {
+                if v.is_nan() {
+                    if crit == Criterion::CoChannel {
+                        f64::INFINITY
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                } else {
+                    *v
+                }
+            })
+            .collect();
+        ranked.sort_by(f64::total_cmp);
+        if crit == Criterion::CoChannel {
+            ranked.reverse();
+        }
+        let pick = |q: f64| {
+            ranked
+                .get(((ranked.len() as f64 - 1.0) * q).round() as usize)
+                .copied()
+                .map(finite_or_nan)
+                .unwrap_or(f64::NAN)
+        };
+        results.push(CriterionResult {
+            criterion: crit,
+            threshold,
+            pass_share: share(n_pass, surveyed.len()),
+            worst: pick(0.0),
+            p5: pick(0.05),
+            median: pick(0.5),
+        });
+        let failing: Vec<(usize, usize)> = surveyed
+            .iter()
+            .zip(&pass)
+            .filter(|(_, p)| !**p)
+            .map(|(c, _)| *c)
+            .collect();
+        for region in regions(&g, &failing) {
+            let area = region.cells.len() as f64 * g.cell_area();
+            if area + 1e-9 < opts.min_dead_zone_m2 {
+                continue;
+            }
+            dead_zones.push(dead_zone(
+                floor, zone, crit, threshold, &region, area, layers,
+            ));
+        }
+    }
+    let pass_share = share(all_pass.iter().filter(|p| **p).count(), surveyed.len());
+    let surveyed_share = share(surveyed.len(), inside.len());
+    let verdict = if inside.is_empty() || surveyed_share < opts.min_surveyed_share {
+        Verdict::NotEnoughData
+    } else if dead_zones.is_empty() && results.iter().all(|r| r.pass_share >= opts.min_pass_share) {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    };
+    ZoneResult {
+        zone: zone.name.clone(),
+        kind: zone.kind.name(),
+        profile: profile.name.clone(),
+        area_m2: zone.polygon.area(),
+        surveyed_share,
+        pass_share,
+        criteria: results,
+        dead_zones,
+        verdict,
+    }
+}
+
+fn finite_or_nan(v: f64) -> f64 {
+    if v.is_finite() {
+        v
+    } else {
+        f64::NAN
+    }
+}
+
+fn share(n: usize, of: usize) -> f64 {
+    if of == 0 {
+        0.0
+    } else {
+        n as f64 / of as f64
+    }
+}
+
+fn clamp_cell(g: &wisp_model::GridGeometry, p: Point) -> (usize, usize) {
+    let (fr, fc) = g.fractional(p);
+    let r = fr.floor().clamp(0.0, (g.rows() - 1) as f64) as usize;
+    let c = fc.floor().clamp(0.0, (g.cols() - 1) as f64) as usize;
+    (r, c)
+}
+
+fn dead_zone(
+    floor: &Floor,
+    zone: &Zone,
+    crit: Criterion,
+    threshold: f64,
+    region: &Region,
+    area_m2: f64,
+    layers: &SignalLayers,
+) -> DeadZone {
+    let g = layers.primary.geometry();
+    let n = region.cells.len() as f64;
+    let (sx, sy) = region.cells.iter().fold((0.0, 0.0), |(x, y), &(r, c)| {
+        let p = g.centre(r, c);
+        (x + p.x, y + p.y)
+    });
+    let centroid = Point::new(sx / n, sy / n);
+    let worst = region
+        .cells
+        .iter()
+        .map(|&(r, c)| crit.value(layers, r, c))
+        .map(|v| {
+            if v.is_nan() {
+                if crit == Criterion::CoChannel {
+                    f64::INFINITY
+                } else {
+                    f64::NEG_INFINITY
+                }
+            } else {
+                v
+            }
+        })
+        .fold(None, |acc: Option<f64>, v| {
+            Some(match acc {
+                None => v,
+                Some(a) if crit == Criterion::CoChannel => a.max(v),
+                Some(a) => a.min(v),
+            })
+        })
+        .map(finite_or_nan)
+        .unwrap_or(f64::NAN);
+    let nearest_radio = if floor.aps.is_empty() {
+        layers
+            .radios
+            .iter()
+            .min_by(|a, b| {
+                let d = |r: &wisp_interp::layers::RadioInfo| {
+                    Point::new(r.strongest_at.0, r.strongest_at.1).distance(centroid)
+                };
+                d(a).total_cmp(&d(b))
+            })
+            .map(|r| r.key.ap.clone())
+    } else {
+        floor
+            .aps
+            .iter()
+            .min_by(|a, b| {
+                a.position
+                    .distance(centroid)
+                    .total_cmp(&b.position.distance(centroid))
+            })
+            .map(|a| a.name.clone())
+    };
+    DeadZone {
+        zone: zone.name.clone(),
+        criterion: crit,
+        area_m2,
+        centroid_m: centroid,
+        worst,
+        shortfall: if worst.is_nan() {
+            f64::NAN
+        } else {
+            crit.shortfall(worst, threshold)
+        },
+        nearest_radio,
+        outline_m: region
+            .outline
+            .iter()
+            .map(|&(r, c)| g.centre(r, c))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profiles::find_builtin;
+    use wisp_interp::layers::NO_RADIO;
+    use wisp_model::{Grid, GridGeometry, Material, PlanCalibration, Polygon, ZoneKind};
+
+    /// A 20 m × 10 m floor at 0.5 m cells, with the given primary field and survey mask.
+    fn layers(primary: impl Fn(Point) -> f32, surveyed: impl Fn(Point) -> bool) -> SignalLayers {
+        let g = GridGeometry::new(0.0, 0.0, 0.5, 0.5, 40, 20).unwrap();
+        let p = Grid::from_fn(g, |r, c| primary(g.centre(r, c)));
+        SignalLayers {
+            radios: vec![],
+            secondary: p.map(|v| v - 8.0),
+            tertiary: p.map(|_| f32::NAN),
+            snr: p.map(|v| v + 95.0),
+            radio_count: p.map(|_| 2),
+            cochannel: p.map(|_| 0),
+            serving: p.map(|_| NO_RADIO),
+            distance_m: p.map(|_| 0.0),
+            surveyed: Grid::from_fn(g, |r, c| surveyed(g.centre(r, c))),
+            primary: p,
+        }
+    }
+
+    fn floor(zone: Polygon) -> Floor {
+        Floor {
+            id: "T".into(),
+            name: "T".into(),
+            calibration: PlanCalibration::new(0.05).unwrap(),
+            plan_size_px: (400, 200),
+            outline: Polygon::rectangle(Point::new(0.0, 0.0), Point::new(20.0, 10.0)).unwrap(),
+            materials: Material::defaults(),
+            walls: vec![],
+            zones: vec![Zone {
+                name: "Bay".into(),
+                kind: ZoneKind::Bay,
+                polygon: zone,
+                profile: "nhs-minimum".into(),
+            }],
+            aps: vec![],
+            walk: None,
+            survey_range_m: 5.0,
+        }
+    }
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon {
+        Polygon::rectangle(Point::new(x0, y0), Point::new(x1, y1)).unwrap()
+    }
+
+    fn eval(f: &Floor, l: &SignalLayers) -> ZoneResult {
+        evaluate_floor(f, l, &|n| find_builtin(n), &EvalOptions::default()).remove(0)
+    }
+
+    #[test]
+    fn fully_covered_zone_passes() {
+        let f = floor(rect(2.0, 2.0, 8.0, 6.0));
+        let r = eval(&f, &layers(|_| -50.0, |_| true));
+        assert_eq!(r.verdict, Verdict::Pass);
+        assert_eq!(r.pass_share, 1.0);
+        assert!(r.dead_zones.is_empty());
+        assert_eq!(r.area_m2, 24.0);
+    }
+
+    #[test]
+    fn out_of_reach_part_is_a_dead_zone_of_the_right_size() {
+        // Zone 2..12 × 2..6 m; everything right of x = 9 m is at −80 dBm: a 3 m × 4 m = 12 m² hole.
+        let f = floor(rect(2.0, 2.0, 12.0, 6.0));
+        let r = eval(
+            &f,
+            &layers(|p| if p.x > 9.0 { -80.0 } else { -60.0 }, |_| true),
+        );
+        assert_eq!(r.verdict, Verdict::Fail);
+        let dz: Vec<&DeadZone> = r
+            .dead_zones
+            .iter()
+            .filter(|d| d.criterion == Criterion::Primary)
+            .collect();
+        assert_eq!(dz.len(), 1);
+        assert!(
+            (dz[0].area_m2 - 12.0).abs() <= 0.05 * 12.0,
+            "{}",
+            dz[0].area_m2
+        );
+        assert!(
+            (dz[0].centroid_m.x - 10.5).abs() < 0.01 && (dz[0].centroid_m.y - 4.0).abs() < 0.01,
+            "{:?}",
+            dz[0].centroid_m
+        );
+        assert_eq!(dz[0].worst, -80.0);
+        assert_eq!(dz[0].shortfall, 15.0);
+        assert!((r.criteria[0].pass_share - 0.7).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_value_exactly_at_the_threshold_passes() {
+        let f = floor(rect(2.0, 2.0, 8.0, 6.0));
+        let r = eval(&f, &layers(|_| -65.0, |_| true));
+        assert_eq!(r.verdict, Verdict::Pass);
+        let r = eval(&f, &layers(|_| -65.01, |_| true));
+        assert_eq!(r.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn not_surveyed_is_never_dead() {
+        let f = floor(rect(2.0, 2.0, 8.0, 6.0));
+        let r = eval(&f, &layers(|_| -95.0, |_| false));
+        assert_eq!(r.verdict, Verdict::NotEnoughData);
+        assert!(r.dead_zones.is_empty());
+        assert_eq!(r.surveyed_share, 0.0);
+        // Partly surveyed: only the surveyed (weak) part can be dead; the unsurveyed (weak) part not.
+        let r = eval(&f, &layers(|_| -95.0, |p| p.x < 6.0));
+        let dz = r
+            .dead_zones
+            .iter()
+            .find(|d| d.criterion == Criterion::Primary)
+            .unwrap();
+        assert!((dz.area_m2 - 16.0).abs() < 1e-9, "{}", dz.area_m2);
+        assert!((r.surveyed_share - 4.0 / 6.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn small_patches_are_not_dead_zones() {
+        // One failing 0.5 m cell (0.25 m²) in a good zone: below the 1 m² minimum.
+        let f = floor(rect(2.0, 2.0, 8.0, 6.0));
+        let r = eval(
+            &f,
+            &layers(
+                |p| {
+                    if (p.x - 4.25).abs() < 0.1 && (p.y - 4.25).abs() < 0.1 {
+                        -90.0
+                    } else {
+                        -50.0
+                    }
+                },
+                |_| true,
+            ),
+        );
+        assert!(r.dead_zones.is_empty());
+        assert_eq!(
+            r.verdict,
+            Verdict::Pass,
+            "one cell in 96 is above the 95 % share"
+        );
+    }
+}
