@@ -1,1 +1,25 @@
-//! wisp-render
+//! wisp-render turns finished layers into files a planner reads: heatmap PNGs with legend,
+//! contours, markers and a scale bar, and the PDF survey report.
+//!
+//! It owns only the drawing. It must never compute coverage, interpolate a survey or decide
+//! compliance: it takes finished grids and tables and paints them. Rendering functions return
+//! bytes and read no clock, environment or system font (text is DejaVu Sans, embedded), so the
+//! same input always gives the same bytes. The only function that touches the disk is
+//! [`write_atomic`].
+
+#![warn(missing_docs)]
+
+mod atomic;
+mod error;
+mod heatmap;
+mod report;
+mod scale;
+mod text;
+
+pub use atomic::write_atomic;
+pub use error::{RenderError, RenderErrorKind};
+pub use heatmap::{
+    heatmap_image, heatmap_png, HeatmapRequest, Marker, MarkerKind, Outline, DEFAULT_OPACITY,
+};
+pub use report::{report_pdf, Paper, Report, ReportFloor, Table, MAX_IMAGE_WIDTH_PX};
+pub use scale::{ColourScale, Palette, SIGNAL_RANGE_DBM, SNR_RANGE_DB};

@@ -1,0 +1,54 @@
+//! The only way this crate puts bytes on disk.
+
+use crate::{RenderError, RenderErrorKind};
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `bytes` to `path` so that a reader, or a run cut short, sees the old file or the new
+/// one, never a torn mixture.
+///
+/// The bytes go to a temporary file in the same directory (a rename is only atomic within one
+/// file system), which is flushed to disk and then renamed over `path`; the directory is synced
+/// afterwards so the rename itself survives a power cut. On failure the temporary file is
+/// removed and `path` is untouched. New files get the permissions `std::fs::write` would give
+/// (0666 less the umask), not the owner-only mode of a temporary file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
+    let Some(file_name) = path.file_name() else {
+        return Err(RenderErrorKind::NotAFile {
+            path: path.to_path_buf(),
+        }
+        .into());
+    };
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let failed = |source: std::io::Error| {
+        RenderError::from(RenderErrorKind::Write {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+
+    let mut builder = tempfile::Builder::new();
+    // A dot prefix keeps the half-written file out of directory listings and globs.
+    let prefix = format!(".{}.", file_name.to_string_lossy());
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder.tempfile_in(dir).map_err(failed)?;
+    temp.write_all(bytes).map_err(failed)?;
+    temp.as_file().sync_all().map_err(failed)?;
+    temp.persist(path).map_err(|e| failed(e.error))?;
+    #[cfg(unix)]
+    {
+        // Best effort: some file systems refuse to sync a directory, and the data is already safe.
+        if let Ok(dir_handle) = std::fs::File::open(dir) {
+            let _ = dir_handle.sync_all();
+        }
+    }
+    Ok(())
+}

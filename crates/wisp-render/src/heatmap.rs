@@ -1,0 +1,1036 @@
+//! Heatmap pictures: a finished layer painted over the floor plan, with legend and scale bar.
+
+use crate::scale::format_number;
+use crate::text::Faces;
+use crate::{ColourScale, RenderError, RenderErrorKind};
+use ab_glyph::{FontRef, PxScale};
+use image::{Rgba, RgbaImage};
+use imageproc::drawing::{
+    draw_filled_circle_mut, draw_filled_rect_mut, draw_hollow_circle_mut, draw_hollow_rect_mut,
+    draw_line_segment_mut, draw_polygon_mut, draw_text_mut, text_size,
+};
+use imageproc::point::Point as PixelPoint;
+use imageproc::rect::Rect;
+use rayon::prelude::*;
+use wisp_model::{Floor, Grid, PlanCalibration, Point};
+
+/// Heat-layer opacity over the plan unless the caller asks otherwise: strong enough to read the
+/// colour, weak enough to read the room names beneath it.
+pub const DEFAULT_OPACITY: f32 = 0.6;
+
+/// Cells marked "not surveyed" are painted this neutral grey at half strength, never a scale
+/// colour, so no one reads a guess as a measurement.
+const NOT_SURVEYED_GREY: [u8; 3] = [150, 150, 150];
+const NOT_SURVEYED_ALPHA: f32 = 0.55;
+/// Contour lines: near-black, distinct from every palette colour.
+const CONTOUR_COLOUR: [u8; 3] = [25, 25, 25];
+/// Dead-zone outlines: magenta, which neither palette uses.
+const OUTLINE_COLOUR: [u8; 3] = [200, 0, 160];
+const PATH_COLOUR: [u8; 3] = [30, 60, 170];
+const MEASURED_AP_COLOUR: [u8; 3] = [20, 20, 20];
+const PLANNED_AP_COLOUR: [u8; 3] = [0, 95, 210];
+const TEXT_COLOUR: [u8; 3] = [20, 20, 20];
+const WHITE: [u8; 3] = [255, 255, 255];
+
+/// What a marker stands for; decides its symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MarkerKind {
+    /// An access point that exists and was heard: a filled black circle.
+    MeasuredAp,
+    /// An access point the planner proposes: a filled blue triangle.
+    PlannedAp,
+}
+
+/// A labelled point on the map, in plan metres.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    /// Where, in plan metres.
+    pub at: Point,
+    /// Printed beside the symbol; may be empty.
+    pub label: String,
+    /// Which symbol.
+    pub kind: MarkerKind,
+}
+
+/// A labelled closed ring on the map (a dead zone), in plan metres; the last corner joins the
+/// first implicitly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outline {
+    /// Corners in plan metres.
+    pub ring: Vec<Point>,
+    /// Printed at the ring's centroid; may be empty.
+    pub label: String,
+}
+
+/// Everything one heatmap shows. The layer is finished: this crate only paints it.
+#[derive(Debug, Clone)]
+pub struct HeatmapRequest<'a> {
+    /// Calibration, plan size and outline come from here.
+    pub floor: &'a Floor,
+    /// The floor plan, exactly `floor.plan_size_px` in size.
+    pub plan: &'a RgbaImage,
+    /// Values in the scale's unit; NaN means no value (e.g. outside the floor).
+    pub layer: &'a Grid<f32>,
+    /// Where the survey reached: `false` cells are painted neutral grey, never a colour.
+    pub surveyed: Option<&'a Grid<bool>>,
+    /// The fixed colour scale of the layer's metric.
+    pub scale: &'a ColourScale,
+    /// Alpha of the heat layer over the plan, 0…1; [`DEFAULT_OPACITY`] is usual.
+    pub opacity: f32,
+    /// Draw a contour line where the layer crosses each of these values.
+    pub contours: &'a [f64],
+    /// Access points, measured or planned.
+    pub markers: &'a [Marker],
+    /// Dead zones: dashed magenta rings with their labels.
+    pub outlines: &'a [Outline],
+    /// Survey path or scan points: dots joined by a thin line; may be empty.
+    pub path: &'a [Point],
+    /// Printed under the plan; may be empty.
+    pub title: String,
+}
+
+impl<'a> HeatmapRequest<'a> {
+    /// A request with [`DEFAULT_OPACITY`], no survey mask, and no contours, markers, outlines or
+    /// path; set those fields afterwards as needed.
+    pub fn new(
+        floor: &'a Floor,
+        plan: &'a RgbaImage,
+        layer: &'a Grid<f32>,
+        scale: &'a ColourScale,
+        title: impl Into<String>,
+    ) -> Self {
+        HeatmapRequest {
+            floor,
+            plan,
+            layer,
+            surveyed: None,
+            scale,
+            opacity: DEFAULT_OPACITY,
+            contours: &[],
+            markers: &[],
+            outlines: &[],
+            path: &[],
+            title: title.into(),
+        }
+    }
+}
+
+/// The heatmap as PNG bytes: the same picture as [`heatmap_image`], losslessly encoded.
+/// Identical requests give identical bytes.
+pub fn heatmap_png(request: &HeatmapRequest) -> Result<Vec<u8>, RenderError> {
+    let image = heatmap_image(request)?;
+    encode_png(&image, &request.title)
+}
+
+/// Encodes an RGBA picture as PNG with fixed settings (no timestamp or text chunks).
+fn encode_png(image: &RgbaImage, what: &str) -> Result<Vec<u8>, RenderError> {
+    use image::ImageEncoder;
+    let mut bytes = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut bytes)
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            image::ExtendedColorType::Rgba8,
+        )
+        .map_err(|e| RenderErrorKind::PngEncode {
+            what: what.to_string(),
+            message: e.to_string(),
+        })?;
+    Ok(bytes)
+}
+
+/// The heatmap picture.
+///
+/// The plan occupies the top-left of the picture at its own pixel size, so plan pixel (x, y) is
+/// picture pixel (x, y). To its right is the legend (scale title and unit, colour bar with ticks,
+/// a key to contours, grey, markers and outlines); below it the title and a scale bar in metres.
+///
+/// Inside the floor outline the plan is shown in light grey and the layer's colour is blended
+/// over it at `opacity`; outside it the plan's pixels are copied untouched. The layer is sampled
+/// at each pixel centre by bilinear interpolation between cell centres, skipping NaN cells (the
+/// nearest cell when all four are NaN); no value is invented beyond the grid's edge.
+pub fn heatmap_image(request: &HeatmapRequest) -> Result<RgbaImage, RenderError> {
+    let floor = request.floor;
+    let (plan_w, plan_h) = request.plan.dimensions();
+    if (plan_w, plan_h) != floor.plan_size_px {
+        return Err(RenderErrorKind::PlanSize {
+            floor: floor.id.clone(),
+            expected_w: floor.plan_size_px.0,
+            expected_h: floor.plan_size_px.1,
+            actual_w: plan_w,
+            actual_h: plan_h,
+        }
+        .into());
+    }
+    if !request.scale.is_valid() {
+        return Err(RenderErrorKind::Scale {
+            title: request.scale.title.clone(),
+            min: request.scale.min,
+            max: request.scale.max,
+        }
+        .into());
+    }
+    let faces = Faces::load()?;
+    let style = Style::for_plan(plan_w, plan_h);
+    let legend = Legend::measure(request, &faces, &style);
+    let bottom_band = style.bottom_band_height();
+    let canvas_w = plan_w.saturating_add(legend.width);
+    let canvas_h = plan_h.max(legend.height).saturating_add(bottom_band);
+    let mut canvas = RgbaImage::from_pixel(canvas_w, canvas_h, rgba(WHITE));
+
+    let values = paint_layer(request, &mut canvas);
+    let contour_half_width = ((style.font_px - 12.0) / 16.0).round().max(0.0) as usize;
+    draw_contours(
+        &mut canvas,
+        &values,
+        plan_w as usize,
+        plan_h as usize,
+        request.contours,
+        contour_half_width,
+    );
+
+    let calibration = floor.calibration;
+    draw_path(&mut canvas, calibration, request.path, &style);
+    for outline in request.outlines {
+        draw_outline(&mut canvas, calibration, outline, &faces.bold, &style);
+    }
+    for marker in request.markers {
+        draw_marker(&mut canvas, calibration, marker, &faces, &style);
+    }
+    legend.draw(&mut canvas, request, &faces, &style, plan_w);
+
+    let band_top = plan_h.max(legend.height) as i32;
+    let title_px = style.title_px();
+    if !request.title.trim().is_empty() {
+        let y = band_top + style.pad();
+        draw_text_mut(
+            &mut canvas,
+            rgba(TEXT_COLOUR),
+            style.pad(),
+            y,
+            title_px,
+            &faces.bold,
+            &request.title,
+        );
+    }
+    let bar_top = band_top + style.pad() + (title_px.y * 1.35) as i32;
+    draw_scale_bar(
+        &mut canvas,
+        calibration,
+        plan_w,
+        bar_top,
+        &faces.regular,
+        &style,
+    );
+    Ok(canvas)
+}
+
+/// Sizes derived from the plan, so that text stays legible on a 5000-pixel plan and does not
+/// swamp a 500-pixel one.
+struct Style {
+    font_px: f32,
+}
+
+impl Style {
+    fn for_plan(plan_w: u32, plan_h: u32) -> Style {
+        let longest = plan_w.max(plan_h) as f32;
+        Style {
+            font_px: (longest / 70.0).round().clamp(12.0, 40.0),
+        }
+    }
+    fn text_px(&self) -> PxScale {
+        PxScale::from(self.font_px)
+    }
+    fn title_px(&self) -> PxScale {
+        PxScale::from(self.font_px * 1.25)
+    }
+    fn pad(&self) -> i32 {
+        self.font_px.round() as i32
+    }
+    fn line_height(&self) -> i32 {
+        (self.font_px * 1.3).round() as i32
+    }
+    fn bottom_band_height(&self) -> u32 {
+        // Title line, scale bar with its label, and padding above and below.
+        (self.pad() * 2 + (self.font_px * 1.25 * 1.35) as i32 + self.line_height()) as u32
+    }
+    fn symbol_radius(&self) -> i32 {
+        ((self.font_px * 0.45).round() as i32).max(3)
+    }
+}
+
+/// Paints the layer over the plan region of `canvas` and returns the sampled value of every plan
+/// pixel (row-major), NaN where no colour was painted, for the contour pass.
+fn paint_layer(request: &HeatmapRequest, canvas: &mut RgbaImage) -> Vec<f32> {
+    let (plan_w, plan_h) = (
+        request.plan.width() as usize,
+        request.plan.height() as usize,
+    );
+    let mut values = vec![f32::NAN; plan_w * plan_h];
+    if plan_w == 0 || plan_h == 0 {
+        return values;
+    }
+    let canvas_row_bytes = canvas.width() as usize * 4;
+    let opacity = if request.opacity.is_finite() {
+        request.opacity.clamp(0.0, 1.0)
+    } else {
+        DEFAULT_OPACITY
+    };
+    let calibration = request.floor.calibration;
+    let outline = &request.floor.outline;
+    let canvas_rows = canvas.as_mut().par_chunks_mut(canvas_row_bytes);
+    canvas_rows
+        .zip(values.par_chunks_mut(plan_w))
+        .enumerate()
+        .for_each(|(y, (row, row_values))| {
+            for (x, value_out) in row_values.iter_mut().enumerate() {
+                let plan_pixel = request.plan.get_pixel(x as u32, y as u32).0;
+                let out = &mut row[x * 4..x * 4 + 4];
+                let centre = calibration.to_metres(Point::new(x as f64 + 0.5, y as f64 + 0.5));
+                if !outline.contains(centre) {
+                    out.copy_from_slice(&plan_pixel);
+                    continue;
+                }
+                let base = lightened_grey(plan_pixel);
+                let not_surveyed = request
+                    .surveyed
+                    .is_some_and(|mask| nearest(mask, centre) == Some(false));
+                let colour = if not_surveyed {
+                    blend(NOT_SURVEYED_GREY, [base; 3], NOT_SURVEYED_ALPHA)
+                } else if let Some(value) = sample_bilinear(request.layer, centre) {
+                    *value_out = value;
+                    blend(request.scale.colour(value as f64), [base; 3], opacity)
+                } else {
+                    [base; 3]
+                };
+                out.copy_from_slice(&[colour[0], colour[1], colour[2], 255]);
+            }
+        });
+    values
+}
+
+/// The plan pixel as a light grey: composited over white, reduced to luma, then its darkness
+/// halved, so lines stay visible and colours laid over it read true.
+fn lightened_grey([r, g, b, a]: [u8; 4]) -> u8 {
+    let alpha = a as f32 / 255.0;
+    let over_white = |c: u8| c as f32 * alpha + 255.0 * (1.0 - alpha);
+    let luma = 0.299 * over_white(r) + 0.587 * over_white(g) + 0.114 * over_white(b);
+    (255.0 - (255.0 - luma) * 0.5).round().clamp(0.0, 255.0) as u8
+}
+
+fn blend(top: [u8; 3], bottom: [u8; 3], alpha: f32) -> [u8; 3] {
+    let mix = |i: usize| {
+        (top[i] as f32 * alpha + bottom[i] as f32 * (1.0 - alpha))
+            .round()
+            .clamp(0.0, 255.0) as u8
+    };
+    [mix(0), mix(1), mix(2)]
+}
+
+/// The value of the cell containing `p`, if `p` lies on the grid.
+fn nearest<T: Copy>(grid: &Grid<T>, p: Point) -> Option<T> {
+    let (row, col) = grid.geometry().cell_at(p)?;
+    grid.get(row, col).copied()
+}
+
+/// Bilinear interpolation between the four cell centres around `p`, skipping NaN cells and
+/// renormalising the weights; the containing cell's value if all four are NaN; `None` off the
+/// grid or where there is no value at all.
+pub(crate) fn sample_bilinear(layer: &Grid<f32>, p: Point) -> Option<f32> {
+    let geometry = layer.geometry();
+    geometry.cell_at(p)?;
+    let (row_f, col_f) = geometry.fractional(p);
+    let last_col = (geometry.cols() - 1) as f64;
+    let last_row = (geometry.rows() - 1) as f64;
+    // Cell centres sit at integer + ½; between the outermost centres and the grid edge the value
+    // is held flat rather than extrapolated.
+    let u = (col_f - 0.5).clamp(0.0, last_col);
+    let v = (row_f - 0.5).clamp(0.0, last_row);
+    let (c0, r0) = (u.floor() as usize, v.floor() as usize);
+    let (c1, r1) = (
+        (c0 + 1).min(geometry.cols() - 1),
+        (r0 + 1).min(geometry.rows() - 1),
+    );
+    let (tu, tv) = (u - c0 as f64, v - r0 as f64);
+    let corners = [
+        (r0, c0, (1.0 - tu) * (1.0 - tv)),
+        (r0, c1, tu * (1.0 - tv)),
+        (r1, c0, (1.0 - tu) * tv),
+        (r1, c1, tu * tv),
+    ];
+    let (mut sum, mut weight) = (0.0f64, 0.0f64);
+    for (row, col, w) in corners {
+        if w <= 0.0 {
+            continue;
+        }
+        match layer.get(row, col) {
+            Some(value) if value.is_finite() => {
+                sum += w * *value as f64;
+                weight += w;
+            }
+            _ => {}
+        }
+    }
+    if weight > 1e-9 {
+        return Some((sum / weight) as f32);
+    }
+    nearest(layer, p).filter(|v| v.is_finite())
+}
+
+/// Darkens pixels where the sampled value crosses a contour level between a pixel and its right
+/// or lower neighbour; both pixels are marked, giving a line about two pixels wide, widened by
+/// `half_width` pixels each side on large plans. Only painted pixels (finite values) are darkened,
+/// so the line never strays outside the outline.
+fn draw_contours(
+    canvas: &mut RgbaImage,
+    values: &[f32],
+    plan_w: usize,
+    plan_h: usize,
+    levels: &[f64],
+    half_width: usize,
+) {
+    let levels: Vec<f32> = levels
+        .iter()
+        .filter(|l| l.is_finite())
+        .map(|l| *l as f32)
+        .collect();
+    if levels.is_empty() || plan_w == 0 || plan_h == 0 {
+        return;
+    }
+    let crosses = |a: f32, b: f32| {
+        a.is_finite() && b.is_finite() && levels.iter().any(|&level| (a < level) != (b < level))
+    };
+    let mut on_line = vec![false; plan_w * plan_h];
+    for y in 0..plan_h {
+        for x in 0..plan_w {
+            let here = values[y * plan_w + x];
+            if x + 1 < plan_w && crosses(here, values[y * plan_w + x + 1]) {
+                on_line[y * plan_w + x] = true;
+                on_line[y * plan_w + x + 1] = true;
+            }
+            if y + 1 < plan_h && crosses(here, values[(y + 1) * plan_w + x]) {
+                on_line[y * plan_w + x] = true;
+                on_line[(y + 1) * plan_w + x] = true;
+            }
+        }
+    }
+    for (index, _) in on_line.iter().enumerate().filter(|(_, marked)| **marked) {
+        let (x, y) = (index % plan_w, index / plan_w);
+        for ny in y.saturating_sub(half_width)..=(y + half_width).min(plan_h - 1) {
+            for nx in x.saturating_sub(half_width)..=(x + half_width).min(plan_w - 1) {
+                if values[ny * plan_w + nx].is_finite() {
+                    canvas.put_pixel(nx as u32, ny as u32, rgba(CONTOUR_COLOUR));
+                }
+            }
+        }
+    }
+}
+
+fn rgba([r, g, b]: [u8; 3]) -> Rgba<u8> {
+    Rgba([r, g, b, 255])
+}
+
+/// `p` (metres) in canvas pixels, if finite and near enough to the canvas to be worth drawing;
+/// far-off points would overflow the integer drawing routines.
+fn to_canvas(calibration: PlanCalibration, p: Point, canvas: &RgbaImage) -> Option<(f32, f32)> {
+    let px = calibration.to_pixels(p);
+    let limit_x = canvas.width() as f64 + 10_000.0;
+    let limit_y = canvas.height() as f64 + 10_000.0;
+    let near = px.x.is_finite() && px.y.is_finite() && px.x.abs() < limit_x && px.y.abs() < limit_y;
+    near.then_some((px.x as f32, px.y as f32))
+}
+
+/// Clips the segment a–b to the canvas (plus a small border), Liang–Barsky, in pixels. The
+/// imageproc line routines walk every pixel from end to end, so a far-off end point must be
+/// clipped first or the walk takes forever.
+fn clip_to_canvas(a: Point, b: Point, canvas: &RgbaImage) -> Option<((f32, f32), (f32, f32))> {
+    if ![a.x, a.y, b.x, b.y].iter().all(|v| v.is_finite()) {
+        return None;
+    }
+    let (min_x, min_y) = (-2.0, -2.0);
+    let (max_x, max_y) = (canvas.width() as f64 + 2.0, canvas.height() as f64 + 2.0);
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [
+        (-dx, a.x - min_x),
+        (dx, max_x - a.x),
+        (-dy, a.y - min_y),
+        (dy, max_y - a.y),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let r = q / p;
+            if p < 0.0 {
+                t0 = t0.max(r);
+            } else {
+                t1 = t1.min(r);
+            }
+        }
+    }
+    if t0 > t1 {
+        return None;
+    }
+    let at = |t: f64| ((a.x + t * dx) as f32, (a.y + t * dy) as f32);
+    Some((at(t0), at(t1)))
+}
+
+/// A line `thickness` pixels wide, as parallel one-pixel lines offset across its direction.
+fn draw_thick_segment(canvas: &mut RgbaImage, a: Point, b: Point, colour: [u8; 3], thickness: i32) {
+    let Some((start, end)) = clip_to_canvas(a, b, canvas) else {
+        return;
+    };
+    let mostly_horizontal = (end.0 - start.0).abs() >= (end.1 - start.1).abs();
+    for k in 0..thickness.max(1) {
+        let offset = (k - thickness.max(1) / 2) as f32;
+        let (ox, oy) = if mostly_horizontal {
+            (0.0, offset)
+        } else {
+            (offset, 0.0)
+        };
+        draw_line_segment_mut(
+            canvas,
+            (start.0 + ox, start.1 + oy),
+            (end.0 + ox, end.1 + oy),
+            rgba(colour),
+        );
+    }
+}
+
+fn draw_path(canvas: &mut RgbaImage, calibration: PlanCalibration, path: &[Point], style: &Style) {
+    let pixels: Vec<Point> = path.iter().map(|p| calibration.to_pixels(*p)).collect();
+    for pair in pixels.windows(2) {
+        draw_thick_segment(canvas, pair[0], pair[1], PATH_COLOUR, 1);
+    }
+    let radius = ((style.font_px / 6.0).round() as i32).max(2);
+    for p in path {
+        if let Some((x, y)) = to_canvas(calibration, *p, canvas) {
+            draw_filled_circle_mut(
+                canvas,
+                (x.round() as i32, y.round() as i32),
+                radius,
+                rgba(PATH_COLOUR),
+            );
+        }
+    }
+}
+
+/// A dashed ring two pixels wide, and its label at the ring's centroid.
+fn draw_outline(
+    canvas: &mut RgbaImage,
+    calibration: PlanCalibration,
+    outline: &Outline,
+    font: &FontRef,
+    style: &Style,
+) {
+    let ring: Vec<Point> = outline
+        .ring
+        .iter()
+        .map(|p| calibration.to_pixels(*p))
+        .collect();
+    let dash = (style.font_px * 0.6).max(4.0) as f64;
+    let gap = (style.font_px * 0.4).max(3.0) as f64;
+    if ring.len() >= 2 {
+        for i in 0..ring.len() {
+            let (a, b) = (ring[i], ring[(i + 1) % ring.len()]);
+            if ring.len() == 2 && i == 1 {
+                break;
+            }
+            let Some((start, end)) = clip_to_canvas(a, b, canvas) else {
+                continue;
+            };
+            let (start, end) = (
+                Point::new(start.0 as f64, start.1 as f64),
+                Point::new(end.0 as f64, end.1 as f64),
+            );
+            let length = start.distance(end);
+            let mut t = 0.0;
+            while t < length {
+                let t_end = (t + dash).min(length);
+                let along = |d: f64| {
+                    Point::new(
+                        start.x + (end.x - start.x) * d / length,
+                        start.y + (end.y - start.y) * d / length,
+                    )
+                };
+                draw_thick_segment(canvas, along(t), along(t_end), OUTLINE_COLOUR, 2);
+                t += dash + gap;
+            }
+        }
+    }
+    if let Some(centre) = ring_centroid(&outline.ring) {
+        if let Some((x, y)) = to_canvas(calibration, centre, canvas) {
+            draw_label_centred(
+                canvas,
+                font,
+                style.text_px(),
+                x,
+                y,
+                &outline.label,
+                OUTLINE_COLOUR,
+            );
+        }
+    }
+}
+
+/// Area centroid of a ring; the mean of its corners when it has no area; `None` when empty or
+/// not finite.
+fn ring_centroid(ring: &[Point]) -> Option<Point> {
+    if ring.is_empty() {
+        return None;
+    }
+    let n = ring.len();
+    let (mut twice_area, mut cx, mut cy) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let (p, q) = (ring[i], ring[(i + 1) % n]);
+        let cross = p.x * q.y - q.x * p.y;
+        twice_area += cross;
+        cx += (p.x + q.x) * cross;
+        cy += (p.y + q.y) * cross;
+    }
+    let centre = if twice_area.abs() > 1e-12 {
+        Point::new(cx / (3.0 * twice_area), cy / (3.0 * twice_area))
+    } else {
+        let sum = ring.iter().fold(Point::new(0.0, 0.0), |s, p| {
+            Point::new(s.x + p.x, s.y + p.y)
+        });
+        Point::new(sum.x / n as f64, sum.y / n as f64)
+    };
+    (centre.x.is_finite() && centre.y.is_finite()).then_some(centre)
+}
+
+fn draw_marker(
+    canvas: &mut RgbaImage,
+    calibration: PlanCalibration,
+    marker: &Marker,
+    faces: &Faces,
+    style: &Style,
+) {
+    let Some((x, y)) = to_canvas(calibration, marker.at, canvas) else {
+        return;
+    };
+    let (cx, cy) = (x.round() as i32, y.round() as i32);
+    let radius = style.symbol_radius();
+    draw_symbol(canvas, marker.kind, cx, cy, radius);
+    let label_x = cx + radius + (style.font_px * 0.3) as i32;
+    let label_y = cy - (style.font_px * 0.6) as i32;
+    draw_label(
+        canvas,
+        &faces.bold,
+        style.text_px(),
+        label_x,
+        label_y,
+        &marker.label,
+        TEXT_COLOUR,
+    );
+}
+
+fn draw_symbol(canvas: &mut RgbaImage, kind: MarkerKind, cx: i32, cy: i32, radius: i32) {
+    match kind {
+        MarkerKind::MeasuredAp => {
+            draw_filled_circle_mut(canvas, (cx, cy), radius, rgba(MEASURED_AP_COLOUR));
+            draw_hollow_circle_mut(canvas, (cx, cy), radius + 1, rgba(WHITE));
+        }
+        MarkerKind::PlannedAp => {
+            let corners = [
+                PixelPoint::new(cx, cy - radius - 1),
+                PixelPoint::new(cx + radius + 1, cy + radius),
+                PixelPoint::new(cx - radius - 1, cy + radius),
+            ];
+            draw_polygon_mut(canvas, &corners, rgba(PLANNED_AP_COLOUR));
+        }
+    }
+}
+
+/// Text with a one-pixel white halo so it reads over any colour.
+fn draw_label(
+    canvas: &mut RgbaImage,
+    font: &FontRef,
+    px: PxScale,
+    x: i32,
+    y: i32,
+    text: &str,
+    colour: [u8; 3],
+) {
+    if text.trim().is_empty() {
+        return;
+    }
+    for (dx, dy) in [
+        (-1, -1),
+        (0, -1),
+        (1, -1),
+        (-1, 0),
+        (1, 0),
+        (-1, 1),
+        (0, 1),
+        (1, 1),
+    ] {
+        draw_text_mut(canvas, rgba(WHITE), x + dx, y + dy, px, font, text);
+    }
+    draw_text_mut(canvas, rgba(colour), x, y, px, font, text);
+}
+
+fn draw_label_centred(
+    canvas: &mut RgbaImage,
+    font: &FontRef,
+    px: PxScale,
+    x: f32,
+    y: f32,
+    text: &str,
+    colour: [u8; 3],
+) {
+    let (w, h) = text_size(px, font, text);
+    let left = (x - w as f32 / 2.0).round() as i32;
+    let top = (y - h as f32 / 2.0).round() as i32;
+    draw_label(canvas, font, px, left, top, text, colour);
+}
+
+/// The right-hand legend: what it holds and how big it is.
+struct Legend {
+    width: u32,
+    height: u32,
+    bar_height: i32,
+    keys: Vec<LegendKey>,
+}
+
+enum LegendKey {
+    Contour(String),
+    NotSurveyed,
+    Marker(MarkerKind),
+    Outline,
+    Path,
+}
+
+impl LegendKey {
+    fn text(&self) -> String {
+        match self {
+            LegendKey::Contour(level) => format!("{level} contour"),
+            LegendKey::NotSurveyed => "Not surveyed".to_string(),
+            LegendKey::Marker(MarkerKind::MeasuredAp) => "Measured AP".to_string(),
+            LegendKey::Marker(MarkerKind::PlannedAp) => "Planned AP".to_string(),
+            LegendKey::Outline => "Dead zone".to_string(),
+            LegendKey::Path => "Survey path".to_string(),
+        }
+    }
+}
+
+impl Legend {
+    fn measure(request: &HeatmapRequest, faces: &Faces, style: &Style) -> Legend {
+        let scale = request.scale;
+        let mut keys: Vec<LegendKey> = request
+            .contours
+            .iter()
+            .filter(|l| l.is_finite())
+            .map(|l| {
+                LegendKey::Contour(format!(
+                    "{} {}",
+                    format_number(*l, decimals_for(*l)),
+                    scale.unit
+                ))
+            })
+            .collect();
+        if request.surveyed.is_some() {
+            keys.push(LegendKey::NotSurveyed);
+        }
+        for kind in [MarkerKind::MeasuredAp, MarkerKind::PlannedAp] {
+            if request.markers.iter().any(|m| m.kind == kind) {
+                keys.push(LegendKey::Marker(kind));
+            }
+        }
+        if !request.outlines.is_empty() {
+            keys.push(LegendKey::Outline);
+        }
+        if !request.path.is_empty() {
+            keys.push(LegendKey::Path);
+        }
+
+        let px = style.text_px();
+        let width_of = |font: &FontRef, text: &str| text_size(px, font, text).0 as i32;
+        let pad = style.pad();
+        let bar_width = (style.font_px * 1.2) as i32;
+        let tick_label_width = scale
+            .ticks()
+            .iter()
+            .map(|t| width_of(&faces.regular, &scale.format_tick(*t)))
+            .max()
+            .unwrap_or(0);
+        let key_width = keys
+            .iter()
+            .map(|k| bar_width + pad / 2 + width_of(&faces.regular, &k.text()))
+            .max()
+            .unwrap_or(0);
+        let content_width = [
+            width_of(&faces.bold, &scale.title),
+            width_of(&faces.regular, scale.unit),
+            bar_width + pad / 2 + tick_label_width,
+            key_width,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+        let bar_height = ((request.plan.height() as f32 * 0.5) as i32)
+            .clamp((style.font_px * 8.0) as i32, (style.font_px * 18.0) as i32);
+        let line = style.line_height();
+        let height = pad + 2 * line + pad / 2 + bar_height + pad + keys.len() as i32 * line + pad;
+        Legend {
+            width: (2 * pad + content_width) as u32,
+            height: height as u32,
+            bar_height,
+            keys,
+        }
+    }
+
+    fn draw(
+        &self,
+        canvas: &mut RgbaImage,
+        request: &HeatmapRequest,
+        faces: &Faces,
+        style: &Style,
+        plan_w: u32,
+    ) {
+        let scale = request.scale;
+        let px = style.text_px();
+        let pad = style.pad();
+        let line = style.line_height();
+        let left = plan_w as i32 + pad;
+        let mut y = pad;
+        draw_text_mut(
+            canvas,
+            rgba(TEXT_COLOUR),
+            left,
+            y,
+            px,
+            &faces.bold,
+            &scale.title,
+        );
+        y += line;
+        draw_text_mut(
+            canvas,
+            rgba(TEXT_COLOUR),
+            left,
+            y,
+            px,
+            &faces.regular,
+            scale.unit,
+        );
+        y += line + pad / 2;
+
+        // The colour bar, best value at the top.
+        let bar_width = (style.font_px * 1.2) as i32;
+        let bar_top = y;
+        let steps = (self.bar_height - 1).max(1);
+        let value_at_row = |i: i32| scale.max - (scale.max - scale.min) * i as f64 / steps as f64;
+        for i in 0..self.bar_height {
+            let rect = Rect::at(left, bar_top + i).of_size(bar_width as u32, 1);
+            draw_filled_rect_mut(canvas, rect, rgba(scale.colour(value_at_row(i))));
+        }
+        let frame =
+            Rect::at(left, bar_top).of_size(bar_width as u32, self.bar_height.max(1) as u32);
+        draw_hollow_rect_mut(canvas, frame, rgba(TEXT_COLOUR));
+        let row_of =
+            |value: f64| bar_top + ((1.0 - scale.position(value)) * steps as f64).round() as i32;
+        let text_height = text_size(px, &faces.regular, "0").1 as i32;
+        for tick in scale.ticks() {
+            let ty = row_of(tick);
+            let tick_end = left + bar_width + pad / 3;
+            draw_line_segment_mut(
+                canvas,
+                ((left + bar_width) as f32, ty as f32),
+                (tick_end as f32, ty as f32),
+                rgba(TEXT_COLOUR),
+            );
+            let label = scale.format_tick(tick);
+            draw_text_mut(
+                canvas,
+                rgba(TEXT_COLOUR),
+                tick_end + 2,
+                ty - text_height / 2,
+                px,
+                &faces.regular,
+                &label,
+            );
+        }
+        for level in request.contours.iter().filter(|l| l.is_finite()) {
+            let ty = row_of(*level) as f32;
+            for offset in [0.0, 1.0] {
+                draw_line_segment_mut(
+                    canvas,
+                    (left as f32, ty + offset),
+                    ((left + bar_width) as f32, ty + offset),
+                    rgba(CONTOUR_COLOUR),
+                );
+            }
+        }
+        y = bar_top + self.bar_height + pad;
+
+        // The key to everything else drawn on the plan.
+        let symbol_centre_x = left + bar_width / 2;
+        for key in &self.keys {
+            let mid_y = y + text_height / 2;
+            match key {
+                LegendKey::Contour(_) => {
+                    let (a, b) = (
+                        Point::new(left as f64, mid_y as f64),
+                        Point::new((left + bar_width) as f64, mid_y as f64),
+                    );
+                    draw_thick_segment(canvas, a, b, CONTOUR_COLOUR, 2);
+                }
+                LegendKey::NotSurveyed => {
+                    let swatch = blend(NOT_SURVEYED_GREY, [255; 3], NOT_SURVEYED_ALPHA);
+                    let rect =
+                        Rect::at(left, y).of_size(bar_width as u32, text_height.max(1) as u32);
+                    draw_filled_rect_mut(canvas, rect, rgba(swatch));
+                    draw_hollow_rect_mut(canvas, rect, rgba(TEXT_COLOUR));
+                }
+                LegendKey::Marker(kind) => {
+                    draw_symbol(canvas, *kind, symbol_centre_x, mid_y, style.symbol_radius())
+                }
+                LegendKey::Outline => {
+                    let half = bar_width / 2 - 1;
+                    let (a, b) = (
+                        Point::new(left as f64, mid_y as f64),
+                        Point::new((left + half) as f64, mid_y as f64),
+                    );
+                    draw_thick_segment(canvas, a, b, OUTLINE_COLOUR, 2);
+                    let (c, d) = (
+                        Point::new((left + half + 3) as f64, mid_y as f64),
+                        Point::new((left + bar_width) as f64, mid_y as f64),
+                    );
+                    draw_thick_segment(canvas, c, d, OUTLINE_COLOUR, 2);
+                }
+                LegendKey::Path => {
+                    let (a, b) = (
+                        Point::new(left as f64, mid_y as f64),
+                        Point::new((left + bar_width) as f64, mid_y as f64),
+                    );
+                    draw_thick_segment(canvas, a, b, PATH_COLOUR, 1);
+                    draw_filled_circle_mut(canvas, (symbol_centre_x, mid_y), 3, rgba(PATH_COLOUR));
+                }
+            }
+            draw_text_mut(
+                canvas,
+                rgba(TEXT_COLOUR),
+                left + bar_width + pad / 2,
+                y,
+                px,
+                &faces.regular,
+                &key.text(),
+            );
+            y += line;
+        }
+    }
+}
+
+/// Decimal places to print a contour level with: none for whole numbers, else up to two.
+fn decimals_for(value: f64) -> usize {
+    if (value - value.round()).abs() < 1e-9 {
+        0
+    } else if (value * 10.0 - (value * 10.0).round()).abs() < 1e-9 {
+        1
+    } else {
+        2
+    }
+}
+
+/// Round scale-bar lengths in metres; 1, 2, 5, 10 and 20 m cover most wards, the rest cover
+/// very small or very large plans.
+const SCALE_BAR_LENGTHS_M: [f64; 13] = [
+    0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0,
+];
+
+/// The longest round length that fits in a quarter of the plan's width (at least 120 px).
+pub(crate) fn scale_bar_length_m(metres_per_pixel: f64, plan_w: u32) -> f64 {
+    let room_px = (plan_w as f64 / 4.0).max(120.0);
+    SCALE_BAR_LENGTHS_M
+        .iter()
+        .copied()
+        .rev()
+        .find(|length| length / metres_per_pixel <= room_px)
+        .unwrap_or(SCALE_BAR_LENGTHS_M[0])
+}
+
+fn draw_scale_bar(
+    canvas: &mut RgbaImage,
+    calibration: PlanCalibration,
+    plan_w: u32,
+    top: i32,
+    font: &FontRef,
+    style: &Style,
+) {
+    let length_m = scale_bar_length_m(calibration.metres_per_pixel(), plan_w);
+    let length_px = (length_m / calibration.metres_per_pixel())
+        .round()
+        .clamp(1.0, canvas.width() as f64) as i32;
+    let left = style.pad();
+    let thickness = ((style.font_px / 3.0).round() as i32).max(3);
+    // Two halves, black then white, the classic map scale bar.
+    let half = (length_px / 2).max(1);
+    draw_filled_rect_mut(
+        canvas,
+        Rect::at(left, top).of_size(half as u32, thickness as u32),
+        rgba(TEXT_COLOUR),
+    );
+    draw_hollow_rect_mut(
+        canvas,
+        Rect::at(left, top).of_size(length_px as u32, thickness as u32),
+        rgba(TEXT_COLOUR),
+    );
+    let label = format!("{} m", format_number(length_m, decimals_for(length_m)));
+    let text_height = text_size(style.text_px(), font, &label).1 as i32;
+    let label_x = left + length_px + style.pad() / 2;
+    draw_text_mut(
+        canvas,
+        rgba(TEXT_COLOUR),
+        label_x,
+        top + thickness / 2 - text_height / 2,
+        style.text_px(),
+        font,
+        &label,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wisp_model::GridGeometry;
+
+    #[test]
+    fn bilinear_interpolates_and_skips_nan() {
+        let g = GridGeometry::new(0.0, 0.0, 1.0, 1.0, 2, 1).unwrap();
+        let layer = Grid::from_vec(g, vec![-40.0f32, -80.0]);
+        // Halfway between the two centres.
+        assert_eq!(sample_bilinear(&layer, Point::new(1.0, 0.5)), Some(-60.0));
+        // Before the first centre the value is held, not extrapolated.
+        assert_eq!(sample_bilinear(&layer, Point::new(0.1, 0.5)), Some(-40.0));
+        assert_eq!(sample_bilinear(&layer, Point::new(2.5, 0.5)), None);
+        let holed = Grid::from_vec(g, vec![f32::NAN, -80.0]);
+        assert_eq!(sample_bilinear(&holed, Point::new(0.9, 0.5)), Some(-80.0));
+        let empty = Grid::from_vec(g, vec![f32::NAN, f32::NAN]);
+        assert_eq!(sample_bilinear(&empty, Point::new(0.9, 0.5)), None);
+    }
+
+    #[test]
+    fn scale_bar_is_round() {
+        // 0.05 m per pixel, 800 px wide: a quarter is 200 px = 10 m.
+        assert_eq!(scale_bar_length_m(0.05, 800), 10.0);
+        assert_eq!(scale_bar_length_m(0.05, 100), 5.0);
+        // Very fine plans fall back to the shortest bar, very coarse ones to the longest.
+        assert_eq!(scale_bar_length_m(0.0001, 100), 0.1);
+        assert_eq!(scale_bar_length_m(100.0, 100), 1000.0);
+    }
+
+    #[test]
+    fn clipping_keeps_far_lines_finite() {
+        let canvas = RgbaImage::new(10, 10);
+        let clipped =
+            clip_to_canvas(Point::new(-1e12, 5.0), Point::new(1e12, 5.0), &canvas).unwrap();
+        assert_eq!(clipped, ((-2.0, 5.0), (12.0, 5.0)));
+        assert!(
+            clip_to_canvas(Point::new(-1e12, -50.0), Point::new(1e12, -50.0), &canvas).is_none()
+        );
+        assert!(clip_to_canvas(Point::new(f64::NAN, 0.0), Point::new(1.0, 1.0), &canvas).is_none());
+    }
+}

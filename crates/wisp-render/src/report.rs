@@ -1,0 +1,921 @@
+//! The PDF survey report, laid out here and drawn through krilla with DejaVu Sans embedded.
+//!
+//! Layout happens first, into a list of pages of simple drawing operations; only then is the PDF
+//! drawn, so every footer can say "Page N of M".
+
+use crate::text::{text_width, wrap_text, Faces};
+use crate::{RenderError, RenderErrorKind};
+use image::{ImageEncoder, RgbImage, RgbaImage};
+use krilla::color::rgb;
+use krilla::geom::{PathBuilder, Point as PdfPoint, Rect as PdfRect, Size, Transform};
+use krilla::image::Image as PdfImage;
+use krilla::metadata::{DateTime, Metadata};
+use krilla::num::NormalizedF32;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, FillRule, Stroke};
+use krilla::surface::Surface;
+use krilla::text::{Font as PdfFont, TextDirection};
+use krilla::Document;
+
+/// Heatmaps wider than this are scaled down before embedding: at 1600 px across the ~480 pt
+/// text width of A4 they print at over 240 dpi, and the file stays a few megabytes.
+pub const MAX_IMAGE_WIDTH_PX: u32 = 1600;
+
+/// Paper size of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Paper {
+    /// ISO 216 A4, 210 × 297 mm: the NHS default.
+    #[default]
+    A4,
+    /// US Letter, 8.5 × 11 in.
+    Letter,
+}
+
+impl Paper {
+    /// Width and height in PostScript points (1/72 in): A4 595.28 × 841.89, Letter 612 × 792.
+    pub fn size_pt(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (595.28, 841.89),
+            Paper::Letter => (612.0, 792.0),
+        }
+    }
+}
+
+/// A table of text for the report. Rows may be shorter than the header (missing cells are blank)
+/// or longer (extra cells get columns of their own).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    /// Column headings, repeated at the top of every continuation page; empty for none.
+    pub header: Vec<String>,
+    /// Cells, row by row; a row is never split across pages.
+    pub rows: Vec<Vec<String>>,
+    /// Rows to shade (e.g. zones that fail their profile), by row index; missing entries read as
+    /// `false`.
+    pub highlight_rows: Vec<bool>,
+}
+
+impl Table {
+    /// A table with no highlighted rows.
+    pub fn new(header: Vec<String>, rows: Vec<Vec<String>>) -> Self {
+        Table {
+            header,
+            rows,
+            highlight_rows: Vec::new(),
+        }
+    }
+}
+
+/// One floor's section of the report.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportFloor {
+    /// Floor name, in the section heading.
+    pub name: String,
+    /// (caption, picture) pairs, typically from [`crate::heatmap_image`].
+    pub heatmaps: Vec<(String, RgbaImage)>,
+    /// Zone compliance: one row per zone, failing zones highlighted.
+    pub zone_table: Table,
+    /// Dead zones found on this floor.
+    pub dead_zones: Table,
+    /// Paragraphs under "Notes"; none means no notes heading.
+    pub notes: Vec<String>,
+}
+
+/// Everything the PDF report says. The crate reads no clock: `date` is whatever the caller
+/// gives, and callers that want reproducible files derive it from `SOURCE_DATE_EPOCH`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Report {
+    /// Cover title; "Wi-Fi survey report" when empty.
+    pub title: String,
+    /// Site name, on the cover and in every footer.
+    pub site: String,
+    /// Survey or report date as printed. If it starts with an ISO 8601 date (YYYY-MM-DD) that
+    /// date also becomes the PDF's creation date; otherwise the PDF carries none.
+    pub date: String,
+    /// Who surveyed; also the PDF's author.
+    pub surveyor: Option<String>,
+    /// Name of the requirement profile the site was judged against.
+    pub profile: String,
+    /// (label, value) pairs for the summary page.
+    pub summary: Vec<(String, String)>,
+    /// One section each, in order.
+    pub floors: Vec<ReportFloor>,
+    /// (heading, paragraphs) sections after the floors.
+    pub appendix: Vec<(String, Vec<String>)>,
+    /// Page size.
+    pub paper: Paper,
+}
+
+/// The report as PDF bytes: a cover page, a summary page, a section per floor (heatmaps, zone
+/// compliance and dead-zone tables, notes), then the appendix, with "Page N of M" on every page.
+///
+/// Identical reports give identical bytes: nothing here reads a clock, and krilla derives the
+/// document identifiers from the content.
+pub fn report_pdf(report: &Report) -> Result<Vec<u8>, RenderError> {
+    let faces = Faces::load()?;
+    let images = report
+        .floors
+        .iter()
+        .flat_map(|floor| floor.heatmaps.iter())
+        .map(|(caption, picture)| embeddable_image(picture, caption))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pages = lay_out(report, &faces, &images);
+    draw_pdf(report, &pages, &images)
+}
+
+/// A picture ready for the PDF: flattened onto white, at most [`MAX_IMAGE_WIDTH_PX`] wide.
+struct PreparedImage {
+    png: Vec<u8>,
+    width: u32,
+    height: u32,
+}
+
+fn embeddable_image(picture: &RgbaImage, caption: &str) -> Result<PreparedImage, RenderError> {
+    let (w, h) = picture.dimensions();
+    let mut flat = RgbImage::new(w, h);
+    for (out, p) in flat.pixels_mut().zip(picture.pixels()) {
+        let alpha = p.0[3] as u32;
+        let over_white = |c: u8| ((c as u32 * alpha + 255 * (255 - alpha) + 127) / 255) as u8;
+        out.0 = [over_white(p.0[0]), over_white(p.0[1]), over_white(p.0[2])];
+    }
+    if w > MAX_IMAGE_WIDTH_PX {
+        let new_h = ((h as u64 * MAX_IMAGE_WIDTH_PX as u64) / w as u64).max(1) as u32;
+        flat = image::imageops::resize(
+            &flat,
+            MAX_IMAGE_WIDTH_PX,
+            new_h,
+            image::imageops::FilterType::Triangle,
+        );
+    }
+    let (width, height) = flat.dimensions();
+    if width == 0 || height == 0 {
+        return Ok(PreparedImage {
+            png: Vec::new(),
+            width,
+            height,
+        });
+    }
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(flat.as_raw(), width, height, image::ExtendedColorType::Rgb8)
+        .map_err(|e| RenderErrorKind::PngEncode {
+            what: caption.to_string(),
+            message: e.to_string(),
+        })?;
+    Ok(PreparedImage { png, width, height })
+}
+
+// Typography, in points.
+const MARGIN: f32 = 56.0;
+const FOOTER_SPACE: f32 = 20.0;
+const TITLE_SIZE: f32 = 26.0;
+const H1_SIZE: f32 = 17.0;
+const H2_SIZE: f32 = 12.5;
+const BODY_SIZE: f32 = 10.0;
+const CAPTION_SIZE: f32 = 9.0;
+const TABLE_SIZE: f32 = 8.5;
+const FOOTER_SIZE: f32 = 8.0;
+const CELL_PAD: f32 = 3.0;
+const LEADING: f32 = 1.35;
+
+const INK: [u8; 3] = [25, 25, 25];
+const GREY_TEXT: [u8; 3] = [95, 95, 95];
+const RULE: [u8; 3] = [185, 185, 185];
+const HEADER_FILL: [u8; 3] = [225, 229, 234];
+/// Shading of highlighted table rows: a pale red that prints legibly in greyscale.
+const HIGHLIGHT_FILL: [u8; 3] = [252, 224, 220];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Weight {
+    Regular,
+    Bold,
+}
+
+/// One drawing operation, in points from the page's top-left corner.
+#[derive(Debug, Clone, PartialEq)]
+enum Op {
+    Text {
+        x: f32,
+        baseline: f32,
+        size: f32,
+        weight: Weight,
+        colour: [u8; 3],
+        text: String,
+    },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        colour: [u8; 3],
+    },
+    Line {
+        from: (f32, f32),
+        to: (f32, f32),
+        width: f32,
+        colour: [u8; 3],
+    },
+    Image {
+        index: usize,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
+}
+
+/// A cursor running down pages, breaking to a new page when the next block does not fit.
+struct Layout<'a> {
+    faces: &'a Faces,
+    page_w: f32,
+    page_h: f32,
+    finished: Vec<Vec<Op>>,
+    current: Vec<Op>,
+    y: f32,
+}
+
+impl<'a> Layout<'a> {
+    fn new(faces: &'a Faces, paper: Paper) -> Self {
+        let (page_w, page_h) = paper.size_pt();
+        Layout {
+            faces,
+            page_w,
+            page_h,
+            finished: Vec::new(),
+            current: Vec::new(),
+            y: MARGIN,
+        }
+    }
+
+    fn left(&self) -> f32 {
+        MARGIN
+    }
+    fn content_width(&self) -> f32 {
+        self.page_w - 2.0 * MARGIN
+    }
+    fn bottom(&self) -> f32 {
+        self.page_h - MARGIN - FOOTER_SPACE
+    }
+    /// Height available on an empty page.
+    fn page_room(&self) -> f32 {
+        self.bottom() - MARGIN
+    }
+    fn at_page_top(&self) -> bool {
+        self.y <= MARGIN
+    }
+    fn font(&self, weight: Weight) -> &ab_glyph::FontRef<'static> {
+        match weight {
+            Weight::Regular => &self.faces.regular,
+            Weight::Bold => &self.faces.bold,
+        }
+    }
+
+    fn page_break(&mut self) {
+        self.finished.push(std::mem::take(&mut self.current));
+        self.y = MARGIN;
+    }
+
+    /// Starts a new page unless the current one is still untouched.
+    fn start_section(&mut self) {
+        if !self.current.is_empty() {
+            self.page_break();
+        }
+    }
+
+    /// Breaks the page if `height` more does not fit (never on an empty page, so a block taller
+    /// than a page cannot loop).
+    fn ensure(&mut self, height: f32) {
+        if self.y + height > self.bottom() && !self.at_page_top() {
+            self.page_break();
+        }
+    }
+
+    fn pages(mut self) -> Vec<Vec<Op>> {
+        if !self.current.is_empty() || self.finished.is_empty() {
+            self.finished.push(self.current);
+        }
+        self.finished
+    }
+
+    fn push_text(
+        &mut self,
+        x: f32,
+        top: f32,
+        size: f32,
+        weight: Weight,
+        colour: [u8; 3],
+        text: String,
+    ) {
+        if !text.is_empty() {
+            self.current.push(Op::Text {
+                x,
+                baseline: top + size,
+                size,
+                weight,
+                colour,
+                text,
+            });
+        }
+    }
+
+    /// Wrapped lines of text at the cursor, each kept whole on one page.
+    fn paragraph(&mut self, text: &str, size: f32, weight: Weight, colour: [u8; 3]) {
+        let lines = wrap_text(self.font(weight), size, self.content_width(), text);
+        for line in lines {
+            self.ensure(size * LEADING);
+            self.push_text(self.left(), self.y, size, weight, colour, line);
+            self.y += size * LEADING;
+        }
+        self.y += size * 0.5;
+    }
+
+    /// A heading, kept on the same page as at least a few lines of what follows it.
+    fn heading(&mut self, text: &str, size: f32) {
+        self.ensure(size * LEADING * 2.0 + BODY_SIZE * LEADING * 4.0);
+        self.y += if self.at_page_top() { 0.0 } else { size * 0.4 };
+        self.paragraph(text, size, Weight::Bold, INK);
+    }
+
+    /// A label in bold with its value beside it, wrapping within the value column.
+    fn label_value(&mut self, label: &str, value: &str, size: f32) {
+        let value_x = self.left() + 120.0;
+        let lines = wrap_text(
+            self.font(Weight::Regular),
+            size,
+            self.content_width() - 120.0,
+            value,
+        );
+        self.ensure(size * LEADING);
+        self.push_text(
+            self.left(),
+            self.y,
+            size,
+            Weight::Bold,
+            INK,
+            label.to_string(),
+        );
+        if lines.is_empty() {
+            self.y += size * LEADING;
+        }
+        for line in lines {
+            self.ensure(size * LEADING);
+            self.push_text(value_x, self.y, size, Weight::Regular, INK, line);
+            self.y += size * LEADING;
+        }
+        self.y += size * 0.3;
+    }
+
+    /// A picture scaled to the text width (or down to fit one page), centred, caption below.
+    fn picture(&mut self, index: usize, image: &PreparedImage, caption: &str) {
+        let caption_lines = wrap_text(
+            self.font(Weight::Regular),
+            CAPTION_SIZE,
+            self.content_width(),
+            caption,
+        );
+        let caption_height = caption_lines.len() as f32 * CAPTION_SIZE * LEADING + 4.0;
+        if image.width == 0 || image.height == 0 {
+            self.paragraph(
+                &format!("{caption} (empty picture)"),
+                CAPTION_SIZE,
+                Weight::Regular,
+                GREY_TEXT,
+            );
+            return;
+        }
+        let mut w = self.content_width();
+        let mut h = w * image.height as f32 / image.width as f32;
+        let room = (self.page_room() - caption_height - 8.0).max(self.page_room() * 0.5);
+        if h > room {
+            w *= room / h;
+            h = room;
+        }
+        self.ensure(h + caption_height);
+        let x = self.left() + (self.content_width() - w) / 2.0;
+        self.current.push(Op::Image {
+            index,
+            x,
+            y: self.y,
+            w,
+            h,
+        });
+        self.y += h + 4.0;
+        for line in caption_lines {
+            self.ensure(CAPTION_SIZE * LEADING);
+            self.push_text(
+                self.left(),
+                self.y,
+                CAPTION_SIZE,
+                Weight::Regular,
+                GREY_TEXT,
+                line,
+            );
+            self.y += CAPTION_SIZE * LEADING;
+        }
+        self.y += 10.0;
+    }
+
+    /// A titled table of vector text. Rows never split across pages; a long table continues on
+    /// the next page under "(continued)" and the repeated header.
+    fn table(&mut self, title: &str, title_size: f32, table: &Table) {
+        self.heading(title, title_size);
+        let columns = table
+            .rows
+            .iter()
+            .map(Vec::len)
+            .chain([table.header.len()])
+            .max()
+            .unwrap_or(0);
+        if table.rows.is_empty() || columns == 0 {
+            self.paragraph("None.", BODY_SIZE, Weight::Regular, GREY_TEXT);
+            return;
+        }
+        let natural: Vec<f32> = (0..columns)
+            .map(|c| {
+                let header_width = text_width(&self.faces.bold, TABLE_SIZE, cell(&table.header, c));
+                let body_width = table
+                    .rows
+                    .iter()
+                    .map(|row| text_width(&self.faces.regular, TABLE_SIZE, cell(row, c)))
+                    .fold(0.0f32, f32::max);
+                header_width.max(body_width) + 2.0 * CELL_PAD
+            })
+            .collect();
+        let widths = fit_columns(&natural, self.content_width());
+        let has_header = table.header.iter().any(|h| !h.trim().is_empty());
+        let header = has_header
+            .then(|| self.wrap_row(&table.header, &widths, Weight::Bold, self.page_room() / 3.0));
+        let header_height = header.as_ref().map_or(0.0, |(_, h)| *h);
+        // The tallest a row may be: what a fresh page holds under the continuation line and header.
+        let row_room = self.page_room() - header_height - H2_SIZE * LEADING - 2.0;
+
+        self.ensure(header_height + TABLE_SIZE * LEADING * 2.0 + 2.0 * CELL_PAD);
+        if let Some((cells, height)) = &header {
+            self.table_row(cells, &widths, *height, Weight::Bold, Some(HEADER_FILL));
+        }
+        for (index, row) in table.rows.iter().enumerate() {
+            let (cells, height) = self.wrap_row(row, &widths, Weight::Regular, row_room);
+            if self.y + height > self.bottom() {
+                self.page_break();
+                self.paragraph(&format!("{title} (continued)"), H2_SIZE, Weight::Bold, INK);
+                if let Some((cells, height)) = &header {
+                    self.table_row(cells, &widths, *height, Weight::Bold, Some(HEADER_FILL));
+                }
+            }
+            let highlighted = table.highlight_rows.get(index).copied().unwrap_or(false);
+            self.table_row(
+                &cells,
+                &widths,
+                height,
+                Weight::Regular,
+                highlighted.then_some(HIGHLIGHT_FILL),
+            );
+        }
+        self.y += BODY_SIZE;
+    }
+
+    /// Each cell of `row` wrapped to its column, and the row's height; lines beyond `max_height`
+    /// are dropped and the last kept line ends in an ellipsis.
+    fn wrap_row(
+        &self,
+        row: &[String],
+        widths: &[f32],
+        weight: Weight,
+        max_height: f32,
+    ) -> (Vec<Vec<String>>, f32) {
+        let line_height = TABLE_SIZE * LEADING;
+        let max_lines = (((max_height - 2.0 * CELL_PAD) / line_height).floor() as usize).max(1);
+        let mut cells: Vec<Vec<String>> = widths
+            .iter()
+            .enumerate()
+            .map(|(c, width)| {
+                let text = row.get(c).map(String::as_str).unwrap_or("");
+                wrap_text(self.font(weight), TABLE_SIZE, width - 2.0 * CELL_PAD, text)
+            })
+            .collect();
+        for lines in &mut cells {
+            if lines.len() > max_lines {
+                lines.truncate(max_lines);
+                if let Some(last) = lines.last_mut() {
+                    last.push('…');
+                }
+            }
+        }
+        let line_count = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        (cells, line_count as f32 * line_height + 2.0 * CELL_PAD)
+    }
+
+    fn table_row(
+        &mut self,
+        cells: &[Vec<String>],
+        widths: &[f32],
+        height: f32,
+        weight: Weight,
+        fill: Option<[u8; 3]>,
+    ) {
+        let (left, top) = (self.left(), self.y);
+        let total: f32 = widths.iter().sum();
+        if let Some(colour) = fill {
+            self.current.push(Op::Rect {
+                x: left,
+                y: top,
+                w: total,
+                h: height,
+                colour,
+            });
+        }
+        let mut x = left;
+        for (lines, width) in cells.iter().zip(widths) {
+            for (i, line) in lines.iter().enumerate() {
+                let line_top = top + CELL_PAD + i as f32 * TABLE_SIZE * LEADING;
+                self.push_text(
+                    x + CELL_PAD,
+                    line_top,
+                    TABLE_SIZE,
+                    weight,
+                    INK,
+                    line.clone(),
+                );
+            }
+            x += width;
+        }
+        let rule_y = top + height;
+        self.current.push(Op::Line {
+            from: (left, rule_y),
+            to: (left + total, rule_y),
+            width: 0.5,
+            colour: RULE,
+        });
+        self.y += height;
+    }
+}
+
+fn cell(row: &[String], column: usize) -> &str {
+    row.get(column).map(String::as_str).unwrap_or("")
+}
+
+/// Column widths summing to `available`: a column narrower than an equal share keeps its natural
+/// width; the wider ones share what is left in proportion to what they would like.
+fn fit_columns(natural: &[f32], available: f32) -> Vec<f32> {
+    let n = natural.len().max(1) as f32;
+    let total: f32 = natural.iter().sum();
+    if total <= available {
+        let extra = (available - total) / n;
+        return natural.iter().map(|w| w + extra).collect();
+    }
+    let share = available / n;
+    let floor: Vec<f32> = natural.iter().map(|w| w.min(share)).collect();
+    let left_over = available - floor.iter().sum::<f32>();
+    let wants: f32 = natural.iter().zip(&floor).map(|(w, f)| w - f).sum();
+    natural
+        .iter()
+        .zip(&floor)
+        .map(|(w, f)| {
+            if wants > 0.0 {
+                f + left_over * (w - f) / wants
+            } else {
+                *f
+            }
+        })
+        .collect()
+}
+
+fn lay_out(report: &Report, faces: &Faces, images: &[PreparedImage]) -> Vec<Vec<Op>> {
+    let mut layout = Layout::new(faces, report.paper);
+
+    // Cover.
+    layout.y = layout.page_h * 0.28;
+    layout.paragraph(
+        non_empty(&report.title, "Wi-Fi survey report"),
+        TITLE_SIZE,
+        Weight::Bold,
+        INK,
+    );
+    layout.paragraph(&report.site, 16.0, Weight::Regular, INK);
+    layout.y += 24.0;
+    layout.label_value("Date", &report.date, 11.0);
+    if let Some(surveyor) = &report.surveyor {
+        layout.label_value("Surveyor", surveyor, 11.0);
+    }
+    layout.label_value("Requirement profile", &report.profile, 11.0);
+
+    // Summary.
+    layout.page_break();
+    let summary = Table::new(
+        vec!["Measure".to_string(), "Value".to_string()],
+        report
+            .summary
+            .iter()
+            .map(|(label, value)| vec![label.clone(), value.clone()])
+            .collect(),
+    );
+    layout.table("Summary", H1_SIZE, &summary);
+
+    let mut image_index = 0;
+    for floor in &report.floors {
+        layout.start_section();
+        layout.heading(&format!("Floor: {}", floor.name), H1_SIZE);
+        for (caption, _) in &floor.heatmaps {
+            if let Some(image) = images.get(image_index) {
+                layout.picture(image_index, image, caption);
+            }
+            image_index += 1;
+        }
+        layout.table("Zone compliance", H2_SIZE, &floor.zone_table);
+        layout.table("Dead zones", H2_SIZE, &floor.dead_zones);
+        if !floor.notes.is_empty() {
+            layout.heading("Notes", H2_SIZE);
+            for note in &floor.notes {
+                layout.paragraph(note, BODY_SIZE, Weight::Regular, INK);
+            }
+        }
+    }
+
+    if !report.appendix.is_empty() {
+        layout.start_section();
+        layout.heading("Appendix", H1_SIZE);
+        for (heading, paragraphs) in &report.appendix {
+            layout.heading(heading, H2_SIZE);
+            for paragraph in paragraphs {
+                layout.paragraph(paragraph, BODY_SIZE, Weight::Regular, INK);
+            }
+        }
+    }
+    let mut pages = layout.pages();
+    add_footers(&mut pages, report, faces);
+    pages
+}
+
+/// Adds the footer to every page: a rule, the site (or title) on the left and "Page N of M" on
+/// the right.
+fn add_footers(pages: &mut [Vec<Op>], report: &Report, faces: &Faces) {
+    let (page_w, page_h) = report.paper.size_pt();
+    let total = pages.len();
+    let footer_left = non_empty(&report.site, &report.title);
+    // One line only, cut to fit beside the page number.
+    let footer_left = wrap_text(
+        &faces.regular,
+        FOOTER_SIZE,
+        (page_w - 2.0 * MARGIN) * 0.6,
+        footer_left,
+    )
+    .into_iter()
+    .next()
+    .unwrap_or_default();
+    let baseline = page_h - MARGIN + 6.0;
+    for (number, ops) in pages.iter_mut().enumerate() {
+        let page_number = format!("Page {} of {}", number + 1, total);
+        let number_width = text_width(&faces.regular, FOOTER_SIZE, &page_number);
+        ops.push(Op::Line {
+            from: (MARGIN, baseline - 12.0),
+            to: (page_w - MARGIN, baseline - 12.0),
+            width: 0.5,
+            colour: RULE,
+        });
+        let footer_text = |x: f32, text: String| Op::Text {
+            x,
+            baseline,
+            size: FOOTER_SIZE,
+            weight: Weight::Regular,
+            colour: GREY_TEXT,
+            text,
+        };
+        if !footer_left.is_empty() {
+            ops.push(footer_text(MARGIN, footer_left.clone()));
+        }
+        ops.push(footer_text(page_w - MARGIN - number_width, page_number));
+    }
+}
+
+fn non_empty<'s>(text: &'s str, fallback: &'s str) -> &'s str {
+    if text.trim().is_empty() {
+        fallback
+    } else {
+        text
+    }
+}
+
+/// The ISO 8601 date at the start of `text` (YYYY-MM-DD), if there is one.
+fn leading_iso_date(text: &str) -> Option<DateTime> {
+    let date = text.trim().get(..10)?;
+    let mut parts = date.split('-');
+    let year: u16 = parts.next().filter(|p| p.len() == 4)?.parse().ok()?;
+    let month: u8 = parts.next().filter(|p| p.len() == 2)?.parse().ok()?;
+    let day: u8 = parts.next().filter(|p| p.len() == 2)?.parse().ok()?;
+    ((1..=12).contains(&month) && (1..=31).contains(&day))
+        .then(|| DateTime::new(year).month(month).day(day))
+}
+
+fn draw_pdf(
+    report: &Report,
+    pages: &[Vec<Op>],
+    images: &[PreparedImage],
+) -> Result<Vec<u8>, RenderError> {
+    let pdf_error = |what: &str| RenderError::from(RenderErrorKind::Pdf(what.to_string()));
+    let regular = PdfFont::new(dejavu::sans::regular().into(), 0)
+        .ok_or_else(|| pdf_error("DejaVu Sans not accepted"))?;
+    let bold = PdfFont::new(dejavu::sans::bold().into(), 0)
+        .ok_or_else(|| pdf_error("DejaVu Sans Bold not accepted"))?;
+    let pdf_images = images
+        .iter()
+        .map(|image| {
+            if image.png.is_empty() {
+                return Ok(None);
+            }
+            PdfImage::from_png(image.png.clone().into(), true)
+                .map(Some)
+                .map_err(|e| pdf_error(&e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut document = Document::new();
+    let mut metadata = Metadata::new()
+        .title(non_empty(&report.title, "Wi-Fi survey report").to_string())
+        .creator("wisp".to_string())
+        .language("en-GB".to_string());
+    if let Some(date) = leading_iso_date(&report.date) {
+        metadata = metadata.creation_date(date);
+    }
+    if let Some(surveyor) = &report.surveyor {
+        metadata = metadata.authors(vec![surveyor.clone()]);
+    }
+    document.set_metadata(metadata);
+
+    let (page_w, page_h) = report.paper.size_pt();
+    for ops in pages {
+        let settings =
+            PageSettings::from_wh(page_w, page_h).ok_or_else(|| pdf_error("invalid page size"))?;
+        let mut page = document.start_page_with(settings);
+        let mut surface = page.surface();
+        for op in ops {
+            draw_op(&mut surface, op, &regular, &bold, &pdf_images);
+        }
+        surface.finish();
+        page.finish();
+    }
+    document.finish().map_err(|e| pdf_error(&format!("{e:?}")))
+}
+
+fn solid_fill(colour: [u8; 3]) -> Fill {
+    Fill {
+        paint: rgb::Color::new(colour[0], colour[1], colour[2]).into(),
+        opacity: NormalizedF32::ONE,
+        rule: FillRule::NonZero,
+    }
+}
+
+fn draw_op(
+    surface: &mut Surface,
+    op: &Op,
+    regular: &PdfFont,
+    bold: &PdfFont,
+    images: &[Option<PdfImage>],
+) {
+    match op {
+        Op::Text {
+            x,
+            baseline,
+            size,
+            weight,
+            colour,
+            text,
+        } => {
+            let font = if *weight == Weight::Bold {
+                bold
+            } else {
+                regular
+            };
+            surface.set_stroke(None);
+            surface.set_fill(Some(solid_fill(*colour)));
+            surface.draw_text(
+                PdfPoint::from_xy(*x, *baseline),
+                font.clone(),
+                *size,
+                text,
+                false,
+                TextDirection::Auto,
+            );
+        }
+        Op::Rect { x, y, w, h, colour } => {
+            let Some(rect) = PdfRect::from_xywh(*x, *y, *w, *h) else {
+                return;
+            };
+            let mut builder = PathBuilder::new();
+            builder.push_rect(rect);
+            if let Some(path) = builder.finish() {
+                surface.set_stroke(None);
+                surface.set_fill(Some(solid_fill(*colour)));
+                surface.draw_path(&path);
+            }
+        }
+        Op::Line {
+            from,
+            to,
+            width,
+            colour,
+        } => {
+            let mut builder = PathBuilder::new();
+            builder.move_to(from.0, from.1);
+            builder.line_to(to.0, to.1);
+            if let Some(path) = builder.finish() {
+                surface.set_fill(None);
+                surface.set_stroke(Some(Stroke {
+                    paint: rgb::Color::new(colour[0], colour[1], colour[2]).into(),
+                    width: *width,
+                    ..Stroke::default()
+                }));
+                surface.draw_path(&path);
+                surface.set_stroke(None);
+            }
+        }
+        Op::Image { index, x, y, w, h } => {
+            let (Some(Some(image)), Some(size)) = (images.get(*index), Size::from_wh(*w, *h))
+            else {
+                return;
+            };
+            surface.push_transform(&Transform::from_translate(*x, *y));
+            surface.draw_image(image.clone(), size);
+            surface.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_fill_the_width_and_keep_narrow_ones() {
+        let widths = fit_columns(&[20.0, 30.0], 100.0);
+        assert_eq!(widths, vec![45.0, 55.0]);
+        let widths = fit_columns(&[20.0, 900.0, 400.0], 300.0);
+        assert!((widths.iter().sum::<f32>() - 300.0).abs() < 1e-3);
+        assert_eq!(widths[0], 20.0);
+        assert!(widths[1] > widths[2]);
+    }
+
+    #[test]
+    fn iso_dates_only() {
+        assert_eq!(
+            leading_iso_date("2024-03-05"),
+            Some(DateTime::new(2024).month(3).day(5))
+        );
+        assert_eq!(
+            leading_iso_date("2024-03-05T10:00Z"),
+            Some(DateTime::new(2024).month(3).day(5))
+        );
+        assert_eq!(leading_iso_date("5 March 2024"), None);
+        assert_eq!(leading_iso_date("2024-13-05"), None);
+        assert_eq!(leading_iso_date("é"), None);
+    }
+
+    #[test]
+    fn long_tables_continue_with_their_header() {
+        let faces = Faces::load().unwrap();
+        let rows = (0..200)
+            .map(|i| vec![format!("Zone {i}"), "pass".to_string()])
+            .collect();
+        let report = Report {
+            floors: vec![ReportFloor {
+                name: "L1".into(),
+                zone_table: Table::new(vec!["Zone".into(), "Result".into()], rows),
+                ..ReportFloor::default()
+            }],
+            ..Report::default()
+        };
+        let pages = lay_out(&report, &faces, &[]);
+        // Cover, summary, then the floor spilling over several pages.
+        assert!(pages.len() >= 5, "{} pages", pages.len());
+        let is_text = |op: &Op, wanted: &str| matches!(op, Op::Text { text, .. } if text == wanted);
+        for page in &pages[3..] {
+            assert!(page
+                .iter()
+                .any(|op| is_text(op, "Zone compliance (continued)")));
+            assert!(page.iter().any(|op| is_text(op, "Zone")), "header repeated");
+        }
+        let total = pages.len();
+        for (i, page) in pages.iter().enumerate() {
+            let wanted = format!("Page {} of {}", i + 1, total);
+            assert!(
+                page.iter().any(|op| is_text(op, &wanted)),
+                "footer on page {}",
+                i + 1
+            );
+        }
+        // Nothing but the footer is drawn below the content area.
+        let bottom = Paper::A4.size_pt().1 - MARGIN - FOOTER_SPACE;
+        for op in pages.iter().flatten() {
+            if let Op::Text {
+                baseline,
+                size,
+                text,
+                ..
+            } = op
+            {
+                assert!(
+                    *baseline - *size <= bottom || text.starts_with("Page "),
+                    "{text}"
+                );
+            }
+        }
+    }
+}

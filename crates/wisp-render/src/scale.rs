@@ -1,0 +1,311 @@
+//! Colour scales: a fixed, documented mapping from a metric's value to a colour, so that two
+//! maps of the same metric can be compared by eye.
+
+/// Which ramp of colours a scale uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Palette {
+    /// Red (poor) → yellow → green (good), the convention surveyors know from survey tools.
+    ///
+    /// The nine stops are ColorBrewer's diverging scheme RdYlGn, 9 classes (Cynthia Brewer,
+    /// colorbrewer2.org), interpolated linearly in sRGB.
+    #[default]
+    Survey,
+    /// Dark blue (poor) → grey → yellow (good), readable with red–green colour-vision deficiency
+    /// and in greyscale print.
+    ///
+    /// Cividis: Nuñez, Anderton & Renslow (2018), "Optimizing colormaps with consideration for
+    /// color vision deficiency", PLoS ONE 13(7): e0199239. Six evenly spaced samples of the
+    /// published map, interpolated linearly in sRGB; its lightness rises steadily end to end.
+    Cividis,
+}
+
+/// ColorBrewer RdYlGn, 9 classes, from red to green.
+const RDYLGN_9: [[u8; 3]; 9] = [
+    [0xd7, 0x30, 0x27],
+    [0xf4, 0x6d, 0x43],
+    [0xfd, 0xae, 0x61],
+    [0xfe, 0xe0, 0x8b],
+    [0xff, 0xff, 0xbf],
+    [0xd9, 0xef, 0x8b],
+    [0xa6, 0xd9, 0x6a],
+    [0x66, 0xbd, 0x63],
+    [0x1a, 0x98, 0x50],
+];
+
+/// Cividis sampled at 0, 0.2, 0.4, 0.6, 0.8 and 1.
+const CIVIDIS_6: [[u8; 3]; 6] = [
+    [0, 34, 78],
+    [53, 69, 108],
+    [102, 105, 112],
+    [148, 142, 119],
+    [200, 184, 102],
+    [254, 232, 56],
+];
+
+impl Palette {
+    /// The colour at position `t` along the ramp (0 = poor end, 1 = good end); `t` is clamped and
+    /// NaN reads as the middle.
+    pub fn sample(self, t: f64) -> [u8; 3] {
+        let stops: &[[u8; 3]] = match self {
+            Palette::Survey => &RDYLGN_9,
+            Palette::Cividis => &CIVIDIS_6,
+        };
+        let t = if t.is_nan() { 0.5 } else { t.clamp(0.0, 1.0) };
+        let position = t * (stops.len() - 1) as f64;
+        let lower = (position.floor() as usize).min(stops.len() - 2);
+        let frac = position - lower as f64;
+        let (a, b) = (stops[lower], stops[lower + 1]);
+        let mix = |i: usize| {
+            (a[i] as f64 + (b[i] as f64 - a[i] as f64) * frac)
+                .round()
+                .clamp(0.0, 255.0) as u8
+        };
+        [mix(0), mix(1), mix(2)]
+    }
+}
+
+/// A fixed colour scale for one metric: its range, unit, title and palette.
+///
+/// Values below `min` take the `min` colour and above `max` the `max` colour, so a map never
+/// changes its scale to suit its data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColourScale {
+    /// Value shown in the poor-end colour (the good end if `reverse`).
+    pub min: f64,
+    /// Value shown in the good-end colour (the poor end if `reverse`).
+    pub max: f64,
+    /// Unit printed on the legend, e.g. "dBm".
+    pub unit: &'static str,
+    /// Legend heading, e.g. "Primary signal".
+    pub title: String,
+    /// The colour ramp.
+    pub palette: Palette,
+    /// For metrics where less is better (e.g. co-channel interferers): `min` takes the good end.
+    pub reverse: bool,
+}
+
+/// Range of every signal-strength map, in dBm.
+///
+/// −30 dBm is about the strongest level a client reads beside an access point and −90 dBm is
+/// at or below the receive sensitivity of common clients at their lowest rate, so the range holds
+/// every level a survey reports; voice-grade thresholds around −65 to −67 dBm fall in the
+/// yellow-green part of the Survey palette. The same range serves primary, secondary and
+/// tertiary signal so their maps compare.
+pub const SIGNAL_RANGE_DBM: (f64, f64) = (-90.0, -30.0);
+
+/// Range of every SNR map, in dB.
+///
+/// 0 dB is unusable; about 35 dB is what the highest 802.11ax rates (1024-QAM) need, so 50 dB
+/// leaves headroom and nothing above it changes what a client can do.
+pub const SNR_RANGE_DB: (f64, f64) = (0.0, 50.0);
+
+impl ColourScale {
+    /// Signal strength, −90 … −30 dBm ([`SIGNAL_RANGE_DBM`]): strong is green, weak is red.
+    pub fn signal(palette: Palette) -> Self {
+        ColourScale {
+            min: SIGNAL_RANGE_DBM.0,
+            max: SIGNAL_RANGE_DBM.1,
+            unit: "dBm",
+            title: "Signal".to_string(),
+            palette,
+            reverse: false,
+        }
+    }
+
+    /// Signal-to-noise ratio, 0 … 50 dB ([`SNR_RANGE_DB`]): high is green, low is red.
+    pub fn snr(palette: Palette) -> Self {
+        ColourScale {
+            min: SNR_RANGE_DB.0,
+            max: SNR_RANGE_DB.1,
+            unit: "dB",
+            title: "SNR".to_string(),
+            palette,
+            reverse: false,
+        }
+    }
+
+    /// The same scale with another legend heading.
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+
+    /// Whether the range is usable: both ends finite and `min < max`.
+    pub fn is_valid(&self) -> bool {
+        self.min.is_finite() && self.max.is_finite() && self.min < self.max
+    }
+
+    /// Position of `value` along the scale, 0 at `min` and 1 at `max`, clamped; NaN or an
+    /// invalid range read as the middle.
+    pub fn position(&self, value: f64) -> f64 {
+        if !self.is_valid() || value.is_nan() {
+            return 0.5;
+        }
+        ((value - self.min) / (self.max - self.min)).clamp(0.0, 1.0)
+    }
+
+    /// The colour of `value`. Values outside the range are clamped to its ends. Callers mask
+    /// missing values before asking; NaN gets the middle colour rather than a panic.
+    pub fn colour(&self, value: f64) -> [u8; 3] {
+        let t = self.position(value);
+        self.palette.sample(if self.reverse { 1.0 - t } else { t })
+    }
+
+    /// Round tick values for the legend: steps of 1, 2 or 5 × 10ⁿ, about six of them, all
+    /// within the range. Empty for an invalid range.
+    pub fn ticks(&self) -> Vec<f64> {
+        let Some(step) = self.tick_step() else {
+            return Vec::new();
+        };
+        let first = (self.min / step).ceil();
+        let last = (self.max / step).floor();
+        // Integer tick indices, so the values do not drift by accumulated rounding.
+        let count = (last - first).max(-1.0) as i64 + 1;
+        (0..count.min(100))
+            .map(|k| (first + k as f64) * step)
+            .collect()
+    }
+
+    /// A tick value as printed on the legend, with a true minus sign.
+    pub fn format_tick(&self, value: f64) -> String {
+        let decimals = match self.tick_step() {
+            Some(step) if step < 1.0 => (-step.log10().floor()).clamp(0.0, 6.0) as usize,
+            _ => 0,
+        };
+        format_number(value, decimals)
+    }
+
+    fn tick_step(&self) -> Option<f64> {
+        if !self.is_valid() {
+            return None;
+        }
+        let raw = (self.max - self.min) / 6.0;
+        let magnitude = 10f64.powf(raw.log10().floor());
+        let step = [1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .map(|m| m * magnitude)
+            .find(|s| *s >= raw * 0.999)?;
+        (step.is_finite() && step > 0.0).then_some(step)
+    }
+}
+
+/// `value` with `decimals` places and U+2212 MINUS SIGN instead of a hyphen; never "−0".
+pub(crate) fn format_number(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    let negative_zero = text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.');
+    if negative_zero {
+        text.trim_start_matches('-').to_string()
+    } else {
+        text.replacen('-', "\u{2212}", 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hue_degrees([r, g, b]: [u8; 3]) -> f64 {
+        let (r, g, b) = (r as f64 / 255.0, g as f64 / 255.0, b as f64 / 255.0);
+        let max = r.max(g).max(b);
+        let min = r.min(g).min(b);
+        let d = max - min;
+        if d == 0.0 {
+            return 0.0;
+        }
+        let h = if max == r {
+            ((g - b) / d).rem_euclid(6.0)
+        } else if max == g {
+            (b - r) / d + 2.0
+        } else {
+            (r - g) / d + 4.0
+        };
+        h * 60.0
+    }
+
+    fn luminance([r, g, b]: [u8; 3]) -> f64 {
+        0.2126 * r as f64 + 0.7152 * g as f64 + 0.0722 * b as f64
+    }
+
+    #[test]
+    fn signal_endpoints_are_red_and_green() {
+        let s = ColourScale::signal(Palette::Survey);
+        assert_eq!(s.colour(-90.0), [0xd7, 0x30, 0x27]);
+        assert_eq!(s.colour(-30.0), [0x1a, 0x98, 0x50]);
+        // Clamped beyond the ends.
+        assert_eq!(s.colour(-120.0), s.colour(-90.0));
+        assert_eq!(s.colour(0.0), s.colour(-30.0));
+        let [r, g, _] = s.colour(-40.0);
+        assert!(g > r, "strong signal should be green");
+        let [r, g, _] = s.colour(-85.0);
+        assert!(r > g, "weak signal should be red");
+    }
+
+    #[test]
+    fn survey_hue_rises_from_red_to_green() {
+        let s = ColourScale::signal(Palette::Survey);
+        let mut previous = -1.0;
+        for i in 0..=240 {
+            let v = -90.0 + 60.0 * i as f64 / 240.0;
+            let h = hue_degrees(s.colour(v));
+            assert!(
+                h >= previous - 1.0,
+                "hue fell from {previous} to {h} at {v} dBm"
+            );
+            previous = previous.max(h);
+        }
+        assert!(previous > 120.0);
+    }
+
+    #[test]
+    fn cividis_lightness_rises_and_reverse_flips() {
+        let s = ColourScale::snr(Palette::Cividis);
+        let mut previous = -1.0;
+        for i in 0..=200 {
+            let l = luminance(s.colour(50.0 * i as f64 / 200.0));
+            assert!(l > previous, "lightness must rise steadily");
+            previous = l;
+        }
+        let reversed = ColourScale {
+            reverse: true,
+            ..s.clone()
+        };
+        assert_eq!(reversed.colour(0.0), s.colour(50.0));
+        assert_eq!(reversed.colour(50.0), s.colour(0.0));
+    }
+
+    #[test]
+    fn ticks_are_round_and_inside() {
+        assert_eq!(
+            ColourScale::signal(Palette::Survey).ticks(),
+            vec![-90.0, -80.0, -70.0, -60.0, -50.0, -40.0, -30.0]
+        );
+        assert_eq!(
+            ColourScale::snr(Palette::Survey).ticks(),
+            vec![0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
+        );
+        let odd = ColourScale {
+            min: -0.3,
+            max: 0.9,
+            ..ColourScale::snr(Palette::Survey)
+        };
+        assert_eq!(odd.ticks().len(), 6); // −0.2 … 0.8 in steps of 0.2
+        assert_eq!(odd.format_tick(-0.2), "\u{2212}0.2");
+        let broken = ColourScale {
+            min: 1.0,
+            max: 1.0,
+            ..ColourScale::snr(Palette::Survey)
+        };
+        assert!(broken.ticks().is_empty());
+        assert_eq!(broken.colour(1.0), Palette::Survey.sample(0.5));
+    }
+
+    #[test]
+    fn minus_sign_and_no_negative_zero() {
+        assert_eq!(format_number(-65.0, 0), "\u{2212}65");
+        assert_eq!(format_number(-0.01, 0), "0");
+        assert_eq!(format_number(12.5, 1), "12.5");
+    }
+}
