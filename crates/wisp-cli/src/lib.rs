@@ -1,7 +1,86 @@
-//! wisp's command line: argument parsing, paths, exit codes and output.
+//! wisp's command line: argument parsing, paths, exit codes and what is printed.
+//!
+//! Each subcommand is a thin adapter: it reads inputs through `wisp-ingest`, runs the pure core
+//! (`wisp-interp`, `wisp-coverage`, `wisp-radio`), and writes through `wisp-render`. Only this
+//! crate knows about argv, stdout, stderr and exit codes; only here is the clock read (for a
+//! report's date, unless `SOURCE_DATE_EPOCH` is set).
+//!
+//! Exit codes: 0 success; 1 `wisp check` found a failing zone; 2 bad input or usage; 3 `wisp
+//! check` had not enough data to judge a zone.
+
+mod commands;
+mod error;
+mod pipeline;
+
+pub use error::{CliError, ExitCode};
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wisp",
+    version,
+    about = "Wi-Fi site surveys for hospitals: captures in, dead zones and reports out"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read capture files and write one survey JSON (docs/survey-format.md).
+    Ingest(commands::ingest::Args),
+    /// Predict what a scanner would record walking a floor with the given access points.
+    Simulate(commands::simulate::Args),
+    /// Draw a layer (primary signal by default) over the floor plan.
+    Heatmap(commands::heatmap::Args),
+    /// Judge every zone against its requirement profile; exit 0 all pass, 1 a zone fails, 3 not enough data.
+    Check(commands::check::Args),
+    /// Interpolate scattered x,y,value points onto a grid (ESRI ASCII) or at query points.
+    Grid(commands::grid::Args),
+    /// Write the PDF survey report.
+    Report(commands::report::Args),
+    /// Run the whole pipeline on the sample hospital floor shipped with wisp.
+    Demo(commands::demo::Args),
+    /// List the requirement profiles with their thresholds.
+    Profiles(commands::profiles::Args),
+}
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    eprintln!("wisp: under construction");
-    2
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::BadInput as i32
+            } else {
+                0
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Ingest(a) => commands::ingest::run(a),
+        Command::Simulate(a) => commands::simulate::run(a),
+        Command::Heatmap(a) => commands::heatmap::run(a),
+        Command::Check(a) => commands::check::run(a),
+        Command::Grid(a) => commands::grid::run(a),
+        Command::Report(a) => commands::report::run(a),
+        Command::Demo(a) => commands::demo::run(a),
+        Command::Profiles(a) => commands::profiles::run(a),
+    };
+    match result {
+        Ok(code) => code as i32,
+        Err(e) => {
+            eprintln!("wisp: {e}");
+            e.exit_code() as i32
+        }
+    }
+}
+
+/// Where the sample site lives, for `wisp demo`: beside the executable's source tree.
+pub(crate) fn sample_site() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../samples/site.toml")
 }

@@ -45,6 +45,34 @@ pub fn survey_json(survey: &Survey) -> String {
     s
 }
 
+/// Header of the long-form CSV capture as wisp writes it.
+pub const LONG_CSV_HEADER: &str = "x,y,bssid,ssid,freq_mhz,rssi_dbm,timestamp,noise_dbm,channel";
+
+/// Samples as a long-form CSV capture (one row per observation, positions in metres), the
+/// format [`parse_long_csv`] reads back. SSIDs are quoted as CSV requires.
+pub fn long_csv(samples: &[wisp_model::Sample]) -> String {
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    let mut out = String::from(LONG_CSV_HEADER);
+    out.push('\n');
+    for s in samples {
+        for o in &s.observations {
+            let _ = w.write_record([
+                s.x_m.to_string(),
+                s.y_m.to_string(),
+                o.bssid.to_string(),
+                o.ssid.clone().unwrap_or_default(),
+                o.freq_mhz.to_string(),
+                o.rssi_dbm.to_string(),
+                s.t.clone().unwrap_or_default(),
+                o.noise_dbm.map(|n| n.to_string()).unwrap_or_default(),
+                o.channel.to_string(),
+            ]);
+        }
+    }
+    out.push_str(&String::from_utf8_lossy(&w.into_inner().unwrap_or_default()));
+    out
+}
+
 /// Whether `text` looks like the long-form CSV: a header with x, y, bssid and rssi_dbm.
 pub fn looks_like_long_csv(text: &str) -> bool {
     let first = text
@@ -209,6 +237,34 @@ mod tests {
         let (reason, n, locs) = p.skipped.iter().next().unwrap();
         assert!(reason.contains("rssi_dbm"), "{reason}");
         assert_eq!((n, locs), (1, &["walk.csv:5".to_string()][..]));
+    }
+
+    #[test]
+    fn long_csv_reads_back_what_it_wrote() {
+        let p = parse_long_csv(CSV, "walk.csv").unwrap();
+        let samples: Vec<wisp_model::Sample> = p
+            .scans
+            .iter()
+            .map(|s| wisp_model::Sample {
+                x_m: s.at.unwrap().x,
+                y_m: s.at.unwrap().y,
+                t: s.t.map(wisp_model::time::format_rfc3339),
+                source: s.source.clone(),
+                observations: s.observations.clone(),
+            })
+            .collect();
+        let text = long_csv(&samples);
+        assert!(text.starts_with(LONG_CSV_HEADER));
+        let back = parse_long_csv(&text, "again.csv").unwrap();
+        assert_eq!(back.scans.len(), 2);
+        for (a, b) in back.scans.iter().zip(&p.scans) {
+            assert_eq!((a.t, a.at, &a.observations), (b.t, b.at, &b.observations));
+        }
+        // An SSID with a comma and a quote survives.
+        let mut odd = samples.clone();
+        odd[0].observations[0].ssid = Some("Ward 7, \"East\"".into());
+        let back = parse_long_csv(&long_csv(&odd), "odd.csv").unwrap();
+        assert_eq!(back.scans[0].observations[0].ssid.as_deref(), Some("Ward 7, \"East\""));
     }
 
     #[test]

@@ -122,6 +122,11 @@ pub fn heatmap_png(request: &HeatmapRequest) -> Result<Vec<u8>, RenderError> {
     encode_png(&image, &request.title)
 }
 
+/// Any picture as PNG bytes, encoded as [`heatmap_png`] does.
+pub fn png_bytes(image: &RgbaImage) -> Result<Vec<u8>, RenderError> {
+    encode_png(image, "picture")
+}
+
 /// Encodes an RGBA picture as PNG with fixed settings (no timestamp or text chunks).
 fn encode_png(image: &RgbaImage, what: &str) -> Result<Vec<u8>, RenderError> {
     use image::ImageEncoder;

@@ -19,7 +19,8 @@ mod text;
 pub use atomic::write_atomic;
 pub use error::{RenderError, RenderErrorKind};
 pub use heatmap::{
-    heatmap_image, heatmap_png, HeatmapRequest, Marker, MarkerKind, Outline, DEFAULT_OPACITY,
+    heatmap_image, heatmap_png, png_bytes, HeatmapRequest, Marker, MarkerKind, Outline,
+    DEFAULT_OPACITY,
 };
 pub use report::{report_pdf, Paper, Report, ReportFloor, Table, MAX_IMAGE_WIDTH_PX};
 pub use scale::{ColourScale, Palette, SIGNAL_RANGE_DBM, SNR_RANGE_DB};

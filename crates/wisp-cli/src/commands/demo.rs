@@ -1,0 +1,92 @@
+use super::check::{check_site, geojson, json_report, table};
+use super::heatmap::{render, Metric, Style};
+use crate::pipeline;
+use crate::{CliError, ExitCode};
+use std::path::{Path, PathBuf};
+use wisp_render::Paper;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Folder for every output.
+    #[arg(long, default_value = "wisp-demo")]
+    out: PathBuf,
+    /// The site to run on (default: the sample hospital floor in samples/).
+    #[arg(long)]
+    site: Option<PathBuf>,
+}
+
+/// `samples/site.toml` from the working directory, else beside the source tree wisp was built from.
+fn default_site() -> PathBuf {
+    let here = Path::new("samples/site.toml");
+    if here.is_file() {
+        here.to_path_buf()
+    } else {
+        crate::sample_site()
+    }
+}
+
+pub fn run(a: Args) -> Result<ExitCode, CliError> {
+    let site_path = a.site.clone().unwrap_or_else(default_site);
+    std::fs::create_dir_all(&a.out)
+        .map_err(|e| CliError::output(format!("{}: cannot create folder: {e}", a.out.display())))?;
+    println!("wisp demo: site {}", site_path.display());
+    let loaded = pipeline::load(&site_path, None)?;
+    pipeline::print_reports(&loaded.reports);
+    let mut written = Vec::new();
+    let mut put = |name: &str, bytes: &[u8], what: &str| -> Result<(), CliError> {
+        let p = a.out.join(name);
+        super::write_output(&p, bytes)?;
+        written.push((p, what.to_string()));
+        Ok(())
+    };
+    put(
+        "survey.json",
+        wisp_ingest::native::survey_json(&loaded.survey).as_bytes(),
+        "the ingested survey (docs/survey-format.md)",
+    )?;
+    let check = check_site(&loaded)?;
+    for (sf, (_, analysis)) in loaded.site.floors.iter().zip(&check.floors) {
+        if analysis.layers.is_none() {
+            continue;
+        }
+        let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
+        for (metric, name) in [
+            (Metric::Primary, "primary"),
+            (Metric::Secondary, "secondary"),
+            (Metric::Snr, "snr"),
+        ] {
+            let img = render(&loaded.site, sf, analysis, samples, Style::of(metric))?;
+            put(
+                &format!("heatmap-{}-{name}.png", sf.floor.id),
+                &wisp_render::png_bytes(&img)?,
+                &format!("{} heatmap", metric.title().to_lowercase()),
+            )?;
+        }
+    }
+    let text = table(&check);
+    put("check.txt", text.as_bytes(), "zone compliance table")?;
+    put(
+        "check.json",
+        serde_json::to_string_pretty(&json_report(&loaded, &check))
+            .unwrap_or_default()
+            .as_bytes(),
+        "zone results for scripts",
+    )?;
+    put(
+        "dead-zones.geojson",
+        geojson(&check).to_string().as_bytes(),
+        "dead zones as GeoJSON (plan metres)",
+    )?;
+    let report = super::report::build(&loaded, &check, Paper::A4)?;
+    put(
+        "report.pdf",
+        &wisp_render::report_pdf(&report)?,
+        "the PDF survey report",
+    )?;
+    print!("\n{text}\n");
+    println!("outputs:");
+    for (p, what) in &written {
+        println!("  {:<40} {what}", p.display());
+    }
+    Ok(ExitCode::Ok)
+}

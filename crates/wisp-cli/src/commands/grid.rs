@@ -1,0 +1,233 @@
+use crate::{CliError, ExitCode};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use wisp_interp::{Idw, NeighbourIndex, ScatteredPoint};
+use wisp_model::GridGeometry;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scattered points: CSV with header x,y,value.
+    points: PathBuf,
+    /// Grid extent XMIN,YMIN,XMAX,YMAX.
+    #[arg(long, value_parser = parse_extent)]
+    extent: Option<[f64; 4]>,
+    /// Cell size: columns of exactly M from XMIN, rows of M from YMAX down.
+    #[arg(long, conflicts_with = "size")]
+    cell: Option<f64>,
+    /// Grid size WxH (cells), as gdal_grid -outsize.
+    #[arg(long, value_parser = parse_size)]
+    size: Option<(usize, usize)>,
+    #[arg(long, default_value = "idw")]
+    method: String,
+    /// Neighbours per estimate.
+    #[arg(long, default_value_t = 12)]
+    k: usize,
+    /// IDW distance exponent.
+    #[arg(long, default_value_t = 2.0)]
+    power: f64,
+    /// Predict at these points (CSV header x,y) instead of a grid; writes x,y,value CSV.
+    #[arg(long)]
+    at: Option<PathBuf>,
+    /// Output: ESRI ASCII grid (.asc), or CSV with --at.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn parse_extent(s: &str) -> Result<[f64; 4], String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("'{s}' is not XMIN,YMIN,XMAX,YMAX"))?;
+    match v[..] {
+        [a, b, c, d] if v.iter().all(|x| x.is_finite()) && c > a && d > b => Ok([a, b, c, d]),
+        _ => Err(format!(
+            "'{s}' is not XMIN,YMIN,XMAX,YMAX with XMAX > XMIN and YMAX > YMIN"
+        )),
+    }
+}
+
+fn parse_size(s: &str) -> Result<(usize, usize), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("'{s}' is not WxH"))?;
+    let w: usize = w
+        .parse()
+        .map_err(|_| format!("'{w}' is not a whole number"))?;
+    let h: usize = h
+        .parse()
+        .map_err(|_| format!("'{h}' is not a whole number"))?;
+    if w == 0 || h == 0 || w.saturating_mul(h) > 400_000_000 {
+        return Err(format!(
+            "'{s}': the grid must have between 1 and 400 million cells"
+        ));
+    }
+    Ok((w, h))
+}
+
+/// Reads a CSV of numeric columns `names` (by header), naming file and line on error.
+fn read_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<f64>>, CliError> {
+    let bytes = wisp_ingest::read_limited(path, wisp_ingest::MAX_CAPTURE_BYTES)?;
+    let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(path))?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| CliError::input(format!("{}:1: {e}", path.display())))?
+        .clone();
+    let idx: Vec<usize> = names
+        .iter()
+        .map(|n| {
+            headers.iter().position(|h| h == *n).ok_or_else(|| {
+                CliError::input(format!(
+                    "{}:1: CSV header lacks the column '{n}' (expected {})",
+                    path.display(),
+                    names.join(",")
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let mut row = Vec::with_capacity(idx.len());
+        for (&i, n) in idx.iter().zip(names) {
+            let v = rec.get(i).unwrap_or("");
+            let x: f64 = v
+                .parse()
+                .ok()
+                .filter(|x: &f64| x.is_finite())
+                .ok_or_else(|| {
+                    CliError::input(format!(
+                        "{}:{line}: {n} '{v}' is not a finite number",
+                        path.display()
+                    ))
+                })?;
+            row.push(x);
+        }
+        rows.push(row);
+    }
+    if rows.is_empty() {
+        return Err(CliError::input(format!("{}: no data rows", path.display())));
+    }
+    Ok(rows)
+}
+
+pub fn run(a: Args) -> Result<ExitCode, CliError> {
+    if a.method != "idw" {
+        return Err(CliError::input(format!(
+            "--method {}: only 'idw' is available in this build",
+            a.method
+        )));
+    }
+    if a.k == 0 || !a.power.is_finite() || a.power <= 0.0 {
+        return Err(CliError::input(
+            "--k must be at least 1 and --power a positive number",
+        ));
+    }
+    let rows = read_columns(&a.points, &["x", "y", "value"])?;
+    let points: Vec<ScatteredPoint> = rows
+        .iter()
+        .map(|r| ScatteredPoint { x: r[0], y: r[1] })
+        .collect();
+    let values: Vec<f32> = rows.iter().map(|r| r[2] as f32).collect();
+    let index = NeighbourIndex::new(&points).map_err(CliError::input)?;
+    let idw = Idw {
+        k: a.k,
+        power: a.power,
+    };
+    if let Some(q) = &a.at {
+        let queries: Vec<ScatteredPoint> = read_columns(q, &["x", "y"])?
+            .iter()
+            .map(|r| ScatteredPoint { x: r[0], y: r[1] })
+            .collect();
+        let est = idw.at(&index, &values, &queries);
+        let mut out = String::from("x,y,value\n");
+        for (p, v) in queries.iter().zip(est) {
+            let _ = writeln!(out, "{},{},{}", p.x, p.y, v);
+        }
+        super::write_output(&a.out, out.as_bytes())?;
+        println!("wrote {} ({} predictions)", a.out.display(), queries.len());
+        return Ok(ExitCode::Ok);
+    }
+    let Some([xmin, ymin, xmax, ymax]) = a.extent else {
+        return Err(CliError::input(
+            "--extent XMIN,YMIN,XMAX,YMAX is needed for a grid (or give --at QUERY.csv)",
+        ));
+    };
+    let geometry = match (a.cell, a.size) {
+        (Some(m), None) if m.is_finite() && m > 0.0 => {
+            let cols = ((xmax - xmin) / m).ceil() as usize;
+            let rows = ((ymax - ymin) / m).ceil() as usize;
+            if cols.saturating_mul(rows) > 400_000_000 {
+                return Err(CliError::input("--cell gives more than 400 million cells"));
+            }
+            GridGeometry::new(xmin, ymax, m, -m, cols, rows)
+        }
+        (None, Some((w, h))) => GridGeometry::new(
+            xmin,
+            ymax,
+            (xmax - xmin) / w as f64,
+            -(ymax - ymin) / h as f64,
+            w,
+            h,
+        ),
+        _ => {
+            return Err(CliError::input(
+                "give exactly one of --cell M (positive) or --size WxH",
+            ))
+        }
+    }
+    .map_err(CliError::input)?;
+    let grid = idw
+        .grid_many(&index, &[&values], &geometry, &|_, _| true)
+        .map_err(CliError::input)?
+        .remove(0);
+    super::write_output(&a.out, esri_ascii(&grid).as_bytes())?;
+    println!(
+        "wrote {} ({}×{} cells)",
+        a.out.display(),
+        geometry.cols(),
+        geometry.rows()
+    );
+    Ok(ExitCode::Ok)
+}
+
+/// ESRI ASCII grid. Square cells use `cellsize`; others the `dx`/`dy` extension GDAL reads.
+pub fn esri_ascii(grid: &wisp_model::Grid<f32>) -> String {
+    let g = grid.geometry();
+    let (dx, dy) = (g.dx(), g.dy().abs());
+    let yll = g.origin().y + g.dy() * g.rows() as f64;
+    let mut s = format!(
+        "ncols {}\nnrows {}\nxllcorner {}\nyllcorner {}\n",
+        g.cols(),
+        g.rows(),
+        g.origin().x,
+        yll
+    );
+    if dx == dy {
+        let _ = writeln!(s, "cellsize {dx}");
+    } else {
+        let _ = writeln!(s, "dx {dx}\ndy {dy}");
+    }
+    s.push_str("NODATA_value -9999\n");
+    s.reserve(grid.geometry().len() * 10);
+    for row in grid.values().rows() {
+        let mut first = true;
+        for v in row {
+            if !first {
+                s.push(' ');
+            }
+            first = false;
+            if v.is_nan() {
+                s.push_str("-9999");
+            } else {
+                let _ = write!(s, "{v}");
+            }
+        }
+        s.push('\n');
+    }
+    s
+}

@@ -1,0 +1,196 @@
+use crate::pipeline::{self, FloorAnalysis};
+use crate::{CliError, ExitCode};
+use std::path::PathBuf;
+use wisp_coverage::Criterion;
+use wisp_ingest::{Site, SiteFloor};
+use wisp_interp::SignalLayers;
+use wisp_model::{Grid, Sample};
+use wisp_render::{ColourScale, HeatmapRequest, Marker, MarkerKind, Outline, Palette};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The site (site.toml or its folder).
+    site: PathBuf,
+    #[arg(long)]
+    floor: Option<String>,
+    /// A survey JSON from `wisp ingest`; default: read the manifest's captures.
+    #[arg(long)]
+    survey: Option<PathBuf>,
+    /// Layer to draw.
+    #[arg(long, value_enum, default_value_t = Metric::Primary)]
+    metric: Metric,
+    /// Colour scale: the greens-yellows-reds surveyors expect, or colour-blind-safe cividis.
+    #[arg(long, value_enum, default_value_t = PaletteArg::Survey)]
+    palette: PaletteArg,
+    /// Opacity of the heat layer over the plan, 0..1.
+    #[arg(long, default_value_t = wisp_render::DEFAULT_OPACITY)]
+    opacity: f32,
+    /// Draw the survey path and scan points.
+    #[arg(long)]
+    path: bool,
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Metric {
+    Primary,
+    Secondary,
+    Tertiary,
+    Snr,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum PaletteArg {
+    Survey,
+    Cividis,
+}
+
+impl Metric {
+    pub fn title(self) -> &'static str {
+        match self {
+            Metric::Primary => "Primary signal",
+            Metric::Secondary => "Secondary signal (second access point)",
+            Metric::Tertiary => "Tertiary signal (third access point)",
+            Metric::Snr => "Signal-to-noise ratio",
+        }
+    }
+    fn layer(self, l: &SignalLayers) -> &Grid<f32> {
+        match self {
+            Metric::Primary => &l.primary,
+            Metric::Secondary => &l.secondary,
+            Metric::Tertiary => &l.tertiary,
+            Metric::Snr => &l.snr,
+        }
+    }
+    fn criterion(self) -> Criterion {
+        match self {
+            Metric::Primary => Criterion::Primary,
+            Metric::Secondary => Criterion::Secondary,
+            Metric::Tertiary => Criterion::Tertiary,
+            Metric::Snr => Criterion::Snr,
+        }
+    }
+}
+
+/// How a layer is drawn.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub metric: Metric,
+    pub palette: Palette,
+    pub opacity: f32,
+    /// Draw the survey path and scan points.
+    pub show_path: bool,
+}
+
+impl Style {
+    /// The default look for `metric`: survey palette, default opacity, path on the primary map.
+    pub fn of(metric: Metric) -> Style {
+        Style {
+            metric,
+            palette: Palette::Survey,
+            opacity: wisp_render::DEFAULT_OPACITY,
+            show_path: metric == Metric::Primary,
+        }
+    }
+}
+
+/// Renders one layer of an analysed floor.
+pub fn render(
+    site: &Site,
+    floor: &SiteFloor,
+    analysis: &FloorAnalysis,
+    samples: &[Sample],
+    style: Style,
+) -> Result<image::RgbaImage, CliError> {
+    let Style {
+        metric,
+        palette,
+        opacity,
+        show_path,
+    } = style;
+    let f = &floor.floor;
+    let layers = analysis.layers.as_ref().ok_or_else(|| {
+        CliError::input(format!("floor '{}' has no survey samples to draw", f.id))
+    })?;
+    let plan = wisp_ingest::plan::load_plan(&floor.plan_path)?;
+    let scale = match metric {
+        Metric::Snr => ColourScale::snr(palette),
+        _ => ColourScale::signal(palette),
+    };
+    // Contours at the thresholds the floor's zones are held to for this metric.
+    let profiles = pipeline::all_profiles(site);
+    let mut contours: Vec<f64> = f
+        .zones
+        .iter()
+        .filter_map(|z| profiles.iter().find(|p| p.name == z.profile))
+        .flat_map(Criterion::of)
+        .filter(|(c, _)| *c == metric.criterion())
+        .map(|(_, t)| t)
+        .collect();
+    contours.sort_by(f64::total_cmp);
+    contours.dedup();
+    let markers: Vec<Marker> = f
+        .aps
+        .iter()
+        .map(|ap| Marker {
+            at: ap.position,
+            label: format!(
+                "{} ({})",
+                ap.name,
+                ap.radios
+                    .iter()
+                    .map(|r| format!("ch {}", r.channel))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            ),
+            kind: MarkerKind::MeasuredAp,
+        })
+        .collect();
+    let outlines: Vec<Outline> = analysis
+        .zones
+        .iter()
+        .flat_map(|z| &z.dead_zones)
+        .filter(|d| d.criterion == metric.criterion())
+        .map(|d| Outline {
+            ring: d.outline_m.clone(),
+            label: format!("{} {:.0} m²", d.zone, d.area_m2),
+        })
+        .collect();
+    let path: Vec<wisp_model::Point> = if show_path {
+        samples.iter().map(|s| s.position()).collect()
+    } else {
+        vec![]
+    };
+    let title = format!("{} — {} — {}", site.name, f.name, metric.title());
+    let mut req = HeatmapRequest::new(f, &plan, metric.layer(layers), &scale, title);
+    req.surveyed = Some(&layers.surveyed);
+    req.opacity = opacity;
+    req.contours = &contours;
+    req.markers = &markers;
+    req.outlines = &outlines;
+    req.path = &path;
+    Ok(wisp_render::heatmap_image(&req)?)
+}
+
+pub fn run(a: Args) -> Result<ExitCode, CliError> {
+    let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    pipeline::print_reports(&loaded.reports);
+    let floor = pipeline::pick_floor(&loaded.site, a.floor.as_deref())?;
+    let samples = pipeline::samples_of(&loaded.survey, &floor.floor.id);
+    let analysis = pipeline::analyse(&loaded.site, floor, samples)?;
+    let palette = match a.palette {
+        PaletteArg::Survey => Palette::Survey,
+        PaletteArg::Cividis => Palette::Cividis,
+    };
+    let style = Style {
+        metric: a.metric,
+        palette,
+        opacity: a.opacity,
+        show_path: a.path,
+    };
+    let img = render(&loaded.site, floor, &analysis, samples, style)?;
+    super::write_output(&a.out, &wisp_render::png_bytes(&img)?)?;
+    println!("wrote {}", a.out.display());
+    Ok(ExitCode::Ok)
+}

@@ -1,0 +1,143 @@
+use crate::{pipeline, CliError, ExitCode};
+use std::path::PathBuf;
+use wisp_ingest::{Placement, SkipLog};
+use wisp_model::{Point, Survey, SurveyFloor};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Capture files. Without any, every capture listed in the site manifest is read.
+    files: Vec<PathBuf>,
+    /// The site (site.toml or its folder): gives the plan calibration and bounds.
+    #[arg(long)]
+    site: Option<PathBuf>,
+    /// Floor the files belong to (required with FILES when the site has several floors).
+    #[arg(long)]
+    floor: Option<String>,
+    /// Stop-and-go: every scan of the files was taken here (X,Y).
+    #[arg(long, value_parser = parse_xy)]
+    at: Option<Point>,
+    /// Units of --at and of positions inside the captures.
+    #[arg(long, value_enum, default_value_t = Units::M)]
+    units: Units,
+    /// Force a capture format instead of detecting it.
+    #[arg(long)]
+    format: Option<String>,
+    /// Fail (exit 2) if any record is skipped.
+    #[arg(long)]
+    strict: bool,
+    /// Where to write the survey JSON.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Units {
+    /// Plan metres.
+    M,
+    /// Plan pixels (needs --site for the calibration).
+    Px,
+}
+
+pub fn parse_xy(s: &str) -> Result<Point, String> {
+    let (x, y) = s
+        .split_once(',')
+        .ok_or_else(|| format!("'{s}' is not X,Y"))?;
+    let x: f64 = x
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{x}' is not a number"))?;
+    let y: f64 = y
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{y}' is not a number"))?;
+    if !x.is_finite() || !y.is_finite() {
+        return Err(format!("'{s}' is not a finite position"));
+    }
+    Ok(Point::new(x, y))
+}
+
+pub fn run(a: Args) -> Result<ExitCode, CliError> {
+    let site = a.site.as_deref().map(pipeline::load_site).transpose()?;
+    let (survey, reports) = if a.files.is_empty() {
+        let Some(site_path) = &a.site else {
+            return Err(CliError::input(
+                "give capture FILES, or --site to read the captures its manifest lists",
+            ));
+        };
+        let loaded = pipeline::load(site_path, None)?;
+        (loaded.survey, loaded.reports)
+    } else {
+        let floor = match &site {
+            Some(s) => Some(pipeline::pick_floor(s, a.floor.as_deref())?),
+            None => None,
+        };
+        let floor_id = match (floor, &a.floor) {
+            (Some(f), _) => f.floor.id.clone(),
+            (None, Some(id)) => id.clone(),
+            (None, None) => {
+                return Err(CliError::input(
+                    "without --site, name the survey's floor with --floor ID",
+                ))
+            }
+        };
+        let cal = floor.map(|f| f.floor.calibration);
+        let px = matches!(a.units, Units::Px);
+        if px && cal.is_none() {
+            return Err(CliError::input(
+                "--units px needs --site for the plan's calibration",
+            ));
+        }
+        let to_m = |p: Point| {
+            if px {
+                cal.map_or(p, |c| c.to_metres(p))
+            } else {
+                p
+            }
+        };
+        let placement = Placement {
+            at_m: a.at.map(to_m),
+            px_calibration: if px { cal } else { None },
+            bounds_m: floor.map(|f| f.floor.size_m()),
+        };
+        let mut samples = Vec::new();
+        let mut reports = Vec::new();
+        for file in &a.files {
+            let bytes = wisp_ingest::read_limited(file, wisp_ingest::MAX_CAPTURE_BYTES)?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let parsed = wisp_ingest::parse_capture(&bytes, &name, a.format.as_deref())
+                .map_err(|e| e.at(file))?;
+            let (s, r) = wisp_ingest::place(parsed, &name, &placement);
+            samples.extend(s);
+            reports.push(r);
+        }
+        (
+            Survey::new(vec![SurveyFloor {
+                id: floor_id,
+                samples,
+            }]),
+            reports,
+        )
+    };
+    pipeline::print_reports(&reports);
+    let mut skipped = SkipLog::default();
+    for r in &reports {
+        skipped.merge(r.skipped.clone());
+    }
+    if a.strict && !skipped.is_empty() {
+        return Err(CliError::input(format!(
+            "--strict: {} record(s) skipped (see above); nothing written",
+            skipped.total()
+        )));
+    }
+    let n: usize = survey.floors.iter().map(|f| f.samples.len()).sum();
+    super::write_output(&a.out, wisp_ingest::native::survey_json(&survey).as_bytes())?;
+    println!(
+        "wrote {} ({n} samples on {} floor(s))",
+        a.out.display(),
+        survey.floors.len()
+    );
+    Ok(ExitCode::Ok)
+}

@@ -1,0 +1,18 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod demo;
+pub mod grid;
+pub mod heatmap;
+pub mod ingest;
+pub mod profiles;
+pub mod report;
+pub mod simulate;
+
+use crate::CliError;
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically (temporary file, then rename).
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    wisp_render::write_atomic(path, bytes).map_err(CliError::output)
+}
