@@ -107,7 +107,11 @@ pub fn parse_capture(
 /// The format `text` is in, judged from its first lines.
 pub fn detect(text: &str) -> Option<String> {
     let head = text.trim_start_matches('\u{feff}').trim_start();
-    if head.starts_with('{') && head[..head.len().min(4096)].contains("wisp-survey") {
+    let mut cut = head.len().min(4096);
+    while !head.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    if head.starts_with('{') && head[..cut].contains("wisp-survey") {
         return Some("wisp-json".into());
     }
     if native::looks_like_long_csv(head) {
@@ -218,4 +222,15 @@ pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>),
         reports.push(r);
     }
     Ok((samples, reports))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn detect_never_cuts_a_character() {
+        // A multi-byte character straddling the 4096-byte sniffing window.
+        let text = format!("{{\"a\": \"{}é\"}}", "x".repeat(4094 - 7));
+        assert!(text.len() > 4096 && !text.is_char_boundary(4096));
+        assert_eq!(super::detect(&text), None);
+    }
 }

@@ -51,7 +51,9 @@ pub const LONG_CSV_HEADER: &str = "x,y,bssid,ssid,freq_mhz,rssi_dbm,timestamp,no
 /// Samples as a long-form CSV capture (one row per observation, positions in metres), the
 /// format [`parse_long_csv`] reads back. SSIDs are quoted as CSV requires.
 pub fn long_csv(samples: &[wisp_model::Sample]) -> String {
-    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
     let mut out = String::from(LONG_CSV_HEADER);
     out.push('\n');
     for s in samples {
@@ -69,7 +71,9 @@ pub fn long_csv(samples: &[wisp_model::Sample]) -> String {
             ]);
         }
     }
-    out.push_str(&String::from_utf8_lossy(&w.into_inner().unwrap_or_default()));
+    out.push_str(&String::from_utf8_lossy(
+        &w.into_inner().unwrap_or_default(),
+    ));
     out
 }
 
@@ -91,6 +95,8 @@ pub fn looks_like_long_csv(text: &str) -> bool {
 /// scan. A field that is not a number is an error (this is wisp's own format); a value out of
 /// physical range is skipped and counted.
 pub fn parse_long_csv(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
+    // The csv crate miscounts lines after a CRLF record; with LF ends its line numbers are exact.
+    let text = text.replace("\r\n", "\n");
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
@@ -264,7 +270,18 @@ mod tests {
         let mut odd = samples.clone();
         odd[0].observations[0].ssid = Some("Ward 7, \"East\"".into());
         let back = parse_long_csv(&long_csv(&odd), "odd.csv").unwrap();
-        assert_eq!(back.scans[0].observations[0].ssid.as_deref(), Some("Ward 7, \"East\""));
+        assert_eq!(
+            back.scans[0].observations[0].ssid.as_deref(),
+            Some("Ward 7, \"East\"")
+        );
+    }
+
+    #[test]
+    fn crlf_keeps_line_numbers() {
+        let p = parse_long_csv(&CSV.replace('\n', "\r\n"), "walk.csv").unwrap();
+        assert_eq!(p.scans[1].source, "walk.csv:4");
+        let (_, _, locs) = p.skipped.iter().next().unwrap();
+        assert_eq!(locs, &["walk.csv:5".to_string()][..]);
     }
 
     #[test]
