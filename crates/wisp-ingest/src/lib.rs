@@ -229,7 +229,7 @@ mod tests {
     #[test]
     fn detect_never_cuts_a_character() {
         // A multi-byte character straddling the 4096-byte sniffing window.
-        let text = format!("{{\"a\": \"{}é\"}}", "x".repeat(4094 - 7));
+        let text = format!("{{\"a\": \"{}é\"}}", "x".repeat(4095 - 7));
         assert!(text.len() > 4096 && !text.is_char_boundary(4096));
         assert_eq!(super::detect(&text), None);
     }
