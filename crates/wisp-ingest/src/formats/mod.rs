@@ -6,9 +6,11 @@
 
 use crate::{IngestError, ParsedCapture};
 
+pub mod kismet;
 pub mod linux;
 pub mod macos;
 pub mod open_tools;
+pub mod pcap;
 pub mod wigle;
 pub mod windows;
 
@@ -24,9 +26,38 @@ const FAMILIES: &[(&[&str], Detect, Parse)] = &[
     (linux::FORMATS, linux::detect, linux::parse),
 ];
 
-/// Every text format name the families own.
+type DetectBytes = fn(&[u8]) -> Option<&'static str>;
+type ParseBytes = fn(&str, &[u8], &str) -> Result<ParsedCapture, IngestError>;
+
+/// Binary families, asked before the bytes are decoded as text: (names, detect, parse).
+const BINARY_FAMILIES: &[(&[&str], DetectBytes, ParseBytes)] = &[
+    (pcap::FORMATS, pcap::detect, pcap::parse),
+    (kismet::FORMATS, kismet::detect, kismet::parse),
+];
+
+/// Every format name the families own, binary and text.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    FAMILIES.iter().flat_map(|f| f.0.iter().copied())
+    BINARY_FAMILIES
+        .iter()
+        .flat_map(|f| f.0.iter().copied())
+        .chain(FAMILIES.iter().flat_map(|f| f.0.iter().copied()))
+}
+
+/// The binary format `bytes` are in, judged from their magic numbers.
+pub fn detect_binary(bytes: &[u8]) -> Option<&'static str> {
+    BINARY_FAMILIES.iter().find_map(|f| (f.1)(bytes))
+}
+
+/// Parses `bytes` as binary `format`, if a binary family owns that name.
+pub fn parse_binary(
+    format: &str,
+    bytes: &[u8],
+    name: &str,
+) -> Option<Result<ParsedCapture, IngestError>> {
+    BINARY_FAMILIES
+        .iter()
+        .find(|f| f.0.contains(&format))
+        .map(|f| (f.2)(format, bytes, name))
 }
 
 /// The text format `text` is in, if a family recognises it.
