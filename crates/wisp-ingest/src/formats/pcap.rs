@@ -1,18 +1,1366 @@
-//! Binary capture formats of the pcap family: not yet supported.
+//! Packet captures of 802.11 management frames: classic libpcap (`.pcap`) and pcapng, as
+//! `tcpdump -i wlan0mon -w`, Wireshark/dumpcap, `airodump-ng --output-format pcap` and Kismet's
+//! pcap export write them.
+//!
+//! ```text
+//! pcap:   global header (24 B: magic, version, zone, sigfigs, snaplen, link type)
+//!         then per packet: ts_sec, ts_usec|ts_nsec, captured length, original length, bytes
+//! pcapng: blocks of (type, total length, body, total length), 4-byte aligned:
+//!         Section Header (0x0A0D0D0A, byte-order magic 0x1A2B3C4D), Interface Description (1:
+//!         link type, snaplen, options such as if_tsresol), Enhanced Packet (6), Simple Packet
+//!         (3), obsolete Packet (2), and statistics/name-resolution/custom blocks (skipped)
+//! ```
+//!
+//! Only two link types carry what a survey needs:
+//! - **127, radiotap + 802.11**: the radiotap header (always little-endian, whatever the file's
+//!   byte order) gives the tuned frequency (Channel field) and the received signal in dBm (dBm
+//!   antenna signal). Its fields follow the `it_present` bitmap chain (bit 31 of each word says
+//!   another word follows), each aligned to its natural size *from the start of the radiotap
+//!   header*, so a TSFT (u64) pushes the fields after it to an 8-byte boundary.
+//! - **105, bare 802.11**: the frames are there but no radio header, so no signal. Each beacon
+//!   is counted as skipped (the user is told to capture with radiotap); nothing is guessed.
+//!
+//! Prism (119), AVS (163), PPI (192) and non-802.11 link types (Ethernet, Linux cooked, …) are
+//! refused with an error naming the link type: Prism's "rssi" is in driver-specific units,
+//! sometimes dBm and sometimes not, and a survey built on a guess is worse than none. In a pcapng
+//! with several interfaces, packets of an unsupported interface are counted as skipped; the file
+//! is refused only when none of its interfaces is 802.11.
+//!
+//! Each beacon (management subtype 8) or probe response (subtype 5) becomes one [`Scan`] with one
+//! observation: BSSID = addr3; SSID from element 0 (empty or all-NUL = hidden → `None`; bytes
+//! that are not UTF-8 are kept as `\xNN` escapes rather than replaced); `t` = packet timestamp;
+//! `source` = `"{name}#{packet number}"` (1-based, counting packet records only). Many beacons
+//! of one BSSID are many measurements, and are all kept.
+//!
+//! Quirks handled:
+//! - pcap magic in either byte order, micro- (0xA1B2C3D4) and nanosecond (0xA1B23C4D) variants;
+//!   the link-type word's upper 16 bits (FCS-length flags) are ignored.
+//! - pcapng sections may change byte order; interface numbering restarts per section;
+//!   `if_tsresol` (10^-n or 2^-n) and `if_tsoffset` are honoured; Simple Packet Blocks have no
+//!   timestamp (`t: None`) and belong to interface 0; unknown block types are skipped by length.
+//! - Radiotap Flags 0x10: the frame ends in a 4-byte FCS, removed before parsing elements;
+//!   Flags 0x40: the frame failed its FCS check and is skipped (its BSSID may be corrupt).
+//! - Management frames with the Order bit set carry a 4-byte HT Control field after the header.
+//! - Channel: the radiotap frequency names it (numbers repeat across bands). A beacon whose own
+//!   DS Parameter Set / HT Operation channel differs from the tuned channel was heard *off its
+//!   channel* (common in 2.4 GHz, where channels overlap): its signal is understated by the
+//!   channel offset, so it is counted as skipped rather than recorded against the wrong channel
+//!   or at too low a level. Without a radiotap Channel field the element's channel is used, the
+//!   band taken from the radiotap channel flags or inferred (1–14 → 2.4 GHz, 32–177 → 5 GHz).
+//! - Radiotap noise outside −120..0 dBm (drivers write 0 or −128 when they have none) is dropped
+//!   from the observation, not the observation itself.
+//! - A file cut short (capture killed mid-write) keeps the packets before the cut and counts one
+//!   "truncated packet"; lengths are always checked against the bytes present before use, and a
+//!   pcapng block shorter than 12 bytes is an error (it would never advance).
 
-use crate::{IngestError, ParsedCapture};
+use crate::capture::{ParsedCapture, Scan};
+use crate::IngestError;
+use wisp_model::{Band, Bssid, Channel, Observation};
 
 /// The `--format` names this family owns.
-pub const FORMATS: &[&str] = &[];
+pub const FORMATS: &[&str] = &["pcap", "pcapng"];
+
+const LINKTYPE_IEEE802_11: u32 = 105;
+const LINKTYPE_RADIOTAP: u32 = 127;
+
+const PCAPNG_SHB: [u8; 4] = [0x0A, 0x0D, 0x0D, 0x0A];
+const PCAPNG_IDB: u32 = 1;
+const PCAPNG_OPB: u32 = 2;
+const PCAPNG_SPB: u32 = 3;
+const PCAPNG_EPB: u32 = 6;
 
 /// The format `bytes` are in, if it is one of this family's (from magic numbers).
-pub fn detect(_bytes: &[u8]) -> Option<&'static str> {
-    None
+pub fn detect(bytes: &[u8]) -> Option<&'static str> {
+    match bytes.get(..4)? {
+        [0xD4, 0xC3, 0xB2, 0xA1]
+        | [0xA1, 0xB2, 0xC3, 0xD4]
+        | [0x4D, 0x3C, 0xB2, 0xA1]
+        | [0xA1, 0xB2, 0x3C, 0x4D] => Some("pcap"),
+        // The SHB type is a palindrome of line-end bytes; the byte-order magic confirms it.
+        [0x0A, 0x0D, 0x0D, 0x0A] => match bytes.get(8..12)? {
+            [0x1A, 0x2B, 0x3C, 0x4D] | [0x4D, 0x3C, 0x2B, 0x1A] => Some("pcapng"),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Parses `bytes` (from the file called `name`) as `format`.
-pub fn parse(format: &str, _bytes: &[u8], _name: &str) -> Result<ParsedCapture, IngestError> {
-    Err(IngestError::syntax(format!(
-        "format '{format}' is not supported yet"
-    )))
+///
+/// The file's magic decides between pcap and pcapng, so a wrongly forced name still reads.
+pub fn parse(format: &str, bytes: &[u8], name: &str) -> Result<ParsedCapture, IngestError> {
+    if !FORMATS.contains(&format) {
+        return Err(IngestError::syntax(format!(
+            "format '{format}' is not a packet-capture format"
+        )));
+    }
+    let mut reader = Reader {
+        name,
+        out: ParsedCapture {
+            format: format.to_string(),
+            ..Default::default()
+        },
+    };
+    match bytes.get(..4) {
+        Some(m) if m == PCAPNG_SHB => {
+            reader.out.format = "pcapng".into();
+            reader.pcapng(bytes)?;
+        }
+        Some(_) if detect(bytes) == Some("pcap") => {
+            reader.out.format = "pcap".into();
+            reader.pcap(bytes)?;
+        }
+        _ => {
+            return Err(IngestError::syntax(
+                "not a pcap or pcapng file: expected the magic number a1b2c3d4, a1b23c4d \
+                 (either byte order) or 0a0d0d0a",
+            ))
+        }
+    }
+    Ok(reader.out)
+}
+
+/// Byte order of a pcap file or pcapng section.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Order {
+    Little,
+    Big,
+}
+
+impl Order {
+    fn u16(self, b: &[u8], at: usize) -> Option<u16> {
+        let a: [u8; 2] = b.get(at..at.checked_add(2)?)?.try_into().ok()?;
+        Some(match self {
+            Order::Little => u16::from_le_bytes(a),
+            Order::Big => u16::from_be_bytes(a),
+        })
+    }
+    fn u32(self, b: &[u8], at: usize) -> Option<u32> {
+        let a: [u8; 4] = b.get(at..at.checked_add(4)?)?.try_into().ok()?;
+        Some(match self {
+            Order::Little => u32::from_le_bytes(a),
+            Order::Big => u32::from_be_bytes(a),
+        })
+    }
+    fn u64(self, b: &[u8], at: usize) -> Option<u64> {
+        let a: [u8; 8] = b.get(at..at.checked_add(8)?)?.try_into().ok()?;
+        Some(match self {
+            Order::Little => u64::from_le_bytes(a),
+            Order::Big => u64::from_be_bytes(a),
+        })
+    }
+}
+
+/// What a link type's packets start with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Link {
+    Radiotap,
+    Bare80211,
+    Unsupported(u32),
+}
+
+impl Link {
+    fn of(link_type: u32) -> Link {
+        match link_type {
+            LINKTYPE_RADIOTAP => Link::Radiotap,
+            LINKTYPE_IEEE802_11 => Link::Bare80211,
+            other => Link::Unsupported(other),
+        }
+    }
+}
+
+/// The error for a file whose link type wisp cannot read, naming it and what to do instead.
+fn unsupported_link(link_type: u32) -> IngestError {
+    let advice = "capture in monitor mode with radiotap (link type 127)";
+    let msg = match link_type {
+        119 => format!(
+            "link type 119 (Prism) is not supported: its signal field's units depend on the \
+             driver; {advice}"
+        ),
+        163 => format!("link type 163 (AVS) is not supported; {advice}"),
+        192 => format!("link type 192 (PPI) is not supported; {advice}"),
+        1 => format!("link type 1 (Ethernet) carries no 802.11 frames; {advice}"),
+        113 | 276 => format!(
+            "link type {link_type} (Linux cooked capture) carries no 802.11 frames; {advice}"
+        ),
+        n => format!("link type {n} is not 802.11; {advice}"),
+    };
+    IngestError::invalid(msg)
+}
+
+/// A pcapng interface: its link type and timestamp units.
+#[derive(Debug, Clone, Copy)]
+struct Interface {
+    link: Link,
+    /// Timestamp ticks per second (if_tsresol; 10^6 by default).
+    ticks_per_second: u64,
+    /// Seconds added to every timestamp (if_tsoffset).
+    offset_s: i64,
+    snaplen: u32,
+}
+
+/// Walks the file, turning packets into scans.
+struct Reader<'a> {
+    name: &'a str,
+    out: ParsedCapture,
+}
+
+impl Reader<'_> {
+    fn location(&self, number: usize) -> String {
+        format!("{}#{number}", self.name)
+    }
+
+    fn truncated(&mut self, number: usize) {
+        let loc = self.location(number);
+        self.out.skipped.skip("truncated packet", loc);
+    }
+
+    /// Classic libpcap: one global header, then records.
+    fn pcap(&mut self, bytes: &[u8]) -> Result<(), IngestError> {
+        if bytes.len() < 24 {
+            return Err(IngestError::syntax(format!(
+                "pcap global header is truncated ({} of 24 bytes)",
+                bytes.len()
+            )));
+        }
+        let (order, ticks) = match bytes.get(..4) {
+            Some([0xD4, 0xC3, 0xB2, 0xA1]) => (Order::Little, 1e6),
+            Some([0xA1, 0xB2, 0xC3, 0xD4]) => (Order::Big, 1e6),
+            Some([0x4D, 0x3C, 0xB2, 0xA1]) => (Order::Little, 1e9),
+            _ => (Order::Big, 1e9),
+        };
+        // The upper 16 bits hold FCS-length flags (pcap spec), not the link type.
+        let link_type = order.u32(bytes, 20).unwrap_or(0) & 0xFFFF;
+        let link = Link::of(link_type);
+        if let Link::Unsupported(n) = link {
+            return Err(unsupported_link(n));
+        }
+        let mut at = 24;
+        let mut number = 1;
+        while at < bytes.len() {
+            let (Some(sec), Some(frac), Some(caplen)) = (
+                order.u32(bytes, at),
+                order.u32(bytes, at + 4),
+                order.u32(bytes, at + 8),
+            ) else {
+                self.truncated(number);
+                break;
+            };
+            let start = at + 16;
+            let Some(data) = start
+                .checked_add(caplen as usize)
+                .and_then(|end| bytes.get(start..end))
+            else {
+                self.truncated(number);
+                break;
+            };
+            let t = sec as f64 + frac as f64 / ticks;
+            self.packet(number, link, Some(t), data);
+            at = start + data.len();
+            number += 1;
+        }
+        Ok(())
+    }
+
+    /// pcapng: a sequence of sections, each a Section Header then blocks.
+    fn pcapng(&mut self, bytes: &[u8]) -> Result<(), IngestError> {
+        let mut order = Order::Little;
+        let mut interfaces: Vec<Interface> = Vec::new();
+        // Link types of every interface declared, to refuse a file with no 802.11 one.
+        let mut any_80211 = false;
+        let mut first_unsupported = None;
+        let mut at = 0usize;
+        let mut number = 1;
+        while at < bytes.len() {
+            let rest = &bytes[at..];
+            let is_shb = rest.get(..4) == Some(&PCAPNG_SHB[..]);
+            if is_shb {
+                order = match rest.get(8..12) {
+                    Some([0x1A, 0x2B, 0x3C, 0x4D]) => Order::Big,
+                    Some([0x4D, 0x3C, 0x2B, 0x1A]) => Order::Little,
+                    Some(_) => {
+                        return Err(IngestError::syntax(format!(
+                            "pcapng section header at byte {at} has no byte-order magic \
+                             (1a2b3c4d expected)"
+                        )))
+                    }
+                    None if at == 0 => {
+                        return Err(IngestError::syntax("pcapng section header is truncated"))
+                    }
+                    None => {
+                        self.truncated(number);
+                        break;
+                    }
+                };
+                interfaces.clear();
+            } else if at == 0 {
+                return Err(IngestError::syntax(
+                    "pcapng file does not start with a Section Header Block",
+                ));
+            }
+            let (Some(kind), Some(length)) = (order.u32(rest, 0), order.u32(rest, 4)) else {
+                self.truncated(number);
+                break;
+            };
+            let length = length as usize;
+            if length < 12 {
+                return Err(IngestError::syntax(format!(
+                    "pcapng block at byte {at} has length {length} (at least 12 expected)"
+                )));
+            }
+            let Some(block) = rest.get(..length) else {
+                if at == 0 {
+                    return Err(IngestError::syntax("pcapng section header is truncated"));
+                }
+                self.truncated(number);
+                break;
+            };
+            if order.u32(block, length - 4) != Some(length as u32) {
+                return Err(IngestError::syntax(format!(
+                    "pcapng block at byte {at}: its leading and trailing lengths differ \
+                     (corrupt file)"
+                )));
+            }
+            let body = &block[8..length - 4];
+            match kind {
+                _ if is_shb && order.u16(body, 4) != Some(1) => {
+                    return Err(IngestError::syntax(format!(
+                        "pcapng section at byte {at} has major version {} (1 expected)",
+                        order.u16(body, 4).unwrap_or(0)
+                    )));
+                }
+                _ if is_shb => {}
+                PCAPNG_IDB => {
+                    let iface = interface(order, body).map_err(|m| {
+                        IngestError::syntax(format!("pcapng interface block at byte {at}: {m}"))
+                    })?;
+                    match iface.link {
+                        Link::Unsupported(n) => {
+                            first_unsupported.get_or_insert(n);
+                        }
+                        _ => any_80211 = true,
+                    }
+                    interfaces.push(iface);
+                }
+                PCAPNG_EPB | PCAPNG_OPB => {
+                    // EPB: u32 interface; OPB: u16 interface + u16 drop count. Both then
+                    // timestamp high, low, captured length, original length, data.
+                    let id = if kind == PCAPNG_EPB {
+                        order.u32(body, 0)
+                    } else {
+                        order.u16(body, 0).map(u32::from)
+                    };
+                    let fields = (
+                        id,
+                        order.u32(body, 4),
+                        order.u32(body, 8),
+                        order.u32(body, 12),
+                    );
+                    let (Some(id), Some(hi), Some(lo), Some(caplen)) = fields else {
+                        self.skip("malformed packet block", number);
+                        number += 1;
+                        at += length;
+                        continue;
+                    };
+                    let data = (caplen as usize)
+                        .checked_add(20)
+                        .and_then(|end| body.get(20..end));
+                    match (interfaces.get(id as usize), data) {
+                        (None, _) => self.skip("packet on an undeclared interface", number),
+                        (Some(_), None) => self.skip("malformed packet block", number),
+                        (Some(iface), Some(data)) => {
+                            let ticks = (u64::from(hi) << 32) | u64::from(lo);
+                            let t = timestamp(ticks, iface);
+                            self.packet(number, iface.link, Some(t), data);
+                        }
+                    }
+                    number += 1;
+                }
+                PCAPNG_SPB => {
+                    match interfaces.first() {
+                        None => self.skip("packet on an undeclared interface", number),
+                        Some(iface) => {
+                            // Captured length is not stored: the smallest of the original length,
+                            // the snaplen and what the block holds.
+                            let original = order.u32(body, 0).unwrap_or(0) as usize;
+                            let data = body.get(4..).unwrap_or(&[]);
+                            let mut len = data.len().min(original);
+                            if iface.snaplen > 0 {
+                                len = len.min(iface.snaplen as usize);
+                            }
+                            let link = iface.link;
+                            self.packet(number, link, None, &data[..len]);
+                        }
+                    }
+                    number += 1;
+                }
+                // Statistics, name resolution, decryption secrets, custom: nothing for a survey.
+                _ => {}
+            }
+            at += length;
+        }
+        if !any_80211 {
+            if let Some(n) = first_unsupported {
+                return Err(unsupported_link(n));
+            }
+        }
+        Ok(())
+    }
+
+    fn skip(&mut self, reason: &str, number: usize) {
+        let loc = self.location(number);
+        self.out.skipped.skip(reason, loc);
+    }
+
+    /// One packet's bytes, as its link type frames them.
+    fn packet(&mut self, number: usize, link: Link, t: Option<f64>, data: &[u8]) {
+        let loc = self.location(number);
+        let skipped = &mut self.out.skipped;
+        let (radio, frame) = match link {
+            Link::Radiotap => match radiotap(data) {
+                Ok(r) => r,
+                Err(reason) => return skipped.skip(reason, loc),
+            },
+            Link::Bare80211 => (Radio::default(), data),
+            Link::Unsupported(n) => {
+                return skipped.skip(
+                    format!("captured on a non-802.11 interface (link type {n})"),
+                    loc,
+                )
+            }
+        };
+        if radio.flags & RADIOTAP_FLAG_BAD_FCS != 0 {
+            return skipped.skip("frame failed its FCS check", loc);
+        }
+        let frame = if radio.flags & RADIOTAP_FLAG_FCS != 0 {
+            match frame.len().checked_sub(4) {
+                Some(n) => &frame[..n],
+                None => return skipped.skip("truncated 802.11 frame", loc),
+            }
+        } else {
+            frame
+        };
+        let beacon = match beacon(frame) {
+            Ok(b) => b,
+            Err(reason) => return skipped.skip(reason, loc),
+        };
+        let Some(signal) = radio.signal else {
+            let reason = match link {
+                Link::Bare80211 => {
+                    "no signal (802.11 without radiotap, link type 105: capture with radiotap)"
+                }
+                _ => "no signal field in radiotap header",
+            };
+            return skipped.skip(reason, loc);
+        };
+        let channel = match beacon_channel(&radio, &beacon) {
+            Ok(c) => c,
+            Err(reason) => return skipped.skip(reason, loc),
+        };
+        let noise = radio
+            .noise
+            .map(f64::from)
+            .filter(|n| (-120.0..0.0).contains(n));
+        match Observation::new(beacon.bssid, beacon.ssid, channel, f64::from(signal), noise) {
+            Ok(obs) => self.out.scans.push(Scan {
+                t,
+                at: None,
+                source: loc,
+                observations: vec![obs],
+            }),
+            Err(_) => skipped.skip("rssi outside -120..0 dBm", loc),
+        }
+    }
+}
+
+/// An Interface Description Block's body: link type, reserved, snaplen, options.
+fn interface(order: Order, body: &[u8]) -> Result<Interface, String> {
+    let (Some(link_type), Some(snaplen)) = (order.u16(body, 0), order.u32(body, 4)) else {
+        return Err("truncated".into());
+    };
+    let mut iface = Interface {
+        link: Link::of(u32::from(link_type)),
+        ticks_per_second: 1_000_000,
+        offset_s: 0,
+        snaplen,
+    };
+    let mut at = 8;
+    // Options: code u16, length u16, value padded to 4 bytes; code 0 ends them.
+    while let (Some(code), Some(len)) = (order.u16(body, at), order.u16(body, at + 2)) {
+        let len = len as usize;
+        let Some(value) = body.get(at + 4..at + 4 + len) else {
+            break;
+        };
+        match (code, value) {
+            (0, _) => break,
+            (9, [resol]) => {
+                // MSB clear: 10^-n seconds; set: 2^-n.
+                let n = u32::from(resol & 0x7F);
+                let ticks = if resol & 0x80 == 0 {
+                    10u64.checked_pow(n)
+                } else {
+                    1u64.checked_shl(n).filter(|_| n < 64)
+                };
+                iface.ticks_per_second =
+                    ticks.ok_or_else(|| format!("if_tsresol {resol:#04x} is out of range"))?;
+            }
+            (14, _) => {
+                if let Some(v) = order.u64(value, 0) {
+                    iface.offset_s = v as i64;
+                }
+            }
+            _ => {}
+        }
+        at += 4 + len.next_multiple_of(4);
+    }
+    Ok(iface)
+}
+
+/// Seconds since the epoch of a pcapng timestamp on `iface`.
+fn timestamp(ticks: u64, iface: &Interface) -> f64 {
+    let per = iface.ticks_per_second.max(1);
+    // Whole seconds and fraction apart: nanosecond ticks exceed f64's exact integers.
+    (ticks / per) as f64 + (ticks % per) as f64 / per as f64 + iface.offset_s as f64
+}
+
+const RADIOTAP_FLAG_FCS: u8 = 0x10;
+const RADIOTAP_FLAG_BAD_FCS: u8 = 0x40;
+/// Radiotap Channel flags naming the spectrum.
+const RADIOTAP_CHAN_2GHZ: u16 = 0x0080;
+const RADIOTAP_CHAN_5GHZ: u16 = 0x0100;
+
+/// (alignment, size) of radiotap fields 0–6: TSFT, Flags, Rate, Channel, FHSS, dBm antenna
+/// signal, dBm antenna noise. Later fields are not needed, and fields are laid out in bit order,
+/// so parsing stops after bit 6.
+const RADIOTAP_FIELDS: [(usize, usize); 7] =
+    [(8, 8), (1, 1), (1, 1), (2, 4), (1, 2), (1, 1), (1, 1)];
+
+/// What the radiotap header says about the frame's reception.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Radio {
+    flags: u8,
+    /// Tuned frequency, MHz (0 from some drivers: unknown).
+    freq_mhz: Option<u16>,
+    channel_flags: u16,
+    signal: Option<i8>,
+    noise: Option<i8>,
+}
+
+/// Parses a radiotap header, returning it and the 802.11 frame after it.
+fn radiotap(data: &[u8]) -> Result<(Radio, &[u8]), &'static str> {
+    const MALFORMED: &str = "malformed radiotap header";
+    if data.len() < 8 {
+        return Err(MALFORMED);
+    }
+    if data[0] != 0 {
+        return Err("unknown radiotap version");
+    }
+    let len = u16::from_le_bytes([data[2], data[3]]) as usize;
+    if len < 8 || len > data.len() {
+        return Err(MALFORMED);
+    }
+    let header = &data[..len];
+    let le32 = |at: usize| -> Option<u32> {
+        let b: [u8; 4] = header.get(at..at + 4)?.try_into().ok()?;
+        Some(u32::from_le_bytes(b))
+    };
+    let present = le32(4).ok_or(MALFORMED)?;
+    // Skip the extended bitmaps: their fields come after those of the first word.
+    let mut at = 8;
+    let mut word = present;
+    while word & 0x8000_0000 != 0 {
+        word = le32(at).ok_or(MALFORMED)?;
+        at += 4;
+    }
+    let mut radio = Radio::default();
+    for (bit, &(align, size)) in RADIOTAP_FIELDS.iter().enumerate() {
+        if present & (1 << bit) == 0 {
+            continue;
+        }
+        at = at.next_multiple_of(align);
+        let field = header.get(at..at + size).ok_or(MALFORMED)?;
+        match bit {
+            1 => radio.flags = field[0],
+            3 => {
+                radio.freq_mhz = Some(u16::from_le_bytes([field[0], field[1]]));
+                radio.channel_flags = u16::from_le_bytes([field[2], field[3]]);
+            }
+            5 => radio.signal = Some(field[0] as i8),
+            6 => radio.noise = Some(field[0] as i8),
+            _ => {}
+        }
+        at += size;
+    }
+    Ok((radio, &data[len..]))
+}
+
+/// What a beacon or probe response says about its network.
+#[derive(Debug, Clone, PartialEq)]
+struct Beacon {
+    bssid: Bssid,
+    ssid: Option<String>,
+    /// DS Parameter Set's current channel.
+    ds_channel: Option<u8>,
+    /// HT Operation's primary channel.
+    ht_primary: Option<u8>,
+}
+
+/// Parses an 802.11 frame (no FCS) as a beacon or probe response.
+fn beacon(frame: &[u8]) -> Result<Beacon, &'static str> {
+    const OTHER: &str = "not a beacon or probe response";
+    const TRUNCATED: &str = "truncated 802.11 frame";
+    let (&fc0, &fc1) = match frame {
+        [a, b, ..] => (a, b),
+        _ => return Err(TRUNCATED),
+    };
+    let (version, kind, subtype) = (fc0 & 0x03, (fc0 >> 2) & 0x03, fc0 >> 4);
+    if version != 0 || kind != 0 || !matches!(subtype, 5 | 8) {
+        return Err(OTHER);
+    }
+    // Order bit on a management frame: a 4-byte HT Control field follows the header.
+    let header = if fc1 & 0x80 != 0 { 28 } else { 24 };
+    // Fixed parameters: timestamp (8), beacon interval (2), capabilities (2).
+    let mut elements = frame.get(header + 12..).ok_or(TRUNCATED)?;
+    let addr3: [u8; 6] = frame
+        .get(16..22)
+        .and_then(|a| a.try_into().ok())
+        .ok_or(TRUNCATED)?;
+    let mut b = Beacon {
+        bssid: Bssid(addr3),
+        ssid: None,
+        ds_channel: None,
+        ht_primary: None,
+    };
+    let mut seen_ssid = false;
+    while let [id, len, rest @ ..] = elements {
+        let len = *len as usize;
+        // An element running past the frame: a snaplen cut or trailing junk; keep what we have.
+        let Some(value) = rest.get(..len) else { break };
+        match (id, value) {
+            (0, _) if !seen_ssid => {
+                seen_ssid = true;
+                b.ssid = ssid(value);
+            }
+            (3, [ch, ..]) => b.ds_channel = Some(*ch),
+            (61, [primary, ..]) => b.ht_primary = Some(*primary),
+            _ => {}
+        }
+        elements = &rest[len..];
+    }
+    Ok(b)
+}
+
+/// An SSID element's text: `None` when hidden (empty or all NUL); bytes that are not UTF-8 are
+/// written `\xNN` so nothing is silently replaced.
+fn ssid(raw: &[u8]) -> Option<String> {
+    if raw.iter().all(|&b| b == 0) {
+        return None;
+    }
+    let mut out = String::new();
+    let mut rest = raw;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return Some(out);
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                let n = e.error_len().unwrap_or(bad.len()).max(1);
+                for byte in &bad[..n] {
+                    out.push_str(&format!("\\x{byte:02x}"));
+                }
+                rest = &bad[n..];
+            }
+        }
+    }
+}
+
+/// The channel a beacon was heard on (see the module doc for the rules).
+fn beacon_channel(radio: &Radio, beacon: &Beacon) -> Result<Channel, &'static str> {
+    let own = beacon.ds_channel.or(beacon.ht_primary).map(u16::from);
+    match radio.freq_mhz {
+        Some(mhz) if mhz != 0 => {
+            let tuned = Channel::from_freq(u32::from(mhz))
+                .map_err(|_| "frequency is not a Wi-Fi channel")?;
+            if let Some(own) = own.and_then(|n| Channel::new(tuned.band, n).ok()) {
+                if own != tuned {
+                    return Err("heard off its own channel (signal understated)");
+                }
+            }
+            Ok(tuned)
+        }
+        _ => {
+            let n = own.ok_or("no channel (no radiotap frequency, DS or HT element)")?;
+            let band = if radio.channel_flags & RADIOTAP_CHAN_2GHZ != 0 {
+                Band::G2_4
+            } else if radio.channel_flags & RADIOTAP_CHAN_5GHZ != 0 {
+                Band::G5
+            } else {
+                match n {
+                    1..=14 => Band::G2_4,
+                    32..=177 => Band::G5,
+                    _ => return Err("channel number names no band"),
+                }
+            };
+            Channel::new(band, n).map_err(|_| "channel number names no band")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    // ---- writers: bytes assembled by hand, as the capture tools lay them out ----
+
+    /// A radiotap field to write: (present bit, value bytes, alignment).
+    struct Field(u32, Vec<u8>, usize);
+
+    fn tsft(v: u64) -> Field {
+        Field(0, v.to_le_bytes().to_vec(), 8)
+    }
+    fn flags(v: u8) -> Field {
+        Field(1, vec![v], 1)
+    }
+    fn rate(v: u8) -> Field {
+        Field(2, vec![v], 1)
+    }
+    fn chan(mhz: u16, flags: u16) -> Field {
+        let mut b = mhz.to_le_bytes().to_vec();
+        b.extend(flags.to_le_bytes());
+        Field(3, b, 2)
+    }
+    fn signal(dbm: i8) -> Field {
+        Field(5, vec![dbm as u8], 1)
+    }
+    fn noise(dbm: i8) -> Field {
+        Field(6, vec![dbm as u8], 1)
+    }
+
+    /// A radiotap header with these fields (in bit order), `extra_words` extended present words
+    /// (all zero but the chain bits), padding each field to its alignment from the header start.
+    fn radiotap_header(fields: &[Field], extra_words: usize) -> Vec<u8> {
+        let mut present: u32 = fields.iter().map(|f| 1u32 << f.0).sum();
+        if extra_words > 0 {
+            present |= 0x8000_0000;
+        }
+        let mut h = vec![0u8, 0, 0, 0];
+        h.extend(present.to_le_bytes());
+        for i in 0..extra_words {
+            let w: u32 = if i + 1 < extra_words { 0x8000_0000 } else { 0 };
+            h.extend(w.to_le_bytes());
+        }
+        for f in fields {
+            while h.len() % f.2 != 0 {
+                h.push(0);
+            }
+            h.extend(&f.1);
+        }
+        let len = h.len() as u16;
+        h[2..4].copy_from_slice(&len.to_le_bytes());
+        h
+    }
+
+    /// A management frame: subtype 8 (beacon) or 5 (probe response), with SSID, DS and extra
+    /// elements.
+    fn mgmt(
+        subtype: u8,
+        bssid: [u8; 6],
+        ssid: &[u8],
+        ds: Option<u8>,
+        extra: &[(u8, &[u8])],
+    ) -> Vec<u8> {
+        let mut f = vec![subtype << 4, 0x00, 0, 0];
+        f.extend([0xff; 6]); // addr1: broadcast
+        f.extend(bssid); // addr2: transmitter
+        f.extend(bssid); // addr3: BSSID
+        f.extend([0x10, 0x00]); // sequence
+        f.extend([0x11; 8]); // TSF timestamp
+        f.extend([0x64, 0x00]); // beacon interval 100 TU
+        f.extend([0x31, 0x04]); // capabilities
+        f.push(0);
+        f.push(ssid.len() as u8);
+        f.extend(ssid);
+        f.extend([1, 4, 0x82, 0x84, 0x8b, 0x96]); // supported rates
+        if let Some(ch) = ds {
+            f.extend([3, 1, ch]);
+        }
+        for (id, v) in extra {
+            f.push(*id);
+            f.push(v.len() as u8);
+            f.extend(*v);
+        }
+        f
+    }
+
+    fn data_frame() -> Vec<u8> {
+        // Type 2 (data), subtype 0, to-DS; a few payload bytes.
+        let mut f = vec![0x08, 0x01, 0, 0];
+        f.extend([0xaa; 18]);
+        f.extend([0, 0]);
+        f.extend([0xaa, 0xaa, 3, 0, 0, 0, 8, 0]);
+        f
+    }
+
+    const AP1: [u8; 6] = [0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01];
+    const AP2: [u8; 6] = [0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x02];
+    const AP3: [u8; 6] = [0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x03];
+
+    /// Classic pcap: (seconds, fraction, bytes) records.
+    fn pcap_file(big: bool, nanos: bool, link: u32, packets: &[(u32, u32, Vec<u8>)]) -> Vec<u8> {
+        let u32b = |v: u32| {
+            if big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let u16b = |v: u16| {
+            if big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let mut f = Vec::new();
+        f.extend(u32b(if nanos { 0xA1B2_3C4D } else { 0xA1B2_C3D4 }));
+        f.extend(u16b(2));
+        f.extend(u16b(4));
+        f.extend(u32b(0));
+        f.extend(u32b(0));
+        f.extend(u32b(65535));
+        f.extend(u32b(link));
+        for (s, frac, data) in packets {
+            f.extend(u32b(*s));
+            f.extend(u32b(*frac));
+            f.extend(u32b(data.len() as u32));
+            f.extend(u32b(data.len() as u32));
+            f.extend(data);
+        }
+        f
+    }
+
+    /// pcapng block writer in one byte order.
+    struct Ng {
+        big: bool,
+        bytes: Vec<u8>,
+    }
+
+    impl Ng {
+        fn u16(&self, v: u16) -> [u8; 2] {
+            if self.big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        }
+        fn u32(&self, v: u32) -> [u8; 4] {
+            if self.big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        }
+        fn block(&mut self, kind: u32, mut body: Vec<u8>) {
+            while !body.len().is_multiple_of(4) {
+                body.push(0);
+            }
+            let len = 12 + body.len() as u32;
+            let (k, l) = (self.u32(kind), self.u32(len));
+            self.bytes.extend(k);
+            self.bytes.extend(l);
+            self.bytes.extend(body);
+            self.bytes.extend(l);
+        }
+        fn section(big: bool) -> Ng {
+            let mut ng = Ng {
+                big,
+                bytes: Vec::new(),
+            };
+            ng.shb();
+            ng
+        }
+        fn shb(&mut self) {
+            let mut body = self.u32(0x1A2B_3C4D).to_vec();
+            body.extend(self.u16(1));
+            body.extend(self.u16(0));
+            body.extend([0xff; 8]); // section length unknown
+            self.block(0x0A0D_0D0A, body);
+        }
+        fn idb(&mut self, link: u16, tsresol: Option<u8>) {
+            let mut body = self.u16(link).to_vec();
+            body.extend(self.u16(0));
+            body.extend(self.u32(0));
+            // An if_name option first, so if_tsresol is not at a fixed place.
+            body.extend(self.u16(2));
+            body.extend(self.u16(5));
+            body.extend(b"wlan0\0\0\0");
+            if let Some(r) = tsresol {
+                body.extend(self.u16(9));
+                body.extend(self.u16(1));
+                body.extend([r, 0, 0, 0]);
+            }
+            body.extend(self.u16(0));
+            body.extend(self.u16(0));
+            self.block(1, body);
+        }
+        fn epb(&mut self, iface: u32, ticks: u64, data: &[u8]) {
+            let mut body = self.u32(iface).to_vec();
+            body.extend(self.u32((ticks >> 32) as u32));
+            body.extend(self.u32(ticks as u32));
+            body.extend(self.u32(data.len() as u32));
+            body.extend(self.u32(data.len() as u32));
+            body.extend(data);
+            self.block(6, body);
+        }
+        fn spb(&mut self, data: &[u8]) {
+            let mut body = self.u32(data.len() as u32).to_vec();
+            body.extend(data);
+            self.block(3, body);
+        }
+    }
+
+    fn beacon_rt(fields: &[Field], frame: Vec<u8>) -> Vec<u8> {
+        let mut p = radiotap_header(fields, 0);
+        p.extend(frame);
+        p
+    }
+
+    /// The main classic-pcap sample: six packets, each a case.
+    fn sample_pcap(big: bool, nanos: bool) -> Vec<u8> {
+        let frac = if nanos { 250_000_000 } else { 250_000 };
+        let packets = vec![
+            // 1: beacon, TSFT + flags + rate + channel + signal + noise (TSFT forces 8-alignment).
+            (
+                1_793_613_845,
+                frac,
+                beacon_rt(
+                    &[
+                        tsft(123),
+                        flags(0),
+                        rate(12),
+                        chan(5180, 0x0140),
+                        signal(-61),
+                        noise(-95),
+                    ],
+                    mgmt(8, AP1, b"Ward7", None, &[(61, &[36, 0x05, 0, 0, 0])]),
+                ),
+            ),
+            // 2: probe response on 2.4 GHz ch 6, FCS present (4 junk bytes at the end).
+            (1_793_613_846, 0, {
+                let mut p = beacon_rt(
+                    &[flags(0x10), chan(2437, 0x00a0), signal(-72)],
+                    mgmt(5, AP2, b"NHS Guest", Some(6), &[]),
+                );
+                p.extend([0xde, 0xad, 0xbe, 0xef]);
+                p
+            }),
+            // 3: data frame.
+            (
+                1_793_613_847,
+                0,
+                beacon_rt(&[chan(2437, 0x00a0), signal(-40)], data_frame()),
+            ),
+            // 4: beacon without the signal field.
+            (
+                1_793_613_848,
+                0,
+                beacon_rt(
+                    &[flags(0), chan(2412, 0x00a0)],
+                    mgmt(8, AP3, b"Pharmacy", Some(1), &[]),
+                ),
+            ),
+            // 5: hidden SSID (three NULs), Rate present so Channel needs a pad byte.
+            (
+                1_793_613_849,
+                0,
+                beacon_rt(
+                    &[rate(2), chan(2412, 0x00a0), signal(-80), noise(0)],
+                    mgmt(8, AP3, &[0, 0, 0], Some(1), &[]),
+                ),
+            ),
+            // 6: beacon from channel 1 heard while tuned to channel 6.
+            (
+                1_793_613_850,
+                0,
+                beacon_rt(
+                    &[chan(2437, 0x00a0), signal(-85)],
+                    mgmt(8, AP3, b"Pharmacy", Some(1), &[]),
+                ),
+            ),
+        ];
+        pcap_file(big, nanos, LINKTYPE_RADIOTAP, &packets)
+    }
+
+    fn skips(p: &ParsedCapture) -> Vec<(String, usize, Vec<String>)> {
+        p.skipped
+            .iter()
+            .map(|(r, n, l)| (r.to_string(), n, l.to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn detects_every_magic() {
+        for (big, nanos) in [(false, false), (true, false), (false, true), (true, true)] {
+            assert_eq!(detect(&sample_pcap(big, nanos)), Some("pcap"));
+        }
+        assert_eq!(detect(&Ng::section(false).bytes), Some("pcapng"));
+        assert_eq!(detect(&Ng::section(true).bytes), Some("pcapng"));
+        assert_eq!(detect(b"\n\r\r\nnot a capture"), None);
+        assert_eq!(detect(b"BSS aa:bb"), None);
+        assert_eq!(detect(b""), None);
+    }
+
+    #[test]
+    fn classic_pcap_in_every_byte_order_and_resolution() {
+        for (big, nanos) in [(false, false), (true, false), (false, true), (true, true)] {
+            let p = parse("pcap", &sample_pcap(big, nanos), "cap.pcap").unwrap();
+            assert_eq!(p.format, "pcap");
+            assert_eq!(p.scans.len(), 3, "big={big} nanos={nanos}");
+
+            let s = &p.scans[0];
+            assert_eq!(s.source, "cap.pcap#1");
+            assert_eq!(s.t, Some(1_793_613_845.25));
+            assert_eq!(s.at, None);
+            let o = &s.observations[0];
+            assert_eq!(o.bssid.to_string(), "aa:bb:cc:dd:ee:01");
+            assert_eq!(o.ssid.as_deref(), Some("Ward7"));
+            assert_eq!((o.band, o.channel, o.freq_mhz), (Band::G5, 36, 5180));
+            assert_eq!(o.rssi_dbm, -61.0);
+            assert_eq!(o.noise_dbm, Some(-95.0));
+
+            let o = &p.scans[1].observations[0];
+            assert_eq!(p.scans[1].source, "cap.pcap#2");
+            assert_eq!(o.bssid.to_string(), "aa:bb:cc:dd:ee:02");
+            assert_eq!(o.ssid.as_deref(), Some("NHS Guest"));
+            assert_eq!((o.band, o.channel), (Band::G2_4, 6));
+            assert_eq!(o.rssi_dbm, -72.0);
+            assert_eq!(o.noise_dbm, None);
+
+            // Hidden SSID; noise 0 is a driver's "none", dropped.
+            let o = &p.scans[2].observations[0];
+            assert_eq!(p.scans[2].source, "cap.pcap#5");
+            assert_eq!(o.ssid, None);
+            assert_eq!((o.channel, o.rssi_dbm, o.noise_dbm), (1, -80.0, None));
+
+            assert_eq!(
+                skips(&p),
+                vec![
+                    (
+                        "heard off its own channel (signal understated)".into(),
+                        1,
+                        vec!["cap.pcap#6".into()]
+                    ),
+                    (
+                        "no signal field in radiotap header".into(),
+                        1,
+                        vec!["cap.pcap#4".into()]
+                    ),
+                    (
+                        "not a beacon or probe response".into(),
+                        1,
+                        vec!["cap.pcap#3".into()]
+                    ),
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn radiotap_alignment_and_extended_bitmaps() {
+        // Two extended present words, then TSFT at offset 16 (already 8-aligned), then
+        // flags/rate, channel at 26, signal 30, noise 31.
+        let h = radiotap_header(
+            &[
+                tsft(1),
+                flags(0),
+                rate(2),
+                chan(5500, 0x0140),
+                signal(-67),
+                noise(-92),
+            ],
+            2,
+        );
+        assert_eq!(h.len(), 32);
+        let (r, rest) = radiotap(&h).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(r.freq_mhz, Some(5500));
+        assert_eq!((r.signal, r.noise), (Some(-67), Some(-92)));
+        // Flags alone, then Channel: one pad byte at 9; signal at 14.
+        let h = radiotap_header(&[flags(0x10), chan(2462, 0x00a0), signal(-50)], 0);
+        assert_eq!(h.len(), 15);
+        assert_eq!(h[9], 0);
+        let (r, _) = radiotap(&h).unwrap();
+        assert_eq!(
+            (r.flags, r.freq_mhz, r.signal),
+            (0x10, Some(2462), Some(-50))
+        );
+        // A field past it_len is malformed, not read out of the next bytes.
+        let mut h = radiotap_header(&[signal(-50)], 0);
+        h[2] = 8;
+        assert!(radiotap(&h).is_err());
+    }
+
+    #[test]
+    fn no_radiotap_channel_uses_ds_and_flags_band() {
+        // Signal but no Channel field: DS channel 11 → 2.4 GHz inferred.
+        let pkt = beacon_rt(&[signal(-66)], mgmt(8, AP1, b"Ward7", Some(11), &[]));
+        // HT Operation only (5 GHz APs often omit DS): primary 149 → 5 GHz inferred.
+        let pkt2 = beacon_rt(
+            &[signal(-70)],
+            mgmt(8, AP2, b"Ward7", None, &[(61, &[149, 0, 0])]),
+        );
+        // Channel field with frequency 0 but 5 GHz flag: band from the flag.
+        let pkt3 = beacon_rt(
+            &[chan(0, 0x0100), signal(-71)],
+            mgmt(8, AP3, b"W", Some(40), &[]),
+        );
+        let p = parse(
+            "pcap",
+            &pcap_file(
+                false,
+                false,
+                127,
+                &[(1, 0, pkt), (2, 0, pkt2), (3, 0, pkt3)],
+            ),
+            "c",
+        )
+        .unwrap();
+        let got: Vec<_> = p
+            .scans
+            .iter()
+            .map(|s| (s.observations[0].band, s.observations[0].freq_mhz))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(Band::G2_4, 2462), (Band::G5, 5745), (Band::G5, 5200)]
+        );
+    }
+
+    #[test]
+    fn bad_fcs_and_non_utf8_ssid() {
+        let bad = beacon_rt(&[flags(0x50), chan(2412, 0), signal(-60)], {
+            let mut f = mgmt(8, AP1, b"Ward7", Some(1), &[]);
+            f.extend([0, 0, 0, 0]);
+            f
+        });
+        let latin = beacon_rt(
+            &[chan(2412, 0), signal(-60)],
+            mgmt(8, AP2, b"Caf\xe9", Some(1), &[]),
+        );
+        let p = parse(
+            "pcap",
+            &pcap_file(false, false, 127, &[(1, 0, bad), (2, 0, latin)]),
+            "c",
+        )
+        .unwrap();
+        assert_eq!(p.scans.len(), 1);
+        assert_eq!(p.scans[0].observations[0].ssid.as_deref(), Some("Caf\\xe9"));
+        assert_eq!(skips(&p)[0].0, "frame failed its FCS check");
+    }
+
+    #[test]
+    fn bare_80211_beacons_are_counted_without_signal() {
+        let packets = vec![
+            (10, 0, mgmt(8, AP1, b"Ward7", Some(6), &[])),
+            (11, 0, data_frame()),
+            (12, 0, mgmt(8, AP1, b"Ward7", Some(6), &[])),
+        ];
+        let p = parse("pcap", &pcap_file(true, false, 105, &packets), "bare.pcap").unwrap();
+        assert!(p.scans.is_empty());
+        let s = skips(&p);
+        assert_eq!(s.len(), 2);
+        assert!(s[0].0.starts_with("no signal (802.11 without radiotap"));
+        assert_eq!(s[0].1, 2);
+        assert_eq!(s[0].2, vec!["bare.pcap#1", "bare.pcap#3"]);
+        assert_eq!(
+            s[1],
+            (
+                "not a beacon or probe response".into(),
+                1,
+                vec!["bare.pcap#2".into()]
+            )
+        );
+    }
+
+    #[test]
+    fn refuses_prism_avs_and_ethernet_naming_the_link_type() {
+        for (lt, word) in [(119, "Prism"), (163, "AVS"), (1, "Ethernet"), (147, "147")] {
+            let e = parse("pcap", &pcap_file(false, false, lt, &[]), "x").unwrap_err();
+            let msg = e.to_string();
+            assert!(msg.contains(&format!("link type {lt}")), "{msg}");
+            assert!(msg.contains(word), "{msg}");
+            assert!(msg.contains("radiotap (link type 127)"), "{msg}");
+        }
+        // Upper bits of the link-type word are FCS flags, not part of the type.
+        let p = parse(
+            "pcap",
+            &pcap_file(false, false, 0x1400_0000 | 127, &[]),
+            "x",
+        )
+        .unwrap();
+        assert!(p.scans.is_empty());
+    }
+
+    /// pcapng: a radiotap interface with nanosecond stamps and an Ethernet one, an unknown
+    /// block, a Simple Packet Block, then a second big-endian section.
+    fn sample_pcapng() -> Vec<u8> {
+        let mut ng = Ng::section(false);
+        ng.idb(127, Some(9));
+        ng.idb(1, None);
+        let b1 = beacon_rt(
+            &[chan(5180, 0x0140), signal(-58), noise(-96)],
+            mgmt(8, AP1, b"Ward7", None, &[]),
+        );
+        ng.epb(0, 1_793_613_845_500_000_000, &b1); // #1
+        ng.epb(1, 1_793_613_846_000_000, &[0u8; 60]); // #2, Ethernet
+        ng.block(0x0000_0BAD, vec![1, 2, 3, 4, 5, 6]); // custom block: skipped by length
+        ng.epb(7, 0, &b1); // #3, undeclared interface
+        let b2 = beacon_rt(
+            &[chan(2412, 0x00a0), signal(-77)],
+            mgmt(5, AP2, b"", Some(1), &[]),
+        );
+        ng.spb(&b2); // #4, interface 0, no timestamp
+        let mut big = Ng {
+            big: true,
+            bytes: Vec::new(),
+        };
+        big.shb();
+        big.idb(127, Some(0x80 | 10)); // 2^-10 s ticks
+        let b3 = beacon_rt(
+            &[chan(2462, 0x00a0), signal(-49)],
+            mgmt(8, AP3, b"Ward 8", Some(11), &[]),
+        );
+        big.epb(0, (1_000 << 10) + 512, &b3); // #5: 1000.5 s
+        ng.bytes.extend(big.bytes);
+        ng.bytes
+    }
+
+    #[test]
+    fn pcapng_interfaces_resolutions_and_sections() {
+        let p = parse("pcapng", &sample_pcapng(), "cap.pcapng").unwrap();
+        assert_eq!(p.format, "pcapng");
+        assert_eq!(p.scans.len(), 3);
+        let s = &p.scans[0];
+        assert_eq!(s.source, "cap.pcapng#1");
+        assert_eq!(s.t, Some(1_793_613_845.5));
+        let o = &s.observations[0];
+        assert_eq!(
+            (o.channel, o.rssi_dbm, o.noise_dbm),
+            (36, -58.0, Some(-96.0))
+        );
+
+        let s = &p.scans[1];
+        assert_eq!(s.source, "cap.pcapng#4");
+        assert_eq!(s.t, None);
+        assert_eq!(s.observations[0].ssid, None);
+        assert_eq!(s.observations[0].bssid.to_string(), "aa:bb:cc:dd:ee:02");
+
+        let s = &p.scans[2];
+        assert_eq!(s.source, "cap.pcapng#5");
+        assert_eq!(s.t, Some(1000.5));
+        assert_eq!(s.observations[0].ssid.as_deref(), Some("Ward 8"));
+        assert_eq!(s.observations[0].channel, 11);
+
+        assert_eq!(
+            skips(&p),
+            vec![
+                (
+                    "captured on a non-802.11 interface (link type 1)".into(),
+                    1,
+                    vec!["cap.pcapng#2".into()]
+                ),
+                (
+                    "packet on an undeclared interface".into(),
+                    1,
+                    vec!["cap.pcapng#3".into()]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn pcapng_refusals_and_broken_blocks() {
+        let mut ng = Ng::section(true);
+        ng.idb(119, None);
+        let e = parse("pcapng", &ng.bytes, "p").unwrap_err().to_string();
+        assert!(e.contains("link type 119 (Prism)"), "{e}");
+
+        // A zero block length must be an error, not an endless loop.
+        let mut ng = Ng::section(false);
+        ng.bytes.extend([6, 0, 0, 0, 0, 0, 0, 0]);
+        ng.bytes.extend([0; 8]);
+        let e = parse("pcapng", &ng.bytes, "p").unwrap_err().to_string();
+        assert!(e.contains("at least 12"), "{e}");
+
+        // Cut inside the last packet: earlier scans kept, one "truncated packet".
+        let full = sample_pcapng();
+        let p = parse("pcapng", &full[..full.len() - 10], "c").unwrap();
+        assert_eq!(p.scans.len(), 2);
+        assert_eq!(
+            skips(&p)
+                .iter()
+                .find(|s| s.0 == "truncated packet")
+                .map(|s| s.2.clone()),
+            Some(vec!["c#5".to_string()])
+        );
+        assert!(parse("pcapng", &full[..20], "c").is_err());
+        assert!(parse("pcap", &sample_pcap(false, false)[..23], "c").is_err());
+        let cut = sample_pcap(false, false);
+        let p = parse("pcap", &cut[..cut.len() - 1], "c").unwrap();
+        assert_eq!(p.scans.len(), 3);
+        assert_eq!(
+            skips(&p)
+                .iter()
+                .find(|s| s.0 == "truncated packet")
+                .unwrap()
+                .2,
+            vec!["c#6"]
+        );
+        assert!(parse("pcap", b"garbage bytes here, nothing else", "g").is_err());
+    }
+
+    /// Every sample file the tests build.
+    fn samples() -> Vec<Vec<u8>> {
+        let mut v: Vec<Vec<u8>> = [(false, false), (true, false), (false, true), (true, true)]
+            .iter()
+            .map(|&(b, n)| sample_pcap(b, n))
+            .collect();
+        v.push(sample_pcapng());
+        v.push(pcap_file(
+            true,
+            false,
+            105,
+            &[(1, 0, mgmt(8, AP1, b"W", Some(6), &[]))],
+        ));
+        v
+    }
+
+    #[test]
+    fn truncations_and_mutations_never_panic() {
+        let format = |b: &[u8]| detect(b).unwrap_or("pcap");
+        for file in samples() {
+            for cut in 0..=file.len() {
+                let _ = parse(format(&file[..cut]), &file[..cut], "t");
+            }
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x5EED_CAFE);
+        let files = samples();
+        for i in 0..4000 {
+            let mut f = files[i % files.len()].clone();
+            for _ in 0..rng.random_range(1..8) {
+                let at = rng.random_range(0..f.len());
+                match rng.random_range(0..4) {
+                    0 => f[at] = rng.random(),
+                    1 => f[at] ^= 1 << rng.random_range(0..8),
+                    2 => f[at] = [0, 0xff, 0x7f, 0x80][rng.random_range(0..4)],
+                    _ => f.truncate(at.max(1)),
+                }
+            }
+            let _ = parse(format(&f), &f, "m");
+        }
+    }
 }
