@@ -46,6 +46,8 @@ enum Command {
     Demo(commands::demo::Args),
     /// List the requirement profiles with their thresholds.
     Profiles(commands::profiles::Args),
+    /// Cross-validate the interpolation methods on the survey (leaving out stretches of the walk).
+    Validate(commands::validate::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -70,6 +72,7 @@ pub fn main() -> i32 {
         Command::Report(a) => commands::report::run(a),
         Command::Demo(a) => commands::demo::run(a),
         Command::Profiles(a) => commands::profiles::run(a),
+        Command::Validate(a) => commands::validate::run(a),
     };
     match result {
         Ok(code) => code as i32,

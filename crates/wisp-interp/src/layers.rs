@@ -103,6 +103,127 @@ pub struct SignalLayers {
     pub surveyed: Grid<bool>,
 }
 
+/// Every radio's signal at every scan, as the layers and cross-validation interpolate it.
+///
+/// Only scans that heard at least one kept radio are used (a scan that heard nothing is a failed
+/// scan); at a used scan that did not hear radio R, R's value is [`LayerOptions::not_heard_dbm`]
+/// (see the module notes). Scans keep their order in the survey, which is the walk's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RadioFields {
+    /// Index into the input samples of each used scan.
+    pub used: Vec<usize>,
+    /// Position of each used scan.
+    pub points: Vec<ScatteredPoint>,
+    /// The radios, sorted by key.
+    pub radios: Vec<RadioInfo>,
+    /// `values[r][s]`: radio r at used scan s, dBm: the strongest of its BSSIDs, or not heard
+    /// (readings below the not-heard level are floored at it).
+    pub values: Vec<Vec<f32>>,
+    /// `heard[r][s]`: whether scan s actually measured radio r (false where `values` holds the
+    /// not-heard stand-in).
+    pub heard: Vec<Vec<bool>>,
+}
+
+/// Builds the per-radio fields of `samples` under the filters and not-heard level of `opts`.
+/// Fails with [`InterpError::NoSamples`] if no scan heard any kept radio.
+pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFields, InterpError> {
+    let keep = |o: &wisp_model::Observation| {
+        (opts.bands.is_empty() || opts.bands.contains(&o.band))
+            && (opts.bssids.is_empty() || opts.bssids.contains(&o.bssid.to_string()))
+            && (opts.ssids.is_empty() || o.ssid.as_ref().is_some_and(|s| opts.ssids.contains(s)))
+    };
+    let used: Vec<usize> = samples
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.observations.iter().any(keep))
+        .map(|(i, _)| i)
+        .collect();
+    // Radios in a stable order (by key), so indices and outputs are deterministic.
+    let mut by_key: BTreeMap<RadioKey, (RadioInfo, Vec<f64>)> = BTreeMap::new();
+    for s in used.iter().map(|&i| &samples[i]) {
+        for o in s.observations.iter().filter(|o| keep(o)) {
+            let key = RadioKey {
+                ap: o.bssid.default_ap().0,
+                band: o.band,
+                channel: o.channel,
+            };
+            let (info, noise) = by_key.entry(key.clone()).or_insert_with(|| {
+                let info = RadioInfo {
+                    key,
+                    bssids: vec![],
+                    ssids: vec![],
+                    noise_dbm: f64::NAN,
+                    strongest_dbm: f64::NEG_INFINITY,
+                    strongest_at: (0.0, 0.0),
+                };
+                (info, vec![])
+            });
+            let b = o.bssid.to_string();
+            if !info.bssids.contains(&b) {
+                info.bssids.push(b);
+            }
+            if let Some(ssid) = o.ssid.as_ref().filter(|s| !info.ssids.contains(s)) {
+                info.ssids.push(ssid.clone());
+            }
+            noise.extend(o.noise_dbm);
+            if o.rssi_dbm > info.strongest_dbm {
+                info.strongest_dbm = o.rssi_dbm;
+                info.strongest_at = (s.x_m, s.y_m);
+            }
+        }
+    }
+    if used.is_empty() || by_key.is_empty() {
+        return Err(InterpError::NoSamples);
+    }
+    let keys: Vec<RadioKey> = by_key.keys().cloned().collect();
+    let radios: Vec<RadioInfo> = by_key
+        .into_values()
+        .map(|(mut info, mut noise)| {
+            info.bssids.sort();
+            info.ssids.sort();
+            info.noise_dbm = if noise.is_empty() {
+                info.key.band.default_noise().0
+            } else {
+                noise.sort_by(f64::total_cmp);
+                noise[noise.len() / 2]
+            };
+            info
+        })
+        .collect();
+    let mut values = vec![vec![opts.not_heard_dbm as f32; used.len()]; radios.len()];
+    let mut heard = vec![vec![false; used.len()]; radios.len()];
+    for (si, s) in used.iter().map(|&i| &samples[i]).enumerate() {
+        for o in s.observations.iter().filter(|o| keep(o)) {
+            let key = RadioKey {
+                ap: o.bssid.default_ap().0,
+                band: o.band,
+                channel: o.channel,
+            };
+            if let Ok(ri) = keys.binary_search(&key) {
+                // The strongest of the radio's BSSIDs. A reading below the not-heard level is
+                // floored at it: both say "below usable", and the field stays one definition.
+                let v = &mut values[ri][si];
+                *v = v.max(o.rssi_dbm as f32);
+                heard[ri][si] = true;
+            }
+        }
+    }
+    let points = used
+        .iter()
+        .map(|&i| ScatteredPoint {
+            x: samples[i].x_m,
+            y: samples[i].y_m,
+        })
+        .collect();
+    Ok(RadioFields {
+        used,
+        points,
+        radios,
+        values,
+        heard,
+    })
+}
+
 impl SignalLayers {
     /// Builds every layer over the cells of `geometry` where `inside` is true.
     pub fn build(
@@ -111,87 +232,12 @@ impl SignalLayers {
         inside: &(dyn Fn(usize, usize) -> bool + Sync),
         opts: &LayerOptions,
     ) -> Result<SignalLayers, InterpError> {
-        let keep = |o: &wisp_model::Observation| {
-            (opts.bands.is_empty() || opts.bands.contains(&o.band))
-                && (opts.bssids.is_empty() || opts.bssids.contains(&o.bssid.to_string()))
-                && (opts.ssids.is_empty()
-                    || o.ssid.as_ref().is_some_and(|s| opts.ssids.contains(s)))
-        };
-        let used: Vec<&Sample> = samples
-            .iter()
-            .filter(|s| s.observations.iter().any(keep))
-            .collect();
-        // Radios in a stable order (by key), so indices and outputs are deterministic.
-        let mut by_key: BTreeMap<RadioKey, (RadioInfo, Vec<f64>)> = BTreeMap::new();
-        for s in &used {
-            for o in s.observations.iter().filter(|o| keep(o)) {
-                let key = RadioKey {
-                    ap: o.bssid.default_ap().0,
-                    band: o.band,
-                    channel: o.channel,
-                };
-                let (info, noise) = by_key.entry(key.clone()).or_insert_with(|| {
-                    let info = RadioInfo {
-                        key,
-                        bssids: vec![],
-                        ssids: vec![],
-                        noise_dbm: f64::NAN,
-                        strongest_dbm: f64::NEG_INFINITY,
-                        strongest_at: (0.0, 0.0),
-                    };
-                    (info, vec![])
-                });
-                let b = o.bssid.to_string();
-                if !info.bssids.contains(&b) {
-                    info.bssids.push(b);
-                }
-                if let Some(ssid) = o.ssid.as_ref().filter(|s| !info.ssids.contains(s)) {
-                    info.ssids.push(ssid.clone());
-                }
-                noise.extend(o.noise_dbm);
-                if o.rssi_dbm > info.strongest_dbm {
-                    info.strongest_dbm = o.rssi_dbm;
-                    info.strongest_at = (s.x_m, s.y_m);
-                }
-            }
-        }
-        if used.is_empty() || by_key.is_empty() {
-            return Err(InterpError::NoSamples);
-        }
-        let keys: Vec<RadioKey> = by_key.keys().cloned().collect();
-        let radios: Vec<RadioInfo> = by_key
-            .into_values()
-            .map(|(mut info, mut noise)| {
-                info.bssids.sort();
-                info.ssids.sort();
-                info.noise_dbm = if noise.is_empty() {
-                    info.key.band.default_noise().0
-                } else {
-                    noise.sort_by(f64::total_cmp);
-                    noise[noise.len() / 2]
-                };
-                info
-            })
-            .collect();
-        // fields[r][s]: radio r's value at sample s (strongest of its BSSIDs, or not heard).
-        let mut fields = vec![vec![opts.not_heard_dbm as f32; used.len()]; radios.len()];
-        for (si, s) in used.iter().enumerate() {
-            for o in s.observations.iter().filter(|o| keep(o)) {
-                let key = RadioKey {
-                    ap: o.bssid.default_ap().0,
-                    band: o.band,
-                    channel: o.channel,
-                };
-                if let Ok(ri) = keys.binary_search(&key) {
-                    let v = &mut fields[ri][si];
-                    *v = v.max(o.rssi_dbm as f32);
-                }
-            }
-        }
-        let points: Vec<ScatteredPoint> = used
-            .iter()
-            .map(|s| ScatteredPoint { x: s.x_m, y: s.y_m })
-            .collect();
+        let RadioFields {
+            points,
+            radios,
+            values: fields,
+            ..
+        } = radio_fields(samples, opts)?;
         let index = NeighbourIndex::new(&points)?;
         let distance_m = distance_to_nearest(&index, geometry, inside);
 
@@ -404,6 +450,49 @@ mod tests {
         // And B's share falls towards −95 with distance from where it was heard.
         let near = *l.primary.get(0, 0).unwrap();
         assert!((-51.0..=-50.0).contains(&near), "{near}");
+    }
+
+    #[test]
+    fn radio_fields_mark_what_was_heard_and_skip_silent_scans() {
+        let s = vec![
+            sample(
+                0.0,
+                0.0,
+                vec![
+                    obs("02:00:00:00:02:01", 5200, -70.0),
+                    obs("02:00:00:00:01:01", 5180, -60.0),
+                    obs("02:00:00:00:01:02", 5180, -55.0),
+                ],
+            ),
+            sample(1.0, 0.0, vec![]),
+            sample(2.0, 0.0, vec![obs("02:00:00:00:02:01", 5200, -80.0)]),
+        ];
+        let f = radio_fields(&s, &LayerOptions::default()).unwrap();
+        assert_eq!(
+            f.used,
+            vec![0, 2],
+            "the scan that heard nothing is left out"
+        );
+        assert_eq!(
+            f.points,
+            vec![
+                ScatteredPoint { x: 0.0, y: 0.0 },
+                ScatteredPoint { x: 2.0, y: 0.0 }
+            ]
+        );
+        // Radios by key: AP …:01 (two BSSIDs, strongest −55) then AP …:02.
+        assert_eq!(f.radios[0].key.ap, "02:00:00:00:01");
+        assert_eq!(f.values, vec![vec![-55.0, -95.0], vec![-70.0, -80.0]]);
+        assert_eq!(f.heard, vec![vec![true, false], vec![true, true]]);
+        let only_2 = LayerOptions {
+            bssids: vec!["02:00:00:00:02:01".into()],
+            ..Default::default()
+        };
+        assert_eq!(radio_fields(&s, &only_2).unwrap().radios.len(), 1);
+        assert_eq!(
+            radio_fields(&s[1..2], &LayerOptions::default()).err(),
+            Some(InterpError::NoSamples)
+        );
     }
 
     #[test]

@@ -6,16 +6,35 @@
 //! [`idw`] weighs them; [`layers`] turns a survey's per-radio fields into the layers people read
 //! (primary, secondary, distance to the nearest sample).
 //!
+//! Every method sits behind one trait, [`Interpolator`] ([`method`]), one file each: [`idw`],
+//! [`nearest`], [`natural`] (Sibson's natural neighbours) and [`kriging`] (ordinary kriging with a
+//! fitted exponential semivariogram, which also gives a standard deviation). [`validate`] scores
+//! them by leaving out whole stretches of the survey walk, and picks one for `auto`.
+//!
 //! This crate must never do I/O, read a clock or environment, or use a global random generator.
 //! Results do not depend on the number of threads.
 
 pub mod idw;
+pub mod kriging;
 pub mod layers;
+pub mod method;
+pub mod natural;
+pub mod nearest;
 pub mod neighbours;
+pub mod validate;
 
 pub use idw::Idw;
-pub use layers::{LayerOptions, RadioKey, SignalLayers};
+pub use kriging::{OrdinaryKriging, Variogram};
+pub use layers::{radio_fields, LayerOptions, RadioFields, RadioKey, SignalLayers};
+pub use method::{
+    all_methods, method_by_name, Estimates, Interpolator, Prepared, Surface, METHOD_NAMES,
+};
+pub use natural::NaturalNeighbour;
+pub use nearest::Nearest;
 pub use neighbours::NeighbourIndex;
+pub use validate::{
+    auto, cross_validate, walk_folds, Auto, CrossValidation, Folds, MethodScore, Score, Validation,
+};
 
 /// A scattered value at a position in metres.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,4 +54,13 @@ pub enum InterpError {
     FieldLength { fields: usize, samples: usize },
     #[error("k must be at least 1")]
     ZeroK,
+    #[error("unknown interpolation method '{name}' (known: idw, nearest, natural, kriging)")]
+    UnknownMethod { name: String },
+    #[error("sample {index} has a coordinate too large to triangulate (|x| or |y| > 1e60)")]
+    OutOfRange { index: usize },
+    #[error("{name}: {reason}")]
+    Parameter {
+        name: &'static str,
+        reason: &'static str,
+    },
 }

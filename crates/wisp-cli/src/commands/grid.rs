@@ -1,7 +1,7 @@
 use crate::{CliError, ExitCode};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use wisp_interp::{Idw, NeighbourIndex, ScatteredPoint};
+use wisp_interp::{Idw, Interpolator, NaturalNeighbour, Nearest, OrdinaryKriging, ScatteredPoint};
 use wisp_model::GridGeometry;
 
 #[derive(Debug, clap::Args)]
@@ -17,15 +17,23 @@ pub struct Args {
     /// Grid size WxH (cells), as gdal_grid -outsize.
     #[arg(long, value_parser = parse_size)]
     size: Option<(usize, usize)>,
-    #[arg(long, default_value = "idw")]
+    /// Interpolation method: idw (inverse distance), nearest (nearest sample), natural (Sibson's
+    /// natural neighbours, IDW outside the points' hull), kriging (ordinary kriging with a fitted
+    /// exponential semivariogram).
+    #[arg(long, default_value = "idw", value_parser = ["idw", "nearest", "natural", "kriging"])]
     method: String,
-    /// Neighbours per estimate.
-    #[arg(long, default_value_t = 12)]
-    k: usize,
-    /// IDW distance exponent.
+    /// Neighbours per estimate [default: 12 for idw and natural's fallback, 16 for kriging].
+    #[arg(long)]
+    k: Option<usize>,
+    /// IDW distance exponent (idw, and natural's fallback).
     #[arg(long, default_value_t = 2.0)]
     power: f64,
-    /// Predict at these points (CSV header x,y) instead of a grid; writes x,y,value CSV.
+    /// Also write the kriging standard deviation grid here (ESRI ASCII). Kriging only; with --at,
+    /// kriging adds a std_dev column to the CSV instead.
+    #[arg(long, conflicts_with = "at")]
+    std_dev_out: Option<PathBuf>,
+    /// Predict at these points (CSV header x,y) instead of a grid; writes x,y,value CSV
+    /// (x,y,value,std_dev with kriging).
     #[arg(long)]
     at: Option<PathBuf>,
     /// Output: ESRI ASCII grid (.asc), or CSV with --at.
@@ -115,38 +123,69 @@ fn read_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<f64>>, CliError> 
     Ok(rows)
 }
 
-pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    if a.method != "idw" {
-        return Err(CliError::input(format!(
-            "--method {}: only 'idw' is available in this build",
-            a.method
-        )));
-    }
-    if a.k == 0 || !a.power.is_finite() || a.power <= 0.0 {
+/// The method `--method`, `--k` and `--power` describe.
+fn interpolator(a: &Args) -> Result<Box<dyn Interpolator>, CliError> {
+    if a.k == Some(0) || !a.power.is_finite() || a.power <= 0.0 {
         return Err(CliError::input(
             "--k must be at least 1 and --power a positive number",
         ));
     }
+    if a.std_dev_out.is_some() && a.method != "kriging" {
+        return Err(CliError::input(format!(
+            "--std-dev-out: only kriging gives a standard deviation, not --method {}",
+            a.method
+        )));
+    }
+    let idw = Idw {
+        k: a.k.unwrap_or(Idw::default().k),
+        power: a.power,
+    };
+    Ok(match a.method.as_str() {
+        "idw" => Box::new(idw),
+        "nearest" => Box::new(Nearest),
+        "natural" => Box::new(NaturalNeighbour { fallback: idw }),
+        "kriging" => Box::new(OrdinaryKriging {
+            k: a.k.unwrap_or(OrdinaryKriging::default().k),
+            ..Default::default()
+        }),
+        other => {
+            return Err(CliError::input(format!(
+                "--method {other}: choose idw, nearest, natural or kriging"
+            )))
+        }
+    })
+}
+
+pub fn run(a: Args) -> Result<ExitCode, CliError> {
+    let method = interpolator(&a)?;
     let rows = read_columns(&a.points, &["x", "y", "value"])?;
     let points: Vec<ScatteredPoint> = rows
         .iter()
         .map(|r| ScatteredPoint { x: r[0], y: r[1] })
         .collect();
     let values: Vec<f32> = rows.iter().map(|r| r[2] as f32).collect();
-    let index = NeighbourIndex::new(&points).map_err(CliError::input)?;
-    let idw = Idw {
-        k: a.k,
-        power: a.power,
-    };
+    let prepared = method.prepare(&points).map_err(CliError::input)?;
     if let Some(q) = &a.at {
         let queries: Vec<ScatteredPoint> = read_columns(q, &["x", "y"])?
             .iter()
             .map(|r| ScatteredPoint { x: r[0], y: r[1] })
             .collect();
-        let est = idw.at(&index, &values, &queries);
-        let mut out = String::from("x,y,value\n");
-        for (p, v) in queries.iter().zip(est) {
-            let _ = writeln!(out, "{},{},{}", p.x, p.y, v);
+        let est = prepared
+            .at(&[&values], &queries)
+            .map_err(CliError::input)?
+            .remove(0);
+        let sd = est.std_dev;
+        let mut out = String::from(if sd.is_some() {
+            "x,y,value,std_dev\n"
+        } else {
+            "x,y,value\n"
+        });
+        for (i, (p, v)) in queries.iter().zip(&est.value).enumerate() {
+            let _ = write!(out, "{},{},{}", p.x, p.y, v);
+            if let Some(sd) = &sd {
+                let _ = write!(out, ",{}", sd[i]);
+            }
+            out.push('\n');
         }
         super::write_output(&a.out, out.as_bytes())?;
         println!("wrote {} ({} predictions)", a.out.display(), queries.len());
@@ -181,17 +220,21 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         }
     }
     .map_err(CliError::input)?;
-    let grid = idw
-        .grid_many(&index, &[&values], &geometry, &|_, _| true)
+    let surface = prepared
+        .grid_many(&[&values], &geometry, &|_, _| true)
         .map_err(CliError::input)?
         .remove(0);
-    super::write_output(&a.out, esri_ascii(&grid).as_bytes())?;
+    super::write_output(&a.out, esri_ascii(&surface.value).as_bytes())?;
     println!(
         "wrote {} ({}×{} cells)",
         a.out.display(),
         geometry.cols(),
         geometry.rows()
     );
+    if let (Some(path), Some(sd)) = (&a.std_dev_out, &surface.std_dev) {
+        super::write_output(path, esri_ascii(sd).as_bytes())?;
+        println!("wrote {} (kriging standard deviation)", path.display());
+    }
     Ok(ExitCode::Ok)
 }
 

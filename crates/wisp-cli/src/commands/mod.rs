@@ -8,6 +8,7 @@ pub mod ingest;
 pub mod profiles;
 pub mod report;
 pub mod simulate;
+pub mod validate;
 
 use crate::CliError;
 use std::path::Path;

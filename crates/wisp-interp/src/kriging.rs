@@ -1,0 +1,802 @@
+//! Ordinary kriging over local neighbourhoods, with an exponential semivariogram fitted to each
+//! field.
+//!
+//! Kriging weighs the k nearest samples so that the estimate is unbiased (weights sum to one) and
+//! its variance is least under a model of how values differ with distance: the semivariogram
+//! `γ(h) = ½·E[(Z(x) − Z(x+h))²]`. Unlike IDW it accounts for samples clustered together (a walk
+//! samples a line densely): two samples side by side share one weight rather than doubling it.
+//! And it says how uncertain each estimate is: the kriging standard deviation, returned as a layer.
+//!
+//! **The semivariogram** is fitted per field (per radio), from that field's own values:
+//!
+//! 1. *Empirical semivariogram* (Matheron's estimator): every pair of samples closer than the
+//!    cutoff falls into one of `bins` equal-width distance classes; each class gives the mean
+//!    distance of its pairs `h̄ⱼ`, their number `Nⱼ` and `γ̂ⱼ = Σ (zᵢ − zₖ)² / (2Nⱼ)`. The cutoff is
+//!    one third of the diagonal of the samples' bounding box and there are 15 classes: gstat's
+//!    defaults for `variogram()` (`cutoff`, `width = cutoff / 15`; Pebesma 2004), which follow
+//!    Journel & Huijbregts' (1978) advice not to trust lags beyond half the field's extent.
+//! 2. *Model*: exponential with nugget, `γ(h) = c₀ + c₁·(1 − e^(−h/a))` for h > 0 and γ(0) = 0,
+//!    so the sill is `c₀ + c₁` and the practical range (95 % of the sill) is `3a` (gstat's `Exp`).
+//! 3. *Fit*: weighted least squares with weights `Nⱼ / h̄ⱼ²`, gstat's default `fit.method = 7`:
+//!    well-populated short lags, which matter most for interpolation, count most. For a given `a`
+//!    the model is linear in `c₀, c₁ ≥ 0` and is solved exactly (a 2-variable non-negative least
+//!    squares); `a` is searched on a log grid and refined by golden section. No random starts, so
+//!    the same data give the same fit.
+//!
+//! The semivariogram is estimated from at most [`MAX_VARIOGRAM_SAMPLES`] samples (every s-th in
+//! input order): pairs grow as n², information does not.
+//!
+//! **Duplicates.** Samples that share a position are averaged first: two identical rows make the
+//! kriging system singular. With a zero nugget the estimate at a sample equals it (kriging is an
+//! exact interpolator since γ(0) = 0); with a nugget it still does, with a jump just beside it, the
+//! usual convention (gstat, GSLIB).
+//!
+//! The (k+1)×(k+1) system is solved per cell by LU with partial pivoting written here (no BLAS).
+
+use crate::method::{
+    at_points, check_fields, grid_cells, Estimates, Interpolator, Merged, Prepared, Surface,
+};
+use crate::neighbours::{Neighbour, NeighbourIndex};
+use crate::{InterpError, ScatteredPoint};
+use wisp_model::GridGeometry;
+
+/// Samples used to estimate the semivariogram, at most: 4000 give at most 8 million pairs (well
+/// under a second per field), and a survey walk has fewer scans per floor than that; more points
+/// (a dense `wisp grid` input) add pairs, not information about the variogram.
+pub const MAX_VARIOGRAM_SAMPLES: usize = 4000;
+
+/// An exponential semivariogram with nugget: `γ(h) = nugget + partial_sill·(1 − e^(−h/range_m))`
+/// for h > 0, and 0 at h = 0.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Variogram {
+    /// Variance at vanishing distance: measurement noise plus variation finer than the samples.
+    pub nugget: f64,
+    /// Variance that builds up with distance; the sill is `nugget + partial_sill`.
+    pub partial_sill: f64,
+    /// Distance parameter `a` in metres; the practical range is `3a` (gstat's convention).
+    pub range_m: f64,
+}
+
+impl Variogram {
+    #[inline]
+    pub fn gamma(&self, h: f64) -> f64 {
+        if h <= 0.0 {
+            0.0
+        } else {
+            self.nugget + self.partial_sill * (1.0 - (-h / self.range_m).exp())
+        }
+    }
+
+    pub fn sill(&self) -> f64 {
+        self.nugget + self.partial_sill
+    }
+
+    /// Fits the model to empirical bins by weighted least squares (weights `Nⱼ / h̄ⱼ²`, see the
+    /// module notes). `None` if no bin has pairs at a positive distance.
+    pub fn fit(bins: &[LagBin]) -> Option<Variogram> {
+        let bins: Vec<&LagBin> = bins
+            .iter()
+            .filter(|b| b.pairs > 0 && b.lag_m > 0.0 && b.gamma.is_finite())
+            .collect();
+        let (lo, hi) = bins.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), b| {
+            (lo.min(b.lag_m), hi.max(b.lag_m))
+        });
+        if bins.is_empty() {
+            return None;
+        }
+        // Ranges from a tenth of the shortest lag (a pure step: all sill, reached at once) to ten
+        // times the longest (nearly linear over the lags seen).
+        let (la, lb) = ((lo / 10.0).ln(), (hi * 10.0).ln());
+        const GRID: usize = 60;
+        let at = |j: f64| la + (lb - la) * j / (GRID - 1) as f64;
+        let cost = |ln_a: f64| fit_sills(&bins, ln_a.exp());
+        let mut best = 0;
+        let mut best_cost = f64::INFINITY;
+        for j in 0..GRID {
+            let c = cost(at(j as f64)).2;
+            if c < best_cost {
+                best = j;
+                best_cost = c;
+            }
+        }
+        // Golden-section search between the grid neighbours of the best grid point.
+        let (mut a, mut b) = (
+            at(best.saturating_sub(1) as f64),
+            at((best + 1).min(GRID - 1) as f64),
+        );
+        let g = (5f64.sqrt() - 1.0) / 2.0;
+        let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
+        let (mut fc, mut fd) = (cost(c).2, cost(d).2);
+        for _ in 0..50 {
+            if fc < fd {
+                b = d;
+                d = c;
+                fd = fc;
+                c = b - g * (b - a);
+                fc = cost(c).2;
+            } else {
+                a = c;
+                c = d;
+                fc = fd;
+                d = a + g * (b - a);
+                fd = cost(d).2;
+            }
+        }
+        let mut ln_a = (a + b) / 2.0;
+        if cost(ln_a).2 > best_cost {
+            ln_a = at(best as f64);
+        }
+        let (nugget, partial_sill, _) = cost(ln_a);
+        Some(Variogram {
+            nugget,
+            partial_sill,
+            range_m: ln_a.exp(),
+        })
+    }
+}
+
+/// Best `c₀, c₁ ≥ 0` for a given range `a`, and the weighted squared error.
+fn fit_sills(bins: &[&LagBin], a: f64) -> (f64, f64, f64) {
+    // Rows: (weight, basis f = 1 − e^(−h/a), observed γ̂).
+    let rows = bins.iter().map(|b| {
+        (
+            b.pairs as f64 / (b.lag_m * b.lag_m),
+            1.0 - (-b.lag_m / a).exp(),
+            b.gamma,
+        )
+    });
+    let (mut sw, mut sf, mut sff, mut sg, mut sfg) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (w, f, g) in rows.clone() {
+        sw += w;
+        sf += w * f;
+        sff += w * f * f;
+        sg += w * g;
+        sfg += w * f * g;
+    }
+    let sse = |c0: f64, c1: f64| -> f64 {
+        rows.clone()
+            .map(|(w, f, g)| w * (g - c0 - c1 * f).powi(2))
+            .sum()
+    };
+    // A convex quadratic over the quadrant c₀, c₁ ≥ 0: its minimum is the unconstrained one if
+    // feasible, else on an edge. Try every candidate and keep the feasible best.
+    let mut candidates = vec![(0.0, 0.0)];
+    let det = sw * sff - sf * sf;
+    if det.abs() > 1e-12 * (sw * sff).abs().max(f64::MIN_POSITIVE) {
+        candidates.push(((sg * sff - sf * sfg) / det, (sw * sfg - sf * sg) / det));
+    }
+    if sff > 0.0 {
+        candidates.push((0.0, (sfg / sff).max(0.0)));
+    }
+    if sw > 0.0 {
+        candidates.push(((sg / sw).max(0.0), 0.0));
+    }
+    candidates
+        .into_iter()
+        .filter(|(c0, c1)| *c0 >= 0.0 && *c1 >= 0.0 && c0.is_finite() && c1.is_finite())
+        .map(|(c0, c1)| (c0, c1, sse(c0, c1)))
+        .fold((0.0, 0.0, f64::INFINITY), |best, c| {
+            if c.2 < best.2 {
+                c
+            } else {
+                best
+            }
+        })
+}
+
+/// One distance class of an empirical semivariogram.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LagBin {
+    /// Mean distance of the class's pairs, metres.
+    pub lag_m: f64,
+    /// Matheron's estimate `Σ (zᵢ − zₖ)² / (2N)`.
+    pub gamma: f64,
+    pub pairs: usize,
+}
+
+/// The empirical semivariogram of `values` at `points`: pairs closer than `cutoff` in `bins`
+/// equal classes (a pair at exactly the cutoff falls in the last). Sorted by x and swept, so only
+/// pairs within the cutoff in x are looked at.
+pub fn empirical(
+    points: &[ScatteredPoint],
+    values: &[f64],
+    cutoff: f64,
+    bins: usize,
+) -> Vec<LagBin> {
+    let mut acc = vec![(0.0f64, 0.0f64, 0usize); bins];
+    if bins == 0 || cutoff.is_nan() || cutoff <= 0.0 {
+        return Vec::new();
+    }
+    let width = cutoff / bins as f64;
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| points[a].x.total_cmp(&points[b].x).then(a.cmp(&b)));
+    for (oi, &i) in order.iter().enumerate() {
+        let p = points[i];
+        for &j in &order[oi + 1..] {
+            let q = points[j];
+            if q.x - p.x > cutoff {
+                break;
+            }
+            let h = (q.x - p.x).hypot(q.y - p.y);
+            if h > cutoff || h == 0.0 {
+                continue;
+            }
+            let b = ((h / width) as usize).min(bins - 1);
+            let e = &mut acc[b];
+            e.0 += h;
+            e.1 += (values[i] - values[j]).powi(2);
+            e.2 += 1;
+        }
+    }
+    acc.into_iter()
+        .filter(|e| e.2 > 0)
+        .map(|(h, sq, n)| LagBin {
+            lag_m: h / n as f64,
+            gamma: sq / (2.0 * n as f64),
+            pairs: n,
+        })
+        .collect()
+}
+
+/// Ordinary kriging over the k nearest samples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OrdinaryKriging {
+    /// Neighbours per estimate. 16, the issue's default: a ring or two of samples around the
+    /// place; farther samples are screened by nearer ones and get little weight (the screen
+    /// effect, Isaaks & Srivastava 1989 ch. 12), while the system grows as k³.
+    pub k: usize,
+    /// Distance classes of the empirical semivariogram; 15 as gstat (see the module notes).
+    pub bins: usize,
+    /// Largest pair distance used for the semivariogram, metres; `None`: a third of the bounding
+    /// box diagonal, gstat's default.
+    pub cutoff_m: Option<f64>,
+    /// Use this model for every field instead of fitting one per field.
+    pub variogram: Option<Variogram>,
+}
+
+impl Default for OrdinaryKriging {
+    fn default() -> Self {
+        OrdinaryKriging {
+            k: 16,
+            bins: 15,
+            cutoff_m: None,
+            variogram: None,
+        }
+    }
+}
+
+impl Interpolator for OrdinaryKriging {
+    fn name(&self) -> &'static str {
+        "kriging"
+    }
+
+    fn prepare(&self, points: &[ScatteredPoint]) -> Result<Box<dyn Prepared>, InterpError> {
+        if self.k == 0 {
+            return Err(InterpError::ZeroK);
+        }
+        if self.bins == 0 {
+            return Err(InterpError::Parameter {
+                name: "bins",
+                reason: "the semivariogram needs at least one distance class",
+            });
+        }
+        // Checks for no points and non-finite positions.
+        NeighbourIndex::new(points)?;
+        let merged = Merged::new(points);
+        let index = NeighbourIndex::new(&merged.points)?;
+        let (min, max) = merged.points.iter().fold(
+            ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+            |(lo, hi), p| {
+                (
+                    [lo[0].min(p.x), lo[1].min(p.y)],
+                    [hi[0].max(p.x), hi[1].max(p.y)],
+                )
+            },
+        );
+        let diagonal = (max[0] - min[0]).hypot(max[1] - min[1]);
+        let cutoff = match self.cutoff_m {
+            Some(c) if c.is_finite() && c > 0.0 => c,
+            Some(_) => {
+                return Err(InterpError::Parameter {
+                    name: "cutoff_m",
+                    reason: "must be a positive number of metres",
+                })
+            }
+            None => diagonal / 3.0,
+        };
+        let stride = merged.points.len().div_ceil(MAX_VARIOGRAM_SAMPLES).max(1);
+        let subset: Vec<u32> = (0..merged.points.len() as u32).step_by(stride).collect();
+        Ok(Box::new(PreparedKriging {
+            params: *self,
+            samples: points.len(),
+            merged,
+            index,
+            cutoff,
+            diagonal,
+            subset,
+        }))
+    }
+}
+
+struct PreparedKriging {
+    params: OrdinaryKriging,
+    samples: usize,
+    merged: Merged,
+    /// Over the distinct positions.
+    index: NeighbourIndex,
+    cutoff: f64,
+    diagonal: f64,
+    /// The distinct positions the semivariogram is estimated from.
+    subset: Vec<u32>,
+}
+
+/// The variogram shape the system is solved with: `γ / sill`, plus the sill to scale variances
+/// back. Kriging weights do not change when γ is multiplied by a constant, and a unit scale keeps
+/// the system well conditioned whatever the field's units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Shape {
+    unit: Variogram,
+    sill: f64,
+}
+
+impl PreparedKriging {
+    /// The model for one field (values per distinct position).
+    fn variogram(&self, averaged: &[f64]) -> Variogram {
+        if let Some(v) = self.params.variogram {
+            return v;
+        }
+        let pts: Vec<ScatteredPoint> = self
+            .subset
+            .iter()
+            .map(|&i| self.merged.points[i as usize])
+            .collect();
+        let vals: Vec<f64> = self.subset.iter().map(|&i| averaged[i as usize]).collect();
+        let bins = empirical(&pts, &vals, self.cutoff, self.params.bins);
+        Variogram::fit(&bins).unwrap_or_else(|| {
+            // No pair within the cutoff (one or two samples): an exponential with no nugget over
+            // the whole extent, scaled to the values' variance. It interpolates exactly and
+            // smoothly; its variances are a guess, as they must be from so little.
+            let n = vals.len().max(1) as f64;
+            let mean = vals.iter().sum::<f64>() / n;
+            let var = vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+            Variogram {
+                nugget: 0.0,
+                partial_sill: var,
+                range_m: (self.diagonal / 3.0).max(1.0),
+            }
+        })
+    }
+
+    fn shape(v: Variogram) -> Shape {
+        let sill = v.sill();
+        if sill > 0.0 && sill.is_finite() && v.range_m > 0.0 && v.range_m.is_finite() {
+            Shape {
+                unit: Variogram {
+                    nugget: v.nugget / sill,
+                    partial_sill: v.partial_sill / sill,
+                    range_m: v.range_m,
+                },
+                sill,
+            }
+        } else {
+            // No variation at any lag: any unbiased weights are right and the variance is 0. An
+            // exponential without nugget gives smooth, exact weights.
+            Shape {
+                unit: Variogram {
+                    nugget: 0.0,
+                    partial_sill: 1.0,
+                    range_m: if v.range_m > 0.0 && v.range_m.is_finite() {
+                        v.range_m
+                    } else {
+                        1.0
+                    },
+                },
+                sill: 0.0,
+            }
+        }
+    }
+
+    /// Fields grouped by identical shape, so each group's system is solved once per place.
+    fn groups(&self, averaged: &[Vec<f64>]) -> Vec<(Shape, Vec<usize>)> {
+        let mut groups: Vec<(Shape, Vec<usize>)> = Vec::new();
+        for (f, a) in averaged.iter().enumerate() {
+            let s = Self::shape(self.variogram(a));
+            match groups.iter_mut().find(|g| g.0 == s) {
+                Some(g) => g.1.push(f),
+                None => groups.push((s, vec![f])),
+            }
+        }
+        groups
+    }
+
+    fn estimate(
+        &self,
+        n: &[Neighbour],
+        sys: &mut System,
+        groups: &[(Shape, Vec<usize>)],
+        averaged: &[Vec<f64>],
+        out: &mut [f32],
+        sd: &mut [f32],
+    ) {
+        for (shape, fields) in groups {
+            let ok = sys.solve(&self.merged.points, n, &shape.unit);
+            for &f in fields {
+                let a = &averaged[f];
+                if ok {
+                    out[f] = n
+                        .iter()
+                        .zip(&sys.weights)
+                        .map(|(nb, w)| w * a[nb.index as usize])
+                        .sum::<f64>() as f32;
+                    sd[f] = (shape.sill * sys.variance.max(0.0)).sqrt() as f32;
+                } else {
+                    // Unsolvable even when regularised (only with degenerate geometry): the mean
+                    // of the neighbours, with no claim about its uncertainty.
+                    out[f] = (n.iter().map(|nb| a[nb.index as usize]).sum::<f64>()
+                        / n.len().max(1) as f64) as f32;
+                    sd[f] = f32::NAN;
+                }
+            }
+        }
+    }
+}
+
+/// Scratch space for one kriging system and its solution.
+#[derive(Debug, Default)]
+struct System {
+    matrix: Vec<f64>,
+    rhs: Vec<f64>,
+    /// Weights of the neighbours, then the solution's variance in units of the sill.
+    weights: Vec<f64>,
+    variance: f64,
+}
+
+/// Relative size below which a pivot counts as zero.
+const SINGULAR: f64 = 1e-12;
+/// Regularisation tried when the system is singular: a nugget of a millionth of the sill on the
+/// diagonal, far below anything a measurement resolves (RSSI is reported in whole dB).
+const JITTER: f64 = 1e-6;
+
+impl System {
+    /// Sets up and solves the ordinary kriging system for a place and its neighbours (indices into
+    /// `points`, with their squared distances to the place):
+    ///
+    /// ```text
+    /// [ γ(xᵢ−xⱼ)  1 ] [λ]   [γ(xᵢ−p)]
+    /// [ 1ᵀ        0 ] [μ] = [   1   ]      σ² = Σ λᵢ γ(xᵢ−p) + μ
+    /// ```
+    ///
+    /// False if it stays singular after regularising.
+    fn solve(&mut self, points: &[ScatteredPoint], n: &[Neighbour], v: &Variogram) -> bool {
+        let k = n.len();
+        let m = k + 1;
+        for jitter in [0.0, JITTER] {
+            self.matrix.clear();
+            self.matrix.resize(m * m, 1.0);
+            self.matrix[m * m - 1] = 0.0;
+            self.rhs.clear();
+            for (i, a) in n.iter().enumerate() {
+                let pa = points[a.index as usize];
+                for (j, b) in n.iter().enumerate() {
+                    let pb = points[b.index as usize];
+                    self.matrix[i * m + j] = if i == j {
+                        -jitter
+                    } else {
+                        v.gamma((pa.x - pb.x).hypot(pa.y - pb.y))
+                    };
+                }
+                self.rhs.push(v.gamma(a.dist2.sqrt()));
+            }
+            self.rhs.push(1.0);
+            let gamma0: Vec<f64> = self.rhs[..k].to_vec();
+            if lu_solve(&mut self.matrix, m, &mut self.rhs) {
+                self.weights.clear();
+                self.weights.extend_from_slice(&self.rhs[..k]);
+                self.variance = self
+                    .weights
+                    .iter()
+                    .zip(&gamma0)
+                    .map(|(w, g)| w * g)
+                    .sum::<f64>()
+                    + self.rhs[k];
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Solves `a · x = b` in place (`a` row-major n × n, destroyed; `b` becomes x) by Gaussian
+/// elimination with partial pivoting. False if a pivot is negligible against the matrix's size.
+pub(crate) fn lu_solve(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
+    let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if scale == 0.0 || !scale.is_finite() {
+        return false;
+    }
+    for col in 0..n {
+        let (p, pv) = (col..n)
+            .map(|r| (r, a[r * n + col].abs()))
+            .fold((col, -1.0), |best, c| if c.1 > best.1 { c } else { best });
+        if pv <= SINGULAR * scale {
+            return false;
+        }
+        if p != col {
+            for j in 0..n {
+                a.swap(p * n + j, col * n + j);
+            }
+            b.swap(p, col);
+        }
+        let d = a[col * n + col];
+        for r in col + 1..n {
+            let f = a[r * n + col] / d;
+            if f == 0.0 {
+                continue;
+            }
+            for j in col..n {
+                a[r * n + j] -= f * a[col * n + j];
+            }
+            b[r] -= f * b[col];
+        }
+    }
+    for col in (0..n).rev() {
+        let s: f64 = (col + 1..n).map(|j| a[col * n + j] * b[j]).sum();
+        b[col] = (b[col] - s) / a[col * n + col];
+    }
+    b.iter().all(|v| v.is_finite())
+}
+
+impl Prepared for PreparedKriging {
+    fn len(&self) -> usize {
+        self.samples
+    }
+
+    fn at(
+        &self,
+        fields: &[&[f32]],
+        queries: &[ScatteredPoint],
+    ) -> Result<Vec<Estimates>, InterpError> {
+        check_fields(fields, self.len())?;
+        let averaged: Vec<Vec<f64>> = fields.iter().map(|f| self.merged.average(f)).collect();
+        let groups = self.groups(&averaged);
+        Ok(at_points(
+            &self.index,
+            self.params.k,
+            queries,
+            fields.len(),
+            true,
+            &System::default,
+            &|_, _, n, sys, out, sd| self.estimate(n, sys, &groups, &averaged, out, sd),
+        ))
+    }
+
+    fn grid_many(
+        &self,
+        fields: &[&[f32]],
+        geometry: &GridGeometry,
+        include: &(dyn Fn(usize, usize) -> bool + Sync),
+    ) -> Result<Vec<Surface>, InterpError> {
+        check_fields(fields, self.len())?;
+        let averaged: Vec<Vec<f64>> = fields.iter().map(|f| self.merged.average(f)).collect();
+        let groups = self.groups(&averaged);
+        Ok(grid_cells(
+            &self.index,
+            self.params.k,
+            geometry,
+            include,
+            fields.len(),
+            true,
+            &System::default,
+            &|_, _, n, sys, out, sd| self.estimate(n, sys, &groups, &averaged, out, sd),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn p(x: f64, y: f64) -> ScatteredPoint {
+        ScatteredPoint { x, y }
+    }
+
+    fn with(v: Variogram, k: usize) -> OrdinaryKriging {
+        OrdinaryKriging {
+            k,
+            variogram: Some(v),
+            ..Default::default()
+        }
+    }
+
+    const EXP: Variogram = Variogram {
+        nugget: 0.0,
+        partial_sill: 25.0,
+        range_m: 4.0,
+    };
+
+    #[test]
+    fn lu_solves_random_systems() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for n in [1, 2, 5, 17] {
+            let a: Vec<f64> = (0..n * n).map(|_| rng.random::<f64>() - 0.5).collect();
+            let x: Vec<f64> = (0..n).map(|_| rng.random::<f64>() * 10.0).collect();
+            // b = a · x, computed directly.
+            let b: Vec<f64> = (0..n)
+                .map(|i| (0..n).map(|j| a[i * n + j] * x[j]).sum())
+                .collect();
+            let (mut a2, mut b2) = (a.clone(), b.clone());
+            assert!(lu_solve(&mut a2, n, &mut b2));
+            for i in 0..n {
+                assert!((b2[i] - x[i]).abs() < 1e-8, "n={n} i={i}");
+            }
+        }
+        let mut singular = vec![1.0, 2.0, 2.0, 4.0];
+        assert!(!lu_solve(&mut singular, 2, &mut [1.0, 2.0]));
+    }
+
+    #[test]
+    fn two_samples_symmetric_about_the_place_weigh_equally() {
+        let pts = [p(-3.0, 1.0), p(3.0, 1.0)];
+        let prep = with(EXP, 16).prepare(&pts).unwrap();
+        let e = prep.at(&[&[-50.0, -70.0]], &[p(0.0, 1.0)]).unwrap();
+        assert!((e[0].value[0] + 60.0).abs() < 1e-5);
+        // σ² = Σλγ + μ; by hand with λ = ½: μ = γ(3) − ½γ(6), so σ² = 2γ(3) − ½γ(6).
+        let want = 2.0 * EXP.gamma(3.0) - 0.5 * EXP.gamma(6.0);
+        let sd = e[0].std_dev.as_ref().unwrap()[0] as f64;
+        assert!((sd - want.sqrt()).abs() < 1e-4, "{sd} vs {}", want.sqrt());
+    }
+
+    #[test]
+    fn exact_at_a_sample_with_zero_nugget_and_with_one() {
+        let pts = [p(0.0, 0.0), p(2.0, 1.0), p(5.0, -1.0), p(1.0, 4.0)];
+        let vals = [-50.0f32, -58.0, -71.0, -64.0];
+        for v in [EXP, Variogram { nugget: 4.0, ..EXP }] {
+            let prep = with(v, 16).prepare(&pts).unwrap();
+            let e = prep.at(&[&vals], &[p(2.0, 1.0), p(1.0, 4.0)]).unwrap();
+            assert!((e[0].value[0] + 58.0).abs() < 1e-4, "{:?}", e[0].value);
+            assert!((e[0].value[1] + 64.0).abs() < 1e-4);
+            assert!(e[0].std_dev.as_ref().unwrap()[0].abs() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn three_point_system_matches_a_hand_solution() {
+        // Ordinary kriging minimises σ²(λ) = 2 Σ λᵢ gᵢ − Σᵢⱼ λᵢ λⱼ Γᵢⱼ subject to Σλ = 1.
+        // Substituting λ₃ = 1 − λ₁ − λ₂ leaves a 2-variable quadratic whose minimum is found here
+        // by Cramer's rule, independently of the code's bordered (k+1)×(k+1) system.
+        let pts = [p(0.0, 0.0), p(4.0, 0.0), p(1.0, 3.0)];
+        let q = (1.5, 1.0);
+        let v = Variogram {
+            nugget: 1.0,
+            partial_sill: 9.0,
+            range_m: 3.0,
+        };
+        let d = |a: ScatteredPoint, b: ScatteredPoint| (a.x - b.x).hypot(a.y - b.y);
+        let gm = |i: usize, j: usize| v.gamma(d(pts[i], pts[j]));
+        let g: Vec<f64> = pts.iter().map(|&a| v.gamma(d(a, p(q.0, q.1)))).collect();
+        // With λ = e₃ + B t, B = [[1,0],[0,1],[−1,−1]]: minimise 2tᵀBᵀ(g − Γe₃) − tᵀ(BᵀΓB)t.
+        let bgb = |i: usize, j: usize| gm(i, j) - gm(i, 2) - gm(2, j) + gm(2, 2);
+        let m = [[bgb(0, 0), bgb(0, 1)], [bgb(1, 0), bgb(1, 1)]];
+        let r = [
+            g[0] - g[2] - gm(0, 2) + gm(2, 2),
+            g[1] - g[2] - gm(1, 2) + gm(2, 2),
+        ];
+        let det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
+        let l1 = (r[0] * m[1][1] - m[0][1] * r[1]) / det;
+        let l2 = (m[0][0] * r[1] - m[1][0] * r[0]) / det;
+        let l = [l1, l2, 1.0 - l1 - l2];
+        let quad: f64 = (0..3)
+            .flat_map(|i| (0..3).map(move |j| (i, j)))
+            .map(|(i, j)| l[i] * l[j] * gm(i, j))
+            .sum();
+        let var = 2.0 * (0..3).map(|i| l[i] * g[i]).sum::<f64>() - quad;
+        let vals = [-40.0f32, -70.0, -55.0];
+        let want: f64 = (0..3).map(|i| l[i] * vals[i] as f64).sum();
+        let prep = with(v, 3).prepare(&pts).unwrap();
+        let e = prep.at(&[&vals], &[p(q.0, q.1)]).unwrap();
+        assert!(
+            (e[0].value[0] as f64 - want).abs() < 1e-4,
+            "{} vs {want}",
+            e[0].value[0]
+        );
+        let sd = e[0].std_dev.as_ref().unwrap()[0] as f64;
+        assert!((sd - var.sqrt()).abs() < 1e-4, "{sd} vs {}", var.sqrt());
+    }
+
+    #[test]
+    fn empirical_semivariogram_equals_brute_force() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let pts: Vec<ScatteredPoint> = (0..120)
+            .map(|_| p(rng.random::<f64>() * 30.0, rng.random::<f64>() * 12.0))
+            .collect();
+        let vals: Vec<f64> = (0..120)
+            .map(|_| rng.random::<f64>() * 30.0 - 90.0)
+            .collect();
+        let (cutoff, nb) = (10.0, 7);
+        let got = empirical(&pts, &vals, cutoff, nb);
+        let mut want = vec![(0.0, 0.0, 0usize); nb];
+        for i in 0..pts.len() {
+            for j in i + 1..pts.len() {
+                let h = (pts[i].x - pts[j].x).hypot(pts[i].y - pts[j].y);
+                if h > 0.0 && h <= cutoff {
+                    let b = ((h / (cutoff / nb as f64)).floor() as usize).min(nb - 1);
+                    want[b].0 += h;
+                    want[b].1 += (vals[i] - vals[j]).powi(2);
+                    want[b].2 += 1;
+                }
+            }
+        }
+        let want: Vec<_> = want.into_iter().filter(|w| w.2 > 0).collect();
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g.pairs, w.2);
+            assert!((g.lag_m - w.0 / w.2 as f64).abs() < 1e-9);
+            assert!((g.gamma - w.1 / (2.0 * w.2 as f64)).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn fit_recovers_the_model_that_made_the_bins() {
+        let truth = Variogram {
+            nugget: 3.0,
+            partial_sill: 30.0,
+            range_m: 5.0,
+        };
+        let bins: Vec<LagBin> = (1..=15)
+            .map(|j| {
+                let h = j as f64 * 1.3;
+                LagBin {
+                    lag_m: h,
+                    gamma: truth.gamma(h),
+                    pairs: 100 + j,
+                }
+            })
+            .collect();
+        let fit = Variogram::fit(&bins).unwrap();
+        assert!((fit.nugget - 3.0).abs() < 1e-3, "{fit:?}");
+        assert!((fit.partial_sill - 30.0).abs() < 1e-3, "{fit:?}");
+        assert!((fit.range_m - 5.0).abs() < 1e-3, "{fit:?}");
+        // Pure noise (flat bins) is all nugget.
+        let flat: Vec<LagBin> = bins.iter().map(|b| LagBin { gamma: 7.0, ..*b }).collect();
+        let fit = Variogram::fit(&flat).unwrap();
+        assert!(
+            (fit.sill() - 7.0).abs() < 1e-6 && fit.gamma(0.3) > 6.9,
+            "{fit:?}"
+        );
+        assert_eq!(Variogram::fit(&[]), None);
+    }
+
+    #[test]
+    fn duplicates_do_not_make_the_system_singular() {
+        let pts = [p(0.0, 0.0), p(0.0, 0.0), p(3.0, 0.0), p(0.0, 3.0)];
+        let vals = [-50.0f32, -54.0, -60.0, -60.0];
+        let prep = with(EXP, 16).prepare(&pts).unwrap();
+        let e = prep.at(&[&vals], &[p(0.0, 0.0), p(1.0, 1.0)]).unwrap();
+        assert!(
+            (e[0].value[0] + 52.0).abs() < 1e-4,
+            "mean of the duplicates"
+        );
+        assert!(e[0].value[1].is_finite() && e[0].std_dev.as_ref().unwrap()[1].is_finite());
+    }
+
+    #[test]
+    fn fitted_per_field_and_a_smooth_field_is_predicted_well() {
+        // A smooth field sampled along a zig-zag walk: fitted kriging predicts a held-out point
+        // close to the truth, and its standard deviation grows away from the samples.
+        let truth = |x: f64, y: f64| -50.0 - 20.0 * (x / 30.0) - 5.0 * (y / 8.0).sin();
+        let pts: Vec<ScatteredPoint> = (0..200)
+            .map(|i| {
+                let t = i as f64 * 0.15;
+                p(t, 4.0 + 3.0 * (t * 0.8).sin())
+            })
+            .collect();
+        let vals: Vec<f32> = pts.iter().map(|q| truth(q.x, q.y) as f32).collect();
+        let prep = OrdinaryKriging::default().prepare(&pts).unwrap();
+        let q = [p(15.03, 4.0 + 3.0 * (15.03f64 * 0.8).sin()), p(15.0, 12.0)];
+        let e = prep.at(&[&vals], &q).unwrap();
+        assert!((e[0].value[0] as f64 - truth(q[0].x, q[0].y)).abs() < 0.05);
+        let sd = e[0].std_dev.as_ref().unwrap();
+        assert!(sd[1] > sd[0], "{sd:?}");
+    }
+}
