@@ -32,6 +32,8 @@ struct Cli {
 enum Command {
     /// Read capture files and write one survey JSON (docs/survey-format.md).
     Ingest(commands::ingest::Args),
+    /// Turn an Ekahau project (.esx) into a site folder: site.toml, plan images, track CSVs.
+    Import(commands::import::Args),
     /// Predict what a scanner would record walking a floor with the given access points.
     Simulate(commands::simulate::Args),
     /// Draw a layer (primary signal by default) over the floor plan.
@@ -65,6 +67,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Ingest(a) => commands::ingest::run(a),
+        Command::Import(a) => commands::import::run(a),
         Command::Simulate(a) => commands::simulate::run(a),
         Command::Heatmap(a) => commands::heatmap::run(a),
         Command::Check(a) => commands::check::run(a),

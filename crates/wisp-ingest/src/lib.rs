@@ -11,15 +11,20 @@
 
 pub mod capture;
 mod error;
+pub mod esx;
 pub mod formats;
+pub mod georef;
 pub mod manifest;
 pub mod native;
 pub mod plan;
 pub mod text;
+pub mod track;
 
 pub use capture::{ParsedCapture, Scan, SkipLog};
 pub use error::{IngestError, IngestErrorKind};
+pub use georef::Georef;
 pub use manifest::{load_site, CaptureSpec, Site, SiteFloor};
+pub use track::Track;
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -142,29 +147,86 @@ pub struct Placement {
     pub bounds_m: Option<Point>,
 }
 
+/// What else places scans besides a [`Placement`]: a walk track and the floor's georeference.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Referencing<'a> {
+    /// Continuous walk, positions in plan metres: each timestamped scan is placed on it by time.
+    pub track: Option<&'a Track>,
+    /// Places scans of GPS formats ([`georef::GPS_FORMATS`]).
+    pub georef: Option<&'a Georef>,
+}
+
+/// Skip reasons of placement, as printed in reports.
+pub mod skip_reason {
+    pub const NO_POSITION: &str =
+        "scan has no position (give --at, a position in the manifest, or a track)";
+    pub const NO_TIME_FOR_TRACK: &str = "scan has no time to place it on the track";
+    pub const OUTSIDE_TRACK: &str = "outside the track's time span";
+    pub const GPS_NO_GEOREF: &str = "GPS position but the floor has no georef";
+}
+
 /// Turns a parsed capture into samples in plan metres, counting scans it cannot place.
 pub fn place(
     parsed: ParsedCapture,
     file: &str,
     placement: &Placement,
 ) -> (Vec<Sample>, FileReport) {
+    place_with(parsed, file, placement, Referencing::default())
+}
+
+/// [`place`] with a walk track and a georeference. A scan's position comes from, in order: the
+/// stop-and-go position (`placement.at_m`); the track, by the scan's time (scans without a time,
+/// or outside the track's time span, are skipped — never clamped to an end); for GPS formats the
+/// georeference (skipped without one); else the capture's own position.
+pub fn place_with(
+    parsed: ParsedCapture,
+    file: &str,
+    placement: &Placement,
+    refs: Referencing<'_>,
+) -> (Vec<Sample>, FileReport) {
     let mut skipped = parsed.skipped;
     let mut samples = Vec::new();
     let mut bssids = BTreeSet::new();
     let mut observations = 0;
+    let gps = georef::is_gps_format(&parsed.format);
     for scan in parsed.scans {
-        let at = match (placement.at_m, scan.at) {
-            (Some(p), _) => p,
-            (None, Some(p)) => match placement.px_calibration {
-                Some(c) => c.to_metres(p),
-                None => p,
-            },
-            (None, None) => {
-                skipped.skip(
-                    "scan has no position (give --at, a position in the manifest, or a track)",
-                    scan.source,
-                );
+        let at = if let Some(p) = placement.at_m {
+            p
+        } else if let Some(track) = refs.track {
+            let Some(t) = scan.t else {
+                skipped.skip(skip_reason::NO_TIME_FOR_TRACK, scan.source);
                 continue;
+            };
+            match track.position_at(t) {
+                Some(p) => p,
+                None => {
+                    skipped.skip(skip_reason::OUTSIDE_TRACK, scan.source);
+                    continue;
+                }
+            }
+        } else if gps {
+            match (scan.at, refs.georef) {
+                // GPS scans carry Point::new(longitude, latitude).
+                (Some(ll), Some(g)) => g.from_wgs84(ll.y, ll.x),
+                (Some(_), None) => {
+                    skipped.skip(skip_reason::GPS_NO_GEOREF, scan.source);
+                    continue;
+                }
+                (None, _) => {
+                    skipped.skip(skip_reason::NO_POSITION, scan.source);
+                    continue;
+                }
+            }
+        } else {
+            match scan.at {
+                Some(p) => match placement.px_calibration {
+                    Some(c) => c.to_metres(p),
+                    None => p,
+                },
+                None => {
+                    skipped.skip(skip_reason::NO_POSITION, scan.source);
+                    continue;
+                }
             }
         };
         if let Some(b) = placement.bounds_m {
@@ -217,7 +279,22 @@ pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>),
             px_calibration: c.units_px.then_some(cal),
             bounds_m: Some(floor.floor.size_m()),
         };
-        let (s, r) = place(parsed, &name, &placement);
+        let track = match &c.track {
+            Some(path) => {
+                let t = Track::load(path)?;
+                Some(if c.track_units_px {
+                    t.map(|p| cal.to_metres(p))
+                } else {
+                    t
+                })
+            }
+            None => None,
+        };
+        let refs = Referencing {
+            track: track.as_ref(),
+            georef: floor.georef.as_ref(),
+        };
+        let (s, r) = place_with(parsed, &name, &placement, refs);
         samples.extend(s);
         reports.push(r);
     }

@@ -5,6 +5,7 @@
 //! Every field is documented in README.md ("Site manifest").
 
 use crate::error::line_of;
+use crate::georef::{ControlPoint, Georef};
 use crate::{plan, IngestError};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -18,22 +19,22 @@ use wisp_model::{
 /// Default survey range in metres (see `wisp_interp::LayerOptions::survey_range_m`).
 pub const DEFAULT_SURVEY_RANGE_M: f64 = 5.0;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawManifest {
     pub name: String,
     #[serde(default)]
     pub surveyor: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub materials: BTreeMap<String, Spanned<BTreeMap<String, f64>>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<Spanned<RawProfile>>,
     #[serde(default)]
     pub survey_range_m: Option<Spanned<f64>>,
     pub floors: Vec<Spanned<RawFloor>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawProfile {
     pub name: String,
@@ -47,7 +48,7 @@ pub struct RawProfile {
     pub source: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCalibration {
     pub a: [f64; 2],
@@ -55,7 +56,7 @@ pub struct RawCalibration {
     pub metres: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFloor {
     pub id: String,
@@ -65,26 +66,38 @@ pub struct RawFloor {
     pub calibration: Option<Spanned<RawCalibration>>,
     pub outline: Option<Spanned<Vec<[f64; 2]>>>,
     pub survey_range_m: Option<Spanned<f64>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub walls: Vec<Spanned<RawWall>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub zones: Vec<Spanned<RawZone>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub captures: Vec<Spanned<RawCapture>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aps: Vec<Spanned<RawAp>>,
     /// A walk route (plan pixels) for `wisp simulate`.
     pub walk: Option<Spanned<Vec<[f64; 2]>>>,
+    /// Plan points with known latitude and longitude (at least two), for GPS captures and WGS 84
+    /// outputs.
+    pub georef: Option<Spanned<Vec<RawGeoPoint>>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A georeference control point: a plan position (pixels) and its WGS 84 latitude/longitude.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGeoPoint {
+    pub at: [f64; 2],
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWall {
     pub material: String,
     pub points: Vec<[f64; 2]>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawZone {
     pub name: String,
@@ -94,7 +107,7 @@ pub struct RawZone {
 }
 
 /// A capture file of a floor and how its positions are given.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCapture {
     pub file: String,
@@ -106,6 +119,8 @@ pub struct RawCapture {
     pub at: Option<[f64; 2]>,
     /// Continuous walk: a CSV track `t,x,y` (plan pixels), relative to the manifest.
     pub track: Option<String>,
+    /// Units of the track's x,y: "px" (plan pixels, default) or "m" (plan metres).
+    pub track_units: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -136,6 +151,8 @@ pub struct CaptureSpec {
     pub units_px: bool,
     pub at_px: Option<Point>,
     pub track: Option<PathBuf>,
+    /// The track's positions are plan pixels (default) rather than plan metres.
+    pub track_units_px: bool,
 }
 
 /// A floor with what ingest needs besides the model: its plan image and captures.
@@ -144,6 +161,8 @@ pub struct SiteFloor {
     pub floor: Floor,
     pub plan_path: PathBuf,
     pub captures: Vec<CaptureSpec>,
+    /// Latitude/longitude ↔ plan metres, when the manifest georeferences the floor.
+    pub georef: Option<Georef>,
 }
 
 /// A validated site.
@@ -453,14 +472,54 @@ pub fn parse_site(
             if let Some(at) = r.at {
                 check_points(&[at], "capture position", c.span())?;
             }
+            let track_units_px = match r.track_units.as_deref() {
+                None | Some("px") => true,
+                Some("m") => false,
+                Some(u) => {
+                    return Err(fail(
+                        c.span(),
+                        format!("track_units '{u}': expected \"px\" or \"m\""),
+                    ))
+                }
+            };
+            if r.track_units.is_some() && r.track.is_none() {
+                return Err(fail(
+                    c.span(),
+                    "track_units is given but there is no track".into(),
+                ));
+            }
             captures.push(CaptureSpec {
                 path: dir.join(&r.file),
                 format: r.format.clone(),
                 units_px,
                 at_px: r.at.map(pt),
                 track: r.track.as_ref().map(|t| dir.join(t)),
+                track_units_px,
             });
         }
+        let georef = match &f.georef {
+            Some(g) => {
+                let pts = g.get_ref();
+                check_points(
+                    &pts.iter().map(|p| p.at).collect::<Vec<_>>(),
+                    "georef",
+                    g.span(),
+                )?;
+                let control: Vec<ControlPoint> = pts
+                    .iter()
+                    .map(|p| ControlPoint {
+                        at_m: to_m(p.at),
+                        lat: p.lat,
+                        lon: p.lon,
+                    })
+                    .collect();
+                Some(
+                    Georef::fit(&control)
+                        .map_err(|m| fail(g.span(), format!("floor '{}': {m}", f.id)))?,
+                )
+            }
+            None => None,
+        };
         let survey_range_m = match &f.survey_range_m {
             Some(r) => positive(r, "survey_range_m").map_err(|m| fail(r.span(), m))?,
             None => default_range,
@@ -481,6 +540,7 @@ pub fn parse_site(
             },
             plan_path,
             captures,
+            georef,
         });
     }
     Ok(Site {

@@ -1,6 +1,6 @@
 use crate::{pipeline, CliError, ExitCode};
 use std::path::PathBuf;
-use wisp_ingest::{Placement, SkipLog};
+use wisp_ingest::{Placement, Referencing, SkipLog};
 use wisp_model::{Point, Survey, SurveyFloor};
 
 #[derive(Debug, clap::Args)]
@@ -19,6 +19,13 @@ pub struct Args {
     /// Units of --at and of positions inside the captures.
     #[arg(long, value_enum, default_value_t = Units::M)]
     units: Units,
+    /// Continuous walk: a track CSV `t,x,y` (t RFC 3339 or seconds since the epoch); each
+    /// timestamped scan is placed by interpolating between the waypoints around its time.
+    #[arg(long)]
+    track: Option<PathBuf>,
+    /// Units of the track's x,y (plan pixels by default, as in the manifest; px needs --site).
+    #[arg(long, value_enum, default_value_t = Units::Px)]
+    track_units: Units,
     /// Force a capture format instead of detecting it.
     #[arg(long)]
     format: Option<String>,
@@ -59,6 +66,11 @@ pub fn parse_xy(s: &str) -> Result<Point, String> {
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let site = a.site.as_deref().map(pipeline::load_site).transpose()?;
     let (survey, reports) = if a.files.is_empty() {
+        if a.track.is_some() {
+            return Err(CliError::input(
+                "--track places the capture FILES given; the manifest's captures name their own track",
+            ));
+        }
         let Some(site_path) = &a.site else {
             return Err(CliError::input(
                 "give capture FILES, or --site to read the captures its manifest lists",
@@ -94,6 +106,27 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
                 p
             }
         };
+        let track = match &a.track {
+            Some(path) => {
+                let t = wisp_ingest::Track::load(path)?;
+                Some(match a.track_units {
+                    Units::M => t,
+                    Units::Px => {
+                        let Some(c) = cal else {
+                            return Err(CliError::input(
+                                "--track in plan pixels needs --site for the plan's calibration (or give --track-units m)",
+                            ));
+                        };
+                        t.map(|p| c.to_metres(p))
+                    }
+                })
+            }
+            None => None,
+        };
+        let refs = Referencing {
+            track: track.as_ref(),
+            georef: floor.and_then(|f| f.georef.as_ref()),
+        };
         let placement = Placement {
             at_m: a.at.map(to_m),
             px_calibration: if px { cal } else { None },
@@ -109,7 +142,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
                 .unwrap_or_default();
             let parsed = wisp_ingest::parse_capture(&bytes, &name, a.format.as_deref())
                 .map_err(|e| e.at(file))?;
-            let (s, r) = wisp_ingest::place(parsed, &name, &placement);
+            let (s, r) = wisp_ingest::place_with(parsed, &name, &placement, refs);
             samples.extend(s);
             reports.push(r);
         }

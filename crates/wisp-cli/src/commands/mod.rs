@@ -4,6 +4,7 @@ pub mod check;
 pub mod demo;
 pub mod grid;
 pub mod heatmap;
+pub mod import;
 pub mod ingest;
 pub mod profiles;
 pub mod report;
