@@ -13,16 +13,26 @@ use wisp_model::{Channel, GridGeometry, Observation, Point, Sample};
 /// 10,000 random points onto 1000 × 1000 cells, k = 12: the `gdal_grid invdistnn` comparison case.
 fn grid_case(c: &mut Criterion) {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let points: Vec<ScatteredPoint> =
-        (0..10_000).map(|_| ScatteredPoint { x: rng.random::<f64>() * 1000.0, y: rng.random::<f64>() * 1000.0 }).collect();
-    let values: Vec<f32> = (0..10_000).map(|_| -90.0 + 60.0 * rng.random::<f32>()).collect();
+    let points: Vec<ScatteredPoint> = (0..10_000)
+        .map(|_| ScatteredPoint {
+            x: rng.random::<f64>() * 1000.0,
+            y: rng.random::<f64>() * 1000.0,
+        })
+        .collect();
+    let values: Vec<f32> = (0..10_000)
+        .map(|_| -90.0 + 60.0 * rng.random::<f32>())
+        .collect();
     let g = GridGeometry::new(0.0, 1000.0, 1.0, -1.0, 1000, 1000).expect("valid grid");
     let mut group = c.benchmark_group("grid");
     group.sample_size(10);
     group.bench_function("idw_10k_points_1000x1000_k12", |b| {
         b.iter(|| {
             let index = NeighbourIndex::new(&points).expect("points");
-            black_box(Idw::default().grid_many(&index, &[&values], &g, &|_, _| true).expect("grid"))
+            black_box(
+                Idw::default()
+                    .grid_many(&index, &[&values], &g, &|_, _| true)
+                    .expect("grid"),
+            )
         })
     });
     group.finish();
@@ -32,35 +42,60 @@ fn grid_case(c: &mut Criterion) {
 /// dual-band APs) each heard within about 35 m.
 pub fn floor_case() -> (Vec<Sample>, GridGeometry) {
     let mut rng = ChaCha8Rng::seed_from_u64(2);
-    let aps: Vec<Point> = (0..30).map(|i| Point::new(8.0 + (i % 6) as f64 * 17.0, 6.0 + (i / 6) as f64 * 10.0)).collect();
+    let aps: Vec<Point> = (0..30)
+        .map(|i| Point::new(8.0 + (i % 6) as f64 * 17.0, 6.0 + (i / 6) as f64 * 10.0))
+        .collect();
     let samples = (0..2000)
         .map(|i| {
             // Serpentine: 10 passes of 100 m, 5 m apart.
             let s = i as f64 * 0.5;
             let pass = (s / 100.0).floor();
             let along = s % 100.0;
-            let x = if pass as i64 % 2 == 0 { along } else { 100.0 - along };
+            let x = if pass as i64 % 2 == 0 {
+                along
+            } else {
+                100.0 - along
+            };
             let p = Point::new(x, 2.5 + pass * 5.0);
             let observations = aps
                 .iter()
                 .enumerate()
                 .flat_map(|(a, ap)| {
                     let d = ap.distance(p).max(1.0);
-                    [(2437u32, 14.0, 40.2), (5180, 17.0, 47.3)].into_iter().enumerate().filter_map(move |(r, (f, tx, pl1))| {
-                        let rssi = (tx - pl1 - 30.0 * d.log10()).round();
-                        let bssid = wisp_model::Bssid([2, 0, 0, 0, a as u8, (r * 16) as u8]);
-                        (rssi >= -90.0).then(|| Observation::new(bssid, None, Channel::from_freq(f).expect("channel"), rssi, None).expect("valid"))
-                    })
+                    [(2437u32, 14.0, 40.2), (5180, 17.0, 47.3)]
+                        .into_iter()
+                        .enumerate()
+                        .filter_map(move |(r, (f, tx, pl1))| {
+                            let rssi = (tx - pl1 - 30.0 * d.log10()).round();
+                            let bssid = wisp_model::Bssid([2, 0, 0, 0, a as u8, (r * 16) as u8]);
+                            (rssi >= -90.0).then(|| {
+                                Observation::new(
+                                    bssid,
+                                    None,
+                                    Channel::from_freq(f).expect("channel"),
+                                    rssi,
+                                    None,
+                                )
+                                .expect("valid")
+                            })
+                        })
                 })
                 .map(|mut o| {
                     o.rssi_dbm = (o.rssi_dbm + rng.random::<f64>() * 4.0 - 2.0).clamp(-119.0, -1.0);
                     o
                 })
                 .collect();
-            Sample { x_m: p.x, y_m: p.y, t: None, source: String::new(), observations }
+            Sample {
+                x_m: p.x,
+                y_m: p.y,
+                t: None,
+                source: String::new(),
+                observations,
+            }
         })
         .collect();
-    let g = GridGeometry::covering(Point::new(0.0, 0.0), Point::new(100.0, 50.0), 0.5).expect("grid");
+    let g =
+        GridGeometry::covering(Point::new(0.0, 0.0), Point::new(100.0, 50.0), 0.5).expect("grid");
     (samples, g)
 }
 
@@ -69,7 +104,12 @@ fn layer_stack(c: &mut Criterion) {
     let mut group = c.benchmark_group("layers");
     group.sample_size(10);
     group.bench_function("floor_2000_scans_60_radios_100x50m_0.5m", |b| {
-        b.iter(|| black_box(SignalLayers::build(&samples, &g, &|_, _| true, &LayerOptions::default()).expect("layers")))
+        b.iter(|| {
+            black_box(
+                SignalLayers::build(&samples, &g, &|_, _| true, &LayerOptions::default())
+                    .expect("layers"),
+            )
+        })
     });
     group.finish();
 }

@@ -42,6 +42,8 @@ enum Command {
     Check(commands::check::Args),
     /// Interpolate scattered x,y,value points onto a grid (ESRI ASCII) or at query points.
     Grid(commands::grid::Args),
+    /// Compare two surveys of one site: per-zone change, dead zones that appeared or went, worse cells.
+    Diff(commands::diff::Args),
     /// Write the PDF survey report.
     Report(commands::report::Args),
     /// Run the whole pipeline on the sample hospital floor shipped with wisp.
@@ -73,6 +75,7 @@ pub fn main() -> i32 {
         Command::Check(a) => commands::check::run(a),
         Command::Grid(a) => commands::grid::run(a),
         Command::Report(a) => commands::report::run(a),
+        Command::Diff(a) => commands::diff::run(a),
         Command::Demo(a) => commands::demo::run(a),
         Command::Profiles(a) => commands::profiles::run(a),
         Command::Validate(a) => commands::validate::run(a),

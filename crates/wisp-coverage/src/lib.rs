@@ -4,6 +4,7 @@
 //! zones meet their profile, by how much they miss, and where the dead zones are. It never
 //! interpolates, never reads files, and never calls a cell dead that nobody surveyed.
 
+pub mod diff;
 pub mod evaluate;
 pub mod profiles;
 pub mod regions;

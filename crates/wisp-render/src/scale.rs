@@ -124,6 +124,46 @@ impl ColourScale {
         }
     }
 
+    /// Change between two surveys, −20 … +20 dB: worse is red, better is green, no change yellow.
+    /// ±20 dB spans the difference between a voice-grade cell (−65 dBm) and an unusable one
+    /// (−85 dBm); larger changes saturate.
+    pub fn difference(palette: Palette) -> Self {
+        ColourScale {
+            min: -20.0,
+            max: 20.0,
+            unit: "dB",
+            title: "Change".to_string(),
+            palette,
+            reverse: false,
+        }
+    }
+
+    /// A count of radios, 0 … `max`: more is better (green) unless `reverse` (co-channel, where
+    /// more is worse).
+    pub fn count(title: &str, max: f64, reverse: bool, palette: Palette) -> Self {
+        ColourScale {
+            min: 0.0,
+            max,
+            unit: "radios",
+            title: title.to_string(),
+            palette,
+            reverse,
+        }
+    }
+
+    /// Distance to the nearest scan, 0 … 10 m: near is green (confident), far is red. 10 m is
+    /// twice the default survey range, past which nothing is painted as surveyed anyway.
+    pub fn distance(palette: Palette) -> Self {
+        ColourScale {
+            min: 0.0,
+            max: 10.0,
+            unit: "m",
+            title: "Distance to nearest scan".to_string(),
+            palette,
+            reverse: true,
+        }
+    }
+
     /// The same scale with another legend heading.
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = title.into();

@@ -38,6 +38,12 @@ pub enum Metric {
     Secondary,
     Tertiary,
     Snr,
+    /// Radios heard at or above −75 dBm.
+    RadioCount,
+    /// Other radios on the serving channel at or above −85 dBm.
+    CoChannel,
+    /// Distance to the nearest scan: how far the map is extrapolated.
+    Uncertainty,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -53,22 +59,49 @@ impl Metric {
             Metric::Secondary => "Secondary signal (second access point)",
             Metric::Tertiary => "Tertiary signal (third access point)",
             Metric::Snr => "Signal-to-noise ratio",
+            Metric::RadioCount => "Radios at -75 dBm or better",
+            Metric::CoChannel => "Co-channel radios at -85 dBm or better",
+            Metric::Uncertainty => "Distance to the nearest scan",
         }
     }
-    fn layer(self, l: &SignalLayers) -> &Grid<f32> {
+    fn layer(self, l: &SignalLayers) -> Grid<f32> {
+        let counts = |g: &Grid<u16>| {
+            Grid::from_fn(*g.geometry(), |r, c| {
+                if l.primary.get(r, c).is_some_and(|v| v.is_nan()) {
+                    f32::NAN
+                } else {
+                    g.get(r, c).map_or(f32::NAN, |v| *v as f32)
+                }
+            })
+        };
         match self {
-            Metric::Primary => &l.primary,
-            Metric::Secondary => &l.secondary,
-            Metric::Tertiary => &l.tertiary,
-            Metric::Snr => &l.snr,
+            Metric::Primary => l.primary.clone(),
+            Metric::Secondary => l.secondary.clone(),
+            Metric::Tertiary => l.tertiary.clone(),
+            Metric::Snr => l.snr.clone(),
+            Metric::RadioCount => counts(&l.radio_count),
+            Metric::CoChannel => counts(&l.cochannel),
+            Metric::Uncertainty => l.distance_m.clone(),
         }
     }
-    fn criterion(self) -> Criterion {
+    fn scale(self, palette: Palette) -> ColourScale {
         match self {
-            Metric::Primary => Criterion::Primary,
-            Metric::Secondary => Criterion::Secondary,
-            Metric::Tertiary => Criterion::Tertiary,
-            Metric::Snr => Criterion::Snr,
+            Metric::Snr => ColourScale::snr(palette),
+            Metric::RadioCount => ColourScale::count("Radios", 6.0, false, palette),
+            Metric::CoChannel => ColourScale::count("Co-channel radios", 4.0, true, palette),
+            Metric::Uncertainty => ColourScale::distance(palette),
+            _ => ColourScale::signal(palette),
+        }
+        .with_title(self.title())
+    }
+    fn criterion(self) -> Option<Criterion> {
+        match self {
+            Metric::Primary => Some(Criterion::Primary),
+            Metric::Secondary => Some(Criterion::Secondary),
+            Metric::Tertiary => Some(Criterion::Tertiary),
+            Metric::Snr => Some(Criterion::Snr),
+            Metric::CoChannel => Some(Criterion::CoChannel),
+            Metric::RadioCount | Metric::Uncertainty => None,
         }
     }
 }
@@ -113,11 +146,7 @@ pub fn render(
     let layers = analysis.layers.as_ref().ok_or_else(|| {
         CliError::input(format!("floor '{}' has no survey samples to draw", f.id))
     })?;
-    let plan = wisp_ingest::plan::load_plan(&floor.plan_path)?;
-    let scale = match metric {
-        Metric::Snr => ColourScale::snr(palette),
-        _ => ColourScale::signal(palette),
-    };
+    let scale = metric.scale(palette);
     // Contours at the thresholds the floor's zones are held to for this metric.
     let profiles = pipeline::all_profiles(site);
     let mut contours: Vec<f64> = f
@@ -125,11 +154,56 @@ pub fn render(
         .iter()
         .filter_map(|z| profiles.iter().find(|p| p.name == z.profile))
         .flat_map(Criterion::of)
-        .filter(|(c, _)| *c == metric.criterion())
+        .filter(|(c, _)| Some(*c) == metric.criterion())
         .map(|(_, t)| t)
         .collect();
     contours.sort_by(f64::total_cmp);
     contours.dedup();
+    let outlines: Vec<Outline> = analysis
+        .zones
+        .iter()
+        .flat_map(|z| &z.dead_zones)
+        .filter(|d| Some(d.criterion) == metric.criterion())
+        .map(|d| Outline {
+            ring: d.outline_m.clone(),
+            label: format!("{} {:.0} m²", d.zone, d.area_m2),
+        })
+        .collect();
+    let path: Vec<wisp_model::Point> = if show_path {
+        samples.iter().map(|s| s.position()).collect()
+    } else {
+        vec![]
+    };
+    let layer = metric.layer(layers);
+    let title = format!("{} — {} — {}", site.name, f.name, metric.title());
+    draw(
+        floor,
+        &layer,
+        Some(&layers.surveyed),
+        &scale,
+        &contours,
+        &outlines,
+        &path,
+        title,
+        opacity,
+    )
+}
+
+/// Draws `layer` over the floor's plan with its APs; the one place heatmaps are assembled.
+#[allow(clippy::too_many_arguments)]
+pub fn draw(
+    floor: &SiteFloor,
+    layer: &Grid<f32>,
+    surveyed: Option<&Grid<bool>>,
+    scale: &ColourScale,
+    contours: &[f64],
+    outlines: &[Outline],
+    path: &[wisp_model::Point],
+    title: String,
+    opacity: f32,
+) -> Result<image::RgbaImage, CliError> {
+    let f = &floor.floor;
+    let plan = wisp_ingest::plan::load_plan(&floor.plan_path)?;
     let markers: Vec<Marker> = f
         .aps
         .iter()
@@ -147,29 +221,13 @@ pub fn render(
             kind: MarkerKind::MeasuredAp,
         })
         .collect();
-    let outlines: Vec<Outline> = analysis
-        .zones
-        .iter()
-        .flat_map(|z| &z.dead_zones)
-        .filter(|d| d.criterion == metric.criterion())
-        .map(|d| Outline {
-            ring: d.outline_m.clone(),
-            label: format!("{} {:.0} m²", d.zone, d.area_m2),
-        })
-        .collect();
-    let path: Vec<wisp_model::Point> = if show_path {
-        samples.iter().map(|s| s.position()).collect()
-    } else {
-        vec![]
-    };
-    let title = format!("{} — {} — {}", site.name, f.name, metric.title());
-    let mut req = HeatmapRequest::new(f, &plan, metric.layer(layers), &scale, title);
-    req.surveyed = Some(&layers.surveyed);
+    let mut req = HeatmapRequest::new(f, &plan, layer, scale, title);
+    req.surveyed = surveyed;
     req.opacity = opacity;
-    req.contours = &contours;
+    req.contours = contours;
     req.markers = &markers;
-    req.outlines = &outlines;
-    req.path = &path;
+    req.outlines = outlines;
+    req.path = path;
     Ok(wisp_render::heatmap_image(&req)?)
 }
 

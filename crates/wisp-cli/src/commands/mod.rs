@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod diff;
 pub mod grid;
 pub mod heatmap;
 pub mod import;

@@ -1,0 +1,264 @@
+//! Runs the `wisp` binary as a user would, on small sites made here and on `samples/`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn wisp(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wisp")).args(args).current_dir(dir).output().expect("wisp runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A 20 m × 10 m single-floor site at 0.05 m/px (400 × 200 px) with one AP in the west half and
+/// two zones: "West" next to the AP and "East" 15–20 m away behind a concrete wall.
+struct TinySite {
+    dir: tempfile::TempDir,
+}
+
+const MANIFEST: &str = r#"name = "Tiny"
+[[floors]]
+id = "L1"
+plan = "plan.png"
+metres_per_pixel = 0.05
+walk = [[10, 100], [390, 100]]
+[[floors.walls]]
+material = "concrete"
+points = [[240, 0], [240, 200]]
+[[floors.walls]]
+material = "concrete"
+points = [[260, 0], [260, 200]]
+[[floors.zones]]
+name = "West"
+kind = "bay"
+polygon = [[20, 20], [160, 20], [160, 180], [20, 180]]
+[[floors.zones]]
+name = "East"
+kind = "bay"
+polygon = [[300, 20], [390, 20], [390, 180], [300, 180]]
+[[floors.captures]]
+file = "walk.csv"
+[[floors.aps]]
+name = "AP1"
+at = [60, 100]
+radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
+"#;
+
+impl TinySite {
+    fn new() -> TinySite {
+        let dir = tempfile::tempdir().unwrap();
+        image::RgbaImage::from_pixel(400, 200, image::Rgba([255, 255, 255, 255])).save(dir.path().join("plan.png")).unwrap();
+        std::fs::write(dir.path().join("site.toml"), MANIFEST).unwrap();
+        TinySite { dir }
+    }
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    fn simulate(&self) {
+        let o = wisp(&["simulate", "site.toml", "--floor", "L1", "--seed", "3", "--out", "walk.csv"], self.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn check_passes_near_the_ap_and_fails_behind_concrete() {
+    let site = TinySite::new();
+    site.simulate();
+    let o = wisp(&["check", "site.toml", "--json"], site.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let zones = v["floors"][0]["zones"].as_array().unwrap();
+    let west = zones.iter().find(|z| z["zone"] == "West").unwrap();
+    let east = zones.iter().find(|z| z["zone"] == "East").unwrap();
+    // West is within ~7 m of a 17 dBm AP: primary everywhere above −65 dBm.
+    let primary = |z: &serde_json::Value| z["criteria"].as_array().unwrap().iter().find(|c| c["criterion"] == "primary").cloned().unwrap();
+    assert_eq!(primary(west)["pass_share"], 1.0);
+    // East is behind two concrete walls (2 × 15 dB) and 12–17 m away: every surveyed cell fails
+    // primary, and the whole surveyed part of the zone is one dead zone.
+    assert_eq!(primary(east)["pass_share"], 0.0);
+    assert_eq!(east["verdict"], "fail");
+    let dead: Vec<&serde_json::Value> =
+        east["dead_zones"].as_array().unwrap().iter().filter(|d| d["criterion"] == "primary").collect();
+    assert_eq!(dead.len(), 1);
+    // The walk runs along y = 5 m; the zone spans y 1..9 m and x 15..19.5 m = 36 m²; the survey
+    // range (5 m) reaches all of it.
+    let area = dead[0]["area_m2"].as_f64().unwrap();
+    assert!((area - 36.0).abs() <= 0.05 * 36.0, "dead zone area {area}");
+}
+
+#[test]
+fn simulate_is_deterministic_and_ingest_round_trips() {
+    let site = TinySite::new();
+    site.simulate();
+    let first = std::fs::read(site.path().join("walk.csv")).unwrap();
+    site.simulate();
+    assert_eq!(first, std::fs::read(site.path().join("walk.csv")).unwrap());
+    let o = wisp(&["ingest", "--site", "site.toml", "--out", "survey.json"], site.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("walk.csv: wisp-csv"), "{}", stderr(&o));
+    let survey: serde_json::Value = serde_json::from_slice(&std::fs::read(site.path().join("survey.json")).unwrap()).unwrap();
+    assert_eq!(survey["format"], "wisp-survey");
+    let rows = String::from_utf8(first).unwrap().lines().count() - 1;
+    let obs: usize = survey["floors"][0]["samples"].as_array().unwrap().iter().map(|s| s["observations"].as_array().unwrap().len()).sum();
+    assert_eq!(obs, rows, "every CSV row is one observation in the survey");
+    // The same check from the survey JSON as from the captures.
+    let a = wisp(&["check", "site.toml", "--json"], site.path());
+    let b = wisp(&["check", "site.toml", "--survey", "survey.json", "--json"], site.path());
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn heatmap_and_report_are_written_whole() {
+    let site = TinySite::new();
+    site.simulate();
+    let o = wisp(&["heatmap", "site.toml", "--out", "map.png"], site.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let img = image::open(site.path().join("map.png")).unwrap();
+    assert!(img.width() >= 400 && img.height() >= 200);
+    let o = Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(["report", "site.toml", "--out", "r.pdf"])
+        .env("SOURCE_DATE_EPOCH", "1793613600")
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf = std::fs::read(site.path().join("r.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let again = Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(["report", "site.toml", "--out", "r2.pdf"])
+        .env("SOURCE_DATE_EPOCH", "1793613600")
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert_eq!(pdf, std::fs::read(site.path().join("r2.pdf")).unwrap(), "same inputs, same PDF");
+    // No temporary files left behind.
+    let names: Vec<String> = std::fs::read_dir(site.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+}
+
+/// Writes `manifest` (and optionally a capture) into a fresh site and runs `check` on it.
+fn check_with(manifest: &str, capture: Option<&str>) -> (Output, tempfile::TempDir) {
+    let site = TinySite::new();
+    std::fs::write(site.path().join("site.toml"), manifest).unwrap();
+    if let Some(c) = capture {
+        std::fs::write(site.path().join("walk.csv"), c).unwrap();
+    }
+    let o = wisp(&["check", "site.toml"], site.path());
+    (o, site.dir)
+}
+
+fn assert_bad_input(o: &Output, needles: &[&str]) {
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+    let e = stderr(o);
+    for n in needles {
+        assert!(e.contains(n), "expected '{n}' in: {e}");
+    }
+    assert!(!e.contains("panicked"), "{e}");
+}
+
+#[test]
+fn bad_input_names_file_and_line_and_exits_2() {
+    // Missing capture file.
+    let (o, _d) = check_with(MANIFEST, None);
+    assert_bad_input(&o, &["walk.csv", "cannot read"]);
+    // Malformed TOML.
+    let (o, _d) = check_with(&MANIFEST.replace("metres_per_pixel = 0.05", "metres_per_pixel = "), Some(""));
+    assert_bad_input(&o, &["site.toml:5:"]);
+    // An unknown key.
+    let (o, _d) = check_with(&MANIFEST.replace("kind = \"bay\"", "kinds = \"bay\""), Some(""));
+    assert_bad_input(&o, &["site.toml:", "kinds"]);
+    // A calibration of zero length.
+    let (o, _d) = check_with(
+        &MANIFEST.replace("metres_per_pixel = 0.05", "calibration = { a = [5, 5], b = [5, 5], metres = 10.0 }"),
+        Some(""),
+    );
+    assert_bad_input(&o, &["site.toml:5:", "zero length"]);
+    // An RSSI that is text.
+    let csv = "x,y,bssid,ssid,freq_mhz,rssi_dbm\n1,5,02:00:00:00:01:00,A,5180,-60\n2,5,02:00:00:00:01:00,A,5180,strong\n";
+    let (o, _d) = check_with(MANIFEST, Some(csv));
+    assert_bad_input(&o, &["walk.csv:3:", "'strong' is not a number"]);
+    // A plan that is not an image.
+    let site = TinySite::new();
+    std::fs::write(site.path().join("plan.png"), "not a picture").unwrap();
+    let o = wisp(&["check", "site.toml"], site.path());
+    assert_bad_input(&o, &["plan.png", "not a PNG"]);
+    // A missing site.
+    let o = wisp(&["check", "nowhere/site.toml"], site.path());
+    assert_bad_input(&o, &["nowhere/site.toml"]);
+}
+
+#[test]
+fn unsurveyed_site_is_not_enough_data() {
+    let csv = "x,y,bssid,ssid,freq_mhz,rssi_dbm\n";
+    let (o, _d) = check_with(MANIFEST, Some(csv));
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+}
+
+#[test]
+fn grid_matches_a_hand_computed_idw() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two points; the cell centre (0.5, 0.5) is 0.5√2 from (0,0) and √(0.5²+1.5²) from (0,2).
+    std::fs::write(dir.path().join("p.csv"), "x,y,value\n0,0,10\n0,2,20\n").unwrap();
+    let o = wisp(&["grid", "p.csv", "--extent", "0,0,1,2", "--cell", "1", "--out", "g.asc"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let asc = std::fs::read_to_string(dir.path().join("g.asc")).unwrap();
+    let lines: Vec<&str> = asc.lines().collect();
+    assert_eq!(&lines[..6], &["ncols 1", "nrows 2", "xllcorner 0", "yllcorner 0", "cellsize 1", "NODATA_value -9999"]);
+    // Row 0 is the top (centre y = 1.5), row 1 the bottom (centre y = 0.5).
+    let idw = |d1: f64, d2: f64| (10.0 / d1.powi(2) + 20.0 / d2.powi(2)) / (1.0 / d1.powi(2) + 1.0 / d2.powi(2));
+    let top: f64 = lines[6].parse().unwrap();
+    let bottom: f64 = lines[7].parse().unwrap();
+    assert!((top - idw(1.5f64.hypot(0.5), 0.5f64.hypot(0.5))).abs() < 1e-4, "{top}");
+    assert!((bottom - idw(0.5f64.hypot(0.5), 1.5f64.hypot(0.5))).abs() < 1e-4, "{bottom}");
+    // --at gives the same values at the centres.
+    std::fs::write(dir.path().join("q.csv"), "x,y\n0.5,1.5\n0,2\n").unwrap();
+    let o = wisp(&["grid", "p.csv", "--at", "q.csv", "--out", "q.out.csv"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = std::fs::read_to_string(dir.path().join("q.out.csv")).unwrap();
+    let vals: Vec<f64> = out.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().parse().unwrap()).collect();
+    assert!((vals[0] - top).abs() < 1e-4);
+    assert_eq!(vals[1], 20.0, "exact at a sample");
+    // A bad value names its line.
+    std::fs::write(dir.path().join("bad.csv"), "x,y,value\n0,0,1\n1,1,NaN\n").unwrap();
+    let o = wisp(&["grid", "bad.csv", "--extent", "0,0,1,1", "--cell", "1", "--out", "b.asc"], dir.path());
+    assert_bad_input(&o, &["bad.csv:3:"]);
+    assert!(!dir.path().join("b.asc").exists(), "no output on bad input");
+}
+
+#[test]
+fn diff_of_a_survey_with_itself_is_empty_and_a_weakened_ap_shows() {
+    let site = TinySite::new();
+    site.simulate();
+    let o = wisp(&["ingest", "--site", "site.toml", "--out", "before.json"], site.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = wisp(&["diff", "before.json", "before.json", "--site", "site.toml", "--json"], site.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &v["floors"][0]["diff"];
+    assert_eq!(d["worse_cells"], 0);
+    assert_eq!(d["appeared"].as_array().unwrap().len(), 0);
+    assert!(d["zones"].as_array().unwrap().iter().all(|z| z["pass_share"] == 0.0));
+    // After: the AP loses 20 dB of transmit power (a failed radio replaced by a weak one).
+    std::fs::write(
+        site.path().join("weak.toml"),
+        "[[aps]]\nname = \"AP1\"\nat = [60, 100]\nradios = [{ band = \"5\", channel = 36, tx_dbm = -3.0 }]\n",
+    )
+    .unwrap();
+    let o = wisp(&["simulate", "site.toml", "--aps", "weak.toml", "--seed", "3", "--out", "walk.csv"], site.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = wisp(&["ingest", "--site", "site.toml", "--out", "after.json"], site.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = wisp(&["diff", "before.json", "after.json", "--site", "site.toml", "--json", "--heatmap-dir", "d"], site.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &v["floors"][0]["diff"];
+    assert!(d["worse_cells"].as_u64().unwrap() > 0);
+    let west = d["zones"].as_array().unwrap().iter().find(|z| z["zone"] == "West").unwrap();
+    // Same walk and seed, 20 dB less power: the median falls by up to 20 dB, less what the
+    // −95 dBm not-heard floor and the −90 dBm sensitivity clip.
+    let m = west["median_primary_db"].as_f64().unwrap();
+    assert!((-20.5..=-10.0).contains(&m), "median change {m}");
+    assert!(site.path().join("d/diff-L1.png").is_file());
+}
