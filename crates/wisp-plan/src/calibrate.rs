@@ -1,0 +1,770 @@
+//! Calibrating the radio model on the survey: least squares for the path-loss exponent and each
+//! radio's effective transmit power, and the position of access points the manifest does not
+//! place.
+//!
+//! The model is `wisp_radio`'s: `rssi = P_r − PL1m(f) − 10·n·log10(max(d, 1 m)) − walls`, with
+//! `PL1m` the free-space loss at 1 m of the radio's channel and the walls' losses from the floor's
+//! material table. For radios at known positions it is linear in `(P_1..P_R, n)`: the normal
+//! equations are solved directly ([`crate::linalg`]). An access point whose position is unknown
+//! (its radios match no manifest AP) is located by grid search: for a trial position the best
+//! power of each of its radios has a closed form (the mean residual), so the search scores
+//! positions on a 1 m lattice over the floor, then refines on a 0.1 m lattice within 1.5 m of
+//! the best. Its uncertainty is the radius within which the fit's RMSE rises by less than 1 dB.
+//! Locating and fitting alternate a few times, since each depends on the other's exponent.
+//!
+//! Readings are matched to radios as `wisp_interp::RadioKey` does (first five octets of the
+//! BSSID, band, channel); a radio's readings at one scan (one per SSID) are averaged. Per-material
+//! wall losses are *not* fitted: the floor's table is taken as given.
+//!
+//! Known bias: scanners do not report radios below their sensitivity (about −90 dBm), so far from
+//! an AP only the lucky, strong readings survive and the fitted exponent is slightly low. The
+//! fit reports its bias (mean residual) and RMSE so the caller can judge.
+
+use crate::linalg::solve;
+use crate::walls::WallSet;
+use crate::PlanError;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use wisp_interp::RadioKey;
+use wisp_model::{Band, Channel, Floor, Point, Sample};
+use wisp_radio::path_loss::free_space_1m;
+use wisp_radio::PathLoss;
+
+/// Options of the calibration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationOptions {
+    /// Exponent to start from (and to keep when the data cannot determine it): `PathLoss`'s
+    /// default 2.5 (shared/reference.md §2).
+    pub initial_exponent: f64,
+    /// Locate an unplaced AP only if some reading of it reaches this level. −50 dBm: Ekahau only
+    /// auto-locates a measured AP when a reading exceeds −50 dBm (shared/reference.md §1).
+    pub locate_min_dbm: f64,
+    /// …and only with at least this many readings (10, *estimate*: a position and a power per
+    /// radio are unknowns).
+    pub locate_min_readings: usize,
+    /// Lattice of the coarse position search, metres (1 m).
+    pub coarse_step_m: f64,
+    /// Lattice of the refinement, metres (0.1 m), within `fine_radius_m` (1.5 m) of the best.
+    pub fine_step_m: f64,
+    pub fine_radius_m: f64,
+    /// A located AP's uncertainty is the radius within which the RMSE rises by less than this
+    /// (1 dB).
+    pub uncertainty_rise_db: f64,
+    /// Rounds of locate-then-fit when some AP is unplaced (3).
+    pub rounds: usize,
+}
+
+impl Default for CalibrationOptions {
+    fn default() -> Self {
+        CalibrationOptions {
+            initial_exponent: PathLoss::default().exponent,
+            locate_min_dbm: -50.0,
+            locate_min_readings: 10,
+            coarse_step_m: 1.0,
+            fine_step_m: 0.1,
+            fine_radius_m: 1.5,
+            uncertainty_rise_db: 1.0,
+            rounds: 3,
+        }
+    }
+}
+
+/// One measured radio with its fitted effective power.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FittedRadio {
+    /// The AP (first five octets of its BSSIDs), as `wisp_interp::RadioKey::ap`.
+    pub ap: String,
+    pub band: Band,
+    pub channel: u16,
+    /// Name of the manifest AP it belongs to, when matched.
+    pub ap_name: Option<String>,
+    /// Transmit power the manifest gives, when matched.
+    pub manifest_tx_dbm: Option<f64>,
+    /// Fitted effective transmit power `P_r` (dBm): what the model needs at 1 m beyond free space.
+    pub power_dbm: f64,
+    pub readings: usize,
+    pub rmse_db: f64,
+    /// Mean of measured − predicted.
+    pub bias_db: f64,
+}
+
+/// An access point located from the measurements.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocatedAp {
+    pub ap: String,
+    pub position: Point,
+    /// Radius (m) within which the RMSE rises by less than `uncertainty_rise_db`.
+    pub uncertainty_m: f64,
+    pub rmse_db: f64,
+    pub strongest_dbm: f64,
+}
+
+/// An access point heard but not used: unplaced and too weak or too rarely heard to locate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SkippedAp {
+    pub ap: String,
+    pub readings: usize,
+    pub strongest_dbm: f64,
+}
+
+/// The fitted model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Calibration {
+    /// Path-loss exponent n.
+    pub exponent: f64,
+    /// Whether the exponent was fitted (false: the data could not determine it; initial kept).
+    pub exponent_fitted: bool,
+    pub radios: Vec<FittedRadio>,
+    pub located: Vec<LocatedAp>,
+    pub skipped: Vec<SkippedAp>,
+    /// Readings used in the fit, overall RMSE and bias (measured − predicted, dB).
+    pub readings: usize,
+    pub rmse_db: f64,
+    pub bias_db: f64,
+}
+
+impl Calibration {
+    /// The model with the fitted exponent (powers carry everything else).
+    pub fn path_loss(&self) -> PathLoss {
+        PathLoss {
+            exponent: self.exponent,
+            extra_1m_db: 0.0,
+        }
+    }
+
+    /// Mean of (manifest tx − fitted power) over matched radios: what a new AP's nominal transmit
+    /// power loses in practice (antenna, body, client). 0 when nothing is matched.
+    pub fn extra_loss_db(&self) -> f64 {
+        let d: Vec<f64> = self
+            .radios
+            .iter()
+            .filter_map(|r| r.manifest_tx_dbm.map(|t| t - r.power_dbm))
+            .collect();
+        if d.is_empty() {
+            0.0
+        } else {
+            d.iter().sum::<f64>() / d.len() as f64
+        }
+    }
+
+    /// Where the AP with BSSID prefix `ap` is: from the manifest (`floor`) or located.
+    pub fn position_of(&self, floor: &Floor, ap: &str) -> Option<Point> {
+        manifest_ap(floor, ap)
+            .map(|a| a.position)
+            .or_else(|| self.located.iter().find(|l| l.ap == ap).map(|l| l.position))
+    }
+}
+
+fn manifest_ap<'a>(floor: &'a Floor, ap: &str) -> Option<&'a wisp_model::AccessPoint> {
+    floor
+        .aps
+        .iter()
+        .find(|a| a.base_bssid.is_some_and(|b| b.default_ap().0 == ap))
+}
+
+/// A radio's readings: positions and levels.
+struct RadioData {
+    key: RadioKey,
+    fs1m: f64,
+    points: Vec<Point>,
+    rssi: Vec<f64>,
+}
+
+fn gather(samples: &[Sample]) -> Vec<RadioData> {
+    // (radio → per-sample sums), in key order for determinism.
+    let mut by_key: BTreeMap<RadioKey, (u32, Vec<Point>, Vec<f64>)> = BTreeMap::new();
+    for s in samples {
+        let p = s.position();
+        if !(p.x.is_finite() && p.y.is_finite()) {
+            continue;
+        }
+        let mut here: BTreeMap<RadioKey, (u32, f64, usize)> = BTreeMap::new();
+        for o in &s.observations {
+            if !o.rssi_dbm.is_finite() {
+                continue;
+            }
+            let key = RadioKey {
+                ap: o.bssid.default_ap().0,
+                band: o.band,
+                channel: o.channel,
+            };
+            let e = here.entry(key).or_insert((o.freq_mhz, 0.0, 0));
+            e.1 += o.rssi_dbm;
+            e.2 += 1;
+        }
+        for (key, (freq, sum, n)) in here {
+            let e = by_key.entry(key).or_insert((freq, vec![], vec![]));
+            e.1.push(p);
+            e.2.push(sum / n as f64);
+        }
+    }
+    by_key
+        .into_iter()
+        .map(|(key, (freq, points, rssi))| {
+            let freq = Channel::new(key.band, key.channel).map_or(freq, |c| c.freq_mhz);
+            RadioData {
+                key,
+                fs1m: free_space_1m(freq as f64),
+                points,
+                rssi,
+            }
+        })
+        .collect()
+}
+
+/// `10·log10(max(d, 1))`, the distance term per unit exponent.
+fn log_term(a: Point, b: Point) -> f64 {
+    10.0 * a.distance(b).max(1.0).log10()
+}
+
+/// Per reading: `z = rssi + PL1m + walls` and `L = 10·log10(d)`, so that `z = P − n·L`.
+fn terms(r: &RadioData, at: Point, walls: &WallSet) -> (Vec<f64>, Vec<f64>) {
+    let view = walls.view(at);
+    let z = r
+        .points
+        .iter()
+        .zip(&r.rssi)
+        .map(|(p, y)| y + r.fs1m + view.loss_to(*p))
+        .collect();
+    let l = r.points.iter().map(|p| log_term(at, *p)).collect();
+    (z, l)
+}
+
+/// Least squares of `z = P_r − n·L` over radios; returns (powers, n, fitted?).
+fn fit_linear(rows: &[(Vec<f64>, Vec<f64>)], fallback_n: f64) -> (Vec<f64>, f64, bool) {
+    let r = rows.len();
+    let m = r + 1;
+    let mut a = vec![0.0; m * m];
+    let mut b = vec![0.0; m];
+    for (i, (z, l)) in rows.iter().enumerate() {
+        a[i * m + i] = z.len() as f64;
+        let sl: f64 = l.iter().sum();
+        a[i * m + r] = -sl;
+        a[r * m + i] = -sl;
+        a[r * m + r] += l.iter().map(|v| v * v).sum::<f64>();
+        b[i] = z.iter().sum();
+        b[r] -= z.iter().zip(l).map(|(z, l)| z * l).sum::<f64>();
+    }
+    if let Some(x) = solve(&a, &b) {
+        return (x[..r].to_vec(), x[r], true);
+    }
+    let powers = rows
+        .iter()
+        .map(|(z, l)| {
+            let n = z.len().max(1) as f64;
+            z.iter()
+                .zip(l)
+                .map(|(z, l)| z + fallback_n * l)
+                .sum::<f64>()
+                / n
+        })
+        .collect();
+    (powers, fallback_n, false)
+}
+
+/// Sum of squared residuals and count, with each radio's power at its closed-form best.
+fn sse_at(
+    radios: &[&RadioData],
+    at: Point,
+    n: f64,
+    walls: &BTreeMap<Band, WallSet>,
+) -> (f64, usize) {
+    let mut sse = 0.0;
+    let mut count = 0;
+    for r in radios {
+        let Some(w) = walls.get(&r.key.band) else {
+            continue;
+        };
+        let (z, l) = terms(r, at, w);
+        let v: Vec<f64> = z.iter().zip(&l).map(|(z, l)| z + n * l).collect();
+        let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+        sse += v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
+        count += v.len();
+    }
+    (sse, count)
+}
+
+fn lattice(min: Point, max: Point, step: f64) -> Vec<Point> {
+    let cols = (((max.x - min.x) / step).floor().max(0.0) as usize).min(100_000) + 1;
+    let rows = (((max.y - min.y) / step).floor().max(0.0) as usize).min(100_000) + 1;
+    let mut v = Vec::with_capacity(rows * cols);
+    for r in 0..rows {
+        for c in 0..cols {
+            v.push(Point::new(min.x + c as f64 * step, min.y + r as f64 * step));
+        }
+    }
+    v
+}
+
+/// Locates one AP from its radios' readings with the exponent `n`.
+fn locate(
+    floor: &Floor,
+    radios: &[&RadioData],
+    n: f64,
+    walls: &BTreeMap<Band, WallSet>,
+    opts: &CalibrationOptions,
+) -> Option<(Point, f64, f64)> {
+    let (min, max) = floor.outline.bounds();
+    let step = if opts.coarse_step_m > 0.0 {
+        opts.coarse_step_m
+    } else {
+        1.0
+    };
+    let coarse = lattice(min, max, step);
+    let score = |pts: &[Point]| -> Vec<(Point, f64)> {
+        pts.par_iter()
+            .map(|&p| {
+                let (sse, count) = sse_at(radios, p, n, walls);
+                (p, (sse / count.max(1) as f64).sqrt())
+            })
+            .collect()
+    };
+    let mut scored = score(&coarse);
+    let best = scored
+        .iter()
+        .filter(|s| s.1.is_finite())
+        .min_by(|a, b| a.1.total_cmp(&b.1))?
+        .0;
+    let fs = if opts.fine_step_m > 0.0 {
+        opts.fine_step_m
+    } else {
+        0.1
+    };
+    let rad = opts.fine_radius_m.max(0.0);
+    let fine = lattice(
+        Point::new(best.x - rad, best.y - rad),
+        Point::new(best.x + rad + fs / 2.0, best.y + rad + fs / 2.0),
+        fs,
+    );
+    scored.extend(score(&fine));
+    let (at, rmse) = scored
+        .iter()
+        .filter(|s| s.1.is_finite())
+        .min_by(|a, b| {
+            a.1.total_cmp(&b.1)
+                .then(a.0.x.total_cmp(&b.0.x))
+                .then(a.0.y.total_cmp(&b.0.y))
+        })
+        .copied()?;
+    let uncertainty = scored
+        .iter()
+        .filter(|s| s.1 < rmse + opts.uncertainty_rise_db)
+        .map(|s| s.0.distance(at))
+        .fold(0.0, f64::max);
+    Some((at, uncertainty, rmse))
+}
+
+/// Fits the model of one floor to its samples.
+pub fn calibrate(
+    floor: &Floor,
+    samples: &[Sample],
+    opts: &CalibrationOptions,
+) -> Result<Calibration, PlanError> {
+    let data = gather(samples);
+    if data.is_empty() {
+        return Err(PlanError::NoReadings {
+            floor: floor.id.clone(),
+        });
+    }
+    let walls: BTreeMap<Band, WallSet> = Band::ALL
+        .iter()
+        .map(|&b| (b, WallSet::new(&floor.walls, &floor.materials, b)))
+        .collect();
+    // Group radios by AP; known positions from the manifest.
+    let mut aps: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, r) in data.iter().enumerate() {
+        aps.entry(r.key.ap.clone()).or_default().push(i);
+    }
+    let mut position: BTreeMap<String, Point> = aps
+        .keys()
+        .filter_map(|ap| manifest_ap(floor, ap).map(|a| (ap.clone(), a.position)))
+        .collect();
+    let mut skipped = Vec::new();
+    let mut unplaced = Vec::new();
+    for (ap, idx) in &aps {
+        if position.contains_key(ap) {
+            continue;
+        }
+        let readings: usize = idx.iter().map(|&i| data[i].rssi.len()).sum();
+        let strongest = idx
+            .iter()
+            .flat_map(|&i| data[i].rssi.iter().copied())
+            .fold(f64::NEG_INFINITY, f64::max);
+        if readings >= opts.locate_min_readings && strongest >= opts.locate_min_dbm {
+            unplaced.push((ap.clone(), strongest));
+        } else {
+            skipped.push(SkippedAp {
+                ap: ap.clone(),
+                readings,
+                strongest_dbm: strongest,
+            });
+        }
+    }
+    let mut n = opts.initial_exponent;
+    let mut fitted = false;
+    let fit = |position: &BTreeMap<String, Point>, n: f64| {
+        let used: Vec<usize> = (0..data.len())
+            .filter(|&i| position.contains_key(&data[i].key.ap))
+            .collect();
+        let rows: Vec<(Vec<f64>, Vec<f64>)> = used
+            .par_iter()
+            .map(|&i| {
+                let r = &data[i];
+                let w = &walls[&r.key.band];
+                terms(r, position[&r.key.ap], w)
+            })
+            .collect();
+        let (p, n2, ok) = fit_linear(&rows, n);
+        (used, rows, p, n2, ok)
+    };
+    if !position.is_empty() {
+        let (_, _, _, n2, ok) = fit(&position, n);
+        if ok {
+            n = n2;
+            fitted = true;
+        }
+    }
+    let mut located = Vec::new();
+    let rounds = if unplaced.is_empty() {
+        0
+    } else {
+        opts.rounds.max(1)
+    };
+    for round in 0..rounds {
+        located.clear();
+        let mut new_pos = position.clone();
+        for (ap, strongest) in &unplaced {
+            let radios: Vec<&RadioData> = aps[ap].iter().map(|&i| &data[i]).collect();
+            let search_n = if n.is_finite() && n > 0.5 {
+                n
+            } else {
+                opts.initial_exponent
+            };
+            if let Some((at, unc, rmse)) = locate(floor, &radios, search_n, &walls, opts) {
+                new_pos.insert(ap.clone(), at);
+                located.push(LocatedAp {
+                    ap: ap.clone(),
+                    position: at,
+                    uncertainty_m: unc,
+                    rmse_db: rmse,
+                    strongest_dbm: *strongest,
+                });
+            }
+        }
+        let (_, _, _, n2, ok) = fit(&new_pos, n);
+        if ok {
+            n = n2;
+            fitted = true;
+        }
+        if round + 1 == rounds {
+            position = new_pos;
+        }
+    }
+    let (used, rows, powers, n_final, ok) = fit(&position, n);
+    if ok {
+        n = n_final;
+        fitted = true;
+    }
+    if used.is_empty() {
+        return Err(PlanError::NoPlacedRadios {
+            floor: floor.id.clone(),
+        });
+    }
+    let mut radios = Vec::new();
+    let (mut all_sse, mut all_sum, mut all_n) = (0.0, 0.0, 0usize);
+    for ((&i, (z, l)), &p) in used.iter().zip(&rows).zip(&powers) {
+        let r = &data[i];
+        let res: Vec<f64> = z.iter().zip(l).map(|(z, l)| z - (p - n * l)).collect();
+        let cnt = res.len().max(1) as f64;
+        let sse: f64 = res.iter().map(|e| e * e).sum();
+        let sum: f64 = res.iter().sum();
+        all_sse += sse;
+        all_sum += sum;
+        all_n += res.len();
+        let m = manifest_ap(floor, &r.key.ap);
+        radios.push(FittedRadio {
+            ap: r.key.ap.clone(),
+            band: r.key.band,
+            channel: r.key.channel,
+            ap_name: m.map(|a| a.name.clone()),
+            manifest_tx_dbm: m.and_then(|a| {
+                a.radios
+                    .iter()
+                    .find(|x| x.band == r.key.band && x.channel == r.key.channel)
+                    .map(|x| x.tx_dbm)
+            }),
+            power_dbm: p,
+            readings: res.len(),
+            rmse_db: (sse / cnt).sqrt(),
+            bias_db: sum / cnt,
+        });
+    }
+    let cnt = all_n.max(1) as f64;
+    Ok(Calibration {
+        exponent: n,
+        exponent_fitted: fitted,
+        radios,
+        located,
+        skipped,
+        readings: all_n,
+        rmse_db: (all_sse / cnt).sqrt(),
+        bias_db: all_sum / cnt,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wisp_model::{AccessPoint, ApRadio, Material, PlanCalibration, Polygon, Segment, Wall};
+    use wisp_radio::{simulate_walk, SimulationParams};
+
+    pub(crate) fn test_floor() -> Floor {
+        let materials = Material::defaults();
+        let plaster = materials
+            .iter()
+            .position(|m| m.name == "plasterboard")
+            .unwrap();
+        let brick = materials.iter().position(|m| m.name == "brick").unwrap();
+        let wall = |a: (f64, f64), b: (f64, f64), m| Wall {
+            segment: Segment::new(Point::new(a.0, a.1), Point::new(b.0, b.1)),
+            material: m,
+        };
+        Floor {
+            id: "T".into(),
+            name: "T".into(),
+            calibration: PlanCalibration::new(0.05).unwrap(),
+            plan_size_px: (800, 400),
+            outline: Polygon::rectangle(Point::new(0., 0.), Point::new(40., 20.)).unwrap(),
+            materials,
+            walls: vec![
+                wall((10.0, 0.0), (10.0, 8.0), plaster),
+                wall((20.0, 0.0), (20.0, 8.0), brick),
+                wall((30.0, 12.0), (30.0, 20.0), plaster),
+                wall((0.0, 8.0), (8.0, 8.0), plaster),
+            ],
+            zones: vec![],
+            aps: vec![],
+            walk: None,
+            survey_range_m: 5.0,
+        }
+    }
+
+    pub(crate) fn ap(name: &str, x: f64, y: f64, k: u8) -> AccessPoint {
+        AccessPoint {
+            name: name.into(),
+            position: Point::new(x, y),
+            radios: vec![
+                ApRadio {
+                    band: Band::G2_4,
+                    channel: 6,
+                    tx_dbm: 14.0,
+                },
+                ApRadio {
+                    band: Band::G5,
+                    channel: 36,
+                    tx_dbm: 17.0,
+                },
+            ],
+            ssids: vec!["A".into(), "B".into()],
+            base_bssid: Some(format!("02:1a:11:00:{k:02x}:00").parse().unwrap()),
+        }
+    }
+
+    /// A serpentine over the 40 m × 20 m floor, rows 2 m apart.
+    pub(crate) fn serpentine() -> Vec<Point> {
+        let mut w = Vec::new();
+        for (i, y) in (1..20).step_by(2).enumerate() {
+            let (a, b) = if i % 2 == 0 { (1.0, 39.0) } else { (39.0, 1.0) };
+            w.push(Point::new(a, y as f64));
+            w.push(Point::new(b, y as f64));
+        }
+        w
+    }
+
+    fn params(n: f64, shadow: f64, noise: f64, seed: u64) -> SimulationParams {
+        SimulationParams {
+            model: PathLoss {
+                exponent: n,
+                extra_1m_db: 0.0,
+            },
+            shadow_sigma_db: shadow,
+            scan_noise_db: noise,
+            seed,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn recovers_exponent_and_powers_without_noise() {
+        let mut floor = test_floor();
+        let aps = vec![ap("A", 8.0, 5.0, 1), ap("B", 30.0, 10.0, 2)];
+        floor.aps = aps.clone();
+        let samples = simulate_walk(&floor, &aps, &serpentine(), &params(3.0, 0.0, 0.0, 1));
+        let c = calibrate(&floor, &samples, &CalibrationOptions::default()).unwrap();
+        assert!((c.exponent - 3.0).abs() < 0.1, "n = {}", c.exponent);
+        assert_eq!(c.radios.len(), 4);
+        for r in &c.radios {
+            let want = r.manifest_tx_dbm.unwrap();
+            assert!((r.power_dbm - want).abs() < 0.1, "{r:?}");
+        }
+        // Only the simulator's rounding to whole dB is left: uniform ±0.5 dB, RMSE √(1/12).
+        assert!(
+            c.rmse_db < 0.35 && c.bias_db.abs() < 0.05,
+            "{} {}",
+            c.rmse_db,
+            c.bias_db
+        );
+        assert!(c.located.is_empty() && c.skipped.is_empty());
+        assert!(c.extra_loss_db().abs() < 0.1);
+    }
+
+    #[test]
+    fn recovers_within_tolerance_with_scan_noise() {
+        let mut floor = test_floor();
+        let aps = vec![
+            ap("A", 8.0, 5.0, 1),
+            ap("B", 30.0, 10.0, 2),
+            ap("C", 18.0, 16.0, 3),
+        ];
+        floor.aps = aps.clone();
+        // Independent 2 dB noise on ~150 readings per radio: the power's standard error is about
+        // 2/√150 ≈ 0.16 dB (more with the exponent shared), so 0.5 dB is ~3σ.
+        for seed in [1, 2, 3] {
+            let samples = simulate_walk(&floor, &aps, &serpentine(), &params(2.8, 0.0, 2.0, seed));
+            let c = calibrate(&floor, &samples, &CalibrationOptions::default()).unwrap();
+            assert!(
+                (c.exponent - 2.8).abs() < 0.1,
+                "seed {seed}: n = {}",
+                c.exponent
+            );
+            for r in &c.radios {
+                assert!(
+                    (r.power_dbm - r.manifest_tx_dbm.unwrap()).abs() < 0.5,
+                    "seed {seed}: {r:?}"
+                );
+            }
+            // Each scan's two SSIDs are averaged: (2² + rounding 1/12) / 2 per reading.
+            let want = ((4.0f64 + 1.0 / 12.0) / 2.0).sqrt();
+            assert!(
+                (c.rmse_db - want).abs() < 0.3,
+                "rmse {} vs {want}",
+                c.rmse_db
+            );
+        }
+    }
+
+    #[test]
+    fn shadowing_is_absorbed_into_power_with_a_sane_exponent() {
+        let mut floor = test_floor();
+        let aps = vec![
+            ap("A", 8.0, 5.0, 1),
+            ap("B", 30.0, 10.0, 2),
+            ap("C", 18.0, 16.0, 3),
+        ];
+        floor.aps = aps.clone();
+        // σ 5 dB correlated over 6 m: the shadow around an AP shifts every reading of it alike, so
+        // it lands in the fitted power (which is what a planner wants: the AP's effective power
+        // where it hangs). A 40 × 20 m floor holds ~20 independent patches, so n is known to a
+        // few tenths and a power to a few dB.
+        for seed in 1..=5 {
+            let samples = simulate_walk(&floor, &aps, &serpentine(), &params(2.8, 5.0, 2.0, seed));
+            let c = calibrate(&floor, &samples, &CalibrationOptions::default()).unwrap();
+            assert!(
+                (c.exponent - 2.8).abs() < 0.6,
+                "seed {seed}: n = {}",
+                c.exponent
+            );
+            for r in &c.radios {
+                assert!(
+                    (r.power_dbm - r.manifest_tx_dbm.unwrap()).abs() < 7.0,
+                    "seed {seed}: {r:?}"
+                );
+            }
+            // The residual is the shadowing and noise the model cannot know: √(5² + 2²) ≈ 5.4 dB.
+            assert!(
+                c.rmse_db < 6.5 && c.bias_db.abs() < 0.1,
+                "{} {}",
+                c.rmse_db,
+                c.bias_db
+            );
+        }
+    }
+
+    #[test]
+    fn locates_an_unplaced_ap() {
+        let mut floor = test_floor();
+        let known = vec![ap("A", 8.0, 5.0, 1), ap("B", 30.0, 10.0, 2)];
+        let hidden = ap("X", 23.3, 14.6, 9);
+        floor.aps = known.clone();
+        let mut all = known;
+        all.push(hidden.clone());
+        let mut errors = Vec::new();
+        for seed in 1..=8 {
+            for shadow in [3.0, 5.0] {
+                let p = params(2.5, shadow, 2.0, seed);
+                let samples = simulate_walk(&floor, &all, &serpentine(), &p);
+                let c = calibrate(&floor, &samples, &CalibrationOptions::default()).unwrap();
+                assert_eq!(c.located.len(), 1);
+                let l = &c.located[0];
+                assert_eq!(l.ap, "02:1a:11:00:09");
+                assert_eq!(c.position_of(&floor, &l.ap), Some(l.position));
+                let err = l.position.distance(hidden.position);
+                // The stated uncertainty covers the true position.
+                assert!(
+                    err <= l.uncertainty_m,
+                    "seed {seed}: {err:.2} m off, ±{:.2}",
+                    l.uncertainty_m
+                );
+                if shadow == 3.0 {
+                    // Line-of-sight shadowing (σ 3 dB, 3GPP TR 38.901) and 2 dB scan noise.
+                    assert!(
+                        err < 2.0,
+                        "seed {seed}: located at {:?}, {err:.2} m off",
+                        l.position
+                    );
+                    errors.push(err);
+                }
+            }
+        }
+        errors.sort_by(f64::total_cmp);
+        assert!(errors[errors.len() / 2] < 1.0, "median error {errors:?}");
+    }
+
+    #[test]
+    fn without_noise_the_position_is_exact_to_the_lattice() {
+        let mut floor = test_floor();
+        floor.aps = vec![ap("A", 8.0, 5.0, 1)];
+        let hidden = ap("X", 25.0, 13.0, 9);
+        let all = vec![floor.aps[0].clone(), hidden.clone()];
+        let samples = simulate_walk(&floor, &all, &serpentine(), &params(2.5, 0.0, 0.0, 1));
+        let c = calibrate(&floor, &samples, &CalibrationOptions::default()).unwrap();
+        assert!(
+            c.located[0].position.distance(hidden.position) < 0.25,
+            "{:?}",
+            c.located
+        );
+        assert!((c.exponent - 2.5).abs() < 0.1);
+    }
+
+    #[test]
+    fn empty_and_unusable_surveys_are_errors() {
+        let floor = test_floor();
+        assert!(matches!(
+            calibrate(&floor, &[], &CalibrationOptions::default()),
+            Err(PlanError::NoReadings { .. })
+        ));
+        // Heard, but weak and unplaced: nothing to fit.
+        let far = ap("F", 39.0, 19.0, 7);
+        let samples = simulate_walk(
+            &floor,
+            &[far],
+            &[Point::new(1.0, 1.0), Point::new(3.0, 1.0)],
+            &params(2.5, 0.0, 0.0, 1),
+        );
+        assert!(matches!(
+            calibrate(&floor, &samples, &CalibrationOptions::default()),
+            Err(PlanError::NoPlacedRadios { .. })
+        ));
+    }
+}

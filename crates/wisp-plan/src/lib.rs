@@ -1,0 +1,46 @@
+//! Access-point planning: a radio model calibrated on the survey, and a planner that closes dead
+//! zones with as few new access points as it can.
+//!
+//! [`calibrate`] fits `wisp_radio`'s log-distance model with walls to the measurements (the
+//! exponent, each radio's effective power, and the position of APs the manifest does not place).
+//! [`candidates`] lists where an AP may be mounted; [`demand`] turns zones into weighted 0.5 m
+//! demand cells and precomputes, in parallel, the predicted signal of every candidate at every
+//! cell ([`walls`] makes the wall crossings cheap). [`objective`] scores a set of APs against the
+//! zones' targets; [`greedy`] picks APs by maximum coverage and [`local_search`] improves the set
+//! (move, swap, remove) with a seeded generator. [`channels`] plans 2.4 and 5 GHz channels.
+//! [`planner`] ties these together.
+//!
+//! This crate owns the planning arithmetic only. It must never do I/O, print, read a clock or the
+//! environment, or use a global random generator: randomness comes from the caller's seed
+//! (`ChaCha8Rng`), and the same inputs give the same plan, whatever the number of threads.
+
+pub mod calibrate;
+pub mod candidates;
+pub mod channels;
+pub mod demand;
+pub mod greedy;
+pub mod linalg;
+pub mod local_search;
+pub mod matrix;
+pub mod objective;
+pub mod planner;
+pub mod walls;
+
+pub use calibrate::{
+    calibrate, Calibration, CalibrationOptions, FittedRadio, LocatedAp, SkippedAp,
+};
+pub use candidates::CandidateOptions;
+pub use local_search::LocalSearchOptions;
+pub use objective::Targets;
+pub use planner::{plan_floor, Plan, PlanInput, PlanOptions, PlannedAp, ZoneOutcome, ZoneStats};
+
+/// Why calibration or planning could not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    #[error("floor '{floor}': the survey has no readings to calibrate on")]
+    NoReadings { floor: String },
+    #[error("floor '{floor}': no measured radio belongs to an access point whose position is known or could be located (give the manifest APs a `bssid`)")]
+    NoPlacedRadios { floor: String },
+    #[error("floor '{floor}': {what}")]
+    Invalid { floor: String, what: String },
+}
