@@ -1,10 +1,14 @@
 //! Runs the `wisp` binary as a user would, on small sites made here and on `samples/`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn wisp(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wisp")).args(args).current_dir(dir).output().expect("wisp runs")
+    Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("wisp runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -48,7 +52,9 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
 impl TinySite {
     fn new() -> TinySite {
         let dir = tempfile::tempdir().unwrap();
-        image::RgbaImage::from_pixel(400, 200, image::Rgba([255, 255, 255, 255])).save(dir.path().join("plan.png")).unwrap();
+        image::RgbaImage::from_pixel(400, 200, image::Rgba([255, 255, 255, 255]))
+            .save(dir.path().join("plan.png"))
+            .unwrap();
         std::fs::write(dir.path().join("site.toml"), MANIFEST).unwrap();
         TinySite { dir }
     }
@@ -56,7 +62,19 @@ impl TinySite {
         self.dir.path()
     }
     fn simulate(&self) {
-        let o = wisp(&["simulate", "site.toml", "--floor", "L1", "--seed", "3", "--out", "walk.csv"], self.path());
+        let o = wisp(
+            &[
+                "simulate",
+                "site.toml",
+                "--floor",
+                "L1",
+                "--seed",
+                "3",
+                "--out",
+                "walk.csv",
+            ],
+            self.path(),
+        );
         assert!(o.status.success(), "{}", stderr(&o));
     }
 }
@@ -72,14 +90,26 @@ fn check_passes_near_the_ap_and_fails_behind_concrete() {
     let west = zones.iter().find(|z| z["zone"] == "West").unwrap();
     let east = zones.iter().find(|z| z["zone"] == "East").unwrap();
     // West is within ~7 m of a 17 dBm AP: primary everywhere above −65 dBm.
-    let primary = |z: &serde_json::Value| z["criteria"].as_array().unwrap().iter().find(|c| c["criterion"] == "primary").cloned().unwrap();
+    let primary = |z: &serde_json::Value| {
+        z["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["criterion"] == "primary")
+            .cloned()
+            .unwrap()
+    };
     assert_eq!(primary(west)["pass_share"], 1.0);
     // East is behind two concrete walls (2 × 15 dB) and 12–17 m away: every surveyed cell fails
     // primary, and the whole surveyed part of the zone is one dead zone.
     assert_eq!(primary(east)["pass_share"], 0.0);
     assert_eq!(east["verdict"], "fail");
-    let dead: Vec<&serde_json::Value> =
-        east["dead_zones"].as_array().unwrap().iter().filter(|d| d["criterion"] == "primary").collect();
+    let dead: Vec<&serde_json::Value> = east["dead_zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["criterion"] == "primary")
+        .collect();
     assert_eq!(dead.len(), 1);
     // The walk runs along y = 5 m; the zone spans y 1..9 m and x 15..19.5 m = 36 m²; the survey
     // range (5 m) reaches all of it.
@@ -94,17 +124,29 @@ fn simulate_is_deterministic_and_ingest_round_trips() {
     let first = std::fs::read(site.path().join("walk.csv")).unwrap();
     site.simulate();
     assert_eq!(first, std::fs::read(site.path().join("walk.csv")).unwrap());
-    let o = wisp(&["ingest", "--site", "site.toml", "--out", "survey.json"], site.path());
+    let o = wisp(
+        &["ingest", "--site", "site.toml", "--out", "survey.json"],
+        site.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("walk.csv: wisp-csv"), "{}", stderr(&o));
-    let survey: serde_json::Value = serde_json::from_slice(&std::fs::read(site.path().join("survey.json")).unwrap()).unwrap();
+    let survey: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.path().join("survey.json")).unwrap()).unwrap();
     assert_eq!(survey["format"], "wisp-survey");
     let rows = String::from_utf8(first).unwrap().lines().count() - 1;
-    let obs: usize = survey["floors"][0]["samples"].as_array().unwrap().iter().map(|s| s["observations"].as_array().unwrap().len()).sum();
+    let obs: usize = survey["floors"][0]["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["observations"].as_array().unwrap().len())
+        .sum();
     assert_eq!(obs, rows, "every CSV row is one observation in the survey");
     // The same check from the survey JSON as from the captures.
     let a = wisp(&["check", "site.toml", "--json"], site.path());
-    let b = wisp(&["check", "site.toml", "--survey", "survey.json", "--json"], site.path());
+    let b = wisp(
+        &["check", "site.toml", "--survey", "survey.json", "--json"],
+        site.path(),
+    );
     assert_eq!(a.stdout, b.stdout);
 }
 
@@ -132,9 +174,16 @@ fn heatmap_and_report_are_written_whole() {
         .output()
         .unwrap();
     assert!(again.status.success());
-    assert_eq!(pdf, std::fs::read(site.path().join("r2.pdf")).unwrap(), "same inputs, same PDF");
+    assert_eq!(
+        pdf,
+        std::fs::read(site.path().join("r2.pdf")).unwrap(),
+        "same inputs, same PDF"
+    );
     // No temporary files left behind.
-    let names: Vec<String> = std::fs::read_dir(site.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
 }
 
@@ -164,14 +213,23 @@ fn bad_input_names_file_and_line_and_exits_2() {
     let (o, _d) = check_with(MANIFEST, None);
     assert_bad_input(&o, &["walk.csv", "cannot read"]);
     // Malformed TOML.
-    let (o, _d) = check_with(&MANIFEST.replace("metres_per_pixel = 0.05", "metres_per_pixel = "), Some(""));
+    let (o, _d) = check_with(
+        &MANIFEST.replace("metres_per_pixel = 0.05", "metres_per_pixel = "),
+        Some(""),
+    );
     assert_bad_input(&o, &["site.toml:5:"]);
     // An unknown key.
-    let (o, _d) = check_with(&MANIFEST.replace("kind = \"bay\"", "kinds = \"bay\""), Some(""));
+    let (o, _d) = check_with(
+        &MANIFEST.replace("kind = \"bay\"", "kinds = \"bay\""),
+        Some(""),
+    );
     assert_bad_input(&o, &["site.toml:", "kinds"]);
     // A calibration of zero length.
     let (o, _d) = check_with(
-        &MANIFEST.replace("metres_per_pixel = 0.05", "calibration = { a = [5, 5], b = [5, 5], metres = 10.0 }"),
+        &MANIFEST.replace(
+            "metres_per_pixel = 0.05",
+            "calibration = { a = [5, 5], b = [5, 5], metres = 10.0 }",
+        ),
         Some(""),
     );
     assert_bad_input(&o, &["site.toml:5:", "zero length"]);
@@ -201,28 +259,63 @@ fn grid_matches_a_hand_computed_idw() {
     let dir = tempfile::tempdir().unwrap();
     // Two points; the cell centre (0.5, 0.5) is 0.5√2 from (0,0) and √(0.5²+1.5²) from (0,2).
     std::fs::write(dir.path().join("p.csv"), "x,y,value\n0,0,10\n0,2,20\n").unwrap();
-    let o = wisp(&["grid", "p.csv", "--extent", "0,0,1,2", "--cell", "1", "--out", "g.asc"], dir.path());
+    let o = wisp(
+        &[
+            "grid", "p.csv", "--extent", "0,0,1,2", "--cell", "1", "--out", "g.asc",
+        ],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let asc = std::fs::read_to_string(dir.path().join("g.asc")).unwrap();
     let lines: Vec<&str> = asc.lines().collect();
-    assert_eq!(&lines[..6], &["ncols 1", "nrows 2", "xllcorner 0", "yllcorner 0", "cellsize 1", "NODATA_value -9999"]);
+    assert_eq!(
+        &lines[..6],
+        &[
+            "ncols 1",
+            "nrows 2",
+            "xllcorner 0",
+            "yllcorner 0",
+            "cellsize 1",
+            "NODATA_value -9999"
+        ]
+    );
     // Row 0 is the top (centre y = 1.5), row 1 the bottom (centre y = 0.5).
-    let idw = |d1: f64, d2: f64| (10.0 / d1.powi(2) + 20.0 / d2.powi(2)) / (1.0 / d1.powi(2) + 1.0 / d2.powi(2));
+    let idw = |d1: f64, d2: f64| {
+        (10.0 / d1.powi(2) + 20.0 / d2.powi(2)) / (1.0 / d1.powi(2) + 1.0 / d2.powi(2))
+    };
     let top: f64 = lines[6].parse().unwrap();
     let bottom: f64 = lines[7].parse().unwrap();
-    assert!((top - idw(1.5f64.hypot(0.5), 0.5f64.hypot(0.5))).abs() < 1e-4, "{top}");
-    assert!((bottom - idw(0.5f64.hypot(0.5), 1.5f64.hypot(0.5))).abs() < 1e-4, "{bottom}");
+    assert!(
+        (top - idw(1.5f64.hypot(0.5), 0.5f64.hypot(0.5))).abs() < 1e-4,
+        "{top}"
+    );
+    assert!(
+        (bottom - idw(0.5f64.hypot(0.5), 1.5f64.hypot(0.5))).abs() < 1e-4,
+        "{bottom}"
+    );
     // --at gives the same values at the centres.
     std::fs::write(dir.path().join("q.csv"), "x,y\n0.5,1.5\n0,2\n").unwrap();
-    let o = wisp(&["grid", "p.csv", "--at", "q.csv", "--out", "q.out.csv"], dir.path());
+    let o = wisp(
+        &["grid", "p.csv", "--at", "q.csv", "--out", "q.out.csv"],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = std::fs::read_to_string(dir.path().join("q.out.csv")).unwrap();
-    let vals: Vec<f64> = out.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().parse().unwrap()).collect();
+    let vals: Vec<f64> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
+        .collect();
     assert!((vals[0] - top).abs() < 1e-4);
     assert_eq!(vals[1], 20.0, "exact at a sample");
     // A bad value names its line.
     std::fs::write(dir.path().join("bad.csv"), "x,y,value\n0,0,1\n1,1,NaN\n").unwrap();
-    let o = wisp(&["grid", "bad.csv", "--extent", "0,0,1,1", "--cell", "1", "--out", "b.asc"], dir.path());
+    let o = wisp(
+        &[
+            "grid", "bad.csv", "--extent", "0,0,1,1", "--cell", "1", "--out", "b.asc",
+        ],
+        dir.path(),
+    );
     assert_bad_input(&o, &["bad.csv:3:"]);
     assert!(!dir.path().join("b.asc").exists(), "no output on bad input");
 }
@@ -231,34 +324,111 @@ fn grid_matches_a_hand_computed_idw() {
 fn diff_of_a_survey_with_itself_is_empty_and_a_weakened_ap_shows() {
     let site = TinySite::new();
     site.simulate();
-    let o = wisp(&["ingest", "--site", "site.toml", "--out", "before.json"], site.path());
+    let o = wisp(
+        &["ingest", "--site", "site.toml", "--out", "before.json"],
+        site.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = wisp(&["diff", "before.json", "before.json", "--site", "site.toml", "--json"], site.path());
+    let o = wisp(
+        &[
+            "diff",
+            "before.json",
+            "before.json",
+            "--site",
+            "site.toml",
+            "--json",
+        ],
+        site.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let d = &v["floors"][0]["diff"];
     assert_eq!(d["worse_cells"], 0);
     assert_eq!(d["appeared"].as_array().unwrap().len(), 0);
-    assert!(d["zones"].as_array().unwrap().iter().all(|z| z["pass_share"] == 0.0));
+    assert!(d["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|z| z["pass_share"] == 0.0));
     // After: the AP loses 20 dB of transmit power (a failed radio replaced by a weak one).
     std::fs::write(
         site.path().join("weak.toml"),
         "[[aps]]\nname = \"AP1\"\nat = [60, 100]\nradios = [{ band = \"5\", channel = 36, tx_dbm = -3.0 }]\n",
     )
     .unwrap();
-    let o = wisp(&["simulate", "site.toml", "--aps", "weak.toml", "--seed", "3", "--out", "walk.csv"], site.path());
+    let o = wisp(
+        &[
+            "simulate",
+            "site.toml",
+            "--aps",
+            "weak.toml",
+            "--seed",
+            "3",
+            "--out",
+            "walk.csv",
+        ],
+        site.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = wisp(&["ingest", "--site", "site.toml", "--out", "after.json"], site.path());
+    let o = wisp(
+        &["ingest", "--site", "site.toml", "--out", "after.json"],
+        site.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = wisp(&["diff", "before.json", "after.json", "--site", "site.toml", "--json", "--heatmap-dir", "d"], site.path());
+    let o = wisp(
+        &[
+            "diff",
+            "before.json",
+            "after.json",
+            "--site",
+            "site.toml",
+            "--json",
+            "--heatmap-dir",
+            "d",
+        ],
+        site.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let d = &v["floors"][0]["diff"];
     assert!(d["worse_cells"].as_u64().unwrap() > 0);
-    let west = d["zones"].as_array().unwrap().iter().find(|z| z["zone"] == "West").unwrap();
+    let west = d["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["zone"] == "West")
+        .unwrap();
     // Same walk and seed, 20 dB less power: the median falls by up to 20 dB, less what the
     // −95 dBm not-heard floor and the −90 dBm sensitivity clip.
     let m = west["median_primary_db"].as_f64().unwrap();
     assert!((-20.5..=-10.0).contains(&m), "median change {m}");
     assert!(site.path().join("d/diff-L1.png").is_file());
+}
+
+#[test]
+fn sample_site_demo_runs() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if !root.join("samples/walk.csv").exists() {
+        panic!("samples/walk.csv is missing: regenerate it as samples/README.md says");
+    }
+    let out = tempfile::tempdir().unwrap();
+    let o = wisp(&["demo", "--out", out.path().to_str().unwrap()], &root);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "survey.json",
+        "heatmap-L1-primary.png",
+        "check.json",
+        "dead-zones.geojson",
+        "report.pdf",
+    ] {
+        assert!(out.path().join(f).is_file(), "{f} missing");
+    }
+    let check: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("check.json")).unwrap()).unwrap();
+    let zones = check["floors"][0]["zones"].as_array().unwrap();
+    // The sample AP layout is meant to leave dead zones: the report must name some.
+    assert!(zones
+        .iter()
+        .any(|z| !z["dead_zones"].as_array().unwrap().is_empty()));
+    assert!(zones.iter().any(|z| z["verdict"] == "pass"));
 }

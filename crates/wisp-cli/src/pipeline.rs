@@ -4,6 +4,7 @@ use crate::CliError;
 use std::path::Path;
 use wisp_coverage::{evaluate_floor, EvalOptions, ZoneResult};
 use wisp_ingest::{FileReport, Site, SiteFloor};
+use wisp_interp::layers::WallAware;
 use wisp_interp::{LayerOptions, SignalLayers};
 use wisp_model::{GridGeometry, Point, RequirementProfile, Sample, Survey, SurveyFloor};
 
@@ -102,8 +103,13 @@ pub fn analyse(
 ) -> Result<FloorAnalysis, CliError> {
     let f = &floor.floor;
     let g = floor_grid(f)?;
+    let walls = (!f.walls.is_empty()).then(|| WallAware {
+        walls: f.walls.clone(),
+        materials: f.materials.clone(),
+    });
     let opts = LayerOptions {
         survey_range_m: f.survey_range_m,
+        walls,
         ..Default::default()
     };
     let inside = |r: usize, c: usize| f.outline.contains(g.centre(r, c));

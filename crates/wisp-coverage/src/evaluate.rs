@@ -101,6 +101,14 @@ impl Criterion {
         }
     }
 
+    /// Unit of a difference from the threshold: dB for levels, radios for counts.
+    pub fn margin_unit(self) -> &'static str {
+        match self {
+            Criterion::CoChannel => "radios",
+            _ => "dB",
+        }
+    }
+
     pub fn unit(self) -> &'static str {
         match self {
             Criterion::CoChannel => "radios",

@@ -135,15 +135,16 @@ pub fn table(check: &SiteCheck) -> String {
         s += &format!("\ndead zones ({}):\n", dead.len());
         for (floor, d) in dead {
             s += &format!(
-                "  {floor} {}: {} below threshold over {:.1} m² at ({:.1}, {:.1}) m, worst {} ({:+.0} {} short), nearest AP {}\n",
+                "  {floor} {}: {} fails over {:.1} m² at ({:.1}, {:.1}) m, worst {} {}, {:.0} {} short, nearest AP {}\n",
                 d.zone,
                 d.criterion.name(),
                 d.area_m2,
                 d.centroid_m.x,
                 d.centroid_m.y,
                 dbm(d.worst),
-                d.shortfall,
                 d.criterion.unit(),
+                d.shortfall,
+                d.criterion.margin_unit(),
                 d.nearest_radio.as_deref().unwrap_or("–")
             );
         }

@@ -175,7 +175,7 @@ pub fn render(
         vec![]
     };
     let layer = metric.layer(layers);
-    let title = format!("{} — {} — {}", site.name, f.name, metric.title());
+    let title = heading(site, f, metric.title());
     draw(
         floor,
         &layer,
@@ -187,6 +187,15 @@ pub fn render(
         title,
         opacity,
     )
+}
+
+/// "Site — floor — what", without repeating the floor's name when the site's name holds it.
+pub fn heading(site: &Site, floor: &wisp_model::Floor, what: &str) -> String {
+    if site.name.contains(&floor.name) {
+        format!("{} — {what}", site.name)
+    } else {
+        format!("{} — {} — {what}", site.name, floor.name)
+    }
 }
 
 /// Draws `layer` over the floor's plan with its APs; the one place heatmaps are assembled.

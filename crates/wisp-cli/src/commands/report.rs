@@ -114,7 +114,7 @@ pub fn build(loaded: &Loaded, check: &SiteCheck, paper: Paper) -> Result<Report,
                 format!("{:.1}", d.area_m2),
                 format!("{:.1}, {:.1}", d.centroid_m.x, d.centroid_m.y),
                 format!("{} {}", f1(d.worst), d.criterion.unit()),
-                format!("{:.0} {}", d.shortfall, d.criterion.unit()),
+                format!("{:.0} {}", d.shortfall, d.criterion.margin_unit()),
                 d.nearest_radio.clone().unwrap_or_else(|| "–".into()),
             ]);
         }
