@@ -52,6 +52,10 @@ enum Command {
     Profiles(commands::profiles::Args),
     /// Cross-validate the interpolation methods on the survey (leaving out stretches of the walk).
     Validate(commands::validate::Args),
+    /// Fit the radio model to the survey: path-loss exponent, radio powers, unplaced AP positions.
+    Calibrate(commands::calibrate::Args),
+    /// Propose new access points (fewest that close the dead zones), channels and a bill of materials.
+    Plan(commands::plan::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -79,6 +83,8 @@ pub fn main() -> i32 {
         Command::Demo(a) => commands::demo::run(a),
         Command::Profiles(a) => commands::profiles::run(a),
         Command::Validate(a) => commands::validate::run(a),
+        Command::Calibrate(a) => commands::calibrate::run(a),
+        Command::Plan(a) => commands::plan::run(a),
     };
     match result {
         Ok(code) => code as i32,

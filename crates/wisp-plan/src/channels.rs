@@ -8,7 +8,8 @@
 //! round: what the co-channel criterion of the voice profiles counts. Radios are coloured
 //! greedily, most-interfering first, each taking the channel with the least overlap with those
 //! already coloured (then non-DFS, then the listed order); then single-radio changes are made
-//! while any lowers the total overlap (or, at equal overlap, the DFS count).
+//! while any lowers the total overlap (or, at equal overlap, the DFS count). Greedy colouring is
+//! restarted from the most interfering radios in turn and the best result kept.
 
 use wisp_model::{Band, Channel};
 

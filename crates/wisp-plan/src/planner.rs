@@ -9,7 +9,7 @@
 
 use crate::calibrate::Calibration;
 use crate::candidates::{candidates, CandidateOptions};
-use crate::channels::{assign, overlap, overlap_weights, COCHANNEL_DBM};
+use crate::channels::{assign, overlap_weights, COCHANNEL_DBM};
 use crate::demand::{Demand, DEMAND_CELL_M};
 use crate::greedy::greedy;
 use crate::local_search::{improve, LocalSearchOptions};
@@ -51,6 +51,9 @@ pub struct PlanOptions {
     pub default_exponent: f64,
     /// Demand cell size: 0.5 m, the analysis grid.
     pub cell_m: f64,
+    /// Switch off a new AP's 2.4 GHz radio when no channel of 1/6/11 is free of co-channel
+    /// overlap for it (true).
+    pub new_2g4_off_when_shared: bool,
 }
 
 impl Default for PlanOptions {
@@ -78,6 +81,7 @@ impl Default for PlanOptions {
             search: LocalSearchOptions::default(),
             default_exponent: PathLoss::default().exponent,
             cell_m: DEMAND_CELL_M,
+            new_2g4_off_when_shared: true,
         }
     }
 }
@@ -414,7 +418,15 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
             located: false,
         });
     }
-    let cochannel_overlap = plan_channels(floor, cal, &mut aps, &demand, exponent);
+    let cochannel_overlap = plan_channels(
+        floor,
+        cal,
+        &mut aps,
+        &demand,
+        exponent,
+        opts.new_2g4_off_when_shared,
+        COCHANNEL_DBM - opts.targets.margin_db,
+    );
     Ok(Plan {
         floor: floor.id.clone(),
         exponent,
@@ -428,13 +440,17 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
     })
 }
 
-/// Plans channels band by band for every AP's radios; returns the overlap left per band.
+/// Plans channels band by band for every AP's radios; returns the overlap left per band. Radios
+/// count as overlapping from `cochannel_dbm` (−85 dBm less the design margin, so shadowing does
+/// not turn a planned separation into co-channel interference).
 fn plan_channels(
     floor: &Floor,
     cal: Option<&Calibration>,
     aps: &mut [PlannedAp],
     demand: &Demand,
     exponent: f64,
+    off_when_shared: bool,
+    cochannel_dbm: f64,
 ) -> BTreeMap<Band, f64> {
     // Every 4th demand cell (about one per metre² of zone) is plenty for overlap weights.
     let points: Vec<Point> = demand.cells.iter().step_by(4).copied().collect();
@@ -469,12 +485,59 @@ fn plan_channels(
             .collect();
         let m = SignalMatrix::build(&sources, &points, exponent, &walls);
         let signal: Vec<Vec<f32>> = (0..m.rows).map(|i| m.row(i).to_vec()).collect();
-        let w = overlap_weights(&signal, COCHANNEL_DBM);
+        let w = overlap_weights(&signal, cochannel_dbm);
         let plan = assign(&w, band);
         for (&(a, r), &ch) in members.iter().zip(&plan) {
             aps[a].radios[r].channel = ch;
         }
-        left.insert(band, overlap(&w, &plan));
+        // 2.4 GHz has three channels and carries far: a new AP's 2.4 GHz radio that would still
+        // share its channel with a radio it hears is switched off, worst first (the usual design
+        // practice of enabling 2.4 GHz on a subset of APs; the 5 GHz radio serves there).
+        let mut on = vec![true; members.len()];
+        if band == Band::G2_4 && off_when_shared {
+            loop {
+                let shared = |i: usize| -> f64 {
+                    (0..members.len())
+                        .filter(|&k| k != i && on[k] && plan[k] == plan[i])
+                        .map(|k| w[i][k])
+                        .sum()
+                };
+                let worst = (0..members.len())
+                    .filter(|&i| on[i] && aps[members[i].0].new)
+                    .map(|i| (i, shared(i)))
+                    .filter(|&(_, o)| o > 0.0)
+                    .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+                match worst {
+                    Some((i, _)) => on[i] = false,
+                    None => break,
+                }
+            }
+        }
+        let kept: Vec<u16> = plan
+            .iter()
+            .zip(&on)
+            .map(|(&c, &o)| if o { c } else { 0 })
+            .collect();
+        let mut total = 0.0;
+        for i in 0..kept.len() {
+            for k in i + 1..kept.len() {
+                if on[i] && on[k] && kept[i] == kept[k] {
+                    total += w[i][k];
+                }
+            }
+        }
+        // Remove switched-off radios (highest index first so positions stay valid).
+        let mut off: Vec<(usize, usize)> = members
+            .iter()
+            .zip(&on)
+            .filter(|(_, &o)| !o)
+            .map(|(&m, _)| m)
+            .collect();
+        off.sort_by(|a, b| b.cmp(a));
+        for (a, r) in off {
+            aps[a].radios.remove(r);
+        }
+        left.insert(band, total);
     }
     left
 }
@@ -712,6 +775,11 @@ mod tests {
             })
             .collect();
         assert!(ch.iter().all(|c| [1, 6, 11].contains(c)));
+        // …and those that would share a channel with a radio they hear were switched off.
+        assert_eq!(a.cochannel_overlap[&Band::G2_4], 0.0);
+        assert!(a
+            .new_aps()
+            .all(|x| x.radios.iter().any(|r| r.band == Band::G5)));
         let bad = PlanOptions {
             min_distance_m: f64::NAN,
             ..opts(3.0)

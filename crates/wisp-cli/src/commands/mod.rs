@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod calibrate;
 pub mod check;
 pub mod demo;
 pub mod diff;
@@ -7,6 +8,7 @@ pub mod grid;
 pub mod heatmap;
 pub mod import;
 pub mod ingest;
+pub mod plan;
 pub mod profiles;
 pub mod report;
 pub mod simulate;

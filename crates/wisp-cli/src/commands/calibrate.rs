@@ -1,0 +1,142 @@
+//! `wisp calibrate`: fit the radio model (path-loss exponent, each radio's effective power, the
+//! position of APs the manifest does not place) to the survey, and print it.
+
+use crate::{pipeline, CliError, ExitCode};
+use serde_json::json;
+use std::path::PathBuf;
+use wisp_plan::{calibrate, Calibration, CalibrationOptions};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The site (site.toml or its folder).
+    site: PathBuf,
+    /// A survey JSON from `wisp ingest`; default: read the manifest's captures.
+    #[arg(long)]
+    survey: Option<PathBuf>,
+    /// Only this floor (default: every floor with readings).
+    #[arg(long)]
+    floor: Option<String>,
+    /// Print JSON for scripts instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A floor's id and its fitted model, or why it could not be fitted.
+pub type FloorFit = (String, Result<Calibration, String>);
+
+/// Calibrates every floor (or the one asked for) that has readings; a floor that cannot be
+/// calibrated comes back with its reason.
+pub fn calibrate_site(
+    loaded: &pipeline::Loaded,
+    floor: Option<&str>,
+) -> Result<Vec<FloorFit>, CliError> {
+    let floors: Vec<&wisp_ingest::SiteFloor> = match floor {
+        Some(id) => vec![pipeline::pick_floor(&loaded.site, Some(id))?],
+        None => loaded.site.floors.iter().collect(),
+    };
+    Ok(floors
+        .into_iter()
+        .map(|f| {
+            let samples = pipeline::samples_of(&loaded.survey, &f.floor.id);
+            let c = calibrate(&f.floor, samples, &CalibrationOptions::default())
+                .map_err(|e| e.to_string());
+            (f.floor.id.clone(), c)
+        })
+        .collect())
+}
+
+pub fn run(a: Args) -> Result<ExitCode, CliError> {
+    let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    if !a.json {
+        pipeline::print_reports(&loaded.reports);
+    }
+    let fits = calibrate_site(&loaded, a.floor.as_deref())?;
+    if fits.iter().all(|(_, c)| c.is_err()) {
+        let why: Vec<String> = fits
+            .iter()
+            .filter_map(|(_, c)| c.as_ref().err().cloned())
+            .collect();
+        return Err(CliError::input(format!(
+            "nothing to calibrate: {}",
+            why.join("; ")
+        )));
+    }
+    if a.json {
+        let floors: Vec<serde_json::Value> = fits
+            .iter()
+            .map(|(id, c)| match c {
+                Ok(c) => json!({"floor": id, "calibration": c}),
+                Err(e) => json!({"floor": id, "error": e}),
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "floors": floors })).unwrap_or_default()
+        );
+    } else {
+        for (id, c) in &fits {
+            match c {
+                Ok(c) => print!("{}", table(id, c)),
+                Err(e) => println!("floor {id}: not calibrated: {e}\n"),
+            }
+        }
+    }
+    Ok(ExitCode::Ok)
+}
+
+/// The fitted model for people.
+pub fn table(floor: &str, c: &Calibration) -> String {
+    let mut s = format!(
+        "floor {floor}: path-loss exponent n = {:.2}{}, {} readings, RMSE {:.1} dB, bias {:+.2} dB\n",
+        c.exponent,
+        if c.exponent_fitted { "" } else { " (not determined by the data: default kept)" },
+        c.readings,
+        c.rmse_db,
+        c.bias_db
+    );
+    s += &format!(
+        "  {:<36} {:>4} {:>4} {:>10} {:>9} {:>8} {:>6} {:>6}\n",
+        "radio", "band", "ch", "P fit dBm", "manifest", "readings", "RMSE", "bias"
+    );
+    for r in &c.radios {
+        let name = match &r.ap_name {
+            Some(n) => format!("{n} ({})", r.ap),
+            None => format!("located {}", r.ap),
+        };
+        s += &format!(
+            "  {:<36} {:>4} {:>4} {:>10.1} {:>9} {:>8} {:>6.1} {:>+6.2}\n",
+            truncate(&name, 36),
+            r.band.name(),
+            r.channel,
+            r.power_dbm,
+            r.manifest_tx_dbm
+                .map_or("–".to_string(), |t| format!("{t:.1}")),
+            r.readings,
+            r.rmse_db,
+            r.bias_db
+        );
+    }
+    for l in &c.located {
+        s += &format!(
+            "  located AP {} at ({:.1}, {:.1}) m ± {:.1} m (RMSE {:.1} dB, strongest {:.0} dBm)\n",
+            l.ap, l.position.x, l.position.y, l.uncertainty_m, l.rmse_db, l.strongest_dbm
+        );
+    }
+    for k in &c.skipped {
+        s += &format!(
+            "  not located: {} ({} readings, strongest {:.0} dBm: too weak or too few)\n",
+            k.ap, k.readings, k.strongest_dbm
+        );
+    }
+    s += "\n";
+    s
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let t: String = s.chars().take(n - 1).collect();
+        format!("{t}…")
+    }
+}

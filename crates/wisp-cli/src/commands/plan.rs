@@ -1,0 +1,358 @@
+//! `wisp plan`: where to add access points so every zone meets its profile, with a channel plan,
+//! a bill of materials and an APs file `wisp simulate --aps` can walk.
+
+use crate::{pipeline, CliError, ExitCode};
+use serde_json::json;
+use std::path::PathBuf;
+use wisp_model::{Floor, RequirementProfile, Zone};
+use wisp_plan::{plan_floor, CalibrationOptions, Plan, PlanInput, PlanOptions, PlannedAp};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The site (site.toml or its folder).
+    site: PathBuf,
+    /// A survey JSON from `wisp ingest`; default: read the manifest's captures. Without
+    /// readings, the default model (n = 2.5, manifest powers) is used.
+    #[arg(long)]
+    survey: Option<PathBuf>,
+    /// Only this floor (default: every floor).
+    #[arg(long)]
+    floor: Option<String>,
+    /// Hold every zone to this profile instead of its own.
+    #[arg(long)]
+    profile: Option<String>,
+    /// At most this many new APs per floor.
+    #[arg(long)]
+    max_aps: Option<usize>,
+    /// Minimum distance between APs, metres (default 6, an estimate).
+    #[arg(long, default_value_t = 6.0)]
+    min_distance: f64,
+    /// Design margin added to every threshold, dB (default 3: about 0.6 σ of shadow fading).
+    #[arg(long, default_value_t = 3.0)]
+    margin: f64,
+    /// Spacing of candidate mounting points, metres.
+    #[arg(long, default_value_t = 1.0)]
+    spacing: f64,
+    /// A zone (by name) where no AP may be mounted; repeat for more. Imaging, plant,
+    /// stairs-lift and outdoor zones are always excluded.
+    #[arg(long = "no-ap-zone")]
+    no_ap_zone: Vec<String>,
+    /// Seed of the local search: the same seed gives the same plan.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where to write the plan (JSON).
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write a bill of materials (CSV: item, quantity, notes).
+    #[arg(long)]
+    bom: Option<PathBuf>,
+    /// Also write the existing and new APs (planned channels) as `[[aps]]` TOML for
+    /// `wisp simulate --aps`.
+    #[arg(long)]
+    aps_out: Option<PathBuf>,
+}
+
+pub fn run(a: Args) -> Result<ExitCode, CliError> {
+    let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    let site = &loaded.site;
+    let profiles = pipeline::all_profiles(site);
+    if let Some(p) = &a.profile {
+        if !profiles.iter().any(|x| &x.name == p) {
+            return Err(CliError::input(format!(
+                "unknown profile '{p}' (known: {})",
+                profiles
+                    .iter()
+                    .map(|x| x.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    if !(a.min_distance.is_finite() && a.min_distance >= 0.0) {
+        return Err(CliError::input("--min-distance must be a number ≥ 0"));
+    }
+    if !(a.spacing.is_finite() && a.spacing >= 0.25) {
+        return Err(CliError::input("--spacing must be at least 0.25 m"));
+    }
+    if !a.margin.is_finite() {
+        return Err(CliError::input("--margin must be a number"));
+    }
+    let floors: Vec<&wisp_ingest::SiteFloor> = match &a.floor {
+        Some(id) => vec![pipeline::pick_floor(site, Some(id))?],
+        None => site.floors.iter().collect(),
+    };
+    let resolve = |z: &Zone| -> Option<RequirementProfile> {
+        let name = a.profile.as_deref().unwrap_or(&z.profile);
+        profiles.iter().find(|p| p.name == name).cloned()
+    };
+    let mut opts = PlanOptions {
+        min_distance_m: a.min_distance,
+        max_new_aps: a.max_aps,
+        ..Default::default()
+    };
+    opts.targets.margin_db = a.margin;
+    opts.candidates.spacing_m = a.spacing;
+    opts.candidates.excluded_zones = a.no_ap_zone.clone();
+    opts.search.seed = a.seed;
+    let mut plans: Vec<(&Floor, bool, Plan)> = Vec::new();
+    for f in floors {
+        let samples = pipeline::samples_of(&loaded.survey, &f.floor.id);
+        let cal = wisp_plan::calibrate(&f.floor, samples, &CalibrationOptions::default());
+        if let Err(e) = &cal {
+            eprintln!(
+                "wisp: {e}; planning floor '{}' with the default model",
+                f.floor.id
+            );
+        }
+        let input = PlanInput {
+            floor: &f.floor,
+            calibration: cal.as_ref().ok(),
+            profile: &resolve,
+        };
+        let plan = plan_floor(&input, &opts).map_err(CliError::input)?;
+        plans.push((&f.floor, cal.is_ok(), plan));
+    }
+    super::write_output(&a.out, plan_json(&plans).to_string().as_bytes())?;
+    if let Some(path) = &a.bom {
+        super::write_output(path, bom_csv(&plans)?.as_bytes())?;
+    }
+    if let Some(path) = &a.aps_out {
+        super::write_output(path, aps_toml(&plans).as_bytes())?;
+    }
+    print!("{}", summary(&plans));
+    println!("wrote {}", a.out.display());
+    Ok(ExitCode::Ok)
+}
+
+fn radios_json(ap: &PlannedAp) -> serde_json::Value {
+    ap.radios
+        .iter()
+        .map(|r| json!({"band": r.band.name(), "channel": r.channel, "tx_dbm": r.tx_dbm}))
+        .collect()
+}
+
+/// The plan document: new APs (plan pixels and metres), existing APs' planned channels, and
+/// each zone's predicted result before and after.
+pub fn plan_json(plans: &[(&Floor, bool, Plan)]) -> serde_json::Value {
+    let mut new_aps = Vec::new();
+    let mut existing = Vec::new();
+    let mut zones = Vec::new();
+    let mut floors = Vec::new();
+    for (floor, calibrated, plan) in plans {
+        for ap in &plan.aps {
+            let px = floor.calibration.to_pixels(ap.position);
+            if ap.new {
+                new_aps.push(json!({
+                    "name": ap.name,
+                    "floor": floor.id,
+                    "x_px": (px.x * 10.0).round() / 10.0,
+                    "y_px": (px.y * 10.0).round() / 10.0,
+                    "x_m": (ap.position.x * 100.0).round() / 100.0,
+                    "y_m": (ap.position.y * 100.0).round() / 100.0,
+                    "radios": radios_json(ap),
+                }));
+            } else {
+                existing.push(json!({
+                    "name": ap.name,
+                    "floor": floor.id,
+                    "located": ap.located,
+                    "x_m": (ap.position.x * 100.0).round() / 100.0,
+                    "y_m": (ap.position.y * 100.0).round() / 100.0,
+                    "radios": radios_json(ap),
+                }));
+            }
+        }
+        for z in &plan.zones {
+            zones.push(json!({
+                "floor": floor.id,
+                "zone": z.zone,
+                "kind": z.kind,
+                "profile": z.profile,
+                "area_m2": z.area_m2,
+                "before": z.before,
+                "after": z.after,
+                "unreachable_share": z.unreachable_share,
+            }));
+        }
+        floors.push(json!({
+            "floor": floor.id,
+            "exponent": plan.exponent,
+            "calibrated": calibrated,
+            "design_band": plan.design_band.name(),
+            "candidates": plan.candidates,
+            "demand_cells": plan.demand_cells,
+            "deficit": plan.deficit,
+            "cochannel_overlap": plan.cochannel_overlap.iter().map(|(b, v)| (b.name().to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        }));
+    }
+    json!({"floors": floors, "new_aps": new_aps, "existing_aps": existing, "zones": zones})
+}
+
+/// Bill of materials: what an installer orders for the new APs.
+pub fn bom_csv(plans: &[(&Floor, bool, Plan)]) -> Result<String, CliError> {
+    let new: Vec<&PlannedAp> = plans.iter().flat_map(|(_, _, p)| p.new_aps()).collect();
+    let names = new
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let bands: Vec<&str> = new
+        .first()
+        .map(|a| a.radios.iter().map(|r| r.band.name()).collect())
+        .unwrap_or_default();
+    let changed: Vec<String> = plans
+        .iter()
+        .flat_map(|(f, _, p)| {
+            p.aps
+                .iter()
+                .filter(|a| !a.new && !a.located)
+                .filter_map(move |a| {
+                    let old = f.aps.iter().find(|o| o.name == a.name)?;
+                    (old.radios != a.radios).then(|| a.name.clone())
+                })
+        })
+        .collect();
+    let n = new.len().to_string();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let rows: Vec<[String; 3]> = vec![
+        [
+            format!("Access point, ceiling mount ({} GHz)", bands.join(" + ")),
+            n.clone(),
+            format!("new: {names}"),
+        ],
+        [
+            "Ceiling mounting kit".into(),
+            n.clone(),
+            "one per new access point".into(),
+        ],
+        [
+            "Structured cabling run (Cat6A) and patch lead".into(),
+            n.clone(),
+            "one per new access point, from the nearest comms room".into(),
+        ],
+        [
+            "PoE+ switch port (IEEE 802.3at)".into(),
+            n.clone(),
+            "one per new access point".into(),
+        ],
+        [
+            "Channel change on an existing access point".into(),
+            changed.len().to_string(),
+            changed.join(" "),
+        ],
+    ];
+    w.write_record(["item", "quantity", "notes"])
+        .map_err(CliError::output)?;
+    for r in rows {
+        w.write_record(&r).map_err(CliError::output)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| CliError::output(e.to_string()))?;
+    String::from_utf8(bytes).map_err(CliError::output)
+}
+
+/// A TOML basic string (JSON's escapes are a subset of TOML's).
+fn toml_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// Existing and new APs as `[[aps]]` in plan pixels, with the planned channels.
+pub fn aps_toml(plans: &[(&Floor, bool, Plan)]) -> String {
+    let mut s = String::from(
+        "# Access points planned by `wisp plan`: the existing ones (channels as planned) and the new\n\
+         # ones, in plan pixels. Walk the design with `wisp simulate SITE --aps THIS_FILE`.\n",
+    );
+    for (floor, _, plan) in plans {
+        for ap in &plan.aps {
+            let px = floor.calibration.to_pixels(ap.position);
+            let radios: Vec<String> = ap
+                .radios
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{{ band = {}, channel = {}, tx_dbm = {:.1} }}",
+                        toml_str(r.band.name()),
+                        r.channel,
+                        r.tx_dbm.clamp(-10.0, 36.0)
+                    )
+                })
+                .collect();
+            let ssids: Vec<String> = ap.ssids.iter().map(|x| toml_str(x)).collect();
+            s += &format!(
+                "\n[[aps]]\nname = {}\nfloor = {}\nat = [{:.1}, {:.1}]\nradios = [{}]\nssids = [{}]\n",
+                toml_str(&ap.name),
+                toml_str(&floor.id),
+                px.x,
+                px.y,
+                radios.join(", "),
+                ssids.join(", ")
+            );
+            if let Some(b) = ap.base_bssid {
+                s += &format!("bssid = {}\n", toml_str(&b.to_string()));
+            }
+        }
+    }
+    s
+}
+
+fn summary(plans: &[(&Floor, bool, Plan)]) -> String {
+    let mut s = String::new();
+    for (floor, calibrated, p) in plans {
+        let met = |after: bool| {
+            p.zones
+                .iter()
+                .filter(|z| {
+                    if after {
+                        z.after.meets_target
+                    } else {
+                        z.before.meets_target
+                    }
+                })
+                .count()
+        };
+        s += &format!(
+            "floor {}: model n = {:.2} ({}), {} candidate positions, {} demand cells\n",
+            floor.id,
+            p.exponent,
+            if *calibrated {
+                "calibrated on the survey"
+            } else {
+                "default, not calibrated"
+            },
+            p.candidates,
+            p.demand_cells
+        );
+        s += &format!(
+            "  {} new access point(s); zones meeting the design target: {} of {} before, {} after\n",
+            p.new_aps().count(),
+            met(false),
+            p.zones.len(),
+            met(true)
+        );
+        for ap in p.new_aps() {
+            let ch: Vec<String> = ap
+                .radios
+                .iter()
+                .map(|r| format!("{} GHz ch {}", r.band.name(), r.channel))
+                .collect();
+            s += &format!(
+                "    {} at ({:.1}, {:.1}) m: {}\n",
+                ap.name,
+                ap.position.x,
+                ap.position.y,
+                ch.join(", ")
+            );
+        }
+        for z in p.zones.iter().filter(|z| !z.after.meets_target) {
+            s += &format!(
+                "  still short: {} (primary {:.0}%, secondary {}; {:.0}% out of reach of any allowed position)\n",
+                z.zone,
+                100.0 * z.after.primary_share,
+                z.after.secondary_share.map_or("–".to_string(), |s| format!("{:.0}%", 100.0 * s)),
+                100.0 * z.unreachable_share
+            );
+        }
+    }
+    s
+}
