@@ -63,6 +63,10 @@ pub struct LayerOptions {
     pub bands: Vec<Band>,
     /// Only these BSSIDs (lowercase colon form; empty: all).
     pub bssids: Vec<String>,
+    /// Interpolation method by name (`idw`, `natural`, `kriging`, `nearest`; see
+    /// [`crate::method::method_by_name`]). IDW (the default) runs fused with the layer derivation
+    /// and honours `walls`; the others interpolate each radio's whole grid first and ignore walls.
+    pub method: String,
     /// Walls-aware interpolation: a sample seen through walls from a cell counts for less there,
     /// and its value is lowered by the walls' loss (see [`WallAware`]). `None`: plain IDW.
     pub walls: Option<WallAware>,
@@ -94,6 +98,7 @@ impl Default for LayerOptions {
             bands: Vec::new(),
             bssids: Vec::new(),
             walls: None,
+            method: "idw".to_string(),
         }
     }
 }
@@ -260,19 +265,34 @@ impl SignalLayers {
         let distance_m = distance_to_nearest(&index, geometry, inside);
 
         let cols = geometry.cols();
+        // Methods other than IDW interpolate every radio's grid up front; the per-cell pass then
+        // only reads them (one neighbour suffices to drive it).
+        let surfaces = if opts.method.eq_ignore_ascii_case("idw") {
+            None
+        } else {
+            let prepared = crate::method::method_by_name(&opts.method)?.prepare(&points)?;
+            let refs: Vec<&[f32]> = fields.iter().map(|f| f.as_slice()).collect();
+            Some(prepared.grid_many(&refs, geometry, inside)?)
+        };
+        let k = if surfaces.is_some() { 1 } else { opts.idw.k };
         let bands = index.for_each_cell(
             geometry,
-            opts.idw.k,
+            k,
             inside,
             &|r, c, n, band: &mut Band_| {
                 let at = (r - band.r0) * cols + c;
-                let mut est: Vec<(f32, usize)> = match &opts.walls {
-                    None => fields
+                let mut est: Vec<(f32, usize)> = match (&surfaces, &opts.walls) {
+                    (Some(s), _) => s
+                        .iter()
+                        .enumerate()
+                        .map(|(ri, g)| (g.value.get(r, c).copied().unwrap_or(f32::NAN), ri))
+                        .collect(),
+                    (None, None) => fields
                         .iter()
                         .enumerate()
                         .map(|(ri, f)| (opts.idw.estimate(n, f), ri))
                         .collect(),
-                    Some(w) => {
+                    (None, Some(w)) => {
                         let cell = geometry.centre(r, c);
                         // Loss per neighbour and band, computed once for all radios.
                         let losses: Vec<[f64; 3]> = n
@@ -581,6 +601,52 @@ mod tests {
             radio_fields(&s[1..2], &LayerOptions::default()).err(),
             Some(InterpError::NoSamples)
         );
+    }
+
+    #[test]
+    fn every_method_builds_the_same_layers_at_the_samples() {
+        // Samples at cell centres: every method is exact there, so the primary layer must equal
+        // the strongest reading at those cells whatever the method.
+        let g = GridGeometry::new(0.0, 0.0, 1.0, 1.0, 12, 6).unwrap();
+        let at = |r: usize, c: usize| g.centre(r, c);
+        let s: Vec<Sample> = [
+            (1, 1, -50.0, -70.0),
+            (4, 9, -80.0, -60.0),
+            (2, 6, -65.0, -66.0),
+            (5, 2, -72.0, -90.0),
+        ]
+        .iter()
+        .map(|&(r, c, a, b)| {
+            let p = at(r, c);
+            sample(
+                p.x,
+                p.y,
+                vec![
+                    obs("02:00:00:00:01:01", 5180, a),
+                    obs("02:00:00:00:02:01", 5200, b),
+                ],
+            )
+        })
+        .collect();
+        for method in ["idw", "natural", "kriging", "nearest"] {
+            let opts = LayerOptions {
+                method: method.into(),
+                ..Default::default()
+            };
+            let l = SignalLayers::build(&s, &g, &|_, _| true, &opts).unwrap();
+            for &(r, c, want) in &[(1, 1, -50.0), (4, 9, -60.0), (2, 6, -65.0), (5, 2, -72.0)] {
+                let got = *l.primary.get(r, c).unwrap();
+                assert!(
+                    (got - want).abs() < 1e-3,
+                    "{method} at ({r},{c}): {got} vs {want}"
+                );
+            }
+        }
+        let bad = LayerOptions {
+            method: "spline".into(),
+            ..Default::default()
+        };
+        assert!(SignalLayers::build(&s, &g, &|_, _| true, &bad).is_err());
     }
 
     #[test]
