@@ -36,8 +36,10 @@ pub const MAX_MANIFEST_BYTES: u64 = 16 << 20;
 /// Largest capture file read whole (bytes).
 pub const MAX_CAPTURE_BYTES: u64 = 1 << 30;
 
-/// Reads a whole file, refusing one larger than `limit` bytes.
+/// Reads a whole file, refusing one larger than `limit` bytes, and anything that is not a regular
+/// file: a folder, a pipe (opening it would wait for a writer) or a device (`/dev/zero` never ends).
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IngestError> {
+    require_file(path)?;
     let f = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
     let mut buf = Vec::new();
     f.take(limit + 1)
@@ -49,6 +51,60 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IngestError> {
         );
     }
     Ok(buf)
+}
+
+/// Refuses a path that is not a regular file (after following links), before anything opens it.
+pub fn require_file(path: &Path) -> Result<(), IngestError> {
+    let meta = std::fs::metadata(path).map_err(|e| IngestError::io(path, e))?;
+    if meta.is_dir() {
+        return Err(IngestError::invalid("is a folder, expected a file").at(path));
+    }
+    if !meta.is_file() {
+        return Err(IngestError::invalid(
+            "is not a regular file (a pipe, socket or device), expected a file",
+        )
+        .at(path));
+    }
+    Ok(())
+}
+
+/// Refuses `path` when a symbolic link on its way below `root` (the site folder) leads outside
+/// `root`: a plan or capture that is a link to `/etc/passwd` or `../elsewhere.png`. Paths written
+/// with `..` in the manifest are the surveyor's own choice and are not links, so they pass; a
+/// path that does not exist passes too (reading it reports that).
+pub fn check_link_inside(path: &Path, root: &Path) -> Result<(), IngestError> {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return Ok(());
+    };
+    let mut at = root.to_path_buf();
+    let mut linked = false;
+    for c in rel.components() {
+        at.push(c);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            linked = true;
+            break;
+        }
+    }
+    if !linked {
+        return Ok(());
+    }
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
+    let (Ok(target), Ok(root_abs)) = (path.canonicalize(), root.canonicalize()) else {
+        // A dangling link: reading it reports the missing target.
+        return Ok(());
+    };
+    if target.starts_with(&root_abs) {
+        return Ok(());
+    }
+    Err(IngestError::new(IngestErrorKind::UnsafePath(format!(
+        "is a link leaving the site folder (it leads to {}); copy the file into the site folder",
+        target.display()
+    )))
+    .at(path))
 }
 
 /// wisp's own capture formats; the others are in [`formats`].
@@ -69,6 +125,17 @@ pub fn parse_capture(
     name: &str,
     forced: Option<&str>,
 ) -> Result<ParsedCapture, IngestError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(IngestError::syntax("the file is empty: no capture in it"));
+    }
+    // Binary formats (pcap, pcapng, Kismet logs) are judged on the bytes, before any decoding.
+    let binary = match forced {
+        Some(f) => formats::parse_binary(f, bytes, name),
+        None => formats::detect_binary(bytes).and_then(|f| formats::parse_binary(f, bytes, name)),
+    };
+    if let Some(parsed) = binary {
+        return parsed;
+    }
     let text = text::decode(bytes)?;
     let format = match forced {
         Some(f) => f.to_string(),
@@ -309,5 +376,97 @@ mod tests {
         let text = format!("{{\"a\": \"{}é\"}}", "x".repeat(4095 - 7));
         assert!(text.len() > 4096 && !text.is_char_boundary(4096));
         assert_eq!(super::detect(&text), None);
+    }
+
+    /// A classic pcap (radiotap, link type 127) holding one beacon heard at -61 dBm on 5180 MHz.
+    fn one_beacon_pcap() -> Vec<u8> {
+        let mut f = vec![0xD4, 0xC3, 0xB2, 0xA1, 2, 0, 4, 0];
+        f.extend([0; 8]);
+        f.extend(65535u32.to_le_bytes());
+        f.extend(127u32.to_le_bytes());
+        let mut p = vec![0u8, 0, 13, 0];
+        p.extend((1u32 << 3 | 1 << 5).to_le_bytes());
+        p.extend(5180u16.to_le_bytes());
+        p.extend(0x0140u16.to_le_bytes());
+        p.push(-61i8 as u8);
+        p.extend([0x80, 0, 0, 0]);
+        p.extend([0xff; 6]);
+        p.extend([0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01]);
+        p.extend([0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01]);
+        p.extend([0x10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x64, 0, 0x31, 0x04]);
+        p.extend([0, 5]);
+        p.extend(b"Ward7");
+        f.extend(1_793_613_845u32.to_le_bytes());
+        f.extend(0u32.to_le_bytes());
+        f.extend((p.len() as u32).to_le_bytes());
+        f.extend((p.len() as u32).to_le_bytes());
+        f.extend(p);
+        f
+    }
+
+    #[test]
+    fn binary_captures_are_parsed_before_text_decoding() {
+        // Regression: pcap bytes went through text decoding first and failed as "not UTF-8".
+        let pcap = one_beacon_pcap();
+        for forced in [None, Some("pcap")] {
+            let p = super::parse_capture(&pcap, "b.pcap", forced).unwrap();
+            assert_eq!((p.format.as_str(), p.scans.len()), ("pcap", 1));
+            assert_eq!(p.scans[0].observations[0].rssi_dbm, -61.0);
+        }
+        // Cut mid-packet: no scan, one counted "truncated packet".
+        let cut = super::parse_capture(&pcap[..pcap.len() - 10], "b.pcap", None).unwrap();
+        assert_eq!(cut.scans.len(), 0);
+        assert_eq!(cut.skipped.iter().next().unwrap().0, "truncated packet");
+    }
+
+    #[test]
+    fn empty_capture_says_so() {
+        for bytes in [&b""[..], b" \r\n\n"] {
+            let e = super::parse_capture(bytes, "e.csv", None).unwrap_err();
+            assert!(e.to_string().contains("the file is empty"), "{e}");
+        }
+    }
+
+    #[test]
+    fn folders_and_devices_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = super::read_limited(dir.path(), 100)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is a folder, expected a file"), "{e}");
+        #[cfg(unix)]
+        {
+            // /dev/zero never ends; a pipe would block the open.
+            let e = super::read_limited(std::path::Path::new("/dev/zero"), 1 << 30)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("not a regular file"), "{e}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_leaving_the_site_folder_are_refused() {
+        use std::os::unix::fs::symlink;
+        let top = tempfile::tempdir().unwrap();
+        let site = top.path().join("site");
+        std::fs::create_dir_all(site.join("sub")).unwrap();
+        std::fs::write(top.path().join("outside.png"), b"x").unwrap();
+        std::fs::write(site.join("inside.csv"), b"x").unwrap();
+        symlink("../outside.png", site.join("plan.png")).unwrap();
+        symlink("/etc/passwd", site.join("sub").join("walk.csv")).unwrap();
+        symlink("inside.csv", site.join("alias.csv")).unwrap();
+        symlink("..", site.join("up")).unwrap();
+        for bad in ["plan.png", "sub/walk.csv", "up/outside.png"] {
+            let e = super::check_link_inside(&site.join(bad), &site).unwrap_err();
+            assert!(
+                e.to_string().contains("is a link leaving the site folder"),
+                "{bad}: {e}"
+            );
+        }
+        // A link that stays inside, a plain file, a written `..` path and a missing file pass.
+        for good in ["alias.csv", "inside.csv", "../outside.png", "missing.csv"] {
+            super::check_link_inside(&site.join(good), &site).unwrap();
+        }
     }
 }

@@ -203,7 +203,21 @@ pub fn load_site(site: &Path, known_profiles: &[String]) -> Result<Site, IngestE
     let path = manifest_path(site);
     let bytes = crate::read_limited(&path, crate::MAX_MANIFEST_BYTES)?;
     let text = crate::text::decode(&bytes).map_err(|e| e.at(&path))?;
-    parse_site(&text, &path, known_profiles, &|p| plan::image_size(p))
+    // Plans, captures and tracks are links into the site folder or plain files, never links
+    // leaving it (README "Site manifest").
+    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let root = dir.clone();
+    let site = parse_site(&text, &path, known_profiles, &move |p| {
+        crate::check_link_inside(p, &root)?;
+        plan::image_size(p)
+    })?;
+    for c in site.floors.iter().flat_map(|f| &f.captures) {
+        crate::check_link_inside(&c.path, &dir)?;
+        if let Some(t) = &c.track {
+            crate::check_link_inside(t, &dir)?;
+        }
+    }
+    Ok(site)
 }
 
 /// Validates manifest text; `plan_size` tells a plan image's size in pixels (a parameter so that

@@ -22,6 +22,7 @@ fn limits() -> Limits {
 
 fn reader(path: &Path) -> Result<ImageReader<BufReader<std::fs::File>>, IngestError> {
     // Judge the format by content, never by the file name: a text file called plan.png is not a PNG.
+    crate::require_file(path)?;
     let mut head = [0u8; 16];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
@@ -44,9 +45,23 @@ fn image_error(path: &Path, e: image::ImageError) -> IngestError {
 
 /// The plan's size in pixels, read from its header, refused above the limits.
 pub fn image_size(path: &Path) -> Result<(u32, u32), IngestError> {
-    let (w, h) = reader(path)?
-        .into_dimensions()
-        .map_err(|e| image_error(path, e))?;
+    let (w, h) = match reader(path)?.into_dimensions() {
+        Ok(d) => d,
+        // The decoder says only "Image size exceeds limit": say what the header claims.
+        Err(image::ImageError::Limits(_)) => {
+            let msg = match png_header_size(path) {
+                Some((w, h)) if w <= MAX_PLAN_SIDE_PX && h <= MAX_PLAN_SIDE_PX => {
+                    format!("{w}×{h} px needs more than the {MAX_PLAN_ALLOC}-byte decoding limit")
+                }
+                Some((w, h)) => {
+                    format!("{w}×{h} px is outside the accepted 1..{MAX_PLAN_SIDE_PX} px per side")
+                }
+                None => format!("larger than the accepted {MAX_PLAN_SIDE_PX} px per side"),
+            };
+            return Err(IngestError::new(IngestErrorKind::Image(msg)).at(path));
+        }
+        Err(e) => return Err(image_error(path, e)),
+    };
     if w == 0 || h == 0 || w > MAX_PLAN_SIDE_PX || h > MAX_PLAN_SIDE_PX {
         return Err(IngestError::new(IngestErrorKind::Image(format!(
             "{w}×{h} px is outside the accepted 1..{MAX_PLAN_SIDE_PX} px per side"
@@ -54,6 +69,17 @@ pub fn image_size(path: &Path) -> Result<(u32, u32), IngestError> {
         .at(path));
     }
     Ok((w, h))
+}
+
+/// Width and height from a PNG's IHDR (the first chunk, bytes 16..24), without decoding.
+fn png_header_size(path: &Path) -> Option<(u32, u32)> {
+    let mut head = [0u8; 24];
+    std::fs::File::open(path).ok()?.read_exact(&mut head).ok()?;
+    if &head[..8] != b"\x89PNG\r\n\x1a\n" || &head[12..16] != b"IHDR" {
+        return None;
+    }
+    let be = |i: usize| u32::from_be_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
+    Some((be(16), be(20)))
 }
 
 /// Decodes the plan image.
@@ -85,8 +111,16 @@ mod tests {
         png.extend(crc.to_be_bytes());
         let huge = dir.path().join("huge.png");
         std::fs::write(&huge, &png).unwrap();
-        assert!(image_size(&huge).is_err());
+        let e = image_size(&huge).unwrap_err().to_string();
+        assert!(
+            e.contains("100000×100000 px is outside the accepted 1..16384 px per side"),
+            "{e}"
+        );
         assert!(load_plan(&huge).is_err());
+
+        // A folder where the plan should be.
+        let e = image_size(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("is a folder, expected a file"), "{e}");
     }
 
     fn crc32(data: &[u8]) -> u32 {

@@ -4,8 +4,9 @@
 use crate::IngestError;
 
 /// Decodes `bytes` to a `String`. UTF-16 needs its BOM (or, failing that, the telltale NUL of
-/// every other byte in ASCII text); invalid sequences are an error naming the byte offset,
-/// because a silently replaced character in an SSID or BSSID is a lost record.
+/// every other byte in ASCII text: after each letter in UTF-16LE, before it in UTF-16BE); invalid
+/// sequences are an error naming the byte offset, because a silently replaced character in an
+/// SSID or BSSID is a lost record.
 pub fn decode(bytes: &[u8]) -> Result<String, IngestError> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return utf8(rest, 3);
@@ -43,6 +44,14 @@ pub fn decode(bytes: &[u8]) -> Result<String, IngestError> {
         && bytes[0] != 0
     {
         return utf16(bytes, true);
+    }
+    // BOM-less UTF-16BE: a NUL before each ASCII letter.
+    if bytes.len() >= 8
+        && bytes.len().is_multiple_of(2)
+        && bytes[..8].iter().step_by(2).all(|&b| b == 0)
+        && bytes[1] != 0
+    {
+        return utf16(bytes, false);
     }
     utf8(bytes, 0)
 }
@@ -91,6 +100,11 @@ mod tests {
             .flat_map(|u| u.to_le_bytes())
             .collect();
         assert_eq!(decode(&bare).unwrap(), "Interface name");
+        let bare_be: Vec<u8> = "name = \"x\""
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
+        assert_eq!(decode(&bare_be).unwrap(), "name = \"x\"");
     }
 
     #[test]
