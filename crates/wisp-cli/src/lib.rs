@@ -44,8 +44,10 @@ enum Command {
     Grid(commands::grid::Args),
     /// Compare two surveys of one site: per-zone change, dead zones that appeared or went, worse cells.
     Diff(commands::diff::Args),
-    /// Write the PDF survey report.
+    /// Write the PDF survey report (or, with --shard I/N, one shard's bundle for `wisp merge`).
     Report(commands::report::Args),
+    /// Combine shard bundles into one report and check JSON; exit codes as `wisp check`.
+    Merge(commands::merge::Args),
     /// Run the whole pipeline on the sample hospital floor shipped with wisp.
     Demo(commands::demo::Args),
     /// List the requirement profiles with their thresholds.
@@ -79,6 +81,7 @@ pub fn main() -> i32 {
         Command::Check(a) => commands::check::run(a),
         Command::Grid(a) => commands::grid::run(a),
         Command::Report(a) => commands::report::run(a),
+        Command::Merge(a) => commands::merge::run(a),
         Command::Diff(a) => commands::diff::run(a),
         Command::Demo(a) => commands::demo::run(a),
         Command::Profiles(a) => commands::profiles::run(a),

@@ -1,12 +1,18 @@
-//! The steps every site command shares: load the site and its survey, build layers, evaluate.
+//! The steps every site command shares: load the site and its survey, build layers, evaluate;
+//! and [`analyse_site_with`], which runs them over every floor of a site in parallel.
 
-use crate::CliError;
+use crate::{CliError, ExitCode};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::io::IsTerminal;
 use std::path::Path;
+use std::time::{Duration, Instant};
 use wisp_coverage::{evaluate_floor, EvalOptions, ZoneResult};
 use wisp_ingest::{FileReport, Site, SiteFloor};
 use wisp_interp::layers::WallAware;
 use wisp_interp::{LayerOptions, SignalLayers};
 use wisp_model::{GridGeometry, Point, RequirementProfile, Sample, Survey, SurveyFloor};
+use wisp_radio::simulate::ThroughSlabs;
 
 /// Cell size of the analysis grid: 0.5 m. RSSI carries no information finer than that
 /// (shadowing decorrelates over metres, shared/reference.md §2); display resamples it.
@@ -38,24 +44,30 @@ pub fn load_site(site: &Path) -> Result<Site, CliError> {
     Ok(wisp_ingest::load_site(site, &builtin_names())?)
 }
 
+/// Reads a survey JSON and checks that its floors are the site's.
+pub fn read_survey(site: &Site, path: &Path) -> Result<Survey, CliError> {
+    let bytes = wisp_ingest::read_limited(path, wisp_ingest::MAX_CAPTURE_BYTES)?;
+    let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(path))?;
+    let survey = wisp_ingest::native::parse_survey(&text).map_err(|e| e.at(path))?;
+    for f in &survey.floors {
+        if site.floor(&f.id).is_none() {
+            return Err(CliError::input(format!(
+                "{}: floor '{}' is not in the site manifest {}",
+                path.display(),
+                f.id,
+                site.manifest_path.display()
+            )));
+        }
+    }
+    Ok(survey)
+}
+
 /// Loads the site, and the survey from `survey` if given, else from the manifest's captures.
 pub fn load(site: &Path, survey: Option<&Path>) -> Result<Loaded, CliError> {
     let site = load_site(site)?;
     match survey {
         Some(path) => {
-            let bytes = wisp_ingest::read_limited(path, wisp_ingest::MAX_CAPTURE_BYTES)?;
-            let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(path))?;
-            let survey = wisp_ingest::native::parse_survey(&text).map_err(|e| e.at(path))?;
-            for f in &survey.floors {
-                if site.floor(&f.id).is_none() {
-                    return Err(CliError::input(format!(
-                        "{}: floor '{}' is not in the site manifest {}",
-                        path.display(),
-                        f.id,
-                        site.manifest_path.display()
-                    )));
-                }
-            }
+            let survey = read_survey(&site, path)?;
             Ok(Loaded {
                 site,
                 survey,
@@ -153,6 +165,273 @@ fn unsurveyed_layers(g: GridGeometry) -> SignalLayers {
     }
 }
 
+/// The access points of the other floors of `floor`'s building as wisp-radio hears them through
+/// the slabs (none for a floor without a `level`). An AP without a `bssid` gets the locally
+/// administered `02:00:00:<1 + its floor's index>:<its index>:00`, so that it differs from the
+/// walked floor's own (`02:00:00:00:<index>:00`).
+pub fn through_slabs(site: &Site, floor: &SiteFloor) -> Vec<ThroughSlabs> {
+    site.stacked_aps(floor)
+        .into_iter()
+        .map(|s| {
+            let mut ap = s.ap;
+            if ap.base_bssid.is_none() {
+                let fi = site
+                    .floors
+                    .iter()
+                    .position(|f| f.floor.id == s.floor)
+                    .unwrap_or(0);
+                let ai = site
+                    .floor(&s.floor)
+                    .and_then(|f| f.floor.aps.iter().position(|a| a.name == ap.name))
+                    .unwrap_or(0);
+                ap.base_bssid = Some(wisp_model::Bssid([
+                    0x02,
+                    0,
+                    0,
+                    ((fi + 1) & 0xff) as u8,
+                    (ai & 0xff) as u8,
+                    0,
+                ]));
+            }
+            ThroughSlabs {
+                ap,
+                slabs: s.slabs,
+                height_m: s.height_m,
+            }
+        })
+        .collect()
+}
+
+/// One shard of a site's floors, `I/N` (1-based): the floors whose manifest index (0-based)
+/// mod N is I − 1. Shards 1/N … N/N together take every floor exactly once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// I, 1..=N.
+    pub index: usize,
+    /// N.
+    pub count: usize,
+}
+
+impl Shard {
+    /// Whether floor `floor_index` (0-based, manifest order) belongs to this shard.
+    pub fn takes(&self, floor_index: usize) -> bool {
+        floor_index % self.count == self.index - 1
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("shard '{s}': expected I/N with 1 ≤ I ≤ N, e.g. 1/4");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: usize = i.trim().parse().map_err(|_| bad())?;
+        let count: usize = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// How a run over a site's floors goes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// No progress bars and no per-floor summary (failures are still printed).
+    pub quiet: bool,
+    /// Only this shard's floors.
+    pub shard: Option<Shard>,
+}
+
+/// One floor being processed, as the per-floor work of [`analyse_site_with`] sees it.
+pub struct FloorJob<'a> {
+    /// Index of the floor in the manifest (0-based).
+    pub index: usize,
+    pub site: &'a Site,
+    pub floor: &'a SiteFloor,
+    pub samples: &'a [Sample],
+    bar: ProgressBar,
+}
+
+impl FloorJob<'_> {
+    /// Shows what the floor's worker is doing now on its progress line.
+    pub fn step(&self, what: &str) {
+        self.bar
+            .set_message(format!("{}: {what}", self.floor.floor.id));
+    }
+}
+
+/// What happened to one floor of a run.
+pub struct FloorOutcome<T> {
+    /// Index of the floor in the manifest (0-based).
+    pub index: usize,
+    pub id: String,
+    pub result: Result<T, CliError>,
+    /// What ingest did per capture file of the floor (empty with a survey JSON).
+    pub reports: Vec<FileReport>,
+    pub scans: usize,
+    pub seconds: f64,
+}
+
+/// Runs every floor of the site (or of `opts.shard`) in parallel on rayon's threads: reads the
+/// floor's captures (unless `survey` is given), builds its layers, evaluates its zones and
+/// hands the analysis to `work`, whose result is all that is kept: the layers are dropped as soon
+/// as `work` returns, so a run over hundreds of floors holds only a few floors' layers at once.
+/// A floor that fails (bad capture, error in `work`, even a panic) fails alone; the others are
+/// still processed. Outcomes come back in manifest order. Progress bars go to stderr when it is
+/// a terminal and `opts.quiet` is off.
+pub fn analyse_site_with<T, F>(
+    site: &Site,
+    survey: Option<&Survey>,
+    opts: &RunOptions,
+    work: F,
+) -> Vec<FloorOutcome<T>>
+where
+    T: Send,
+    F: Fn(&FloorJob<'_>, FloorAnalysis) -> Result<T, CliError> + Sync,
+{
+    let chosen: Vec<usize> = (0..site.floors.len())
+        .filter(|i| opts.shard.is_none_or(|s| s.takes(*i)))
+        .collect();
+    let target = if opts.quiet || !std::io::stderr().is_terminal() {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let multi = MultiProgress::with_draw_target(target);
+    let total = multi.add(ProgressBar::new(chosen.len() as u64));
+    total.set_style(
+        ProgressStyle::with_template(
+            "{prefix} [{bar:32}] {pos}/{len} floors, {elapsed} (about {eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    total.set_prefix(match opts.shard {
+        Some(s) => format!("{} shard {s}", site.name),
+        None => site.name.clone(),
+    });
+    let spinner = ProgressStyle::with_template("  {spinner} {msg} {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+    let outcomes = chosen
+        .par_iter()
+        .map(|&index| {
+            let sf = &site.floors[index];
+            let bar = multi.insert_before(&total, ProgressBar::new_spinner());
+            bar.set_style(spinner.clone());
+            bar.enable_steady_tick(Duration::from_millis(200));
+            let start = Instant::now();
+            let mut reports = Vec::new();
+            let mut scans = 0;
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let owned;
+                let samples: &[Sample] = match survey {
+                    Some(s) => samples_of(s, &sf.floor.id),
+                    None => {
+                        bar.set_message(format!("{}: reading captures", sf.floor.id));
+                        let (s, r) = wisp_ingest::ingest_floor(sf)?;
+                        reports = r;
+                        owned = s;
+                        &owned
+                    }
+                };
+                scans = samples.len();
+                let job = FloorJob {
+                    index,
+                    site,
+                    floor: sf,
+                    samples,
+                    bar: bar.clone(),
+                };
+                job.step(&format!("interpolating {} scans", samples.len()));
+                let analysis = analyse(site, sf, samples)?;
+                work(&job, analysis)
+            }))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown".into());
+                Err(CliError::input(format!("internal error: {what}")))
+            });
+            bar.finish_and_clear();
+            multi.remove(&bar);
+            total.inc(1);
+            FloorOutcome {
+                index,
+                id: sf.floor.id.clone(),
+                result,
+                reports,
+                scans,
+                seconds: start.elapsed().as_secs_f64(),
+            }
+        })
+        .collect();
+    total.finish_and_clear();
+    outcomes
+}
+
+/// Every floor's layers and zone results (or why the floor failed), in manifest order, computed
+/// in parallel. Keeps every floor's layers: for many floors use [`analyse_site_with`] and keep
+/// only what is needed.
+#[allow(dead_code)]
+pub fn analyse_site(
+    site: &Site,
+    survey: Option<&Survey>,
+    opts: &RunOptions,
+) -> Vec<(String, Result<FloorAnalysis, CliError>)> {
+    analyse_site_with(site, survey, opts, |_, a| Ok(a))
+        .into_iter()
+        .map(|o| (o.id, o.result))
+        .collect()
+}
+
+/// The exit code of the first floor that failed, if any did.
+pub fn failure_code<T>(outcomes: &[FloorOutcome<T>]) -> Option<ExitCode> {
+    outcomes
+        .iter()
+        .find_map(|o| o.result.as_ref().err().map(|e| e.exit_code()))
+}
+
+/// Prints to stderr one line per floor (unless `quiet`) and every failure (always), then the
+/// count.
+pub fn print_floor_summary<T>(
+    outcomes: &[FloorOutcome<T>],
+    quiet: bool,
+    describe: impl Fn(&T) -> String,
+) {
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    if !quiet {
+        eprintln!();
+    }
+    for o in outcomes {
+        match &o.result {
+            Ok(t) if !quiet => eprintln!(
+                "  {:<12} ok      {:>6} scans  {:>6.1} s  {}",
+                o.id,
+                o.scans,
+                o.seconds,
+                describe(t)
+            ),
+            Ok(_) => {}
+            Err(e) => eprintln!("  {:<12} FAILED  {e}", o.id),
+        }
+    }
+    if !quiet || failed > 0 {
+        eprintln!(
+            "{} floor(s): {} processed, {failed} failed",
+            outcomes.len(),
+            outcomes.len() - failed
+        );
+    }
+}
+
 /// The samples of floor `id` in the survey (none if the survey lacks the floor).
 pub fn samples_of<'a>(survey: &'a Survey, id: &str) -> &'a [Sample] {
     survey
@@ -204,5 +483,23 @@ pub fn print_reports(reports: &[FileReport]) {
         for (reason, n, locs) in r.skipped.iter() {
             eprintln!("    skipped {n} × {reason} (first at {})", locs.join(", "));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Shard;
+
+    #[test]
+    fn shards_take_every_floor_exactly_once() {
+        let s: Vec<Shard> = (1..=3).map(|i| format!("{i}/3").parse().unwrap()).collect();
+        for floor in 0..10 {
+            assert_eq!(s.iter().filter(|s| s.takes(floor)).count(), 1);
+        }
+        assert!(s[0].takes(0) && s[0].takes(3) && s[2].takes(2));
+        for bad in ["0/3", "4/3", "1/0", "1", "a/b", "-1/3"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        assert_eq!(" 2 / 5".parse::<Shard>().unwrap().to_string(), "2/5");
     }
 }

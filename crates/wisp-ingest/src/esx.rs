@@ -501,6 +501,7 @@ impl Importer {
                 .collect(),
             profiles: profiles.into_iter().map(spanned).collect(),
             survey_range_m: None,
+            slab: None,
             floors: floors.into_iter().map(|f| spanned(f.raw)).collect(),
         };
         let body = toml::to_string(&manifest)
@@ -649,6 +650,9 @@ impl Importer {
                     aps: Vec::new(),
                     walk: None,
                     georef: None,
+                    building: None,
+                    level: None,
+                    height_m: None,
                 },
             };
             // The crop box, when it is a real sub-rectangle of the image, is the floor's outline.

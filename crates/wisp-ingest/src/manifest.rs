@@ -19,6 +19,15 @@ use wisp_model::{
 /// Default survey range in metres (see `wisp_interp::LayerOptions::survey_range_m`).
 pub const DEFAULT_SURVEY_RANGE_M: f64 = 5.0;
 
+/// Default floor-to-floor height in metres: 4.0 m, *estimate* — hospital storeys run 3.6–4.5 m
+/// floor to floor (deeper than offices' 3.5–4 m, for ceiling-void services); give `height_m`.
+pub const DEFAULT_FLOOR_HEIGHT_M: f64 = 4.0;
+
+/// The material of the slabs between floors unless the manifest's `slab` names another: the
+/// built-in `floor-slab`, 15 / 18 / 21 dB at 2.4 / 5 / 6 GHz (shared/reference.md §2; ITU-R
+/// P.1238 gives 15–16 dB floor penetration for one office floor, COST 231 18.3 dB).
+pub const DEFAULT_SLAB_MATERIAL: &str = "floor-slab";
+
 #[derive(Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawManifest {
@@ -31,6 +40,9 @@ pub struct RawManifest {
     pub profiles: Vec<Spanned<RawProfile>>,
     #[serde(default)]
     pub survey_range_m: Option<Spanned<f64>>,
+    /// Material of the slabs between floors (default: the built-in `floor-slab`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slab: Option<Spanned<String>>,
     pub floors: Vec<Spanned<RawFloor>>,
 }
 
@@ -79,6 +91,15 @@ pub struct RawFloor {
     /// Plan points with known latitude and longitude (at least two), for GPS captures and WGS 84
     /// outputs.
     pub georef: Option<Spanned<Vec<RawGeoPoint>>>,
+    /// The building the floor belongs to (floors of one building hear each other's APs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub building: Option<String>,
+    /// The storey within the building: 0 ground, 1 first, -1 basement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Spanned<i32>>,
+    /// Floor-to-floor height in metres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height_m: Option<Spanned<f64>>,
 }
 
 /// A georeference control point: a plan position (pixels) and its WGS 84 latitude/longitude.
@@ -163,6 +184,21 @@ pub struct SiteFloor {
     pub captures: Vec<CaptureSpec>,
     /// Latitude/longitude ↔ plan metres, when the manifest georeferences the floor.
     pub georef: Option<Georef>,
+    /// Where the floor sits in its building, when the manifest gives its `level`.
+    pub storey: Option<Storey>,
+}
+
+/// A floor's place in a building: floors of one building hear each other's access points
+/// through the slabs between them. Their plans are assumed aligned: a plan point (in metres) is
+/// the same spot of the building on every floor of that building.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Storey {
+    /// The building's name; floors without `building` share one unnamed building ("").
+    pub building: String,
+    /// 0 ground, 1 first, -1 basement...
+    pub level: i32,
+    /// Floor-to-floor height in metres (this floor's slab to the next one up).
+    pub height_m: f64,
 }
 
 /// A validated site.
@@ -174,11 +210,71 @@ pub struct Site {
     pub floors: Vec<SiteFloor>,
     /// Custom profiles from the manifest (built-ins live in wisp-coverage).
     pub profiles: Vec<RequirementProfile>,
+    /// Material of the slabs between floors ([`DEFAULT_SLAB_MATERIAL`] unless the manifest's
+    /// `slab` names another).
+    pub slab: Material,
+}
+
+/// An access point of another floor of the same building, as a floor hears it: where it is in
+/// this floor's plan metres (plans of one building are aligned), how many slabs lie between,
+/// and how far above or below it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackedAp {
+    pub ap: AccessPoint,
+    /// Floor id the AP is on.
+    pub floor: String,
+    /// |level difference|: the number of slabs the signal crosses.
+    pub slabs: u32,
+    /// Vertical distance in metres.
+    pub height_m: f64,
 }
 
 impl Site {
     pub fn floor(&self, id: &str) -> Option<&SiteFloor> {
         self.floors.iter().find(|f| f.floor.id == id)
+    }
+
+    /// The access points of the other floors of `floor`'s building, with the slabs and height
+    /// between. Empty for a floor without a `level`. The height between two levels is the sum of
+    /// the floor-to-floor heights of the levels in between (from the lower one up); a level the
+    /// manifest does not list takes the lower floor's height.
+    pub fn stacked_aps(&self, floor: &SiteFloor) -> Vec<StackedAp> {
+        let Some(here) = &floor.storey else {
+            return Vec::new();
+        };
+        let height_of = |level: i32| {
+            self.floors
+                .iter()
+                .filter_map(|f| f.storey.as_ref())
+                .find(|s| s.building == here.building && s.level == level)
+                .map(|s| s.height_m)
+        };
+        let mut out = Vec::new();
+        for other in &self.floors {
+            let Some(there) = &other.storey else {
+                continue;
+            };
+            if there.building != here.building || there.level == here.level {
+                continue;
+            }
+            let (lo, hi) = if there.level < here.level {
+                (there, here)
+            } else {
+                (here, there)
+            };
+            let height_m: f64 = (lo.level..hi.level)
+                .map(|l| height_of(l).unwrap_or(lo.height_m))
+                .sum();
+            for ap in &other.floor.aps {
+                out.push(StackedAp {
+                    ap: ap.clone(),
+                    floor: other.floor.id.clone(),
+                    slabs: hi.level.abs_diff(lo.level),
+                    height_m,
+                });
+            }
+        }
+        out
     }
     pub fn dir(&self) -> &Path {
         self.manifest_path.parent().unwrap_or(Path::new("."))
@@ -314,6 +410,35 @@ pub fn parse_site(
     let default_range = match &raw.survey_range_m {
         Some(r) => positive(r, "survey_range_m").map_err(|m| fail(r.span(), m))?,
         None => DEFAULT_SURVEY_RANGE_M,
+    };
+
+    let slab = match &raw.slab {
+        Some(name) => materials
+            .iter()
+            .find(|m| &m.name == name.get_ref())
+            .cloned()
+            .ok_or_else(|| {
+                fail(
+                    name.span(),
+                    format!(
+                        "slab material '{}' is not defined (known: {}; add it under [materials])",
+                        name.get_ref(),
+                        materials
+                            .iter()
+                            .map(|m| m.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?,
+        None => materials
+            .iter()
+            .find(|m| m.name == DEFAULT_SLAB_MATERIAL)
+            .cloned()
+            .unwrap_or_else(|| Material {
+                name: DEFAULT_SLAB_MATERIAL.into(),
+                loss_db: BTreeMap::from([(Band::G2_4, 15.0), (Band::G5, 18.0), (Band::G6, 21.0)]),
+            }),
     };
 
     if raw.floors.is_empty() {
@@ -538,6 +663,55 @@ pub fn parse_site(
             Some(r) => positive(r, "survey_range_m").map_err(|m| fail(r.span(), m))?,
             None => default_range,
         };
+        let storey = match &f.level {
+            Some(level) => {
+                let height_m = match &f.height_m {
+                    Some(h) => positive(h, "height_m")
+                        .and_then(|h| {
+                            if h <= 100.0 {
+                                Ok(h)
+                            } else {
+                                Err(format!("height_m {h} m is not a floor-to-floor height"))
+                            }
+                        })
+                        .map_err(|m| fail(h.span(), format!("floor '{}': {m}", f.id)))?,
+                    None => DEFAULT_FLOOR_HEIGHT_M,
+                };
+                let building = f.building.clone().unwrap_or_default();
+                if let Some(o) = floors.iter().find(|o| {
+                    o.storey
+                        .as_ref()
+                        .is_some_and(|s| s.building == building && s.level == *level.get_ref())
+                }) {
+                    return Err(fail(
+                        level.span(),
+                        format!(
+                            "floors '{}' and '{}' are both level {} of building '{building}'",
+                            o.floor.id,
+                            f.id,
+                            level.get_ref()
+                        ),
+                    ));
+                }
+                Some(Storey {
+                    building,
+                    level: *level.get_ref(),
+                    height_m,
+                })
+            }
+            None => {
+                if f.building.is_some() || f.height_m.is_some() {
+                    return Err(fail(
+                        fspan,
+                        format!(
+                            "floor '{}': building and height_m need a level (0 ground, 1 first...)",
+                            f.id
+                        ),
+                    ));
+                }
+                None
+            }
+        };
         floors.push(SiteFloor {
             floor: Floor {
                 id: f.id.clone(),
@@ -555,6 +729,7 @@ pub fn parse_site(
             plan_path,
             captures,
             georef,
+            storey,
         });
     }
     Ok(Site {
@@ -563,6 +738,7 @@ pub fn parse_site(
         manifest_path: path.to_path_buf(),
         floors,
         profiles,
+        slab,
     })
 }
 
@@ -737,6 +913,84 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
             "radios = [{ band = \"5\", channel = 14",
         );
         assert!(parse(&bad).unwrap_err().to_string().contains("channel 14"));
+    }
+
+    #[test]
+    fn floors_of_a_building_hear_each_other_through_the_slabs() {
+        let floor = |id: &str, extra: &str, x: u32| {
+            format!(
+                "[[floors]]\nid = \"{id}\"\nplan = \"p.png\"\nmetres_per_pixel = 0.1\n{extra}\n\
+                 [[floors.aps]]\nname = \"AP-{id}\"\nat = [{x}, 10]\n\
+                 radios = [{{ band = \"5\", channel = 36, tx_dbm = 17.0 }}]\n"
+            )
+        };
+        let text = format!(
+            "name = \"Estate\"\n{}{}{}{}{}",
+            floor(
+                "G",
+                "building = \"Ward Block\"\nlevel = 0\nheight_m = 4.5",
+                10
+            ),
+            floor(
+                "L1",
+                "building = \"Ward Block\"\nlevel = 1\nheight_m = 3.6",
+                20
+            ),
+            floor("L3", "building = \"Ward Block\"\nlevel = 3", 30),
+            floor("X1", "building = \"Outpatients\"\nlevel = 1", 40),
+            floor("loose", "", 50),
+        );
+        let s = parse(&text).unwrap();
+        assert_eq!(s.slab.name, "floor-slab");
+        assert_eq!(s.slab.loss(Band::G5), 18.0);
+        let st = s.floors[1].storey.as_ref().unwrap();
+        assert_eq!(
+            (st.building.as_str(), st.level, st.height_m),
+            ("Ward Block", 1, 3.6)
+        );
+        assert_eq!(s.floors[2].storey.as_ref().unwrap().height_m, 4.0);
+        assert!(s.floors[4].storey.is_none());
+        assert!(s.stacked_aps(&s.floors[4]).is_empty());
+        // From L1: G one slab down (G's 4.5 m), L3 two up (L1's 3.6 m, then L2 absent: L1's 3.6).
+        let heard = s.stacked_aps(&s.floors[1]);
+        let got: Vec<_> = heard
+            .iter()
+            .map(|a| (a.floor.as_str(), a.ap.name.as_str(), a.slabs, a.height_m))
+            .collect();
+        assert_eq!(got, [("G", "AP-G", 1, 4.5), ("L3", "AP-L3", 2, 7.2)]);
+        // Plans of one building are aligned: the AP keeps its plan position.
+        assert_eq!(heard[0].ap.position, Point::new(1.0, 1.0));
+        // The other building is not heard.
+        assert!(s.stacked_aps(&s.floors[3]).is_empty());
+
+        let custom = text.replace(
+            "name = \"Estate\"\n",
+            "name = \"Estate\"\nslab = \"thick\"\n[materials]\nthick = { \"5\" = 25.0 }\n",
+        );
+        assert_eq!(parse(&custom).unwrap().slab.loss(Band::G5), 25.0);
+        let bad = text.replace(
+            "name = \"Estate\"\n",
+            "name = \"Estate\"\nslab = \"jelly\"\n",
+        );
+        let e = parse(&bad).unwrap_err().to_string();
+        assert!(
+            e.starts_with("site.toml:2:") && e.contains("'jelly'"),
+            "{e}"
+        );
+        let bad = text.replace("level = 3", "level = 1");
+        let e = parse(&bad).unwrap_err().to_string();
+        assert!(
+            e.contains("both level 1") && e.contains("site.toml:"),
+            "{e}"
+        );
+        let bad = text.replace("height_m = 3.6", "height_m = -3.6");
+        assert!(parse(&bad).unwrap_err().to_string().contains("height_m"));
+        let bad = text.replace(
+            "building = \"Outpatients\"\nlevel = 1",
+            "building = \"Outpatients\"",
+        );
+        let e = parse(&bad).unwrap_err().to_string();
+        assert!(e.contains("need a level"), "{e}");
     }
 
     #[test]

@@ -4,7 +4,9 @@ use crate::{PathLoss, ShadowField};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
-use wisp_model::{AccessPoint, ApRadio, Bssid, Channel, Floor, Observation, Point, Sample};
+use wisp_model::{
+    AccessPoint, ApRadio, Bssid, Channel, Floor, Material, Observation, Point, Sample,
+};
 
 /// Everything that shapes a simulated walk besides the floor and the APs.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +93,60 @@ pub fn predict(
     )
 }
 
+/// An access point on another floor of the same building, as the walked floor hears it.
+///
+/// Its `ap.position` is in the walked floor's plan metres: floors of one building are assumed
+/// to have aligned plans, so the same plan point is the same spot of the building on every
+/// floor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThroughSlabs {
+    pub ap: AccessPoint,
+    /// Slabs between the two floors: the absolute difference of their levels.
+    pub slabs: u32,
+    /// Vertical distance between the two floors, metres.
+    pub height_m: f64,
+}
+
+/// What else a walked floor hears besides its own access points: those of the other floors of
+/// its building, through `slab` once per floor between.
+#[derive(Debug, Clone, Copy)]
+pub struct Building<'a> {
+    pub others: &'a [ThroughSlabs],
+    /// The slab material (the site's `slab`, by default `floor-slab`: 15 / 18 / 21 dB at
+    /// 2.4 / 5 / 6 GHz, shared/reference.md §2).
+    pub slab: &'a Material,
+}
+
+/// Predicted mean signal (no fading) at `p` of `radio` of an access point on another floor,
+/// in dBm: the log-distance loss over the 3-D distance (planar distance combined with the
+/// height between the floors) plus the slab loss once per slab crossed, the ITU-R P.1238
+/// form `L = 20·log10 f + N·log10 d + Lf(n) − 28` with a per-slab `Lf`
+/// (shared/reference.md §2). Walls on either floor are not counted: the slab dominates, and
+/// which walls an inclined path passes depends on geometry the plans do not give.
+pub fn predict_through_slabs(
+    model: &PathLoss,
+    other: &ThroughSlabs,
+    radio: &ApRadio,
+    slab: &Material,
+    p: Point,
+) -> Option<f64> {
+    let ch = Channel::new(radio.band, radio.channel).ok()?;
+    let planar = other.ap.position.distance(p);
+    let h = if other.height_m.is_finite() {
+        other.height_m.abs()
+    } else {
+        0.0
+    };
+    let d = planar.hypot(h).max(1.0);
+    Some(
+        radio.tx_dbm
+            - (crate::path_loss::free_space_1m(ch.freq_mhz as f64)
+                + model.extra_1m_db
+                + 10.0 * model.exponent * d.log10()
+                + other.slabs as f64 * slab.loss(radio.band)),
+    )
+}
+
 /// A walk that visits every zone: from the first zone's centroid to the nearest unvisited one,
 /// and so on, and back. Straight lines between centroids may cross walls; give the manifest a
 /// `walk` for a realistic route.
@@ -127,8 +183,36 @@ pub fn simulate_walk(
     walk: &[Point],
     params: &SimulationParams,
 ) -> Vec<Sample> {
+    let slab = Material {
+        name: String::new(),
+        loss_db: Default::default(),
+    };
+    let alone = Building {
+        others: &[],
+        slab: &slab,
+    };
+    simulate_walk_in_building(floor, aps, alone, walk, params)
+}
+
+/// [`simulate_walk`] on a floor of a building: each scan also hears the access points of the
+/// other floors ([`predict_through_slabs`]). They come after the floor's own in the order of
+/// shadow fields and default BSSIDs (`ap_index` = own APs + their index), so give them a
+/// `base_bssid` for BSSIDs that do not depend on which floor is walked. With no other floors
+/// the walk is byte for byte [`simulate_walk`]'s.
+pub fn simulate_walk_in_building(
+    floor: &Floor,
+    aps: &[AccessPoint],
+    building: Building<'_>,
+    walk: &[Point],
+    params: &SimulationParams,
+) -> Vec<Sample> {
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
-    let shadows: Vec<ShadowField> = (0..aps.len())
+    let all: Vec<(&AccessPoint, Option<&ThroughSlabs>)> = aps
+        .iter()
+        .map(|a| (a, None))
+        .chain(building.others.iter().map(|o| (&o.ap, Some(o))))
+        .collect();
+    let shadows: Vec<ShadowField> = (0..all.len())
         .map(|i| {
             let s = params.seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             ShadowField::new(params.shadow_sigma_db, params.decorrelation_m, s)
@@ -149,10 +233,14 @@ pub fn simulate_walk(
     while walk.len() >= 2 && elapsed * speed <= total {
         let p = position_at(walk, &cumulative, elapsed * speed);
         let mut observations = Vec::new();
-        for (ai, ap) in aps.iter().enumerate() {
+        for (ai, &(ap, other)) in all.iter().enumerate() {
             let shadow = shadows[ai].at(p);
             for (ri, radio) in ap.radios.iter().enumerate() {
-                let Some(mean) = predict(&params.model, floor, ap, radio, p) else {
+                let mean = match other {
+                    None => predict(&params.model, floor, ap, radio, p),
+                    Some(o) => predict_through_slabs(&params.model, o, radio, building.slab, p),
+                };
+                let Some(mean) = mean else {
                     continue;
                 };
                 let Ok(channel) = Channel::new(radio.band, radio.channel) else {
@@ -317,5 +405,99 @@ mod tests {
         assert_eq!(o[0].bssid.to_string(), "02:1a:11:00:01:00");
         assert_eq!(o[1].bssid.to_string(), "02:1a:11:00:01:01");
         assert_eq!(o[2].bssid.to_string(), "02:1a:11:00:01:10");
+    }
+
+    fn slab() -> Material {
+        Material::defaults()
+            .into_iter()
+            .find(|m| m.name == "floor-slab")
+            .unwrap()
+    }
+
+    #[test]
+    fn an_ap_one_floor_up_costs_the_slab_and_the_height() {
+        // Hand-computed, 5 GHz channel 36 (5180 MHz), 17 dBm, n = 2.5:
+        // free space at 1 m = 20·log10(5180) − 27.55 = 46.737 dB.
+        let model = PathLoss::default();
+        let radio = ap().radios[0].clone();
+        let fs = 20.0 * 5180f64.log10() - 27.55;
+        assert!((fs - 46.737).abs() < 1e-3);
+        let here = Point::new(10.0, 5.0);
+        // Same floor, 10 m away, no walls: 17 − 46.737 − 25 = −54.74 dBm.
+        let same = predict(&model, &floor(), &ap(), &radio, here).unwrap();
+        assert!((same - (17.0 - fs - 25.0)).abs() < 1e-9, "{same}");
+        assert!((same - -54.737).abs() < 1e-3, "{same}");
+        // One floor up (4 m, one 18 dB slab), same plan position, 10 m planar:
+        // d = √(10² + 4²) = 10.770 m → 25·log10(10.770) = 25.806 dB; −54.74 − 0.806 − 18 = −73.54.
+        let up = ThroughSlabs {
+            ap: ap(),
+            slabs: 1,
+            height_m: 4.0,
+        };
+        let through = predict_through_slabs(&model, &up, &radio, &slab(), here).unwrap();
+        assert!((through - -73.543).abs() < 1e-3, "{through}");
+        let weaker = same - through;
+        assert!((18.0..19.0).contains(&weaker), "{weaker}");
+        // Straight below the AP: d = 4 m → 25·log10(4) = 15.051 dB; 17 − 46.737 − 15.051 − 18.
+        let below = predict_through_slabs(&model, &up, &radio, &slab(), Point::new(0.0, 5.0));
+        assert!((below.unwrap() - -62.788).abs() < 1e-3, "{below:?}");
+        // Two floors up: two slabs and twice the height.
+        let two = ThroughSlabs {
+            slabs: 2,
+            height_m: 8.0,
+            ..up.clone()
+        };
+        let far = predict_through_slabs(&model, &two, &radio, &slab(), here).unwrap();
+        let d2 = (100.0f64 + 64.0).sqrt();
+        assert!((far - (17.0 - fs - 25.0 * d2.log10() - 36.0)).abs() < 1e-9);
+        // 2.4 GHz radios cross the slab at its 2.4 GHz figure, 15 dB.
+        let r24 = ap().radios[1].clone();
+        let a = predict(&model, &floor(), &ap(), &r24, here).unwrap();
+        let b = predict_through_slabs(&model, &up, &r24, &slab(), here).unwrap();
+        assert!((a - b - 15.0 - 25.0 * (116f64.sqrt() / 10.0).log10()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_walk_hears_the_floor_above_through_the_slab() {
+        let walk = [Point::new(10.0, 5.0), Point::new(10.5, 5.0)];
+        let p = SimulationParams {
+            seed: 3,
+            shadow_sigma_db: 0.0,
+            scan_noise_db: 0.0,
+            ..Default::default()
+        };
+        let slab = slab();
+        let mut upstairs = ap();
+        upstairs.base_bssid = Some("02:1a:22:00:01:00".parse().unwrap());
+        let others = [ThroughSlabs {
+            ap: upstairs,
+            slabs: 1,
+            height_m: 4.0,
+        }];
+        let b = Building {
+            others: &others,
+            slab: &slab,
+        };
+        let s = simulate_walk_in_building(&floor(), &[ap()], b, &walk, &p);
+        let first = &s[0].observations;
+        let rssi = |prefix: &str| {
+            first
+                .iter()
+                .find(|o| o.band == Band::G5 && o.bssid.to_string().starts_with(prefix))
+                .map(|o| o.rssi_dbm)
+                .unwrap()
+        };
+        // Own AP 10 m away: −54.74 → −55; the one above: −73.54 → −74.
+        assert_eq!(rssi("02:1a:11"), -55.0);
+        assert_eq!(rssi("02:1a:22"), -74.0);
+        // No other floors: exactly the single-floor walk.
+        let none = Building {
+            others: &[],
+            slab: &slab,
+        };
+        assert_eq!(
+            simulate_walk_in_building(&floor(), &[ap()], none, &walk, &p),
+            simulate_walk(&floor(), &[ap()], &walk, &p)
+        );
     }
 }

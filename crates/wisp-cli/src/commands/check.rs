@@ -1,4 +1,4 @@
-use crate::pipeline::{self, FloorAnalysis};
+use crate::pipeline::{self, FloorAnalysis, FloorOutcome, RunOptions, Shard};
 use crate::{CliError, ExitCode};
 use serde_json::json;
 use std::path::PathBuf;
@@ -20,11 +20,23 @@ pub struct Args {
     /// Also write the dead zones as GeoJSON (plan metres) here.
     #[arg(long)]
     geojson: Option<PathBuf>,
+    /// Only the floors of shard I of N: those whose manifest index (from 0) mod N is I − 1.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+    /// With --shard: write the shard's bundle (zone results per floor) to this folder, for
+    /// `wisp merge`.
+    #[arg(long, requires = "shard", value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// No progress bars or per-floor summary on stderr.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
-/// Every floor's analysis, in manifest order.
+/// Every floor's analysis, in manifest order, and the floors that could not be processed.
 pub struct SiteCheck {
     pub floors: Vec<(String, FloorAnalysis)>,
+    /// Floors that failed (id, error); the others were still judged.
+    pub failed: Vec<(String, CliError)>,
 }
 
 impl SiteCheck {
@@ -34,9 +46,12 @@ impl SiteCheck {
             .flat_map(|(id, a)| a.zones.iter().map(move |z| (id.as_str(), z)))
     }
 
-    /// 1 if any zone fails, else 3 if any lacks data, else 0.
+    /// A failed floor's code (2 bad input, 4 output) if a floor could not be processed; else 1
+    /// if any zone fails, else 3 if any lacks data, else 0.
     pub fn exit_code(&self) -> ExitCode {
-        if self.zones().any(|(_, z)| z.verdict == Verdict::Fail) {
+        if let Some((_, e)) = self.failed.first() {
+            e.exit_code()
+        } else if self.zones().any(|(_, z)| z.verdict == Verdict::Fail) {
             ExitCode::ZoneFails
         } else if self
             .zones()
@@ -49,25 +64,78 @@ impl SiteCheck {
     }
 }
 
-pub fn check_site(loaded: &pipeline::Loaded) -> Result<SiteCheck, CliError> {
-    let mut floors = Vec::new();
-    for f in &loaded.site.floors {
-        let a = pipeline::analyse(
-            &loaded.site,
-            f,
-            pipeline::samples_of(&loaded.survey, &f.floor.id),
-        )?;
-        floors.push((f.floor.id.clone(), a));
+impl SiteCheck {
+    /// From a run's outcomes (analyses, usually without their layers).
+    pub fn from_outcomes(outcomes: Vec<FloorOutcome<FloorAnalysis>>) -> SiteCheck {
+        let mut check = SiteCheck {
+            floors: Vec::new(),
+            failed: Vec::new(),
+        };
+        for o in outcomes {
+            match o.result {
+                Ok(a) => check.floors.push((o.id, a)),
+                Err(e) => check.failed.push((o.id, e)),
+            }
+        }
+        check
     }
-    Ok(SiteCheck { floors })
+}
+
+/// Every floor of a loaded site, in parallel, keeping the layers (for drawing afterwards).
+pub fn check_site(loaded: &pipeline::Loaded) -> Result<SiteCheck, CliError> {
+    let opts = RunOptions {
+        quiet: true,
+        shard: None,
+    };
+    let outcomes =
+        pipeline::analyse_site_with(&loaded.site, Some(&loaded.survey), &opts, |_, a| Ok(a));
+    Ok(SiteCheck::from_outcomes(outcomes))
+}
+
+/// "12 zones: 10 pass, 2 FAIL" for a floor's summary line.
+pub fn zone_counts(zones: &[ZoneResult]) -> String {
+    let n = |v: Verdict| zones.iter().filter(|z| z.verdict == v).count();
+    format!(
+        "{} zones: {} pass, {} fail, {} not enough data",
+        zones.len(),
+        n(Verdict::Pass),
+        n(Verdict::Fail),
+        n(Verdict::NotEnoughData)
+    )
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    let site = pipeline::load_site(&a.site)?;
+    let survey = match &a.survey {
+        Some(p) => Some(pipeline::read_survey(&site, p)?),
+        None => None,
+    };
+    let opts = RunOptions {
+        quiet: a.quiet,
+        shard: a.shard,
+    };
+    let outcomes = pipeline::analyse_site_with(&site, survey.as_ref(), &opts, |_, mut an| {
+        an.layers = None; // only the zone results are kept
+        Ok(an)
+    });
     if !a.json {
-        pipeline::print_reports(&loaded.reports);
+        for o in &outcomes {
+            pipeline::print_reports(&o.reports);
+        }
     }
-    let check = check_site(&loaded)?;
+    pipeline::print_floor_summary(&outcomes, a.quiet, |an| zone_counts(&an.zones));
+    if let (Some(dir), Some(shard)) = (&a.out, a.shard) {
+        let parts: Vec<_> = outcomes
+            .iter()
+            .map(|o| super::report::FloorPart::of_check(&site, o))
+            .collect();
+        let facts = super::report::SiteFacts::of(&site, &outcomes);
+        super::merge::write_bundle(dir, &facts, &parts, shard)?;
+        if !a.quiet {
+            eprintln!("wrote shard {shard} bundle {}", dir.display());
+        }
+    }
+    let check = SiteCheck::from_outcomes(outcomes);
     if let Some(path) = &a.csv {
         super::write_output(path, zone_csv(&check).as_bytes())?;
     }
@@ -77,7 +145,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     if a.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&json_report(&loaded, &check)).unwrap_or_default()
+            serde_json::to_string_pretty(&check_json(&site.name, &check)).unwrap_or_default()
         );
     } else {
         print!("{}", table(&check));
@@ -164,6 +232,12 @@ pub fn table(check: &SiteCheck) -> String {
         "\n{n} zones: {} pass, {fail} fail, {nodata} not enough data\n",
         n - fail - nodata
     );
+    if !check.failed.is_empty() {
+        s += &format!("{} floor(s) could not be processed:\n", check.failed.len());
+        for (id, e) in &check.failed {
+            s += &format!("  {id}: {e}\n");
+        }
+    }
     s
 }
 
@@ -176,14 +250,27 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 pub fn json_report(loaded: &pipeline::Loaded, check: &SiteCheck) -> serde_json::Value {
-    json!({
-        "site": loaded.site.name,
-        "floors": check.floors.iter().map(|(id, a)| json!({"id": id, "zones": a.zones})).collect::<Vec<_>>(),
-        "exit_code": check.exit_code() as i32,
-    })
+    check_json(&loaded.site.name, check)
 }
 
-fn zone_csv(check: &SiteCheck) -> String {
+/// The check as JSON for scripts: zones per floor, failed floors with their error, exit code.
+pub fn check_json(site: &str, check: &SiteCheck) -> serde_json::Value {
+    let mut v = json!({
+        "site": site,
+        "floors": check.floors.iter().map(|(id, a)| json!({"id": id, "zones": a.zones})).collect::<Vec<_>>(),
+        "exit_code": check.exit_code() as i32,
+    });
+    if !check.failed.is_empty() {
+        v["failed_floors"] = check
+            .failed
+            .iter()
+            .map(|(id, e)| json!({"id": id, "error": e.to_string(), "exit_code": e.exit_code() as i32}))
+            .collect();
+    }
+    v
+}
+
+pub(crate) fn zone_csv(check: &SiteCheck) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
         "floor",

@@ -8,6 +8,7 @@ pub mod grid;
 pub mod heatmap;
 pub mod import;
 pub mod ingest;
+pub mod merge;
 pub mod plan;
 pub mod profiles;
 pub mod report;

@@ -1,9 +1,11 @@
-use super::check::{check_site, SiteCheck};
+use super::check::SiteCheck;
 use super::heatmap::{render, Metric, Style};
-use crate::pipeline::{self, Loaded};
+use crate::pipeline::{self, FloorAnalysis, FloorOutcome, Loaded, RunOptions, Shard};
 use crate::{CliError, ExitCode};
 use std::path::PathBuf;
-use wisp_coverage::{Criterion, Verdict};
+use wisp_coverage::{Criterion, Verdict, ZoneResult};
+use wisp_ingest::{FileReport, Site, SiteFloor};
+use wisp_model::Sample;
 use wisp_render::{Paper, Report, ReportFloor, Table};
 
 #[derive(Debug, clap::Args)]
@@ -15,8 +17,16 @@ pub struct Args {
     survey: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = PaperArg::A4)]
     paper: PaperArg,
+    /// The PDF; with --shard, the folder to write the shard's bundle to (for `wisp merge`).
     #[arg(long)]
     out: PathBuf,
+    /// Only the floors of shard I of N: those whose manifest index (from 0) mod N is I − 1.
+    /// Writes a bundle (zone results, heatmap PNGs, tables) instead of the PDF.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+    /// No progress bars or per-floor summary on stderr.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -48,115 +58,298 @@ fn f1(v: f64) -> String {
     }
 }
 
-/// Builds the report from a checked site.
+/// One floor's part of the report: made while the floor's layers exist (heatmaps drawn and
+/// encoded as PNG), then kept without them, so a report over hundreds of floors never holds more
+/// than a few floors' layers. A shard bundle stores exactly this.
+#[derive(Debug, Clone)]
+pub struct FloorPart {
+    /// Index of the floor in the manifest (0-based).
+    pub index: usize,
+    pub id: String,
+    pub name: String,
+    pub scans: usize,
+    pub zones: Vec<ZoneResult>,
+    /// (caption, PNG bytes).
+    pub heatmaps: Vec<(String, Vec<u8>)>,
+    pub notes: Vec<String>,
+    /// Why the floor could not be processed (message, exit code); the other fields are empty.
+    pub error: Option<(String, ExitCode)>,
+}
+
+impl FloorPart {
+    fn failed(site: &Site, index: usize, id: &str, e: &CliError) -> FloorPart {
+        FloorPart {
+            index,
+            id: id.to_string(),
+            name: site
+                .floors
+                .get(index)
+                .map_or_else(|| id.to_string(), |f| f.floor.name.clone()),
+            scans: 0,
+            zones: Vec::new(),
+            heatmaps: Vec::new(),
+            notes: Vec::new(),
+            error: Some((e.to_string(), e.exit_code())),
+        }
+    }
+
+    /// A report run's outcome for one floor.
+    pub fn of_outcome(site: &Site, o: FloorOutcome<FloorPart>) -> FloorPart {
+        match o.result {
+            Ok(p) => p,
+            Err(e) => FloorPart::failed(site, o.index, &o.id, &e),
+        }
+    }
+
+    /// A check run's outcome for one floor: zone results, no pictures.
+    pub fn of_check(site: &Site, o: &FloorOutcome<FloorAnalysis>) -> FloorPart {
+        match &o.result {
+            Ok(a) => FloorPart {
+                index: o.index,
+                id: o.id.clone(),
+                name: site.floors[o.index].floor.name.clone(),
+                scans: o.scans,
+                zones: a.zones.clone(),
+                heatmaps: Vec::new(),
+                notes: vec![format!("{} scans on this floor.", o.scans)],
+                error: None,
+            },
+            Err(e) => FloorPart::failed(site, o.index, &o.id, e),
+        }
+    }
+}
+
+/// Draws a floor's heatmaps and writes its notes, while its layers exist.
+pub fn floor_part(
+    site: &Site,
+    sf: &SiteFloor,
+    samples: &[Sample],
+    analysis: &FloorAnalysis,
+    index: usize,
+) -> Result<FloorPart, CliError> {
+    let mut heatmaps = Vec::new();
+    if analysis.layers.is_some() {
+        for metric in [Metric::Primary, Metric::Secondary] {
+            let img = render(site, sf, analysis, samples, Style::of(metric))?;
+            heatmaps.push((
+                format!("{} — {}", sf.floor.name, metric.title()),
+                wisp_render::png_bytes(&img)?,
+            ));
+        }
+    }
+    let mut notes = vec![format!("{} scans on this floor.", samples.len())];
+    if let Some(l) = &analysis.layers {
+        let inside = l.primary.values().iter().filter(|v| !v.is_nan()).count();
+        let surveyed = l.surveyed.values().iter().filter(|v| **v).count();
+        notes.push(format!(
+            "{:.0} % of the floor lies within {} m of a scan; grey areas were not surveyed and are never reported as dead.",
+            100.0 * surveyed as f64 / inside.max(1) as f64,
+            sf.floor.survey_range_m
+        ));
+        notes.push(format!(
+            "{} radios heard ({} access points).",
+            l.radios.len(),
+            {
+                let mut aps: Vec<&str> = l.radios.iter().map(|r| r.key.ap.as_str()).collect();
+                aps.dedup();
+                aps.len()
+            }
+        ));
+    }
+    Ok(FloorPart {
+        index,
+        id: sf.floor.id.clone(),
+        name: sf.floor.name.clone(),
+        scans: samples.len(),
+        zones: analysis.zones.clone(),
+        heatmaps,
+        notes,
+        error: None,
+    })
+}
+
+/// What the report says about the site besides its floors.
+#[derive(Debug, Clone)]
+pub struct SiteFacts {
+    pub name: String,
+    pub surveyor: Option<String>,
+    /// Floors in the manifest (all shards).
+    pub floors_total: usize,
+    /// Every profile a zone may use: (name, description with its source).
+    pub profiles: Vec<(String, String)>,
+    /// One line per capture file read (empty when the survey came from a survey JSON).
+    pub sources: Vec<String>,
+}
+
+impl SiteFacts {
+    pub fn of<T>(site: &Site, outcomes: &[FloorOutcome<T>]) -> SiteFacts {
+        let reports: Vec<&FileReport> = outcomes.iter().flat_map(|o| &o.reports).collect();
+        SiteFacts::with_reports(site, &reports)
+    }
+
+    fn with_reports(site: &Site, reports: &[&FileReport]) -> SiteFacts {
+        SiteFacts {
+            name: site.name.clone(),
+            surveyor: site.surveyor.clone(),
+            floors_total: site.floors.len(),
+            profiles: pipeline::all_profiles(site)
+                .iter()
+                .map(|p| {
+                    (
+                        p.name.clone(),
+                        format!(
+                            "{}: primary ≥ {} dBm{}{}{} — {}",
+                            p.name,
+                            p.primary_dbm.0,
+                            p.secondary_dbm
+                                .map_or(String::new(), |d| format!(", secondary ≥ {} dBm", d.0)),
+                            p.snr_db
+                                .map_or(String::new(), |d| format!(", SNR ≥ {d} dB")),
+                            p.cochannel_max.map_or(String::new(), |m| format!(
+                                ", ≤ {m} co-channel radio(s) at ≥ {} dBm",
+                                p.cochannel_dbm.0
+                            )),
+                            p.source
+                        ),
+                    )
+                })
+                .collect(),
+            sources: reports
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}: {} — {} scans, {} observations, {} BSSIDs, {} records skipped.",
+                        r.file,
+                        r.format,
+                        r.scans,
+                        r.observations,
+                        r.bssids,
+                        r.skipped.total()
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+fn zone_table(zones: &[ZoneResult]) -> Table {
+    let mut zone_table = Table::new(
+        [
+            "Zone",
+            "Profile",
+            "Area m²",
+            "Surveyed",
+            "Pass",
+            "Primary p5",
+            "Worst",
+            "Verdict",
+        ]
+        .map(String::from)
+        .to_vec(),
+        vec![],
+    );
+    for z in zones {
+        let p = z
+            .criteria
+            .iter()
+            .find(|c| c.criterion == Criterion::Primary);
+        zone_table.rows.push(vec![
+            z.zone.clone(),
+            z.profile.clone(),
+            format!("{:.1}", z.area_m2),
+            format!("{:.0}%", 100.0 * z.surveyed_share),
+            format!("{:.0}%", 100.0 * z.pass_share),
+            p.map_or("–".into(), |p| format!("{} dBm", f1(p.p5))),
+            p.map_or("–".into(), |p| format!("{} dBm", f1(p.worst))),
+            z.verdict.name().to_string(),
+        ]);
+        zone_table.highlight_rows.push(z.verdict == Verdict::Fail);
+    }
+    zone_table
+}
+
+fn dead_zone_table(zones: &[ZoneResult]) -> Table {
+    let mut dead_zones = Table::new(
+        [
+            "Zone",
+            "Criterion",
+            "Area m²",
+            "Centre (m)",
+            "Worst",
+            "Short by",
+            "Nearest AP",
+        ]
+        .map(String::from)
+        .to_vec(),
+        vec![],
+    );
+    for d in zones.iter().flat_map(|z| &z.dead_zones) {
+        dead_zones.rows.push(vec![
+            d.zone.clone(),
+            d.criterion.name().to_string(),
+            format!("{:.1}", d.area_m2),
+            format!("{:.1}, {:.1}", d.centroid_m.x, d.centroid_m.y),
+            format!("{} {}", f1(d.worst), d.criterion.unit()),
+            format!("{:.0} {}", d.shortfall, d.criterion.margin_unit()),
+            d.nearest_radio.clone().unwrap_or_else(|| "–".into()),
+        ]);
+    }
+    dead_zones
+}
+
+/// Builds the report from a checked site (every floor's layers in hand).
 pub fn build(loaded: &Loaded, check: &SiteCheck, paper: Paper) -> Result<Report, CliError> {
     let site = &loaded.site;
+    let mut parts = Vec::new();
+    for (index, sf) in site.floors.iter().enumerate() {
+        let id = &sf.floor.id;
+        if let Some((_, analysis)) = check.floors.iter().find(|(f, _)| f == id) {
+            let samples = pipeline::samples_of(&loaded.survey, id);
+            parts.push(floor_part(site, sf, samples, analysis, index)?);
+        } else if let Some((_, e)) = check.failed.iter().find(|(f, _)| f == id) {
+            parts.push(FloorPart::failed(site, index, id, e));
+        }
+    }
+    let reports: Vec<&FileReport> = loaded.reports.iter().collect();
+    assemble(&SiteFacts::with_reports(site, &reports), &parts, paper)
+}
+
+/// Lays the floors' parts (in order) and the site's facts out as a report.
+pub fn assemble(facts: &SiteFacts, parts: &[FloorPart], paper: Paper) -> Result<Report, CliError> {
     let mut floors = Vec::new();
-    for (sf, (_, analysis)) in site.floors.iter().zip(&check.floors) {
-        let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
+    for part in parts {
         let mut heatmaps = Vec::new();
-        if analysis.layers.is_some() {
-            for metric in [Metric::Primary, Metric::Secondary] {
-                let img = render(site, sf, analysis, samples, Style::of(metric))?;
-                heatmaps.push((format!("{} — {}", sf.floor.name, metric.title()), img));
-            }
+        for (caption, png) in &part.heatmaps {
+            let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+                .map_err(|e| CliError::input(format!("heatmap '{caption}': {e}")))?
+                .to_rgba8();
+            heatmaps.push((caption.clone(), img));
         }
-        let mut zone_table = Table::new(
-            [
-                "Zone",
-                "Profile",
-                "Area m²",
-                "Surveyed",
-                "Pass",
-                "Primary p5",
-                "Worst",
-                "Verdict",
-            ]
-            .map(String::from)
-            .to_vec(),
-            vec![],
-        );
-        for z in &analysis.zones {
-            let p = z
-                .criteria
-                .iter()
-                .find(|c| c.criterion == Criterion::Primary);
-            zone_table.rows.push(vec![
-                z.zone.clone(),
-                z.profile.clone(),
-                format!("{:.1}", z.area_m2),
-                format!("{:.0}%", 100.0 * z.surveyed_share),
-                format!("{:.0}%", 100.0 * z.pass_share),
-                p.map_or("–".into(), |p| format!("{} dBm", f1(p.p5))),
-                p.map_or("–".into(), |p| format!("{} dBm", f1(p.worst))),
-                z.verdict.name().to_string(),
-            ]);
-            zone_table.highlight_rows.push(z.verdict == Verdict::Fail);
-        }
-        let mut dead_zones = Table::new(
-            [
-                "Zone",
-                "Criterion",
-                "Area m²",
-                "Centre (m)",
-                "Worst",
-                "Short by",
-                "Nearest AP",
-            ]
-            .map(String::from)
-            .to_vec(),
-            vec![],
-        );
-        for d in analysis.zones.iter().flat_map(|z| &z.dead_zones) {
-            dead_zones.rows.push(vec![
-                d.zone.clone(),
-                d.criterion.name().to_string(),
-                format!("{:.1}", d.area_m2),
-                format!("{:.1}, {:.1}", d.centroid_m.x, d.centroid_m.y),
-                format!("{} {}", f1(d.worst), d.criterion.unit()),
-                format!("{:.0} {}", d.shortfall, d.criterion.margin_unit()),
-                d.nearest_radio.clone().unwrap_or_else(|| "–".into()),
-            ]);
-        }
-        let mut notes = vec![format!("{} scans on this floor.", samples.len())];
-        if let Some(l) = &analysis.layers {
-            let inside = l.primary.values().iter().filter(|v| !v.is_nan()).count();
-            let surveyed = l.surveyed.values().iter().filter(|v| **v).count();
-            notes.push(format!(
-                "{:.0} % of the floor lies within {} m of a scan; grey areas were not surveyed and are never reported as dead.",
-                100.0 * surveyed as f64 / inside.max(1) as f64,
-                sf.floor.survey_range_m
-            ));
-            notes.push(format!(
-                "{} radios heard ({} access points).",
-                l.radios.len(),
-                {
-                    let mut aps: Vec<&str> = l.radios.iter().map(|r| r.key.ap.as_str()).collect();
-                    aps.dedup();
-                    aps.len()
-                }
-            ));
+        let mut notes = part.notes.clone();
+        if let Some((message, _)) = &part.error {
+            notes.push(format!("This floor could not be processed: {message}"));
         }
         floors.push(ReportFloor {
-            name: sf.floor.name.clone(),
+            name: part.name.clone(),
             heatmaps,
-            zone_table,
-            dead_zones,
+            zone_table: zone_table(&part.zones),
+            dead_zones: dead_zone_table(&part.zones),
             notes,
         });
     }
-    let zones: Vec<_> = check.zones().collect();
-    let count = |v: Verdict| zones.iter().filter(|z| z.1.verdict == v).count();
+    let zones: Vec<&ZoneResult> = parts.iter().flat_map(|p| &p.zones).collect();
+    let count = |v: Verdict| zones.iter().filter(|z| z.verdict == v).count();
     let dead: Vec<_> = zones
         .iter()
-        .flat_map(|z| &z.1.dead_zones)
+        .flat_map(|z| &z.dead_zones)
         .filter(|d| d.criterion == Criterion::Primary)
         .collect();
-    let mut profiles: Vec<&str> = zones.iter().map(|z| z.1.profile.as_str()).collect();
+    let mut profiles: Vec<&str> = zones.iter().map(|z| z.profile.as_str()).collect();
     profiles.sort();
     profiles.dedup();
-    let summary = vec![
-        ("Floors".to_string(), site.floors.len().to_string()),
+    let failed: Vec<&FloorPart> = parts.iter().filter(|p| p.error.is_some()).collect();
+    let mut summary = vec![
+        ("Floors".to_string(), parts.len().to_string()),
         ("Zones".to_string(), zones.len().to_string()),
         (
             "Zones passing".to_string(),
@@ -180,34 +373,27 @@ pub fn build(loaded: &Loaded, check: &SiteCheck, paper: Paper) -> Result<Report,
         ),
         (
             "Scans".to_string(),
-            loaded
-                .survey
-                .floors
-                .iter()
-                .map(|f| f.samples.len())
-                .sum::<usize>()
-                .to_string(),
+            parts.iter().map(|p| p.scans).sum::<usize>().to_string(),
         ),
         (
             "Access points proposed".to_string(),
             "none (run wisp plan)".to_string(),
         ),
     ];
-    let mut sources: Vec<String> = loaded
-        .reports
-        .iter()
-        .map(|r| {
-            format!(
-                "{}: {} — {} scans, {} observations, {} BSSIDs, {} records skipped.",
-                r.file,
-                r.format,
-                r.scans,
-                r.observations,
-                r.bssids,
-                r.skipped.total()
-            )
-        })
-        .collect();
+    if !failed.is_empty() {
+        summary.insert(
+            1,
+            (
+                "Floors not processed".to_string(),
+                failed
+                    .iter()
+                    .map(|p| p.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        );
+    }
+    let mut sources = facts.sources.clone();
     if sources.is_empty() {
         sources.push("Survey read from a wisp survey JSON.".into());
     }
@@ -221,24 +407,22 @@ pub fn build(loaded: &Loaded, check: &SiteCheck, paper: Paper) -> Result<Report,
                 "A zone passes when every criterion of its profile holds on at least 95 % of its surveyed area and it has no dead zone; dead zones are connected failing regions of at least 1 m².".into(),
             ],
         ),
-        ("Requirement profiles".to_string(), pipeline::all_profiles(site).iter().filter(|p| profiles.contains(&p.name.as_str())).map(|p| {
-            format!(
-                "{}: primary ≥ {} dBm{}{}{} — {}",
-                p.name,
-                p.primary_dbm.0,
-                p.secondary_dbm.map_or(String::new(), |d| format!(", secondary ≥ {} dBm", d.0)),
-                p.snr_db.map_or(String::new(), |d| format!(", SNR ≥ {d} dB")),
-                p.cochannel_max.map_or(String::new(), |m| format!(", ≤ {m} co-channel radio(s) at ≥ {} dBm", p.cochannel_dbm.0)),
-                p.source
-            )
-        }).collect()),
+        (
+            "Requirement profiles".to_string(),
+            facts
+                .profiles
+                .iter()
+                .filter(|(name, _)| profiles.contains(&name.as_str()))
+                .map(|(_, line)| line.clone())
+                .collect(),
+        ),
         ("Data".to_string(), sources),
     ];
     Ok(Report {
         title: "Wi-Fi survey report".into(),
-        site: site.name.clone(),
+        site: facts.name.clone(),
         date: report_date(),
-        surveyor: site.surveyor.clone(),
+        surveyor: facts.surveyor.clone(),
         profile: profiles.join(", "),
         summary,
         floors,
@@ -248,15 +432,47 @@ pub fn build(loaded: &Loaded, check: &SiteCheck, paper: Paper) -> Result<Report,
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
-    pipeline::print_reports(&loaded.reports);
-    let check = check_site(&loaded)?;
-    let paper = match a.paper {
-        PaperArg::A4 => Paper::A4,
-        PaperArg::Letter => Paper::Letter,
+    let site = pipeline::load_site(&a.site)?;
+    let survey = match &a.survey {
+        Some(p) => Some(pipeline::read_survey(&site, p)?),
+        None => None,
     };
-    let report = build(&loaded, &check, paper)?;
-    super::write_output(&a.out, &wisp_render::report_pdf(&report)?)?;
-    println!("wrote {}", a.out.display());
-    Ok(ExitCode::Ok)
+    let opts = RunOptions {
+        quiet: a.quiet,
+        shard: a.shard,
+    };
+    // Each floor's heatmaps and tables are made inside the parallel map; its layers are dropped
+    // there, so only the parts (PNG bytes and zone results) are kept.
+    let outcomes = pipeline::analyse_site_with(&site, survey.as_ref(), &opts, |job, analysis| {
+        job.step("drawing heatmaps");
+        floor_part(job.site, job.floor, job.samples, &analysis, job.index)
+    });
+    for o in &outcomes {
+        pipeline::print_reports(&o.reports);
+    }
+    pipeline::print_floor_summary(&outcomes, a.quiet, |p: &FloorPart| {
+        super::check::zone_counts(&p.zones)
+    });
+    let code = pipeline::failure_code(&outcomes).unwrap_or(ExitCode::Ok);
+    let facts = SiteFacts::of(&site, &outcomes);
+    let parts: Vec<FloorPart> = outcomes
+        .into_iter()
+        .map(|o| FloorPart::of_outcome(&site, o))
+        .collect();
+    match a.shard {
+        Some(shard) => {
+            super::merge::write_bundle(&a.out, &facts, &parts, shard)?;
+            println!("wrote shard {shard} bundle {}", a.out.display());
+        }
+        None => {
+            let paper = match a.paper {
+                PaperArg::A4 => Paper::A4,
+                PaperArg::Letter => Paper::Letter,
+            };
+            let report = assemble(&facts, &parts, paper)?;
+            super::write_output(&a.out, &wisp_render::report_pdf(&report)?)?;
+            println!("wrote {}", a.out.display());
+        }
+    }
+    Ok(code)
 }

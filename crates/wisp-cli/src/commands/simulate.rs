@@ -1,6 +1,7 @@
 use crate::{pipeline, CliError, ExitCode};
 use std::path::PathBuf;
-use wisp_radio::{generated_walk, simulate_walk, SimulationParams};
+use wisp_radio::simulate::{simulate_walk_in_building, Building};
+use wisp_radio::{generated_walk, SimulationParams};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -42,7 +43,9 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             aps
         }
     };
-    if aps.is_empty() {
+    // The APs of the building's other floors, through the slabs (floors with a `level`).
+    let others = pipeline::through_slabs(&site, floor);
+    if aps.is_empty() && others.is_empty() {
         return Err(CliError::input(format!(
             "floor '{}' has no access points to simulate (give --aps)",
             f.id
@@ -53,15 +56,24 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         seed: a.seed,
         ..Default::default()
     };
-    let samples = simulate_walk(f, &aps, &walk, &params);
+    let building = Building {
+        others: &others,
+        slab: &site.slab,
+    };
+    let samples = simulate_walk_in_building(f, &aps, building, &walk, &params);
     let csv = wisp_ingest::native::long_csv(&samples);
     super::write_output(&a.out, csv.as_bytes())?;
     println!(
-        "wrote {}: {} scans along a {:.0} m walk past {} access point(s), seed {}",
+        "wrote {}: {} scans along a {:.0} m walk past {} access point(s){}, seed {}",
         a.out.display(),
         samples.len(),
         walk.windows(2).map(|w| w[0].distance(w[1])).sum::<f64>(),
         aps.len(),
+        if others.is_empty() {
+            String::new()
+        } else {
+            format!(" and {} on other floors", others.len())
+        },
         a.seed
     );
     Ok(ExitCode::Ok)
