@@ -98,6 +98,18 @@ impl fmt::Display for IngestError {
     }
 }
 
+/// A field's value as an error message quotes it: control characters escaped (a NUL shows as
+/// `\0`) and cut after 40 characters, so a corrupt multi-megabyte field cannot flood the terminal.
+pub fn quote(v: &str) -> String {
+    const MAX: usize = 40;
+    let mut out: String = v.chars().take(MAX).flat_map(char::escape_debug).collect();
+    let n = v.chars().count();
+    if n > MAX {
+        out.push_str(&format!("… ({n} characters)"));
+    }
+    out
+}
+
 /// 1-based line of byte offset `at` in `text`.
 pub fn line_of(text: &str, at: usize) -> usize {
     text.as_bytes()[..at.min(text.len())]
@@ -105,4 +117,18 @@ pub fn line_of(text: &str, at: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quote_escapes_and_cuts() {
+        assert_eq!(super::quote("-61"), "-61");
+        assert_eq!(super::quote("-6\u{0}1"), "-6\\01");
+        let long = "0".repeat(5_000_000);
+        assert_eq!(
+            super::quote(&long),
+            format!("{}… (5000000 characters)", &long[..40])
+        );
+    }
 }

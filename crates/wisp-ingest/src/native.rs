@@ -1,6 +1,7 @@
 //! wisp's own formats: the survey JSON (`docs/survey-format.md`) and the long-form CSV capture.
 
 use crate::capture::{ParsedCapture, Scan};
+use crate::error::quote;
 use crate::IngestError;
 use wisp_model::{Band, Bssid, Channel, Observation, Point, Survey, SURVEY_FORMAT, SURVEY_VERSION};
 
@@ -139,20 +140,26 @@ pub fn parse_long_csv(text: &str, name: &str) -> Result<ParsedCapture, IngestErr
         let num = |i: usize, what: &str| -> Result<f64, IngestError> {
             let v = get(i);
             let x: f64 = v.parse().map_err(|_| {
-                IngestError::syntax(format!("{what} '{v}' is not a number")).line(line)
+                IngestError::syntax(format!("{what} '{}' is not a number", quote(v))).line(line)
             })?;
             if !x.is_finite() {
-                return Err(
-                    IngestError::syntax(format!("{what} '{v}' is not a finite number")).line(line),
-                );
+                return Err(IngestError::syntax(format!(
+                    "{what} '{}' is not a finite number",
+                    quote(v)
+                ))
+                .line(line));
             }
             Ok(x)
         };
         let (x, y) = (num(cx, "x")?, num(cy, "y")?);
         let rssi = num(cr, "rssi_dbm")?;
-        let bssid: Bssid = get(cb)
-            .parse()
-            .map_err(|e| IngestError::syntax(format!("{e}")).line(line))?;
+        let bssid: Bssid = get(cb).parse().map_err(|_| {
+            IngestError::syntax(format!(
+                "bssid '{}' is not a BSSID (expected six hex octets like aa:bb:cc:dd:ee:ff)",
+                quote(get(cb))
+            ))
+            .line(line)
+        })?;
         let channel = match (cf, cc) {
             (Some(f), _) if !get(f).is_empty() => {
                 let mhz = num(f, "freq_mhz")?;
@@ -201,7 +208,8 @@ pub fn parse_long_csv(text: &str, name: &str) -> Result<ParsedCapture, IngestErr
             } else {
                 Some(wisp_model::time::parse_rfc3339(&ts).ok_or_else(|| {
                     IngestError::syntax(format!(
-                        "timestamp '{ts}' is not an RFC 3339 time like 2026-11-02T10:04:05Z"
+                        "timestamp '{}' is not an RFC 3339 time like 2026-11-02T10:04:05Z",
+                        quote(&ts)
                     ))
                     .line(line)
                 })?)
@@ -282,6 +290,21 @@ mod tests {
         assert_eq!(p.scans[1].source, "walk.csv:4");
         let (_, _, locs) = p.skipped.iter().next().unwrap();
         assert_eq!(locs, &["walk.csv:5".to_string()][..]);
+    }
+
+    #[test]
+    fn corrupt_fields_are_quoted_short_and_escaped() {
+        // A multi-megabyte field is not echoed whole; a NUL shows as \0.
+        let long = CSV.replace("-70", &format!("-7{}", "0".repeat(5_000_000)));
+        let e = parse_long_csv(&long, "walk.csv").unwrap_err().to_string();
+        assert!(e.len() < 200 && e.contains("(5000002 characters)"), "{e}");
+        let nul = CSV.replace("-70", "-7\u{0}0");
+        let e = parse_long_csv(&nul, "walk.csv").unwrap_err();
+        assert_eq!(e.line_number(), Some(4));
+        assert!(e.to_string().contains("'-7\\00' is not a number"), "{e}");
+        let bad = CSV.replace("aa:bb:cc:dd:ee:02", &"z".repeat(1000));
+        let e = parse_long_csv(&bad, "walk.csv").unwrap_err().to_string();
+        assert!(e.len() < 200 && e.contains("is not a BSSID"), "{e}");
     }
 
     #[test]

@@ -122,7 +122,7 @@ impl Track {
                     ) else {
                         return Err(IngestError::syntax(format!(
                             "track header '{}': expected columns t,x,y",
-                            rec.iter().collect::<Vec<_>>().join(",")
+                            crate::error::quote(&rec.iter().collect::<Vec<_>>().join(","))
                         ))
                         .line(line));
                     };
@@ -135,7 +135,7 @@ impl Track {
             let t = parse_time(field(ct)).ok_or_else(|| {
                 IngestError::invalid(format!(
                     "time '{}' is neither RFC 3339 nor seconds since the epoch",
-                    field(ct)
+                    crate::error::quote(field(ct))
                 ))
                 .line(line)
             })?;
@@ -145,8 +145,11 @@ impl Track {
                     .ok()
                     .filter(|v| v.is_finite())
                     .ok_or_else(|| {
-                        IngestError::invalid(format!("{what} '{}' is not a number", field(i)))
-                            .line(line)
+                        IngestError::invalid(format!(
+                            "{what} '{}' is not a number",
+                            crate::error::quote(field(i))
+                        ))
+                        .line(line)
                     })
             };
             wps.push((t, Point::new(num(cx, "x")?, num(cy, "y")?), line));
