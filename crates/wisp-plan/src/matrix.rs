@@ -37,12 +37,15 @@ pub struct SignalMatrix {
 }
 
 impl SignalMatrix {
-    /// Predicts every source at every cell.
+    /// Predicts every source at every cell. Where even the prediction without walls is below
+    /// `floor_dbm` the walls are not counted and the entry is −∞: a planner whose thresholds
+    /// all lie at or above `floor_dbm` loses nothing (pass `f64::NEG_INFINITY` to keep all).
     pub fn build(
         sources: &[Source],
         cells: &[Point],
         exponent: f64,
         walls: &WallSet,
+        floor_dbm: f64,
     ) -> SignalMatrix {
         let cols = cells.len();
         let mut data = vec![f32::NEG_INFINITY; sources.len() * cols];
@@ -54,7 +57,12 @@ impl SignalMatrix {
                     let base = s.power_dbm - free_space_1m(s.freq_mhz);
                     for (v, p) in row.iter_mut().zip(cells) {
                         let d = s.position.distance(*p).max(1.0);
-                        let x = base - 10.0 * exponent * d.log10() - view.loss_to(*p);
+                        let open = base - 10.0 * exponent * d.log10();
+                        if open < floor_dbm {
+                            *v = f32::NEG_INFINITY;
+                            continue;
+                        }
+                        let x = open - view.loss_to(*p);
                         *v = if x.is_finite() {
                             x as f32
                         } else {
@@ -124,7 +132,16 @@ mod tests {
                 freq_mhz: 5500.0,
             },
         ];
-        let m = SignalMatrix::build(&sources, &cells, 3.1, &set);
+        let m = SignalMatrix::build(&sources, &cells, 3.1, &set, f64::NEG_INFINITY);
+        // With a floor, entries below it are −∞ and the rest unchanged.
+        let cut = SignalMatrix::build(&sources, &cells, 3.1, &set, -60.0);
+        for (a, b) in m.data.iter().zip(&cut.data) {
+            assert!(if *a >= -60.0 {
+                a == b
+            } else {
+                *b == f32::NEG_INFINITY || b == a
+            });
+        }
         let model = wisp_radio::PathLoss {
             exponent: 3.1,
             extra_1m_db: 0.0,

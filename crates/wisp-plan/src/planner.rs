@@ -355,8 +355,22 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         })
         .collect();
     let walls = WallSet::new(&floor.walls, &floor.materials, band);
-    let matrix = SignalMatrix::build(&cand_sources, &demand.cells, exponent, &walls);
-    let existing_m = SignalMatrix::build(&existing_sources, &demand.cells, exponent, &walls);
+    // No threshold lies below the weakest zone threshold plus the margin: candidates' signals
+    // below that never decide a cell, so their walls need not be counted.
+    let lowest = demand
+        .zones
+        .iter()
+        .map(|z| z.secondary_dbm.unwrap_or(z.primary_dbm).min(z.primary_dbm))
+        .fold(f64::INFINITY, f64::min)
+        + opts.targets.margin_db;
+    let matrix = SignalMatrix::build(&cand_sources, &demand.cells, exponent, &walls, lowest);
+    let existing_m = SignalMatrix::build(
+        &existing_sources,
+        &demand.cells,
+        exponent,
+        &walls,
+        f64::NEG_INFINITY,
+    );
     let base = Top2::with(
         &Top2::empty(demand.len()),
         &existing_m,
@@ -483,7 +497,7 @@ fn plan_channels(
                 }
             })
             .collect();
-        let m = SignalMatrix::build(&sources, &points, exponent, &walls);
+        let m = SignalMatrix::build(&sources, &points, exponent, &walls, f64::NEG_INFINITY);
         let signal: Vec<Vec<f32>> = (0..m.rows).map(|i| m.row(i).to_vec()).collect();
         let w = overlap_weights(&signal, cochannel_dbm);
         let plan = assign(&w, band);
@@ -641,7 +655,13 @@ mod tests {
                 freq_mhz: o.design_freq_mhz,
             })
             .collect();
-        let m = SignalMatrix::build(&src, &demand.cells, o.default_exponent, &walls);
+        let m = SignalMatrix::build(
+            &src,
+            &demand.cells,
+            o.default_exponent,
+            &walls,
+            f64::NEG_INFINITY,
+        );
         let ex: Vec<Source> = f
             .aps
             .iter()
@@ -654,7 +674,13 @@ mod tests {
                 })
             })
             .collect();
-        let em = SignalMatrix::build(&ex, &demand.cells, o.default_exponent, &walls);
+        let em = SignalMatrix::build(
+            &ex,
+            &demand.cells,
+            o.default_exponent,
+            &walls,
+            f64::NEG_INFINITY,
+        );
         let base = Top2::with(
             &Top2::empty(demand.len()),
             &em,
