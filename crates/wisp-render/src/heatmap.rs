@@ -20,16 +20,16 @@ pub const DEFAULT_OPACITY: f32 = 0.6;
 
 /// Cells marked "not surveyed" are painted this neutral grey at half strength, never a scale
 /// colour, so no one reads a guess as a measurement.
-const NOT_SURVEYED_GREY: [u8; 3] = [150, 150, 150];
-const NOT_SURVEYED_ALPHA: f32 = 0.55;
+pub(crate) const NOT_SURVEYED_GREY: [u8; 3] = [150, 150, 150];
+pub(crate) const NOT_SURVEYED_ALPHA: f32 = 0.55;
 /// Contour lines: near-black, distinct from every palette colour.
-const CONTOUR_COLOUR: [u8; 3] = [25, 25, 25];
+pub(crate) const CONTOUR_COLOUR: [u8; 3] = [25, 25, 25];
 /// Dead-zone outlines: magenta, which neither palette uses.
-const OUTLINE_COLOUR: [u8; 3] = [200, 0, 160];
-const PATH_COLOUR: [u8; 3] = [30, 60, 170];
-const MEASURED_AP_COLOUR: [u8; 3] = [20, 20, 20];
-const PLANNED_AP_COLOUR: [u8; 3] = [0, 95, 210];
-const TEXT_COLOUR: [u8; 3] = [20, 20, 20];
+pub(crate) const OUTLINE_COLOUR: [u8; 3] = [200, 0, 160];
+pub(crate) const PATH_COLOUR: [u8; 3] = [30, 60, 170];
+pub(crate) const MEASURED_AP_COLOUR: [u8; 3] = [20, 20, 20];
+pub(crate) const PLANNED_AP_COLOUR: [u8; 3] = [0, 95, 210];
+pub(crate) const TEXT_COLOUR: [u8; 3] = [20, 20, 20];
 const WHITE: [u8; 3] = [255, 255, 255];
 
 /// What a marker stands for; decides its symbol.
@@ -233,34 +233,34 @@ pub fn heatmap_image(request: &HeatmapRequest) -> Result<RgbaImage, RenderError>
 
 /// Sizes derived from the plan, so that text stays legible on a 5000-pixel plan and does not
 /// swamp a 500-pixel one.
-struct Style {
-    font_px: f32,
+pub(crate) struct Style {
+    pub(crate) font_px: f32,
 }
 
 impl Style {
-    fn for_plan(plan_w: u32, plan_h: u32) -> Style {
+    pub(crate) fn for_plan(plan_w: u32, plan_h: u32) -> Style {
         let longest = plan_w.max(plan_h) as f32;
         Style {
             font_px: (longest / 70.0).round().clamp(12.0, 40.0),
         }
     }
-    fn text_px(&self) -> PxScale {
+    pub(crate) fn text_px(&self) -> PxScale {
         PxScale::from(self.font_px)
     }
-    fn title_px(&self) -> PxScale {
+    pub(crate) fn title_px(&self) -> PxScale {
         PxScale::from(self.font_px * 1.25)
     }
-    fn pad(&self) -> i32 {
+    pub(crate) fn pad(&self) -> i32 {
         self.font_px.round() as i32
     }
-    fn line_height(&self) -> i32 {
+    pub(crate) fn line_height(&self) -> i32 {
         (self.font_px * 1.3).round() as i32
     }
-    fn bottom_band_height(&self) -> u32 {
+    pub(crate) fn bottom_band_height(&self) -> u32 {
         // Title line, scale bar with its label, and padding above and below.
         (self.pad() * 2 + (self.font_px * 1.25 * 1.35) as i32 + self.line_height()) as u32
     }
-    fn symbol_radius(&self) -> i32 {
+    pub(crate) fn symbol_radius(&self) -> i32 {
         ((self.font_px * 0.45).round() as i32).max(3)
     }
 }
@@ -324,7 +324,7 @@ fn lightened_grey([r, g, b, a]: [u8; 4]) -> u8 {
     (255.0 - (255.0 - luma) * 0.5).round().clamp(0.0, 255.0) as u8
 }
 
-fn blend(top: [u8; 3], bottom: [u8; 3], alpha: f32) -> [u8; 3] {
+pub(crate) fn blend(top: [u8; 3], bottom: [u8; 3], alpha: f32) -> [u8; 3] {
     let mix = |i: usize| {
         (top[i] as f32 * alpha + bottom[i] as f32 * (1.0 - alpha))
             .round()
@@ -583,7 +583,7 @@ fn draw_outline(
 
 /// Area centroid of a ring; the mean of its corners when it has no area; `None` when empty or
 /// not finite.
-fn ring_centroid(ring: &[Point]) -> Option<Point> {
+pub(crate) fn ring_centroid(ring: &[Point]) -> Option<Point> {
     if ring.is_empty() {
         return None;
     }
@@ -930,7 +930,7 @@ impl Legend {
 }
 
 /// Decimal places to print a contour level with: none for whole numbers, else up to two.
-fn decimals_for(value: f64) -> usize {
+pub(crate) fn decimals_for(value: f64) -> usize {
     if (value - value.round()).abs() < 1e-9 {
         0
     } else if (value * 10.0 - (value * 10.0).round()).abs() < 1e-9 {

@@ -1,5 +1,6 @@
 //! wisp-render turns finished layers into files a planner reads: heatmap PNGs with legend,
-//! contours, markers and a scale bar, and the PDF survey report.
+//! contours, markers and a scale bar, the same heatmap as SVG with vector annotations, the PDF
+//! survey report, and a self-contained interactive HTML report.
 //!
 //! It owns only the drawing. It must never compute coverage, interpolate a survey or decide
 //! compliance: it takes finished grids and tables and paints them. Rendering functions return
@@ -10,17 +11,25 @@
 #![warn(missing_docs)]
 
 mod atomic;
+mod crop;
 mod error;
 mod heatmap;
+mod html;
 mod report;
 mod scale;
+mod svg;
 mod text;
 
 pub use atomic::write_atomic;
+pub use crop::crop;
 pub use error::{RenderError, RenderErrorKind};
 pub use heatmap::{
     heatmap_image, heatmap_png, png_bytes, HeatmapRequest, Marker, MarkerKind, Outline,
     DEFAULT_OPACITY,
 };
-pub use report::{report_pdf, Paper, Report, ReportFloor, Table, MAX_IMAGE_WIDTH_PX};
+pub use html::{report_html, HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport};
+pub use report::{
+    report_pdf, report_pdf_with, FloorExtras, Paper, Report, ReportFloor, Table, MAX_IMAGE_WIDTH_PX,
+};
 pub use scale::{ColourScale, Palette, SIGNAL_RANGE_DBM, SNR_RANGE_DB};
+pub use svg::heatmap_svg;

@@ -80,6 +80,24 @@ pub struct ReportFloor {
     pub notes: Vec<String>,
 }
 
+/// What a floor's section shows beyond [`ReportFloor`]: close-ups of its dead zones, and the
+/// access points a plan proposes for it. Given beside the report to [`report_pdf_with`], one per
+/// floor in the order of [`Report::floors`]; a floor without one shows none of this.
+///
+/// It is a separate type, not more fields of [`ReportFloor`], so that code building a
+/// `ReportFloor` with a struct literal keeps compiling.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FloorExtras {
+    /// (caption, close-up) pairs, typically from [`crate::crop`] of a heatmap, shown as a grid
+    /// of thumbnails, three to a row, after the dead-zone table.
+    pub dead_zone_maps: Vec<(String, RgbaImage)>,
+    /// Proposed access points, under "Proposed access points"; left out when it has no rows.
+    pub proposed_aps: Table,
+    /// Paragraphs after the proposed access points (what the plan assumes, what it costs…);
+    /// the heading is shown when there are notes even if the table is empty.
+    pub plan_notes: Vec<String>,
+}
+
 /// Everything the PDF report says. The crate reads no clock: `date` is whatever the caller
 /// gives, and callers that want reproducible files derive it from `SOURCE_DATE_EPOCH`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -111,14 +129,25 @@ pub struct Report {
 /// Identical reports give identical bytes: nothing here reads a clock, and krilla derives the
 /// document identifiers from the content.
 pub fn report_pdf(report: &Report) -> Result<Vec<u8>, RenderError> {
+    report_pdf_with(report, &[])
+}
+
+/// [`report_pdf`] with each floor's [`FloorExtras`] (`extras[i]` belongs to `report.floors[i]`;
+/// missing entries show nothing, surplus ones are ignored): after a floor's dead-zone table
+/// come its dead-zone close-ups as thumbnails, three to a row, then its proposed access points.
+pub fn report_pdf_with(report: &Report, extras: &[FloorExtras]) -> Result<Vec<u8>, RenderError> {
     let faces = Faces::load()?;
     let images = report
         .floors
         .iter()
-        .flat_map(|floor| floor.heatmaps.iter())
+        .enumerate()
+        .flat_map(|(i, floor)| {
+            let maps = extras.get(i).map_or(&[][..], |e| &e.dead_zone_maps[..]);
+            floor.heatmaps.iter().chain(maps)
+        })
         .map(|(caption, picture)| embeddable_image(picture, caption))
         .collect::<Result<Vec<_>, _>>()?;
-    let pages = lay_out(report, &faces, &images);
+    let pages = lay_out(report, extras, &faces, &images);
     draw_pdf(report, &pages, &images)
 }
 
@@ -176,6 +205,8 @@ const TABLE_SIZE: f32 = 8.5;
 const FOOTER_SIZE: f32 = 8.0;
 const CELL_PAD: f32 = 3.0;
 const LEADING: f32 = 1.35;
+/// Dead-zone close-ups per row in a floor's section.
+const THUMBNAILS_PER_ROW: usize = 3;
 
 const INK: [u8; 3] = [25, 25, 25];
 const GREY_TEXT: [u8; 3] = [95, 95, 95];
@@ -414,6 +445,66 @@ impl<'a> Layout<'a> {
         self.y += 10.0;
     }
 
+    /// Pictures as thumbnails, [`THUMBNAILS_PER_ROW`] to a row, each scaled to its column (and
+    /// no taller than wide) with its caption below; a row is kept whole on one page.
+    /// `first_index` is the index of the first picture in `images`.
+    fn thumbnails(&mut self, first_index: usize, images: &[PreparedImage], captions: &[&str]) {
+        const GAP: f32 = 12.0;
+        let per_row = THUMBNAILS_PER_ROW;
+        let column = (self.content_width() - GAP * (per_row - 1) as f32) / per_row as f32;
+        let count = images.len().min(captions.len());
+        for row_start in (0..count).step_by(per_row) {
+            let row_end = (row_start + per_row).min(count);
+            let sizes: Vec<(f32, f32)> = images[row_start..row_end]
+                .iter()
+                .map(|image| {
+                    if image.width == 0 || image.height == 0 {
+                        return (0.0, 0.0);
+                    }
+                    let (w, h) = (column, column * image.height as f32 / image.width as f32);
+                    if h > column {
+                        (w * column / h, column)
+                    } else {
+                        (w, h)
+                    }
+                })
+                .collect();
+            let captions: Vec<Vec<String>> = captions[row_start..row_end]
+                .iter()
+                .map(|caption| wrap_text(self.font(Weight::Regular), CAPTION_SIZE, column, caption))
+                .collect();
+            let picture_height = sizes.iter().map(|(_, h)| *h).fold(0.0f32, f32::max);
+            let caption_lines = captions.iter().map(Vec::len).max().unwrap_or(0);
+            let caption_height = caption_lines as f32 * CAPTION_SIZE * LEADING;
+            self.ensure(picture_height + 4.0 + caption_height);
+            let top = self.y;
+            for (k, ((w, h), lines)) in sizes.iter().zip(&captions).enumerate() {
+                let column_left = self.left() + k as f32 * (column + GAP);
+                if *w > 0.0 && *h > 0.0 {
+                    self.current.push(Op::Image {
+                        index: first_index + row_start + k,
+                        x: column_left + (column - w) / 2.0,
+                        y: top,
+                        w: *w,
+                        h: *h,
+                    });
+                }
+                for (i, line) in lines.iter().enumerate() {
+                    let line_top = top + picture_height + 4.0 + i as f32 * CAPTION_SIZE * LEADING;
+                    self.push_text(
+                        column_left,
+                        line_top,
+                        CAPTION_SIZE,
+                        Weight::Regular,
+                        GREY_TEXT,
+                        line.clone(),
+                    );
+                }
+            }
+            self.y = top + picture_height + 4.0 + caption_height + 10.0;
+        }
+    }
+
     /// A titled table of vector text. Rows never split across pages; a long table continues on
     /// the next page under "(continued)" and the repeated header.
     fn table(&mut self, title: &str, title_size: f32, table: &Table) {
@@ -579,7 +670,12 @@ fn fit_columns(natural: &[f32], available: f32) -> Vec<f32> {
         .collect()
 }
 
-fn lay_out(report: &Report, faces: &Faces, images: &[PreparedImage]) -> Vec<Vec<Op>> {
+fn lay_out(
+    report: &Report,
+    extras: &[FloorExtras],
+    faces: &Faces,
+    images: &[PreparedImage],
+) -> Vec<Vec<Op>> {
     let mut layout = Layout::new(faces, report.paper);
 
     // Cover.
@@ -611,7 +707,8 @@ fn lay_out(report: &Report, faces: &Faces, images: &[PreparedImage]) -> Vec<Vec<
     layout.table("Summary", H1_SIZE, &summary);
 
     let mut image_index = 0;
-    for floor in &report.floors {
+    for (floor_index, floor) in report.floors.iter().enumerate() {
+        let extra = extras.get(floor_index);
         layout.start_section();
         layout.heading(&format!("Floor: {}", floor.name), H1_SIZE);
         for (caption, _) in &floor.heatmaps {
@@ -622,6 +719,26 @@ fn lay_out(report: &Report, faces: &Faces, images: &[PreparedImage]) -> Vec<Vec<
         }
         layout.table("Zone compliance", H2_SIZE, &floor.zone_table);
         layout.table("Dead zones", H2_SIZE, &floor.dead_zones);
+        if let Some(extra) = extra {
+            let count = extra.dead_zone_maps.len();
+            let captions: Vec<&str> = extra
+                .dead_zone_maps
+                .iter()
+                .map(|(caption, _)| caption.as_str())
+                .collect();
+            let end = (image_index + count).min(images.len());
+            let start = image_index.min(end);
+            layout.thumbnails(start, &images[start..end], &captions);
+            image_index += count;
+            if !extra.proposed_aps.rows.is_empty() {
+                layout.table("Proposed access points", H2_SIZE, &extra.proposed_aps);
+            } else if !extra.plan_notes.is_empty() {
+                layout.heading("Proposed access points", H2_SIZE);
+            }
+            for note in &extra.plan_notes {
+                layout.paragraph(note, BODY_SIZE, Weight::Regular, INK);
+            }
+        }
         if !floor.notes.is_empty() {
             layout.heading("Notes", H2_SIZE);
             for note in &floor.notes {
@@ -882,7 +999,7 @@ mod tests {
             }],
             ..Report::default()
         };
-        let pages = lay_out(&report, &faces, &[]);
+        let pages = lay_out(&report, &[], &faces, &[]);
         // Cover, summary, then the floor spilling over several pages.
         assert!(pages.len() >= 5, "{} pages", pages.len());
         let is_text = |op: &Op, wanted: &str| matches!(op, Op::Text { text, .. } if text == wanted);
@@ -917,5 +1034,105 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn dead_zone_close_ups_three_to_a_row_then_proposed_aps() {
+        let faces = Faces::load().unwrap();
+        let report = Report {
+            floors: vec![ReportFloor {
+                name: "L1".into(),
+                heatmaps: vec![("map".into(), RgbaImage::new(400, 40))],
+                dead_zones: Table::new(vec!["Zone".into()], vec![vec!["Bay 1".into()]]),
+                ..ReportFloor::default()
+            }],
+            ..Report::default()
+        };
+        let extras = [FloorExtras {
+            // A tall one, which must be no taller than its column is wide.
+            dead_zone_maps: (0..5)
+                .map(|i| {
+                    let (w, h) = if i == 1 { (60, 120) } else { (100, 100) };
+                    (format!("Close-up {i}"), RgbaImage::new(w, h))
+                })
+                .collect(),
+            proposed_aps: Table::new(vec!["AP".into()], vec![vec!["NEW-1".into()]]),
+            plan_notes: vec!["Two new access points close every dead zone.".into()],
+        }];
+        let prepared = |w: u32, h: u32| PreparedImage {
+            png: vec![1],
+            width: w,
+            height: h,
+        };
+        let mut images = vec![prepared(400, 40)];
+        for i in 0..5 {
+            images.push(if i == 1 {
+                prepared(60, 120)
+            } else {
+                prepared(100, 100)
+            });
+        }
+        let pages = lay_out(&report, &extras, &faces, &images);
+        let placed: Vec<(usize, f32, f32, f32, f32)> = pages
+            .iter()
+            .flatten()
+            .filter_map(|op| match op {
+                Op::Image { index, x, y, w, h } => Some((*index, *x, *y, *w, *h)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            placed.iter().map(|p| p.0).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3, 4, 5]
+        );
+        let column = (Paper::A4.size_pt().0 - 2.0 * MARGIN - 2.0 * 12.0) / 3.0;
+        let (a, b, c, d, e) = (placed[1], placed[2], placed[3], placed[4], placed[5]);
+        // The first three share a row, left to right, one column apart.
+        assert_eq!((a.2, b.2), (c.2, c.2));
+        assert!((a.1 - MARGIN).abs() < 1e-3 && (a.3 - column).abs() < 1e-3);
+        assert!((c.1 - (MARGIN + 2.0 * (column + 12.0))).abs() < 1e-3);
+        // The tall one is scaled to a square's height and centred in its column.
+        assert!((b.4 - column).abs() < 1e-3 && (b.3 - column / 2.0).abs() < 1e-3);
+        assert!((b.1 - (MARGIN + column + 12.0 + column / 4.0)).abs() < 1e-3);
+        // The fourth starts the next row under the first, below the captions.
+        assert_eq!(d.1, a.1);
+        assert!(d.2 > a.2 + column + CAPTION_SIZE, "{} vs {}", d.2, a.2);
+        assert_eq!(e.2, d.2);
+
+        let texts: Vec<(&str, f32)> = pages
+            .iter()
+            .flatten()
+            .filter_map(|op| match op {
+                Op::Text { text, baseline, .. } => Some((text.as_str(), *baseline)),
+                _ => None,
+            })
+            .collect();
+        let find = |wanted: &str| texts.iter().find(|(t, _)| *t == wanted).map(|(_, y)| *y);
+        // Captions sit under their own picture.
+        let caption = find("Close-up 0").unwrap();
+        assert!(caption > a.2 + column && caption < d.2);
+        let heading = find("Proposed access points").unwrap();
+        assert!(find("NEW-1").unwrap() > heading);
+        assert!(find("Two new access points close every dead zone.").is_some());
+
+        // Without extras, none of it.
+        let pages = lay_out(&report, &[], &faces, &images[..1]);
+        assert!(!pages
+            .iter()
+            .flatten()
+            .any(|op| matches!(op, Op::Text { text, .. } if text == "Proposed access points")));
+        // Notes alone still get the heading; an empty table alone does not.
+        let notes_only = [FloorExtras {
+            plan_notes: vec!["No access point is needed.".into()],
+            ..FloorExtras::default()
+        }];
+        let has_heading = |extras: &[FloorExtras]| {
+            lay_out(&report, extras, &faces, &images[..1])
+                .iter()
+                .flatten()
+                .any(|op| matches!(op, Op::Text { text, .. } if text == "Proposed access points"))
+        };
+        assert!(has_heading(&notes_only));
+        assert!(!has_heading(&[FloorExtras::default()]));
     }
 }

@@ -2,8 +2,8 @@ mod support;
 
 use support::*;
 use wisp_render::{
-    heatmap_image, report_pdf, ColourScale, HeatmapRequest, Palette, Paper, Report, ReportFloor,
-    Table,
+    crop, heatmap_image, report_pdf, report_pdf_with, ColourScale, FloorExtras, HeatmapRequest,
+    Palette, Paper, Report, ReportFloor, Table,
 };
 
 /// Page objects in the file: `/Type /Page` (with or without the space) not followed by `s`,
@@ -179,4 +179,41 @@ fn pathological_tables_still_finish() {
         page_count(&pdf) < 20,
         "oversized rows are cut, not spread over endless pages"
     );
+}
+
+/// Image objects in the file.
+fn image_count(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.matches("/Subtype/Image").count() + text.matches("/Subtype /Image").count()
+}
+
+#[test]
+fn dead_zone_close_ups_and_proposed_aps_are_embedded() {
+    let report = sample_report(2, wide_picture());
+    let plain = report_pdf(&report).unwrap();
+    assert_eq!(image_count(&plain), 1);
+    // The same as giving no extras at all.
+    assert_eq!(plain, report_pdf_with(&report, &[]).unwrap());
+    let heatmap = real_heatmap();
+    let extras = vec![FloorExtras {
+        dead_zone_maps: (0..4)
+            .map(|i| {
+                let centre = (120.0 + 10.0 * i as f64, 50.0);
+                (format!("DZ-{i}"), crop(&heatmap, centre, 30))
+            })
+            .collect(),
+        proposed_aps: Table::new(
+            vec!["AP".into(), "Position (m)".into()],
+            vec![vec!["NEW-1".into(), "12.0, 4.5".into()]],
+        ),
+        plan_notes: vec!["One new access point closes DZ-1.".into()],
+    }];
+    let with = report_pdf_with(&report, &extras).unwrap();
+    assert_eq!(image_count(&with), 5);
+    assert!(page_count(&with) >= page_count(&plain));
+    assert_eq!(with, report_pdf_with(&report, &extras).unwrap());
+    // Extras for floors that do not exist are ignored.
+    let mut surplus = extras.clone();
+    surplus.push(extras[0].clone());
+    assert_eq!(with, report_pdf_with(&report, &surplus).unwrap());
 }

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod diff;
 pub mod grid;
 pub mod heatmap;
+pub mod html;
 pub mod import;
 pub mod ingest;
 pub mod merge;

@@ -1,0 +1,389 @@
+//! The interactive HTML report (`wisp report --html`), and the dead-zone close-ups that the PDF
+//! and the HTML report both show.
+//!
+//! The HTML report says what the PDF says — the tables, summary, notes and appendix come from
+//! [`super::report::build`], not from a second copy of that code — and adds the map: per floor
+//! every layer of [`HTML_METRICS`] drawn exactly as `wisp heatmap` draws it, the per-cell values
+//! of those layers for the hover box, and links from each dead zone to its place on the map.
+//!
+//! Layers are the full heatmap pictures (plan, layer, contours, outlines, AP markers, legend,
+//! title and scale bar) rather than bare colour overlays: each then carries its own legend and
+//! contours at its own thresholds, and looks exactly like the PNG the planner already knows.
+//! The size stays reasonable because `wisp_render::report_html` drops every pixel a layer shares
+//! with the plan (all of it outside the floor outline) before encoding.
+
+// Called by `wisp report --html` and the PDF's dead-zone close-ups once the report command is
+// wired to them; until then only the tests here use these functions.
+#![allow(dead_code)]
+
+use super::check::SiteCheck;
+use super::heatmap::{render, Metric, Style};
+use crate::pipeline::{self, FloorAnalysis, Loaded};
+use crate::CliError;
+use image::RgbaImage;
+use wisp_coverage::{Criterion, DeadZone};
+use wisp_ingest::SiteFloor;
+use wisp_interp::SignalLayers;
+use wisp_model::Grid;
+use wisp_render::{HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport, Paper, Report};
+
+/// The layers of the HTML map, in the order of its radio buttons; the first is shown first.
+pub const HTML_METRICS: [Metric; 6] = [
+    Metric::Primary,
+    Metric::Secondary,
+    Metric::Snr,
+    Metric::RadioCount,
+    Metric::CoChannel,
+    Metric::Uncertainty,
+];
+
+/// Plan metres of map shown around a dead zone's outline in its close-up.
+const CLOSE_UP_MARGIN_M: f64 = 3.0;
+/// The smallest close-up is this many metres from centre to edge (10 m across), so a 1 m² dead
+/// zone is still shown with the rooms around it.
+const CLOSE_UP_MIN_HALF_M: f64 = 5.0;
+
+/// The whole HTML report of a checked site, as one self-contained HTML document.
+///
+/// Builds the PDF report's content with [`super::report::build`] for its tables and text; a
+/// caller that has built that already should call [`build_html_from`] instead.
+pub fn build_html(loaded: &Loaded, check: &SiteCheck) -> Result<String, CliError> {
+    let report = super::report::build(loaded, check, Paper::A4)?;
+    build_html_from(loaded, check, &report)
+}
+
+/// [`build_html`] reusing a report already built by [`super::report::build`] from the same
+/// `loaded` and `check` (its heatmaps are not used; the map draws its own layers).
+pub fn build_html_from(
+    loaded: &Loaded,
+    check: &SiteCheck,
+    report: &Report,
+) -> Result<String, CliError> {
+    Ok(wisp_render::report_html(&html_report(
+        loaded, check, report,
+    )?)?)
+}
+
+/// The input of [`wisp_render::report_html`] for a checked site; `report` gives the text and
+/// tables (floor `i` of the report is floor `i` of the site).
+pub fn html_report(
+    loaded: &Loaded,
+    check: &SiteCheck,
+    report: &Report,
+) -> Result<HtmlReport, CliError> {
+    let site = &loaded.site;
+    let mut floors = Vec::new();
+    for (index, (sf, (_, analysis))) in site.floors.iter().zip(&check.floors).enumerate() {
+        let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
+        let plan = wisp_ingest::plan::load_plan(&sf.plan_path)?;
+        let mut layers = Vec::new();
+        let mut grids = Vec::new();
+        if let Some(signal) = &analysis.layers {
+            for metric in HTML_METRICS {
+                let image = render(site, sf, analysis, samples, Style::of(metric))?;
+                layers.push((metric, image));
+            }
+            grids = hover_grids(signal);
+        }
+        let dead_zones: Vec<&DeadZone> =
+            analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
+        // Close-ups from the maps already drawn; tertiary-signal dead zones need their own map.
+        let mut maps: Vec<(Metric, RgbaImage)> = Vec::new();
+        if analysis.layers.is_some() {
+            let needs_tertiary = dead_zones
+                .iter()
+                .any(|d| d.criterion == Criterion::Tertiary);
+            if needs_tertiary {
+                let image = render(site, sf, analysis, samples, Style::of(Metric::Tertiary))?;
+                maps.push((Metric::Tertiary, image));
+            }
+        }
+        let map_of = |metric: Metric| {
+            layers
+                .iter()
+                .chain(&maps)
+                .find(|(m, _)| *m == metric)
+                .map(|(_, image)| image)
+        };
+        let dead_zone_maps = close_ups(sf, &dead_zones, &map_of);
+        let text = report.floors.get(index).cloned().unwrap_or_default();
+        floors.push(HtmlFloor {
+            name: sf.floor.name.clone(),
+            plan,
+            metres_per_pixel: sf.floor.calibration.metres_per_pixel(),
+            layers: layers
+                .into_iter()
+                .map(|(metric, image)| HtmlLayer {
+                    name: label(metric).to_string(),
+                    image,
+                })
+                .collect(),
+            grids,
+            zone_table: text.zone_table,
+            dead_zones: text.dead_zones,
+            dead_zone_centres: dead_zones.iter().map(|d| d.centroid_m).collect(),
+            dead_zone_maps,
+            proposed_aps: Default::default(),
+            notes: text.notes,
+        });
+    }
+    Ok(HtmlReport {
+        title: report.title.clone(),
+        site: report.site.clone(),
+        date: report.date.clone(),
+        surveyor: report.surveyor.clone(),
+        profile: report.profile.clone(),
+        summary: report.summary.clone(),
+        floors,
+        appendix: report.appendix.clone(),
+    })
+}
+
+/// Close-ups of every dead zone of `floor`, in the order of the report's dead-zone table
+/// (zone by zone, then as the zone lists them): each is cut from the map of its own criterion,
+/// where its outline is drawn, centred on the zone and showing at least
+/// 3 m around its outline (10 m across at least). Captioned "zone — criterion, area at (x, y)".
+///
+/// For the PDF: `FloorExtras { dead_zone_maps: dead_zone_crops(loaded, floor, analysis)?, .. }`.
+/// Renders one map per criterion that has dead zones; a floor with no survey has none.
+pub fn dead_zone_crops(
+    loaded: &Loaded,
+    floor: &SiteFloor,
+    analysis: &FloorAnalysis,
+) -> Result<Vec<(String, RgbaImage)>, CliError> {
+    let dead_zones: Vec<&DeadZone> = analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
+    if analysis.layers.is_none() || dead_zones.is_empty() {
+        return Ok(Vec::new());
+    }
+    let samples = pipeline::samples_of(&loaded.survey, &floor.floor.id);
+    let mut maps: Vec<(Metric, RgbaImage)> = Vec::new();
+    for d in &dead_zones {
+        let metric = metric_of(d.criterion);
+        if !maps.iter().any(|(m, _)| *m == metric) {
+            let image = render(&loaded.site, floor, analysis, samples, Style::of(metric))?;
+            maps.push((metric, image));
+        }
+    }
+    let map_of = |metric: Metric| {
+        maps.iter()
+            .find(|(m, _)| *m == metric)
+            .map(|(_, image)| image)
+    };
+    Ok(close_ups(floor, &dead_zones, &map_of))
+}
+
+/// The map a dead zone of `criterion` is outlined on.
+fn metric_of(criterion: Criterion) -> Metric {
+    match criterion {
+        Criterion::Primary => Metric::Primary,
+        Criterion::Secondary => Metric::Secondary,
+        Criterion::Tertiary => Metric::Tertiary,
+        Criterion::Snr => Metric::Snr,
+        Criterion::CoChannel => Metric::CoChannel,
+    }
+}
+
+/// One close-up per dead zone whose map `map_of` has; cut from the plan part of the map only,
+/// so a zone near the right edge never shows half a legend.
+fn close_ups<'a>(
+    floor: &SiteFloor,
+    dead_zones: &[&DeadZone],
+    map_of: &dyn Fn(Metric) -> Option<&'a RgbaImage>,
+) -> Vec<(String, RgbaImage)> {
+    let calibration = floor.floor.calibration;
+    let (plan_w, plan_h) = floor.floor.plan_size_px;
+    dead_zones
+        .iter()
+        .filter_map(|d| {
+            let map = map_of(metric_of(d.criterion))?;
+            let plan_part = image::imageops::crop_imm(
+                map,
+                0,
+                0,
+                plan_w.min(map.width()),
+                plan_h.min(map.height()),
+            )
+            .to_image();
+            let centre = calibration.to_pixels(d.centroid_m);
+            let reach_m = d
+                .outline_m
+                .iter()
+                .map(|p| {
+                    (p.x - d.centroid_m.x)
+                        .abs()
+                        .max((p.y - d.centroid_m.y).abs())
+                })
+                .filter(|r| r.is_finite())
+                .fold(0.0f64, f64::max);
+            let half_m = (reach_m + CLOSE_UP_MARGIN_M).max(CLOSE_UP_MIN_HALF_M);
+            let half_px = (half_m / calibration.metres_per_pixel())
+                .ceil()
+                .clamp(1.0, u32::MAX as f64) as u32;
+            let picture = wisp_render::crop(&plan_part, (centre.x, centre.y), half_px);
+            let caption = format!(
+                "{} — {}, {:.1} m² at ({:.1}, {:.1}) m",
+                d.zone,
+                d.criterion.name(),
+                d.area_m2,
+                d.centroid_m.x,
+                d.centroid_m.y
+            );
+            Some((caption, picture))
+        })
+        .collect()
+}
+
+/// The label of a metric's radio button: short, because they sit in one row.
+fn label(metric: Metric) -> &'static str {
+    match metric {
+        Metric::Primary => "Primary signal",
+        Metric::Secondary => "Secondary signal",
+        Metric::Tertiary => "Tertiary signal",
+        Metric::Snr => "SNR",
+        Metric::RadioCount => "Radio count",
+        Metric::CoChannel => "Co-channel",
+        Metric::Uncertainty => "Distance to scan",
+    }
+}
+
+/// The values shown under the pointer, one grid per metric of [`HTML_METRICS`], on the 0.5 m
+/// analysis grid. Counts are NaN outside the floor (where the primary layer is NaN), as the
+/// maps paint them.
+fn hover_grids(l: &SignalLayers) -> Vec<HtmlGrid> {
+    let counts = |g: &Grid<u16>| {
+        Grid::from_fn(*g.geometry(), |r, c| {
+            if l.primary.get(r, c).is_none_or(|v| v.is_nan()) {
+                f32::NAN
+            } else {
+                g.get(r, c).map_or(f32::NAN, |v| *v as f32)
+            }
+        })
+    };
+    let grid = |metric: Metric, unit: &str, decimals: usize, grid: Grid<f32>| HtmlGrid {
+        name: label(metric).to_string(),
+        unit: unit.to_string(),
+        decimals,
+        grid,
+    };
+    vec![
+        grid(Metric::Primary, "dBm", 0, l.primary.clone()),
+        grid(Metric::Secondary, "dBm", 0, l.secondary.clone()),
+        grid(Metric::Snr, "dB", 0, l.snr.clone()),
+        grid(Metric::RadioCount, "", 0, counts(&l.radio_count)),
+        grid(Metric::CoChannel, "", 0, counts(&l.cochannel)),
+        grid(Metric::Uncertainty, "m", 1, l.distance_m.clone()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::check::check_site;
+
+    /// Magenta of the dead-zone outlines on the maps.
+    fn is_outline(p: &image::Rgba<u8>) -> bool {
+        let [r, g, b, _] = p.0;
+        (r as i32 - 200).abs() < 30 && g < 60 && (b as i32 - 160).abs() < 40
+    }
+
+    #[test]
+    fn sample_site_html_and_close_ups() {
+        let loaded = pipeline::load(&crate::sample_site(), None).unwrap();
+        let check = check_site(&loaded).unwrap();
+        let report = super::super::report::build(&loaded, &check, Paper::A4).unwrap();
+        let input = html_report(&loaded, &check, &report).unwrap();
+        assert_eq!(input.floors.len(), loaded.site.floors.len());
+        let floor = &input.floors[0];
+        let (sf, (_, analysis)) = (&loaded.site.floors[0], &check.floors[0]);
+        let layers = analysis.layers.as_ref().unwrap();
+
+        // Every layer, drawn as the heatmap command draws it, plan at the top-left.
+        assert_eq!(
+            floor
+                .layers
+                .iter()
+                .map(|l| l.name.as_str())
+                .collect::<Vec<_>>(),
+            HTML_METRICS.map(label).to_vec()
+        );
+        for layer in &floor.layers {
+            assert!(layer.image.width() > sf.floor.plan_size_px.0);
+            assert!(layer.image.height() > sf.floor.plan_size_px.1);
+        }
+        assert_eq!(floor.plan.dimensions(), sf.floor.plan_size_px);
+        // Hover values on the analysis grid, counts NaN outside the floor like the signal.
+        assert_eq!(floor.grids.len(), 6);
+        for g in &floor.grids {
+            assert_eq!(g.grid.geometry(), layers.primary.geometry());
+        }
+        let same = |a: &Grid<f32>, b: &Grid<f32>| {
+            a.values()
+                .iter()
+                .zip(b.values())
+                .all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
+        };
+        assert!(same(&floor.grids[0].grid, &layers.primary));
+        assert!(same(&floor.grids[5].grid, &layers.distance_m));
+        let outside = layers
+            .primary
+            .indexed_iter()
+            .find(|(_, v)| v.is_nan())
+            .map(|(rc, _)| rc);
+        if let Some((r, c)) = outside {
+            assert!(floor.grids[3].grid.get(r, c).unwrap().is_nan());
+        }
+        let inside = layers
+            .primary
+            .indexed_iter()
+            .find(|(_, v)| !v.is_nan())
+            .map(|(rc, _)| rc)
+            .unwrap();
+        assert_eq!(
+            *floor.grids[3].grid.get(inside.0, inside.1).unwrap(),
+            *layers.radio_count.get(inside.0, inside.1).unwrap() as f32
+        );
+
+        // The tables are the PDF's; one centre and one close-up per dead-zone row.
+        assert_eq!(floor.zone_table, report.floors[0].zone_table);
+        assert_eq!(floor.dead_zones, report.floors[0].dead_zones);
+        let dead: Vec<&DeadZone> = analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
+        assert!(!dead.is_empty(), "the sample site has dead zones");
+        assert_eq!(floor.dead_zones.rows.len(), dead.len());
+        assert_eq!(floor.dead_zone_centres.len(), dead.len());
+        assert_eq!(floor.dead_zone_maps.len(), dead.len());
+
+        // Close-ups for the PDF: the same pictures, each at least 10 m across (0.05 m/px →
+        // 200 px) unless the plan is smaller, and showing its zone's magenta outline.
+        let crops = dead_zone_crops(&loaded, sf, analysis).unwrap();
+        assert_eq!(crops, floor.dead_zone_maps);
+        let mpp = sf.floor.calibration.metres_per_pixel();
+        let min_side = (2.0 * CLOSE_UP_MIN_HALF_M / mpp).round() as u32;
+        for ((caption, picture), d) in crops.iter().zip(&dead) {
+            assert!(caption.starts_with(&format!("{} — {}", d.zone, d.criterion.name())));
+            assert!(
+                picture.width() >= min_side.min(sf.floor.plan_size_px.0),
+                "{caption}"
+            );
+            assert!(
+                picture.height() >= min_side.min(sf.floor.plan_size_px.1),
+                "{caption}"
+            );
+            let magenta = picture.pixels().filter(|p| is_outline(p)).count();
+            assert!(magenta > 20, "{caption}: {magenta} outline pixels");
+        }
+
+        // The document itself: every layer switchable, a link per dead zone, a sane size.
+        let html = wisp_render::report_html(&input).unwrap();
+        assert_eq!(
+            html.matches("type=\"radio\" name=\"layer-0\"").count(),
+            HTML_METRICS.len() + 1
+        );
+        assert_eq!(html.matches("<a class=\"goto\"").count(), dead.len());
+        assert!(html.contains(&loaded.site.name.replace('&', "&amp;")));
+        assert!(
+            html.len() < 12 << 20,
+            "{} MB for one floor",
+            html.len() >> 20
+        );
+    }
+}

@@ -1,0 +1,819 @@
+//! The heatmap as SVG: the same picture as [`crate::heatmap_image`], but with everything except
+//! the painted layer drawn as vector elements.
+//!
+//! The plan with the layer blended over it (and the contour lines, which follow the painted
+//! pixels) is one embedded PNG `<image>` at plan resolution; the legend, title, scale bar,
+//! markers with their labels, dead-zone outlines and the survey path are real SVG shapes and
+//! `<text>`, so they stay sharp at any zoom, can be edited in a drawing program and searched as
+//! text. Positions and sizes follow the PNG's layout exactly (same [`Style`], same colours), so
+//! the two can be swapped in a document.
+//!
+//! Text is set in "DejaVu Sans" with common fallbacks; the file embeds no font, so a machine
+//! without DejaVu shows a close substitute. The output is deterministic: numbers are printed
+//! with fixed decimals and elements appear in the order of the request.
+
+use crate::heatmap::{
+    blend, decimals_for, heatmap_image, ring_centroid, Style, CONTOUR_COLOUR, MEASURED_AP_COLOUR,
+    NOT_SURVEYED_ALPHA, NOT_SURVEYED_GREY, OUTLINE_COLOUR, PATH_COLOUR, PLANNED_AP_COLOUR,
+    TEXT_COLOUR,
+};
+use crate::html::{escape, png_data_uri};
+use crate::scale::format_number;
+use crate::text::Faces;
+use crate::{HeatmapRequest, MarkerKind, RenderError};
+use ab_glyph::{Font, FontRef};
+use imageproc::drawing::text_size;
+use std::fmt::Write;
+use wisp_model::{PlanCalibration, Point};
+
+/// Font stack of every `<text>`: DejaVu Sans, which the PNG uses, then look-alikes.
+const FONT_FAMILY: &str = "'DejaVu Sans', Verdana, 'Bitstream Vera Sans', Arial, sans-serif";
+/// Stops of the legend's colour gradient: enough that linear interpolation between them
+/// matches the palette's own piecewise-linear ramp to within a level or two.
+const GRADIENT_STOPS: usize = 48;
+/// Points farther than this outside the picture are left out; they cannot be seen and would
+/// only bloat the file.
+const FAR_PX: f64 = 1.0e6;
+
+/// The heatmap as an SVG document (UTF-8 text), the vector twin of [`crate::heatmap_png`].
+///
+/// The picture has the PNG's size and layout: plan at the top-left at its own pixel size (one
+/// SVG user unit per plan pixel), legend to the right, title and scale bar below. Fails as
+/// [`crate::heatmap_image`] does (plan of the wrong size, invalid scale).
+pub fn heatmap_svg(req: &HeatmapRequest) -> Result<String, RenderError> {
+    // The raster part: plan and layer (and contours), without anything drawn here as vectors.
+    let mut bare = req.clone();
+    bare.markers = &[];
+    bare.outlines = &[];
+    bare.path = &[];
+    bare.title = String::new();
+    let painted = heatmap_image(&bare)?;
+    let (plan_w, plan_h) = req.plan.dimensions();
+    let plan_region = image::imageops::crop_imm(&painted, 0, 0, plan_w, plan_h).to_image();
+
+    let faces = Faces::load()?;
+    let style = Style::for_plan(plan_w, plan_h);
+    let metrics = Metrics::new(&faces.regular);
+    let legend = Legend::measure(req, &faces, &style);
+    let width = plan_w.saturating_add(legend.width);
+    let band_top = plan_h.max(legend.height);
+    let height = band_top.saturating_add(style.bottom_band_height());
+
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" \
+         version=\"1.1\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
+         font-family=\"{FONT_FAMILY}\">\n"
+    );
+    let title = if req.title.trim().is_empty() {
+        req.scale.title.as_str()
+    } else {
+        req.title.as_str()
+    };
+    let _ = writeln!(svg, "<title>{}</title>", escape(title));
+    let _ = writeln!(
+        svg,
+        "<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>"
+    );
+    if plan_w > 0 && plan_h > 0 {
+        let _ = writeln!(
+            svg,
+            "<image class=\"plan\" x=\"0\" y=\"0\" width=\"{plan_w}\" height=\"{plan_h}\" \
+             preserveAspectRatio=\"none\" xlink:href=\"{}\"/>",
+            png_data_uri(&plan_region)?
+        );
+    }
+
+    let calibration = req.floor.calibration;
+    write_path(&mut svg, calibration, req.path, &style);
+    write_outlines(&mut svg, req, &style, &metrics);
+    write_markers(&mut svg, req, &style, &metrics);
+    legend.write(&mut svg, req, &style, &metrics, plan_w);
+
+    // Title and scale bar in the band under the plan and legend.
+    let band_top = band_top as f64;
+    let pad = style.pad() as f64;
+    let title_px = style.font_px as f64 * 1.25;
+    if !req.title.trim().is_empty() {
+        let _ = writeln!(
+            svg,
+            "<text class=\"title\" x=\"{}\" y=\"{}\" font-size=\"{}\" font-weight=\"bold\" \
+             fill=\"{}\">{}</text>",
+            num(pad),
+            num(band_top + pad + metrics.ascent(title_px)),
+            num(metrics.em(title_px)),
+            hex(TEXT_COLOUR),
+            escape(&req.title)
+        );
+    }
+    let bar_top = band_top + pad + (title_px * 1.35).trunc();
+    write_scale_bar(
+        &mut svg,
+        calibration,
+        plan_w,
+        width,
+        bar_top,
+        &style,
+        &metrics,
+    );
+    svg.push_str("</svg>\n");
+    Ok(svg)
+}
+
+/// Converts the PNG's pixel font sizes (ab_glyph `PxScale`, the height from descender to
+/// ascender) into SVG font sizes (the em) and places baselines, from DejaVu Sans' metrics.
+struct Metrics {
+    /// Em size per unit of `PxScale` height.
+    em_per_px: f64,
+    /// Ascender per unit of `PxScale` height.
+    ascent_per_px: f64,
+}
+
+impl Metrics {
+    fn new(font: &FontRef) -> Metrics {
+        let upm = font.units_per_em().filter(|u| *u > 0.0).unwrap_or(2048.0) as f64;
+        let height = (font.ascent_unscaled() - font.descent_unscaled()) as f64;
+        let height = if height > 0.0 { height } else { upm };
+        Metrics {
+            em_per_px: upm / height,
+            ascent_per_px: font.ascent_unscaled() as f64 / height,
+        }
+    }
+    /// The SVG `font-size` of text drawn at `px` in the PNG.
+    fn em(&self, px: f64) -> f64 {
+        px * self.em_per_px
+    }
+    /// From the top of a line (where imageproc places text) to its baseline.
+    fn ascent(&self, px: f64) -> f64 {
+        px * self.ascent_per_px
+    }
+    /// Baseline that centres digits and capitals vertically on `y`.
+    fn centred_baseline(&self, y: f64, px: f64) -> f64 {
+        // Cap height of DejaVu Sans is 0.73 em.
+        y + 0.365 * self.em(px)
+    }
+}
+
+fn hex([r, g, b]: [u8; 3]) -> String {
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+/// A coordinate with at most two decimals and no trailing zeros, never "-0".
+fn num(v: f64) -> String {
+    if !v.is_finite() {
+        return "0".to_string();
+    }
+    let text = format!("{v:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" || text.is_empty() {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// `p` (metres) in picture pixels, if finite and not absurdly far off.
+fn to_px(calibration: PlanCalibration, p: Point) -> Option<(f64, f64)> {
+    let px = calibration.to_pixels(p);
+    (px.x.is_finite() && px.y.is_finite() && px.x.abs() < FAR_PX && px.y.abs() < FAR_PX)
+        .then_some((px.x, px.y))
+}
+
+/// White halo behind text, as the PNG draws it, so labels read over any colour.
+const HALO: &str =
+    "stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"";
+
+fn write_path(svg: &mut String, calibration: PlanCalibration, path: &[Point], style: &Style) {
+    let points: Vec<(f64, f64)> = path.iter().filter_map(|p| to_px(calibration, *p)).collect();
+    if points.is_empty() {
+        return;
+    }
+    let colour = hex(PATH_COLOUR);
+    svg.push_str("<g class=\"survey-path\">\n");
+    if points.len() >= 2 {
+        let list: Vec<String> = points
+            .iter()
+            .map(|(x, y)| format!("{},{}", num(*x), num(*y)))
+            .collect();
+        let _ = writeln!(
+            svg,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1\"/>",
+            list.join(" ")
+        );
+    }
+    let radius = (style.font_px / 6.0).round().max(2.0);
+    for (x, y) in &points {
+        let _ = writeln!(
+            svg,
+            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{colour}\"/>",
+            num(*x),
+            num(*y),
+            num(radius as f64)
+        );
+    }
+    svg.push_str("</g>\n");
+}
+
+/// One dashed `<polygon class="dead-zone">` per outline whose corners are all finite, and its
+/// label at the ring's centroid.
+fn write_outlines(svg: &mut String, req: &HeatmapRequest, style: &Style, metrics: &Metrics) {
+    if req.outlines.is_empty() {
+        return;
+    }
+    let calibration = req.floor.calibration;
+    let colour = hex(OUTLINE_COLOUR);
+    let dash = (style.font_px * 0.6).max(4.0) as f64;
+    let gap = (style.font_px * 0.4).max(3.0) as f64;
+    let px = style.font_px as f64;
+    svg.push_str("<g class=\"dead-zones\">\n");
+    for outline in req.outlines {
+        let corners: Option<Vec<(f64, f64)>> = outline
+            .ring
+            .iter()
+            .map(|p| to_px(calibration, *p))
+            .collect();
+        let Some(corners) = corners.filter(|c| !c.is_empty()) else {
+            continue;
+        };
+        let list: Vec<String> = corners
+            .iter()
+            .map(|(x, y)| format!("{},{}", num(*x), num(*y)))
+            .collect();
+        let _ = writeln!(
+            svg,
+            "<polygon class=\"dead-zone\" points=\"{}\" fill=\"none\" stroke=\"{colour}\" \
+             stroke-width=\"2\" stroke-dasharray=\"{} {}\"/>",
+            list.join(" "),
+            num(dash),
+            num(gap)
+        );
+        if outline.label.trim().is_empty() {
+            continue;
+        }
+        if let Some((x, y)) = ring_centroid(&outline.ring).and_then(|c| to_px(calibration, c)) {
+            let _ = writeln!(
+                svg,
+                "<text class=\"dead-zone-label\" x=\"{}\" y=\"{}\" font-size=\"{}\" \
+                 font-weight=\"bold\" text-anchor=\"middle\" fill=\"{colour}\" {HALO}>{}</text>",
+                num(x),
+                num(metrics.centred_baseline(y, px)),
+                num(metrics.em(px)),
+                escape(&outline.label)
+            );
+        }
+    }
+    svg.push_str("</g>\n");
+}
+
+/// The symbol of a marker kind centred on (`cx`, `cy`), as the PNG draws it.
+fn symbol(kind: MarkerKind, cx: f64, cy: f64, radius: f64) -> String {
+    match kind {
+        MarkerKind::MeasuredAp => format!(
+            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"1\"/>",
+            num(cx),
+            num(cy),
+            num(radius + 0.5),
+            hex(MEASURED_AP_COLOUR)
+        ),
+        MarkerKind::PlannedAp => format!(
+            "<polygon points=\"{},{} {},{} {},{}\" fill=\"{}\"/>",
+            num(cx),
+            num(cy - radius - 1.0),
+            num(cx + radius + 1.0),
+            num(cy + radius),
+            num(cx - radius - 1.0),
+            num(cy + radius),
+            hex(PLANNED_AP_COLOUR)
+        ),
+    }
+}
+
+fn write_markers(svg: &mut String, req: &HeatmapRequest, style: &Style, metrics: &Metrics) {
+    if req.markers.is_empty() {
+        return;
+    }
+    let calibration = req.floor.calibration;
+    let radius = style.symbol_radius() as f64;
+    let px = style.font_px as f64;
+    svg.push_str("<g class=\"markers\">\n");
+    for marker in req.markers {
+        let Some((x, y)) = to_px(calibration, marker.at) else {
+            continue;
+        };
+        let (cx, cy) = (x.round(), y.round());
+        let kind = match marker.kind {
+            MarkerKind::MeasuredAp => "measured-ap",
+            MarkerKind::PlannedAp => "planned-ap",
+        };
+        let _ = writeln!(svg, "<g class=\"marker {kind}\">");
+        svg.push_str(&symbol(marker.kind, cx, cy, radius));
+        svg.push('\n');
+        if !marker.label.trim().is_empty() {
+            let left = cx + radius + (px * 0.3).trunc();
+            let top = cy - (px * 0.6).trunc();
+            let _ = writeln!(
+                svg,
+                "<text x=\"{}\" y=\"{}\" font-size=\"{}\" font-weight=\"bold\" fill=\"{}\" \
+                 {HALO}>{}</text>",
+                num(left),
+                num(top + metrics.ascent(px)),
+                num(metrics.em(px)),
+                hex(TEXT_COLOUR),
+                escape(&marker.label)
+            );
+        }
+        svg.push_str("</g>\n");
+    }
+    svg.push_str("</g>\n");
+}
+
+/// The right-hand legend: what it holds and how big it is; mirrors the PNG's legend.
+struct Legend {
+    width: u32,
+    height: u32,
+    bar_height: f64,
+    keys: Vec<(Key, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Key {
+    Contour(f64),
+    NotSurveyed,
+    Marker(MarkerKind),
+    Outline,
+    Path,
+}
+
+impl Legend {
+    fn measure(req: &HeatmapRequest, faces: &Faces, style: &Style) -> Legend {
+        let scale = req.scale;
+        let mut keys: Vec<(Key, String)> = req
+            .contours
+            .iter()
+            .filter(|l| l.is_finite())
+            .map(|l| {
+                let text = format!(
+                    "{} {} contour",
+                    format_number(*l, decimals_for(*l)),
+                    scale.unit
+                );
+                (Key::Contour(*l), text)
+            })
+            .collect();
+        if req.surveyed.is_some() {
+            keys.push((Key::NotSurveyed, "Not surveyed".to_string()));
+        }
+        for (kind, text) in [
+            (MarkerKind::MeasuredAp, "Measured AP"),
+            (MarkerKind::PlannedAp, "Planned AP"),
+        ] {
+            if req.markers.iter().any(|m| m.kind == kind) {
+                keys.push((Key::Marker(kind), text.to_string()));
+            }
+        }
+        if !req.outlines.is_empty() {
+            keys.push((Key::Outline, "Dead zone".to_string()));
+        }
+        if !req.path.is_empty() {
+            keys.push((Key::Path, "Survey path".to_string()));
+        }
+        // Measured as the PNG measures, so both pictures come out the same size.
+        let px = style.text_px();
+        let width_of = |font: &FontRef, text: &str| text_size(px, font, text).0 as i32;
+        let pad = style.pad();
+        let bar_width = (style.font_px * 1.2) as i32;
+        let tick_width = scale
+            .ticks()
+            .iter()
+            .map(|t| width_of(&faces.regular, &scale.format_tick(*t)))
+            .max()
+            .unwrap_or(0);
+        let key_width = keys
+            .iter()
+            .map(|(_, text)| bar_width + pad / 2 + width_of(&faces.regular, text))
+            .max()
+            .unwrap_or(0);
+        let content = [
+            width_of(&faces.bold, &scale.title),
+            width_of(&faces.regular, scale.unit),
+            bar_width + pad / 2 + tick_width,
+            key_width,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+        let bar_height = ((req.plan.height() as f32 * 0.5) as i32)
+            .clamp((style.font_px * 8.0) as i32, (style.font_px * 18.0) as i32);
+        let line = style.line_height();
+        let height = pad + 2 * line + pad / 2 + bar_height + pad + keys.len() as i32 * line + pad;
+        Legend {
+            width: (2 * pad + content).max(0) as u32,
+            height: height.max(0) as u32,
+            bar_height: bar_height as f64,
+            keys,
+        }
+    }
+
+    fn write(
+        &self,
+        svg: &mut String,
+        req: &HeatmapRequest,
+        style: &Style,
+        metrics: &Metrics,
+        plan_w: u32,
+    ) {
+        let scale = req.scale;
+        let px = style.font_px as f64;
+        let em = num(metrics.em(px));
+        let pad = style.pad() as f64;
+        let line = style.line_height() as f64;
+        let ink = hex(TEXT_COLOUR);
+        let left = plan_w as f64 + pad;
+        let bar_width = (style.font_px * 1.2).trunc() as f64;
+        let mut y = pad;
+        svg.push_str("<g class=\"legend\">\n");
+        let _ = writeln!(
+            svg,
+            "<text class=\"legend-title\" x=\"{}\" y=\"{}\" font-size=\"{em}\" font-weight=\"bold\" \
+             fill=\"{ink}\">{}</text>",
+            num(left),
+            num(y + metrics.ascent(px)),
+            escape(&scale.title)
+        );
+        y += line;
+        let _ = writeln!(
+            svg,
+            "<text class=\"legend-unit\" x=\"{}\" y=\"{}\" font-size=\"{em}\" fill=\"{ink}\">{}</text>",
+            num(left),
+            num(y + metrics.ascent(px)),
+            escape(scale.unit)
+        );
+        y += line + (style.pad() / 2) as f64;
+
+        // The colour bar, best value at the top: a vertical gradient through the scale's colours.
+        let bar_top = y;
+        svg.push_str(
+            "<defs><linearGradient id=\"wisp-scale\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">\n",
+        );
+        for i in 0..=GRADIENT_STOPS {
+            let t = i as f64 / GRADIENT_STOPS as f64;
+            let value = scale.max - (scale.max - scale.min) * t;
+            let _ = writeln!(
+                svg,
+                "<stop offset=\"{}\" stop-color=\"{}\"/>",
+                num(t),
+                hex(scale.colour(value))
+            );
+        }
+        svg.push_str("</linearGradient></defs>\n");
+        let _ = writeln!(
+            svg,
+            "<rect class=\"colour-bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
+             fill=\"url(#wisp-scale)\" stroke=\"{ink}\" stroke-width=\"1\"/>",
+            num(left),
+            num(bar_top),
+            num(bar_width),
+            num(self.bar_height)
+        );
+        let steps = (self.bar_height - 1.0).max(1.0);
+        let row_of = |value: f64| bar_top + ((1.0 - scale.position(value)) * steps).round();
+        for tick in scale.ticks() {
+            let ty = row_of(tick);
+            let tick_end = left + bar_width + (style.pad() / 3) as f64;
+            let _ = writeln!(
+                svg,
+                "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{ink}\" stroke-width=\"1\"/>\n\
+                 <text class=\"tick\" x=\"{}\" y=\"{}\" font-size=\"{em}\" fill=\"{ink}\">{}</text>",
+                num(left + bar_width),
+                num(ty),
+                num(tick_end),
+                num(ty),
+                num(tick_end + 2.0),
+                num(metrics.centred_baseline(ty, px)),
+                escape(&scale.format_tick(tick))
+            );
+        }
+        for level in req.contours.iter().filter(|l| l.is_finite()) {
+            let ty = row_of(*level);
+            let _ = writeln!(
+                svg,
+                "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>",
+                num(left),
+                num(ty + 0.5),
+                num(left + bar_width),
+                num(ty + 0.5),
+                hex(CONTOUR_COLOUR)
+            );
+        }
+        y = bar_top + self.bar_height + pad;
+
+        // The key to everything else drawn on the plan.
+        let text_height = px * 0.75;
+        for (key, text) in &self.keys {
+            let mid_y = (y + text_height / 2.0).round();
+            let swatch = match key {
+                Key::Contour(_) => format!(
+                    "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>",
+                    num(left),
+                    num(mid_y),
+                    num(left + bar_width),
+                    num(mid_y),
+                    hex(CONTOUR_COLOUR)
+                ),
+                Key::NotSurveyed => format!(
+                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"{ink}\" \
+                     stroke-width=\"1\"/>",
+                    num(left),
+                    num(y),
+                    num(bar_width),
+                    num(text_height),
+                    hex(blend(NOT_SURVEYED_GREY, [255; 3], NOT_SURVEYED_ALPHA))
+                ),
+                Key::Marker(kind) => symbol(
+                    *kind,
+                    left + (bar_width / 2.0).trunc(),
+                    mid_y,
+                    style.symbol_radius() as f64,
+                ),
+                Key::Outline => format!(
+                    "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\" \
+                     stroke-dasharray=\"{} 3\"/>",
+                    num(left),
+                    num(mid_y),
+                    num(left + bar_width),
+                    num(mid_y),
+                    hex(OUTLINE_COLOUR),
+                    num((bar_width / 2.0 - 1.0).max(1.0))
+                ),
+                Key::Path => format!(
+                    "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{c}\" stroke-width=\"1\"/>\
+                     <circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{c}\"/>",
+                    num(left),
+                    num(mid_y),
+                    num(left + bar_width),
+                    num(mid_y),
+                    num(left + (bar_width / 2.0).trunc()),
+                    num(mid_y),
+                    c = hex(PATH_COLOUR)
+                ),
+            };
+            let _ = writeln!(
+                svg,
+                "<g class=\"key\">{swatch}<text x=\"{}\" y=\"{}\" font-size=\"{em}\" \
+                 fill=\"{ink}\">{}</text></g>",
+                num(left + bar_width + (style.pad() / 2) as f64),
+                num(metrics.centred_baseline(mid_y, px)),
+                escape(text)
+            );
+            y += line;
+        }
+        svg.push_str("</g>\n");
+    }
+}
+
+/// The black-and-white bar of a round length in metres, with its label, as in the PNG.
+fn write_scale_bar(
+    svg: &mut String,
+    calibration: PlanCalibration,
+    plan_w: u32,
+    canvas_w: u32,
+    top: f64,
+    style: &Style,
+    metrics: &Metrics,
+) {
+    let length_m = crate::heatmap::scale_bar_length_m(calibration.metres_per_pixel(), plan_w);
+    let length_px = (length_m / calibration.metres_per_pixel())
+        .round()
+        .clamp(1.0, canvas_w.max(1) as f64);
+    let left = style.pad() as f64;
+    let thickness = (style.font_px as f64 / 3.0).round().max(3.0);
+    let half = (length_px / 2.0).trunc().max(1.0);
+    let ink = hex(TEXT_COLOUR);
+    let px = style.font_px as f64;
+    let label = format!("{} m", format_number(length_m, decimals_for(length_m)));
+    let _ = writeln!(
+        svg,
+        "<g class=\"scale-bar\">\
+         <rect x=\"{l}\" y=\"{t}\" width=\"{}\" height=\"{h}\" fill=\"{ink}\"/>\
+         <rect x=\"{l}\" y=\"{t}\" width=\"{}\" height=\"{h}\" fill=\"none\" stroke=\"{ink}\" stroke-width=\"1\"/>\
+         <text x=\"{}\" y=\"{}\" font-size=\"{}\" fill=\"{ink}\">{}</text></g>",
+        num(half),
+        num(length_px),
+        num(left + length_px + (style.pad() / 2) as f64),
+        num(metrics.centred_baseline(top + thickness / 2.0, px)),
+        num(metrics.em(px)),
+        escape(&label),
+        l = num(left),
+        t = num(top),
+        h = num(thickness),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ColourScale, Marker, Outline, Palette};
+    use image::{Rgba, RgbaImage};
+    use wisp_model::{Floor, Grid, GridGeometry, Polygon};
+
+    fn floor() -> Floor {
+        Floor {
+            id: "L1".into(),
+            name: "Level 1".into(),
+            calibration: PlanCalibration::new(0.1).unwrap(),
+            plan_size_px: (200, 100),
+            outline: Polygon::rectangle(Point::new(2.0, 1.0), Point::new(18.0, 9.0)).unwrap(),
+            materials: vec![],
+            walls: vec![],
+            zones: vec![],
+            aps: vec![],
+            walk: None,
+            survey_range_m: 5.0,
+        }
+    }
+
+    fn layer() -> Grid<f32> {
+        let g = GridGeometry::covering(Point::new(0.0, 0.0), Point::new(20.0, 10.0), 1.0).unwrap();
+        Grid::from_fn(g, |_, c| if c < 10 { -40.0 } else { -85.0 })
+    }
+
+    /// Checks that every element is closed, in order; returns the element names in order.
+    fn balanced(doc: &str) -> Vec<String> {
+        let mut stack: Vec<String> = Vec::new();
+        let mut names = Vec::new();
+        let mut rest = doc;
+        while let Some(start) = rest.find('<') {
+            let end = rest[start..].find('>').expect("unclosed tag") + start;
+            let tag = &rest[start + 1..end];
+            rest = &rest[end + 1..];
+            if tag.starts_with('?') || tag.starts_with('!') {
+                continue;
+            }
+            if let Some(name) = tag.strip_prefix('/') {
+                assert_eq!(
+                    stack.pop().as_deref(),
+                    Some(name.trim()),
+                    "mismatched </{name}>"
+                );
+                continue;
+            }
+            let name: String = tag
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '/')
+                .collect();
+            names.push(name.clone());
+            if !tag.ends_with('/') {
+                stack.push(name);
+            }
+        }
+        assert!(stack.is_empty(), "unclosed elements: {stack:?}");
+        names
+    }
+
+    fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+        let start = element.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = element[start..].find('"')? + start;
+        Some(&element[start..end])
+    }
+
+    #[test]
+    fn vectors_for_everything_but_the_layer() {
+        let floor = floor();
+        let plan = RgbaImage::from_pixel(200, 100, Rgba([230, 230, 230, 255]));
+        let layer = layer();
+        let scale = ColourScale::signal(Palette::Survey);
+        let markers = [
+            Marker {
+                at: Point::new(5.0, 5.0),
+                label: "AP-1 <ch 36>".into(),
+                kind: MarkerKind::MeasuredAp,
+            },
+            Marker {
+                at: Point::new(15.0, 5.0),
+                label: "New & 2".into(),
+                kind: MarkerKind::PlannedAp,
+            },
+        ];
+        let outlines = [
+            Outline {
+                ring: vec![
+                    Point::new(12.0, 2.0),
+                    Point::new(16.0, 2.0),
+                    Point::new(16.0, 6.0),
+                ],
+                label: "Bay 3 4 m²".into(),
+            },
+            Outline {
+                ring: vec![
+                    Point::new(3.0, 7.0),
+                    Point::new(4.0, 7.0),
+                    Point::new(4.0, 8.0),
+                    Point::new(3.0, 8.0),
+                ],
+                label: String::new(),
+            },
+            // A corner at infinity: left out rather than printed as "inf".
+            Outline {
+                ring: vec![Point::new(f64::INFINITY, 1.0), Point::new(2.0, 2.0)],
+                label: "never".into(),
+            },
+        ];
+        let contours = [-67.0];
+        let surveyed = Grid::filled(*layer.geometry(), true);
+        let mut req = HeatmapRequest::new(&floor, &plan, &layer, &scale, "Ward 7 — primary");
+        req.markers = &markers;
+        req.outlines = &outlines;
+        req.contours = &contours;
+        req.surveyed = Some(&surveyed);
+        let path = [Point::new(3.0, 3.0), Point::new(10.0, 3.0)];
+        req.path = &path;
+        let svg = heatmap_svg(&req).unwrap();
+
+        let names = balanced(&svg);
+        assert_eq!(names[0], "svg");
+        // The same size as the PNG.
+        let png = heatmap_image(&req).unwrap();
+        let root = &svg[svg.find("<svg").unwrap()..];
+        let root = &root[..root.find('>').unwrap()];
+        assert_eq!(
+            attribute(root, "width"),
+            Some(png.width().to_string().as_str())
+        );
+        assert_eq!(
+            attribute(root, "height"),
+            Some(png.height().to_string().as_str())
+        );
+
+        // Legend ticks as text, with true minus signs: −90 … −30 in steps of 10.
+        for tick in ["\u{2212}90", "\u{2212}60", "\u{2212}30"] {
+            assert!(svg.contains(&format!(">{tick}</text>")), "tick {tick}");
+        }
+        assert_eq!(svg.matches("class=\"tick\"").count(), 7);
+        assert!(svg.contains(">\u{2212}67 dBm contour</text>"));
+        assert!(svg.contains(">Not surveyed</text>"));
+        assert!(svg.contains(">Signal</text>"));
+        // One dashed polygon per drawable outline, with its points in pixels (0.1 m per px).
+        assert_eq!(svg.matches("<polygon class=\"dead-zone\"").count(), 2);
+        assert!(svg.contains("points=\"120,20 160,20 160,60\""));
+        assert!(svg.contains(">Bay 3 4 m²</text>"));
+        assert!(!svg.contains("never") && !svg.contains("inf"));
+        // Markers: escaped labels, a circle for the measured AP and a triangle for the planned.
+        assert!(svg.contains(">AP-1 &lt;ch 36&gt;</text>"));
+        assert!(svg.contains(">New &amp; 2</text>"));
+        assert!(svg.contains("<circle cx=\"50\" cy=\"50\""));
+        assert!(svg.contains("<g class=\"marker planned-ap\">\n<polygon"));
+        assert!(svg.contains("<polyline points=\"30,30 100,30\""));
+        assert!(svg.contains(">Ward 7 — primary</text>"));
+        // Scale bar: 0.1 m/px on a 200 px plan has 120 px of room → 10 m, 100 px long, the
+        // first half filled.
+        assert!(svg.contains(">10 m</text>"));
+        assert!(svg.contains("width=\"50\" height=\"4\" fill=\"#141414\""));
+
+        // The embedded raster is the plan region of the PNG without markers: left half green.
+        let href = svg
+            .split("xlink:href=\"data:image/png;base64,")
+            .nth(1)
+            .unwrap();
+        let b64 = &href[..href.find('"').unwrap()];
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        let raster = image::load_from_memory(&bytes).unwrap().to_rgba8();
+        assert_eq!(raster.dimensions(), (200, 100));
+        let [r, g, _, _] = raster.get_pixel(40, 40).0;
+        assert!(g as i32 > r as i32 + 20);
+        // No marker was painted into the raster where the measured AP stands.
+        let bare = heatmap_image(&HeatmapRequest::new(&floor, &plan, &layer, &scale, "")).unwrap();
+        assert_eq!(raster.get_pixel(50, 50), bare.get_pixel(50, 50));
+
+        // Deterministic.
+        assert_eq!(svg, heatmap_svg(&req).unwrap());
+    }
+
+    #[test]
+    fn errors_and_empty_requests() {
+        let floor = floor();
+        let layer = layer();
+        let scale = ColourScale::signal(Palette::Survey);
+        let wrong = RgbaImage::new(10, 10);
+        assert!(heatmap_svg(&HeatmapRequest::new(&floor, &wrong, &layer, &scale, "")).is_err());
+        let plan = RgbaImage::new(200, 100);
+        let svg = heatmap_svg(&HeatmapRequest::new(&floor, &plan, &layer, &scale, "")).unwrap();
+        balanced(&svg);
+        assert!(!svg.contains("class=\"dead-zones\"") && !svg.contains("class=\"markers\""));
+        // The document title falls back to the scale's.
+        assert!(svg.contains("<title>Signal</title>"));
+    }
+
+    #[test]
+    fn numbers_are_compact() {
+        assert_eq!(num(1.0), "1");
+        assert_eq!(num(1.256), "1.26");
+        assert_eq!(num(-0.001), "0");
+        assert_eq!(num(f64::NAN), "0");
+        assert_eq!(num(120.5), "120.5");
+    }
+}
