@@ -730,3 +730,20 @@ fn broken_and_hostile_esx_archives() {
         &["the archive has 10001 entries, more than the 10000 accepted"],
     );
 }
+
+// ---- what commands print about thin data ----------------------------------------------------
+
+#[test]
+fn check_table_prints_no_nan_or_negative_zero() {
+    // One AP only: the secondary criterion has nothing heard anywhere (worst and shortfall NaN),
+    // and no primary dead zone (an empty sum of areas). Regression: "NaN dB short", "-0.0".
+    let dir = site();
+    let run = wisp(dir.path(), &["check", "."]);
+    assert!(matches!(run.code, 0 | 1 | 3), "{}", run.stderr);
+    run.expect("check with one AP", run.code, &["Bay A"]);
+    assert!(
+        !run.stdout.contains("NaN") && !run.stdout.contains("-0.0"),
+        "{}",
+        run.stdout
+    );
+}

@@ -118,7 +118,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         an.layers = None; // only the zone results are kept
         Ok(an)
     });
-    if !a.json {
+    if !a.json && !a.quiet {
         for o in &outcomes {
             pipeline::print_reports(&o.reports);
         }
@@ -180,8 +180,8 @@ pub fn table(check: &SiteCheck) -> String {
             .dead_zones
             .iter()
             .filter(|d| d.criterion == Criterion::Primary)
-            .map(|d| d.area_m2)
-            .sum();
+            // Not `sum()`: an empty f64 sum is -0.0, printed "-0.0".
+            .fold(0.0, |a, d| a + d.area_m2);
         s += &format!(
             "{:<6} {:<28} {:<16} {:>8.1} {:>9} {:>6} {:>9} {:>8.1}  {}\n",
             floor,
@@ -203,7 +203,7 @@ pub fn table(check: &SiteCheck) -> String {
         s += &format!("\ndead zones ({}):\n", dead.len());
         for (floor, d) in dead {
             s += &format!(
-                "  {floor} {}: {} fails over {:.1} m² at ({:.1}, {:.1}) m, worst {} {}, {:.0} {} short, nearest AP {}\n",
+                "  {floor} {}: {} fails over {:.1} m² at ({:.1}, {:.1}) m, worst {} {}, {} {} short, nearest AP {}\n",
                 d.zone,
                 d.criterion.name(),
                 d.area_m2,
@@ -211,7 +211,8 @@ pub fn table(check: &SiteCheck) -> String {
                 d.centroid_m.y,
                 dbm(d.worst),
                 d.criterion.unit(),
-                d.shortfall,
+                // NaN when nothing was heard for the criterion at all (no second radio).
+                dbm(d.shortfall),
                 d.criterion.margin_unit(),
                 d.nearest_radio.as_deref().unwrap_or("–")
             );
