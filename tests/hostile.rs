@@ -747,3 +747,28 @@ fn check_table_prints_no_nan_or_negative_zero() {
         run.stdout
     );
 }
+
+#[test]
+fn aps_file_with_a_nan_position_is_refused() {
+    // Regression: an APs file bypasses the manifest's plan check, and `at = [nan, 5]` simulated
+    // a walk with made-up levels.
+    let dir = site();
+    fs::write(
+        dir.path().join("aps.toml"),
+        "[[aps]]\nname = \"X\"\nat = [nan, 5]\nradios = [{ band = \"5\", channel = 36, tx_dbm = 17.0 }]\n",
+    )
+    .unwrap();
+    let run = wisp(
+        dir.path(),
+        &[
+            "simulate", ".", "--floor", "L1", "--aps", "aps.toml", "--seed", "1", "--out",
+            "sim.csv",
+        ],
+    );
+    run.expect(
+        "APs file with nan",
+        2,
+        &["aps.toml: access point 'X': position [NaN, 5] is not a finite number"],
+    );
+    assert!(!dir.path().join("sim.csv").exists());
+}

@@ -759,6 +759,13 @@ fn positive(v: &Spanned<f64>, what: &str) -> Result<f64, String> {
 
 /// An access point entry (manifest or APs file) in plan pixels → model, in metres.
 pub fn resolve_ap(r: &RawAp, calibration: &PlanCalibration) -> Result<AccessPoint, String> {
+    // The manifest checks positions against the plan; an APs file comes here unchecked.
+    if !r.at.iter().all(|v| v.is_finite()) {
+        return Err(format!(
+            "access point '{}': position [{}, {}] is not a finite number",
+            r.name, r.at[0], r.at[1]
+        ));
+    }
     let mut radios = Vec::new();
     for radio in &r.radios {
         let band =
