@@ -241,9 +241,12 @@ pub fn empirical(
 /// Ordinary kriging over the k nearest samples.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OrdinaryKriging {
-    /// Neighbours per estimate. 16, the default: a ring or two of samples around the
-    /// place; farther samples are screened by nearer ones and get little weight (the screen
-    /// effect, Isaaks & Srivastava 1989 ch. 12), while the system grows as k³.
+    /// Neighbours per estimate: 64. Farther samples are screened by nearer ones and get little
+    /// weight (the screen effect, Isaaks & Srivastava 1989 ch. 12), but along a walk the nearest
+    /// samples lie on one line, so a wider neighbourhood still helps: on walk-out folds of the
+    /// sample floor (benches/compare/accuracy.py, seeds 7/11/23) RMSE was 3.54/4.18/4.13 dB with
+    /// 16 neighbours, 3.50/4.12/4.09 with 32 and 3.51/4.08/4.09 with 64, against 3.49/4.00/4.11
+    /// for pykrige's global kriging. The system grows as k³: 64 costs ~0.3 s per validation.
     pub k: usize,
     /// Distance classes of the empirical semivariogram; 15 as gstat (see the module notes).
     pub bins: usize,
@@ -257,7 +260,7 @@ pub struct OrdinaryKriging {
 impl Default for OrdinaryKriging {
     fn default() -> Self {
         OrdinaryKriging {
-            k: 16,
+            k: 64,
             bins: 15,
             cutoff_m: None,
             variogram: None,

@@ -22,7 +22,7 @@ pub struct Args {
     /// exponential semivariogram).
     #[arg(long, default_value = "idw", value_parser = ["idw", "nearest", "natural", "kriging"])]
     method: String,
-    /// Neighbours per estimate [default: 12 for idw and natural's fallback, 16 for kriging].
+    /// Neighbours per estimate [default: 12 for idw and natural's fallback, 64 for kriging].
     #[arg(long)]
     k: Option<usize>,
     /// IDW distance exponent (idw, and natural's fallback).
