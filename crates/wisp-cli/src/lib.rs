@@ -62,7 +62,17 @@ enum Command {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    run_from(std::env::args_os())
+}
+
+/// Runs wisp with these arguments (the first is the program name, as in argv) and returns the
+/// exit code: what `main` does, callable in-process by benchmarks and examples.
+pub fn run_from<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();

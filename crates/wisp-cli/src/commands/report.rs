@@ -447,8 +447,10 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         job.step("drawing heatmaps");
         floor_part(job.site, job.floor, job.samples, &analysis, job.index)
     });
-    for o in &outcomes {
-        pipeline::print_reports(&o.reports);
+    if !a.quiet {
+        for o in &outcomes {
+            pipeline::print_reports(&o.reports);
+        }
     }
     pipeline::print_floor_summary(&outcomes, a.quiet, |p: &FloorPart| {
         super::check::zone_counts(&p.zones)

@@ -1,0 +1,41 @@
+//! An estate end to end: `wisp report` over a synthetic site (ingest → layers → evaluate →
+//! report PDF), in process.
+//!
+//! Run with `cargo bench --bench estate`. The site (4 floors of 60 m × 24 m, 2,000 simulated
+//! scans each, a plan PNG per floor) is generated once into a temporary folder, outside the
+//! timed loop. Throughput is in floors, so criterion prints floors per second; the time per
+//! floor is the iteration time ÷ 4. The full 200-floor target (under 5 minutes and 2 GB) is
+//! measured once by `cargo run --release --example estate` (README, "Performance").
+
+#[path = "support/estate_site.rs"]
+mod estate_site;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+const FLOORS: usize = 4;
+const SCANS: usize = 2000;
+
+fn estate(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    estate_site::generate(dir.path(), FLOORS, SCANS).expect("estate written");
+    let site = dir.path().join("site.toml");
+    let pdf = dir.path().join("report.pdf");
+    let args = [
+        "wisp".to_string(),
+        "report".into(),
+        site.display().to_string(),
+        "--out".into(),
+        pdf.display().to_string(),
+        "--quiet".into(),
+    ];
+    let mut group = c.benchmark_group("estate");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(FLOORS as u64));
+    group.bench_function("report_4_floors_2000_scans", |b| {
+        b.iter(|| assert_eq!(wisp_cli::run_from(args.clone()), 0))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, estate);
+criterion_main!(benches);
