@@ -77,11 +77,15 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         geojson(&check).to_string().as_bytes(),
         "dead zones as GeoJSON (plan metres)",
     )?;
-    let report = super::report::build(&loaded, &check, Paper::A4)?;
     put(
         "report.pdf",
-        &wisp_render::report_pdf(&report)?,
+        &super::report::build_pdf(&loaded, &check, Paper::A4)?,
         "the PDF survey report",
+    )?;
+    put(
+        "report.html",
+        super::html::build_html(&loaded, &check)?.as_bytes(),
+        "the interactive report (one file, no network)",
     )?;
     print!("\n{text}\n");
     println!("outputs:");

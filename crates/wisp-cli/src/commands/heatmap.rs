@@ -28,6 +28,7 @@ pub struct Args {
     /// Draw the survey path and scan points.
     #[arg(long)]
     path: bool,
+    /// Output: PNG, or SVG (vector legend, labels and outlines) when the name ends in .svg.
     #[arg(long)]
     out: PathBuf,
 }
@@ -128,7 +129,7 @@ impl Style {
     }
 }
 
-/// Renders one layer of an analysed floor.
+/// Renders one layer of an analysed floor as a picture.
 pub fn render(
     site: &Site,
     floor: &SiteFloor,
@@ -136,6 +137,25 @@ pub fn render(
     samples: &[Sample],
     style: Style,
 ) -> Result<image::RgbaImage, CliError> {
+    render_with(
+        site,
+        floor,
+        analysis,
+        samples,
+        style,
+        wisp_render::heatmap_image,
+    )
+}
+
+/// Renders one layer of an analysed floor, finishing the request with `finish` (a picture, SVG…).
+pub fn render_with<T>(
+    site: &Site,
+    floor: &SiteFloor,
+    analysis: &FloorAnalysis,
+    samples: &[Sample],
+    style: Style,
+    finish: impl FnOnce(&HeatmapRequest) -> Result<T, wisp_render::RenderError>,
+) -> Result<T, CliError> {
     let Style {
         metric,
         palette,
@@ -176,7 +196,7 @@ pub fn render(
     };
     let layer = metric.layer(layers);
     let title = heading(site, f, metric.title());
-    draw(
+    draw_with(
         floor,
         &layer,
         Some(&layers.surveyed),
@@ -186,6 +206,7 @@ pub fn render(
         &path,
         title,
         opacity,
+        finish,
     )
 }
 
@@ -198,7 +219,7 @@ pub fn heading(site: &Site, floor: &wisp_model::Floor, what: &str) -> String {
     }
 }
 
-/// Draws `layer` over the floor's plan with its APs; the one place heatmaps are assembled.
+/// Draws `layer` over the floor's plan with its APs as a picture.
 #[allow(clippy::too_many_arguments)]
 pub fn draw(
     floor: &SiteFloor,
@@ -211,6 +232,34 @@ pub fn draw(
     title: String,
     opacity: f32,
 ) -> Result<image::RgbaImage, CliError> {
+    draw_with(
+        floor,
+        layer,
+        surveyed,
+        scale,
+        contours,
+        outlines,
+        path,
+        title,
+        opacity,
+        wisp_render::heatmap_image,
+    )
+}
+
+/// The one place heatmap requests are assembled; `finish` turns the request into the output.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_with<T>(
+    floor: &SiteFloor,
+    layer: &Grid<f32>,
+    surveyed: Option<&Grid<bool>>,
+    scale: &ColourScale,
+    contours: &[f64],
+    outlines: &[Outline],
+    path: &[wisp_model::Point],
+    title: String,
+    opacity: f32,
+    finish: impl FnOnce(&HeatmapRequest) -> Result<T, wisp_render::RenderError>,
+) -> Result<T, CliError> {
     let f = &floor.floor;
     let plan = wisp_ingest::plan::load_plan(&floor.plan_path)?;
     let markers: Vec<Marker> = f
@@ -218,12 +267,13 @@ pub fn draw(
         .iter()
         .map(|ap| Marker {
             at: ap.position,
+            // The first word of the name keeps labels short enough not to overlap on a plan.
             label: format!(
-                "{} ({})",
-                ap.name,
+                "{} ch {}",
+                ap.name.split_whitespace().next().unwrap_or(&ap.name),
                 ap.radios
                     .iter()
-                    .map(|r| format!("ch {}", r.channel))
+                    .map(|r| r.channel.to_string())
                     .collect::<Vec<_>>()
                     .join("/")
             ),
@@ -237,7 +287,7 @@ pub fn draw(
     req.markers = &markers;
     req.outlines = outlines;
     req.path = path;
-    Ok(wisp_render::heatmap_image(&req)?)
+    Ok(finish(&req)?)
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
@@ -256,8 +306,31 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         opacity: a.opacity,
         show_path: a.path,
     };
-    let img = render(&loaded.site, floor, &analysis, samples, style)?;
-    super::write_output(&a.out, &wisp_render::png_bytes(&img)?)?;
+    let svg = a
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    let bytes = if svg {
+        render_with(
+            &loaded.site,
+            floor,
+            &analysis,
+            samples,
+            style,
+            wisp_render::heatmap_svg,
+        )?
+        .into_bytes()
+    } else {
+        render_with(
+            &loaded.site,
+            floor,
+            &analysis,
+            samples,
+            style,
+            wisp_render::heatmap_png,
+        )?
+    };
+    super::write_output(&a.out, &bytes)?;
     println!("wrote {}", a.out.display());
     Ok(ExitCode::Ok)
 }

@@ -14,7 +14,6 @@
 
 // Called by `wisp report --html` and the PDF's dead-zone close-ups once the report command is
 // wired to them; until then only the tests here use these functions.
-#![allow(dead_code)]
 
 use super::check::SiteCheck;
 use super::heatmap::{render, Metric, Style};
@@ -144,23 +143,23 @@ pub fn html_report(
 /// where its outline is drawn, centred on the zone and showing at least
 /// 3 m around its outline (10 m across at least). Captioned "zone — criterion, area at (x, y)".
 ///
-/// For the PDF: `FloorExtras { dead_zone_maps: dead_zone_crops(loaded, floor, analysis)?, .. }`.
+/// For the PDF: `FloorExtras { dead_zone_maps: dead_zone_crops(site, floor, samples, analysis)?, .. }`.
 /// Renders one map per criterion that has dead zones; a floor with no survey has none.
 pub fn dead_zone_crops(
-    loaded: &Loaded,
+    site: &wisp_ingest::Site,
     floor: &SiteFloor,
+    samples: &[wisp_model::Sample],
     analysis: &FloorAnalysis,
 ) -> Result<Vec<(String, RgbaImage)>, CliError> {
     let dead_zones: Vec<&DeadZone> = analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
     if analysis.layers.is_none() || dead_zones.is_empty() {
         return Ok(Vec::new());
     }
-    let samples = pipeline::samples_of(&loaded.survey, &floor.floor.id);
     let mut maps: Vec<(Metric, RgbaImage)> = Vec::new();
     for d in &dead_zones {
         let metric = metric_of(d.criterion);
         if !maps.iter().any(|(m, _)| *m == metric) {
-            let image = render(&loaded.site, floor, analysis, samples, Style::of(metric))?;
+            let image = render(site, floor, analysis, samples, Style::of(metric))?;
             maps.push((metric, image));
         }
     }
@@ -354,7 +353,8 @@ mod tests {
 
         // Close-ups for the PDF: the same pictures, each at least 10 m across (0.05 m/px →
         // 200 px) unless the plan is smaller, and showing its zone's magenta outline.
-        let crops = dead_zone_crops(&loaded, sf, analysis).unwrap();
+        let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
+        let crops = dead_zone_crops(&loaded.site, sf, samples, analysis).unwrap();
         assert_eq!(crops, floor.dead_zone_maps);
         let mpp = sf.floor.calibration.metres_per_pixel();
         let min_side = (2.0 * CLOSE_UP_MIN_HALF_M / mpp).round() as u32;

@@ -351,6 +351,7 @@ fn read_bundle(path: &Path) -> Result<(Bundle, Vec<FloorPart>), CliError> {
             scans: f.scans,
             zones,
             heatmaps,
+            dead_zone_maps: Vec::new(),
             notes: f.notes,
             error: f.error.map(|e| (e.message, code_of(e.exit_code))),
         });

@@ -18,8 +18,11 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = PaperArg::A4)]
     paper: PaperArg,
     /// The PDF; with --shard, the folder to write the shard's bundle to (for `wisp merge`).
-    #[arg(long)]
-    out: PathBuf,
+    #[arg(long, required_unless_present = "html")]
+    out: Option<PathBuf>,
+    /// Also (or only) write the interactive HTML report: one self-contained file, no network.
+    #[arg(long, conflicts_with = "shard")]
+    html: Option<PathBuf>,
     /// Only the floors of shard I of N: those whose manifest index (from 0) mod N is I − 1.
     /// Writes a bundle (zone results, heatmap PNGs, tables) instead of the PDF.
     #[arg(long, value_name = "I/N")]
@@ -71,6 +74,8 @@ pub struct FloorPart {
     pub zones: Vec<ZoneResult>,
     /// (caption, PNG bytes).
     pub heatmaps: Vec<(String, Vec<u8>)>,
+    /// Close-ups of the dead zones for the PDF: (caption, PNG bytes). Not kept in shard bundles.
+    pub dead_zone_maps: Vec<(String, Vec<u8>)>,
     pub notes: Vec<String>,
     /// Why the floor could not be processed (message, exit code); the other fields are empty.
     pub error: Option<(String, ExitCode)>,
@@ -88,6 +93,7 @@ impl FloorPart {
             scans: 0,
             zones: Vec::new(),
             heatmaps: Vec::new(),
+            dead_zone_maps: Vec::new(),
             notes: Vec::new(),
             error: Some((e.to_string(), e.exit_code())),
         }
@@ -111,6 +117,7 @@ impl FloorPart {
                 scans: o.scans,
                 zones: a.zones.clone(),
                 heatmaps: Vec::new(),
+                dead_zone_maps: Vec::new(),
                 notes: vec![format!("{} scans on this floor.", o.scans)],
                 error: None,
             },
@@ -156,6 +163,10 @@ pub fn floor_part(
             }
         ));
     }
+    let dead_zone_maps = super::html::dead_zone_crops(site, sf, samples, analysis)?
+        .into_iter()
+        .map(|(caption, img)| Ok((caption, wisp_render::png_bytes(&img)?)))
+        .collect::<Result<Vec<_>, CliError>>()?;
     Ok(FloorPart {
         index,
         id: sf.floor.id.clone(),
@@ -163,6 +174,7 @@ pub fn floor_part(
         scans: samples.len(),
         zones: analysis.zones.clone(),
         heatmaps,
+        dead_zone_maps,
         notes,
         error: None,
     })
@@ -297,8 +309,40 @@ fn dead_zone_table(zones: &[ZoneResult]) -> Table {
     dead_zones
 }
 
-/// Builds the report from a checked site (every floor's layers in hand).
-pub fn build(loaded: &Loaded, check: &SiteCheck, paper: Paper) -> Result<Report, CliError> {
+/// The PDF of a checked site, with each floor's dead-zone close-ups.
+pub fn build_pdf(loaded: &Loaded, check: &SiteCheck, paper: Paper) -> Result<Vec<u8>, CliError> {
+    let parts = parts_of(loaded, check)?;
+    let reports: Vec<&FileReport> = loaded.reports.iter().collect();
+    let report = assemble(
+        &SiteFacts::with_reports(&loaded.site, &reports),
+        &parts,
+        paper,
+    )?;
+    Ok(wisp_render::report_pdf_with(&report, &extras(&parts)?)?)
+}
+
+/// The PDF's per-floor extras (dead-zone close-ups), in the parts' order.
+pub fn extras(parts: &[FloorPart]) -> Result<Vec<wisp_render::FloorExtras>, CliError> {
+    parts
+        .iter()
+        .map(|p| {
+            let mut maps = Vec::new();
+            for (caption, png) in &p.dead_zone_maps {
+                let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+                    .map_err(|e| CliError::input(format!("close-up '{caption}': {e}")))?
+                    .to_rgba8();
+                maps.push((caption.clone(), img));
+            }
+            Ok(wisp_render::FloorExtras {
+                dead_zone_maps: maps,
+                ..Default::default()
+            })
+        })
+        .collect()
+}
+
+/// Every floor's part of a checked site, in manifest order.
+fn parts_of(loaded: &Loaded, check: &SiteCheck) -> Result<Vec<FloorPart>, CliError> {
     let site = &loaded.site;
     let mut parts = Vec::new();
     for (index, sf) in site.floors.iter().enumerate() {
@@ -310,8 +354,18 @@ pub fn build(loaded: &Loaded, check: &SiteCheck, paper: Paper) -> Result<Report,
             parts.push(FloorPart::failed(site, index, id, e));
         }
     }
+    Ok(parts)
+}
+
+/// Builds the report from a checked site (every floor's layers in hand).
+pub fn build(loaded: &Loaded, check: &SiteCheck, paper: Paper) -> Result<Report, CliError> {
+    let parts = parts_of(loaded, check)?;
     let reports: Vec<&FileReport> = loaded.reports.iter().collect();
-    assemble(&SiteFacts::with_reports(site, &reports), &parts, paper)
+    assemble(
+        &SiteFacts::with_reports(&loaded.site, &reports),
+        &parts,
+        paper,
+    )
 }
 
 /// Lays the floors' parts (in order) and the site's facts out as a report.
@@ -463,8 +517,12 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         .collect();
     match a.shard {
         Some(shard) => {
-            super::merge::write_bundle(&a.out, &facts, &parts, shard)?;
-            println!("wrote shard {shard} bundle {}", a.out.display());
+            let out = a
+                .out
+                .as_ref()
+                .ok_or_else(|| CliError::input("--shard needs --out DIR for the bundle"))?;
+            super::merge::write_bundle(out, &facts, &parts, shard)?;
+            println!("wrote shard {shard} bundle {}", out.display());
         }
         None => {
             let paper = match a.paper {
@@ -472,8 +530,21 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
                 PaperArg::Letter => Paper::Letter,
             };
             let report = assemble(&facts, &parts, paper)?;
-            super::write_output(&a.out, &wisp_render::report_pdf(&report)?)?;
-            println!("wrote {}", a.out.display());
+            if let Some(out) = &a.out {
+                super::write_output(
+                    out,
+                    &wisp_render::report_pdf_with(&report, &extras(&parts)?)?,
+                )?;
+                println!("wrote {}", out.display());
+            }
+            if let Some(path) = &a.html {
+                // The interactive map needs every floor's layers at once: analyse again.
+                let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+                let check = super::check::check_site(&loaded)?;
+                let html = super::html::build_html_from(&loaded, &check, &report)?;
+                super::write_output(path, html.as_bytes())?;
+                println!("wrote {}", path.display());
+            }
         }
     }
     Ok(code)
