@@ -118,6 +118,39 @@ fn check_passes_near_the_ap_and_fails_behind_concrete() {
 }
 
 #[test]
+fn auto_interpolation_is_chosen_by_cross_validation_and_reported() {
+    let site = TinySite::new();
+    // A longer walk (three passes, ~60 m) so it cuts into several 20 m stretches.
+    let manifest = MANIFEST
+        .replace(
+            "name = \"Tiny\"",
+            "name = \"Tiny\"\ninterpolation = \"auto\"",
+        )
+        .replace(
+            "walk = [[10, 100], [390, 100]]",
+            "walk = [[10, 100], [390, 100], [390, 40], [10, 40], [10, 160], [390, 160]]",
+        );
+    std::fs::write(site.path().join("site.toml"), manifest).unwrap();
+    site.simulate();
+    let o = wisp(&["validate", "site.toml", "--json"], site.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let picked = v["auto"]["method"].as_str().unwrap().to_string();
+    assert!(
+        ["idw", "natural", "kriging", "nearest"].contains(&picked.as_str()),
+        "{picked}"
+    );
+    // The analysis uses the very method validate picks, and says so.
+    let o = wisp(&["check", "site.toml", "--json"], site.path());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let used = v["floors"][0]["interpolation"].as_str().unwrap();
+    assert!(
+        used.starts_with(&format!("{picked} (auto")),
+        "{used} vs {picked}"
+    );
+}
+
+#[test]
 fn simulate_is_deterministic_and_ingest_round_trips() {
     let site = TinySite::new();
     site.simulate();

@@ -104,6 +104,8 @@ pub fn floor_grid(floor: &wisp_model::Floor) -> Result<GridGeometry, CliError> {
 pub struct FloorAnalysis {
     pub layers: Option<SignalLayers>,
     pub zones: Vec<ZoneResult>,
+    /// The interpolation method used, and why (for `auto`: the cross-validation's verdict).
+    pub method: String,
 }
 
 /// Builds the layers of a floor from its samples and evaluates its zones. A floor with no usable
@@ -119,11 +121,32 @@ pub fn analyse(
         walls: f.walls.clone(),
         materials: f.materials.clone(),
     });
-    let opts = LayerOptions {
+    let mut opts = LayerOptions {
         survey_range_m: f.survey_range_m,
         walls,
         ..Default::default()
     };
+    let mut method = floor.interpolation.clone();
+    if method == "auto" {
+        // Cross-validate every method on walk-out folds of this floor's own walk; a walk too
+        // short to fold falls back to IDW.
+        let cv = wisp_interp::validate::CrossValidation::default();
+        method = match wisp_interp::validate::auto(samples, &opts, &cv) {
+            Ok(a) => format!(
+                "{} (auto: lowest walk-out RMSE, {:.2} dB)",
+                a.method,
+                a.validation
+                    .best()
+                    .map_or(f64::NAN, |b| b.overall.rmse_db())
+            ),
+            Err(_) => "idw (auto: too little walk to cross-validate)".to_string(),
+        };
+    }
+    opts.method = method
+        .split_whitespace()
+        .next()
+        .unwrap_or("idw")
+        .to_string();
     let inside = |r: usize, c: usize| f.outline.contains(g.centre(r, c));
     let profiles = all_profiles(site);
     let find = |n: &str| profiles.iter().find(|p| p.name == n).cloned();
@@ -133,6 +156,7 @@ pub fn analyse(
             Ok(FloorAnalysis {
                 layers: Some(layers),
                 zones,
+                method,
             })
         }
         Err(wisp_interp::InterpError::NoSamples) => {
@@ -142,6 +166,7 @@ pub fn analyse(
             Ok(FloorAnalysis {
                 layers: None,
                 zones,
+                method,
             })
         }
         Err(e) => Err(CliError::input(format!("floor '{}': {e}", f.id))),

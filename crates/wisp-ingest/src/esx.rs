@@ -501,6 +501,7 @@ impl Importer {
                 .collect(),
             profiles: profiles.into_iter().map(spanned).collect(),
             survey_range_m: None,
+            interpolation: None,
             slab: None,
             floors: floors.into_iter().map(|f| spanned(f.raw)).collect(),
         };
@@ -638,6 +639,7 @@ impl Importer {
                 h,
                 raw: RawFloor {
                     id,
+                    interpolation: None,
                     name: (!fname.is_empty()).then(|| fname.clone()),
                     plan,
                     metres_per_pixel: Some(spanned(mpu / sx)),

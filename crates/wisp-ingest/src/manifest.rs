@@ -40,6 +40,10 @@ pub struct RawManifest {
     pub profiles: Vec<Spanned<RawProfile>>,
     #[serde(default)]
     pub survey_range_m: Option<Spanned<f64>>,
+    /// Interpolation method for every floor: idw (default), natural, kriging, nearest, or auto
+    /// (chosen per floor by cross-validation on walk-out folds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpolation: Option<Spanned<String>>,
     /// Material of the slabs between floors (default: the built-in `floor-slab`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slab: Option<Spanned<String>>,
@@ -72,6 +76,9 @@ pub struct RawCalibration {
 #[serde(deny_unknown_fields)]
 pub struct RawFloor {
     pub id: String,
+    /// Interpolation method for this floor (overrides the site's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpolation: Option<Spanned<String>>,
     pub name: Option<String>,
     pub plan: String,
     pub metres_per_pixel: Option<Spanned<f64>>,
@@ -186,7 +193,12 @@ pub struct SiteFloor {
     pub georef: Option<Georef>,
     /// Where the floor sits in its building, when the manifest gives its `level`.
     pub storey: Option<Storey>,
+    /// Interpolation method: one of [`INTERPOLATION_METHODS`].
+    pub interpolation: String,
 }
+
+/// What `interpolation` may say: the methods of `wisp_interp::method_by_name`, and `auto`.
+pub const INTERPOLATION_METHODS: &[&str] = &["idw", "natural", "kriging", "nearest", "auto"];
 
 /// A floor's place in a building: floors of one building hear each other's access points
 /// through the slabs between them. Their plans are assumed aligned: a plan point (in metres) is
@@ -712,6 +724,20 @@ pub fn parse_site(
                 None
             }
         };
+        let interpolation = match f.interpolation.as_ref().or(raw.interpolation.as_ref()) {
+            Some(m) if INTERPOLATION_METHODS.contains(&m.get_ref().as_str()) => m.get_ref().clone(),
+            Some(m) => {
+                return Err(fail(
+                    m.span(),
+                    format!(
+                        "interpolation '{}' is not one of {}",
+                        m.get_ref(),
+                        INTERPOLATION_METHODS.join(", ")
+                    ),
+                ))
+            }
+            None => "idw".to_string(),
+        };
         floors.push(SiteFloor {
             floor: Floor {
                 id: f.id.clone(),
@@ -730,6 +756,7 @@ pub fn parse_site(
             captures,
             georef,
             storey,
+            interpolation,
         });
     }
     Ok(Site {
@@ -998,6 +1025,25 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
         );
         let e = parse(&bad).unwrap_err().to_string();
         assert!(e.contains("need a level"), "{e}");
+    }
+
+    #[test]
+    fn interpolation_defaults_to_idw_and_is_checked() {
+        assert_eq!(parse(OK).unwrap().floors[0].interpolation, "idw");
+        let site_wide = OK.replace(
+            "name = \"Test\"",
+            "name = \"Test\"\ninterpolation = \"auto\"",
+        );
+        assert_eq!(parse(&site_wide).unwrap().floors[0].interpolation, "auto");
+        let per_floor =
+            site_wide.replace("id = \"L1\"", "id = \"L1\"\ninterpolation = \"kriging\"");
+        assert_eq!(
+            parse(&per_floor).unwrap().floors[0].interpolation,
+            "kriging"
+        );
+        let bad = OK.replace("id = \"L1\"", "id = \"L1\"\ninterpolation = \"spline\"");
+        let e = parse(&bad).unwrap_err().to_string();
+        assert!(e.contains("'spline'") && e.contains("site.toml:"), "{e}");
     }
 
     #[test]

@@ -258,7 +258,7 @@ pub fn json_report(loaded: &pipeline::Loaded, check: &SiteCheck) -> serde_json::
 pub fn check_json(site: &str, check: &SiteCheck) -> serde_json::Value {
     let mut v = json!({
         "site": site,
-        "floors": check.floors.iter().map(|(id, a)| json!({"id": id, "zones": a.zones})).collect::<Vec<_>>(),
+        "floors": check.floors.iter().map(|(id, a)| json!({"id": id, "interpolation": a.method, "zones": a.zones})).collect::<Vec<_>>(),
         "exit_code": check.exit_code() as i32,
     });
     if !check.failed.is_empty() {

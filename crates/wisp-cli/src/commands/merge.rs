@@ -247,6 +247,7 @@ pub fn write_bundle(
                     FloorAnalysis {
                         layers: None,
                         zones: p.zones.clone(),
+                        method: String::new(),
                     },
                 )],
                 failed: Vec::new(),
@@ -456,6 +457,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
                 FloorAnalysis {
                     layers: None,
                     zones: p.zones.clone(),
+                    method: String::new(),
                 },
             )),
             Some((m, code)) => {

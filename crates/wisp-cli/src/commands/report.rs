@@ -144,7 +144,10 @@ pub fn floor_part(
             ));
         }
     }
-    let mut notes = vec![format!("{} scans on this floor.", samples.len())];
+    let mut notes = vec![
+        format!("{} scans on this floor.", samples.len()),
+        format!("Interpolation: {}.", analysis.method),
+    ];
     if let Some(l) = &analysis.layers {
         let inside = l.primary.values().iter().filter(|v| !v.is_nan()).count();
         let surveyed = l.surveyed.values().iter().filter(|v| **v).count();
@@ -455,7 +458,7 @@ pub fn assemble(facts: &SiteFacts, parts: &[FloorPart], paper: Paper) -> Result<
         (
             "Method".to_string(),
             vec![
-                format!("Signal was interpolated per radio by inverse-distance weighting over the 12 nearest scans (power 2) on a {} m grid.", pipeline::ANALYSIS_CELL_M),
+                format!("Signal was interpolated per radio on a {} m grid, by inverse-distance weighting over the 12 nearest scans (power 2) with wall losses applied between scan and cell, unless the manifest's `interpolation` names another method or `auto` (each floor's notes say which was used and why).", pipeline::ANALYSIS_CELL_M),
                 "A scan that heard other radios but not a given one counts as −95 dBm for that radio, so coverage does not spread from where it was heard into where it was not.".into(),
                 "Secondary and tertiary signal come from different access points than the primary: another band or SSID of the same AP is no backup when that AP fails.".into(),
                 "A zone passes when every criterion of its profile holds on at least 95 % of its surveyed area and it has no dead zone; dead zones are connected failing regions of at least 1 m².".into(),
