@@ -151,6 +151,107 @@ fn auto_interpolation_is_chosen_by_cross_validation_and_reported() {
 }
 
 #[test]
+fn dead_zones_in_pixels_and_wgs84() {
+    let site = TinySite::new();
+    // Two georeferenced corners: the plan's top edge, 20 m due east at latitude 51.5°.
+    let dlon = 20.0 / (6_371_008.8 * 51.5f64.to_radians().cos()) * 180.0 / std::f64::consts::PI;
+    let manifest = MANIFEST.replace(
+        "metres_per_pixel = 0.05",
+        &format!("metres_per_pixel = 0.05\ngeoref = [{{ at = [0, 0], lat = 51.5, lon = -0.1 }}, {{ at = [400, 0], lat = 51.5, lon = {} }}]", -0.1 + dlon),
+    );
+    std::fs::write(site.path().join("site.toml"), manifest).unwrap();
+    site.simulate();
+    let o = wisp(
+        &[
+            "check",
+            "site.toml",
+            "--json",
+            "--geojson",
+            "dz.geojson",
+            "--wgs84",
+        ],
+        site.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let east = v["floors"][0]["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["zone"] == "East")
+        .unwrap();
+    let d = &east["dead_zones"][0];
+    // Pixels are metres / 0.05.
+    assert!(
+        (d["centroid_px"]["x"].as_f64().unwrap() - d["centroid_m"]["x"].as_f64().unwrap() / 0.05)
+            .abs()
+            < 1e-6
+    );
+    let g: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.path().join("dz.geojson")).unwrap()).unwrap();
+    let feature = g["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["zone"] == "East")
+        .unwrap();
+    let ring = feature["geometry"]["coordinates"][0].as_array().unwrap();
+    let south_10m = 10.0 / 6_371_008.8 * 180.0 / std::f64::consts::PI;
+    for p in ring {
+        let (lon, lat) = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
+        // The East zone spans x 15..19.5 m, y 1..9 m of the 20 m × 10 m plan.
+        assert!(lon > -0.1 + dlon * 0.7 && lon < -0.1 + dlon, "lon {lon}");
+        assert!(lat < 51.5 && lat > 51.5 - south_10m, "lat {lat}");
+    }
+    // Without a georef, --wgs84 is refused by name.
+    let plain = TinySite::new();
+    plain.simulate();
+    let o = wisp(
+        &["check", "site.toml", "--geojson", "x.geojson", "--wgs84"],
+        plain.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no georef"), "{}", stderr(&o));
+}
+
+#[test]
+fn filters_choose_the_radios_layers_are_built_from() {
+    let site = TinySite::new();
+    site.simulate();
+    let all = wisp(&["check", "site.toml", "--json"], site.path());
+    // The one AP is a 5 GHz radio broadcasting NHS-Clinical (the default SSID).
+    for keep in [
+        &["--band", "5"][..],
+        &["--ssid", "NHS-Clinical"],
+        &["--bssid", "02-00-00-00-00-00"],
+    ] {
+        let args: Vec<&str> = ["check", "site.toml", "--json"]
+            .iter()
+            .copied()
+            .chain(keep.iter().copied())
+            .collect();
+        let o = wisp(&args, site.path());
+        assert_eq!(o.stdout, all.stdout, "{keep:?} keeps everything");
+    }
+    for drop in [&["--band", "2.4"][..], &["--ssid", "Guest"]] {
+        let args: Vec<&str> = ["check", "site.toml"]
+            .iter()
+            .copied()
+            .chain(drop.iter().copied())
+            .collect();
+        let o = wisp(&args, site.path());
+        assert_eq!(
+            o.status.code(),
+            Some(3),
+            "{drop:?} leaves no radio: {}",
+            stderr(&o)
+        );
+    }
+    let o = wisp(&["check", "site.toml", "--band", "7"], site.path());
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
 fn simulate_is_deterministic_and_ingest_round_trips() {
     let site = TinySite::new();
     site.simulate();

@@ -115,6 +115,40 @@ pub fn analyse(
     floor: &SiteFloor,
     samples: &[Sample],
 ) -> Result<FloorAnalysis, CliError> {
+    analyse_with(site, floor, samples, &Filters::default())
+}
+
+/// Which radios the layers are built from (all, by default).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Filters {
+    /// Only radios broadcasting this SSID (repeatable).
+    #[arg(long = "ssid")]
+    pub ssids: Vec<String>,
+    /// Only radios in this band: 2.4, 5 or 6 (repeatable).
+    #[arg(long = "band", value_parser = parse_band)]
+    pub bands: Vec<wisp_model::Band>,
+    /// Only this BSSID (repeatable; any spelling, compared in lowercase colon form).
+    #[arg(long = "bssid", value_parser = parse_bssid)]
+    pub bssids: Vec<String>,
+}
+
+fn parse_band(s: &str) -> Result<wisp_model::Band, String> {
+    wisp_model::Band::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_bssid(s: &str) -> Result<String, String> {
+    s.parse::<wisp_model::Bssid>()
+        .map(|b| b.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// [`analyse`] with only the radios `filters` keeps.
+pub fn analyse_with(
+    site: &Site,
+    floor: &SiteFloor,
+    samples: &[Sample],
+    filters: &Filters,
+) -> Result<FloorAnalysis, CliError> {
     let f = &floor.floor;
     let g = floor_grid(f)?;
     let walls = (!f.walls.is_empty()).then(|| WallAware {
@@ -124,6 +158,9 @@ pub fn analyse(
     let mut opts = LayerOptions {
         survey_range_m: f.survey_range_m,
         walls,
+        ssids: filters.ssids.clone(),
+        bands: filters.bands.clone(),
+        bssids: filters.bssids.clone(),
         ..Default::default()
     };
     let mut method = floor.interpolation.clone();
@@ -265,12 +302,14 @@ impl std::fmt::Display for Shard {
 }
 
 /// How a run over a site's floors goes.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// No progress bars and no per-floor summary (failures are still printed).
     pub quiet: bool,
     /// Only this shard's floors.
     pub shard: Option<Shard>,
+    /// Only these radios.
+    pub filters: Filters,
 }
 
 /// One floor being processed, as the per-floor work of [`analyse_site_with`] sees it.
@@ -374,7 +413,7 @@ where
                     bar: bar.clone(),
                 };
                 job.step(&format!("interpolating {} scans", samples.len()));
-                let analysis = analyse(site, sf, samples)?;
+                let analysis = analyse_with(site, sf, samples, &opts.filters)?;
                 work(&job, analysis)
             }))
             .unwrap_or_else(|panic| {

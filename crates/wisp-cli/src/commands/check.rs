@@ -20,6 +20,9 @@ pub struct Args {
     /// Also write the dead zones as GeoJSON (plan metres) here.
     #[arg(long)]
     geojson: Option<PathBuf>,
+    /// GeoJSON in WGS84 longitude/latitude instead of plan metres (needs each floor's `georef`).
+    #[arg(long, requires = "geojson")]
+    wgs84: bool,
     /// Only the floors of shard I of N: those whose manifest index (from 0) mod N is I − 1.
     #[arg(long, value_name = "I/N")]
     shard: Option<Shard>,
@@ -30,6 +33,8 @@ pub struct Args {
     /// No progress bars or per-floor summary on stderr.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    filters: crate::pipeline::Filters,
 }
 
 /// Every floor's analysis, in manifest order, and the floors that could not be processed.
@@ -86,6 +91,7 @@ pub fn check_site(loaded: &pipeline::Loaded) -> Result<SiteCheck, CliError> {
     let opts = RunOptions {
         quiet: true,
         shard: None,
+        filters: Default::default(),
     };
     let outcomes =
         pipeline::analyse_site_with(&loaded.site, Some(&loaded.survey), &opts, |_, a| Ok(a));
@@ -113,6 +119,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let opts = RunOptions {
         quiet: a.quiet,
         shard: a.shard,
+        filters: a.filters.clone(),
     };
     let outcomes = pipeline::analyse_site_with(&site, survey.as_ref(), &opts, |_, mut an| {
         an.layers = None; // only the zone results are kept
@@ -140,13 +147,17 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         super::write_output(path, zone_csv(&check).as_bytes())?;
     }
     if let Some(path) = &a.geojson {
-        super::write_output(path, geojson(&check).to_string().as_bytes())?;
+        let doc = if a.wgs84 {
+            geojson_wgs84(&site, &check)?
+        } else {
+            geojson(&check)
+        };
+        super::write_output(path, doc.to_string().as_bytes())?;
     }
     if a.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&check_json(&site.name, &check)).unwrap_or_default()
-        );
+        let mut v = check_json(&site.name, &check);
+        with_pixels(&mut v, &site);
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         print!("{}", table(&check));
     }
@@ -251,7 +262,40 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 pub fn json_report(loaded: &pipeline::Loaded, check: &SiteCheck) -> serde_json::Value {
-    check_json(&loaded.site.name, check)
+    let mut v = check_json(&loaded.site.name, check);
+    with_pixels(&mut v, &loaded.site);
+    v
+}
+
+/// Adds each dead zone's centroid in plan pixels (`centroid_px`, as a surveyor clicks the plan)
+/// beside its `centroid_m`, from the floor's calibration.
+pub fn with_pixels(v: &mut serde_json::Value, site: &wisp_ingest::Site) {
+    let Some(floors) = v["floors"].as_array_mut() else {
+        return;
+    };
+    for f in floors {
+        let Some(sf) = f["id"].as_str().and_then(|id| site.floor(id)) else {
+            continue;
+        };
+        let cal = sf.floor.calibration;
+        let Some(zones) = f["zones"].as_array_mut() else {
+            continue;
+        };
+        for z in zones {
+            let Some(dead) = z["dead_zones"].as_array_mut() else {
+                continue;
+            };
+            for d in dead {
+                let (Some(x), Some(y)) =
+                    (d["centroid_m"]["x"].as_f64(), d["centroid_m"]["y"].as_f64())
+                else {
+                    continue;
+                };
+                let px = cal.to_pixels(wisp_model::Point::new(x, y));
+                d["centroid_px"] = json!({"x": px.x, "y": px.y});
+            }
+        }
+    }
 }
 
 /// The check as JSON for scripts: zones per floor, failed floors with their error, exit code.
@@ -310,11 +354,44 @@ pub(crate) fn zone_csv(check: &SiteCheck) -> String {
 
 /// Dead zones as GeoJSON polygons in plan metres, one Feature each.
 pub fn geojson(check: &SiteCheck) -> serde_json::Value {
+    features(check, &|_, p| [p.x, p.y])
+}
+
+/// Dead zones as GeoJSON in WGS84 ([longitude, latitude], RFC 7946), through each floor's
+/// `georef`; an error names the first floor with dead zones and no georef.
+pub fn geojson_wgs84(
+    site: &wisp_ingest::Site,
+    check: &SiteCheck,
+) -> Result<serde_json::Value, CliError> {
+    for (floor, z) in check.zones() {
+        if !z.dead_zones.is_empty() && site.floor(floor).is_none_or(|f| f.georef.is_none()) {
+            return Err(CliError::input(format!(
+                "{}: floor '{floor}' has no georef, so --wgs84 cannot place its dead zones (add georef = [{{ at = [x, y], lat = .., lon = .. }}, ...])",
+                site.manifest_path.display()
+            )));
+        }
+    }
+    Ok(features(
+        check,
+        &|floor, p| match site.floor(floor).and_then(|f| f.georef.as_ref()) {
+            Some(g) => {
+                let (lat, lon) = g.to_wgs84(p);
+                [lon, lat]
+            }
+            None => [p.x, p.y],
+        },
+    ))
+}
+
+fn features(
+    check: &SiteCheck,
+    coords: &dyn Fn(&str, wisp_model::Point) -> [f64; 2],
+) -> serde_json::Value {
     let features: Vec<_> = check
         .zones()
         .flat_map(|(floor, z)| z.dead_zones.iter().map(move |d| (floor, d)))
         .map(|(floor, d)| {
-            let mut ring: Vec<[f64; 2]> = d.outline_m.iter().map(|p| [p.x, p.y]).collect();
+            let mut ring: Vec<[f64; 2]> = d.outline_m.iter().map(|p| coords(floor, *p)).collect();
             if let Some(first) = ring.first().copied() {
                 ring.push(first);
             }

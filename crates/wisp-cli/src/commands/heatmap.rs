@@ -31,6 +31,8 @@ pub struct Args {
     /// Output: PNG, or SVG (vector legend, labels and outlines) when the name ends in .svg.
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    filters: crate::pipeline::Filters,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -295,7 +297,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     pipeline::print_reports(&loaded.reports);
     let floor = pipeline::pick_floor(&loaded.site, a.floor.as_deref())?;
     let samples = pipeline::samples_of(&loaded.survey, &floor.floor.id);
-    let analysis = pipeline::analyse(&loaded.site, floor, samples)?;
+    let analysis = pipeline::analyse_with(&loaded.site, floor, samples, &a.filters)?;
     let palette = match a.palette {
         PaletteArg::Survey => Palette::Survey,
         PaletteArg::Cividis => Palette::Cividis,

@@ -597,6 +597,7 @@ mod tests {
         let quiet = crate::pipeline::RunOptions {
             quiet: true,
             shard: None,
+            filters: Default::default(),
         };
         let whole = crate::pipeline::analyse_site_with(&site, None, &quiet, |_, mut a| {
             a.layers = None;
@@ -614,6 +615,7 @@ mod tests {
             let opts = crate::pipeline::RunOptions {
                 quiet: true,
                 shard: Some(shard),
+                filters: Default::default(),
             };
             let outcomes = crate::pipeline::analyse_site_with(&site, None, &opts, |job, a| {
                 super::super::report::floor_part(job.site, job.floor, job.samples, &a, job.index)

@@ -30,6 +30,8 @@ pub struct Args {
     /// No progress bars or per-floor summary on stderr.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    filters: crate::pipeline::Filters,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -497,6 +499,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let opts = RunOptions {
         quiet: a.quiet,
         shard: a.shard,
+        filters: a.filters.clone(),
     };
     // Each floor's heatmaps and tables are made inside the parallel map; its layers are dropped
     // there, so only the parts (PNG bytes and zone results) are kept.
