@@ -69,6 +69,9 @@ struct BundleFloor {
     id: String,
     name: String,
     scans: usize,
+    /// The interpolation method used (and why).
+    #[serde(default)]
+    method: String,
     zones: Vec<JsonZone>,
     notes: Vec<String>,
     heatmaps: Vec<BundleImage>,
@@ -247,7 +250,7 @@ pub fn write_bundle(
                     FloorAnalysis {
                         layers: None,
                         zones: p.zones.clone(),
-                        method: String::new(),
+                        method: p.method.clone(),
                     },
                 )],
                 failed: Vec::new(),
@@ -262,6 +265,7 @@ pub fn write_bundle(
             id: p.id.clone(),
             name: p.name.clone(),
             scans: p.scans,
+            method: p.method.clone(),
             zones: p.zones.iter().map(JsonZone::of).collect::<Result<_, _>>()?,
             notes: p.notes.clone(),
             heatmaps,
@@ -350,6 +354,7 @@ fn read_bundle(path: &Path) -> Result<(Bundle, Vec<FloorPart>), CliError> {
             id: f.id,
             name: f.name,
             scans: f.scans,
+            method: f.method,
             zones,
             heatmaps,
             dead_zone_maps: Vec::new(),
@@ -457,7 +462,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
                 FloorAnalysis {
                     layers: None,
                     zones: p.zones.clone(),
-                    method: String::new(),
+                    method: p.method.clone(),
                 },
             )),
             Some((m, code)) => {

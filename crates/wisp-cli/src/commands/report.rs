@@ -73,6 +73,8 @@ pub struct FloorPart {
     pub id: String,
     pub name: String,
     pub scans: usize,
+    /// The interpolation method used (and why).
+    pub method: String,
     pub zones: Vec<ZoneResult>,
     /// (caption, PNG bytes).
     pub heatmaps: Vec<(String, Vec<u8>)>,
@@ -93,6 +95,7 @@ impl FloorPart {
                 .get(index)
                 .map_or_else(|| id.to_string(), |f| f.floor.name.clone()),
             scans: 0,
+            method: String::new(),
             zones: Vec::new(),
             heatmaps: Vec::new(),
             dead_zone_maps: Vec::new(),
@@ -117,6 +120,7 @@ impl FloorPart {
                 id: o.id.clone(),
                 name: site.floors[o.index].floor.name.clone(),
                 scans: o.scans,
+                method: a.method.clone(),
                 zones: a.zones.clone(),
                 heatmaps: Vec::new(),
                 dead_zone_maps: Vec::new(),
@@ -177,6 +181,7 @@ pub fn floor_part(
         id: sf.floor.id.clone(),
         name: sf.floor.name.clone(),
         scans: samples.len(),
+        method: analysis.method.clone(),
         zones: analysis.zones.clone(),
         heatmaps,
         dead_zone_maps,
