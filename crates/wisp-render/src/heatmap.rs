@@ -688,7 +688,9 @@ fn draw_label_centred(
     colour: [u8; 3],
 ) {
     let (w, h) = text_size(px, font, text);
-    let left = (x - w as f32 / 2.0).round() as i32;
+    // Kept inside the picture: a dead zone at the plan's edge must not lose its label's start.
+    let max_left = (canvas.width() as i32 - w as i32 - 2).max(2);
+    let left = ((x - w as f32 / 2.0).round() as i32).clamp(2, max_left);
     let top = (y - h as f32 / 2.0).round() as i32;
     draw_label(canvas, font, px, left, top, text, colour);
 }
