@@ -252,6 +252,27 @@ fn filters_choose_the_radios_layers_are_built_from() {
 }
 
 #[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // The sample check JSON is ~90 kB, more than a pipe holds: writing it must hit the closed end.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(["check", "samples/site.toml", "--json"])
+        .current_dir(&root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // stdout is dropped here: the pipe is closed after one byte.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
 fn simulate_is_deterministic_and_ingest_round_trips() {
     let site = TinySite::new();
     site.simulate();

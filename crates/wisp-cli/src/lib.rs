@@ -62,7 +62,26 @@ enum Command {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
+    quiet_on_closed_pipe();
     run_from(std::env::args_os())
+}
+
+/// Rust ignores SIGPIPE, so writing to a closed pipe (`wisp check --json | head`) makes
+/// `println!` panic. Like any Unix tool, end quietly instead: the reader has what it wanted.
+fn quiet_on_closed_pipe() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info)
+    }));
 }
 
 /// Runs wisp with these arguments (the first is the program name, as in argv) and returns the
