@@ -72,6 +72,9 @@ pub struct ReportFloor {
     pub name: String,
     /// (caption, picture) pairs, typically from [`crate::heatmap_image`].
     pub heatmaps: Vec<(String, RgbaImage)>,
+    /// More heatmaps, as PNG bytes, shown after `heatmaps`. They are decoded one at a time while
+    /// the PDF is made, so a report over hundreds of floors never holds them all as pixels.
+    pub heatmap_pngs: Vec<(String, Vec<u8>)>,
     /// Zone compliance: one row per zone, failing zones highlighted.
     pub zone_table: Table,
     /// Dead zones found on this floor.
@@ -137,16 +140,24 @@ pub fn report_pdf(report: &Report) -> Result<Vec<u8>, RenderError> {
 /// come its dead-zone close-ups as thumbnails, three to a row, then its proposed access points.
 pub fn report_pdf_with(report: &Report, extras: &[FloorExtras]) -> Result<Vec<u8>, RenderError> {
     let faces = Faces::load()?;
-    let images = report
-        .floors
-        .iter()
-        .enumerate()
-        .flat_map(|(i, floor)| {
-            let maps = extras.get(i).map_or(&[][..], |e| &e.dead_zone_maps[..]);
-            floor.heatmaps.iter().chain(maps)
-        })
-        .map(|(caption, picture)| embeddable_image(picture, caption))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut images = Vec::new();
+    for (i, floor) in report.floors.iter().enumerate() {
+        for (caption, picture) in &floor.heatmaps {
+            images.push(embeddable_image(picture, caption)?);
+        }
+        for (caption, png) in &floor.heatmap_pngs {
+            let picture = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+                .map_err(|e| RenderErrorKind::PngEncode {
+                    what: caption.clone(),
+                    message: format!("not a PNG: {e}"),
+                })?
+                .to_rgba8();
+            images.push(embeddable_image(&picture, caption)?);
+        }
+        for (caption, picture) in extras.get(i).map_or(&[][..], |e| &e.dead_zone_maps[..]) {
+            images.push(embeddable_image(picture, caption)?);
+        }
+    }
     let pages = lay_out(report, extras, &faces, &images);
     draw_pdf(report, &pages, &images)
 }
@@ -711,7 +722,12 @@ fn lay_out(
         let extra = extras.get(floor_index);
         layout.start_section();
         layout.heading(&format!("Floor: {}", floor.name), H1_SIZE);
-        for (caption, _) in &floor.heatmaps {
+        let captions = floor
+            .heatmaps
+            .iter()
+            .map(|h| &h.0)
+            .chain(floor.heatmap_pngs.iter().map(|h| &h.0));
+        for caption in captions {
             if let Some(image) = images.get(image_index) {
                 layout.picture(image_index, image, caption);
             }

@@ -98,6 +98,7 @@ fn sample_report(zone_rows: usize, heatmap: image::RgbaImage) -> Report {
                 vec![vec!["DZ-1".into(), "12.5".into()]],
             ),
             notes: vec!["Survey walked on a weekday morning.".into()],
+            heatmap_pngs: vec![],
         }],
         appendix: vec![(
             "Method".into(),
@@ -216,4 +217,42 @@ fn dead_zone_close_ups_and_proposed_aps_are_embedded() {
     let mut surplus = extras.clone();
     surplus.push(extras[0].clone());
     assert_eq!(with, report_pdf_with(&report, &surplus).unwrap());
+}
+
+#[test]
+fn heatmaps_given_as_png_make_the_same_pdf_as_pixels() {
+    let mut picture = image::RgbaImage::new(300, 120);
+    for (x, y, p) in picture.enumerate_pixels_mut() {
+        *p = image::Rgba([(x % 256) as u8, (y * 2 % 256) as u8, 90, 255]);
+    }
+    let png = wisp_render::png_bytes(&picture).unwrap();
+    let as_pixels = Report {
+        floors: vec![ReportFloor {
+            name: "L1".into(),
+            heatmaps: vec![("map".into(), picture)],
+            ..ReportFloor::default()
+        }],
+        ..Report::default()
+    };
+    let as_png = Report {
+        floors: vec![ReportFloor {
+            name: "L1".into(),
+            heatmap_pngs: vec![("map".into(), png)],
+            ..ReportFloor::default()
+        }],
+        ..Report::default()
+    };
+    assert_eq!(
+        report_pdf(&as_pixels).unwrap(),
+        report_pdf(&as_png).unwrap()
+    );
+    let broken = Report {
+        floors: vec![ReportFloor {
+            name: "L1".into(),
+            heatmap_pngs: vec![("map".into(), b"not a png".to_vec())],
+            ..ReportFloor::default()
+        }],
+        ..Report::default()
+    };
+    assert!(report_pdf(&broken).is_err());
 }

@@ -382,20 +382,16 @@ pub fn build(loaded: &Loaded, check: &SiteCheck, paper: Paper) -> Result<Report,
 pub fn assemble(facts: &SiteFacts, parts: &[FloorPart], paper: Paper) -> Result<Report, CliError> {
     let mut floors = Vec::new();
     for part in parts {
-        let mut heatmaps = Vec::new();
-        for (caption, png) in &part.heatmaps {
-            let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
-                .map_err(|e| CliError::input(format!("heatmap '{caption}': {e}")))?
-                .to_rgba8();
-            heatmaps.push((caption.clone(), img));
-        }
         let mut notes = part.notes.clone();
         if let Some((message, _)) = &part.error {
             notes.push(format!("This floor could not be processed: {message}"));
         }
+        // Heatmaps stay PNG until the PDF embeds them, one at a time: memory does not grow with
+        // the number of floors times the plan size.
         floors.push(ReportFloor {
             name: part.name.clone(),
-            heatmaps,
+            heatmaps: Vec::new(),
+            heatmap_pngs: part.heatmaps.clone(),
             zone_table: zone_table(&part.zones),
             dead_zones: dead_zone_table(&part.zones),
             notes,
