@@ -58,6 +58,8 @@ enum Command {
     Calibrate(commands::calibrate::Args),
     /// Propose new access points (fewest that close the dead zones), channels and a bill of materials.
     Plan(commands::plan::Args),
+    /// List a floor's walls by material, or find walls in the plan image (--detect) as a draft.
+    Walls(commands::walls::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -117,6 +119,7 @@ where
         Command::Validate(a) => commands::validate::run(a),
         Command::Calibrate(a) => commands::calibrate::run(a),
         Command::Plan(a) => commands::plan::run(a),
+        Command::Walls(a) => commands::walls::run(a),
     };
     match result {
         Ok(code) => code as i32,

@@ -19,6 +19,7 @@ pub mod native;
 pub mod plan;
 pub mod text;
 pub mod track;
+pub mod wall_detect;
 
 pub use capture::{ParsedCapture, Scan, SkipLog};
 pub use error::{IngestError, IngestErrorKind};

@@ -15,6 +15,7 @@ pub mod profiles;
 pub mod report;
 pub mod simulate;
 pub mod validate;
+pub mod walls;
 
 use crate::CliError;
 use std::path::Path;
