@@ -770,6 +770,30 @@ mod tests {
     }
 
     #[test]
+    fn noise_and_odd_sizes_give_walls_inside_the_picture() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for case in 0..60 {
+            let (w, h) = (rng.random_range(0..90), rng.random_range(0..70));
+            let density: f64 = rng.random_range(0.0..1.0);
+            let mut img = RgbaImage::from_pixel(w, h, PAPER);
+            for p in img.pixels_mut() {
+                if rng.random_bool(density) {
+                    *p = INK;
+                }
+            }
+            let o = WallDetectOptions::for_scale([0.01, 0.05, 0.2][case % 3]);
+            let (walls, _) = detect_walls(&img, &o);
+            for wall in walls {
+                for (x, y) in [wall.from_px, wall.to_px] {
+                    assert!((0.0..=w as f64).contains(&x) && (0.0..=h as f64).contains(&y));
+                }
+                assert!(wall.length_px() >= o.min_length_px as f64, "{wall:?}");
+            }
+        }
+    }
+
+    #[test]
     fn runs_bridge_only_short_gaps() {
         let row = [
             true, true, false, false, true, false, false, false, false, true,
