@@ -1,16 +1,11 @@
 //! End to end: plan the sample site, walk the design virtually, and check that every zone that
 //! failed for primary coverage before now passes it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
-fn wisp(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wisp"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("wisp runs")
-}
+mod common;
+use common::wisp;
 
 fn ok(o: &Output) -> &Output {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

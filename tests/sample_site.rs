@@ -4,14 +4,8 @@
 use std::path::Path;
 use wisp_model::{Point, ZoneKind};
 
-fn site() -> wisp_ingest::Site {
-    let names: Vec<String> = wisp_coverage::profiles::builtin()
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    wisp_ingest::load_site(Path::new("samples/site.toml"), &names)
-        .unwrap_or_else(|e| panic!("samples/site.toml does not validate: {e}"))
-}
+mod common;
+use common::sample_site as site;
 
 #[test]
 fn sample_site_is_a_plausible_hospital_floor() {

@@ -4,30 +4,12 @@
 //! `examples/draw_floorplan.rs` (with doors, windows, furniture, stairs, labels and a title block
 //! around them), so the manifest is an independent answer key for what detection should find.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::{root, sample_site, wisp};
 use wisp_ingest::wall_detect::{agreement, detect_floor_walls, StrokeKind};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn wisp(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wisp"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("wisp runs")
-}
-
 fn sample_floor() -> wisp_ingest::SiteFloor {
-    let profiles: Vec<String> = wisp_coverage::profiles::builtin()
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    let site =
-        wisp_ingest::load_site(&root().join("samples/site.toml"), &profiles).expect("sample site");
-    site.floors.into_iter().next().expect("one floor")
+    sample_site().floors.into_iter().next().expect("one floor")
 }
 
 #[test]
