@@ -124,18 +124,12 @@ impl Prepared for PreparedIdw {
         queries: &[ScatteredPoint],
     ) -> Result<Vec<Estimates>, InterpError> {
         check_fields(fields, self.len())?;
-        Ok(at_points(
+        Ok(neighbour_estimates(
             &self.index,
             self.idw.k,
+            fields,
             queries,
-            fields.len(),
-            false,
-            &|| (),
-            &|_, _, n, _, out, _| {
-                for (o, f) in out.iter_mut().zip(fields) {
-                    *o = self.idw.estimate(n, f);
-                }
-            },
+            &|n, f| self.idw.estimate(n, f),
         ))
     }
 
@@ -312,6 +306,30 @@ pub(crate) fn at_points<S: Send>(
             }),
         })
         .collect()
+}
+
+/// `at_points` for an estimator that needs only each query's `k` nearest neighbours and the
+/// field's values (IDW, nearest): the same estimate for every field, no standard deviation.
+pub(crate) fn neighbour_estimates(
+    index: &NeighbourIndex,
+    k: usize,
+    fields: &[&[f32]],
+    queries: &[ScatteredPoint],
+    estimate: &(dyn Fn(&[Neighbour], &[f32]) -> f32 + Sync),
+) -> Vec<Estimates> {
+    at_points(
+        index,
+        k,
+        queries,
+        fields.len(),
+        false,
+        &|| (),
+        &|_, _, n, _, out, _| {
+            for (o, f) in out.iter_mut().zip(fields) {
+                *o = estimate(n, f);
+            }
+        },
+    )
 }
 
 /// Samples that share a position merged into one, for the methods that cannot take two values

@@ -6,7 +6,7 @@
 //! earlier one wins), the tie rule of [`NeighbourIndex`], so results never depend on threads.
 
 use crate::method::{
-    at_points, check_fields, grid_cells, Estimates, Interpolator, Prepared, Surface,
+    check_fields, grid_cells, neighbour_estimates, Estimates, Interpolator, Prepared, Surface,
 };
 use crate::neighbours::{Neighbour, NeighbourIndex};
 use crate::{InterpError, ScatteredPoint};
@@ -53,18 +53,12 @@ impl Prepared for PreparedNearest {
         queries: &[ScatteredPoint],
     ) -> Result<Vec<Estimates>, InterpError> {
         check_fields(fields, self.len())?;
-        Ok(at_points(
+        Ok(neighbour_estimates(
             &self.index,
             1,
+            fields,
             queries,
-            fields.len(),
-            false,
-            &|| (),
-            &|_, _, n, _, out, _| {
-                for (o, f) in out.iter_mut().zip(fields) {
-                    *o = Nearest::estimate(n, f);
-                }
-            },
+            &Nearest::estimate,
         ))
     }
 
