@@ -40,6 +40,8 @@ pub enum ModelErrorKind {
     EmptyGrid,
     /// A zone kind wisp does not know.
     ZoneKind(String),
+    /// An AP grouping rule wisp does not know.
+    ApGroupingRule(String),
 }
 
 use crate::Band;
@@ -95,6 +97,10 @@ impl fmt::Display for ModelError {
                 write!(f, "calibration has zero length (its two points coincide or its distance is not positive)")
             }
             EmptyGrid => write!(f, "grid has no cells or a cell size that is not positive"),
+            ApGroupingRule(s) => write!(
+                f,
+                "'{s}' is not an AP grouping rule (expected \"first-five-octets\", \"bssid\" or \"prefix-N\" with N from 1 to 48 bits)"
+            ),
             ZoneKind(s) => write!(
                 f,
                 "'{s}' is not a zone kind (expected one of: {})",
