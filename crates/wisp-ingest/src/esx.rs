@@ -396,7 +396,7 @@ fn esx_band(s: &str) -> Option<Band> {
 
 /// A radio's primary channel and band: the first of `channel` (number or array) or
 /// `channelByCenterFrequencyDefinedNarrowChannels`; the band from `band`/`frequencyBand` when
-/// given, else from the number (1–14 → 2.4 GHz, 32–177 → 5 GHz; anything else is taken as 6 GHz).
+/// given, else inferred from the number ([`Channel::infer`]).
 fn radio_channel(v: &Value) -> Option<Channel> {
     let first = |key: &str| match v.get(key)? {
         Value::Array(a) => a.first()?.as_u64(),
@@ -406,13 +406,8 @@ fn radio_channel(v: &Value) -> Option<Channel> {
     let n = u16::try_from(n).ok()?;
     let band = text(v, "band")
         .or_else(|| text(v, "frequencyBand"))
-        .and_then(esx_band)
-        .unwrap_or(match n {
-            1..=14 => Band::G2_4,
-            32..=177 => Band::G5,
-            _ => Band::G6,
-        });
-    Channel::new(band, n).ok()
+        .and_then(esx_band);
+    Channel::infer(n, band, None).ok()
 }
 
 /// Per imported floor: how Ekahau's coordinates map to the written plan's pixels.

@@ -29,7 +29,7 @@
 //! - `<freqmhz>` appears once per frequency the network was heard on, with a packet count;
 //!   2.4 GHz networks are often heard on neighbouring channels. The entry matching the
 //!   advertised `<channel>` is taken, else the one with most packets; with none, the channel
-//!   number (1–14 → 2.4 GHz, 32–177 → 5 GHz).
+//!   number with its band inferred ([`Channel::infer`]).
 //! - Several `<SSID>` blocks (beacon, probe response): the Beacon one is preferred. Cloaked
 //!   networks whose name Kismet learned from a probe response keep that name; an empty or
 //!   all-NUL essid is a hidden network (`ssid: None`).
@@ -50,7 +50,7 @@
 
 use crate::capture::{ParsedCapture, Scan};
 use crate::IngestError;
-use wisp_model::{Band, Bssid, Channel, Observation, Point};
+use wisp_model::{Bssid, Channel, Observation, Point};
 
 /// The `--format` names this family owns. `kismet-gpsxml` is recognised only to be refused with
 /// a useful message.
@@ -474,12 +474,7 @@ fn network_channel(net: &Network) -> Result<Channel, String> {
         return Ok(c.0);
     }
     let n = number.ok_or("no channel")?;
-    let band = match n {
-        1..=14 => Band::G2_4,
-        32..=177 => Band::G5,
-        _ => return Err("channel number names no band".into()),
-    };
-    Channel::new(band, n).map_err(|_| "channel number names no band".into())
+    Channel::infer(n, None, None).map_err(|_| "channel number names no band".into())
 }
 
 /// Seconds since the epoch for a ctime string such as `Mon Nov  2 10:04:12 2026`, read as UTC.
@@ -502,6 +497,7 @@ fn parse_ctime(s: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
+    use wisp_model::Band;
 
     const NETXML: &str = include_str!("../../tests/fixtures/kismet/survey.netxml");
     const TRUNCATED: &str = include_str!("../../tests/fixtures/kismet/crashed.netxml");
