@@ -325,6 +325,48 @@ fn old_logs_scale_integer_positions() {
 }
 
 #[test]
+fn device_type_from_the_json_when_the_log_has_no_type_column() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("untyped.kismet");
+    let c = Connection::open(&path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE KISMET (kismet_version TEXT, db_version INT);
+         INSERT INTO KISMET VALUES ('x', 6);
+         CREATE TABLE devices (phyname TEXT, devmac TEXT, device BLOB);
+         CREATE TABLE packets (ts_sec INT, phyname TEXT, sourcemac TEXT, frequency REAL, lat REAL, lon REAL, signal INT);",
+    )
+    .unwrap();
+    for (mac, json) in [
+        (AP1, ap_json("Ward7", 0)),
+        (
+            CLIENT,
+            r#"{"kismet.device.base.type": "Wi-Fi Client"}"#.to_string(),
+        ),
+    ] {
+        c.execute(
+            "INSERT INTO devices VALUES ('IEEE802.11', ?1, ?2)",
+            params![mac, json],
+        )
+        .unwrap();
+    }
+    for mac in [AP1, CLIENT] {
+        c.execute(
+            "INSERT INTO packets VALUES (1793613845, 'IEEE802.11', ?1, 2437000, 51.5, -0.12, -58)",
+            params![mac],
+        )
+        .unwrap();
+    }
+    drop(c);
+    let p = parse_capture_file(&path, None).unwrap();
+    assert_eq!(p.scans.len(), 1);
+    assert_eq!(p.scans[0].observations[0].ssid.as_deref(), Some("Ward7"));
+    assert_eq!(
+        skips(&p),
+        vec![("not from an access point (Wi-Fi Client)".to_string(), 1)]
+    );
+}
+
+#[test]
 fn schema_problems_name_what_was_expected() {
     let d = tempfile::tempdir().unwrap();
     let cases = [

@@ -278,12 +278,16 @@ fn read_devices(conn: &Connection, present: &[String]) -> rusqlite::Result<HashM
         let Some(mac) = text(row.get_ref(0)?).and_then(|m| m.trim().parse::<Bssid>().ok()) else {
             continue;
         };
-        let json: Option<Value> = match row.get_ref(1)? {
-            ValueRef::Text(b) | ValueRef::Blob(b) => serde_json::from_slice(b).ok(),
+        let column_kind = text(row.get_ref(2)?).filter(|t| !t.is_empty());
+        // Clients' JSON (often the bulk of the table) is only parsed when the type column is
+        // missing: an AP's is needed for its SSID.
+        let json: Option<Value> = match (column_kind.as_deref(), row.get_ref(1)?) {
+            (None | Some(AP_TYPE), ValueRef::Text(b) | ValueRef::Blob(b)) => {
+                serde_json::from_slice(b).ok()
+            }
             _ => None,
         };
-        let kind = text(row.get_ref(2)?)
-            .filter(|t| !t.is_empty())
+        let kind = column_kind
             .or_else(|| {
                 json.as_ref()?
                     .get("kismet.device.base.type")?
