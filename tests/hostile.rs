@@ -204,6 +204,15 @@ fn garbage_empty_and_header_only_captures() {
         ],
     );
     ingest_fixture("empty.csv", 2, &["empty.csv: the file is empty"]);
+    // A Kismet log cut after its fifth page (Kismet killed while copying the file).
+    ingest_fixture(
+        "kismet_cut.kismet",
+        2,
+        &[
+            "kismet_cut.kismet: cannot read the Kismet log as SQLite",
+            "a truncated or damaged file?",
+        ],
+    );
     // A header and no rows is a valid, empty capture.
     ingest_fixture(
         "walk_header_only.csv",

@@ -161,6 +161,7 @@ pub fn analyse_with(
         ssids: filters.ssids.clone(),
         bands: filters.bands.clone(),
         bssids: filters.bssids.clone(),
+        grouping: site.ap_grouping.clone(),
         ..Default::default()
     };
     let mut method = floor.interpolation.clone();

@@ -396,7 +396,7 @@ fn esx_band(s: &str) -> Option<Band> {
 
 /// A radio's primary channel and band: the first of `channel` (number or array) or
 /// `channelByCenterFrequencyDefinedNarrowChannels`; the band from `band`/`frequencyBand` when
-/// given, else from the number (1–14 → 2.4 GHz, 32–177 → 5 GHz; anything else is taken as 6 GHz).
+/// given, else inferred from the number ([`Channel::infer`]).
 fn radio_channel(v: &Value) -> Option<Channel> {
     let first = |key: &str| match v.get(key)? {
         Value::Array(a) => a.first()?.as_u64(),
@@ -406,13 +406,8 @@ fn radio_channel(v: &Value) -> Option<Channel> {
     let n = u16::try_from(n).ok()?;
     let band = text(v, "band")
         .or_else(|| text(v, "frequencyBand"))
-        .and_then(esx_band)
-        .unwrap_or(match n {
-            1..=14 => Band::G2_4,
-            32..=177 => Band::G5,
-            _ => Band::G6,
-        });
-    Channel::new(band, n).ok()
+        .and_then(esx_band);
+    Channel::infer(n, band, None).ok()
 }
 
 /// Per imported floor: how Ekahau's coordinates map to the written plan's pixels.
@@ -503,6 +498,7 @@ impl Importer {
             survey_range_m: None,
             interpolation: None,
             slab: None,
+            ap_grouping: None,
             floors: floors.into_iter().map(|f| spanned(f.raw)).collect(),
         };
         let body = toml::to_string(&manifest)
@@ -956,6 +952,10 @@ impl Importer {
             .filter_map(|m| Some((text(m, "id")?, m)))
             .collect();
         let mut assumed_tx = 0;
+        // AP names are unique in the site (an AP listing its BSSIDs is known by its name), and a
+        // BSSID belongs to one AP: the first that measured it.
+        let mut taken_names = BTreeSet::new();
+        let mut claimed = BTreeMap::new();
         for (i, ap) in list(aps.as_ref(), "accessPoints").iter().enumerate() {
             let loc = format!("accessPoints.json#{}", i + 1);
             let Some(id) = text(ap, "id") else {
@@ -1027,7 +1027,14 @@ impl Importer {
                     if let Some(b) =
                         text(m, "mac").and_then(|s| s.parse::<wisp_model::Bssid>().ok())
                     {
-                        macs.insert(b.to_string());
+                        if *claimed.entry(b).or_insert(i) == i {
+                            macs.insert(b.to_string());
+                        } else {
+                            self.skipped.skip(
+                                "BSSID measured for two access points (kept with the first)",
+                                loc.clone(),
+                            );
+                        }
                     }
                     if let Some(s) = text(m, "ssid").filter(|s| !s.is_empty()) {
                         ssids.insert(s.to_string());
@@ -1060,13 +1067,16 @@ impl Importer {
                 Some(n) if !n.is_empty() => n.to_string(),
                 _ => format!("AP {}", i + 1),
             };
+            let name = unique(&name, &mut taken_names);
             let raw = RawAp {
                 name,
                 at,
                 radios,
                 ssids: (!ssids.is_empty()).then(|| ssids.into_iter().collect()),
-                // The lowest BSSID heard: wisp groups BSSIDs into APs by all but the last octet.
-                bssid: macs.into_iter().next(),
+                // The lowest BSSID heard as the base, and every BSSID Ekahau measured of this AP
+                // as its explicit members (they may differ in more than the last octet).
+                bssid: macs.iter().next().cloned(),
+                bssids: (!macs.is_empty()).then(|| macs.into_iter().collect()),
                 floor: None,
             };
             f.raw.aps.push(spanned(raw));

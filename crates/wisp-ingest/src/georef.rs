@@ -1,7 +1,7 @@
 //! Georeferencing a floor plan: latitude/longitude ↔ plan metres, from two or more control points.
 //!
 //! A floor may name plan points whose latitude and longitude are known (manifest key `georef`).
-//! Captures that carry GPS positions (WiGLE, Kismet netxml: [`GPS_FORMATS`]) are placed through
+//! Captures that carry GPS positions (WiGLE, Kismet netxml and .kismet: [`GPS_FORMATS`]) are placed through
 //! the fitted transform, and outputs can be turned back into WGS 84 with [`Georef::to_wgs84`].
 //!
 //! Two steps:
@@ -31,7 +31,7 @@ pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// Capture formats whose scan positions are GPS (`Scan::at = Point::new(lon, lat)`), not plan
 /// positions.
-pub const GPS_FORMATS: &[&str] = &["wigle", "kismet-netxml"];
+pub const GPS_FORMATS: &[&str] = &["wigle", "kismet-netxml", "kismetdb"];
 
 /// Whether scans of capture format `format` carry GPS positions.
 pub fn is_gps_format(format: &str) -> bool {

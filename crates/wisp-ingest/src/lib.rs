@@ -120,19 +120,45 @@ pub fn format_names() -> Vec<&'static str> {
         .collect()
 }
 
+/// The name a capture file goes by in `source` locations and reports: its file name.
+pub fn capture_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Reads the capture file at `path` (bounded by [`MAX_CAPTURE_BYTES`]) and parses it as
+/// [`parse_capture`] does; a `.kismet` log is read by SQLite from the file itself (read-only,
+/// immutable) rather than from a copy in memory. Errors name the file.
+pub fn parse_capture_file(path: &Path, forced: Option<&str>) -> Result<ParsedCapture, IngestError> {
+    let bytes = read_limited(path, MAX_CAPTURE_BYTES)?;
+    parse_capture_at(&bytes, &capture_name(path), forced, Some(path)).map_err(|e| e.at(path))
+}
+
 /// Parses a capture's bytes, detecting the format from content unless `forced`.
 pub fn parse_capture(
     bytes: &[u8],
     name: &str,
     forced: Option<&str>,
 ) -> Result<ParsedCapture, IngestError> {
+    parse_capture_at(bytes, name, forced, None)
+}
+
+/// [`parse_capture`], knowing the file the bytes were read from when there is one.
+fn parse_capture_at(
+    bytes: &[u8],
+    name: &str,
+    forced: Option<&str>,
+    path: Option<&Path>,
+) -> Result<ParsedCapture, IngestError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(IngestError::syntax("the file is empty: no capture in it"));
     }
     // Binary formats (pcap, pcapng, Kismet logs) are judged on the bytes, before any decoding.
-    let binary = match forced {
+    let binary = match forced.or_else(|| formats::detect_binary(bytes)) {
+        Some("kismetdb") => Some(formats::kismetdb::read(bytes, path, name)),
         Some(f) => formats::parse_binary(f, bytes, name),
-        None => formats::detect_binary(bytes).and_then(|f| formats::parse_binary(f, bytes, name)),
+        None => None,
     };
     if let Some(parsed) = binary {
         return parsed;
@@ -333,14 +359,8 @@ pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>),
     let mut samples = Vec::new();
     let mut reports = Vec::new();
     for c in &floor.captures {
-        let bytes = read_limited(&c.path, MAX_CAPTURE_BYTES)?;
-        let name = c
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let parsed =
-            parse_capture(&bytes, &name, c.format.as_deref()).map_err(|e| e.at(&c.path))?;
+        let name = capture_name(&c.path);
+        let parsed = parse_capture_file(&c.path, c.format.as_deref())?;
         let cal = floor.floor.calibration;
         let placement = Placement {
             at_m: c.at_px.map(|p| cal.to_metres(p)),

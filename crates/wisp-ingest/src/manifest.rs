@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 use wisp_model::{
-    AccessPoint, ApRadio, Band, Bssid, Channel, Dbm, Floor, Material, PlanCalibration, Point,
-    Polygon, RequirementProfile, Segment, Wall, Zone, ZoneKind,
+    AccessPoint, ApGrouping, ApRadio, ApRule, Band, Bssid, Channel, Dbm, Floor, Material,
+    PlanCalibration, Point, Polygon, RequirementProfile, Segment, Wall, Zone, ZoneKind,
 };
 
 /// Default survey range in metres (see `wisp_interp::LayerOptions::survey_range_m`).
@@ -47,6 +47,10 @@ pub struct RawManifest {
     /// Material of the slabs between floors (default: the built-in `floor-slab`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slab: Option<Spanned<String>>,
+    /// How BSSIDs are grouped into access points: `first-five-octets` (default), `bssid` or
+    /// `prefix-N`; an AP's `bssids` list wins over it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ap_grouping: Option<Spanned<String>>,
     pub floors: Vec<Spanned<RawFloor>>,
 }
 
@@ -159,6 +163,9 @@ pub struct RawAp {
     pub radios: Vec<RawRadio>,
     pub ssids: Option<Vec<String>>,
     pub bssid: Option<String>,
+    /// Every BSSID this AP transmits: they count as this AP, whatever the `ap_grouping` rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bssids: Option<Vec<String>>,
     /// Floor id, in an APs file that serves several floors.
     pub floor: Option<String>,
 }
@@ -225,6 +232,8 @@ pub struct Site {
     /// Material of the slabs between floors ([`DEFAULT_SLAB_MATERIAL`] unless the manifest's
     /// `slab` names another).
     pub slab: Material,
+    /// Which BSSIDs are one access point: the manifest's `ap_grouping` rule and the APs' `bssids`.
+    pub ap_grouping: ApGrouping,
 }
 
 /// An access point of another floor of the same building, as a floor hears it: where it is in
@@ -349,6 +358,12 @@ pub fn parse_site(
             .at(path)
             .line(line_of(text, span.start))
     };
+    let mut ap_grouping = ApGrouping::default();
+    if let Some(r) = &raw.ap_grouping {
+        ap_grouping.rule = ApRule::parse(r.get_ref()).map_err(|e| fail(r.span(), e.to_string()))?;
+    }
+    // AP name → floor, for the APs that list their BSSIDs (their name is their key site-wide).
+    let mut listing: BTreeMap<String, String> = BTreeMap::new();
 
     let mut materials = Material::defaults();
     for (name, spanned) in &raw.materials {
@@ -596,6 +611,32 @@ pub fn parse_site(
                 a.span(),
             )?;
             aps.push(resolve_ap(a.get_ref(), &calibration).map_err(|m| fail(a.span(), m))?);
+            let name = &a.get_ref().name;
+            for b in a.get_ref().bssids.iter().flatten() {
+                let bssid: Bssid = b
+                    .parse()
+                    .map_err(|e| fail(a.span(), format!("access point '{name}': bssids: {e}")))?;
+                if let Some(other) = ap_grouping.assigned.get(&bssid).filter(|o| *o != name) {
+                    return Err(fail(
+                        a.span(),
+                        format!("BSSID {bssid} is listed by access points '{other}' and '{name}'"),
+                    ));
+                }
+                ap_grouping.assigned.insert(bssid, name.clone());
+            }
+            if a.get_ref().bssids.as_ref().is_some_and(|b| !b.is_empty()) {
+                if let Some(floor) = listing.insert(name.clone(), f.id.clone()) {
+                    return Err(fail(
+                        a.span(),
+                        format!(
+                            "access point name '{name}' lists bssids twice (floors '{floor}' and \
+                             '{}'): an AP that lists its BSSIDs is known by its name, which must be \
+                             unique in the site",
+                            f.id
+                        ),
+                    ));
+                }
+            }
         }
         let walk = match &f.walk {
             Some(w) => {
@@ -766,6 +807,7 @@ pub fn parse_site(
         floors,
         profiles,
         slab,
+        ap_grouping,
     })
 }
 
@@ -947,6 +989,83 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
             "radios = [{ band = \"5\", channel = 14",
         );
         assert!(parse(&bad).unwrap_err().to_string().contains("channel 14"));
+    }
+
+    #[test]
+    fn ap_grouping_and_bssid_lists() {
+        use wisp_model::ApRule;
+        // Default: first five octets, nothing assigned.
+        let s = parse(OK).unwrap();
+        assert_eq!(s.ap_grouping, ApGrouping::default());
+        let with = |site: &str, ap: &str| {
+            OK.replace("name = \"Test\"", &format!("name = \"Test\"\n{site}"))
+                .replace(
+                    "radios = [{ band = \"5\", channel = 36, tx_dbm = 17.0 }]",
+                    &format!("radios = [{{ band = \"5\", channel = 36, tx_dbm = 17.0 }}]\n{ap}"),
+                )
+        };
+        let s = parse(&with(
+            "ap_grouping = \"prefix-44\"",
+            "bssids = [\"02:1A:11:00:01:00\", \"02-1a-11-00-01-31\"]",
+        ))
+        .unwrap();
+        assert_eq!(s.ap_grouping.rule, ApRule::Prefix(44));
+        let b = |t: &str| t.parse::<Bssid>().unwrap();
+        assert_eq!(
+            s.ap_grouping.assigned,
+            BTreeMap::from([
+                (b("02:1a:11:00:01:00"), "AP1".to_string()),
+                (b("02:1a:11:00:01:31"), "AP1".to_string()),
+            ])
+        );
+        // Errors, with the line: the rule is on line 3 (after the name); the AP's [[floors.aps]]
+        // header is line 18 once that line is in, its added key line 22.
+        for (site, ap, line, want) in [
+            (
+                "ap_grouping = \"octets\"",
+                "",
+                3,
+                "'octets' is not an AP grouping rule",
+            ),
+            ("ap_grouping = \"prefix-49\"", "", 3, "prefix-N"),
+            (
+                "",
+                "bssids = [\"02:1a:11:00:01\"]",
+                18,
+                "access point 'AP1': bssids: '02:1a:11:00:01' is not a BSSID",
+            ),
+            ("", "bssid_list = []", 22, "unknown field `bssid_list`"),
+        ] {
+            let e = parse(&with(site, ap)).unwrap_err();
+            let msg = e.to_string();
+            assert!(msg.contains(want), "{msg}");
+            assert_eq!(e.line_number(), Some(line), "{msg}");
+        }
+        // One BSSID listed by two APs; one name listing BSSIDs on two floors.
+        let second_ap = "[[floors.aps]]\nname = \"AP2\"\nat = [60, 60]\n\
+            radios = [{ band = \"5\", channel = 40, tx_dbm = 17.0 }]\nbssids = [\"02:1a:11:00:01:31\"]\n";
+        let two = format!(
+            "{}{second_ap}",
+            with("", "bssids = [\"02:1a:11:00:01:31\"]")
+        );
+        let e = parse(&two).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("BSSID 02:1a:11:00:01:31 is listed by access points 'AP1' and 'AP2'"),
+            "{e}"
+        );
+        // The second AP's header, after the first AP's six lines.
+        assert_eq!(e.line_number(), Some(23));
+        let other_floor = format!(
+            "{}[[floors]]\nid = \"L2\"\nplan = \"p.png\"\nmetres_per_pixel = 0.1\n\
+             [[floors.aps]]\nname = \"AP1\"\nat = [5, 5]\nradios = [{{ band = \"5\", channel = 40, tx_dbm = 17.0 }}]\nbssids = [\"02:1a:11:00:09:00\"]\n",
+            with("", "bssids = [\"02:1a:11:00:01:31\"]")
+        );
+        let e = parse(&other_floor).unwrap_err().to_string();
+        assert!(
+            e.contains("access point name 'AP1' lists bssids twice (floors 'L1' and 'L2')"),
+            "{e}"
+        );
     }
 
     #[test]

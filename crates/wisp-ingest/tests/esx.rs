@@ -292,6 +292,21 @@ fn imports_a_project_into_a_site_that_loads() {
         Some("02:1a:11:00:05:00")
     );
     assert_eq!(ap2.ssids, ["NHS-Clinical", "NHS-Guest"]);
+    // Both BSSIDs Ekahau measured for it are listed as its members: they count as this AP by
+    // name, whatever the site's grouping rule.
+    let members: Vec<(String, &str)> = site
+        .ap_grouping
+        .assigned
+        .iter()
+        .map(|(b, n)| (b.to_string(), n.as_str()))
+        .collect();
+    assert_eq!(
+        members,
+        [
+            ("02:1a:11:00:05:00".to_string(), ap2_name(&site)),
+            ("02:1a:11:00:05:01".to_string(), ap2_name(&site)),
+        ]
+    );
 
     // The route as a track: ns → s, units → px (1:1 on level 1).
     let track = &imp
@@ -500,4 +515,8 @@ fn the_total_limit_holds_across_entries() {
         ..limits
     };
     assert!(import(&entries, &limits).is_ok());
+}
+
+fn ap2_name(site: &wisp_ingest::Site) -> &str {
+    &site.floors[1].floor.aps[0].name
 }

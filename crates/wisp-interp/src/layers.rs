@@ -15,10 +15,11 @@ use crate::idw::Idw;
 use crate::neighbours::{distance_to_nearest, NeighbourIndex};
 use crate::{InterpError, ScatteredPoint};
 use std::collections::BTreeMap;
-use wisp_model::{Band, Grid, GridGeometry, Sample};
+use wisp_model::{ApGrouping, Band, Grid, GridGeometry, Sample};
 
-/// One physical radio, as far as the BSSIDs tell: the access point (first five octets of the
-/// BSSID, the default grouping rule), band and channel. The SSIDs it broadcasts are folded in.
+/// One physical radio, as far as the BSSIDs tell: the access point (by
+/// [`LayerOptions::grouping`]; by default the first five octets of the BSSID), band and channel.
+/// The SSIDs it broadcasts are folded in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RadioKey {
     pub ap: String,
@@ -70,6 +71,8 @@ pub struct LayerOptions {
     /// Walls-aware interpolation: a sample seen through walls from a cell counts for less there,
     /// and its value is lowered by the walls' loss (see [`WallAware`]). `None`: plain IDW.
     pub walls: Option<WallAware>,
+    /// Which BSSIDs are one access point (the site's `ap_grouping` and APs' `bssids`).
+    pub grouping: ApGrouping,
 }
 
 /// The floor's walls, for walls-aware interpolation.
@@ -99,6 +102,7 @@ impl Default for LayerOptions {
             bssids: Vec::new(),
             walls: None,
             method: "idw".to_string(),
+            grouping: ApGrouping::default(),
         }
     }
 }
@@ -166,7 +170,7 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
     for s in used.iter().map(|&i| &samples[i]) {
         for o in s.observations.iter().filter(|o| keep(o)) {
             let key = RadioKey {
-                ap: o.bssid.default_ap().0,
+                ap: opts.grouping.ap_of(&o.bssid).0,
                 band: o.band,
                 channel: o.channel,
             };
@@ -218,7 +222,7 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
     for (si, s) in used.iter().map(|&i| &samples[i]).enumerate() {
         for o in s.observations.iter().filter(|o| keep(o)) {
             let key = RadioKey {
-                ap: o.bssid.default_ap().0,
+                ap: opts.grouping.ap_of(&o.bssid).0,
                 band: o.band,
                 channel: o.channel,
             };
@@ -530,6 +534,70 @@ mod tests {
             assert_eq!(*l.radio_count.get(0, c).unwrap(), 3);
         }
         assert_eq!(l.radios.len(), 3);
+    }
+
+    #[test]
+    fn ap_grouping_decides_what_counts_as_another_access_point() {
+        use std::collections::BTreeMap;
+        use wisp_model::{ApGrouping, ApRule};
+        // Two APs whose BSSIDs share five octets: A (…:01:01 on 36, …:01:11 on 1) and B (…:01:21
+        // on 36). The same readings at both scans, so every cell holds them exactly.
+        let heard = || {
+            vec![
+                obs("02:00:00:00:01:01", 5180, -50.0),
+                obs("02:00:00:00:01:11", 2412, -60.0),
+                obs("02:00:00:00:01:21", 5180, -65.0),
+            ]
+        };
+        let s = vec![sample(0.0, 0.0, heard()), sample(4.0, 0.0, heard())];
+        let g = GridGeometry::new(0.0, 0.0, 1.0, 1.0, 4, 1).unwrap();
+        let b = |s: &str| s.parse::<wisp_model::Bssid>().unwrap();
+        let explicit = ApGrouping {
+            rule: ApRule::FirstFiveOctets,
+            assigned: BTreeMap::from([
+                (b("02:00:00:00:01:01"), "AP-A".to_string()),
+                (b("02:00:00:00:01:11"), "AP-A".to_string()),
+                (b("02:00:00:00:01:21"), "AP-B".to_string()),
+            ]),
+        };
+        let exact = ApGrouping {
+            rule: ApRule::Bssid,
+            ..Default::default()
+        };
+        // (grouping, radios, radio count, secondary, tertiary, co-channel, serving AP), by hand:
+        // - default: one AP; A and B on 36 are one radio (−50), the 2.4 GHz one the other; no
+        //   second AP, so no secondary; nothing else on 36.
+        // - bssid: three APs, three radios: secondary A's 2.4 GHz −60, tertiary B −65, and B is
+        //   co-channel with the serving radio.
+        // - explicit: A's two radios and B's: secondary B −65 (A's 2.4 GHz is the same AP).
+        let nan = f32::NAN;
+        let cases = [
+            (ApGrouping::default(), 2, 2, nan, nan, 0, "02:00:00:00:01"),
+            (exact, 3, 3, -60.0, -65.0, 1, "02:00:00:00:01:01"),
+            (explicit, 3, 3, -65.0, nan, 1, "AP-A"),
+        ];
+        for (grouping, radios, count, sec, ter, cochannel, serving) in cases {
+            let opts = LayerOptions {
+                grouping,
+                ..Default::default()
+            };
+            let l = SignalLayers::build(&s, &g, &|_, _| true, &opts).unwrap();
+            assert_eq!(l.radios.len(), radios, "{serving}");
+            let same = |a: f32, b: f32| (a.is_nan() && b.is_nan()) || (a - b).abs() < 1e-4;
+            for c in 0..4 {
+                assert!(same(*l.primary.get(0, c).unwrap(), -50.0), "{serving}");
+                assert!(same(*l.secondary.get(0, c).unwrap(), sec), "{serving}");
+                assert!(same(*l.tertiary.get(0, c).unwrap(), ter), "{serving}");
+                assert_eq!(*l.radio_count.get(0, c).unwrap(), count, "{serving}");
+                assert_eq!(*l.cochannel.get(0, c).unwrap(), cochannel, "{serving}");
+                let r = &l.radios[*l.serving.get(0, c).unwrap() as usize];
+                assert_eq!(r.key.ap, serving);
+            }
+            // Every BSSID stays in the data, whichever AP it counts towards.
+            let mut all: Vec<&String> = l.radios.iter().flat_map(|r| &r.bssids).collect();
+            all.sort();
+            assert_eq!(all.len(), 3, "{serving}");
+        }
     }
 
     #[test]

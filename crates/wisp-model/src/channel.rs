@@ -121,6 +121,38 @@ impl Channel {
         })
     }
 
+    /// The channel a record names by its number, with what else the record says: a `band`
+    /// (from text such as `5GHz` or a band field; see [`Band::parse`]) or a frequency in MHz
+    /// (whose band is taken). The **only** place a band is inferred from a channel number.
+    ///
+    /// Without a usable hint, by the numbers in use (IEEE 802.11-2020 annex E; shared/reference.md §3):
+    /// - 1–14 → 2.4 GHz (6 GHz's 1, 5, 9, 13 are far rarer; give a hint for them);
+    /// - even numbers 32–176, and 149–177 → 5 GHz (5 GHz's 20 MHz channels are 32–144 in steps
+    ///   of 4, then 149–177; its odd numbers 149–177 are also 6 GHz numbers, 5 GHz wins);
+    /// - the other numbers 15–233 that are 1 modulo 4 (17, 21, …, 145, 181, …, 233) → 6 GHz, the
+    ///   only band where they are 20 MHz channels;
+    /// - anything else (0, odd numbers below 149 that are not 6 GHz channels, above 233) names
+    ///   no band: an error.
+    ///
+    /// An explicit `band` wins over `freq_mhz`; a frequency that is no channel centre is ignored.
+    pub fn infer(
+        number: u16,
+        band: Option<Band>,
+        freq_mhz: Option<u32>,
+    ) -> Result<Channel, ModelError> {
+        let from_freq = freq_mhz.and_then(|f| Channel::from_freq(f).ok().map(|c| c.band));
+        let band = match band.or(from_freq) {
+            Some(b) => b,
+            None => match number {
+                1..=14 => Band::G2_4,
+                32..=177 if number.is_multiple_of(2) || number >= 149 => Band::G5,
+                15..=233 if number % 4 == 1 => Band::G6,
+                _ => return Err(ModelErrorKind::ChannelNumber(number).into()),
+            },
+        };
+        Channel::new(band, number)
+    }
+
     /// Whether the channel needs dynamic frequency selection (5 GHz channels 52–64 and 100–144).
     pub fn is_dfs(&self) -> bool {
         self.band == Band::G5 && matches!(self.number, 52..=64 | 100..=144)
@@ -157,6 +189,50 @@ mod tests {
             Channel::new(Band::G2_4, 1).unwrap().freq_mhz,
             Channel::new(Band::G6, 1).unwrap().freq_mhz
         );
+    }
+
+    #[test]
+    fn band_inferred_from_numbers_by_hand() {
+        let infer = |n, b, f| Channel::infer(n, b, f).map(|c| (c.band, c.freq_mhz)).ok();
+        use Band::*;
+        // 2.4 GHz numbers, including those 6 GHz shares (1, 5, 9, 13): 2407 + 5n, 14 = 2484.
+        assert_eq!(infer(1, None, None), Some((G2_4, 2412)));
+        assert_eq!(infer(13, None, None), Some((G2_4, 2472)));
+        assert_eq!(infer(14, None, None), Some((G2_4, 2484)));
+        // 5 GHz: 5000 + 5n; even numbers and 149–177.
+        assert_eq!(infer(36, None, None), Some((G5, 5180)));
+        assert_eq!(infer(144, None, None), Some((G5, 5720)));
+        assert_eq!(infer(149, None, None), Some((G5, 5745)));
+        assert_eq!(infer(165, None, None), Some((G5, 5825)));
+        assert_eq!(infer(177, None, None), Some((G5, 5885)));
+        // 6 GHz-only numbers: 5950 + 5n.
+        assert_eq!(infer(17, None, None), Some((G6, 6035)));
+        assert_eq!(infer(33, None, None), Some((G6, 6115)));
+        assert_eq!(infer(37, None, None), Some((G6, 6135)));
+        assert_eq!(infer(145, None, None), Some((G6, 6675)));
+        assert_eq!(infer(181, None, None), Some((G6, 6855)));
+        assert_eq!(infer(233, None, None), Some((G6, 7115)));
+        // No band: 0, odd numbers that are not 20 MHz channels anywhere, beyond 233.
+        for n in [0, 15, 35, 147, 179, 234, 255] {
+            assert_eq!(infer(n, None, None), None, "{n}");
+        }
+        // Hints: the band given, or the frequency's band, decide the shared numbers.
+        assert_eq!(infer(1, Some(G6), None), Some((G6, 5955)));
+        assert_eq!(infer(5, None, Some(5975)), Some((G6, 5975)));
+        assert_eq!(infer(149, Some(G6), None), Some((G6, 6695)));
+        assert_eq!(infer(149, None, Some(6695)), Some((G6, 6695)));
+        assert_eq!(
+            infer(36, Some(Band::parse("5GHz").unwrap()), None),
+            Some((G5, 5180))
+        );
+        // The explicit band wins over the frequency; a frequency that is no centre is ignored.
+        assert_eq!(infer(1, Some(G2_4), Some(5955)), Some((G2_4, 2412)));
+        assert_eq!(infer(36, None, Some(5181)), Some((G5, 5180)));
+        // A hint that contradicts the number is an error, not a guess.
+        assert_eq!(infer(36, Some(G2_4), None), None);
+        assert_eq!(infer(2, Some(G5), None), None);
+        let e = Channel::infer(35, None, None).unwrap_err().to_string();
+        assert!(e.contains("channel 35 names no band"), "{e}");
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub enum ModelErrorKind {
     Frequency(u32),
     /// A channel number that does not exist in the given band.
     Channel { band: Band, channel: u16 },
+    /// A bare channel number that names no band (no band or frequency given with it).
+    ChannelNumber(u16),
     /// A band name other than "2.4", "5" or "6".
     BandName(String),
     /// A number that must be finite was NaN or infinite.
@@ -40,6 +42,8 @@ pub enum ModelErrorKind {
     EmptyGrid,
     /// A zone kind wisp does not know.
     ZoneKind(String),
+    /// An AP grouping rule wisp does not know.
+    ApGroupingRule(String),
 }
 
 use crate::Band;
@@ -76,6 +80,11 @@ impl fmt::Display for ModelError {
             Channel { band, channel } => {
                 write!(f, "channel {channel} does not exist in the {band} GHz band")
             }
+            ChannelNumber(n) => write!(
+                f,
+                "channel {n} names no band without a band or frequency (1-14: 2.4 GHz, \
+                 even 32-176 and 149-177: 5 GHz, other numbers 1 modulo 4 up to 233: 6 GHz)"
+            ),
             BandName(s) => write!(f, "'{s}' is not a band (expected \"2.4\", \"5\" or \"6\")"),
             NotFinite(what) => write!(f, "{what} must be a finite number"),
             OutOfRange {
@@ -95,6 +104,10 @@ impl fmt::Display for ModelError {
                 write!(f, "calibration has zero length (its two points coincide or its distance is not positive)")
             }
             EmptyGrid => write!(f, "grid has no cells or a cell size that is not positive"),
+            ApGroupingRule(s) => write!(
+                f,
+                "'{s}' is not an AP grouping rule (expected \"first-five-octets\", \"bssid\" or \"prefix-N\" with N from 1 to 48 bits)"
+            ),
             ZoneKind(s) => write!(
                 f,
                 "'{s}' is not a zone kind (expected one of: {})",

@@ -21,7 +21,7 @@ pub use channel::{Band, Channel};
 pub use error::{ModelError, ModelErrorKind};
 pub use geometry::{Point, Polygon, Segment};
 pub use grid::{Grid, GridGeometry};
-pub use radio::{ApId, Bssid};
+pub use radio::{ApGrouping, ApId, ApRule, Bssid};
 pub use site::{
     AccessPoint, ApRadio, Floor, Material, PlanCalibration, RequirementProfile, Wall, Zone,
     ZoneKind,

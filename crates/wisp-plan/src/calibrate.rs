@@ -12,8 +12,9 @@
 //! the best. Its uncertainty is the radius within which the fit's RMSE rises by less than 1 dB.
 //! Locating and fitting alternate a few times, since each depends on the other's exponent.
 //!
-//! Readings are matched to radios as `wisp_interp::RadioKey` does (first five octets of the
-//! BSSID, band, channel); a radio's readings at one scan (one per SSID) are averaged. Per-material
+//! Readings are matched to radios as `wisp_interp::RadioKey` does (the AP by
+//! [`CalibrationOptions::grouping`], band, channel); a radio's readings at one scan (one per SSID)
+//! are averaged. A manifest AP is the survey's AP its listed BSSIDs or its base BSSID name. Per-material
 //! wall losses are *not* fitted: the floor's table is taken as given.
 //!
 //! Known bias: scanners do not report radios below their sensitivity (about −90 dBm), so far from
@@ -27,7 +28,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wisp_interp::RadioKey;
-use wisp_model::{Band, Channel, Floor, Point, Sample};
+use wisp_model::{ApGrouping, Band, Channel, Floor, Point, Sample};
 use wisp_radio::path_loss::free_space_1m;
 use wisp_radio::PathLoss;
 
@@ -53,6 +54,8 @@ pub struct CalibrationOptions {
     pub uncertainty_rise_db: f64,
     /// Rounds of locate-then-fit when some AP is unplaced (3).
     pub rounds: usize,
+    /// Which BSSIDs are one access point (the site's `ap_grouping` and APs' `bssids`).
+    pub grouping: ApGrouping,
 }
 
 impl Default for CalibrationOptions {
@@ -66,6 +69,7 @@ impl Default for CalibrationOptions {
             fine_radius_m: 1.5,
             uncertainty_rise_db: 1.0,
             rounds: 3,
+            grouping: ApGrouping::default(),
         }
     }
 }
@@ -73,7 +77,8 @@ impl Default for CalibrationOptions {
 /// One measured radio with its fitted effective power.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FittedRadio {
-    /// The AP (first five octets of its BSSIDs), as `wisp_interp::RadioKey::ap`.
+    /// The AP (by the grouping; by default the first five octets of its BSSIDs), as
+    /// `wisp_interp::RadioKey::ap`.
     pub ap: String,
     pub band: Band,
     pub channel: u16,
@@ -122,6 +127,9 @@ pub struct Calibration {
     pub readings: usize,
     pub rmse_db: f64,
     pub bias_db: f64,
+    /// The grouping the radios' `ap` keys were made with.
+    #[serde(skip)]
+    pub grouping: ApGrouping,
 }
 
 impl Calibration {
@@ -148,19 +156,24 @@ impl Calibration {
         }
     }
 
-    /// Where the AP with BSSID prefix `ap` is: from the manifest (`floor`) or located.
+    /// Where the AP `ap` (a radio's `ap` key) is: from the manifest (`floor`) or located.
     pub fn position_of(&self, floor: &Floor, ap: &str) -> Option<Point> {
-        manifest_ap(floor, ap)
+        manifest_ap(floor, ap, &self.grouping)
             .map(|a| a.position)
             .or_else(|| self.located.iter().find(|l| l.ap == ap).map(|l| l.position))
     }
 }
 
-fn manifest_ap<'a>(floor: &'a Floor, ap: &str) -> Option<&'a wisp_model::AccessPoint> {
-    floor
-        .aps
-        .iter()
-        .find(|a| a.base_bssid.is_some_and(|b| b.default_ap().0 == ap))
+fn manifest_ap<'a>(
+    floor: &'a Floor,
+    ap: &str,
+    grouping: &ApGrouping,
+) -> Option<&'a wisp_model::AccessPoint> {
+    floor.aps.iter().find(|a| {
+        grouping
+            .ap_named(&a.name, a.base_bssid)
+            .is_some_and(|id| id.0 == ap)
+    })
 }
 
 /// A radio's readings: positions and levels.
@@ -171,7 +184,7 @@ struct RadioData {
     rssi: Vec<f64>,
 }
 
-fn gather(samples: &[Sample]) -> Vec<RadioData> {
+fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData> {
     // (radio → per-sample sums), in key order for determinism.
     let mut by_key: BTreeMap<RadioKey, (u32, Vec<Point>, Vec<f64>)> = BTreeMap::new();
     for s in samples {
@@ -185,7 +198,7 @@ fn gather(samples: &[Sample]) -> Vec<RadioData> {
                 continue;
             }
             let key = RadioKey {
-                ap: o.bssid.default_ap().0,
+                ap: grouping.ap_of(&o.bssid).0,
                 band: o.band,
                 channel: o.channel,
             };
@@ -361,7 +374,7 @@ pub fn calibrate(
     samples: &[Sample],
     opts: &CalibrationOptions,
 ) -> Result<Calibration, PlanError> {
-    let data = gather(samples);
+    let data = gather(samples, &opts.grouping);
     if data.is_empty() {
         return Err(PlanError::NoReadings {
             floor: floor.id.clone(),
@@ -378,7 +391,7 @@ pub fn calibrate(
     }
     let mut position: BTreeMap<String, Point> = aps
         .keys()
-        .filter_map(|ap| manifest_ap(floor, ap).map(|a| (ap.clone(), a.position)))
+        .filter_map(|ap| manifest_ap(floor, ap, &opts.grouping).map(|a| (ap.clone(), a.position)))
         .collect();
     let mut skipped = Vec::new();
     let mut unplaced = Vec::new();
@@ -482,7 +495,7 @@ pub fn calibrate(
         all_sse += sse;
         all_sum += sum;
         all_n += res.len();
-        let m = manifest_ap(floor, &r.key.ap);
+        let m = manifest_ap(floor, &r.key.ap, &opts.grouping);
         radios.push(FittedRadio {
             ap: r.key.ap.clone(),
             band: r.key.band,
@@ -510,6 +523,7 @@ pub fn calibrate(
         readings: all_n,
         rmse_db: (all_sse / cnt).sqrt(),
         bias_db: all_sum / cnt,
+        grouping: opts.grouping.clone(),
     })
 }
 
@@ -617,6 +631,55 @@ mod tests {
         );
         assert!(c.located.is_empty() && c.skipped.is_empty());
         assert!(c.extra_loss_db().abs() < 0.1);
+    }
+
+    #[test]
+    fn aps_sharing_five_octets_are_split_by_their_listed_bssids() {
+        // A (…:01:00 up) and B (…:01:40 up) share five octets; the simulator gives radio r, SSID s
+        // the base + 16r + s, so A hears as :00 :01 :10 :11 and B as :40 :41 :50 :51.
+        let mut floor = test_floor();
+        let a = ap("A", 8.0, 5.0, 1);
+        let mut b = ap("B", 30.0, 10.0, 1);
+        b.base_bssid = Some("02:1a:11:00:01:40".parse().unwrap());
+        floor.aps = vec![a.clone(), b.clone()];
+        let samples = simulate_walk(&floor, &floor.aps, &serpentine(), &params(3.0, 0.0, 0.0, 1));
+        // By default they are one AP, placed where the first manifest AP is: two radios, and a
+        // model that cannot fit B's readings from A's position.
+        let merged = calibrate(&floor, &samples, &CalibrationOptions::default()).unwrap();
+        assert_eq!(merged.radios.len(), 2);
+        assert!(merged
+            .radios
+            .iter()
+            .all(|r| r.ap_name.as_deref() == Some("A")));
+        assert!(merged.rmse_db > 3.0, "{}", merged.rmse_db);
+        // Listing each AP's BSSIDs splits them: four radios, each fitted to its manifest power
+        // (n = 3, no shadowing or noise: as recovers_exponent_and_powers_without_noise).
+        let mut assigned = std::collections::BTreeMap::new();
+        for (name, base) in [("A", 0x00u8), ("B", 0x40)] {
+            for last in [base, base + 1, base + 0x10, base + 0x11] {
+                let bssid = wisp_model::Bssid([0x02, 0x1a, 0x11, 0x00, 0x01, last]);
+                assigned.insert(bssid, name.to_string());
+            }
+        }
+        let opts = CalibrationOptions {
+            grouping: ApGrouping {
+                assigned,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let c = calibrate(&floor, &samples, &opts).unwrap();
+        assert_eq!(c.radios.len(), 4);
+        assert!((c.exponent - 3.0).abs() < 0.1, "n = {}", c.exponent);
+        for r in &c.radios {
+            assert_eq!(Some(r.ap.as_str()), r.ap_name.as_deref());
+            assert!(
+                (r.power_dbm - r.manifest_tx_dbm.unwrap()).abs() < 0.1,
+                "{r:?}"
+            );
+        }
+        assert_eq!(c.position_of(&floor, "B"), Some(b.position));
+        assert!(c.rmse_db < 0.35, "{}", c.rmse_db);
     }
 
     #[test]

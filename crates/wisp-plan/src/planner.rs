@@ -191,7 +191,7 @@ fn nominal_freq(band: Band) -> f64 {
     }
 }
 
-/// The effective power of `radio` of `ap` (by BSSID prefix): fitted, else nominal less the
+/// The effective power of `radio` of `ap` (by its survey key): fitted, else nominal less the
 /// calibration's average extra loss.
 fn power(cal: Option<&Calibration>, prefix: Option<&str>, radio: &ApRadio) -> f64 {
     fitted(cal, prefix, radio.band, radio.channel)
@@ -239,8 +239,11 @@ fn existing_aps(floor: &Floor, cal: Option<&Calibration>) -> Vec<PlannedAp> {
     out
 }
 
-fn prefix(ap: &PlannedAp) -> Option<String> {
-    ap.base_bssid.map(|b| b.default_ap().0)
+/// The survey's key of an existing AP under the calibration's grouping (what its fitted radios
+/// are filed under), if it has one.
+fn ap_key(ap: &PlannedAp, cal: Option<&Calibration>) -> Option<String> {
+    let g = &cal?.grouping;
+    g.ap_named(&ap.name, ap.base_bssid).map(|id| id.0)
 }
 
 /// The design-band source of an AP, if it has a radio on that band.
@@ -251,7 +254,7 @@ fn source(
     fallback_freq: f64,
 ) -> Option<Source> {
     let r = ap.radios.iter().find(|r| r.band == band)?;
-    let p = prefix(ap);
+    let p = ap_key(ap, cal);
     Some(Source {
         position: ap.position,
         power_dbm: power(cal, p.as_deref(), r),
@@ -489,7 +492,7 @@ fn plan_channels(
             .map(|&(a, r)| {
                 let ap = &aps[a];
                 let radio = &ap.radios[r];
-                let p = if ap.new { None } else { prefix(ap) };
+                let p = if ap.new { None } else { ap_key(ap, cal) };
                 Source {
                     position: ap.position,
                     power_dbm: power(cal, p.as_deref(), radio),

@@ -38,8 +38,11 @@ pub fn calibrate_site(
         .into_iter()
         .map(|f| {
             let samples = pipeline::samples_of(&loaded.survey, &f.floor.id);
-            let c = calibrate(&f.floor, samples, &CalibrationOptions::default())
-                .map_err(|e| e.to_string());
+            let opts = CalibrationOptions {
+                grouping: loaded.site.ap_grouping.clone(),
+                ..Default::default()
+            };
+            let c = calibrate(&f.floor, samples, &opts).map_err(|e| e.to_string());
             (f.floor.id.clone(), c)
         })
         .collect())

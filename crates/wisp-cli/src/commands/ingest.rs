@@ -135,13 +135,8 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         let mut samples = Vec::new();
         let mut reports = Vec::new();
         for file in &a.files {
-            let bytes = wisp_ingest::read_limited(file, wisp_ingest::MAX_CAPTURE_BYTES)?;
-            let name = file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let parsed = wisp_ingest::parse_capture(&bytes, &name, a.format.as_deref())
-                .map_err(|e| e.at(file))?;
+            let name = wisp_ingest::capture_name(file);
+            let parsed = wisp_ingest::parse_capture_file(file, a.format.as_deref())?;
             let (s, r) = wisp_ingest::place_with(parsed, &name, &placement, refs);
             samples.extend(s);
             reports.push(r);

@@ -97,7 +97,11 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let mut plans: Vec<(&Floor, bool, Plan)> = Vec::new();
     for f in floors {
         let samples = pipeline::samples_of(&loaded.survey, &f.floor.id);
-        let cal = wisp_plan::calibrate(&f.floor, samples, &CalibrationOptions::default());
+        let cal_opts = CalibrationOptions {
+            grouping: loaded.site.ap_grouping.clone(),
+            ..Default::default()
+        };
+        let cal = wisp_plan::calibrate(&f.floor, samples, &cal_opts);
         if let Err(e) = &cal {
             eprintln!(
                 "wisp: {e}; planning floor '{}' with the default model",

@@ -52,6 +52,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         let id = &f.floor.id;
         let opts = LayerOptions {
             survey_range_m: f.floor.survey_range_m,
+            grouping: loaded.site.ap_grouping.clone(),
             ..Default::default()
         };
         let samples = pipeline::samples_of(&loaded.survey, id);

@@ -1,6 +1,6 @@
 //! Kismet logs: the older XML network summary (`.netxml`, Kismet 2008–2016 "classic" and
 //! newcore's `kismetdb_to_netxml`-style exports), recognised-and-refused `.gpsxml` track logs,
-//! and recognised-and-refused `.kismet` SQLite logs.
+//! and detection of `.kismet` SQLite logs, which [`super::kismetdb`] reads.
 //!
 //! ```text
 //! <?xml version="1.0" encoding="ISO-8859-1"?>
@@ -29,7 +29,7 @@
 //! - `<freqmhz>` appears once per frequency the network was heard on, with a packet count;
 //!   2.4 GHz networks are often heard on neighbouring channels. The entry matching the
 //!   advertised `<channel>` is taken, else the one with most packets; with none, the channel
-//!   number (1–14 → 2.4 GHz, 32–177 → 5 GHz).
+//!   number with its band inferred ([`Channel::infer`]).
 //! - Several `<SSID>` blocks (beacon, probe response): the Beacon one is preferred. Cloaked
 //!   networks whose name Kismet learned from a probe response keep that name; an empty or
 //!   all-NUL essid is a hidden network (`ssid: None`).
@@ -45,19 +45,18 @@
 //!   complete before the cut are kept and the open one is counted "truncated network record".
 //! - Non-infrastructure records (`probe`, `ad-hoc`, `data`) are counted as skipped.
 //!
-//! `.gpsxml` (`<gps-run>`) holds positions only and `.kismet` (SQLite) needs an SQLite reader
-//! (the `rusqlite` crate), which wisp does not carry: both are recognised and refused with what
-//! to do instead.
+//! `.gpsxml` (`<gps-run>`) holds positions only: it is recognised and refused with what to do
+//! instead.
 
 use crate::capture::{ParsedCapture, Scan};
 use crate::IngestError;
-use wisp_model::{Band, Bssid, Channel, Observation, Point};
+use wisp_model::{Bssid, Channel, Observation, Point};
 
-/// The `--format` names this family owns. `kismet-gpsxml` and `kismetdb` are recognised only to
-/// be refused with a useful message.
+/// The `--format` names this family owns. `kismet-gpsxml` is recognised only to be refused with
+/// a useful message.
 pub const FORMATS: &[&str] = &["kismet-netxml", "kismet-gpsxml", "kismetdb"];
 
-const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+use super::kismetdb::SQLITE_MAGIC;
 /// How far into a file detection looks.
 const SNIFF: usize = 4096;
 
@@ -89,16 +88,13 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Parses `bytes` (from the file called `name`) as `format`.
+/// Parses `bytes` (from the file called `name`) as `format`. A `.kismet` log is read from the
+/// bytes here; [`crate::parse_capture_file`] reads it from its file instead.
 pub fn parse(format: &str, bytes: &[u8], name: &str) -> Result<ParsedCapture, IngestError> {
     // What the file is decides the message, whatever name was forced.
     match detect(bytes) {
-        Some("kismetdb") => {
-            return Err(IngestError::invalid(
-                ".kismet (SQLite) logs are not read yet: export with `kismetdb_to_wiglecsv` and \
-                 ingest the WiGLE CSV",
-            ))
-        }
+        Some("kismetdb") => return super::kismetdb::read(bytes, None, name),
+        _ if format == "kismetdb" => return super::kismetdb::read(bytes, None, name),
         Some("kismet-gpsxml") => {
             return Err(IngestError::invalid(
                 "this is a Kismet .gpsxml file: a GPS track of positions per packet, without the \
@@ -478,12 +474,7 @@ fn network_channel(net: &Network) -> Result<Channel, String> {
         return Ok(c.0);
     }
     let n = number.ok_or("no channel")?;
-    let band = match n {
-        1..=14 => Band::G2_4,
-        32..=177 => Band::G5,
-        _ => return Err("channel number names no band".into()),
-    };
-    Channel::new(band, n).map_err(|_| "channel number names no band".into())
+    Channel::infer(n, None, None).map_err(|_| "channel number names no band".into())
 }
 
 /// Seconds since the epoch for a ctime string such as `Mon Nov  2 10:04:12 2026`, read as UTC.
@@ -506,6 +497,7 @@ fn parse_ctime(s: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
+    use wisp_model::Band;
 
     const NETXML: &str = include_str!("../../tests/fixtures/kismet/survey.netxml");
     const TRUNCATED: &str = include_str!("../../tests/fixtures/kismet/crashed.netxml");
@@ -529,8 +521,9 @@ mod tests {
         assert_eq!(detect(b"SQLite format 3\0 other"), None);
         assert_eq!(detect(b"{\"survey_points\": []}"), None);
         assert_eq!(detect(b"<html><body>detection-run</body></html>"), None);
+        // Detected from a schema text alone, but not a database SQLite can open.
         let e = parse("kismetdb", &db, "a.kismet").unwrap_err().to_string();
-        assert!(e.contains("kismetdb_to_wiglecsv"), "{e}");
+        assert!(e.contains("cannot read the Kismet log as SQLite"), "{e}");
         let e = parse("kismet-netxml", GPSXML.as_bytes(), "a.gpsxml")
             .unwrap_err()
             .to_string();

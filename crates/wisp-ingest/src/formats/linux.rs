@@ -40,15 +40,16 @@
 //!   Older nmcli printed no BSSID column; such rows cannot be identified and are counted.
 //!
 //! Percentages become dBm by [`percent_to_dbm`] and are marked approximate. Where only a channel
-//! number is known its band is inferred (1–14 → 2.4 GHz; even 32–148 and 149–177 → 5 GHz;
-//! other numbers ≡ 1 mod 4 up to 233 → 6 GHz), since a frequency is the only unambiguous name.
+//! number is known its band is inferred by [`Channel::infer`] (1–14 → 2.4 GHz; even 32–176 and
+//! 149–177 → 5 GHz; other numbers ≡ 1 mod 4 up to 233 → 6 GHz), since a frequency is the only
+//! unambiguous name.
 
 use crate::capture::{ParsedCapture, Scan, SkipLog};
 use crate::formats::percent_to_dbm;
 use crate::text::lines;
 use crate::IngestError;
 use std::collections::{HashMap, HashSet};
-use wisp_model::{Band, Bssid, Channel, Observation};
+use wisp_model::{Bssid, Channel, Observation};
 
 /// The `--format` names this family owns.
 pub const FORMATS: &[&str] = &["iw", "iwlist", "nmcli", "nmcli-table"];
@@ -404,17 +405,6 @@ pub(crate) fn is_shell_noise(line: &str) -> bool {
     false
 }
 
-/// The channel a bare channel number names, inferring the band (see the module doc).
-pub(crate) fn channel_from_number(n: u16) -> Option<Channel> {
-    let band = match n {
-        1..=14 => Band::G2_4,
-        32..=177 if n.is_multiple_of(2) || n >= 149 => Band::G5,
-        15..=233 if n % 4 == 1 => Band::G6,
-        _ => return None,
-    };
-    Channel::new(band, n).ok()
-}
-
 /// A channel from a frequency in MHz as text may give it (`5180`, `5180.0`).
 pub(crate) fn channel_from_mhz(mhz: f64) -> Option<Channel> {
     if !mhz.is_finite() || mhz.fract() != 0.0 || !(1.0..=100_000.0).contains(&mhz) {
@@ -641,7 +631,7 @@ fn finish_iw(runs: &mut Runs, block: Option<IwBlock>) {
             None => return runs.skip("frequency is not a Wi-Fi channel", b.line),
         },
         (Some(None), _) => return runs.skip("frequency not understood", b.line),
-        (None, Some(ch)) => match channel_from_number(ch) {
+        (None, Some(ch)) => match Channel::infer(ch, None, None).ok() {
             Some(c) => c,
             None => return runs.skip("channel does not exist", b.line),
         },
@@ -864,7 +854,7 @@ fn finish_iwlist(runs: &mut Runs, cell: Option<IwlistCell>) {
             Some(ch) => ch,
             None => return runs.skip("frequency is not a Wi-Fi channel", c.line),
         },
-        (_, Some(n)) => match channel_from_number(n) {
+        (_, Some(n)) => match Channel::infer(n, None, None).ok() {
             Some(ch) => ch,
             None => return runs.skip("channel does not exist", c.line),
         },
@@ -1199,7 +1189,7 @@ fn terse_row(runs: &mut Runs, l: &TerseLayout, n: usize, f: &[String], bssid: Op
             Some(c) => c,
             None => return runs.skip("frequency is not a Wi-Fi channel", n),
         },
-        (None, Some(ch)) => match channel_from_number(ch) {
+        (None, Some(ch)) => match Channel::infer(ch, None, None).ok() {
             Some(c) => c,
             None => return runs.skip("channel does not exist", n),
         },
@@ -1333,7 +1323,7 @@ fn table_row(runs: &mut Runs, header: &[(String, usize)], n: usize, line: &str) 
             Some(c) => c,
             None => return runs.skip("frequency is not a Wi-Fi channel", n),
         },
-        (None, Some(ch)) => match channel_from_number(ch) {
+        (None, Some(ch)) => match Channel::infer(ch, None, None).ok() {
             Some(c) => c,
             None => return runs.skip("channel does not exist", n),
         },
@@ -1425,19 +1415,6 @@ mod tests {
         // Truncated escapes and non-UTF-8 bytes neither panic nor vanish.
         assert_eq!(decode_ssid(r"end\x4", true).as_deref(), Some("end\\x4"));
         assert_eq!(decode_ssid(r"\xff!", true).as_deref(), Some("\u{fffd}!"));
-    }
-
-    #[test]
-    fn band_inferred_from_bare_channel_numbers() {
-        let band = |n| channel_from_number(n).map(|c| (c.band, c.freq_mhz));
-        assert_eq!(band(6), Some((Band::G2_4, 2437)));
-        assert_eq!(band(36), Some((Band::G5, 5180)));
-        assert_eq!(band(165), Some((Band::G5, 5825)));
-        assert_eq!(band(37), Some((Band::G6, 6135)));
-        assert_eq!(band(233), Some((Band::G6, 7115)));
-        assert_eq!(band(0), None);
-        assert_eq!(band(35), None);
-        assert_eq!(band(200), None);
     }
 
     #[test]

@@ -24,8 +24,7 @@
 //!   (see [`super::linux`]), which gives the next document its time.
 
 use super::linux::{
-    channel_from_number, is_shell_noise, observe, prefix, timestamp_line, Level, Runs,
-    DETECT_LINE_BYTES, MAX_ROW_BYTES,
+    is_shell_noise, observe, prefix, timestamp_line, Level, Runs, DETECT_LINE_BYTES, MAX_ROW_BYTES,
 };
 use crate::capture::{ParsedCapture, Scan, SkipLog};
 use crate::text::lines;
@@ -192,7 +191,11 @@ fn airport_observation(runs: &mut Runs, n: usize, row: &AirportRow) {
         return runs.skip("signal not understood", n);
     };
     let number = row.channel.split(',').next().unwrap_or("");
-    let Some(channel) = number.parse::<u16>().ok().and_then(channel_from_number) else {
+    let Some(channel) = number
+        .parse::<u16>()
+        .ok()
+        .and_then(|n| Channel::infer(n, None, None).ok())
+    else {
         return runs.skip("channel does not exist", n);
     };
     let ssid = (!row.ssid.is_empty()).then(|| row.ssid.to_string());
@@ -454,7 +457,7 @@ fn profiler_network(net: &Map<String, Value>) -> Result<Observation, &'static st
 /// `"36 (5GHz, 80MHz)"`, `"6 (2GHz, 20MHz)"`, `"149,+1"`, `"36"` or `36`.
 fn profiler_channel(v: &Value) -> Option<Channel> {
     if let Some(n) = v.as_u64() {
-        return channel_from_number(u16::try_from(n).ok()?);
+        return Channel::infer(u16::try_from(n).ok()?, None, None).ok();
     }
     let s = v.as_str()?.trim();
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
@@ -463,12 +466,8 @@ fn profiler_channel(v: &Value) -> Option<Channel> {
         .split_once('(')
         .and_then(|(_, rest)| rest.split([',', ')']).next())
         .map(|b| b.trim().to_ascii_lowercase());
-    match band.as_deref() {
-        Some("2ghz" | "2.4ghz") => Channel::new(Band::G2_4, number).ok(),
-        Some("5ghz") => Channel::new(Band::G5, number).ok(),
-        Some("6ghz") => Channel::new(Band::G6, number).ok(),
-        _ => channel_from_number(number),
-    }
+    let band = band.and_then(|b| Band::parse(&b).ok());
+    Channel::infer(number, band, None).ok()
 }
 
 /// `"-61 dBm / -94 dBm"` → (RSSI, noise); noise may be missing.

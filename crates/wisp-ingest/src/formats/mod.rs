@@ -7,6 +7,7 @@
 use crate::{IngestError, ParsedCapture};
 
 pub mod kismet;
+pub mod kismetdb;
 pub mod linux;
 pub mod macos;
 pub mod open_tools;

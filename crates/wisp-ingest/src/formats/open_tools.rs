@@ -35,8 +35,8 @@
 //! (`isEnabled: false`) are counted as skipped.
 //!
 //! Missing fields are common in all three, so every field is optional until it is needed.
-//! Without a frequency or band, the band is inferred from the channel number (1–14 → 2.4 GHz,
-//! 32–177 → 5 GHz).
+//! Without a frequency or band, the band is inferred from the channel number
+//! ([`wisp_model::Channel::infer`]).
 //!
 //! Provenance: pretty-printed files give each point's line (`survey.json:57`); one-line files,
 //! where a line says nothing, give the point's place in the document instead
@@ -265,9 +265,9 @@ fn surveyor_observation(s: &Value) -> Result<Observation, &'static str> {
             let band = band_from_ghz(ghz).ok_or("frequency is not a Wi-Fi band")?;
             let n =
                 channel_no.ok_or("no channel (older WiFiSurveyor files record only the band)")?;
-            channel_in_band(band, n)?
+            channel_of(n, Some(band))?
         }
-        None => infer_channel(channel_no.ok_or("no channel")?)?,
+        None => channel_of(channel_no.ok_or("no channel")?, None)?,
     };
     let dbm = field(s, "strength")
         .and_then(number)
@@ -346,9 +346,9 @@ fn heatmapper_observation(w: &Value) -> Result<Observation, &'static str> {
         Some(f) if f >= 1000.0 => channel_from_mhz(f)?,
         Some(ghz) => {
             let band = band_from_ghz(ghz).ok_or("band is not 2.4, 5 or 6 GHz")?;
-            channel_in_band(band, channel_no.ok_or("no channel")?)?
+            channel_of(channel_no.ok_or("no channel")?, Some(band))?
         }
-        None => infer_channel(channel_no.ok_or("no channel")?)?,
+        None => channel_of(channel_no.ok_or("no channel")?, None)?,
     };
     let rssi = field(w, "rssi").and_then(number).filter(|&v| v != 0.0);
     let (dbm, approximate) = match rssi {
@@ -459,19 +459,12 @@ fn channel_number(n: f64) -> Result<u16, &'static str> {
     Ok(n as u16)
 }
 
-fn channel_in_band(band: Band, n: f64) -> Result<Channel, &'static str> {
-    Channel::new(band, channel_number(n)?).map_err(|_| "channel does not exist in the band given")
-}
-
-/// A channel with no band given: 1–14 → 2.4 GHz, 32–177 → 5 GHz.
-fn infer_channel(n: f64) -> Result<Channel, &'static str> {
-    let n = channel_number(n)?;
-    let band = match n {
-        1..=14 => Band::G2_4,
-        32..=177 => Band::G5,
-        _ => return Err("channel does not name a band (no frequency)"),
-    };
-    Channel::new(band, n).map_err(|_| "channel does not exist")
+/// Channel number `n` in `band`, or with its band inferred ([`Channel::infer`]) when none is given.
+fn channel_of(n: f64, band: Option<Band>) -> Result<Channel, &'static str> {
+    Channel::infer(channel_number(n)?, band, None).map_err(|_| match band {
+        Some(_) => "channel does not exist in the band given",
+        None => "channel does not name a band (no frequency)",
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

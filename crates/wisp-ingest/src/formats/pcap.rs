@@ -46,7 +46,7 @@
 //!   channel* (common in 2.4 GHz, where channels overlap): its signal is understated by the
 //!   channel offset, so it is counted as skipped rather than recorded against the wrong channel
 //!   or at too low a level. Without a radiotap Channel field the element's channel is used, the
-//!   band taken from the radiotap channel flags or inferred (1–14 → 2.4 GHz, 32–177 → 5 GHz).
+//!   band taken from the radiotap channel flags or inferred ([`wisp_model::Channel::infer`]).
 //! - Radiotap noise outside −120..0 dBm (drivers write 0 or −128 when they have none) is dropped
 //!   from the observation, not the observation itself.
 //! - A file cut short (capture killed mid-write) keeps the packets before the cut and counts one
@@ -694,17 +694,13 @@ fn beacon_channel(radio: &Radio, beacon: &Beacon) -> Result<Channel, &'static st
         _ => {
             let n = own.ok_or("no channel (no radiotap frequency, DS or HT element)")?;
             let band = if radio.channel_flags & RADIOTAP_CHAN_2GHZ != 0 {
-                Band::G2_4
+                Some(Band::G2_4)
             } else if radio.channel_flags & RADIOTAP_CHAN_5GHZ != 0 {
-                Band::G5
+                Some(Band::G5)
             } else {
-                match n {
-                    1..=14 => Band::G2_4,
-                    32..=177 => Band::G5,
-                    _ => return Err("channel number names no band"),
-                }
+                None
             };
-            Channel::new(band, n).map_err(|_| "channel number names no band")
+            Channel::infer(n, band, None).map_err(|_| "channel number names no band")
         }
     }
 }

@@ -24,8 +24,8 @@
 //!   wrote them bare, giving a row with more fields than the header: the surplus fields are
 //!   joined back into the SSID.
 //! - `Frequency` (MHz) names the channel when present and non-zero; otherwise `Channel` does,
-//!   with the band inferred from the number (1–14 → 2.4 GHz, 32–177 → 5 GHz; 6 GHz channel
-//!   numbers cannot be told apart without a frequency). Some old exports put the frequency in
+//!   with the band inferred from the number ([`Channel::infer`]: numbers shared by two bands
+//!   take the common one, 2.4 or 5 GHz). Some old exports put the frequency in
 //!   `Channel` (e.g. `2437`): a value of 2400 or more is taken as MHz.
 //! - `FirstSeen` (`2026-11-02 10:04:05`) is UTC; a `1970-01-01` time (no clock yet) is no time.
 //! - `0,0` coordinates mean "no GPS fix": `at` is `None` for that row.
@@ -37,7 +37,7 @@
 use crate::capture::{ParsedCapture, Scan};
 use crate::IngestError;
 use csv::StringRecord;
-use wisp_model::{Band, Bssid, Channel, Observation, Point};
+use wisp_model::{Bssid, Channel, Observation, Point};
 
 /// The `--format` names this family owns.
 pub const FORMATS: &[&str] = &["wigle"];
@@ -278,12 +278,8 @@ fn channel(frequency: Option<&str>, channel: &str) -> Result<Channel, &'static s
     if n >= 2400 {
         return Channel::from_freq(n).map_err(|_| "frequency is not a Wi-Fi channel");
     }
-    let band = match n {
-        1..=14 => Band::G2_4,
-        32..=177 => Band::G5,
-        _ => return Err("channel does not name a band (no frequency)"),
-    };
-    Channel::new(band, n as u16).map_err(|_| "channel does not exist")
+    let n = u16::try_from(n).map_err(|_| "channel does not exist")?;
+    Channel::infer(n, None, None).map_err(|_| "channel does not name a band (no frequency)")
 }
 
 /// `FirstSeen` as seconds since the epoch: `2026-11-02 10:04:05` (UTC), or epoch seconds or
@@ -319,6 +315,7 @@ fn position(lat: &str, lon: &str) -> Option<Point> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wisp_model::Band;
 
     const V14: &str = include_str!("../../tests/fixtures/wigle/wigle_1_4.csv");
     const V16: &str = include_str!("../../tests/fixtures/wigle/wigle_1_6.csv");

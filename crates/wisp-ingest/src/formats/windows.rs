@@ -37,9 +37,9 @@
 //! - Hidden networks print an empty SSID (`SSID 3 : `): `ssid: None`.
 //! - The signal is a 0–100 % link quality, not dBm: converted with
 //!   [`percent_to_dbm`](crate::formats::percent_to_dbm) and marked `approximate`.
-//! - Without a `Band` line the band is inferred from the channel number: 1–14 → 2.4 GHz,
-//!   anything else → 5 GHz. 6 GHz is only believed when the `Band` line says so, since 6 GHz
-//!   channel numbers overlap both other bands.
+//! - Without a `Band` line the band is inferred from the channel number by
+//!   [`wisp_model::Channel::infer`]: numbers shared by two bands take 2.4 or 5 GHz, so 6 GHz
+//!   channels 1–13 and 149–177 need the `Band` line.
 //! - `netsh wlan show networks` run without `mode=bssid` lists networks but no BSSIDs: each such
 //!   network is counted as skipped, with advice to rerun with `mode=bssid`.
 //! - Several wireless adapters print one `Interface name` section each; the whole output is
@@ -267,17 +267,10 @@ impl NetshParser<'_> {
             .parse()
             .map_err(|_| "channel is not a number")?;
         let channel = match &b.band {
-            Some(Ok(band)) => Channel::new(*band, number)
+            Some(Ok(band)) => Channel::infer(number, Some(*band), None)
                 .map_err(|_| "channel does not exist in the band given")?,
             Some(Err(_)) => return Err("band is not 2.4, 5 or 6 GHz"),
-            None => {
-                let band = if (1..=14).contains(&number) {
-                    Band::G2_4
-                } else {
-                    Band::G5
-                };
-                Channel::new(band, number).map_err(|_| "channel does not exist")?
-            }
+            None => Channel::infer(number, None, None).map_err(|_| "channel does not exist")?,
         };
         let mut o = Observation::new(bssid, ssid.ssid.clone(), channel, dbm, None)
             .map_err(|_| "rssi outside -120..0 dBm")?;
