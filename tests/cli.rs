@@ -783,3 +783,45 @@ fn a_plan_naming_what_the_site_lacks_is_bad_input() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!site.path().join("m.png").exists());
 }
+
+#[test]
+fn channel_map_lists_the_serving_channels() {
+    let site = TinySite::new();
+    site.simulate();
+    let o = wisp(
+        &[
+            "heatmap",
+            "site.toml",
+            "--metric",
+            "channel",
+            "--out",
+            "ch.svg",
+        ],
+        site.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(site.path().join("ch.svg")).unwrap();
+    // The one AP serves on 5 GHz channel 36: one swatch, in the first categorical colour.
+    assert_eq!(svg.matches("class=\"category\"").count(), 1);
+    assert!(svg.contains(">5 GHz ch 36</text>"));
+    assert!(svg.contains("fill=\"#e69f00\""));
+    let o = wisp(
+        &[
+            "heatmap",
+            "site.toml",
+            "--metric",
+            "channel",
+            "--out",
+            "ch.png",
+        ],
+        site.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Beside the AP (60, 100 px), the plan (white) under 60 % orange: 0.6·(230,159,0) + 0.4·255.
+    let img = image::open(site.path().join("ch.png")).unwrap().to_rgba8();
+    let p = img.get_pixel(40, 60).0;
+    let want = [240, 197, 102];
+    for k in 0..3 {
+        assert!((p[k] as i32 - want[k]).abs() <= 2, "{p:?} vs {want:?}");
+    }
+}

@@ -52,6 +52,9 @@ pub enum Metric {
     CoChannel,
     /// Distance to the nearest scan: how far the map is extrapolated.
     Uncertainty,
+    /// The serving (strongest) radio's channel, band and number: one colour per channel
+    /// present, from a colour-blind-aware categorical palette (`--palette` does not apply).
+    Channel,
     /// The calibrated radio model's primary signal (5 GHz) from the existing APs alone: the
     /// baseline to compare `predicted-after` with.
     PredictedBefore,
@@ -75,6 +78,7 @@ impl Metric {
             Metric::RadioCount => "Radios at -75 dBm or better",
             Metric::CoChannel => "Co-channel radios at -85 dBm or better",
             Metric::Uncertainty => "Distance to the nearest scan",
+            Metric::Channel => "Serving channel",
             Metric::PredictedBefore => "Predicted primary signal, existing APs",
             Metric::PredictedAfter => "Predicted primary signal with the planned APs",
         }
@@ -102,7 +106,7 @@ impl Metric {
             Metric::RadioCount => counts(&l.radio_count),
             Metric::CoChannel => counts(&l.cochannel),
             Metric::Uncertainty => l.distance_m.clone(),
-            Metric::PredictedBefore | Metric::PredictedAfter => return None,
+            Metric::Channel | Metric::PredictedBefore | Metric::PredictedAfter => return None,
         })
     }
     fn scale(self, palette: Palette) -> ColourScale {
@@ -124,7 +128,7 @@ impl Metric {
             Metric::Tertiary => Some(Criterion::Tertiary),
             Metric::Snr => Some(Criterion::Snr),
             Metric::CoChannel => Some(Criterion::CoChannel),
-            Metric::RadioCount | Metric::Uncertainty => None,
+            Metric::RadioCount | Metric::Uncertainty | Metric::Channel => None,
         }
     }
 }
@@ -222,9 +226,14 @@ pub fn render_with<T>(
     } else {
         vec![]
     };
-    let layer = metric
-        .layer(layers)
-        .ok_or_else(|| CliError::input(format!("{} is not a measured layer", metric.title())))?;
+    let (layer, scale) = if metric == Metric::Channel {
+        channel_layer(layers, metric.title())
+    } else {
+        let layer = metric.layer(layers).ok_or_else(|| {
+            CliError::input(format!("{} is not a measured layer", metric.title()))
+        })?;
+        (layer, scale)
+    };
     let title = heading(site, f, metric.title());
     draw_with(
         floor,
@@ -239,6 +248,38 @@ pub fn render_with<T>(
         opacity,
         finish,
     )
+}
+
+/// The serving radio's channel as category indices, and the categorical scale listing the
+/// channels present (band, then number): "2.4 GHz ch 1", "5 GHz ch 36"… NaN where no radio
+/// serves or outside the floor.
+pub fn channel_layer(l: &SignalLayers, title: &str) -> (Grid<f32>, ColourScale) {
+    let channel_of = |r: usize, c: usize| -> Option<(wisp_model::Band, u16)> {
+        if l.primary.get(r, c).is_none_or(|v| v.is_nan()) {
+            return None;
+        }
+        let i = *l.serving.get(r, c)?;
+        let key = &l.radios.get(i as usize)?.key;
+        Some((key.band, key.channel))
+    };
+    let geometry = *l.serving.geometry();
+    let mut present = std::collections::BTreeSet::new();
+    for r in 0..geometry.rows() {
+        for c in 0..geometry.cols() {
+            present.extend(channel_of(r, c));
+        }
+    }
+    let present: Vec<(wisp_model::Band, u16)> = present.into_iter().collect();
+    let layer = Grid::from_fn(geometry, |r, c| {
+        channel_of(r, c)
+            .and_then(|k| present.binary_search(&k).ok())
+            .map_or(f32::NAN, |i| i as f32)
+    });
+    let labels = present
+        .iter()
+        .map(|(band, ch)| format!("{} GHz ch {ch}", band.name()))
+        .collect();
+    (layer, ColourScale::categorical(title, "", labels))
 }
 
 /// Contours at the thresholds the floor's zones are held to for `metric`'s criterion.

@@ -28,13 +28,14 @@ use wisp_model::Grid;
 use wisp_render::{HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport, Paper, Report};
 
 /// The layers of the HTML map, in the order of its radio buttons; the first is shown first.
-pub const HTML_METRICS: [Metric; 6] = [
+pub const HTML_METRICS: [Metric; 7] = [
     Metric::Primary,
     Metric::Secondary,
     Metric::Snr,
     Metric::RadioCount,
     Metric::CoChannel,
     Metric::Uncertainty,
+    Metric::Channel,
 ];
 
 /// Plan metres of map shown around a dead zone's outline in its close-up.
@@ -281,13 +282,15 @@ fn label(metric: Metric) -> &'static str {
         Metric::RadioCount => "Radio count",
         Metric::CoChannel => "Co-channel",
         Metric::Uncertainty => "Distance to scan",
+        Metric::Channel => "Channel",
         Metric::PredictedBefore => "Predicted before",
         Metric::PredictedAfter => "Predicted after plan",
     }
 }
 
-/// The values shown under the pointer, one grid per metric of [`HTML_METRICS`], on the 0.5 m
-/// analysis grid. Counts are NaN outside the floor (where the primary layer is NaN), as the
+/// The values shown under the pointer, one grid per metric of [`HTML_METRICS`] but the channel
+/// (its values are category numbers, and the map's legend names them), on the 0.5 m analysis
+/// grid. Counts are NaN outside the floor (where the primary layer is NaN), as the
 /// maps paint them.
 fn hover_grids(l: &SignalLayers) -> Vec<HtmlGrid> {
     let counts = |g: &Grid<u16>| {
