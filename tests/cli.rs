@@ -574,7 +574,9 @@ fn sample_site_demo_runs() {
         "heatmap-L1-primary.png",
         "check.json",
         "dead-zones.geojson",
+        "plan.json",
         "report.pdf",
+        "report.html",
     ] {
         assert!(out.path().join(f).is_file(), "{f} missing");
     }
