@@ -569,7 +569,9 @@ fn sample_site_demo_runs() {
         "heatmap-L1-primary.png",
         "check.json",
         "dead-zones.geojson",
+        "plan.json",
         "report.pdf",
+        "report.html",
     ] {
         assert!(out.path().join(f).is_file(), "{f} missing");
     }
@@ -581,4 +583,242 @@ fn sample_site_demo_runs() {
         .iter()
         .any(|z| !z["dead_zones"].as_array().unwrap().is_empty()));
     assert!(zones.iter().any(|z| z["verdict"] == "pass"));
+}
+
+/// Whether the picture has the planned-AP blue within `r` pixels of (`x`, `y`).
+fn planned_marker_near(img: &image::RgbaImage, x: u32, y: u32, r: u32) -> bool {
+    (y.saturating_sub(r)..=y + r).any(|py| {
+        (x.saturating_sub(r)..=x + r).any(|px| {
+            img.get_pixel_checked(px, py)
+                .is_some_and(|p| p.0[..3] == [0, 95, 210])
+        })
+    })
+}
+
+#[test]
+fn a_plan_adds_predicted_maps_and_plan_pages() {
+    let site = TinySite::new();
+    site.simulate();
+    // One proposed AP in the east zone, 17.5 m, 5 m: plan pixel (350, 100).
+    let plan = r#"{"new_aps": [{"name": "NEW-L1-01", "floor": "L1", "x_px": 350, "y_px": 100,
+        "x_m": 17.5, "y_m": 5.0, "radios": [{"band": "5", "channel": 44, "tx_dbm": 17.0}]}],
+        "existing_aps": [{"name": "AP1", "floor": "L1", "located": false, "x_m": 3.0, "y_m": 5.0,
+        "radios": [{"band": "5", "channel": 36, "tx_dbm": 17.0}]}],
+        "zones": [{"floor": "L1", "zone": "East", "kind": "bay", "profile": "healthcare-voice",
+        "area_m2": 30.0, "unreachable_share": 0.0,
+        "before": {"primary_share": 0.0, "secondary_share": 0.0, "primary_p5_dbm": null, "meets_target": false},
+        "after": {"primary_share": 1.0, "secondary_share": 0.0, "primary_p5_dbm": -50.0, "meets_target": false}}]}"#;
+    std::fs::write(site.path().join("plan.json"), plan).unwrap();
+    let map = |metric: &str, out: &str, with_plan: bool| {
+        let mut args = vec!["heatmap", "site.toml", "--metric", metric, "--out", out];
+        if with_plan {
+            args.extend(["--plan", "plan.json"]);
+        }
+        let o = wisp(&args, site.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        image::open(site.path().join(out)).unwrap().to_rgba8()
+    };
+    let before = map("predicted-before", "before.png", false);
+    let after = map("predicted-after", "after.png", true);
+    assert!(planned_marker_near(&after, 350, 100, 3));
+    assert!(!planned_marker_near(&before, 350, 100, 3));
+    // The east zone lies behind two concrete walls from AP1: the new AP makes it greener there.
+    let green = |img: &image::RgbaImage| {
+        let p = img.get_pixel(330, 60).0;
+        p[1] as i32 - p[0] as i32
+    };
+    assert!(
+        green(&after) > green(&before) + 20,
+        "{:?} {:?}",
+        after.get_pixel(330, 60),
+        before.get_pixel(330, 60)
+    );
+    // SVG too, with the planned AP as a vector marker.
+    let o = wisp(
+        &[
+            "heatmap",
+            "site.toml",
+            "--metric",
+            "predicted-after",
+            "--plan",
+            "plan.json",
+            "--out",
+            "after.svg",
+        ],
+        site.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(site.path().join("after.svg")).unwrap();
+    assert!(svg.contains("planned-ap") && svg.contains("NEW-L1-01 ch 44"));
+
+    // The report with the plan: bigger (the plan page and its map), still deterministic.
+    let report = |out: &str, with_plan: bool| {
+        let mut args = vec!["report", "site.toml", "--out", out, "--quiet"];
+        if with_plan {
+            args.extend(["--plan", "plan.json"]);
+        }
+        let o = Command::new(env!("CARGO_BIN_EXE_wisp"))
+            .args(&args)
+            .env("SOURCE_DATE_EPOCH", "1793613600")
+            .current_dir(site.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(site.path().join(out)).unwrap()
+    };
+    let plain = report("plain.pdf", false);
+    let planned = report("planned.pdf", true);
+    assert!(planned.len() > plain.len() + 10_000);
+    assert_eq!(planned, report("planned2.pdf", true));
+    // The HTML report gets the predicted-after layer and the proposed AP.
+    let o = wisp(
+        &[
+            "report",
+            "site.toml",
+            "--html",
+            "r.html",
+            "--plan",
+            "plan.json",
+            "--quiet",
+        ],
+        site.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(site.path().join("r.html")).unwrap();
+    assert!(html.contains("Predicted after plan") && html.contains("NEW-L1-01"));
+
+    // What `wisp plan` writes, `--plan` reads.
+    let o = wisp(
+        &["plan", "site.toml", "--out", "real-plan.json"],
+        site.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = wisp(
+        &[
+            "report",
+            "site.toml",
+            "--out",
+            "real.pdf",
+            "--plan",
+            "real-plan.json",
+            "--quiet",
+        ],
+        site.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn a_plan_naming_what_the_site_lacks_is_bad_input() {
+    let site = TinySite::new();
+    site.simulate();
+    let try_plan = |plan: &str| {
+        std::fs::write(site.path().join("bad.json"), plan).unwrap();
+        wisp(
+            &[
+                "heatmap",
+                "site.toml",
+                "--metric",
+                "predicted-after",
+                "--plan",
+                "bad.json",
+                "--out",
+                "m.png",
+            ],
+            site.path(),
+        )
+    };
+    let ap = |floor: &str, x: f64| {
+        format!(
+            r#"{{"name": "N1", "floor": "{floor}", "x_m": {x}, "y_m": 5.0, "radios": [{{"band": "5", "channel": 36, "tx_dbm": 17.0}}]}}"#
+        )
+    };
+    let o = try_plan(&format!(r#"{{"new_aps": [{}]}}"#, ap("L9", 5.0)));
+    assert_bad_input(&o, &["bad.json", "new_aps[0] 'N1'", "floor 'L9'"]);
+    let o = try_plan(&format!(r#"{{"new_aps": [{}]}}"#, ap("L1", 55.0)));
+    assert_bad_input(&o, &["bad.json", "not on floor 'L1'"]);
+    let o = try_plan(&format!(
+        r#"{{"new_aps": [], "existing_aps": [{}]}}"#,
+        ap("L1", 5.0).replace("N1", "AP9")
+    ));
+    assert_bad_input(&o, &["bad.json", "no access point 'AP9'"]);
+    let o = try_plan(r#"{"new_aps": [], "zones": [{"floor": "L1", "zone": "North"}]}"#);
+    assert_bad_input(&o, &["bad.json"]);
+    let o = try_plan("{\"new_aps\": [\n  {\"name\": 3}\n]}");
+    assert_bad_input(&o, &["bad.json:2:", "not a plan"]);
+    let o = try_plan(&format!(
+        r#"{{"new_aps": [{}]}}"#,
+        ap("L1", 5.0).replace("\"channel\": 36", "\"channel\": 200")
+    ));
+    assert_bad_input(&o, &["bad.json", "N1"]);
+    // The predicted-after map needs a plan at all; the report's --plan does not go with --shard.
+    let o = wisp(
+        &[
+            "heatmap",
+            "site.toml",
+            "--metric",
+            "predicted-after",
+            "--out",
+            "m.png",
+        ],
+        site.path(),
+    );
+    assert_bad_input(&o, &["--plan"]);
+    let o = wisp(
+        &[
+            "report",
+            "site.toml",
+            "--plan",
+            "bad.json",
+            "--shard",
+            "1/2",
+            "--out",
+            "b",
+        ],
+        site.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!site.path().join("m.png").exists());
+}
+
+#[test]
+fn channel_map_lists_the_serving_channels() {
+    let site = TinySite::new();
+    site.simulate();
+    let o = wisp(
+        &[
+            "heatmap",
+            "site.toml",
+            "--metric",
+            "channel",
+            "--out",
+            "ch.svg",
+        ],
+        site.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(site.path().join("ch.svg")).unwrap();
+    // The one AP serves on 5 GHz channel 36: one swatch, in the first categorical colour.
+    assert_eq!(svg.matches("class=\"category\"").count(), 1);
+    assert!(svg.contains(">5 GHz ch 36</text>"));
+    assert!(svg.contains("fill=\"#e69f00\""));
+    let o = wisp(
+        &[
+            "heatmap",
+            "site.toml",
+            "--metric",
+            "channel",
+            "--out",
+            "ch.png",
+        ],
+        site.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Beside the AP (60, 100 px), the plan (white) under 60 % orange: 0.6·(230,159,0) + 0.4·255.
+    let img = image::open(site.path().join("ch.png")).unwrap().to_rgba8();
+    let p = img.get_pixel(40, 60).0;
+    let want = [240, 197, 102];
+    for k in 0..3 {
+        assert!((p[k] as i32 - want[k]).abs() <= 2, "{p:?} vs {want:?}");
+    }
 }

@@ -110,3 +110,71 @@ fn sample_report_has_its_zones_figures_and_pictures() {
     });
     assert!(coloured.count() > 2_000, "page 3 shows no heatmap colours");
 }
+
+#[test]
+#[ignore = "needs poppler-utils"]
+fn a_planned_report_has_a_plan_page_per_floor() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    let pdf = dir.path().join("report.pdf");
+    let wisp = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_wisp"))
+            .args(args)
+            .env("SOURCE_DATE_EPOCH", "1793613600")
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    wisp(&["plan", "samples/site.toml", "--out", plan.to_str().unwrap()]);
+    wisp(&[
+        "report",
+        "samples/site.toml",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--out",
+        pdf.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    let new_aps = v["new_aps"].as_array().unwrap();
+    assert!(!new_aps.is_empty());
+    let text = String::from_utf8(run("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]).stdout)
+        .unwrap();
+    // The summary counts the proposed APs; the plan page lists each, with the zone table
+    // before/after and the bill of materials.
+    let summary_line = text
+        .lines()
+        .find(|l| l.contains("Access points proposed"))
+        .unwrap();
+    assert!(
+        summary_line
+            .trim_end()
+            .ends_with(&new_aps.len().to_string()),
+        "{summary_line}"
+    );
+    for needle in [
+        "Plan: Level 1",
+        "Proposed access points",
+        "Zones before and after the plan",
+        "Bill of materials",
+        "Ceiling mounting kit",
+        "Predicted primary signal with the planned APs",
+    ] {
+        assert!(text.contains(needle), "'{needle}' not in the PDF text");
+    }
+    for ap in new_aps {
+        let name = ap["name"].as_str().unwrap();
+        let row = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("{name} not listed"));
+        let at = format!(
+            "{:.1}, {:.1}",
+            ap["x_m"].as_f64().unwrap(),
+            ap["y_m"].as_f64().unwrap()
+        );
+        assert!(row.contains(&at), "{row} lacks {at}");
+    }
+}

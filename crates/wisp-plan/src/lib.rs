@@ -8,7 +8,8 @@
 //! cell ([`walls`] makes the wall crossings cheap). [`objective`] scores a set of APs against the
 //! zones' targets; [`greedy`] picks APs by maximum coverage and [`local_search`] improves the set
 //! (move, swap, remove) with a seeded generator. [`channels`] plans 2.4 and 5 GHz channels.
-//! [`planner`] ties these together.
+//! [`planner`] ties these together; [`predict`] draws the model's picture of a floor (predicted
+//! primary and secondary signal per cell) for the existing APs or a plan's.
 //!
 //! This crate owns the planning arithmetic only. It must never do I/O, print, read a clock or the
 //! environment, or use a global random generator: randomness comes from the caller's seed
@@ -24,6 +25,7 @@ pub mod local_search;
 pub mod matrix;
 pub mod objective;
 pub mod planner;
+pub mod predict;
 pub mod walls;
 
 pub use calibrate::{
@@ -32,7 +34,10 @@ pub use calibrate::{
 pub use candidates::CandidateOptions;
 pub use local_search::LocalSearchOptions;
 pub use objective::Targets;
-pub use planner::{plan_floor, Plan, PlanInput, PlanOptions, PlannedAp, ZoneOutcome, ZoneStats};
+pub use planner::{
+    existing_aps, plan_floor, Plan, PlanInput, PlanOptions, PlannedAp, ZoneOutcome, ZoneStats,
+};
+pub use predict::{predict, Prediction};
 
 /// Why calibration or planning could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -183,7 +183,7 @@ fn freq(band: Band, channel: u16, fallback: f64) -> f64 {
 }
 
 /// Nominal centre frequency per band for prediction where the channel is not yet known.
-fn nominal_freq(band: Band) -> f64 {
+pub(crate) fn nominal_freq(band: Band) -> f64 {
     match band {
         Band::G2_4 => 2437.0,
         Band::G5 => 5500.0,
@@ -199,7 +199,7 @@ fn power(cal: Option<&Calibration>, prefix: Option<&str>, radio: &ApRadio) -> f6
 }
 
 /// The existing APs: the manifest's, then those calibration located.
-fn existing_aps(floor: &Floor, cal: Option<&Calibration>) -> Vec<PlannedAp> {
+pub fn existing_aps(floor: &Floor, cal: Option<&Calibration>) -> Vec<PlannedAp> {
     let mut out: Vec<PlannedAp> = floor
         .aps
         .iter()
@@ -247,7 +247,7 @@ fn ap_key(ap: &PlannedAp, cal: Option<&Calibration>) -> Option<String> {
 }
 
 /// The design-band source of an AP, if it has a radio on that band.
-fn source(
+pub(crate) fn source(
     ap: &PlannedAp,
     cal: Option<&Calibration>,
     band: Band,

@@ -284,6 +284,7 @@ fn paint_layer(request: &HeatmapRequest, canvas: &mut RgbaImage) -> Vec<f32> {
     };
     let calibration = request.floor.calibration;
     let outline = &request.floor.outline;
+    let categorical = request.scale.is_categorical();
     let canvas_rows = canvas.as_mut().par_chunks_mut(canvas_row_bytes);
     canvas_rows
         .zip(values.par_chunks_mut(plan_w))
@@ -303,7 +304,12 @@ fn paint_layer(request: &HeatmapRequest, canvas: &mut RgbaImage) -> Vec<f32> {
                     .is_some_and(|mask| nearest(mask, centre) == Some(false));
                 let colour = if not_surveyed {
                     blend(NOT_SURVEYED_GREY, [base; 3], NOT_SURVEYED_ALPHA)
-                } else if let Some(value) = sample_bilinear(request.layer, centre) {
+                } else if let Some(value) = if categorical {
+                    // Category indices are labels, not quantities: never blended between cells.
+                    nearest(request.layer, centre).filter(|v| v.is_finite())
+                } else {
+                    sample_bilinear(request.layer, centre)
+                } {
                     *value_out = value;
                     blend(request.scale.colour(value as f64), [base; 3], opacity)
                 } else {
@@ -695,63 +701,59 @@ fn draw_label_centred(
     draw_label(canvas, font, px, left, top, text, colour);
 }
 
-/// The right-hand legend: what it holds and how big it is.
-struct Legend {
-    width: u32,
-    height: u32,
-    bar_height: i32,
-    keys: Vec<LegendKey>,
+/// The right-hand legend's size and keys, shared by the PNG and the SVG so both pictures come
+/// out the same size: title, unit, the colour bar (or, for a categorical scale, one swatch row
+/// per category) with its tick labels, then a key to everything else drawn on the plan.
+pub(crate) struct Legend {
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    /// Height of the colour bar, or of the category rows, in pixels.
+    pub(crate) bar_height: i32,
+    pub(crate) keys: Vec<(LegendKey, String)>,
 }
 
-enum LegendKey {
-    Contour(String),
+/// One entry of the legend's key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum LegendKey {
+    Contour(f64),
     NotSurveyed,
     Marker(MarkerKind),
     Outline,
     Path,
 }
 
-impl LegendKey {
-    fn text(&self) -> String {
-        match self {
-            LegendKey::Contour(level) => format!("{level} contour"),
-            LegendKey::NotSurveyed => "Not surveyed".to_string(),
-            LegendKey::Marker(MarkerKind::MeasuredAp) => "Measured AP".to_string(),
-            LegendKey::Marker(MarkerKind::PlannedAp) => "Planned AP".to_string(),
-            LegendKey::Outline => "Dead zone".to_string(),
-            LegendKey::Path => "Survey path".to_string(),
-        }
-    }
-}
-
 impl Legend {
-    fn measure(request: &HeatmapRequest, faces: &Faces, style: &Style) -> Legend {
+    pub(crate) fn measure(request: &HeatmapRequest, faces: &Faces, style: &Style) -> Legend {
         let scale = request.scale;
-        let mut keys: Vec<LegendKey> = request
+        let mut keys: Vec<(LegendKey, String)> = request
             .contours
             .iter()
             .filter(|l| l.is_finite())
             .map(|l| {
-                LegendKey::Contour(format!(
-                    "{} {}",
+                let text = format!(
+                    "{} {} contour",
                     format_number(*l, decimals_for(*l)),
                     scale.unit
-                ))
+                );
+                (LegendKey::Contour(*l), text)
             })
             .collect();
         if request.surveyed.is_some() {
-            keys.push(LegendKey::NotSurveyed);
+            keys.push((LegendKey::NotSurveyed, "Not surveyed".to_string()));
         }
-        for kind in [MarkerKind::MeasuredAp, MarkerKind::PlannedAp] {
+        for (kind, text) in [
+            (MarkerKind::MeasuredAp, "Measured AP"),
+            (MarkerKind::PlannedAp, "Planned AP"),
+        ] {
             if request.markers.iter().any(|m| m.kind == kind) {
-                keys.push(LegendKey::Marker(kind));
+                keys.push((LegendKey::Marker(kind), text.to_string()));
             }
         }
         if !request.outlines.is_empty() {
-            keys.push(LegendKey::Outline);
+            keys.push((LegendKey::Outline, "Dead zone".to_string()));
         }
         if !request.path.is_empty() {
-            keys.push(LegendKey::Path);
+            keys.push((LegendKey::Path, "Survey path".to_string()));
         }
 
         let px = style.text_px();
@@ -761,12 +763,14 @@ impl Legend {
         let tick_label_width = scale
             .ticks()
             .iter()
-            .map(|t| width_of(&faces.regular, &scale.format_tick(*t)))
+            .map(|t| scale.format_tick(*t))
+            .chain(scale.categories.iter().map(|c| c.label.clone()))
+            .map(|label| width_of(&faces.regular, &label))
             .max()
             .unwrap_or(0);
         let key_width = keys
             .iter()
-            .map(|k| bar_width + pad / 2 + width_of(&faces.regular, &k.text()))
+            .map(|(_, text)| bar_width + pad / 2 + width_of(&faces.regular, text))
             .max()
             .unwrap_or(0);
         let content_width = [
@@ -778,13 +782,17 @@ impl Legend {
         .into_iter()
         .max()
         .unwrap_or(0);
-        let bar_height = ((request.plan.height() as f32 * 0.5) as i32)
-            .clamp((style.font_px * 8.0) as i32, (style.font_px * 18.0) as i32);
         let line = style.line_height();
+        let bar_height = if scale.is_categorical() {
+            scale.categories.len() as i32 * line
+        } else {
+            ((request.plan.height() as f32 * 0.5) as i32)
+                .clamp((style.font_px * 8.0) as i32, (style.font_px * 18.0) as i32)
+        };
         let height = pad + 2 * line + pad / 2 + bar_height + pad + keys.len() as i32 * line + pad;
         Legend {
-            width: (2 * pad + content_width) as u32,
-            height: height as u32,
+            width: (2 * pad + content_width).max(0) as u32,
+            height: height.max(0) as u32,
             bar_height,
             keys,
         }
@@ -825,9 +833,32 @@ impl Legend {
         );
         y += line + pad / 2;
 
-        // The colour bar, best value at the top.
         let bar_width = (style.font_px * 1.2) as i32;
         let bar_top = y;
+        let text_height = text_size(px, &faces.regular, "0").1 as i32;
+        if scale.is_categorical() {
+            // One swatch per category, in the scale's order, with its label.
+            for (i, category) in scale.categories.iter().enumerate() {
+                let row_y = bar_top + i as i32 * line;
+                let rect =
+                    Rect::at(left, row_y).of_size(bar_width as u32, text_height.max(1) as u32);
+                draw_filled_rect_mut(canvas, rect, rgba(category.colour));
+                draw_hollow_rect_mut(canvas, rect, rgba(TEXT_COLOUR));
+                draw_text_mut(
+                    canvas,
+                    rgba(TEXT_COLOUR),
+                    left + bar_width + pad / 2,
+                    row_y,
+                    px,
+                    &faces.regular,
+                    &category.label,
+                );
+            }
+            y = bar_top + self.bar_height + pad;
+            self.draw_keys(canvas, faces, style, left, y, text_height);
+            return;
+        }
+        // The colour bar, best value at the top.
         let steps = (self.bar_height - 1).max(1);
         let value_at_row = |i: i32| scale.max - (scale.max - scale.min) * i as f64 / steps as f64;
         for i in 0..self.bar_height {
@@ -839,7 +870,6 @@ impl Legend {
         draw_hollow_rect_mut(canvas, frame, rgba(TEXT_COLOUR));
         let row_of =
             |value: f64| bar_top + ((1.0 - scale.position(value)) * steps as f64).round() as i32;
-        let text_height = text_size(px, &faces.regular, "0").1 as i32;
         for tick in scale.ticks() {
             let ty = row_of(tick);
             let tick_end = left + bar_width + pad / 3;
@@ -872,10 +902,25 @@ impl Legend {
             }
         }
         y = bar_top + self.bar_height + pad;
+        self.draw_keys(canvas, faces, style, left, y, text_height);
+    }
 
-        // The key to everything else drawn on the plan.
+    /// The key to everything else drawn on the plan, from `y` down.
+    fn draw_keys(
+        &self,
+        canvas: &mut RgbaImage,
+        faces: &Faces,
+        style: &Style,
+        left: i32,
+        mut y: i32,
+        text_height: i32,
+    ) {
+        let px = style.text_px();
+        let pad = style.pad();
+        let line = style.line_height();
+        let bar_width = (style.font_px * 1.2) as i32;
         let symbol_centre_x = left + bar_width / 2;
-        for key in &self.keys {
+        for (key, text) in &self.keys {
             let mid_y = y + text_height / 2;
             match key {
                 LegendKey::Contour(_) => {
@@ -924,7 +969,7 @@ impl Legend {
                 y,
                 px,
                 &faces.regular,
-                &key.text(),
+                text,
             );
             y += line;
         }

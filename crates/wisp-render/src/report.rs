@@ -84,7 +84,8 @@ pub struct ReportFloor {
 }
 
 /// What a floor's section shows beyond [`ReportFloor`]: close-ups of its dead zones, and the
-/// access points a plan proposes for it. Given beside the report to [`report_pdf_with`], one per
+/// floor's plan page (the predicted map with the proposed access points, the proposed-AP table,
+/// each zone's predicted result before and after, the bill of materials). Given beside the report to [`report_pdf_with`], one per
 /// floor in the order of [`Report::floors`]; a floor without one shows none of this.
 ///
 /// It is a separate type, not more fields of [`ReportFloor`], so that code building a
@@ -99,6 +100,24 @@ pub struct FloorExtras {
     /// Paragraphs after the proposed access points (what the plan assumes, what it costs…);
     /// the heading is shown when there are notes even if the table is empty.
     pub plan_notes: Vec<String>,
+    /// Maps of the plan (typically the predicted signal with the proposed APs) as PNG bytes,
+    /// (caption, PNG); decoded one at a time like [`ReportFloor::heatmap_pngs`].
+    pub plan_map_pngs: Vec<(String, Vec<u8>)>,
+    /// Each zone's predicted result before and after the plan; left out when it has no rows.
+    pub plan_zones: Table,
+    /// What an installer orders; left out when it has no rows.
+    pub bill_of_materials: Table,
+}
+
+impl FloorExtras {
+    /// Whether the floor has a plan page: any plan map, table row or note.
+    fn has_plan(&self) -> bool {
+        !self.plan_map_pngs.is_empty()
+            || !self.proposed_aps.rows.is_empty()
+            || !self.plan_zones.rows.is_empty()
+            || !self.bill_of_materials.rows.is_empty()
+            || !self.plan_notes.is_empty()
+    }
 }
 
 /// Everything the PDF report says. The crate reads no clock: `date` is whatever the caller
@@ -137,7 +156,9 @@ pub fn report_pdf(report: &Report) -> Result<Vec<u8>, RenderError> {
 
 /// [`report_pdf`] with each floor's [`FloorExtras`] (`extras[i]` belongs to `report.floors[i]`;
 /// missing entries show nothing, surplus ones are ignored): after a floor's dead-zone table
-/// come its dead-zone close-ups as thumbnails, three to a row, then its proposed access points.
+/// come its dead-zone close-ups as thumbnails, three to a row; a floor with a plan then gets a
+/// plan page: "Plan: <floor>" with the plan maps, the proposed access points, the zones before
+/// and after, the bill of materials and the plan notes.
 pub fn report_pdf_with(report: &Report, extras: &[FloorExtras]) -> Result<Vec<u8>, RenderError> {
     let faces = Faces::load()?;
     let mut images = Vec::new();
@@ -146,20 +167,29 @@ pub fn report_pdf_with(report: &Report, extras: &[FloorExtras]) -> Result<Vec<u8
             images.push(embeddable_image(picture, caption)?);
         }
         for (caption, png) in &floor.heatmap_pngs {
-            let picture = image::load_from_memory_with_format(png, image::ImageFormat::Png)
-                .map_err(|e| RenderErrorKind::PngEncode {
-                    what: caption.clone(),
-                    message: format!("not a PNG: {e}"),
-                })?
-                .to_rgba8();
-            images.push(embeddable_image(&picture, caption)?);
+            images.push(embeddable_png(png, caption)?);
         }
-        for (caption, picture) in extras.get(i).map_or(&[][..], |e| &e.dead_zone_maps[..]) {
+        let extra = extras.get(i);
+        for (caption, picture) in extra.map_or(&[][..], |e| &e.dead_zone_maps[..]) {
             images.push(embeddable_image(picture, caption)?);
+        }
+        for (caption, png) in extra.map_or(&[][..], |e| &e.plan_map_pngs[..]) {
+            images.push(embeddable_png(png, caption)?);
         }
     }
     let pages = lay_out(report, extras, &faces, &images);
     draw_pdf(report, &pages, &images)
+}
+
+/// [`embeddable_image`] of a PNG, decoded only for as long as it takes.
+fn embeddable_png(png: &[u8], caption: &str) -> Result<PreparedImage, RenderError> {
+    let picture = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+        .map_err(|e| RenderErrorKind::PngEncode {
+            what: caption.to_string(),
+            message: format!("not a PNG: {e}"),
+        })?
+        .to_rgba8();
+    embeddable_image(&picture, caption)
 }
 
 /// A picture ready for the PDF: flattened onto white, at most [`MAX_IMAGE_WIDTH_PX`] wide.
@@ -746,18 +776,38 @@ fn lay_out(
             let start = image_index.min(end);
             layout.thumbnails(start, &images[start..end], &captions);
             image_index += count;
+        }
+        if !floor.notes.is_empty() {
+            layout.heading("Notes", H2_SIZE);
+            for note in &floor.notes {
+                layout.paragraph(note, BODY_SIZE, Weight::Regular, INK);
+            }
+        }
+        if let Some(extra) = extra.filter(|e| e.has_plan()) {
+            layout.start_section();
+            layout.heading(&format!("Plan: {}", floor.name), H1_SIZE);
+            for (caption, _) in &extra.plan_map_pngs {
+                if let Some(image) = images.get(image_index) {
+                    layout.picture(image_index, image, caption);
+                }
+                image_index += 1;
+            }
             if !extra.proposed_aps.rows.is_empty() {
                 layout.table("Proposed access points", H2_SIZE, &extra.proposed_aps);
             } else if !extra.plan_notes.is_empty() {
                 layout.heading("Proposed access points", H2_SIZE);
             }
-            for note in &extra.plan_notes {
-                layout.paragraph(note, BODY_SIZE, Weight::Regular, INK);
+            if !extra.plan_zones.rows.is_empty() {
+                layout.table(
+                    "Zones before and after the plan",
+                    H2_SIZE,
+                    &extra.plan_zones,
+                );
             }
-        }
-        if !floor.notes.is_empty() {
-            layout.heading("Notes", H2_SIZE);
-            for note in &floor.notes {
+            if !extra.bill_of_materials.rows.is_empty() {
+                layout.table("Bill of materials", H2_SIZE, &extra.bill_of_materials);
+            }
+            for note in &extra.plan_notes {
                 layout.paragraph(note, BODY_SIZE, Weight::Regular, INK);
             }
         }
@@ -1074,6 +1124,9 @@ mod tests {
                 .collect(),
             proposed_aps: Table::new(vec!["AP".into()], vec![vec!["NEW-1".into()]]),
             plan_notes: vec!["Two new access points close every dead zone.".into()],
+            plan_map_pngs: vec![("Predicted after".into(), vec![])],
+            plan_zones: Table::new(vec!["Zone".into()], vec![vec!["Bay 9".into()]]),
+            bill_of_materials: Table::new(vec!["Item".into()], vec![vec!["Mount kit".into()]]),
         }];
         let prepared = |w: u32, h: u32| PreparedImage {
             png: vec![1],
@@ -1088,6 +1141,7 @@ mod tests {
                 prepared(100, 100)
             });
         }
+        images.push(prepared(300, 30));
         let pages = lay_out(&report, &extras, &faces, &images);
         let placed: Vec<(usize, f32, f32, f32, f32)> = pages
             .iter()
@@ -1099,7 +1153,7 @@ mod tests {
             .collect();
         assert_eq!(
             placed.iter().map(|p| p.0).collect::<Vec<_>>(),
-            vec![0, 1, 2, 3, 4, 5]
+            vec![0, 1, 2, 3, 4, 5, 6]
         );
         let column = (Paper::A4.size_pt().0 - 2.0 * MARGIN - 2.0 * 12.0) / 3.0;
         let (a, b, c, d, e) = (placed[1], placed[2], placed[3], placed[4], placed[5]);
@@ -1130,6 +1184,43 @@ mod tests {
         let heading = find("Proposed access points").unwrap();
         assert!(find("NEW-1").unwrap() > heading);
         assert!(find("Two new access points close every dead zone.").is_some());
+        // The plan has its own page: its heading tops a page after the close-ups, and its map,
+        // the proposed APs, the zones before/after and the bill of materials follow in order.
+        let plan_page = pages
+            .iter()
+            .position(|p| {
+                p.iter()
+                    .any(|op| matches!(op, Op::Text { text, .. } if text == "Plan: L1"))
+            })
+            .unwrap();
+        let close_up_page = pages
+            .iter()
+            .position(|p| p.iter().any(|op| matches!(op, Op::Image { index: 1, .. })))
+            .unwrap();
+        assert!(plan_page > close_up_page);
+        let on_plan_page = |wanted: &str| {
+            pages[plan_page].iter().find_map(|op| match op {
+                Op::Text { text, baseline, .. } if text == wanted => Some(*baseline),
+                _ => None,
+            })
+        };
+        let map_y = pages[plan_page]
+            .iter()
+            .find_map(|op| match op {
+                Op::Image { index: 6, y, .. } => Some(*y),
+                _ => None,
+            })
+            .unwrap();
+        let order = [
+            on_plan_page("Plan: L1").unwrap(),
+            map_y,
+            on_plan_page("Proposed access points").unwrap(),
+            on_plan_page("Zones before and after the plan").unwrap(),
+            on_plan_page("Bay 9").unwrap(),
+            on_plan_page("Bill of materials").unwrap(),
+            on_plan_page("Mount kit").unwrap(),
+        ];
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
 
         // Without extras, none of it.
         let pages = lay_out(&report, &[], &faces, &images[..1]);

@@ -1,5 +1,10 @@
 //! Colour scales: a fixed, documented mapping from a metric's value to a colour, so that two
 //! maps of the same metric can be compared by eye.
+//!
+//! Continuous scales ([`Palette`]) run from a poor end to a good end over a fixed range.
+//! Categorical scales ([`ColourScale::categorical`], e.g. the serving radio's channel) give each
+//! category one colour of [`CATEGORICAL`], in the order the categories are listed; the layer then
+//! holds category indices (0, 1, 2…) and is painted cell by cell, never blended between cells.
 
 /// Which ramp of colours a scale uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -64,6 +69,41 @@ impl Palette {
     }
 }
 
+/// Colours of categorical maps, in order: the seven colours of Okabe & Ito's colour-universal-
+/// design palette without its black (Okabe & Ito 2008, "Color Universal Design (CUD): how to
+/// make figures and presentations that are friendly to colorblind people", jfly.uni-koeln.de),
+/// which stay distinct under the common colour-vision deficiencies, then Paul Tol's nine "muted"
+/// qualitative colours (Tol 2021, "Colour schemes", SRON/EPS/TN/09-002) for maps with more than
+/// seven categories; beyond sixteen the colours repeat. Black is left out because contours,
+/// text and measured APs are near-black.
+pub const CATEGORICAL: [[u8; 3]; 16] = [
+    [0xe6, 0x9f, 0x00], // orange
+    [0x56, 0xb4, 0xe9], // sky blue
+    [0x00, 0x9e, 0x73], // bluish green
+    [0xf0, 0xe4, 0x42], // yellow
+    [0x00, 0x72, 0xb2], // blue
+    [0xd5, 0x5e, 0x00], // vermillion
+    [0xcc, 0x79, 0xa7], // reddish purple
+    [0xcc, 0x66, 0x77], // rose
+    [0x33, 0x22, 0x88], // indigo
+    [0xdd, 0xcc, 0x77], // sand
+    [0x11, 0x77, 0x33], // green
+    [0x88, 0xcc, 0xee], // cyan
+    [0x88, 0x22, 0x55], // wine
+    [0x44, 0xaa, 0x99], // teal
+    [0x99, 0x99, 0x33], // olive
+    [0xaa, 0x44, 0x99], // purple
+];
+
+/// One category of a categorical scale: its legend label and its colour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Category {
+    /// Shown beside the swatch, e.g. "5 GHz ch 36".
+    pub label: String,
+    /// Fill colour.
+    pub colour: [u8; 3],
+}
+
 /// A fixed colour scale for one metric: its range, unit, title and palette.
 ///
 /// Values below `min` take the `min` colour and above `max` the `max` colour, so a map never
@@ -82,6 +122,9 @@ pub struct ColourScale {
     pub palette: Palette,
     /// For metrics where less is better (e.g. co-channel interferers): `min` takes the good end.
     pub reverse: bool,
+    /// Non-empty for a categorical scale: value `i` (rounded) is category `i`; the range and
+    /// palette are then unused.
+    pub categories: Vec<Category>,
 }
 
 /// Range of every signal-strength map, in dBm.
@@ -109,6 +152,7 @@ impl ColourScale {
             title: "Signal".to_string(),
             palette,
             reverse: false,
+            categories: Vec::new(),
         }
     }
 
@@ -121,6 +165,7 @@ impl ColourScale {
             title: "SNR".to_string(),
             palette,
             reverse: false,
+            categories: Vec::new(),
         }
     }
 
@@ -135,6 +180,7 @@ impl ColourScale {
             title: "Change".to_string(),
             palette,
             reverse: false,
+            categories: Vec::new(),
         }
     }
 
@@ -148,6 +194,7 @@ impl ColourScale {
             title: title.to_string(),
             palette,
             reverse,
+            categories: Vec::new(),
         }
     }
 
@@ -161,7 +208,35 @@ impl ColourScale {
             title: "Distance to nearest scan".to_string(),
             palette,
             reverse: true,
+            categories: Vec::new(),
         }
+    }
+
+    /// A categorical scale: category `i` (a layer value of `i`) is labelled `labels[i]` and
+    /// coloured `CATEGORICAL[i % 16]`. Its range is −½ … n − ½ so that it is valid whatever n.
+    pub fn categorical(title: &str, unit: &'static str, labels: Vec<String>) -> Self {
+        let n = labels.len().max(1);
+        ColourScale {
+            min: -0.5,
+            max: n as f64 - 0.5,
+            unit,
+            title: title.to_string(),
+            palette: Palette::Survey,
+            reverse: false,
+            categories: labels
+                .into_iter()
+                .enumerate()
+                .map(|(i, label)| Category {
+                    label,
+                    colour: CATEGORICAL[i % CATEGORICAL.len()],
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether the scale is categorical (painted cell by cell, legend of swatches).
+    pub fn is_categorical(&self) -> bool {
+        !self.categories.is_empty()
     }
 
     /// The same scale with another legend heading.
@@ -187,6 +262,14 @@ impl ColourScale {
     /// The colour of `value`. Values outside the range are clamped to its ends. Callers mask
     /// missing values before asking; NaN gets the middle colour rather than a panic.
     pub fn colour(&self, value: f64) -> [u8; 3] {
+        if let Some(last) = self.categories.len().checked_sub(1) {
+            let i = if value.is_finite() {
+                value.round().clamp(0.0, last as f64) as usize
+            } else {
+                0
+            };
+            return self.categories[i].colour;
+        }
         let t = self.position(value);
         self.palette.sample(if self.reverse { 1.0 - t } else { t })
     }
@@ -194,6 +277,9 @@ impl ColourScale {
     /// Round tick values for the legend: steps of 1, 2 or 5 × 10ⁿ, about six of them, all
     /// within the range. Empty for an invalid range.
     pub fn ticks(&self) -> Vec<f64> {
+        if self.is_categorical() {
+            return Vec::new();
+        }
         let Some(step) = self.tick_step() else {
             return Vec::new();
         };
@@ -340,6 +426,22 @@ mod tests {
         };
         assert!(broken.ticks().is_empty());
         assert_eq!(broken.colour(1.0), Palette::Survey.sample(0.5));
+    }
+
+    #[test]
+    fn categories_take_the_documented_colours_in_order() {
+        let s = ColourScale::categorical("Channel", "", vec!["a".into(), "b".into(), "c".into()]);
+        assert!(s.is_valid() && s.is_categorical() && s.ticks().is_empty());
+        // Okabe–Ito orange, sky blue, bluish green.
+        assert_eq!(s.colour(0.0), [230, 159, 0]);
+        assert_eq!(s.colour(1.0), [86, 180, 233]);
+        assert_eq!(s.colour(2.2), [0, 158, 115]);
+        assert_eq!(s.colour(9.0), s.colour(2.0));
+        // Seventeen categories: the seventeenth repeats the first.
+        let many = ColourScale::categorical("C", "", (0..17).map(|i| i.to_string()).collect());
+        assert_eq!(many.categories[16].colour, many.categories[0].colour);
+        let distinct: std::collections::BTreeSet<[u8; 3]> = CATEGORICAL.into_iter().collect();
+        assert_eq!(distinct.len(), 16);
     }
 
     #[test]

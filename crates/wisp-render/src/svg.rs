@@ -13,16 +13,15 @@
 //! with fixed decimals and elements appear in the order of the request.
 
 use crate::heatmap::{
-    blend, decimals_for, heatmap_image, ring_centroid, Style, CONTOUR_COLOUR, MEASURED_AP_COLOUR,
-    NOT_SURVEYED_ALPHA, NOT_SURVEYED_GREY, OUTLINE_COLOUR, PATH_COLOUR, PLANNED_AP_COLOUR,
-    TEXT_COLOUR,
+    blend, decimals_for, heatmap_image, ring_centroid, Legend, LegendKey, Style, CONTOUR_COLOUR,
+    MEASURED_AP_COLOUR, NOT_SURVEYED_ALPHA, NOT_SURVEYED_GREY, OUTLINE_COLOUR, PATH_COLOUR,
+    PLANNED_AP_COLOUR, TEXT_COLOUR,
 };
 use crate::html::{escape, png_data_uri};
 use crate::scale::format_number;
 use crate::text::Faces;
 use crate::{HeatmapRequest, MarkerKind, RenderError};
 use ab_glyph::{Font, FontRef};
-use imageproc::drawing::text_size;
 use std::fmt::Write;
 use wisp_model::{PlanCalibration, Point};
 
@@ -90,7 +89,7 @@ pub fn heatmap_svg(req: &HeatmapRequest) -> Result<String, RenderError> {
     write_path(&mut svg, calibration, req.path, &style);
     write_outlines(&mut svg, req, &style, &metrics);
     write_markers(&mut svg, req, &style, &metrics);
-    legend.write(&mut svg, req, &style, &metrics, plan_w);
+    LegendWriter(&legend).write(&mut svg, req, &style, &metrics, plan_w);
 
     // Title and scale bar in the band under the plan and legend.
     let band_top = band_top as f64;
@@ -329,93 +328,10 @@ fn write_markers(svg: &mut String, req: &HeatmapRequest, style: &Style, metrics:
     svg.push_str("</g>\n");
 }
 
-/// The right-hand legend: what it holds and how big it is; mirrors the PNG's legend.
-struct Legend {
-    width: u32,
-    height: u32,
-    bar_height: f64,
-    keys: Vec<(Key, String)>,
-}
+/// Writes the right-hand legend measured by [`Legend::measure`], as the PNG draws it.
+struct LegendWriter<'l>(&'l Legend);
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Key {
-    Contour(f64),
-    NotSurveyed,
-    Marker(MarkerKind),
-    Outline,
-    Path,
-}
-
-impl Legend {
-    fn measure(req: &HeatmapRequest, faces: &Faces, style: &Style) -> Legend {
-        let scale = req.scale;
-        let mut keys: Vec<(Key, String)> = req
-            .contours
-            .iter()
-            .filter(|l| l.is_finite())
-            .map(|l| {
-                let text = format!(
-                    "{} {} contour",
-                    format_number(*l, decimals_for(*l)),
-                    scale.unit
-                );
-                (Key::Contour(*l), text)
-            })
-            .collect();
-        if req.surveyed.is_some() {
-            keys.push((Key::NotSurveyed, "Not surveyed".to_string()));
-        }
-        for (kind, text) in [
-            (MarkerKind::MeasuredAp, "Measured AP"),
-            (MarkerKind::PlannedAp, "Planned AP"),
-        ] {
-            if req.markers.iter().any(|m| m.kind == kind) {
-                keys.push((Key::Marker(kind), text.to_string()));
-            }
-        }
-        if !req.outlines.is_empty() {
-            keys.push((Key::Outline, "Dead zone".to_string()));
-        }
-        if !req.path.is_empty() {
-            keys.push((Key::Path, "Survey path".to_string()));
-        }
-        // Measured as the PNG measures, so both pictures come out the same size.
-        let px = style.text_px();
-        let width_of = |font: &FontRef, text: &str| text_size(px, font, text).0 as i32;
-        let pad = style.pad();
-        let bar_width = (style.font_px * 1.2) as i32;
-        let tick_width = scale
-            .ticks()
-            .iter()
-            .map(|t| width_of(&faces.regular, &scale.format_tick(*t)))
-            .max()
-            .unwrap_or(0);
-        let key_width = keys
-            .iter()
-            .map(|(_, text)| bar_width + pad / 2 + width_of(&faces.regular, text))
-            .max()
-            .unwrap_or(0);
-        let content = [
-            width_of(&faces.bold, &scale.title),
-            width_of(&faces.regular, scale.unit),
-            bar_width + pad / 2 + tick_width,
-            key_width,
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or(0);
-        let bar_height = ((req.plan.height() as f32 * 0.5) as i32)
-            .clamp((style.font_px * 8.0) as i32, (style.font_px * 18.0) as i32);
-        let line = style.line_height();
-        let height = pad + 2 * line + pad / 2 + bar_height + pad + keys.len() as i32 * line + pad;
-        Legend {
-            width: (2 * pad + content).max(0) as u32,
-            height: height.max(0) as u32,
-            bar_height: bar_height as f64,
-            keys,
-        }
-    }
-
+impl LegendWriter<'_> {
     fn write(
         &self,
         svg: &mut String,
@@ -424,6 +340,8 @@ impl Legend {
         metrics: &Metrics,
         plan_w: u32,
     ) {
+        let legend = self.0;
+        let bar_height = legend.bar_height as f64;
         let scale = req.scale;
         let px = style.font_px as f64;
         let em = num(metrics.em(px));
@@ -452,37 +370,59 @@ impl Legend {
         );
         y += line + (style.pad() / 2) as f64;
 
-        // The colour bar, best value at the top: a vertical gradient through the scale's colours.
         let bar_top = y;
-        svg.push_str(
-            "<defs><linearGradient id=\"wisp-scale\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">\n",
-        );
-        for i in 0..=GRADIENT_STOPS {
-            let t = i as f64 / GRADIENT_STOPS as f64;
-            let value = scale.max - (scale.max - scale.min) * t;
+        let text_height = px * 0.75;
+        if scale.is_categorical() {
+            // One swatch per category, in the scale's order, with its label.
+            for (i, category) in scale.categories.iter().enumerate() {
+                let row_y = bar_top + i as f64 * line;
+                let _ = writeln!(
+                    svg,
+                    "<rect class=\"category\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
+                     fill=\"{}\" stroke=\"{ink}\" stroke-width=\"1\"/>\n\
+                     <text class=\"category-label\" x=\"{}\" y=\"{}\" font-size=\"{em}\" \
+                     fill=\"{ink}\">{}</text>",
+                    num(left),
+                    num(row_y),
+                    num(bar_width),
+                    num(text_height),
+                    hex(category.colour),
+                    num(left + bar_width + (style.pad() / 2) as f64),
+                    num(row_y + metrics.ascent(px)),
+                    escape(&category.label)
+                );
+            }
+        } else {
+            // The colour bar, best value at the top: a vertical gradient through the scale's colours.
+            svg.push_str(
+                "<defs><linearGradient id=\"wisp-scale\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">\n",
+            );
+            for i in 0..=GRADIENT_STOPS {
+                let t = i as f64 / GRADIENT_STOPS as f64;
+                let value = scale.max - (scale.max - scale.min) * t;
+                let _ = writeln!(
+                    svg,
+                    "<stop offset=\"{}\" stop-color=\"{}\"/>",
+                    num(t),
+                    hex(scale.colour(value))
+                );
+            }
+            svg.push_str("</linearGradient></defs>\n");
             let _ = writeln!(
                 svg,
-                "<stop offset=\"{}\" stop-color=\"{}\"/>",
-                num(t),
-                hex(scale.colour(value))
-            );
-        }
-        svg.push_str("</linearGradient></defs>\n");
-        let _ = writeln!(
-            svg,
-            "<rect class=\"colour-bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
+                "<rect class=\"colour-bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
              fill=\"url(#wisp-scale)\" stroke=\"{ink}\" stroke-width=\"1\"/>",
-            num(left),
-            num(bar_top),
-            num(bar_width),
-            num(self.bar_height)
-        );
-        let steps = (self.bar_height - 1.0).max(1.0);
-        let row_of = |value: f64| bar_top + ((1.0 - scale.position(value)) * steps).round();
-        for tick in scale.ticks() {
-            let ty = row_of(tick);
-            let tick_end = left + bar_width + (style.pad() / 3) as f64;
-            let _ = writeln!(
+                num(left),
+                num(bar_top),
+                num(bar_width),
+                num(bar_height)
+            );
+            let steps = (bar_height - 1.0).max(1.0);
+            let row_of = |value: f64| bar_top + ((1.0 - scale.position(value)) * steps).round();
+            for tick in scale.ticks() {
+                let ty = row_of(tick);
+                let tick_end = left + bar_width + (style.pad() / 3) as f64;
+                let _ = writeln!(
                 svg,
                 "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{ink}\" stroke-width=\"1\"/>\n\
                  <text class=\"tick\" x=\"{}\" y=\"{}\" font-size=\"{em}\" fill=\"{ink}\">{}</text>",
@@ -494,10 +434,10 @@ impl Legend {
                 num(metrics.centred_baseline(ty, px)),
                 escape(&scale.format_tick(tick))
             );
-        }
-        for level in req.contours.iter().filter(|l| l.is_finite()) {
-            let ty = row_of(*level);
-            let _ = writeln!(
+            }
+            for level in req.contours.iter().filter(|l| l.is_finite()) {
+                let ty = row_of(*level);
+                let _ = writeln!(
                 svg,
                 "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>",
                 num(left),
@@ -506,15 +446,15 @@ impl Legend {
                 num(ty + 0.5),
                 hex(CONTOUR_COLOUR)
             );
+            }
         }
-        y = bar_top + self.bar_height + pad;
+        y = bar_top + bar_height + pad;
 
         // The key to everything else drawn on the plan.
-        let text_height = px * 0.75;
-        for (key, text) in &self.keys {
+        for (key, text) in &legend.keys {
             let mid_y = (y + text_height / 2.0).round();
             let swatch = match key {
-                Key::Contour(_) => format!(
+                LegendKey::Contour(_) => format!(
                     "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>",
                     num(left),
                     num(mid_y),
@@ -522,7 +462,7 @@ impl Legend {
                     num(mid_y),
                     hex(CONTOUR_COLOUR)
                 ),
-                Key::NotSurveyed => format!(
+                LegendKey::NotSurveyed => format!(
                     "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"{ink}\" \
                      stroke-width=\"1\"/>",
                     num(left),
@@ -531,13 +471,13 @@ impl Legend {
                     num(text_height),
                     hex(blend(NOT_SURVEYED_GREY, [255; 3], NOT_SURVEYED_ALPHA))
                 ),
-                Key::Marker(kind) => symbol(
+                LegendKey::Marker(kind) => symbol(
                     *kind,
                     left + (bar_width / 2.0).trunc(),
                     mid_y,
                     style.symbol_radius() as f64,
                 ),
-                Key::Outline => format!(
+                LegendKey::Outline => format!(
                     "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\" \
                      stroke-dasharray=\"{} 3\"/>",
                     num(left),
@@ -547,7 +487,7 @@ impl Legend {
                     hex(OUTLINE_COLOUR),
                     num((bar_width / 2.0 - 1.0).max(1.0))
                 ),
-                Key::Path => format!(
+                LegendKey::Path => format!(
                     "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{c}\" stroke-width=\"1\"/>\
                      <circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{c}\"/>",
                     num(left),

@@ -208,6 +208,7 @@ fn dead_zone_close_ups_and_proposed_aps_are_embedded() {
             vec![vec!["NEW-1".into(), "12.0, 4.5".into()]],
         ),
         plan_notes: vec!["One new access point closes DZ-1.".into()],
+        ..FloorExtras::default()
     }];
     let with = report_pdf_with(&report, &extras).unwrap();
     assert_eq!(image_count(&with), 5);

@@ -77,14 +77,27 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         geojson(&check).to_string().as_bytes(),
         "dead zones as GeoJSON (plan metres)",
     )?;
+    // Plan the floors as `wisp plan` does by default, write the plan, and read it back as
+    // `wisp report --plan` would, so the sample report shows the plan pages.
+    let floors: Vec<&wisp_ingest::SiteFloor> = loaded.site.floors.iter().collect();
+    let plans =
+        super::plan::plan_floors(&loaded, &floors, None, &wisp_plan::PlanOptions::default())?;
+    let plan_path = a.out.join("plan.json");
+    put(
+        "plan.json",
+        super::plan::plan_json(&plans).to_string().as_bytes(),
+        "proposed access points, zones before/after (wisp plan)",
+    )?;
+    drop(plans);
+    let plan = super::plan::read_plan_file(&loaded.site, &plan_path)?;
     put(
         "report.pdf",
-        &super::report::build_pdf(&loaded, &check, Paper::A4)?,
-        "the PDF survey report",
+        &super::report::build_pdf(&loaded, &check, Some(&plan), Paper::A4)?,
+        "the PDF survey report, with the plan pages",
     )?;
     put(
         "report.html",
-        super::html::build_html(&loaded, &check)?.as_bytes(),
+        super::html::build_html(&loaded, &check, Some(&plan))?.as_bytes(),
         "the interactive report (one file, no network)",
     )?;
     print!("\n{text}\n");

@@ -1,3 +1,4 @@
+use super::plan::FloorPlan;
 use crate::pipeline::{self, FloorAnalysis};
 use crate::{CliError, ExitCode};
 use std::path::PathBuf;
@@ -5,6 +6,7 @@ use wisp_coverage::Criterion;
 use wisp_ingest::{Site, SiteFloor};
 use wisp_interp::SignalLayers;
 use wisp_model::{Grid, Sample};
+use wisp_plan::{CalibrationOptions, PlanOptions, PlannedAp};
 use wisp_render::{ColourScale, HeatmapRequest, Marker, MarkerKind, Outline, Palette};
 
 #[derive(Debug, clap::Args)]
@@ -28,6 +30,9 @@ pub struct Args {
     /// Draw the survey path and scan points.
     #[arg(long)]
     path: bool,
+    /// The plan file from `wisp plan --out`, for `--metric predicted-after`.
+    #[arg(long)]
+    plan: Option<PathBuf>,
     /// Output: PNG, or SVG (vector legend, labels and outlines) when the name ends in .svg.
     #[arg(long)]
     out: PathBuf,
@@ -47,6 +52,14 @@ pub enum Metric {
     CoChannel,
     /// Distance to the nearest scan: how far the map is extrapolated.
     Uncertainty,
+    /// The serving (strongest) radio's channel, band and number: one colour per channel
+    /// present, from a colour-blind-aware categorical palette (`--palette` does not apply).
+    Channel,
+    /// The calibrated radio model's primary signal (5 GHz) from the existing APs alone: the
+    /// baseline to compare `predicted-after` with.
+    PredictedBefore,
+    /// The model's primary signal (5 GHz) with the plan's new APs added (needs `--plan`).
+    PredictedAfter,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -65,9 +78,17 @@ impl Metric {
             Metric::RadioCount => "Radios at -75 dBm or better",
             Metric::CoChannel => "Co-channel radios at -85 dBm or better",
             Metric::Uncertainty => "Distance to the nearest scan",
+            Metric::Channel => "Serving channel",
+            Metric::PredictedBefore => "Predicted primary signal, existing APs",
+            Metric::PredictedAfter => "Predicted primary signal with the planned APs",
         }
     }
-    fn layer(self, l: &SignalLayers) -> Grid<f32> {
+    /// Whether the layer comes from the radio model rather than the survey.
+    pub fn is_predicted(self) -> bool {
+        matches!(self, Metric::PredictedBefore | Metric::PredictedAfter)
+    }
+    /// The measured layer; `None` for the model's layers, which do not come from the survey.
+    fn layer(self, l: &SignalLayers) -> Option<Grid<f32>> {
         let counts = |g: &Grid<u16>| {
             Grid::from_fn(*g.geometry(), |r, c| {
                 if l.primary.get(r, c).is_some_and(|v| v.is_nan()) {
@@ -77,7 +98,7 @@ impl Metric {
                 }
             })
         };
-        match self {
+        Some(match self {
             Metric::Primary => l.primary.clone(),
             Metric::Secondary => l.secondary.clone(),
             Metric::Tertiary => l.tertiary.clone(),
@@ -85,7 +106,8 @@ impl Metric {
             Metric::RadioCount => counts(&l.radio_count),
             Metric::CoChannel => counts(&l.cochannel),
             Metric::Uncertainty => l.distance_m.clone(),
-        }
+            Metric::Channel | Metric::PredictedBefore | Metric::PredictedAfter => return None,
+        })
     }
     fn scale(self, palette: Palette) -> ColourScale {
         match self {
@@ -99,34 +121,39 @@ impl Metric {
     }
     fn criterion(self) -> Option<Criterion> {
         match self {
-            Metric::Primary => Some(Criterion::Primary),
+            Metric::Primary | Metric::PredictedBefore | Metric::PredictedAfter => {
+                Some(Criterion::Primary)
+            }
             Metric::Secondary => Some(Criterion::Secondary),
             Metric::Tertiary => Some(Criterion::Tertiary),
             Metric::Snr => Some(Criterion::Snr),
             Metric::CoChannel => Some(Criterion::CoChannel),
-            Metric::RadioCount | Metric::Uncertainty => None,
+            Metric::RadioCount | Metric::Uncertainty | Metric::Channel => None,
         }
     }
 }
 
 /// How a layer is drawn.
 #[derive(Debug, Clone, Copy)]
-pub struct Style {
+pub struct Style<'a> {
     pub metric: Metric,
     pub palette: Palette,
     pub opacity: f32,
     /// Draw the survey path and scan points.
     pub show_path: bool,
+    /// The floor's part of a plan file: its new APs are added to `predicted-after` and marked.
+    pub plan: Option<&'a FloorPlan>,
 }
 
-impl Style {
+impl<'a> Style<'a> {
     /// The default look for `metric`: survey palette, default opacity, path on the primary map.
-    pub fn of(metric: Metric) -> Style {
+    pub fn of(metric: Metric) -> Style<'a> {
         Style {
             metric,
             palette: Palette::Survey,
             opacity: wisp_render::DEFAULT_OPACITY,
             show_path: metric == Metric::Primary,
+            plan: None,
         }
     }
 }
@@ -163,24 +190,27 @@ pub fn render_with<T>(
         palette,
         opacity,
         show_path,
+        plan,
     } = style;
     let f = &floor.floor;
+    if metric.is_predicted() {
+        let new_aps: &[PlannedAp] = match (metric, plan) {
+            (Metric::PredictedAfter, Some(p)) => &p.new_aps,
+            (Metric::PredictedAfter, None) => {
+                return Err(CliError::input(
+                    "--metric predicted-after needs the plan: --plan plan.json (from `wisp plan --out`)",
+                ))
+            }
+            _ => &[],
+        };
+        let prediction = predicted(floor, samples, new_aps)?;
+        return draw_predicted(site, floor, &prediction, new_aps, style, finish);
+    }
     let layers = analysis.layers.as_ref().ok_or_else(|| {
         CliError::input(format!("floor '{}' has no survey samples to draw", f.id))
     })?;
     let scale = metric.scale(palette);
-    // Contours at the thresholds the floor's zones are held to for this metric.
-    let profiles = pipeline::all_profiles(site);
-    let mut contours: Vec<f64> = f
-        .zones
-        .iter()
-        .filter_map(|z| profiles.iter().find(|p| p.name == z.profile))
-        .flat_map(Criterion::of)
-        .filter(|(c, _)| Some(*c) == metric.criterion())
-        .map(|(_, t)| t)
-        .collect();
-    contours.sort_by(f64::total_cmp);
-    contours.dedup();
+    let contours = contours_for(site, f, metric);
     let outlines: Vec<Outline> = analysis
         .zones
         .iter()
@@ -196,7 +226,14 @@ pub fn render_with<T>(
     } else {
         vec![]
     };
-    let layer = metric.layer(layers);
+    let (layer, scale) = if metric == Metric::Channel {
+        channel_layer(layers, metric.title())
+    } else {
+        let layer = metric.layer(layers).ok_or_else(|| {
+            CliError::input(format!("{} is not a measured layer", metric.title()))
+        })?;
+        (layer, scale)
+    };
     let title = heading(site, f, metric.title());
     draw_with(
         floor,
@@ -206,9 +243,151 @@ pub fn render_with<T>(
         &contours,
         &outlines,
         &path,
+        &[],
         title,
         opacity,
         finish,
+    )
+}
+
+/// The serving radio's channel as category indices, and the categorical scale listing the
+/// channels present (band, then number): "2.4 GHz ch 1", "5 GHz ch 36"… NaN where no radio
+/// serves or outside the floor.
+pub fn channel_layer(l: &SignalLayers, title: &str) -> (Grid<f32>, ColourScale) {
+    let channel_of = |r: usize, c: usize| -> Option<(wisp_model::Band, u16)> {
+        if l.primary.get(r, c).is_none_or(|v| v.is_nan()) {
+            return None;
+        }
+        let i = *l.serving.get(r, c)?;
+        let key = &l.radios.get(i as usize)?.key;
+        Some((key.band, key.channel))
+    };
+    let geometry = *l.serving.geometry();
+    let mut present = std::collections::BTreeSet::new();
+    for r in 0..geometry.rows() {
+        for c in 0..geometry.cols() {
+            present.extend(channel_of(r, c));
+        }
+    }
+    let present: Vec<(wisp_model::Band, u16)> = present.into_iter().collect();
+    let layer = Grid::from_fn(geometry, |r, c| {
+        channel_of(r, c)
+            .and_then(|k| present.binary_search(&k).ok())
+            .map_or(f32::NAN, |i| i as f32)
+    });
+    let labels = present
+        .iter()
+        .map(|(band, ch)| format!("{} GHz ch {ch}", band.name()))
+        .collect();
+    (layer, ColourScale::categorical(title, "", labels))
+}
+
+/// Contours at the thresholds the floor's zones are held to for `metric`'s criterion.
+fn contours_for(site: &Site, f: &wisp_model::Floor, metric: Metric) -> Vec<f64> {
+    let profiles = pipeline::all_profiles(site);
+    let mut contours: Vec<f64> = f
+        .zones
+        .iter()
+        .filter_map(|z| profiles.iter().find(|p| p.name == z.profile))
+        .flat_map(Criterion::of)
+        .filter(|(c, _)| Some(*c) == metric.criterion())
+        .map(|(_, t)| t)
+        .collect();
+    contours.sort_by(f64::total_cmp);
+    contours.dedup();
+    contours
+}
+
+/// The calibrated model's prediction over the floor's analysis grid for its existing APs plus
+/// `new_aps`, on the planner's design band; whether the model could be calibrated on `samples`
+/// (else `wisp plan`'s fallback, the default model with the manifest's powers).
+pub fn predicted(
+    floor: &SiteFloor,
+    samples: &[Sample],
+    new_aps: &[PlannedAp],
+) -> Result<Predicted, CliError> {
+    let f = &floor.floor;
+    let cal = wisp_plan::calibrate(f, samples, &CalibrationOptions::default()).ok();
+    let mut aps = wisp_plan::existing_aps(f, cal.as_ref());
+    aps.extend(new_aps.iter().cloned());
+    let geometry = pipeline::floor_grid(f)?;
+    let band = PlanOptions::default().design_band;
+    let prediction = wisp_plan::predict(f, cal.as_ref(), &aps, band, &geometry);
+    Ok(Predicted {
+        prediction,
+        calibrated: cal.is_some(),
+    })
+}
+
+/// The model's prediction for a floor, ready to draw.
+pub struct Predicted {
+    pub prediction: wisp_plan::Prediction,
+    /// Whether the model was calibrated on the survey (else the default model).
+    pub calibrated: bool,
+}
+
+/// Draws a prediction of `predicted` (existing APs plus `new_aps`, marked as planned) as
+/// `style.metric` says, with contours at the zones' primary thresholds.
+pub fn draw_predicted<T>(
+    site: &Site,
+    floor: &SiteFloor,
+    predicted: &Predicted,
+    new_aps: &[PlannedAp],
+    style: Style,
+    finish: impl FnOnce(&HeatmapRequest) -> Result<T, wisp_render::RenderError>,
+) -> Result<T, CliError> {
+    let f = &floor.floor;
+    let metric = style.metric;
+    // Short, so it fits under the plan: the report's notes say more about the model.
+    let what = if predicted.calibrated {
+        format!(
+            "{} (model n = {:.2})",
+            metric.title(),
+            predicted.prediction.exponent
+        )
+    } else {
+        format!("{} (default model)", metric.title())
+    };
+    let scale = metric.scale(style.palette);
+    let contours = contours_for(site, f, metric);
+    let markers = planned_markers(new_aps);
+    draw_with(
+        floor,
+        &predicted.prediction.primary,
+        None,
+        &scale,
+        &contours,
+        &[],
+        &[],
+        &markers,
+        heading(site, f, &what),
+        style.opacity,
+        finish,
+    )
+}
+
+/// Markers of planned APs: a blue triangle, the name and the planned channels.
+pub fn planned_markers(aps: &[PlannedAp]) -> Vec<Marker> {
+    aps.iter()
+        .map(|ap| Marker {
+            at: ap.position,
+            label: ap_label(&ap.name, &ap.radios),
+            kind: MarkerKind::PlannedAp,
+        })
+        .collect()
+}
+
+/// "NAME ch 6/36": an AP's marker label. The first word of the name keeps labels short enough
+/// not to overlap on a plan.
+fn ap_label(name: &str, radios: &[wisp_model::ApRadio]) -> String {
+    format!(
+        "{} ch {}",
+        name.split_whitespace().next().unwrap_or(name),
+        radios
+            .iter()
+            .map(|r| r.channel.to_string())
+            .collect::<Vec<_>>()
+            .join("/")
     )
 }
 
@@ -242,6 +421,7 @@ pub fn draw(
         contours,
         outlines,
         path,
+        &[],
         title,
         opacity,
         wisp_render::heatmap_image,
@@ -258,6 +438,7 @@ pub fn draw_with<T>(
     contours: &[f64],
     outlines: &[Outline],
     path: &[wisp_model::Point],
+    planned: &[Marker],
     title: String,
     opacity: f32,
     finish: impl FnOnce(&HeatmapRequest) -> Result<T, wisp_render::RenderError>,
@@ -269,18 +450,10 @@ pub fn draw_with<T>(
         .iter()
         .map(|ap| Marker {
             at: ap.position,
-            // The first word of the name keeps labels short enough not to overlap on a plan.
-            label: format!(
-                "{} ch {}",
-                ap.name.split_whitespace().next().unwrap_or(&ap.name),
-                ap.radios
-                    .iter()
-                    .map(|r| r.channel.to_string())
-                    .collect::<Vec<_>>()
-                    .join("/")
-            ),
+            label: ap_label(&ap.name, &ap.radios),
             kind: MarkerKind::MeasuredAp,
         })
+        .chain(planned.iter().cloned())
         .collect();
     let mut req = HeatmapRequest::new(f, &plan, layer, scale, title);
     req.surveyed = surveyed;
@@ -302,11 +475,19 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         PaletteArg::Survey => Palette::Survey,
         PaletteArg::Cividis => Palette::Cividis,
     };
+    let plan = match &a.plan {
+        Some(p) => Some(super::plan::read_plan_file(&loaded.site, p)?),
+        None => None,
+    };
+    let empty = FloorPlan::default();
     let style = Style {
         metric: a.metric,
         palette,
         opacity: a.opacity,
         show_path: a.path,
+        plan: plan
+            .as_ref()
+            .map(|p| p.floor(&floor.floor.id).unwrap_or(&empty)),
     };
     let svg = a
         .out

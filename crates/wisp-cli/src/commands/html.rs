@@ -17,6 +17,7 @@
 
 use super::check::SiteCheck;
 use super::heatmap::{render, Metric, Style};
+use super::plan::PlanFile;
 use crate::pipeline::{self, FloorAnalysis, Loaded};
 use crate::CliError;
 use image::RgbaImage;
@@ -27,13 +28,14 @@ use wisp_model::Grid;
 use wisp_render::{HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport, Paper, Report};
 
 /// The layers of the HTML map, in the order of its radio buttons; the first is shown first.
-pub const HTML_METRICS: [Metric; 6] = [
+pub const HTML_METRICS: [Metric; 7] = [
     Metric::Primary,
     Metric::Secondary,
     Metric::Snr,
     Metric::RadioCount,
     Metric::CoChannel,
     Metric::Uncertainty,
+    Metric::Channel,
 ];
 
 /// Plan metres of map shown around a dead zone's outline in its close-up.
@@ -46,20 +48,27 @@ const CLOSE_UP_MIN_HALF_M: f64 = 5.0;
 ///
 /// Builds the PDF report's content with [`super::report::build`] for its tables and text; a
 /// caller that has built that already should call [`build_html_from`] instead.
-pub fn build_html(loaded: &Loaded, check: &SiteCheck) -> Result<String, CliError> {
-    let report = super::report::build(loaded, check, Paper::A4)?;
-    build_html_from(loaded, check, &report)
+pub fn build_html(
+    loaded: &Loaded,
+    check: &SiteCheck,
+    plan: Option<&PlanFile>,
+) -> Result<String, CliError> {
+    let report = super::report::build(loaded, check, plan, Paper::A4)?;
+    build_html_from(loaded, check, &report, plan)
 }
 
 /// [`build_html`] reusing a report already built by [`super::report::build`] from the same
-/// `loaded` and `check` (its heatmaps are not used; the map draws its own layers).
+/// `loaded` and `check` (its heatmaps are not used; the map draws its own layers). With a
+/// plan, every floor it covers gets the predicted-after layer (and its values under the
+/// pointer) and the proposed-AP table.
 pub fn build_html_from(
     loaded: &Loaded,
     check: &SiteCheck,
     report: &Report,
+    plan: Option<&PlanFile>,
 ) -> Result<String, CliError> {
     Ok(wisp_render::report_html(&html_report(
-        loaded, check, report,
+        loaded, check, report, plan,
     )?)?)
 }
 
@@ -69,6 +78,7 @@ pub fn html_report(
     loaded: &Loaded,
     check: &SiteCheck,
     report: &Report,
+    site_plan: Option<&PlanFile>,
 ) -> Result<HtmlReport, CliError> {
     let site = &loaded.site;
     let mut floors = Vec::new();
@@ -83,6 +93,36 @@ pub fn html_report(
                 layers.push((metric, image));
             }
             grids = hover_grids(signal);
+        }
+        let floor_plan = site_plan.and_then(|p| p.floor(&sf.floor.id));
+        let mut proposed_aps = wisp_render::Table::default();
+        if let Some(fp) = floor_plan {
+            let predicted = super::heatmap::predicted(sf, samples, &fp.new_aps)?;
+            let image = super::heatmap::draw_predicted(
+                site,
+                sf,
+                &predicted,
+                &fp.new_aps,
+                Style::of(Metric::PredictedAfter),
+                wisp_render::heatmap_image,
+            )?;
+            layers.push((Metric::PredictedAfter, image));
+            // Its values under the pointer too, on the same analysis grid as the others.
+            if analysis.layers.is_some() {
+                grids.push(HtmlGrid {
+                    name: label(Metric::PredictedAfter).to_string(),
+                    unit: "dBm".to_string(),
+                    decimals: 0,
+                    grid: predicted.prediction.primary.map(|v| {
+                        if v.is_finite() {
+                            *v
+                        } else {
+                            f32::NAN
+                        }
+                    }),
+                });
+            }
+            proposed_aps = super::report::proposed_ap_table(&fp.new_aps);
         }
         let dead_zones: Vec<&DeadZone> =
             analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
@@ -122,7 +162,7 @@ pub fn html_report(
             dead_zones: text.dead_zones,
             dead_zone_centres: dead_zones.iter().map(|d| d.centroid_m).collect(),
             dead_zone_maps,
-            proposed_aps: Default::default(),
+            proposed_aps,
             notes: text.notes,
         });
     }
@@ -242,11 +282,15 @@ fn label(metric: Metric) -> &'static str {
         Metric::RadioCount => "Radio count",
         Metric::CoChannel => "Co-channel",
         Metric::Uncertainty => "Distance to scan",
+        Metric::Channel => "Channel",
+        Metric::PredictedBefore => "Predicted before",
+        Metric::PredictedAfter => "Predicted after plan",
     }
 }
 
-/// The values shown under the pointer, one grid per metric of [`HTML_METRICS`], on the 0.5 m
-/// analysis grid. Counts are NaN outside the floor (where the primary layer is NaN), as the
+/// The values shown under the pointer, one grid per metric of [`HTML_METRICS`] but the channel
+/// (its values are category numbers, and the map's legend names them), on the 0.5 m analysis
+/// grid. Counts are NaN outside the floor (where the primary layer is NaN), as the
 /// maps paint them.
 fn hover_grids(l: &SignalLayers) -> Vec<HtmlGrid> {
     let counts = |g: &Grid<u16>| {
@@ -289,8 +333,8 @@ mod tests {
     fn sample_site_html_and_close_ups() {
         let loaded = pipeline::load(&crate::sample_site(), None).unwrap();
         let check = check_site(&loaded).unwrap();
-        let report = super::super::report::build(&loaded, &check, Paper::A4).unwrap();
-        let input = html_report(&loaded, &check, &report).unwrap();
+        let report = super::super::report::build(&loaded, &check, None, Paper::A4).unwrap();
+        let input = html_report(&loaded, &check, &report, None).unwrap();
         assert_eq!(input.floors.len(), loaded.site.floors.len());
         let floor = &input.floors[0];
         let (sf, (_, analysis)) = (&loaded.site.floors[0], &check.floors[0]);

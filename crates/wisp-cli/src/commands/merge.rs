@@ -359,6 +359,7 @@ fn read_bundle(path: &Path) -> Result<(Bundle, Vec<FloorPart>), CliError> {
             heatmaps,
             dead_zone_maps: Vec::new(),
             notes: f.notes,
+            plan: None,
             error: f.error.map(|e| (e.message, code_of(e.exit_code))),
         });
     }
@@ -450,6 +451,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         floors_total: b0.floors_total,
         profiles,
         sources,
+        proposed_aps: None,
     };
     let mut check = SiteCheck {
         floors: Vec::new(),
@@ -623,7 +625,14 @@ mod tests {
                 filters: Default::default(),
             };
             let outcomes = crate::pipeline::analyse_site_with(&site, None, &opts, |job, a| {
-                super::super::report::floor_part(job.site, job.floor, job.samples, &a, job.index)
+                super::super::report::floor_part(
+                    job.site,
+                    job.floor,
+                    job.samples,
+                    &a,
+                    job.index,
+                    None,
+                )
             });
             let wanted: Vec<usize> = (0..3).filter(|f| f % 2 == i - 1).collect();
             assert_eq!(outcomes.iter().map(|o| o.index).collect::<Vec<_>>(), wanted);

@@ -81,10 +81,6 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         Some(id) => vec![pipeline::pick_floor(site, Some(id))?],
         None => site.floors.iter().collect(),
     };
-    let resolve = |z: &Zone| -> Option<RequirementProfile> {
-        let name = a.profile.as_deref().unwrap_or(&z.profile);
-        profiles.iter().find(|p| p.name == name).cloned()
-    };
     let mut opts = PlanOptions {
         min_distance_m: a.min_distance,
         max_new_aps: a.max_aps,
@@ -94,6 +90,31 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     opts.candidates.spacing_m = a.spacing;
     opts.candidates.excluded_zones = a.no_ap_zone.clone();
     opts.search.seed = a.seed;
+    let plans = plan_floors(&loaded, &floors, a.profile.as_deref(), &opts)?;
+    super::write_output(&a.out, plan_json(&plans).to_string().as_bytes())?;
+    if let Some(path) = &a.bom {
+        super::write_output(path, bom_csv(&plans)?.as_bytes())?;
+    }
+    if let Some(path) = &a.aps_out {
+        super::write_output(path, aps_toml(&plans).as_bytes())?;
+    }
+    print!("{}", summary(&plans));
+    println!("wrote {}", a.out.display());
+    Ok(ExitCode::Ok)
+}
+
+/// Calibrates and plans each of `floors` (zones held to `profile` if given, else their own).
+pub fn plan_floors<'a>(
+    loaded: &'a pipeline::Loaded,
+    floors: &[&'a wisp_ingest::SiteFloor],
+    profile: Option<&str>,
+    opts: &PlanOptions,
+) -> Result<Vec<(&'a Floor, bool, Plan)>, CliError> {
+    let profiles = pipeline::all_profiles(&loaded.site);
+    let resolve = |z: &Zone| -> Option<RequirementProfile> {
+        let name = profile.unwrap_or(&z.profile);
+        profiles.iter().find(|p| p.name == name).cloned()
+    };
     let mut plans: Vec<(&Floor, bool, Plan)> = Vec::new();
     for f in floors {
         let samples = pipeline::samples_of(&loaded.survey, &f.floor.id);
@@ -113,19 +134,10 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             calibration: cal.as_ref().ok(),
             profile: &resolve,
         };
-        let plan = plan_floor(&input, &opts).map_err(CliError::input)?;
+        let plan = plan_floor(&input, opts).map_err(CliError::input)?;
         plans.push((&f.floor, cal.is_ok(), plan));
     }
-    super::write_output(&a.out, plan_json(&plans).to_string().as_bytes())?;
-    if let Some(path) = &a.bom {
-        super::write_output(path, bom_csv(&plans)?.as_bytes())?;
-    }
-    if let Some(path) = &a.aps_out {
-        super::write_output(path, aps_toml(&plans).as_bytes())?;
-    }
-    print!("{}", summary(&plans));
-    println!("wrote {}", a.out.display());
-    Ok(ExitCode::Ok)
+    Ok(plans)
 }
 
 fn radios_json(ap: &PlannedAp) -> serde_json::Value {
@@ -195,15 +207,6 @@ pub fn plan_json(plans: &[(&Floor, bool, Plan)]) -> serde_json::Value {
 /// Bill of materials: what an installer orders for the new APs.
 pub fn bom_csv(plans: &[(&Floor, bool, Plan)]) -> Result<String, CliError> {
     let new: Vec<&PlannedAp> = plans.iter().flat_map(|(_, _, p)| p.new_aps()).collect();
-    let names = new
-        .iter()
-        .map(|a| a.name.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let bands: Vec<&str> = new
-        .first()
-        .map(|a| a.radios.iter().map(|r| r.band.name()).collect())
-        .unwrap_or_default();
     let changed: Vec<String> = plans
         .iter()
         .flat_map(|(f, _, p)| {
@@ -216,9 +219,33 @@ pub fn bom_csv(plans: &[(&Floor, bool, Plan)]) -> Result<String, CliError> {
                 })
         })
         .collect();
-    let n = new.len().to_string();
     let mut w = csv::Writer::from_writer(Vec::new());
-    let rows: Vec<[String; 3]> = vec![
+    w.write_record(["item", "quantity", "notes"])
+        .map_err(CliError::output)?;
+    for r in bom_rows(&new, &changed) {
+        w.write_record(&r).map_err(CliError::output)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| CliError::output(e.to_string()))?;
+    String::from_utf8(bytes).map_err(CliError::output)
+}
+
+/// The bill of materials, one row per item (item, quantity, notes): for the `new` APs, and the
+/// existing APs (by name) whose channels the plan changes. `wisp plan --bom` and the report's
+/// plan page both list these rows.
+pub fn bom_rows(new: &[&PlannedAp], changed: &[String]) -> Vec<[String; 3]> {
+    let names = new
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let bands: Vec<&str> = new
+        .first()
+        .map(|a| a.radios.iter().map(|r| r.band.name()).collect())
+        .unwrap_or_default();
+    let n = new.len().to_string();
+    vec![
         [
             format!("Access point, ceiling mount ({} GHz)", bands.join(" + ")),
             n.clone(),
@@ -244,16 +271,7 @@ pub fn bom_csv(plans: &[(&Floor, bool, Plan)]) -> Result<String, CliError> {
             changed.len().to_string(),
             changed.join(" "),
         ],
-    ];
-    w.write_record(["item", "quantity", "notes"])
-        .map_err(CliError::output)?;
-    for r in rows {
-        w.write_record(&r).map_err(CliError::output)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| CliError::output(e.to_string()))?;
-    String::from_utf8(bytes).map_err(CliError::output)
+    ]
 }
 
 /// A TOML basic string (JSON's escapes are a subset of TOML's).
@@ -359,4 +377,214 @@ fn summary(plans: &[(&Floor, bool, Plan)]) -> String {
         }
     }
     s
+}
+
+/// One radio of a plan file's AP.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct RadioDoc {
+    band: String,
+    channel: u16,
+    tx_dbm: f64,
+}
+
+/// An AP of a plan file: `new_aps[]` or `existing_aps[]` (pixel positions are ignored: metres
+/// are what the model uses).
+#[derive(Debug, Clone, serde::Deserialize)]
+struct ApDoc {
+    name: String,
+    floor: String,
+    x_m: f64,
+    y_m: f64,
+    radios: Vec<RadioDoc>,
+    #[serde(default)]
+    located: bool,
+}
+
+/// A zone's predicted result in a plan file, as [`wisp_plan::ZoneStats`] serialises it (NaN
+/// written as null).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ZoneStatsDoc {
+    pub primary_share: f64,
+    pub secondary_share: Option<f64>,
+    pub primary_p5_dbm: Option<f64>,
+    pub meets_target: bool,
+}
+
+/// A zone of a plan file, before and after the plan.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ZoneDoc {
+    floor: String,
+    pub zone: String,
+    pub before: ZoneStatsDoc,
+    pub after: ZoneStatsDoc,
+    pub unreachable_share: f64,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct PlanDoc {
+    new_aps: Vec<ApDoc>,
+    #[serde(default)]
+    existing_aps: Vec<ApDoc>,
+    #[serde(default)]
+    zones: Vec<ZoneDoc>,
+}
+
+/// What a plan file (`wisp plan --out`) says about one floor.
+#[derive(Debug, Clone, Default)]
+pub struct FloorPlan {
+    /// The proposed APs, as the planner made them (`new`, positions in plan metres).
+    pub new_aps: Vec<PlannedAp>,
+    /// Existing APs (by name) whose planned radios differ from the manifest's.
+    pub changed: Vec<String>,
+    pub zones: Vec<ZoneDoc>,
+}
+
+/// A plan file read back and checked against the site: per floor id, what the plan says.
+#[derive(Debug, Clone, Default)]
+pub struct PlanFile {
+    pub floors: std::collections::BTreeMap<String, FloorPlan>,
+}
+
+impl PlanFile {
+    /// The plan of floor `id` (empty when the plan says nothing about it).
+    pub fn floor(&self, id: &str) -> Option<&FloorPlan> {
+        self.floors.get(id)
+    }
+
+    /// Every proposed AP, all floors.
+    pub fn new_ap_count(&self) -> usize {
+        self.floors.values().map(|f| f.new_aps.len()).sum()
+    }
+}
+
+fn radios_of(
+    path: &std::path::Path,
+    what: &str,
+    radios: &[RadioDoc],
+) -> Result<Vec<wisp_model::ApRadio>, CliError> {
+    radios
+        .iter()
+        .map(|r| {
+            let band = wisp_model::Band::parse(&r.band)
+                .map_err(|e| CliError::input(format!("{}: {what}: {e}", path.display())))?;
+            wisp_model::Channel::new(band, r.channel)
+                .map_err(|e| CliError::input(format!("{}: {what}: {e}", path.display())))?;
+            if !r.tx_dbm.is_finite() {
+                return Err(CliError::input(format!(
+                    "{}: {what}: tx_dbm must be a number",
+                    path.display()
+                )));
+            }
+            Ok(wisp_model::ApRadio {
+                band,
+                channel: r.channel,
+                tx_dbm: r.tx_dbm,
+            })
+        })
+        .collect()
+}
+
+/// Reads a plan file written by `wisp plan --out` and checks it against the site: every floor
+/// it names is in the manifest, every new AP lies on its floor's plan, every existing AP is one
+/// of the floor's (or located by calibration), every zone is one of the floor's. Anything else
+/// is an input error (exit 2) naming the file and the entry.
+pub fn read_plan_file(
+    site: &wisp_ingest::Site,
+    path: &std::path::Path,
+) -> Result<PlanFile, CliError> {
+    let bytes = wisp_ingest::read_limited(path, wisp_ingest::MAX_CAPTURE_BYTES)?;
+    let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(path))?;
+    let doc: PlanDoc = serde_json::from_str(&text).map_err(|e| {
+        CliError::input(format!(
+            "{}:{}: not a plan from `wisp plan --out`: {e}",
+            path.display(),
+            e.line()
+        ))
+    })?;
+    let floor_of = |what: &str, id: &str| -> Result<&wisp_model::Floor, CliError> {
+        site.floor(id).map(|f| &f.floor).ok_or_else(|| {
+            CliError::input(format!(
+                "{}: {what}: floor '{id}' is not in the site manifest {} (floors: {})",
+                path.display(),
+                site.manifest_path.display(),
+                site.floors
+                    .iter()
+                    .map(|f| f.floor.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+    };
+    let mut out = PlanFile::default();
+    for (i, ap) in doc.new_aps.iter().enumerate() {
+        let what = format!("new_aps[{i}] '{}'", ap.name);
+        let floor = floor_of(&what, &ap.floor)?;
+        let at = wisp_model::Point::new(ap.x_m, ap.y_m);
+        let size = floor.size_m();
+        if !(at.x.is_finite() && at.y.is_finite())
+            || at.x < 0.0
+            || at.y < 0.0
+            || at.x > size.x
+            || at.y > size.y
+        {
+            return Err(CliError::input(format!(
+                "{}: {what}: position ({}, {}) m is not on floor '{}' (0…{:.1} × 0…{:.1} m)",
+                path.display(),
+                ap.x_m,
+                ap.y_m,
+                floor.id,
+                size.x,
+                size.y
+            )));
+        }
+        let radios = radios_of(path, &what, &ap.radios)?;
+        let plan = out.floors.entry(floor.id.clone()).or_default();
+        plan.new_aps.push(PlannedAp {
+            name: ap.name.clone(),
+            position: at,
+            radios,
+            ssids: Vec::new(),
+            base_bssid: Some(wisp_plan::planner::new_bssid(plan.new_aps.len() + 1)),
+            new: true,
+            located: false,
+        });
+    }
+    for (i, ap) in doc.existing_aps.iter().enumerate() {
+        let what = format!("existing_aps[{i}] '{}'", ap.name);
+        let floor = floor_of(&what, &ap.floor)?;
+        let radios = radios_of(path, &what, &ap.radios)?;
+        let plan = out.floors.entry(floor.id.clone()).or_default();
+        if ap.located {
+            continue;
+        }
+        let Some(known) = floor.aps.iter().find(|a| a.name == ap.name) else {
+            return Err(CliError::input(format!(
+                "{}: {what}: floor '{}' has no access point '{}' in the manifest",
+                path.display(),
+                floor.id,
+                ap.name
+            )));
+        };
+        if known.radios != radios {
+            plan.changed.push(ap.name.clone());
+        }
+    }
+    for (i, z) in doc.zones.iter().enumerate() {
+        let what = format!("zones[{i}] '{}'", z.zone);
+        let floor = floor_of(&what, &z.floor)?;
+        if !floor.zones.iter().any(|x| x.name == z.zone) {
+            return Err(CliError::input(format!(
+                "{}: {what}: floor '{}' has no zone '{}'",
+                path.display(),
+                floor.id,
+                z.zone
+            )));
+        }
+        out.floors
+            .entry(floor.id.clone())
+            .or_default()
+            .zones
+            .push(z.clone());
+    }
+    Ok(out)
 }

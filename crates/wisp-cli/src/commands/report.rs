@@ -1,5 +1,6 @@
 use super::check::SiteCheck;
 use super::heatmap::{render, Metric, Style};
+use super::plan::{FloorPlan, PlanFile};
 use crate::pipeline::{self, FloorAnalysis, FloorOutcome, Loaded, RunOptions, Shard};
 use crate::{CliError, ExitCode};
 use std::path::PathBuf;
@@ -23,6 +24,10 @@ pub struct Args {
     /// Also (or only) write the interactive HTML report: one self-contained file, no network.
     #[arg(long, conflicts_with = "shard")]
     html: Option<PathBuf>,
+    /// A plan from `wisp plan --out`: each floor it covers gets a plan page (predicted map with
+    /// the proposed APs, the APs, each zone before and after, the bill of materials).
+    #[arg(long, conflicts_with = "shard")]
+    plan: Option<PathBuf>,
     /// Only the floors of shard I of N: those whose manifest index (from 0) mod N is I − 1.
     /// Writes a bundle (zone results, heatmap PNGs, tables) instead of the PDF.
     #[arg(long, value_name = "I/N")]
@@ -81,8 +86,21 @@ pub struct FloorPart {
     /// Close-ups of the dead zones for the PDF: (caption, PNG bytes). Not kept in shard bundles.
     pub dead_zone_maps: Vec<(String, Vec<u8>)>,
     pub notes: Vec<String>,
+    /// The floor's plan page, when the report was given a plan covering it. Not kept in shard
+    /// bundles (`--plan` and `--shard` do not go together).
+    pub plan: Option<PlanPart>,
     /// Why the floor could not be processed (message, exit code); the other fields are empty.
     pub error: Option<(String, ExitCode)>,
+}
+
+/// A floor's plan page: the predicted map (PNG) and the tables.
+#[derive(Debug, Clone)]
+pub struct PlanPart {
+    pub maps: Vec<(String, Vec<u8>)>,
+    pub proposed_aps: Table,
+    pub zones: Table,
+    pub bill_of_materials: Table,
+    pub notes: Vec<String>,
 }
 
 impl FloorPart {
@@ -100,6 +118,7 @@ impl FloorPart {
             heatmaps: Vec::new(),
             dead_zone_maps: Vec::new(),
             notes: Vec::new(),
+            plan: None,
             error: Some((e.to_string(), e.exit_code())),
         }
     }
@@ -125,6 +144,7 @@ impl FloorPart {
                 heatmaps: Vec::new(),
                 dead_zone_maps: Vec::new(),
                 notes: vec![format!("{} scans on this floor.", o.scans)],
+                plan: None,
                 error: None,
             },
             Err(e) => FloorPart::failed(site, o.index, &o.id, e),
@@ -139,6 +159,7 @@ pub fn floor_part(
     samples: &[Sample],
     analysis: &FloorAnalysis,
     index: usize,
+    plan: Option<&FloorPlan>,
 ) -> Result<FloorPart, CliError> {
     let mut heatmaps = Vec::new();
     if analysis.layers.is_some() {
@@ -186,8 +207,136 @@ pub fn floor_part(
         heatmaps,
         dead_zone_maps,
         notes,
+        plan: plan
+            .map(|fp| plan_part(site, sf, samples, fp))
+            .transpose()?,
         error: None,
     })
+}
+
+/// The plan page of a floor: the model's map with the proposed APs, and the tables.
+fn plan_part(
+    site: &Site,
+    sf: &SiteFloor,
+    samples: &[Sample],
+    fp: &FloorPlan,
+) -> Result<PlanPart, CliError> {
+    let predicted = super::heatmap::predicted(sf, samples, &fp.new_aps)?;
+    let map = super::heatmap::draw_predicted(
+        site,
+        sf,
+        &predicted,
+        &fp.new_aps,
+        Style::of(Metric::PredictedAfter),
+        wisp_render::heatmap_png,
+    )?;
+    let new: Vec<&wisp_plan::PlannedAp> = fp.new_aps.iter().collect();
+    let mut bill_of_materials = Table::new(
+        ["Item", "Quantity", "Notes"].map(String::from).to_vec(),
+        vec![],
+    );
+    bill_of_materials.rows = super::plan::bom_rows(&new, &fp.changed)
+        .into_iter()
+        .map(|r| r.to_vec())
+        .collect();
+    let notes = vec![
+        format!(
+            "{} new access point(s) proposed. The map is the radio model's prediction on 5 GHz, the band coverage is designed on (path-loss exponent n = {:.2}, {}), with the existing access points and the proposed ones (triangles); it is a prediction, not a measurement: survey again once they are installed.",
+            fp.new_aps.len(),
+            predicted.prediction.exponent,
+            if predicted.calibrated {
+                "fitted to this survey"
+            } else {
+                "the default: the survey could not calibrate it"
+            }
+        ),
+        "Zones before and after: share of each zone at or above its profile's primary (and secondary) threshold, and the 5th percentile of the primary signal, as `wisp plan` predicted them; the target is 99 % primary and 95 % secondary with a design margin; \"out of reach\" is the share of the zone no allowed mounting position can cover.".into(),
+    ];
+    Ok(PlanPart {
+        maps: vec![(
+            format!("{} — {}", sf.floor.name, Metric::PredictedAfter.title()),
+            map,
+        )],
+        proposed_aps: proposed_ap_table(&fp.new_aps),
+        zones: plan_zone_table(&fp.zones),
+        bill_of_materials,
+        notes,
+    })
+}
+
+/// The proposed APs: name, position in plan metres, and each radio's band, channel and power.
+pub fn proposed_ap_table(aps: &[wisp_plan::PlannedAp]) -> Table {
+    let mut t = Table::new(
+        [
+            "Access point",
+            "Position (m)",
+            "Radios (band, channel, tx power)",
+        ]
+        .map(String::from)
+        .to_vec(),
+        vec![],
+    );
+    for ap in aps {
+        t.rows.push(vec![
+            ap.name.clone(),
+            format!("{:.1}, {:.1}", ap.position.x, ap.position.y),
+            ap.radios
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} GHz ch {}, {:.0} dBm",
+                        r.band.name(),
+                        r.channel,
+                        r.tx_dbm
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ]);
+    }
+    t
+}
+
+/// Each zone's predicted result before and after the plan; zones still short afterwards are
+/// highlighted.
+fn plan_zone_table(zones: &[super::plan::ZoneDoc]) -> Table {
+    let mut t = Table::new(
+        [
+            "Zone",
+            "Primary ok",
+            "Secondary ok",
+            "Primary p5 (dBm)",
+            "Meets target",
+            "Out of reach",
+        ]
+        .map(String::from)
+        .to_vec(),
+        vec![],
+    );
+    let share = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.0}%", 100.0 * v));
+    let dbm = |v: Option<f64>| f1(v.unwrap_or(f64::NAN));
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    for z in zones {
+        let (b, a) = (&z.before, &z.after);
+        t.rows.push(vec![
+            z.zone.clone(),
+            format!(
+                "{} → {}",
+                share(Some(b.primary_share)),
+                share(Some(a.primary_share))
+            ),
+            format!(
+                "{} → {}",
+                share(b.secondary_share),
+                share(a.secondary_share)
+            ),
+            format!("{} → {}", dbm(b.primary_p5_dbm), dbm(a.primary_p5_dbm)),
+            format!("{} → {}", yes(b.meets_target), yes(a.meets_target)),
+            share(Some(z.unreachable_share)),
+        ]);
+        t.highlight_rows.push(!a.meets_target);
+    }
+    t
 }
 
 /// What the report says about the site besides its floors.
@@ -201,6 +350,8 @@ pub struct SiteFacts {
     pub profiles: Vec<(String, String)>,
     /// One line per capture file read (empty when the survey came from a survey JSON).
     pub sources: Vec<String>,
+    /// New access points the report's plan proposes (all floors); `None` without a plan.
+    pub proposed_aps: Option<usize>,
 }
 
 impl SiteFacts {
@@ -250,7 +401,14 @@ impl SiteFacts {
                     )
                 })
                 .collect(),
+            proposed_aps: None,
         }
+    }
+
+    /// The same facts, with the plan's count of proposed APs.
+    pub fn with_plan(mut self, plan: Option<&PlanFile>) -> SiteFacts {
+        self.proposed_aps = plan.map(PlanFile::new_ap_count);
+        self
     }
 }
 
@@ -320,18 +478,23 @@ fn dead_zone_table(zones: &[ZoneResult]) -> Table {
 }
 
 /// The PDF of a checked site, with each floor's dead-zone close-ups.
-pub fn build_pdf(loaded: &Loaded, check: &SiteCheck, paper: Paper) -> Result<Vec<u8>, CliError> {
-    let parts = parts_of(loaded, check)?;
+pub fn build_pdf(
+    loaded: &Loaded,
+    check: &SiteCheck,
+    plan: Option<&PlanFile>,
+    paper: Paper,
+) -> Result<Vec<u8>, CliError> {
+    let parts = parts_of(loaded, check, plan)?;
     let reports: Vec<&FileReport> = loaded.reports.iter().collect();
     let report = assemble(
-        &SiteFacts::with_reports(&loaded.site, &reports),
+        &SiteFacts::with_reports(&loaded.site, &reports).with_plan(plan),
         &parts,
         paper,
     )?;
     Ok(wisp_render::report_pdf_with(&report, &extras(&parts)?)?)
 }
 
-/// The PDF's per-floor extras (dead-zone close-ups), in the parts' order.
+/// The PDF's per-floor extras (dead-zone close-ups, plan page), in the parts' order.
 pub fn extras(parts: &[FloorPart]) -> Result<Vec<wisp_render::FloorExtras>, CliError> {
     parts
         .iter()
@@ -343,23 +506,39 @@ pub fn extras(parts: &[FloorPart]) -> Result<Vec<wisp_render::FloorExtras>, CliE
                     .to_rgba8();
                 maps.push((caption.clone(), img));
             }
+            let plan = p.plan.clone();
             Ok(wisp_render::FloorExtras {
                 dead_zone_maps: maps,
-                ..Default::default()
+                proposed_aps: plan
+                    .as_ref()
+                    .map(|q| q.proposed_aps.clone())
+                    .unwrap_or_default(),
+                plan_notes: plan.as_ref().map(|q| q.notes.clone()).unwrap_or_default(),
+                plan_zones: plan.as_ref().map(|q| q.zones.clone()).unwrap_or_default(),
+                bill_of_materials: plan
+                    .as_ref()
+                    .map(|q| q.bill_of_materials.clone())
+                    .unwrap_or_default(),
+                plan_map_pngs: plan.map(|q| q.maps).unwrap_or_default(),
             })
         })
         .collect()
 }
 
 /// Every floor's part of a checked site, in manifest order.
-fn parts_of(loaded: &Loaded, check: &SiteCheck) -> Result<Vec<FloorPart>, CliError> {
+fn parts_of(
+    loaded: &Loaded,
+    check: &SiteCheck,
+    plan: Option<&PlanFile>,
+) -> Result<Vec<FloorPart>, CliError> {
     let site = &loaded.site;
     let mut parts = Vec::new();
     for (index, sf) in site.floors.iter().enumerate() {
         let id = &sf.floor.id;
         if let Some((_, analysis)) = check.floors.iter().find(|(f, _)| f == id) {
             let samples = pipeline::samples_of(&loaded.survey, id);
-            parts.push(floor_part(site, sf, samples, analysis, index)?);
+            let fp = plan.and_then(|p| p.floor(id));
+            parts.push(floor_part(site, sf, samples, analysis, index, fp)?);
         } else if let Some((_, e)) = check.failed.iter().find(|(f, _)| f == id) {
             parts.push(FloorPart::failed(site, index, id, e));
         }
@@ -368,11 +547,16 @@ fn parts_of(loaded: &Loaded, check: &SiteCheck) -> Result<Vec<FloorPart>, CliErr
 }
 
 /// Builds the report from a checked site (every floor's layers in hand).
-pub fn build(loaded: &Loaded, check: &SiteCheck, paper: Paper) -> Result<Report, CliError> {
-    let parts = parts_of(loaded, check)?;
+pub fn build(
+    loaded: &Loaded,
+    check: &SiteCheck,
+    plan: Option<&PlanFile>,
+    paper: Paper,
+) -> Result<Report, CliError> {
+    let parts = parts_of(loaded, check, plan)?;
     let reports: Vec<&FileReport> = loaded.reports.iter().collect();
     assemble(
-        &SiteFacts::with_reports(&loaded.site, &reports),
+        &SiteFacts::with_reports(&loaded.site, &reports).with_plan(plan),
         &parts,
         paper,
     )
@@ -437,7 +621,10 @@ pub fn assemble(facts: &SiteFacts, parts: &[FloorPart], paper: Paper) -> Result<
         ),
         (
             "Access points proposed".to_string(),
-            "none (run wisp plan)".to_string(),
+            facts.proposed_aps.map_or_else(
+                || "none (run wisp plan, then wisp report --plan)".to_string(),
+                |n| n.to_string(),
+            ),
         ),
     ];
     if !failed.is_empty() {
@@ -497,6 +684,10 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         Some(p) => Some(pipeline::read_survey(&site, p)?),
         None => None,
     };
+    let plan = match &a.plan {
+        Some(p) => Some(super::plan::read_plan_file(&site, p)?),
+        None => None,
+    };
     let opts = RunOptions {
         quiet: a.quiet,
         shard: a.shard,
@@ -506,7 +697,8 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     // there, so only the parts (PNG bytes and zone results) are kept.
     let outcomes = pipeline::analyse_site_with(&site, survey.as_ref(), &opts, |job, analysis| {
         job.step("drawing heatmaps");
-        floor_part(job.site, job.floor, job.samples, &analysis, job.index)
+        let fp = plan.as_ref().and_then(|p| p.floor(&job.floor.floor.id));
+        floor_part(job.site, job.floor, job.samples, &analysis, job.index, fp)
     });
     if !a.quiet {
         for o in &outcomes {
@@ -517,7 +709,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         super::check::zone_counts(&p.zones)
     });
     let code = pipeline::failure_code(&outcomes).unwrap_or(ExitCode::Ok);
-    let facts = SiteFacts::of(&site, &outcomes);
+    let facts = SiteFacts::of(&site, &outcomes).with_plan(plan.as_ref());
     let parts: Vec<FloorPart> = outcomes
         .into_iter()
         .map(|o| FloorPart::of_outcome(&site, o))
@@ -548,7 +740,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
                 // The interactive map needs every floor's layers at once: analyse again.
                 let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
                 let check = super::check::check_site(&loaded)?;
-                let html = super::html::build_html_from(&loaded, &check, &report)?;
+                let html = super::html::build_html_from(&loaded, &check, &report, plan.as_ref())?;
                 super::write_output(path, html.as_bytes())?;
                 println!("wrote {}", path.display());
             }

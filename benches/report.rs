@@ -1,0 +1,46 @@
+//! A ten-floor report end to end: `wisp report` over a synthetic site of ten floors (ingest →
+//! layers → evaluate → heatmaps → PDF), in process, as a planner runs it for a hospital block.
+//!
+//! Run with `cargo bench --bench report`. The site (ten floors of 60 m × 24 m, 2,000 simulated
+//! scans each, from `support/estate_site.rs`, the estate bench's generator) is written once
+//! into a temporary folder outside the timed loop. Targets (issue #7): the whole report in
+//! under 10 s on 2 cores, and a PDF under 20 MB; the PDF's size is printed before timing.
+
+#[path = "support/estate_site.rs"]
+mod estate_site;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+const FLOORS: usize = 10;
+const SCANS: usize = 2000;
+
+fn report(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    estate_site::generate(dir.path(), FLOORS, SCANS).expect("site written");
+    let site = dir.path().join("site.toml");
+    let pdf = dir.path().join("report.pdf");
+    let args = [
+        "wisp".to_string(),
+        "report".into(),
+        site.display().to_string(),
+        "--out".into(),
+        pdf.display().to_string(),
+        "--quiet".into(),
+    ];
+    assert_eq!(wisp_cli::run_from(args.clone()), 0);
+    let bytes = std::fs::metadata(&pdf).expect("report written").len();
+    println!(
+        "report of {FLOORS} floors: PDF {bytes} bytes ({:.2} MB, target under 20 MB)",
+        bytes as f64 / 1e6
+    );
+    let mut group = c.benchmark_group("report");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(FLOORS as u64));
+    group.bench_function("ten_floors_2000_scans", |b| {
+        b.iter(|| assert_eq!(wisp_cli::run_from(args.clone()), 0))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, report);
+criterion_main!(benches);
