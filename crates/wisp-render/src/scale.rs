@@ -3,8 +3,10 @@
 //!
 //! Continuous scales ([`Palette`]) run from a poor end to a good end over a fixed range.
 //! Categorical scales ([`ColourScale::categorical`], e.g. the serving radio's channel) give each
-//! category one colour of [`CATEGORICAL`], in the order the categories are listed; the layer then
-//! holds category indices (0, 1, 2…) and is painted cell by cell, never blended between cells.
+//! category one colour of [`CATEGORICAL`], in the order the categories are listed or in a slot
+//! each category names ([`ColourScale::categorical_in_slots`]: a channel keeps its colour on every
+//! map); the layer then holds category indices (0, 1, 2…) and is painted cell by cell, never
+//! blended between cells.
 
 /// Which ramp of colours a scale uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -215,7 +217,23 @@ impl ColourScale {
     /// A categorical scale: category `i` (a layer value of `i`) is labelled `labels[i]` and
     /// coloured `CATEGORICAL[i % 16]`. Its range is −½ … n − ½ so that it is valid whatever n.
     pub fn categorical(title: &str, unit: &'static str, labels: Vec<String>) -> Self {
-        let n = labels.len().max(1);
+        let slots = labels
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| (l, i))
+            .collect();
+        Self::categorical_in_slots(title, unit, slots)
+    }
+
+    /// A categorical scale whose categories name their colour: `(label, slot)` is coloured
+    /// `CATEGORICAL[slot % 16]`. For categories that must keep their colour from map to map
+    /// (a channel is the same colour on every floor, whichever other channels are present).
+    pub fn categorical_in_slots(
+        title: &str,
+        unit: &'static str,
+        slots: Vec<(String, usize)>,
+    ) -> Self {
+        let n = slots.len().max(1);
         ColourScale {
             min: -0.5,
             max: n as f64 - 0.5,
@@ -223,12 +241,11 @@ impl ColourScale {
             title: title.to_string(),
             palette: Palette::Survey,
             reverse: false,
-            categories: labels
+            categories: slots
                 .into_iter()
-                .enumerate()
-                .map(|(i, label)| Category {
+                .map(|(label, slot)| Category {
                     label,
-                    colour: CATEGORICAL[i % CATEGORICAL.len()],
+                    colour: CATEGORICAL[slot % CATEGORICAL.len()],
                 })
                 .collect(),
         }
@@ -442,6 +459,11 @@ mod tests {
         assert_eq!(many.categories[16].colour, many.categories[0].colour);
         let distinct: std::collections::BTreeSet<[u8; 3]> = CATEGORICAL.into_iter().collect();
         assert_eq!(distinct.len(), 16);
+        // Named slots: the category keeps its slot's colour whatever its position.
+        let slotted =
+            ColourScale::categorical_in_slots("C", "", vec![("x".into(), 2), ("y".into(), 17)]);
+        assert_eq!(slotted.colour(0.0), CATEGORICAL[2]);
+        assert_eq!(slotted.colour(1.0), CATEGORICAL[1]);
     }
 
     #[test]

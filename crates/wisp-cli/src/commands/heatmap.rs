@@ -275,11 +275,37 @@ pub fn channel_layer(l: &SignalLayers, title: &str) -> (Grid<f32>, ColourScale) 
             .and_then(|k| present.binary_search(&k).ok())
             .map_or(f32::NAN, |i| i as f32)
     });
-    let labels = present
+    let slots = present
         .iter()
-        .map(|(band, ch)| format!("{} GHz ch {ch}", band.name()))
+        .map(|&(band, ch)| {
+            (
+                format!("{} GHz ch {ch}", band.name()),
+                channel_slot(band, ch),
+            )
+        })
         .collect();
-    (layer, ColourScale::categorical(title, "", labels))
+    (layer, ColourScale::categorical_in_slots(title, "", slots))
+}
+
+/// The colour slot of a channel, the same on every map: channels in the order of their band's
+/// 20 MHz channels, so 1, 6 and 11 (the only 2.4 GHz plan) and neighbouring 5 GHz channels
+/// (36, 40, 44, 48…) get distinct colours; 5 GHz starts after 2.4 GHz's three, 6 GHz after them.
+fn channel_slot(band: wisp_model::Band, ch: u16) -> usize {
+    use wisp_model::Band;
+    let ch = ch as usize;
+    match band {
+        Band::G2_4 => match ch {
+            1 => 0,
+            6 => 1,
+            11 => 2,
+            _ => ch + 2,
+        },
+        // 36, 40, … 64 → 3…10; 100 … 144 → 11…22; 149 … 177 → 23…30 (slots wrap at 16).
+        Band::G5 if ch >= 149 => 3 + 20 + (ch - 149) / 4,
+        Band::G5 if ch >= 100 => 3 + 8 + (ch - 100) / 4,
+        Band::G5 => 3 + ch.saturating_sub(36) / 4,
+        Band::G6 => 7 + ch / 4,
+    }
 }
 
 /// Contours at the thresholds the floor's zones are held to for `metric`'s criterion.
