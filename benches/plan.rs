@@ -139,14 +139,8 @@ fn plan_case(c: &mut Criterion) {
     let walls = wisp_plan::walls::WallSet::new(&f.walls, &f.materials, Band::G5);
     group.bench_function("matrix_only", |b| {
         b.iter(|| {
-            black_box(wisp_plan::matrix::SignalMatrix::build(
-                &sources,
-                &demand.cells,
-                3.0,
-                &walls,
-                // The plan's floor: the basic profile's −80 dBm secondary plus the 3 dB margin.
-                -77.0,
-            ))
+            // The plan's floor: the basic profile's −80 dBm secondary plus the 3 dB margin.
+            black_box(demand.matrix(&sources, 3.0, &walls, -77.0))
         })
     });
     group.finish();

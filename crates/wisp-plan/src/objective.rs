@@ -252,6 +252,7 @@ mod tests {
                 weight: 3.0,
                 cells: 0..cells,
             }],
+            grid: None,
         }
     }
 

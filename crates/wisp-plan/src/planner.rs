@@ -363,14 +363,8 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         .map(|z| z.secondary_dbm.unwrap_or(z.primary_dbm).min(z.primary_dbm))
         .fold(f64::INFINITY, f64::min)
         + opts.targets.margin_db;
-    let matrix = SignalMatrix::build(&cand_sources, &demand.cells, exponent, &walls, lowest);
-    let existing_m = SignalMatrix::build(
-        &existing_sources,
-        &demand.cells,
-        exponent,
-        &walls,
-        f64::NEG_INFINITY,
-    );
+    let matrix = demand.matrix(&cand_sources, exponent, &walls, lowest);
+    let existing_m = demand.matrix(&existing_sources, exponent, &walls, f64::NEG_INFINITY);
     let base = Top2::with(
         &Top2::empty(demand.len()),
         &existing_m,
@@ -497,7 +491,17 @@ fn plan_channels(
                 }
             })
             .collect();
-        let m = SignalMatrix::build(&sources, &points, exponent, &walls, f64::NEG_INFINITY);
+        let m = match &demand.grid {
+            Some(g) => SignalMatrix::build_on_grid(
+                &sources,
+                g,
+                &points,
+                exponent,
+                &walls,
+                f64::NEG_INFINITY,
+            ),
+            None => SignalMatrix::build(&sources, &points, exponent, &walls, f64::NEG_INFINITY),
+        };
         let signal: Vec<Vec<f32>> = (0..m.rows).map(|i| m.row(i).to_vec()).collect();
         let w = overlap_weights(&signal, cochannel_dbm);
         let plan = assign(&w, band);
@@ -811,6 +815,32 @@ mod tests {
             ..opts(3.0)
         };
         assert!(plan_floor(&input, &bad).is_err());
+    }
+
+    #[test]
+    fn grid_matrix_equals_the_point_by_point_reference() {
+        // The planner's fast matrix (wall shadows over the demand grid) against the reference
+        // (every cell's walls counted on its own), on the test floor with two existing APs:
+        // default wall losses are whole dB, so the sums agree to the bit and so do the plans.
+        let f = floor(vec![ap5(3.0, 6.0), ap5(20.0, 2.0)]);
+        let o = opts(2.6);
+        let demand = Demand::of_floor(&f, o.cell_m, &profile);
+        assert!(demand.grid.is_some());
+        let walls = WallSet::new(&f.walls, &f.materials, o.design_band);
+        let cand = candidates(&f, &[], 0.0, &o.candidates);
+        let src: Vec<Source> = cand
+            .iter()
+            .map(|&p| Source {
+                position: p,
+                power_dbm: 17.0,
+                freq_mhz: o.design_freq_mhz,
+            })
+            .collect();
+        for floor_dbm in [f64::NEG_INFINITY, -70.0] {
+            let fast = demand.matrix(&src, 2.6, &walls, floor_dbm);
+            let slow = SignalMatrix::build(&src, &demand.cells, 2.6, &walls, floor_dbm);
+            assert!(fast == slow, "grid and point-by-point matrices differ");
+        }
     }
 
     #[test]
