@@ -11,7 +11,7 @@ use crate::calibrate::Calibration;
 use crate::candidates::{candidates, CandidateOptions};
 use crate::channels::{assign, overlap_weights, COCHANNEL_DBM};
 use crate::demand::{Demand, DEMAND_CELL_M};
-use crate::greedy::greedy;
+use crate::greedy::{greedy, Columns};
 use crate::local_search::{improve, LocalSearchOptions};
 use crate::matrix::{SignalMatrix, Source};
 use crate::objective::{zone_counts, Problem, Search, Targets, Top2};
@@ -370,9 +370,11 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         &existing_m,
         &(0..existing_m.rows).collect::<Vec<_>>(),
     );
-    let reach = Top2::with(&base, &matrix, &(0..matrix.rows).collect::<Vec<_>>());
+    let reach = Top2::with_all(&base, &matrix);
     let problem = Problem::new(&demand, &opts.targets, &reach);
+    let columns = Columns::new(&matrix, &problem);
     let search = Search {
+        columns: &columns,
         demand: &demand,
         problem: &problem,
         matrix: &matrix,
@@ -645,8 +647,33 @@ mod tests {
         }
     }
 
-    /// The fewest new APs that meet every (capped) target, by trying every subset.
-    fn exhaustive(f: &Floor, o: &PlanOptions, up_to: usize) -> Option<usize> {
+    /// The search problem of the test floor, built as the planner builds it.
+    struct Parts {
+        demand: Demand,
+        problem: Problem,
+        m: SignalMatrix,
+        base: Top2,
+        cand: Vec<Point>,
+        columns: Columns,
+        min_distance_m: f64,
+    }
+
+    impl Parts {
+        fn search(&self) -> Search<'_> {
+            Search {
+                columns: &self.columns,
+                demand: &self.demand,
+                problem: &self.problem,
+                matrix: &self.m,
+                base: &self.base,
+                positions: &self.cand,
+                min_distance_m: self.min_distance_m,
+                max_new: self.cand.len(),
+            }
+        }
+    }
+
+    fn parts(f: &Floor, o: &PlanOptions) -> Parts {
         let demand = Demand::of_floor(f, o.cell_m, &profile);
         let walls = WallSet::new(&f.walls, &f.materials, o.design_band);
         let existing: Vec<Point> = f.aps.iter().map(|a| a.position).collect();
@@ -692,15 +719,23 @@ mod tests {
         );
         let reach = Top2::with(&base, &m, &(0..m.rows).collect::<Vec<_>>());
         let problem = Problem::new(&demand, &o.targets, &reach);
-        let s = Search {
-            demand: &demand,
-            problem: &problem,
-            matrix: &m,
-            base: &base,
-            positions: &cand,
+        let columns = Columns::new(&m, &problem);
+        Parts {
+            demand,
+            problem,
+            m,
+            base,
+            cand,
+            columns,
             min_distance_m: o.min_distance_m,
-            max_new: cand.len(),
-        };
+        }
+    }
+
+    /// The fewest new APs that meet every (capped) target, by trying every subset.
+    fn exhaustive(f: &Floor, o: &PlanOptions, up_to: usize) -> Option<usize> {
+        let parts = parts(f, o);
+        let s = parts.search();
+        let cand = &parts.cand;
         let n = cand.len();
         fn rec(s: &Search, chosen: &mut Vec<usize>, from: usize, k: usize, n: usize) -> bool {
             if chosen.len() == k {
@@ -815,6 +850,45 @@ mod tests {
             ..opts(3.0)
         };
         assert!(plan_floor(&input, &bad).is_err());
+    }
+
+    #[test]
+    fn incremental_scores_and_column_gains_equal_brute_force() {
+        use crate::greedy::best_addition;
+        use crate::objective::Design;
+        use rand::{Rng, SeedableRng};
+        let f = floor(vec![ap5(3.0, 6.0)]);
+        let parts = parts(&f, &opts(2.6));
+        let s = parts.search();
+        let n = parts.cand.len();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..60 {
+            let size = rng.random_range(0..5);
+            let chosen: Vec<usize> = (0..size).map(|_| rng.random_range(0..n)).collect();
+            let d = Design::new(&s, chosen.clone());
+            assert_eq!(d.score_swap(&s, None, None), s.score(&chosen));
+            if size > 0 {
+                let (k, j) = (rng.random_range(0..size), rng.random_range(0..n));
+                let mut swapped = chosen.clone();
+                swapped[k] = j;
+                assert_eq!(d.score_swap(&s, Some(k), Some(j)), s.score(&swapped));
+                let mut removed = chosen.clone();
+                removed.remove(k);
+                assert_eq!(d.score_swap(&s, Some(k), None), s.score(&removed));
+            }
+            // The greedy gain is the drop in deficit: try every allowed candidate.
+            let before = s.score(&chosen).deficit;
+            let mut want: Option<(usize, f64)> = None;
+            for j in (0..n).filter(|&j| s.allowed(j, &chosen, None)) {
+                let mut with = chosen.clone();
+                with.push(j);
+                let gain = before - s.score(&with).deficit;
+                if gain > 0.0 && want.is_none_or(|w| gain > w.1) {
+                    want = Some((j, gain));
+                }
+            }
+            assert_eq!(best_addition(&s, &s.top2(&chosen), &chosen), want);
+        }
     }
 
     #[test]
