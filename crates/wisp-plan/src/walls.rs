@@ -126,6 +126,7 @@ impl WallSet {
         let (x0, dx) = (grid.origin().x, grid.dx());
         // Slack for turning an x bound into a column, far above its rounding error.
         let slack = 1e-9 * scale;
+        let (c_lo, c_hi) = (cols.start as f64, cols.end as f64);
         for (seg, &loss) in self.segments.iter().zip(&self.loss_db) {
             if !finite {
                 continue;
@@ -216,19 +217,22 @@ impl WallSet {
                 if none {
                     continue;
                 }
-                let (c_lo, c_hi) = (cols.start as f64, cols.end as f64);
-                let col = |x: f64| (x - x0) / dx - 0.5;
+                // Fractional column of x, clamped to [lo − 1, hi + 1]: floor and ceil by
+                // truncation of a non-negative number (libm's floor/ceil cost more here).
+                let col = |x: f64| {
+                    let c = ((x - x0) / dx - 0.5).clamp(c_lo - 1.0, c_hi + 1.0);
+                    let f = (c + 1.0) as i64 - 1;
+                    (f, f + i64::from((f as f64) < c))
+                };
                 // Maybe: x_c ≥ maybe_lo and x_c ≤ maybe_hi; sure: strictly inside its bounds.
-                let (m_from, m_to) = (
-                    col(maybe_lo).ceil().max(c_lo),
-                    (col(maybe_hi).floor() + 1.0).min(c_hi),
-                );
+                let m_from = col(maybe_lo).1.max(cols.start as i64);
+                let m_to = (col(maybe_hi).0 + 1).min(cols.end as i64);
                 if m_from >= m_to {
                     continue;
                 }
+                let s_from = (col(sure_lo).0 + 1).max(m_from);
+                let s_to = col(sure_hi).1.min(m_to);
                 let (m_from, m_to) = (m_from as usize, m_to as usize);
-                let s_from = (col(sure_lo).floor() + 1.0).max(m_from as f64);
-                let s_to = col(sure_hi).ceil().min(m_to as f64);
                 let row = (r - rows.start) * stride;
                 if s_from < s_to {
                     let (s_from, s_to) = (s_from as usize, s_to as usize);
