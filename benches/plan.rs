@@ -50,6 +50,7 @@ pub fn floor() -> Floor {
                 kind,
                 polygon: rect((x, y0), (x + 5.0, y1)),
                 profile: kind.default_profile().into(),
+                no_ap: false,
             });
         }
     }
@@ -58,6 +59,7 @@ pub fn floor() -> Floor {
         kind: ZoneKind::Corridor,
         polygon: rect((0.0, 22.0), (100.0, 28.0)),
         profile: "basic".into(),
+        no_ap: false,
     });
     let aps = (0..4)
         .map(|i| AccessPoint {

@@ -142,6 +142,7 @@ mod tests {
             kind,
             polygon: Polygon::rectangle(Point::new(a.0, a.1), Point::new(b.0, b.1)).unwrap(),
             profile: "p".into(),
+            no_ap: false,
         };
         let floor = Floor {
             id: "T".into(),

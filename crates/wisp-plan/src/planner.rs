@@ -608,6 +608,7 @@ mod tests {
                     polygon: Polygon::rectangle(Point::new(x, y0), Point::new(x + 6.0, y0 + 5.0))
                         .unwrap(),
                     profile: kind.default_profile().into(),
+                    no_ap: false,
                 });
             }
         }
@@ -616,6 +617,7 @@ mod tests {
             kind: ZoneKind::Corridor,
             polygon: Polygon::rectangle(Point::new(0.0, 5.0), Point::new(30.0, 7.0)).unwrap(),
             profile: "basic".into(),
+            no_ap: false,
         });
         Floor {
             id: "T".into(),

@@ -34,7 +34,8 @@ pub struct Args {
     #[arg(long, default_value_t = 1.0)]
     spacing: f64,
     /// A zone (by name) where no AP may be mounted; repeat for more. Imaging, plant,
-    /// stairs-lift and outdoor zones are always excluded.
+    /// stairs-lift and outdoor zones, and zones the manifest marks `no_ap = true`, are always
+    /// excluded.
     #[arg(long = "no-ap-zone")]
     no_ap_zone: Vec<String>,
     /// Seed of the local search: the same seed gives the same plan.
