@@ -66,11 +66,34 @@ fn planned_aps_close_the_primary_dead_zones_of_the_sample_site() {
         .as_f64()
         .unwrap();
     assert!((1.5..4.5).contains(&n), "exponent {n}");
+    assert!(cal["floors"][0]["calibration"]["walls"].is_null());
+    // With --fit-walls: the crossed materials get a loss and a standard error, and the fit
+    // does not get worse.
+    let o = ok(&wisp(&["calibrate", s, "--json", "--fit-walls"], t))
+        .stdout
+        .clone();
+    let cal: serde_json::Value = serde_json::from_slice(&o).unwrap();
+    let walls = &cal["floors"][0]["calibration"]["walls"];
+    let mats = walls["materials"].as_array().unwrap();
+    assert!(
+        mats.iter().any(|m| m["material"] == "plasterboard"),
+        "{walls}"
+    );
+    for m in mats {
+        let (loss, se) = (
+            m["loss_db"].as_f64().unwrap(),
+            m["standard_error_db"].as_f64().unwrap(),
+        );
+        assert!(loss.is_finite() && se > 0.0 && se < 2.0, "{m}");
+        assert!(m["readings"].as_u64().unwrap() >= 30);
+    }
+    assert!(walls["rmse_after_db"].as_f64().unwrap() <= walls["rmse_before_db"].as_f64().unwrap());
 
     ok(&wisp(
         &[
             "plan",
             s,
+            "--fit-walls",
             "--seed",
             "3",
             "--out",

@@ -354,7 +354,12 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
             freq_mhz: opts.design_freq_mhz,
         })
         .collect();
-    let walls = WallSet::new(&floor.walls, &floor.materials, band);
+    // The calibration's fitted wall losses, where it fitted any.
+    let materials = cal.map_or_else(
+        || floor.materials.clone(),
+        |c| c.materials(&floor.materials),
+    );
+    let walls = WallSet::new(&floor.walls, &materials, band);
     // No threshold lies below the weakest zone threshold plus the margin: candidates' signals
     // below that never decide a cell, so their walls need not be counted.
     let lowest = demand
@@ -430,6 +435,7 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
     }
     let cochannel_overlap = plan_channels(
         floor,
+        &materials,
         cal,
         &mut aps,
         &demand,
@@ -455,6 +461,7 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
 /// not turn a planned separation into co-channel interference).
 fn plan_channels(
     floor: &Floor,
+    materials: &[wisp_model::Material],
     cal: Option<&Calibration>,
     aps: &mut [PlannedAp],
     demand: &Demand,
@@ -479,7 +486,7 @@ fn plan_channels(
         if members.is_empty() {
             continue;
         }
-        let walls = WallSet::new(&floor.walls, &floor.materials, band);
+        let walls = WallSet::new(&floor.walls, materials, band);
         let sources: Vec<Source> = members
             .iter()
             .map(|&(a, r)| {

@@ -38,6 +38,10 @@ pub struct Args {
     /// excluded.
     #[arg(long = "no-ap-zone")]
     no_ap_zone: Vec<String>,
+    /// Fit the wall materials' losses in the calibration (as `wisp calibrate --fit-walls`) and
+    /// plan with them.
+    #[arg(long)]
+    fit_walls: bool,
     /// Seed of the local search: the same seed gives the same plan.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -98,7 +102,11 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let mut plans: Vec<(&Floor, bool, Plan)> = Vec::new();
     for f in floors {
         let samples = pipeline::samples_of(&loaded.survey, &f.floor.id);
-        let cal = wisp_plan::calibrate(&f.floor, samples, &CalibrationOptions::default());
+        let cal_opts = CalibrationOptions {
+            fit_walls: a.fit_walls,
+            ..Default::default()
+        };
+        let cal = wisp_plan::calibrate(&f.floor, samples, &cal_opts);
         if let Err(e) = &cal {
             eprintln!(
                 "wisp: {e}; planning floor '{}' with the default model",
