@@ -434,8 +434,7 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         });
     }
     let cochannel_overlap = plan_channels(
-        floor,
-        &materials,
+        &|b| WallSet::new(&floor.walls, &materials, b),
         cal,
         &mut aps,
         &demand,
@@ -460,8 +459,7 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
 /// count as overlapping from `cochannel_dbm` (−85 dBm less the design margin, so shadowing does
 /// not turn a planned separation into co-channel interference).
 fn plan_channels(
-    floor: &Floor,
-    materials: &[wisp_model::Material],
+    walls_at: &dyn Fn(Band) -> WallSet,
     cal: Option<&Calibration>,
     aps: &mut [PlannedAp],
     demand: &Demand,
@@ -486,7 +484,7 @@ fn plan_channels(
         if members.is_empty() {
             continue;
         }
-        let walls = WallSet::new(&floor.walls, materials, band);
+        let walls = walls_at(band);
         let sources: Vec<Source> = members
             .iter()
             .map(|&(a, r)| {
