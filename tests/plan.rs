@@ -94,6 +94,7 @@ fn planned_aps_close_the_primary_dead_zones_of_the_sample_site() {
             "plan",
             s,
             "--fit-walls",
+            "--suggest-tx-power",
             "--seed",
             "3",
             "--out",

@@ -14,7 +14,7 @@ use crate::demand::{Demand, DEMAND_CELL_M};
 use crate::greedy::{greedy, Columns};
 use crate::local_search::{improve, LocalSearchOptions};
 use crate::matrix::{SignalMatrix, Source};
-use crate::objective::{zone_counts, Problem, Search, Targets, Top2};
+use crate::objective::{score, zone_counts, Problem, Search, Targets, Top2};
 use crate::walls::WallSet;
 use crate::PlanError;
 use serde::Serialize;
@@ -54,6 +54,9 @@ pub struct PlanOptions {
     /// Switch off a new AP's 2.4 GHz radio when no channel of 1/6/11 is free of co-channel
     /// overlap for it (true).
     pub new_2g4_off_when_shared: bool,
+    /// Suggest a lower transmit power for each new AP where the design still holds
+    /// (false; see [`MIN_SUGGESTED_TX_DBM`]).
+    pub suggest_tx_power: bool,
 }
 
 impl Default for PlanOptions {
@@ -82,6 +85,7 @@ impl Default for PlanOptions {
             default_exponent: PathLoss::default().exponent,
             cell_m: DEMAND_CELL_M,
             new_2g4_off_when_shared: true,
+            suggest_tx_power: false,
         }
     }
 }
@@ -392,8 +396,18 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
     let chosen = improve(&search, start, &opts.search);
     let mut chosen_sorted = chosen.clone();
     chosen_sorted.sort_unstable();
-    let after = search.top2(&chosen_sorted);
-    let score = search.score(&chosen_sorted);
+    let cuts = if opts.suggest_tx_power {
+        power_cuts(
+            &search,
+            &opts.targets,
+            &chosen_sorted,
+            new_design.tx_dbm - MIN_SUGGESTED_TX_DBM,
+        )
+    } else {
+        vec![0.0; chosen_sorted.len()]
+    };
+    let after = top2_with_cuts(&search, &chosen_sorted, &cuts);
+    let score = score(&demand, &problem, &after, chosen_sorted.len());
     // Zone outcomes.
     let met_before = meets(&demand, &problem, &opts.targets, &base);
     let met_after = meets(&demand, &problem, &opts.targets, &after);
@@ -422,11 +436,15 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| vec!["NHS-Clinical".to_string()])
     };
-    for (k, &j) in chosen_sorted.iter().enumerate() {
+    for (k, (&j, &cut)) in chosen_sorted.iter().zip(&cuts).enumerate() {
+        let mut radios = opts.new_radios.clone();
+        for r in &mut radios {
+            r.tx_dbm -= cut;
+        }
         aps.push(PlannedAp {
             name: format!("NEW-{}-{:02}", floor.id, k + 1),
             position: cand[j],
-            radios: opts.new_radios.clone(),
+            radios,
             ssids: ssids.clone(),
             base_bssid: Some(new_bssid(k + 1)),
             new: true,
@@ -453,6 +471,50 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         deficit: score.deficit,
         cochannel_overlap,
     })
+}
+
+/// The lowest transmit power a suggestion goes down to: 5 dBm (*estimate*: enterprise APs
+/// allow a few dBm, and below that a client's own power dominates the link).
+pub const MIN_SUGGESTED_TX_DBM: f64 = 5.0;
+
+/// The top two signals with the new APs `chosen` each `cuts[k]` dB weaker.
+fn top2_with_cuts(s: &Search, chosen: &[usize], cuts: &[f64]) -> Top2 {
+    let mut t = s.base.clone();
+    let mut row = vec![0f32; s.matrix.cols];
+    for (&j, &cut) in chosen.iter().zip(cuts) {
+        for (v, &x) in row.iter_mut().zip(s.matrix.row(j)) {
+            *v = (x as f64 - cut) as f32;
+        }
+        t.add(&row);
+    }
+    t
+}
+
+/// Transmit-power suggestions: for each new AP in turn, the largest cut in whole dB (at most
+/// `max_cut`) that leaves the design's deficit no larger and every zone that meets its target
+/// (with the margin) still meeting it. Lower power means less co-channel overlap and less
+/// stickiness of clients to distant APs; all of an AP's radios are lowered alike.
+fn power_cuts(s: &Search, targets: &Targets, chosen: &[usize], max_cut: f64) -> Vec<f64> {
+    let mut cuts = vec![0.0; chosen.len()];
+    let t = top2_with_cuts(s, chosen, &cuts);
+    let deficit = score(s.demand, s.problem, &t, chosen.len()).deficit;
+    let met = meets(s.demand, s.problem, targets, &t);
+    for k in 0..chosen.len() {
+        while cuts[k] + 1.0 <= max_cut {
+            cuts[k] += 1.0;
+            let t = top2_with_cuts(s, chosen, &cuts);
+            let ok = score(s.demand, s.problem, &t, chosen.len()).deficit <= deficit + 1e-9
+                && meets(s.demand, s.problem, targets, &t)
+                    .iter()
+                    .zip(&met)
+                    .all(|(now, before)| *now || !*before);
+            if !ok {
+                cuts[k] -= 1.0;
+                break;
+            }
+        }
+    }
+    cuts
 }
 
 /// Plans channels band by band for every AP's radios; returns the overlap left per band. Radios
@@ -921,6 +983,73 @@ mod tests {
             let fast = demand.matrix(&src, 2.6, &walls, floor_dbm);
             let slow = SignalMatrix::build(&src, &demand.cells, 2.6, &walls, floor_dbm);
             assert!(fast == slow, "grid and point-by-point matrices differ");
+        }
+    }
+
+    #[test]
+    fn suggested_powers_keep_the_design() {
+        let f = floor(vec![]);
+        let input = PlanInput {
+            floor: &f,
+            calibration: None,
+            profile: &profile,
+        };
+        for exponent in [2.2, 2.8] {
+            let full = plan_floor(&input, &opts(exponent)).unwrap();
+            let o = PlanOptions {
+                suggest_tx_power: true,
+                ..opts(exponent)
+            };
+            let cut = plan_floor(&input, &o).unwrap();
+            // Same APs, same deficit, every zone that met its target still does.
+            let pos = |p: &Plan| p.new_aps().map(|a| a.position).collect::<Vec<_>>();
+            assert_eq!(pos(&cut), pos(&full));
+            assert!(cut.deficit <= full.deficit + 1e-9);
+            for (a, b) in cut.zones.iter().zip(&full.zones) {
+                assert!(a.after.meets_target || !b.after.meets_target, "{a:?}");
+            }
+            let tx: Vec<f64> = cut
+                .new_aps()
+                .flat_map(|a| a.radios.iter().filter(|r| r.band == Band::G5))
+                .map(|r| r.tx_dbm)
+                .collect();
+            assert!(tx
+                .iter()
+                .all(|&t| (MIN_SUGGESTED_TX_DBM..=17.0).contains(&t)));
+            if exponent == 2.2 {
+                // Open plan: the signal is strong, so some AP can be turned down.
+                assert!(tx.iter().any(|&t| t < 17.0), "{tx:?}");
+            }
+            // One more dB off any AP would break the design: checked by hand on the matrix.
+            let parts = parts(&f, &opts(exponent));
+            let s = parts.search();
+            let chosen: Vec<usize> = cut
+                .new_aps()
+                .map(|a| parts.cand.iter().position(|p| *p == a.position).unwrap())
+                .collect();
+            let cuts: Vec<f64> = tx.iter().map(|t| 17.0 - t).collect();
+            let base_t = top2_with_cuts(&s, &chosen, &vec![0.0; chosen.len()]);
+            let deficit = score(&parts.demand, &parts.problem, &base_t, chosen.len()).deficit;
+            let met = meets(&parts.demand, &parts.problem, &o.targets, &base_t);
+            for k in 0..chosen.len() {
+                if tx[k] <= MIN_SUGGESTED_TX_DBM {
+                    continue;
+                }
+                let mut more = cuts.clone();
+                more[k] += 1.0;
+                let t = top2_with_cuts(&s, &chosen, &more);
+                let worse = score(&parts.demand, &parts.problem, &t, chosen.len()).deficit
+                    > deficit + 1e-9
+                    || meets(&parts.demand, &parts.problem, &o.targets, &t)
+                        .iter()
+                        .zip(&met)
+                        .any(|(now, before)| *before && !*now);
+                // Later APs were cut after this one, so a cut refused then may pass now; only
+                // the last AP's refusal is final.
+                if k + 1 == chosen.len() {
+                    assert!(worse, "AP {k} could go lower");
+                }
+            }
         }
     }
 

@@ -42,6 +42,10 @@ pub struct Args {
     /// plan with them.
     #[arg(long)]
     fit_walls: bool,
+    /// Suggest a transmit power per new AP: each is lowered in 1 dB steps (to 5 dBm at
+    /// least) while every zone meeting its target with the margin still does.
+    #[arg(long)]
+    suggest_tx_power: bool,
     /// Seed of the local search: the same seed gives the same plan.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -99,6 +103,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     opts.candidates.spacing_m = a.spacing;
     opts.candidates.excluded_zones = a.no_ap_zone.clone();
     opts.search.seed = a.seed;
+    opts.suggest_tx_power = a.suggest_tx_power;
     let mut plans: Vec<(&Floor, bool, Plan)> = Vec::new();
     for f in floors {
         let samples = pipeline::samples_of(&loaded.survey, &f.floor.id);
