@@ -38,6 +38,11 @@ pub struct Args {
     /// excluded.
     #[arg(long = "no-ap-zone")]
     no_ap_zone: Vec<String>,
+    /// Mount new APs only at these points: CSV `x,y` in plan pixels (an optional header row
+    /// naming x and y), applied to every floor planned; points outside a floor's outline, in an
+    /// excluded zone or too near an existing AP are dropped.
+    #[arg(long)]
+    allowed_points: Option<PathBuf>,
     /// Fit the wall materials' losses in the calibration (as `wisp calibrate --fit-walls`) and
     /// plan with them.
     #[arg(long)]
@@ -104,8 +109,18 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     opts.candidates.excluded_zones = a.no_ap_zone.clone();
     opts.search.seed = a.seed;
     opts.suggest_tx_power = a.suggest_tx_power;
+    let allowed_px = match &a.allowed_points {
+        Some(path) => Some(wisp_ingest::points::load_points(path).map_err(CliError::input)?),
+        None => None,
+    };
     let mut plans: Vec<(&Floor, bool, Plan)> = Vec::new();
     for f in floors {
+        let mut opts = opts.clone();
+        opts.candidates.allowed = allowed_px.as_ref().map(|pts| {
+            pts.iter()
+                .map(|&p| f.floor.calibration.to_metres(p))
+                .collect()
+        });
         let samples = pipeline::samples_of(&loaded.survey, &f.floor.id);
         let cal_opts = CalibrationOptions {
             fit_walls: a.fit_walls,
