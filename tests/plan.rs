@@ -61,11 +61,35 @@ fn planned_aps_close_the_primary_dead_zones_of_the_sample_site() {
         .as_f64()
         .unwrap();
     assert!((1.5..4.5).contains(&n), "exponent {n}");
+    assert!(cal["floors"][0]["calibration"]["walls"].is_null());
+    // With --fit-walls: the crossed materials get a loss and a standard error, and the fit
+    // does not get worse.
+    let o = ok(&wisp(&["calibrate", s, "--json", "--fit-walls"], t))
+        .stdout
+        .clone();
+    let cal: serde_json::Value = serde_json::from_slice(&o).unwrap();
+    let walls = &cal["floors"][0]["calibration"]["walls"];
+    let mats = walls["materials"].as_array().unwrap();
+    assert!(
+        mats.iter().any(|m| m["material"] == "plasterboard"),
+        "{walls}"
+    );
+    for m in mats {
+        let (loss, se) = (
+            m["loss_db"].as_f64().unwrap(),
+            m["standard_error_db"].as_f64().unwrap(),
+        );
+        assert!(loss.is_finite() && se > 0.0 && se < 2.0, "{m}");
+        assert!(m["readings"].as_u64().unwrap() >= 30);
+    }
+    assert!(walls["rmse_after_db"].as_f64().unwrap() <= walls["rmse_before_db"].as_f64().unwrap());
 
     ok(&wisp(
         &[
             "plan",
             s,
+            "--fit-walls",
+            "--suggest-tx-power",
             "--seed",
             "3",
             "--out",
@@ -96,6 +120,46 @@ fn planned_aps_close_the_primary_dead_zones_of_the_sample_site() {
         .unwrap()
         .iter()
         .all(|z| z["before"].is_object() && z["after"].is_object()));
+    // Only at the user's mounting points: the planned positions (pixels) and one far off.
+    let mut pts = String::from("x,y\n");
+    for ap in new {
+        pts += &format!("{},{}\n", ap["x_px"], ap["y_px"]);
+    }
+    pts += "5,5\n";
+    std::fs::write(t.join("allowed.csv"), &pts).unwrap();
+    ok(&wisp(
+        &[
+            "plan",
+            s,
+            "--allowed-points",
+            "allowed.csv",
+            "--out",
+            "allowed.json",
+        ],
+        t,
+    ));
+    let only: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(t.join("allowed.json")).unwrap()).unwrap();
+    assert!(!only["new_aps"].as_array().unwrap().is_empty());
+    for ap in only["new_aps"].as_array().unwrap() {
+        let here = (ap["x_px"].as_f64().unwrap(), ap["y_px"].as_f64().unwrap());
+        assert!(
+            new.iter()
+                .any(|n| (n["x_px"].as_f64().unwrap() - here.0).abs() < 0.01
+                    && (n["y_px"].as_f64().unwrap() - here.1).abs() < 0.01)
+                || here == (5.0, 5.0),
+            "{ap}"
+        );
+    }
+    std::fs::write(t.join("bad.csv"), "x,y\n1,2\n3,oops\n").unwrap();
+    let bad = wisp(
+        &["plan", s, "--allowed-points", "bad.csv", "--out", "x.json"],
+        t,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("bad.csv:3") && err.contains("'oops'"), "{err}");
+
     let bom = std::fs::read_to_string(t.join("bom.csv")).unwrap();
     assert!(bom.starts_with("item,quantity,notes\n"));
     assert!(bom.contains(&format!(",{},", new.len())), "{bom}");

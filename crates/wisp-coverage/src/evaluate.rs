@@ -452,6 +452,7 @@ mod tests {
                 kind: ZoneKind::Bay,
                 polygon: zone,
                 profile: "nhs-minimum".into(),
+                no_ap: false,
             }],
             aps: vec![],
             walk: None,

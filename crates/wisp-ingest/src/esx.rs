@@ -932,6 +932,7 @@ impl Importer {
                 name,
                 polygon: pts,
                 profile,
+                no_ap: false,
             }));
             self.counts.zones += 1;
         }

@@ -17,6 +17,7 @@ pub mod georef;
 pub mod manifest;
 pub mod native;
 pub mod plan;
+pub mod points;
 pub mod text;
 pub mod track;
 pub mod wall_detect;

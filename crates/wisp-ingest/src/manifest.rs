@@ -136,6 +136,9 @@ pub struct RawZone {
     pub kind: String,
     pub polygon: Vec<[f64; 2]>,
     pub profile: Option<String>,
+    /// No new AP may go here (the planner's candidates skip it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_ap: bool,
 }
 
 /// A capture file of a floor and how its positions are given.
@@ -601,6 +604,7 @@ pub fn parse_site(
                 kind,
                 polygon,
                 profile,
+                no_ap: r.no_ap,
             });
         }
         let mut aps = Vec::new();
@@ -942,9 +946,18 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
         assert_eq!(f.outline.area(), 10.0 * 5.0);
         assert_eq!(f.walls[0].segment.a, Point::new(5.0, 0.0));
         assert_eq!(f.zones[0].profile, "healthcare-voice");
+        assert!(!f.zones[0].no_ap);
         assert_eq!(f.aps[0].position, Point::new(2.5, 2.5));
         let lead = &f.materials[f.walls[0].material];
         assert_eq!((lead.loss(Band::G2_4), lead.loss(Band::G5)), (31.0, 30.0));
+    }
+
+    #[test]
+    fn a_zone_can_forbid_access_points() {
+        let marked = OK.replace("kind = \"bay\"", "kind = \"bay\"\nno_ap = true");
+        assert!(parse(&marked).unwrap().floors[0].floor.zones[0].no_ap);
+        let bad = OK.replace("kind = \"bay\"", "kind = \"bay\"\nno_ap = \"yes\"");
+        assert!(parse(&bad).is_err());
     }
 
     #[test]

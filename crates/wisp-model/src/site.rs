@@ -205,6 +205,8 @@ pub struct Zone {
     pub polygon: Polygon,
     /// Name of the requirement profile (built in or from the manifest).
     pub profile: String,
+    /// No access point may be mounted here (manifest `no_ap = true`), whatever the kind.
+    pub no_ap: bool,
 }
 
 /// One radio of an access point.

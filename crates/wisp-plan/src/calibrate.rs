@@ -14,8 +14,9 @@
 //!
 //! Readings are matched to radios as `wisp_interp::RadioKey` does (the AP by
 //! [`CalibrationOptions::grouping`], band, channel); a radio's readings at one scan (one per SSID)
-//! are averaged. A manifest AP is the survey's AP its listed BSSIDs or its base BSSID name. Per-material
-//! wall losses are *not* fitted: the floor's table is taken as given.
+//! are averaged. A manifest AP is the survey's AP its listed BSSIDs or its base BSSID name.
+//! Per-material wall losses are taken from the floor's table, or, with `fit_walls`, fitted jointly
+//! with the powers and the exponent once the positions are known ([`fit_walls`]).
 //!
 //! Known bias: scanners do not report radios below their sensitivity (about −90 dBm), so far from
 //! an AP only the lucky, strong readings survive and the fitted exponent is slightly low. The
@@ -28,7 +29,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wisp_interp::RadioKey;
-use wisp_model::{ApGrouping, Band, Channel, Floor, Point, Sample};
+use wisp_model::{ApGrouping, Band, Channel, Floor, Material, Point, Sample, Segment};
 use wisp_radio::path_loss::free_space_1m;
 use wisp_radio::PathLoss;
 
@@ -56,6 +57,15 @@ pub struct CalibrationOptions {
     pub rounds: usize,
     /// Which BSSIDs are one access point (the site's `ap_grouping` and APs' `bssids`).
     pub grouping: ApGrouping,
+    /// Also fit the loss of each wall material (per band) that enough paths cross (false).
+    pub fit_walls: bool,
+    /// …a material is fitted on a band when at least this many readings' paths cross it (30,
+    /// *estimate*: enough that one reading's shadowing does not decide it).
+    pub wall_min_readings: usize,
+    /// …and is pulled towards the table's figure (shared/reference.md §2, the default
+    /// materials) as a prior of this standard deviation: 5 dB (*estimate*: published tables
+    /// for the same material differ by a few dB).
+    pub wall_prior_sd_db: f64,
 }
 
 impl Default for CalibrationOptions {
@@ -70,6 +80,9 @@ impl Default for CalibrationOptions {
             uncertainty_rise_db: 1.0,
             rounds: 3,
             grouping: ApGrouping::default(),
+            fit_walls: false,
+            wall_min_readings: 30,
+            wall_prior_sd_db: 5.0,
         }
     }
 }
@@ -113,6 +126,31 @@ pub struct SkippedAp {
     pub strongest_dbm: f64,
 }
 
+/// One wall material's loss on one band, fitted to the survey.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FittedMaterial {
+    pub material: String,
+    pub band: Band,
+    /// The floor's table figure (the prior), dB per crossing.
+    pub default_db: f64,
+    /// The fitted loss, dB per crossing.
+    pub loss_db: f64,
+    /// Its standard error from the fit's residual variance, dB.
+    pub standard_error_db: f64,
+    /// Readings whose path crosses at least one wall of the material.
+    pub readings: usize,
+}
+
+/// The per-material wall fit, with the fit's quality before (table losses) and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WallFit {
+    pub materials: Vec<FittedMaterial>,
+    pub rmse_before_db: f64,
+    pub bias_before_db: f64,
+    pub rmse_after_db: f64,
+    pub bias_after_db: f64,
+}
+
 /// The fitted model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Calibration {
@@ -130,9 +168,23 @@ pub struct Calibration {
     /// The grouping the radios' `ap` keys were made with.
     #[serde(skip)]
     pub grouping: ApGrouping,
+    /// Fitted wall losses, when asked for (`fit_walls`) and some material is crossed enough.
+    pub walls: Option<WallFit>,
 }
 
 impl Calibration {
+    /// The material table with the fitted losses in place of `table`'s (negative fits, which
+    /// noise can give a thin wall, count as 0 dB).
+    pub fn materials(&self, table: &[Material]) -> Vec<Material> {
+        let mut out = table.to_vec();
+        for f in self.walls.iter().flat_map(|w| &w.materials) {
+            if let Some(m) = out.iter_mut().find(|m| m.name == f.material) {
+                m.loss_db.insert(f.band, f.loss_db.max(0.0));
+            }
+        }
+        out
+    }
+
     /// The model with the fitted exponent (powers carry everything else).
     pub fn path_loss(&self) -> PathLoss {
         PathLoss {
@@ -484,11 +536,37 @@ pub fn calibrate(
             floor: floor.id.clone(),
         });
     }
+    let mut residuals: Vec<Vec<f64>> = rows
+        .iter()
+        .zip(&powers)
+        .map(|((z, l), &p)| z.iter().zip(l).map(|(z, l)| z - (p - n * l)).collect())
+        .collect();
+    let mut powers = powers;
+    let mut wall_fit = None;
+    if opts.fit_walls {
+        let radios: Vec<(&RadioData, Point)> = used
+            .iter()
+            .map(|&i| (&data[i], position[&data[i].key.ap]))
+            .collect();
+        if let Some(w) = fit_walls(floor, &radios, opts) {
+            let (rmse_before_db, bias_before_db) = rmse_bias(&residuals);
+            let (rmse_after_db, bias_after_db) = rmse_bias(&w.residuals);
+            powers = w.powers;
+            n = w.exponent;
+            residuals = w.residuals;
+            wall_fit = Some(WallFit {
+                materials: w.materials,
+                rmse_before_db,
+                bias_before_db,
+                rmse_after_db,
+                bias_after_db,
+            });
+        }
+    }
     let mut radios = Vec::new();
     let (mut all_sse, mut all_sum, mut all_n) = (0.0, 0.0, 0usize);
-    for ((&i, (z, l)), &p) in used.iter().zip(&rows).zip(&powers) {
+    for ((&i, res), &p) in used.iter().zip(&residuals).zip(&powers) {
         let r = &data[i];
-        let res: Vec<f64> = z.iter().zip(l).map(|(z, l)| z - (p - n * l)).collect();
         let cnt = res.len().max(1) as f64;
         let sse: f64 = res.iter().map(|e| e * e).sum();
         let sum: f64 = res.iter().sum();
@@ -524,13 +602,167 @@ pub fn calibrate(
         rmse_db: (all_sse / cnt).sqrt(),
         bias_db: all_sum / cnt,
         grouping: opts.grouping.clone(),
+        walls: wall_fit,
+    })
+}
+
+/// RMSE and mean of all residuals.
+fn rmse_bias(res: &[Vec<f64>]) -> (f64, f64) {
+    let n = res.iter().map(Vec::len).sum::<usize>().max(1) as f64;
+    let sse: f64 = res.iter().flatten().map(|e| e * e).sum();
+    let sum: f64 = res.iter().flatten().sum();
+    ((sse / n).sqrt(), sum / n)
+}
+
+/// The joint fit with wall losses.
+struct JointFit {
+    powers: Vec<f64>,
+    exponent: f64,
+    materials: Vec<FittedMaterial>,
+    residuals: Vec<Vec<f64>>,
+}
+
+/// Least squares of `rssi + PL1m(f) = P_r − n·L − Σ_m c_m·ℓ_{m,band}` over the radios (at their
+/// known or located positions), with `c_m` the walls of material m the path crosses. Unknowns
+/// are the powers, n and the losses ℓ of the (material, band) pairs crossed on at least
+/// `wall_min_readings` readings; the other materials keep their table loss. Each fitted loss is
+/// pulled to its table figure ℓ₀ by a prior of standard deviation τ (`wall_prior_sd_db`): the
+/// penalty (σ/τ)²·(ℓ − ℓ₀)² with σ = 5 dB, indoor shadow fading (shared/reference.md §2), so a
+/// material few paths cross stays near the table. Standard errors come from the inverse of the
+/// (penalised) normal matrix times the residual variance, as if residuals were independent:
+/// shadowing correlated along the walk makes them optimistic. `None` when no material qualifies or
+/// the system is singular.
+fn fit_walls(
+    floor: &Floor,
+    radios: &[(&RadioData, Point)],
+    opts: &CalibrationOptions,
+) -> Option<JointFit> {
+    let nm = floor.materials.len();
+    // Crossings per reading per material.
+    let crossings: Vec<Vec<Vec<u16>>> = radios
+        .par_iter()
+        .map(|(r, at)| {
+            r.points
+                .iter()
+                .map(|p| {
+                    let ray = Segment::new(*at, *p);
+                    let mut c = vec![0u16; nm];
+                    for w in floor.walls.iter().filter(|w| w.material < nm) {
+                        if ray.crosses(&w.segment) {
+                            c[w.material] = c[w.material].saturating_add(1);
+                        }
+                    }
+                    c
+                })
+                .collect()
+        })
+        .collect();
+    let mut crossed: BTreeMap<(Band, usize), usize> = BTreeMap::new();
+    for ((r, _), cs) in radios.iter().zip(&crossings) {
+        for c in cs {
+            for (m, &k) in c.iter().enumerate() {
+                if k > 0 {
+                    *crossed.entry((r.key.band, m)).or_default() += 1;
+                }
+            }
+        }
+    }
+    let unknowns: Vec<((Band, usize), usize)> = crossed
+        .into_iter()
+        .filter(|&((b, m), n)| {
+            n >= opts.wall_min_readings && floor.materials[m].loss(b).is_finite()
+        })
+        .collect();
+    let tau = opts.wall_prior_sd_db;
+    if unknowns.is_empty() || !(tau.is_finite() && tau > 0.0) {
+        return None;
+    }
+    let slot = |b: Band, m: usize| unknowns.iter().position(|u| u.0 == (b, m));
+    let (nr, nu) = (radios.len(), unknowns.len());
+    let dim = nr + 1 + nu;
+    let mut ata = vec![0.0; dim * dim];
+    let mut atb = vec![0.0; dim];
+    // One reading's row: (column, coefficient) pairs, and its left-hand side.
+    let row_of = |ri: usize, k: usize| -> (Vec<(usize, f64)>, f64) {
+        let (r, at) = radios[ri];
+        let b = r.key.band;
+        let mut y = r.rssi[k] + r.fs1m;
+        let mut a = vec![(ri, 1.0), (nr, -log_term(at, r.points[k]))];
+        for (m, &c) in crossings[ri][k].iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            match slot(b, m) {
+                Some(u) => a.push((nr + 1 + u, -(c as f64))),
+                None => y += c as f64 * floor.materials[m].loss(b),
+            }
+        }
+        (a, y)
+    };
+    let mut total = 0usize;
+    for (ri, (r, _)) in radios.iter().enumerate() {
+        for k in 0..r.rssi.len() {
+            let (a, y) = row_of(ri, k);
+            for &(i, ai) in &a {
+                atb[i] += ai * y;
+                for &(j, aj) in &a {
+                    ata[i * dim + j] += ai * aj;
+                }
+            }
+            total += 1;
+        }
+    }
+    // σ = 5 dB: indoor shadow fading (shared/reference.md §2).
+    let weight = (5.0 / tau).powi(2);
+    for (u, &((b, m), _)) in unknowns.iter().enumerate() {
+        let i = nr + 1 + u;
+        ata[i * dim + i] += weight;
+        atb[i] += weight * floor.materials[m].loss(b);
+    }
+    let x = solve(&ata, &atb)?;
+    let mut residuals = Vec::with_capacity(nr);
+    let mut sse = 0.0;
+    for (ri, (r, _)) in radios.iter().enumerate() {
+        let res: Vec<f64> = (0..r.rssi.len())
+            .map(|k| {
+                let (a, y) = row_of(ri, k);
+                y - a.iter().map(|&(i, ai)| ai * x[i]).sum::<f64>()
+            })
+            .collect();
+        sse += res.iter().map(|e| e * e).sum::<f64>();
+        residuals.push(res);
+    }
+    let variance = sse / (total.saturating_sub(dim)).max(1) as f64;
+    let materials = unknowns
+        .iter()
+        .enumerate()
+        .map(|(u, &((band, m), readings))| {
+            let i = nr + 1 + u;
+            let mut e = vec![0.0; dim];
+            e[i] = 1.0;
+            let inv = solve(&ata, &e).map_or(f64::NAN, |c| c[i]);
+            FittedMaterial {
+                material: floor.materials[m].name.clone(),
+                band,
+                default_db: floor.materials[m].loss(band),
+                loss_db: x[i],
+                standard_error_db: (variance * inv).sqrt(),
+                readings,
+            }
+        })
+        .collect();
+    Some(JointFit {
+        powers: x[..nr].to_vec(),
+        exponent: x[nr],
+        materials,
+        residuals,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wisp_model::{AccessPoint, ApRadio, Material, PlanCalibration, Polygon, Segment, Wall};
+    use wisp_model::{AccessPoint, ApRadio, PlanCalibration, Polygon, Wall};
     use wisp_radio::{simulate_walk, SimulationParams};
 
     pub(crate) fn test_floor() -> Floor {
@@ -808,6 +1040,97 @@ mod tests {
             c.located
         );
         assert!((c.exponent - 2.5).abs() < 0.1);
+    }
+
+    /// The test floor with plasterboard at 5 dB and brick at 9 dB on every band (the table
+    /// has 2/3/4 and 4/5/7), and three APs.
+    fn walled_truth() -> (Floor, Floor, Vec<AccessPoint>) {
+        let mut table = test_floor();
+        let aps = vec![
+            ap("A", 8.0, 5.0, 1),
+            ap("B", 30.0, 10.0, 2),
+            ap("C", 18.0, 16.0, 3),
+        ];
+        table.aps = aps.clone();
+        let mut truth = table.clone();
+        for m in &mut truth.materials {
+            let v = match m.name.as_str() {
+                "plasterboard" => 5.0,
+                "brick" => 9.0,
+                _ => continue,
+            };
+            for b in Band::ALL {
+                m.loss_db.insert(b, v);
+            }
+        }
+        (table, truth, aps)
+    }
+
+    fn fit_walls_opts() -> CalibrationOptions {
+        CalibrationOptions {
+            fit_walls: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn fits_wall_losses_that_differ_from_the_table() {
+        let (table, truth, aps) = walled_truth();
+        let samples = simulate_walk(&truth, &aps, &serpentine(), &params(3.0, 0.0, 0.5, 1));
+        let plain = calibrate(&table, &samples, &CalibrationOptions::default()).unwrap();
+        assert!(plain.walls.is_none());
+        let c = calibrate(&table, &samples, &fit_walls_opts()).unwrap();
+        let w = c.walls.as_ref().expect("walls fitted");
+        // Both materials on both bands are crossed by many paths.
+        assert_eq!(w.materials.len(), 4, "{w:?}");
+        for m in &w.materials {
+            let want = if m.material == "plasterboard" {
+                5.0
+            } else {
+                9.0
+            };
+            assert!((m.loss_db - want).abs() < 1.0, "{m:?}");
+            assert!(m.standard_error_db < 0.5, "{m:?}");
+        }
+        assert!((c.exponent - 3.0).abs() < 0.1, "n = {}", c.exponent);
+        for r in &c.radios {
+            assert!(
+                (r.power_dbm - r.manifest_tx_dbm.unwrap()).abs() < 1.0,
+                "{r:?}"
+            );
+        }
+        // Wrong table losses left a misfit the wall fit removes.
+        assert!(w.rmse_before_db > 1.0 && w.rmse_after_db < 0.6, "{w:?}");
+        assert!((w.rmse_after_db - c.rmse_db).abs() < 1e-9);
+        // The planner's table takes the fitted figures.
+        let mats = c.materials(&table.materials);
+        let plaster = mats.iter().find(|m| m.name == "plasterboard").unwrap();
+        assert!((plaster.loss(Band::G5) - 5.0).abs() < 1.0);
+    }
+
+    #[test]
+    fn wall_fit_with_shadowing_stays_within_its_standard_error() {
+        let (table, truth, aps) = walled_truth();
+        // σ 4 dB shadowing and 2 dB noise: the losses are known to a standard error of a few
+        // tenths of a dB; shadowing is correlated along the walk, so allow 4 standard errors
+        // plus 1 dB.
+        for seed in 1..=4 {
+            let samples = simulate_walk(&truth, &aps, &serpentine(), &params(3.0, 4.0, 2.0, seed));
+            let c = calibrate(&table, &samples, &fit_walls_opts()).unwrap();
+            let w = c.walls.as_ref().expect("walls fitted");
+            for m in &w.materials {
+                let want = if m.material == "plasterboard" {
+                    5.0
+                } else {
+                    9.0
+                };
+                assert!(
+                    (m.loss_db - want).abs() < 4.0 * m.standard_error_db + 1.0,
+                    "seed {seed}: {m:?}"
+                );
+            }
+            assert!(w.rmse_after_db <= w.rmse_before_db + 1e-9);
+        }
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //!
 //! Candidates lie on a square lattice (default 1 m) inside the floor outline, or are the user's
 //! own list of positions. Zones where an AP must not hang are left out: imaging rooms (lead
-//! lining, equipment), plant rooms, stairs and lifts, outdoors, and any zone the caller names
-//! (the manifest has no `no_ap` key yet; the CLI takes zone names). Candidates nearer than the
-//! minimum AP spacing to an existing AP are left out too.
+//! lining, equipment), plant rooms, stairs and lifts, outdoors, any zone the manifest marks
+//! `no_ap = true`, and any zone the caller names (`wisp plan --no-ap-zone`). Candidates nearer
+//! than the minimum AP spacing to an existing AP are left out too.
 
 use wisp_model::{Floor, Point, ZoneKind};
 
@@ -50,7 +50,11 @@ pub fn candidates(
     let excluded: Vec<&wisp_model::Polygon> = floor
         .zones
         .iter()
-        .filter(|z| opts.excluded_kinds.contains(&z.kind) || opts.excluded_zones.contains(&z.name))
+        .filter(|z| {
+            z.no_ap
+                || opts.excluded_kinds.contains(&z.kind)
+                || opts.excluded_zones.contains(&z.name)
+        })
         .map(|z| &z.polygon)
         .collect();
     let ok = |p: Point| {
@@ -97,6 +101,7 @@ mod tests {
             kind,
             polygon: Polygon::rectangle(Point::new(a.0, a.1), Point::new(b.0, b.1)).unwrap(),
             profile: kind.default_profile().into(),
+            no_ap: false,
         };
         Floor {
             id: "T".into(),
@@ -129,6 +134,12 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(candidates(&f, &[], 0.0, &opts).len(), 30);
+        // The same zone marked in the manifest (`no_ap = true`) instead of named.
+        let mut marked = floor();
+        marked.zones[2].no_ap = true;
+        let kept = candidates(&marked, &[], 0.0, &CandidateOptions::default());
+        assert_eq!(kept.len(), 30);
+        assert!(kept.iter().all(|p| p.x < 6.0));
         // An AP at (0.5, 0.5) with 2 m spacing removes the points nearer than 2 m: by hand,
         // (0.5, 0.5), (1.5, 0.5), (0.5, 1.5) and (1.5, 1.5); (2.5, 0.5) at exactly 2 m stays.
         let near = candidates(

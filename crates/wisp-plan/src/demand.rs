@@ -5,6 +5,8 @@
 //! `wisp_coverage::evaluate`. Cells are stored zone by zone, so a zone's cells are one range; a
 //! cell inside two overlapping zones appears once for each.
 
+use crate::matrix::{SignalMatrix, Source};
+use crate::walls::WallSet;
 use std::ops::Range;
 use wisp_model::{Floor, GridGeometry, Point, RequirementProfile, Zone, ZoneKind};
 
@@ -45,6 +47,9 @@ pub struct ZoneDemand {
 pub struct Demand {
     pub cells: Vec<Point>,
     pub zones: Vec<ZoneDemand>,
+    /// The grid whose centres the cells are (`None`: arbitrary points), for
+    /// [`crate::matrix::SignalMatrix::build_on_grid`].
+    pub grid: Option<GridGeometry>,
 }
 
 impl Demand {
@@ -59,7 +64,11 @@ impl Demand {
         let mut cells = Vec::new();
         let mut zones = Vec::new();
         let Ok(g) = GridGeometry::covering(Point::new(0.0, 0.0), floor.size_m(), cell_m) else {
-            return Demand { cells, zones };
+            return Demand {
+                cells,
+                zones,
+                grid: None,
+            };
         };
         for z in &floor.zones {
             let Some(p) = profile(z) else { continue };
@@ -89,7 +98,28 @@ impl Demand {
                 });
             }
         }
-        Demand { cells, zones }
+        Demand {
+            cells,
+            zones,
+            grid: Some(g),
+        }
+    }
+
+    /// The signal of every source at every cell ([`SignalMatrix::build_on_grid`] when the
+    /// cells are a grid's centres, else [`SignalMatrix::build`]).
+    pub fn matrix(
+        &self,
+        sources: &[Source],
+        exponent: f64,
+        walls: &WallSet,
+        floor_dbm: f64,
+    ) -> SignalMatrix {
+        match &self.grid {
+            Some(g) => {
+                SignalMatrix::build_on_grid(sources, g, &self.cells, exponent, walls, floor_dbm)
+            }
+            None => SignalMatrix::build(sources, &self.cells, exponent, walls, floor_dbm),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -112,6 +142,7 @@ mod tests {
             kind,
             polygon: Polygon::rectangle(Point::new(a.0, a.1), Point::new(b.0, b.1)).unwrap(),
             profile: "p".into(),
+            no_ap: false,
         };
         let floor = Floor {
             id: "T".into(),

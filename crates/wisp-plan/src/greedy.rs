@@ -3,11 +3,69 @@
 //!
 //! The gain of a candidate is counted over the cells still failing in zones still short of their
 //! target, and capped per zone at what the zone still needs (a zone at 99 % gains nothing from
-//! more primary coverage). Candidates are scored in parallel; ties go to the lowest index, so the
-//! result does not depend on the number of threads.
+//! more primary coverage). Gains are counted cell by cell over [`Columns`], the candidates that
+//! reach each cell's thresholds, so a step costs in proportion to the failing cells rather than
+//! candidates × cells; zones are counted in parallel with integer counts and ties go to the
+//! lowest index, so the result does not depend on the number of threads.
 
-use crate::objective::{zone_counts, Search, Top2};
+use crate::matrix::SignalMatrix;
+use crate::objective::{zone_counts, Problem, Search, Top2};
 use rayon::prelude::*;
+
+/// Per demand cell, the candidates (matrix rows) whose signal there reaches the cell's lower
+/// threshold (primary, or secondary when the zone has one), strongest first, ties by index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns {
+    start: Vec<usize>,
+    entries: Vec<(f32, u32)>,
+}
+
+impl Columns {
+    pub fn new(m: &SignalMatrix, problem: &Problem) -> Columns {
+        const BLOCK: usize = 512;
+        let lower = |i: usize| {
+            let (p, s) = (problem.primary[i], problem.secondary[i]);
+            if s > f32::NEG_INFINITY {
+                p.min(s)
+            } else {
+                p
+            }
+        };
+        let blocks: Vec<usize> = (0..m.cols).step_by(BLOCK).collect();
+        let lists: Vec<Vec<Vec<(f32, u32)>>> = blocks
+            .par_iter()
+            .map(|&c0| {
+                let c1 = (c0 + BLOCK).min(m.cols);
+                let floor: Vec<f32> = (c0..c1).map(lower).collect();
+                let mut lists = vec![Vec::new(); c1 - c0];
+                for j in 0..m.rows {
+                    for ((list, &v), &f) in lists.iter_mut().zip(&m.row(j)[c0..c1]).zip(&floor) {
+                        if v >= f && v > f32::NEG_INFINITY {
+                            list.push((v, j as u32));
+                        }
+                    }
+                }
+                for l in &mut lists {
+                    l.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                }
+                lists
+            })
+            .collect();
+        let mut start = Vec::with_capacity(m.cols + 1);
+        let mut entries = Vec::new();
+        start.push(0);
+        for l in lists.into_iter().flatten() {
+            entries.extend(l);
+            start.push(entries.len());
+        }
+        Columns { start, entries }
+    }
+
+    /// The candidates reaching cell `i`, strongest first.
+    pub fn cell(&self, i: usize) -> &[(f32, u32)] {
+        &self.entries[self.start[i]..self.start[i + 1]]
+    }
+}
 
 /// Cells a zone still needs, and its failing cells, for one criterion.
 struct Shortfall {
@@ -51,51 +109,49 @@ fn shortfalls(s: &Search, t: &Top2) -> (Vec<Shortfall>, Vec<Shortfall>) {
 
 /// The allowed candidate (not in `chosen`, far enough from it) that most reduces the deficit of
 /// the design `t`, with its gain; `None` when no candidate helps.
+///
+/// A candidate with signal v at a cell failing secondary (second < threshold) lifts it there
+/// exactly when min(v, best) reaches the threshold: if v beats the best, the old best becomes
+/// second; otherwise v itself does. So both criteria count cells where v ≥ a fixed threshold.
 pub fn best_addition(s: &Search, t: &Top2, chosen: &[usize]) -> Option<(usize, f64)> {
     let (prim, sec) = shortfalls(s, t);
     if prim.is_empty() && sec.is_empty() {
         return None;
     }
-    (0..s.matrix.rows)
-        .into_par_iter()
-        .filter(|&j| s.allowed(j, chosen, None))
-        .map(|j| {
-            let row = s.matrix.row(j);
-            let mut gain = 0.0;
-            for z in &prim {
-                let n = z
-                    .cells
-                    .iter()
-                    .filter(|&&i| row[i] >= s.problem.primary[i])
-                    .count();
-                gain += z.weight * n.min(z.need) as f64;
+    let n = s.matrix.rows;
+    // (zone weight, cells it still needs, cells per candidate), primary zones then secondary.
+    let count = |z: &Shortfall, threshold: &[f32], secondary: bool| {
+        let mut counts = vec![0u32; n];
+        for &i in &z.cells {
+            let th = threshold[i];
+            if secondary && t.best[i] < th {
+                continue;
             }
-            for z in &sec {
-                let n = z
-                    .cells
-                    .iter()
-                    .filter(|&&i| {
-                        let v = row[i];
-                        let second = if v > t.best[i] {
-                            t.best[i]
-                        } else {
-                            t.second[i].max(v)
-                        };
-                        second >= s.problem.secondary[i]
-                    })
-                    .count();
-                gain += z.weight * n.min(z.need) as f64;
+            for &(v, j) in s.columns.cell(i) {
+                if v < th {
+                    break;
+                }
+                counts[j as usize] += 1;
             }
-            (j, gain)
-        })
-        .filter(|&(_, g)| g > 0.0)
-        .reduce_with(|a, b| {
-            if b.1 > a.1 || (b.1 == a.1 && b.0 < a.0) {
-                b
-            } else {
-                a
-            }
-        })
+        }
+        (z.weight, z.need, counts)
+    };
+    let tallies: Vec<(f64, usize, Vec<u32>)> = prim
+        .par_iter()
+        .map(|z| count(z, &s.problem.primary, false))
+        .chain(sec.par_iter().map(|z| count(z, &s.problem.secondary, true)))
+        .collect();
+    let mut best: Option<(usize, f64)> = None;
+    for j in 0..n {
+        let gain: f64 = tallies
+            .iter()
+            .map(|(w, need, c)| w * (c[j] as usize).min(*need) as f64)
+            .sum();
+        if gain > 0.0 && best.is_none_or(|b| gain > b.1) && s.allowed(j, chosen, None) {
+            best = Some((j, gain));
+        }
+    }
+    best
 }
 
 /// Adds candidates to `start` greedily until every zone meets its (capped) target, no candidate

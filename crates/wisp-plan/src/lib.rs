@@ -29,7 +29,8 @@ pub mod predict;
 pub mod walls;
 
 pub use calibrate::{
-    calibrate, Calibration, CalibrationOptions, FittedRadio, LocatedAp, SkippedAp,
+    calibrate, Calibration, CalibrationOptions, FittedMaterial, FittedRadio, LocatedAp, SkippedAp,
+    WallFit,
 };
 pub use candidates::CandidateOptions;
 pub use local_search::LocalSearchOptions;

@@ -13,7 +13,9 @@
 //! reach zero and unreachable cells are reported rather than chased.
 
 use crate::demand::Demand;
+use crate::greedy::Columns;
 use crate::matrix::SignalMatrix;
+use rayon::prelude::*;
 use std::cmp::Ordering;
 
 /// Coverage targets.
@@ -75,6 +77,96 @@ impl Top2 {
             t.add(m.row(j));
         }
         t
+    }
+
+    /// `base` plus every row of `m`, in parallel over blocks of cells (the same values as
+    /// [`Top2::with`] over all rows: the top two of a set do not depend on the order).
+    pub fn with_all(base: &Top2, m: &SignalMatrix) -> Top2 {
+        const BLOCK: usize = 1024;
+        let mut t = base.clone();
+        t.best
+            .par_chunks_mut(BLOCK)
+            .zip(t.second.par_chunks_mut(BLOCK))
+            .enumerate()
+            .for_each(|(b, (best, second))| {
+                let c0 = b * BLOCK;
+                let mut block = Top2 {
+                    best: best.to_vec(),
+                    second: second.to_vec(),
+                };
+                for j in 0..m.rows {
+                    block.add(&m.row(j)[c0..c0 + best.len()]);
+                }
+                best.copy_from_slice(&block.best);
+                second.copy_from_slice(&block.second);
+            });
+        t
+    }
+}
+
+/// The top two of the values `xs`, as [`Top2::add`] would leave them.
+fn top2_of(xs: [f32; 5]) -> (f32, f32) {
+    let (mut best, mut second) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for x in xs {
+        if x > best {
+            second = best;
+            best = x;
+        } else if x > second {
+            second = x;
+        }
+    }
+    (best, second)
+}
+
+/// Marks a slot of [`Design`] that holds no AP.
+const NO_SLOT: u32 = u32::MAX;
+
+/// A set of new APs with, per cell, the three strongest of their signals and which AP (slot in
+/// `chosen`) gives each: enough to score the design with one AP removed or replaced without
+/// rebuilding it (removing one of the top three leaves the other two as the top two).
+#[derive(Debug, Clone)]
+pub struct Design {
+    pub chosen: Vec<usize>,
+    top: Vec<[(f32, u32); 3]>,
+}
+
+impl Design {
+    pub fn new(s: &Search, chosen: Vec<usize>) -> Design {
+        let mut top = vec![[(f32::NEG_INFINITY, NO_SLOT); 3]; s.demand.len()];
+        for (k, &j) in chosen.iter().enumerate() {
+            for (t, &v) in top.iter_mut().zip(s.matrix.row(j)) {
+                let e = (v, k as u32);
+                if v > t[0].0 {
+                    *t = [e, t[0], t[1]];
+                } else if v > t[1].0 {
+                    *t = [t[0], e, t[1]];
+                } else if v > t[2].0 {
+                    t[2] = e;
+                }
+            }
+        }
+        Design { chosen, top }
+    }
+
+    /// The score of this design with slot `remove` taken out and candidate `add` put in: the
+    /// same as [`Search::score`] of that set.
+    pub fn score_swap(&self, s: &Search, remove: Option<usize>, add: Option<usize>) -> Score {
+        let gone = remove.map_or(NO_SLOT, |k| k as u32);
+        let row = add.map(|j| s.matrix.row(j));
+        let aps = self.chosen.len() - usize::from(remove.is_some()) + usize::from(add.is_some());
+        score_by(s.demand, s.problem, aps, |i| {
+            let t = &self.top[i];
+            let mut kept = [f32::NEG_INFINITY; 2];
+            let mut n = 0;
+            for &(v, k) in t {
+                if k != gone && n < 2 {
+                    kept[n] = v;
+                    n += 1;
+                }
+            }
+            let v = row.map_or(f32::NEG_INFINITY, |r| r[i]);
+            top2_of([s.base.best[i], s.base.second[i], kept[0], kept[1], v])
+        })
     }
 }
 
@@ -179,14 +271,25 @@ pub fn zone_counts(demand: &Demand, problem: &Problem, t: &Top2) -> Vec<(usize, 
 
 /// The score of the design whose per-cell top two signals are `t`, with `aps` new APs.
 pub fn score(demand: &Demand, problem: &Problem, t: &Top2, aps: usize) -> Score {
+    score_by(demand, problem, aps, |i| (t.best[i], t.second[i]))
+}
+
+/// The score of a design whose (primary, secondary) at cell i is `top2(i)`, with `aps` new APs.
+fn score_by(
+    demand: &Demand,
+    problem: &Problem,
+    aps: usize,
+    top2: impl Fn(usize) -> (f32, f32),
+) -> Score {
     let mut deficit = 0.0;
     let mut covered = 0.0;
-    for (zi, (z, (p, s))) in demand
-        .zones
-        .iter()
-        .zip(zone_counts(demand, problem, t))
-        .enumerate()
-    {
+    for (zi, z) in demand.zones.iter().enumerate() {
+        let (mut p, mut s) = (0, 0);
+        for i in z.cells.clone() {
+            let (best, second) = top2(i);
+            p += usize::from(best >= problem.primary[i]);
+            s += usize::from(second >= problem.secondary[i]);
+        }
         deficit += z.weight
             * (problem.need_primary[zi].saturating_sub(p)
                 + problem.need_secondary[zi].saturating_sub(s)) as f64;
@@ -214,6 +317,8 @@ pub struct Search<'a> {
     pub min_distance_m: f64,
     /// At most this many new APs.
     pub max_new: usize,
+    /// The matrix by cell, for the greedy step ([`Columns::new`] of `matrix` and `problem`).
+    pub columns: &'a Columns,
 }
 
 impl Search<'_> {
@@ -252,6 +357,7 @@ mod tests {
                 weight: 3.0,
                 cells: 0..cells,
             }],
+            grid: None,
         }
     }
 

@@ -11,10 +11,10 @@ use crate::calibrate::Calibration;
 use crate::candidates::{candidates, CandidateOptions};
 use crate::channels::{assign, overlap_weights, COCHANNEL_DBM};
 use crate::demand::{Demand, DEMAND_CELL_M};
-use crate::greedy::greedy;
+use crate::greedy::{greedy, Columns};
 use crate::local_search::{improve, LocalSearchOptions};
 use crate::matrix::{SignalMatrix, Source};
-use crate::objective::{zone_counts, Problem, Search, Targets, Top2};
+use crate::objective::{score, zone_counts, Problem, Search, Targets, Top2};
 use crate::walls::WallSet;
 use crate::PlanError;
 use serde::Serialize;
@@ -54,6 +54,9 @@ pub struct PlanOptions {
     /// Switch off a new AP's 2.4 GHz radio when no channel of 1/6/11 is free of co-channel
     /// overlap for it (true).
     pub new_2g4_off_when_shared: bool,
+    /// Suggest a lower transmit power for each new AP where the design still holds
+    /// (false; see [`MIN_SUGGESTED_TX_DBM`]).
+    pub suggest_tx_power: bool,
 }
 
 impl Default for PlanOptions {
@@ -82,6 +85,7 @@ impl Default for PlanOptions {
             default_exponent: PathLoss::default().exponent,
             cell_m: DEMAND_CELL_M,
             new_2g4_off_when_shared: true,
+            suggest_tx_power: false,
         }
     }
 }
@@ -357,7 +361,12 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
             freq_mhz: opts.design_freq_mhz,
         })
         .collect();
-    let walls = WallSet::new(&floor.walls, &floor.materials, band);
+    // The calibration's fitted wall losses, where it fitted any.
+    let materials = cal.map_or_else(
+        || floor.materials.clone(),
+        |c| c.materials(&floor.materials),
+    );
+    let walls = WallSet::new(&floor.walls, &materials, band);
     // No threshold lies below the weakest zone threshold plus the margin: candidates' signals
     // below that never decide a cell, so their walls need not be counted.
     let lowest = demand
@@ -366,22 +375,18 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         .map(|z| z.secondary_dbm.unwrap_or(z.primary_dbm).min(z.primary_dbm))
         .fold(f64::INFINITY, f64::min)
         + opts.targets.margin_db;
-    let matrix = SignalMatrix::build(&cand_sources, &demand.cells, exponent, &walls, lowest);
-    let existing_m = SignalMatrix::build(
-        &existing_sources,
-        &demand.cells,
-        exponent,
-        &walls,
-        f64::NEG_INFINITY,
-    );
+    let matrix = demand.matrix(&cand_sources, exponent, &walls, lowest);
+    let existing_m = demand.matrix(&existing_sources, exponent, &walls, f64::NEG_INFINITY);
     let base = Top2::with(
         &Top2::empty(demand.len()),
         &existing_m,
         &(0..existing_m.rows).collect::<Vec<_>>(),
     );
-    let reach = Top2::with(&base, &matrix, &(0..matrix.rows).collect::<Vec<_>>());
+    let reach = Top2::with_all(&base, &matrix);
     let problem = Problem::new(&demand, &opts.targets, &reach);
+    let columns = Columns::new(&matrix, &problem);
     let search = Search {
+        columns: &columns,
         demand: &demand,
         problem: &problem,
         matrix: &matrix,
@@ -394,8 +399,18 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
     let chosen = improve(&search, start, &opts.search);
     let mut chosen_sorted = chosen.clone();
     chosen_sorted.sort_unstable();
-    let after = search.top2(&chosen_sorted);
-    let score = search.score(&chosen_sorted);
+    let cuts = if opts.suggest_tx_power {
+        power_cuts(
+            &search,
+            &opts.targets,
+            &chosen_sorted,
+            new_design.tx_dbm - MIN_SUGGESTED_TX_DBM,
+        )
+    } else {
+        vec![0.0; chosen_sorted.len()]
+    };
+    let after = top2_with_cuts(&search, &chosen_sorted, &cuts);
+    let score = score(&demand, &problem, &after, chosen_sorted.len());
     // Zone outcomes.
     let met_before = meets(&demand, &problem, &opts.targets, &base);
     let met_after = meets(&demand, &problem, &opts.targets, &after);
@@ -424,11 +439,15 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| vec!["NHS-Clinical".to_string()])
     };
-    for (k, &j) in chosen_sorted.iter().enumerate() {
+    for (k, (&j, &cut)) in chosen_sorted.iter().zip(&cuts).enumerate() {
+        let mut radios = opts.new_radios.clone();
+        for r in &mut radios {
+            r.tx_dbm -= cut;
+        }
         aps.push(PlannedAp {
             name: format!("NEW-{}-{:02}", floor.id, k + 1),
             position: cand[j],
-            radios: opts.new_radios.clone(),
+            radios,
             ssids: ssids.clone(),
             base_bssid: Some(new_bssid(k + 1)),
             new: true,
@@ -436,7 +455,7 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         });
     }
     let cochannel_overlap = plan_channels(
-        floor,
+        &|b| WallSet::new(&floor.walls, &materials, b),
         cal,
         &mut aps,
         &demand,
@@ -457,11 +476,55 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
     })
 }
 
+/// The lowest transmit power a suggestion goes down to: 5 dBm (*estimate*: enterprise APs
+/// allow a few dBm, and below that a client's own power dominates the link).
+pub const MIN_SUGGESTED_TX_DBM: f64 = 5.0;
+
+/// The top two signals with the new APs `chosen` each `cuts[k]` dB weaker.
+fn top2_with_cuts(s: &Search, chosen: &[usize], cuts: &[f64]) -> Top2 {
+    let mut t = s.base.clone();
+    let mut row = vec![0f32; s.matrix.cols];
+    for (&j, &cut) in chosen.iter().zip(cuts) {
+        for (v, &x) in row.iter_mut().zip(s.matrix.row(j)) {
+            *v = (x as f64 - cut) as f32;
+        }
+        t.add(&row);
+    }
+    t
+}
+
+/// Transmit-power suggestions: for each new AP in turn, the largest cut in whole dB (at most
+/// `max_cut`) that leaves the design's deficit no larger and every zone that meets its target
+/// (with the margin) still meeting it. Lower power means less co-channel overlap and less
+/// stickiness of clients to distant APs; all of an AP's radios are lowered alike.
+fn power_cuts(s: &Search, targets: &Targets, chosen: &[usize], max_cut: f64) -> Vec<f64> {
+    let mut cuts = vec![0.0; chosen.len()];
+    let t = top2_with_cuts(s, chosen, &cuts);
+    let deficit = score(s.demand, s.problem, &t, chosen.len()).deficit;
+    let met = meets(s.demand, s.problem, targets, &t);
+    for k in 0..chosen.len() {
+        while cuts[k] + 1.0 <= max_cut {
+            cuts[k] += 1.0;
+            let t = top2_with_cuts(s, chosen, &cuts);
+            let ok = score(s.demand, s.problem, &t, chosen.len()).deficit <= deficit + 1e-9
+                && meets(s.demand, s.problem, targets, &t)
+                    .iter()
+                    .zip(&met)
+                    .all(|(now, before)| *now || !*before);
+            if !ok {
+                cuts[k] -= 1.0;
+                break;
+            }
+        }
+    }
+    cuts
+}
+
 /// Plans channels band by band for every AP's radios; returns the overlap left per band. Radios
 /// count as overlapping from `cochannel_dbm` (−85 dBm less the design margin, so shadowing does
 /// not turn a planned separation into co-channel interference).
 fn plan_channels(
-    floor: &Floor,
+    walls_at: &dyn Fn(Band) -> WallSet,
     cal: Option<&Calibration>,
     aps: &mut [PlannedAp],
     demand: &Demand,
@@ -486,7 +549,7 @@ fn plan_channels(
         if members.is_empty() {
             continue;
         }
-        let walls = WallSet::new(&floor.walls, &floor.materials, band);
+        let walls = walls_at(band);
         let sources: Vec<Source> = members
             .iter()
             .map(|&(a, r)| {
@@ -500,7 +563,17 @@ fn plan_channels(
                 }
             })
             .collect();
-        let m = SignalMatrix::build(&sources, &points, exponent, &walls, f64::NEG_INFINITY);
+        let m = match &demand.grid {
+            Some(g) => SignalMatrix::build_on_grid(
+                &sources,
+                g,
+                &points,
+                exponent,
+                &walls,
+                f64::NEG_INFINITY,
+            ),
+            None => SignalMatrix::build(&sources, &points, exponent, &walls, f64::NEG_INFINITY),
+        };
         let signal: Vec<Vec<f32>> = (0..m.rows).map(|i| m.row(i).to_vec()).collect();
         let w = overlap_weights(&signal, cochannel_dbm);
         let plan = assign(&w, band);
@@ -605,6 +678,7 @@ mod tests {
                     polygon: Polygon::rectangle(Point::new(x, y0), Point::new(x + 6.0, y0 + 5.0))
                         .unwrap(),
                     profile: kind.default_profile().into(),
+                    no_ap: false,
                 });
             }
         }
@@ -613,6 +687,7 @@ mod tests {
             kind: ZoneKind::Corridor,
             polygon: Polygon::rectangle(Point::new(0.0, 5.0), Point::new(30.0, 7.0)).unwrap(),
             profile: "basic".into(),
+            no_ap: false,
         });
         Floor {
             id: "T".into(),
@@ -644,8 +719,33 @@ mod tests {
         }
     }
 
-    /// The fewest new APs that meet every (capped) target, by trying every subset.
-    fn exhaustive(f: &Floor, o: &PlanOptions, up_to: usize) -> Option<usize> {
+    /// The search problem of the test floor, built as the planner builds it.
+    struct Parts {
+        demand: Demand,
+        problem: Problem,
+        m: SignalMatrix,
+        base: Top2,
+        cand: Vec<Point>,
+        columns: Columns,
+        min_distance_m: f64,
+    }
+
+    impl Parts {
+        fn search(&self) -> Search<'_> {
+            Search {
+                columns: &self.columns,
+                demand: &self.demand,
+                problem: &self.problem,
+                matrix: &self.m,
+                base: &self.base,
+                positions: &self.cand,
+                min_distance_m: self.min_distance_m,
+                max_new: self.cand.len(),
+            }
+        }
+    }
+
+    fn parts(f: &Floor, o: &PlanOptions) -> Parts {
         let demand = Demand::of_floor(f, o.cell_m, &profile);
         let walls = WallSet::new(&f.walls, &f.materials, o.design_band);
         let existing: Vec<Point> = f.aps.iter().map(|a| a.position).collect();
@@ -691,15 +791,23 @@ mod tests {
         );
         let reach = Top2::with(&base, &m, &(0..m.rows).collect::<Vec<_>>());
         let problem = Problem::new(&demand, &o.targets, &reach);
-        let s = Search {
-            demand: &demand,
-            problem: &problem,
-            matrix: &m,
-            base: &base,
-            positions: &cand,
+        let columns = Columns::new(&m, &problem);
+        Parts {
+            demand,
+            problem,
+            m,
+            base,
+            cand,
+            columns,
             min_distance_m: o.min_distance_m,
-            max_new: cand.len(),
-        };
+        }
+    }
+
+    /// The fewest new APs that meet every (capped) target, by trying every subset.
+    fn exhaustive(f: &Floor, o: &PlanOptions, up_to: usize) -> Option<usize> {
+        let parts = parts(f, o);
+        let s = parts.search();
+        let cand = &parts.cand;
         let n = cand.len();
         fn rec(s: &Search, chosen: &mut Vec<usize>, from: usize, k: usize, n: usize) -> bool {
             if chosen.len() == k {
@@ -814,6 +922,138 @@ mod tests {
             ..opts(3.0)
         };
         assert!(plan_floor(&input, &bad).is_err());
+    }
+
+    #[test]
+    fn incremental_scores_and_column_gains_equal_brute_force() {
+        use crate::greedy::best_addition;
+        use crate::objective::Design;
+        use rand::{Rng, SeedableRng};
+        let f = floor(vec![ap5(3.0, 6.0)]);
+        let parts = parts(&f, &opts(2.6));
+        let s = parts.search();
+        let n = parts.cand.len();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..60 {
+            let size = rng.random_range(0..5);
+            let chosen: Vec<usize> = (0..size).map(|_| rng.random_range(0..n)).collect();
+            let d = Design::new(&s, chosen.clone());
+            assert_eq!(d.score_swap(&s, None, None), s.score(&chosen));
+            if size > 0 {
+                let (k, j) = (rng.random_range(0..size), rng.random_range(0..n));
+                let mut swapped = chosen.clone();
+                swapped[k] = j;
+                assert_eq!(d.score_swap(&s, Some(k), Some(j)), s.score(&swapped));
+                let mut removed = chosen.clone();
+                removed.remove(k);
+                assert_eq!(d.score_swap(&s, Some(k), None), s.score(&removed));
+            }
+            // The greedy gain is the drop in deficit: try every allowed candidate.
+            let before = s.score(&chosen).deficit;
+            let mut want: Option<(usize, f64)> = None;
+            for j in (0..n).filter(|&j| s.allowed(j, &chosen, None)) {
+                let mut with = chosen.clone();
+                with.push(j);
+                let gain = before - s.score(&with).deficit;
+                if gain > 0.0 && want.is_none_or(|w| gain > w.1) {
+                    want = Some((j, gain));
+                }
+            }
+            assert_eq!(best_addition(&s, &s.top2(&chosen), &chosen), want);
+        }
+    }
+
+    #[test]
+    fn grid_matrix_equals_the_point_by_point_reference() {
+        // The planner's fast matrix (wall shadows over the demand grid) against the reference
+        // (every cell's walls counted on its own), on the test floor with two existing APs:
+        // default wall losses are whole dB, so the sums agree to the bit and so do the plans.
+        let f = floor(vec![ap5(3.0, 6.0), ap5(20.0, 2.0)]);
+        let o = opts(2.6);
+        let demand = Demand::of_floor(&f, o.cell_m, &profile);
+        assert!(demand.grid.is_some());
+        let walls = WallSet::new(&f.walls, &f.materials, o.design_band);
+        let cand = candidates(&f, &[], 0.0, &o.candidates);
+        let src: Vec<Source> = cand
+            .iter()
+            .map(|&p| Source {
+                position: p,
+                power_dbm: 17.0,
+                freq_mhz: o.design_freq_mhz,
+            })
+            .collect();
+        for floor_dbm in [f64::NEG_INFINITY, -70.0] {
+            let fast = demand.matrix(&src, 2.6, &walls, floor_dbm);
+            let slow = SignalMatrix::build(&src, &demand.cells, 2.6, &walls, floor_dbm);
+            assert!(fast == slow, "grid and point-by-point matrices differ");
+        }
+    }
+
+    #[test]
+    fn suggested_powers_keep_the_design() {
+        let f = floor(vec![]);
+        let input = PlanInput {
+            floor: &f,
+            calibration: None,
+            profile: &profile,
+        };
+        for exponent in [2.2, 2.8] {
+            let full = plan_floor(&input, &opts(exponent)).unwrap();
+            let o = PlanOptions {
+                suggest_tx_power: true,
+                ..opts(exponent)
+            };
+            let cut = plan_floor(&input, &o).unwrap();
+            // Same APs, same deficit, every zone that met its target still does.
+            let pos = |p: &Plan| p.new_aps().map(|a| a.position).collect::<Vec<_>>();
+            assert_eq!(pos(&cut), pos(&full));
+            assert!(cut.deficit <= full.deficit + 1e-9);
+            for (a, b) in cut.zones.iter().zip(&full.zones) {
+                assert!(a.after.meets_target || !b.after.meets_target, "{a:?}");
+            }
+            let tx: Vec<f64> = cut
+                .new_aps()
+                .flat_map(|a| a.radios.iter().filter(|r| r.band == Band::G5))
+                .map(|r| r.tx_dbm)
+                .collect();
+            assert!(tx
+                .iter()
+                .all(|&t| (MIN_SUGGESTED_TX_DBM..=17.0).contains(&t)));
+            if exponent == 2.2 {
+                // Open plan: the signal is strong, so some AP can be turned down.
+                assert!(tx.iter().any(|&t| t < 17.0), "{tx:?}");
+            }
+            // One more dB off any AP would break the design: checked by hand on the matrix.
+            let parts = parts(&f, &opts(exponent));
+            let s = parts.search();
+            let chosen: Vec<usize> = cut
+                .new_aps()
+                .map(|a| parts.cand.iter().position(|p| *p == a.position).unwrap())
+                .collect();
+            let cuts: Vec<f64> = tx.iter().map(|t| 17.0 - t).collect();
+            let base_t = top2_with_cuts(&s, &chosen, &vec![0.0; chosen.len()]);
+            let deficit = score(&parts.demand, &parts.problem, &base_t, chosen.len()).deficit;
+            let met = meets(&parts.demand, &parts.problem, &o.targets, &base_t);
+            for k in 0..chosen.len() {
+                if tx[k] <= MIN_SUGGESTED_TX_DBM {
+                    continue;
+                }
+                let mut more = cuts.clone();
+                more[k] += 1.0;
+                let t = top2_with_cuts(&s, &chosen, &more);
+                let worse = score(&parts.demand, &parts.problem, &t, chosen.len()).deficit
+                    > deficit + 1e-9
+                    || meets(&parts.demand, &parts.problem, &o.targets, &t)
+                        .iter()
+                        .zip(&met)
+                        .any(|(now, before)| *before && !*now);
+                // Later APs were cut after this one, so a cut refused then may pass now; only
+                // the last AP's refusal is final.
+                if k + 1 == chosen.len() {
+                    assert!(worse, "AP {k} could go lower");
+                }
+            }
+        }
     }
 
     #[test]

@@ -54,7 +54,12 @@ pub fn predict(
             }
         }
     }
-    let walls = WallSet::new(&floor.walls, &floor.materials, band);
+    // The calibration's fitted wall losses where it fitted any, as the planner uses them.
+    let materials = calibration.map_or_else(
+        || floor.materials.clone(),
+        |c| c.materials(&floor.materials),
+    );
+    let walls = WallSet::new(&floor.walls, &materials, band);
     let m = SignalMatrix::build(&sources, &cells, exponent, &walls, f64::NEG_INFINITY);
     let mut top = Top2::empty(cells.len());
     for i in 0..m.rows {
@@ -194,6 +199,7 @@ mod tests {
             rmse_db: 3.0,
             bias_db: 0.0,
             grouping: Default::default(),
+            walls: None,
         };
         let p = predict(&floor, Some(&cal), &aps, Band::G5, &g);
         assert_eq!(p.exponent, 3.0);

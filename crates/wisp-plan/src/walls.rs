@@ -10,9 +10,16 @@
 //! and stops at the first one beyond `p`. The crossing test itself is
 //! [`wisp_model::Segment::crosses`] with the ray from the source to the point, as
 //! [`wisp_radio::path_loss::wall_loss`] does, so the sum is the same.
+//!
+//! For the cells of a regular grid there is a faster way, [`WallSet::loss_window`]: a wall's
+//! *shadow* seen from the source (the points whose line to the source crosses it) is convex (the
+//! wedge the wall spans, beyond the wall's line), so on each grid row it is one run of columns.
+//! The runs are added with a difference array; only cells within a rounding tolerance of a
+//! shadow's edge get the exact crossing test, so the result is again the same sum.
 
 use std::f64::consts::PI;
-use wisp_model::{Band, Material, Point, Segment, Wall};
+use std::ops::Range;
+use wisp_model::{Band, GridGeometry, Material, Point, Segment, Wall};
 
 /// Angular bins per source: 1024, so a bin spans about 0.35°; at 50 m that is 0.3 m across,
 /// about as many walls per bin as a ray crosses.
@@ -23,22 +30,34 @@ pub const BINS: usize = 1024;
 pub struct WallSet {
     segments: Vec<Segment>,
     loss_db: Vec<f64>,
+    /// Largest absolute coordinate of any wall end: sets the rounding tolerance of the shadows.
+    extent: f64,
 }
 
 impl WallSet {
     /// Walls with each one's material loss at `band` (0 dB for a material index out of range, as
-    /// `wisp_radio::path_loss::wall_loss` treats it). Walls of zero loss are dropped.
+    /// `wisp_radio::path_loss::wall_loss` treats it). Walls of zero loss or length are dropped.
     pub fn new(walls: &[Wall], materials: &[Material], band: Band) -> WallSet {
         let mut segments = Vec::new();
         let mut loss_db = Vec::new();
         for w in walls {
             let l = materials.get(w.material).map_or(0.0, |m| m.loss(band));
-            if l != 0.0 && l.is_finite() {
+            // A wall of no length is never crossed (`Segment::crosses`).
+            if l != 0.0 && l.is_finite() && w.segment.a != w.segment.b {
                 segments.push(w.segment);
                 loss_db.push(l);
             }
         }
-        WallSet { segments, loss_db }
+        let extent = segments
+            .iter()
+            .flat_map(|s: &Segment| [s.a.x, s.a.y, s.b.x, s.b.y])
+            .filter(|v| v.is_finite())
+            .fold(0.0, |m: f64, v| m.max(v.abs()));
+        WallSet {
+            segments,
+            loss_db,
+            extent,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -63,6 +82,199 @@ impl WallSet {
     pub fn view(&self, source: Point) -> SourceView<'_> {
         SourceView::new(self, source)
     }
+
+    /// The loss from `source` to the centre of every cell (r, c) of `grid` with r in `rows` and
+    /// c in `cols`, row-major into `out` (resized to `rows.len() × cols.len()`): at each centre
+    /// the value [`WallSet::loss_brute`] gives, up to the order of summation. `rows` and `cols`
+    /// must lie within the grid. A source with a non-finite coordinate sees no wall, as
+    /// [`SourceView::loss_to`] has it.
+    pub fn loss_window(
+        &self,
+        source: Point,
+        grid: &GridGeometry,
+        rows: Range<usize>,
+        cols: Range<usize>,
+        out: &mut Vec<f64>,
+    ) {
+        let (h, w) = (rows.len(), cols.len());
+        out.clear();
+        if h == 0 || w == 0 {
+            return;
+        }
+        // One extra slot per row for the difference array; compacted at the end.
+        let stride = w + 1;
+        out.resize(h * stride, 0.0);
+        let centre = |r: usize, c: usize| grid.centre(r, c);
+        let finite = source.x.is_finite() && source.y.is_finite();
+        let corner_a = centre(rows.start, cols.start);
+        let corner_b = centre(rows.end - 1, cols.end - 1);
+        let scale = 1.0
+            + [
+                self.extent,
+                source.x.abs(),
+                source.y.abs(),
+                corner_a.x.abs(),
+                corner_a.y.abs(),
+                corner_b.x.abs(),
+                corner_b.y.abs(),
+            ]
+            .into_iter()
+            .fold(0.0, f64::max);
+        // Orientation values are products of two coordinate differences, so their rounding error
+        // is a few ulp of scale²: 1e-9·scale² is far above it and far below any real margin.
+        let tol = 1e-9 * scale * scale;
+        let (x0, dx) = (grid.origin().x, grid.dx());
+        // Slack for turning an x bound into a column, far above its rounding error.
+        let slack = 1e-9 * scale;
+        let (c_lo, c_hi) = (cols.start as f64, cols.end as f64);
+        for (seg, &loss) in self.segments.iter().zip(&self.loss_db) {
+            if !finite {
+                continue;
+            }
+            let (a, b) = (seg.a, seg.b);
+            let side = orient(a, b, source);
+            let exact = |r: usize, c: usize, out: &mut Vec<f64>| {
+                if Segment::new(source, centre(r, c)).crosses(seg) {
+                    let i = (r - rows.start) * stride + (c - cols.start);
+                    out[i] += loss;
+                    out[i + 1] -= loss;
+                }
+            };
+            let ends_finite = [a.x, a.y, b.x, b.y].iter().all(|v| v.is_finite());
+            if !ends_finite || side.abs() <= tol {
+                // The source is on (or within rounding of) the wall's line: test every cell.
+                for r in rows.clone() {
+                    for c in cols.clone() {
+                        exact(r, c, out);
+                    }
+                }
+                continue;
+            }
+            let s = side.signum();
+            // Rows the shadow can reach: it extends away from the source past both ends.
+            let margin = 1e-6 * scale;
+            let (ya, yb) = (a.y - source.y, b.y - source.y);
+            let y_lo = if ya < 0.0 || yb < 0.0 {
+                f64::NEG_INFINITY
+            } else {
+                a.y.min(b.y) - margin
+            };
+            let y_hi = if ya > 0.0 || yb > 0.0 {
+                f64::INFINITY
+            } else {
+                a.y.max(b.y) + margin
+            };
+            // The shadow: g > 0 for the three g(P) = sign·orient(U, V, P) below. On a row y,
+            // g = β·(x − U.x) + sign·(V.x − U.x)·(y − U.y) with β = −sign·(V.y − U.y), so g = t
+            // at x = U.x + k·(y − U.y) + t/β with k = (V.x − U.x)/(V.y − U.y): a lower bound on
+            // x when β > 0, an upper bound when β < 0, and a whole row or none when β = 0.
+            // "Sure" cells have g > tol, "maybe" cells g > −tol; cells between get the exact test.
+            let planes = [(source, a, s), (source, b, -s), (a, b, -s)].map(|(u, v, sign)| {
+                let beta = -sign * (v.y - u.y);
+                Plane {
+                    u,
+                    sign,
+                    dxv: v.x - u.x,
+                    k: (v.x - u.x) / (v.y - u.y),
+                    beta,
+                    tx: tol / beta.abs() + slack,
+                }
+            });
+            for r in rows.clone() {
+                let y = centre(r, cols.start).y;
+                if !(y >= y_lo && y <= y_hi) {
+                    continue;
+                }
+                let (mut sure_lo, mut sure_hi) = (f64::NEG_INFINITY, f64::INFINITY);
+                let (mut maybe_lo, mut maybe_hi) = (f64::NEG_INFINITY, f64::INFINITY);
+                let mut none = false;
+                for pl in &planes {
+                    if pl.beta == 0.0 {
+                        let g = pl.sign * pl.dxv * (y - pl.u.y);
+                        if g <= -tol {
+                            none = true;
+                            break;
+                        }
+                        if g <= tol {
+                            sure_hi = f64::NEG_INFINITY;
+                        }
+                        continue;
+                    }
+                    let x_line = pl.u.x + pl.k * (y - pl.u.y);
+                    if x_line.is_nan() {
+                        // Overflow in a degenerate wall: no bound, every cell tested.
+                        sure_hi = f64::NEG_INFINITY;
+                        continue;
+                    }
+                    if pl.beta > 0.0 {
+                        sure_lo = sure_lo.max(x_line + pl.tx);
+                        maybe_lo = maybe_lo.max(x_line - pl.tx);
+                    } else {
+                        sure_hi = sure_hi.min(x_line - pl.tx);
+                        maybe_hi = maybe_hi.min(x_line + pl.tx);
+                    }
+                }
+                if none {
+                    continue;
+                }
+                // Fractional column of x, clamped to [lo − 1, hi + 1]: floor and ceil by
+                // truncation of a non-negative number (libm's floor/ceil cost more here).
+                let col = |x: f64| {
+                    let c = ((x - x0) / dx - 0.5).clamp(c_lo - 1.0, c_hi + 1.0);
+                    let f = (c + 1.0) as i64 - 1;
+                    (f, f + i64::from((f as f64) < c))
+                };
+                // Maybe: x_c ≥ maybe_lo and x_c ≤ maybe_hi; sure: strictly inside its bounds.
+                let m_from = col(maybe_lo).1.max(cols.start as i64);
+                let m_to = (col(maybe_hi).0 + 1).min(cols.end as i64);
+                if m_from >= m_to {
+                    continue;
+                }
+                let s_from = (col(sure_lo).0 + 1).max(m_from);
+                let s_to = col(sure_hi).1.min(m_to);
+                let (m_from, m_to) = (m_from as usize, m_to as usize);
+                let row = (r - rows.start) * stride;
+                if s_from < s_to {
+                    let (s_from, s_to) = (s_from as usize, s_to as usize);
+                    out[row + s_from - cols.start] += loss;
+                    out[row + s_to - cols.start] -= loss;
+                    for c in (m_from..s_from).chain(s_to..m_to) {
+                        exact(r, c, out);
+                    }
+                } else {
+                    for c in m_from..m_to {
+                        exact(r, c, out);
+                    }
+                }
+            }
+        }
+        for r in 0..h {
+            let mut run = 0.0;
+            for c in 0..w {
+                run += out[r * stride + c];
+                // r·w + c ≤ r·stride + c: the write never passes an unread entry.
+                out[r * w + c] = run;
+            }
+        }
+        out.truncate(h * w);
+    }
+}
+
+fn orient(a: Point, b: Point, c: Point) -> f64 {
+    (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
+}
+
+/// One side of a wall's shadow, seen along grid rows (see [`WallSet::loss_window`]).
+struct Plane {
+    u: Point,
+    sign: f64,
+    /// V.x − U.x.
+    dxv: f64,
+    /// dx/dy of the line U–V.
+    k: f64,
+    beta: f64,
+    /// Distance in x beyond the line that keeps |g| above the tolerance, plus slack.
+    tx: f64,
 }
 
 /// The walls sorted by direction and distance from one source.
@@ -232,6 +444,89 @@ mod tests {
                 assert!((set.loss_brute(source, p) - want).abs() < 1e-9);
             }
         }
+    }
+
+    #[test]
+    fn loss_window_equals_brute_force_at_every_cell() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let materials = Material::defaults();
+        let pt = |rng: &mut ChaCha8Rng| {
+            Point::new(rng.random::<f64>() * 30.0, rng.random::<f64>() * 15.0)
+        };
+        let mut walls: Vec<Wall> = (0..40)
+            .map(|i| Wall {
+                segment: Segment::new(pt(&mut rng), pt(&mut rng)),
+                material: i % materials.len(),
+            })
+            .collect();
+        // Lattice walls with joints, a wall of no length, a horizontal and a vertical one
+        // through cell centres (the shadow edges then pass exactly through centres).
+        for k in 0..6 {
+            let x = 5.0 * k as f64;
+            walls.push(Wall {
+                segment: Segment::new(Point::new(x, 0.0), Point::new(x, 10.0)),
+                material: 0,
+            });
+            walls.push(Wall {
+                segment: Segment::new(Point::new(x, 10.0), Point::new(x + 5.0, 10.0)),
+                material: 6,
+            });
+        }
+        walls.push(Wall {
+            segment: Segment::new(Point::new(3.0, 3.0), Point::new(3.0, 3.0)),
+            material: 6,
+        });
+        walls.push(Wall {
+            segment: Segment::new(Point::new(2.25, 6.25), Point::new(9.75, 6.25)),
+            material: 4,
+        });
+        walls.push(Wall {
+            segment: Segment::new(Point::new(12.25, 1.25), Point::new(12.25, 7.75)),
+            material: 2,
+        });
+        let set = WallSet::new(&walls, &materials, Band::G5);
+        // Cell centres on the half-metre lattice (x.25, x.75) and, second grid, on whole and
+        // half metres, where they meet wall ends and joints exactly.
+        let grids = [
+            GridGeometry::new(0.0, 0.0, 0.5, 0.5, 60, 30).unwrap(),
+            GridGeometry::new(-0.25, -0.25, 0.5, 0.5, 61, 31).unwrap(),
+        ];
+        let mut sources: Vec<Point> = (0..25).map(|_| pt(&mut rng)).collect();
+        sources.extend([
+            Point::new(5.0, 10.0),  // a joint
+            Point::new(5.0, 4.0),   // on a wall
+            Point::new(5.0, 12.0),  // on a wall's line, past its end
+            Point::new(7.0, 6.25),  // on the horizontal wall
+            Point::new(12.25, 9.0), // in line with the vertical one
+            Point::new(0.25, 0.25), // a cell centre
+            Point::new(f64::NAN, 1.0),
+        ]);
+        let mut out = Vec::new();
+        for g in &grids {
+            for &source in &sources {
+                let (rows, cols) = (3..g.rows() - 2, 1..g.cols());
+                set.loss_window(source, g, rows.clone(), cols.clone(), &mut out);
+                assert_eq!(out.len(), rows.len() * cols.len());
+                let view = set.view(source);
+                for r in rows.clone() {
+                    for c in cols.clone() {
+                        let p = g.centre(r, c);
+                        let got = out[(r - rows.start) * cols.len() + (c - cols.start)];
+                        let want = if source.x.is_nan() {
+                            view.loss_to(p)
+                        } else {
+                            set.loss_brute(source, p)
+                        };
+                        assert!(
+                            (got - want).abs() < 1e-9,
+                            "{source:?} → {p:?}: {got} vs {want}"
+                        );
+                    }
+                }
+            }
+        }
+        set.loss_window(sources[0], &grids[0], 4..4, 0..10, &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]

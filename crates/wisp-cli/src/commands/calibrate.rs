@@ -19,6 +19,10 @@ pub struct Args {
     /// Print JSON for scripts instead of the table.
     #[arg(long)]
     json: bool,
+    /// Also fit the loss of each wall material crossed by enough paths (per band), pulled
+    /// towards the material table; prints each fitted loss with its standard error.
+    #[arg(long)]
+    fit_walls: bool,
 }
 
 /// A floor's id and its fitted model, or why it could not be fitted.
@@ -29,6 +33,7 @@ pub type FloorFit = (String, Result<Calibration, String>);
 pub fn calibrate_site(
     loaded: &pipeline::Loaded,
     floor: Option<&str>,
+    opts: &CalibrationOptions,
 ) -> Result<Vec<FloorFit>, CliError> {
     let floors: Vec<&wisp_ingest::SiteFloor> = match floor {
         Some(id) => vec![pipeline::pick_floor(&loaded.site, Some(id))?],
@@ -38,9 +43,10 @@ pub fn calibrate_site(
         .into_iter()
         .map(|f| {
             let samples = pipeline::samples_of(&loaded.survey, &f.floor.id);
+            // The site's AP grouping always: the options say what to fit, not who is who.
             let opts = CalibrationOptions {
                 grouping: loaded.site.ap_grouping.clone(),
-                ..Default::default()
+                ..opts.clone()
             };
             let c = calibrate(&f.floor, samples, &opts).map_err(|e| e.to_string());
             (f.floor.id.clone(), c)
@@ -53,7 +59,11 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     if !a.json {
         pipeline::print_reports(&loaded.reports);
     }
-    let fits = calibrate_site(&loaded, a.floor.as_deref())?;
+    let opts = CalibrationOptions {
+        fit_walls: a.fit_walls,
+        ..Default::default()
+    };
+    let fits = calibrate_site(&loaded, a.floor.as_deref(), &opts)?;
     if fits.iter().all(|(_, c)| c.is_err()) {
         let why: Vec<String> = fits
             .iter()
@@ -124,6 +134,23 @@ pub fn table(floor: &str, c: &Calibration) -> String {
             "  located AP {} at ({:.1}, {:.1}) m ± {:.1} m (RMSE {:.1} dB, strongest {:.0} dBm)\n",
             l.ap, l.position.x, l.position.y, l.uncertainty_m, l.rmse_db, l.strongest_dbm
         );
+    }
+    if let Some(w) = &c.walls {
+        s += &format!(
+            "  wall losses fitted: RMSE {:.1} → {:.1} dB, bias {:+.2} → {:+.2} dB\n",
+            w.rmse_before_db, w.rmse_after_db, w.bias_before_db, w.bias_after_db
+        );
+        for m in &w.materials {
+            s += &format!(
+                "    {:<16} {:>4} GHz  {:>5.1} dB ± {:.1} (table {:.1}, {} readings cross it)\n",
+                truncate(&m.material, 16),
+                m.band.name(),
+                m.loss_db,
+                m.standard_error_db,
+                m.default_db,
+                m.readings
+            );
+        }
     }
     for k in &c.skipped {
         s += &format!(

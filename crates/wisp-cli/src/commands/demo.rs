@@ -80,8 +80,13 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     // Plan the floors as `wisp plan` does by default, write the plan, and read it back as
     // `wisp report --plan` would, so the sample report shows the plan pages.
     let floors: Vec<&wisp_ingest::SiteFloor> = loaded.site.floors.iter().collect();
-    let plans =
-        super::plan::plan_floors(&loaded, &floors, None, &wisp_plan::PlanOptions::default())?;
+    let plans = super::plan::plan_floors(
+        &loaded,
+        &floors,
+        None,
+        &wisp_plan::PlanOptions::default(),
+        &Default::default(),
+    )?;
     let plan_path = a.out.join("plan.json");
     put(
         "plan.json",

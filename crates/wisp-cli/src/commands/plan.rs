@@ -4,7 +4,7 @@
 use crate::{pipeline, CliError, ExitCode};
 use serde_json::json;
 use std::path::PathBuf;
-use wisp_model::{Floor, RequirementProfile, Zone};
+use wisp_model::{Floor, Point, RequirementProfile, Zone};
 use wisp_plan::{plan_floor, CalibrationOptions, Plan, PlanInput, PlanOptions, PlannedAp};
 
 #[derive(Debug, clap::Args)]
@@ -34,9 +34,23 @@ pub struct Args {
     #[arg(long, default_value_t = 1.0)]
     spacing: f64,
     /// A zone (by name) where no AP may be mounted; repeat for more. Imaging, plant,
-    /// stairs-lift and outdoor zones are always excluded.
+    /// stairs-lift and outdoor zones, and zones the manifest marks `no_ap = true`, are always
+    /// excluded.
     #[arg(long = "no-ap-zone")]
     no_ap_zone: Vec<String>,
+    /// Mount new APs only at these points: CSV `x,y` in plan pixels (an optional header row
+    /// naming x and y), applied to every floor planned; points outside a floor's outline, in an
+    /// excluded zone or too near an existing AP are dropped.
+    #[arg(long)]
+    allowed_points: Option<PathBuf>,
+    /// Fit the wall materials' losses in the calibration (as `wisp calibrate --fit-walls`) and
+    /// plan with them.
+    #[arg(long)]
+    fit_walls: bool,
+    /// Suggest a transmit power per new AP: each is lowered in 1 dB steps (to 5 dBm at
+    /// least) while every zone meeting its target with the margin still does.
+    #[arg(long)]
+    suggest_tx_power: bool,
     /// Seed of the local search: the same seed gives the same plan.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -90,7 +104,16 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     opts.candidates.spacing_m = a.spacing;
     opts.candidates.excluded_zones = a.no_ap_zone.clone();
     opts.search.seed = a.seed;
-    let plans = plan_floors(&loaded, &floors, a.profile.as_deref(), &opts)?;
+    opts.suggest_tx_power = a.suggest_tx_power;
+    let allowed_px = match &a.allowed_points {
+        Some(path) => Some(wisp_ingest::points::load_points(path).map_err(CliError::input)?),
+        None => None,
+    };
+    let how = FloorPlanning {
+        fit_walls: a.fit_walls,
+        allowed_px: allowed_px.as_deref(),
+    };
+    let plans = plan_floors(&loaded, &floors, a.profile.as_deref(), &opts, &how)?;
     super::write_output(&a.out, plan_json(&plans).to_string().as_bytes())?;
     if let Some(path) = &a.bom {
         super::write_output(path, bom_csv(&plans)?.as_bytes())?;
@@ -103,12 +126,22 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     Ok(ExitCode::Ok)
 }
 
+/// How [`plan_floors`] calibrates and where it may mount, beyond the planner's options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FloorPlanning<'p> {
+    /// Fit the wall materials' losses in the calibration and plan with them.
+    pub fit_walls: bool,
+    /// New APs only at these plan-pixel points (every floor), if given.
+    pub allowed_px: Option<&'p [Point]>,
+}
+
 /// Calibrates and plans each of `floors` (zones held to `profile` if given, else their own).
 pub fn plan_floors<'a>(
     loaded: &'a pipeline::Loaded,
     floors: &[&'a wisp_ingest::SiteFloor],
     profile: Option<&str>,
     opts: &PlanOptions,
+    how: &FloorPlanning,
 ) -> Result<Vec<(&'a Floor, bool, Plan)>, CliError> {
     let profiles = pipeline::all_profiles(&loaded.site);
     let resolve = |z: &Zone| -> Option<RequirementProfile> {
@@ -117,9 +150,16 @@ pub fn plan_floors<'a>(
     };
     let mut plans: Vec<(&Floor, bool, Plan)> = Vec::new();
     for f in floors {
+        let mut opts = opts.clone();
+        opts.candidates.allowed = how.allowed_px.map(|pts| {
+            pts.iter()
+                .map(|&p| f.floor.calibration.to_metres(p))
+                .collect()
+        });
         let samples = pipeline::samples_of(&loaded.survey, &f.floor.id);
         let cal_opts = CalibrationOptions {
             grouping: loaded.site.ap_grouping.clone(),
+            fit_walls: how.fit_walls,
             ..Default::default()
         };
         let cal = wisp_plan::calibrate(&f.floor, samples, &cal_opts);
@@ -134,7 +174,7 @@ pub fn plan_floors<'a>(
             calibration: cal.as_ref().ok(),
             profile: &resolve,
         };
-        let plan = plan_floor(&input, opts).map_err(CliError::input)?;
+        let plan = plan_floor(&input, &opts).map_err(CliError::input)?;
         plans.push((&f.floor, cal.is_ok(), plan));
     }
     Ok(plans)
