@@ -16,18 +16,7 @@ const FLOORS: usize = 4;
 const SCANS: usize = 2000;
 
 fn estate(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    estate_site::generate(dir.path(), FLOORS, SCANS).expect("estate written");
-    let site = dir.path().join("site.toml");
-    let pdf = dir.path().join("report.pdf");
-    let args = [
-        "wisp".to_string(),
-        "report".into(),
-        site.display().to_string(),
-        "--out".into(),
-        pdf.display().to_string(),
-        "--quiet".into(),
-    ];
+    let (_dir, args, _pdf) = estate_site::report_run(FLOORS, SCANS);
     let mut group = c.benchmark_group("estate");
     group.sample_size(10);
     group.throughput(Throughput::Elements(FLOORS as u64));

@@ -15,18 +15,7 @@ const FLOORS: usize = 10;
 const SCANS: usize = 2000;
 
 fn report(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    estate_site::generate(dir.path(), FLOORS, SCANS).expect("site written");
-    let site = dir.path().join("site.toml");
-    let pdf = dir.path().join("report.pdf");
-    let args = [
-        "wisp".to_string(),
-        "report".into(),
-        site.display().to_string(),
-        "--out".into(),
-        pdf.display().to_string(),
-        "--quiet".into(),
-    ];
+    let (_dir, args, pdf) = estate_site::report_run(FLOORS, SCANS);
     assert_eq!(wisp_cli::run_from(args.clone()), 0);
     let bytes = std::fs::metadata(&pdf).expect("report written").len();
     println!(

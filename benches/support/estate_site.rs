@@ -251,3 +251,25 @@ pub fn generate(dir: &Path, floors: usize, scans: usize) -> std::io::Result<u64>
     std::fs::write(dir.join("site.toml"), toml)?;
     Ok(bytes)
 }
+
+/// An estate of `floors` written into a new temporary folder, with the argv of
+/// `wisp report SITE --out DIR/report.pdf --quiet` on it (for `wisp_cli::run_from`) and where the
+/// PDF goes: what the report benches time.
+#[allow(dead_code)] // the example uses `generate` only
+pub fn report_run(
+    floors: usize,
+    scans: usize,
+) -> (tempfile::TempDir, Vec<String>, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    generate(dir.path(), floors, scans).expect("estate written");
+    let pdf = dir.path().join("report.pdf");
+    let args = vec![
+        "wisp".to_string(),
+        "report".into(),
+        dir.path().join("site.toml").display().to_string(),
+        "--out".into(),
+        pdf.display().to_string(),
+        "--quiet".into(),
+    ];
+    (dir, args, pdf)
+}

@@ -11,28 +11,10 @@ pub const MAX_POINTS_BYTES: u64 = 16 << 20;
 
 /// Parses a points CSV; errors name the line.
 pub fn parse_points(text: &str) -> Result<Vec<Point>, IngestError> {
-    let text = text.replace("\r\n", "\n");
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .comment(Some(b'#'))
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
     let mut out = Vec::new();
     let mut cols: Option<[usize; 2]> = None;
     let mut first = true;
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let mut err = IngestError::syntax(format!("points CSV: {e}"));
-            if let Some(p) = e.position() {
-                err = err.line(p.line() as usize);
-            }
-            err
-        })?;
-        let line = rec.position().map_or(0, |p| p.line() as usize);
-        if rec.iter().all(|f| f.is_empty()) {
-            continue;
-        }
+    for (line, rec) in crate::text::small_csv_rows(text, "points")? {
         if std::mem::take(&mut first) && rec.get(0).unwrap_or("").parse::<f64>().is_err() {
             let find = |n: &str| rec.iter().position(|f| f.eq_ignore_ascii_case(n));
             let (Some(x), Some(y)) = (find("x"), find("y")) else {

@@ -78,6 +78,38 @@ pub fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
 }
 
+/// The non-blank rows of a small hand-made CSV (a track, a list of points): fields trimmed, `#`
+/// comments and blank rows skipped, each row with its 1-based line. A malformed row is an error
+/// naming `what` and the line.
+pub fn small_csv_rows(
+    text: &str,
+    what: &str,
+) -> Result<Vec<(usize, csv::StringRecord)>, IngestError> {
+    // The csv crate miscounts lines after a CRLF record; with LF ends its line numbers are exact.
+    let text = text.replace("\r\n", "\n");
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let mut err = IngestError::syntax(format!("{what} CSV: {e}"));
+            if let Some(p) = e.position() {
+                err = err.line(p.line() as usize);
+            }
+            err
+        })?;
+        if rec.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        rows.push((rec.position().map_or(0, |p| p.line() as usize), rec));
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

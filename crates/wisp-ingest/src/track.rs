@@ -83,30 +83,10 @@ impl Track {
 
     /// Parses track CSV text; errors name the line.
     pub fn parse(text: &str) -> Result<Track, IngestError> {
-        // The csv crate miscounts lines after a CRLF record; with LF ends its line numbers are exact.
-        let text = text.replace("\r\n", "\n");
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .comment(Some(b'#'))
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
         let mut wps = Vec::new();
         let mut cols: Option<[usize; 3]> = None;
         let mut first = true;
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| {
-                let line = e.position().map(|p| p.line() as usize);
-                let mut err = IngestError::syntax(format!("track CSV: {e}"));
-                if let Some(l) = line {
-                    err = err.line(l);
-                }
-                err
-            })?;
-            let line = rec.position().map_or(0, |p| p.line() as usize);
-            if rec.iter().all(|f| f.is_empty()) {
-                continue;
-            }
+        for (line, rec) in crate::text::small_csv_rows(text, "track")? {
             if first {
                 first = false;
                 if parse_time(rec.get(0).unwrap_or("")).is_none() {
