@@ -17,6 +17,7 @@ pub mod georef;
 pub mod manifest;
 pub mod native;
 pub mod plan;
+pub mod sightings;
 pub mod text;
 pub mod track;
 pub mod wall_detect;
@@ -387,7 +388,10 @@ pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>),
     let mut reports = Vec::new();
     for c in &floor.captures {
         let name = capture_name(&c.path);
-        let parsed = parse_capture_file(&c.path, c.format.as_deref())?;
+        let parsed = sightings::group(
+            parse_capture_file(&c.path, c.format.as_deref())?,
+            &c.grouping,
+        );
         let cal = floor.floor.calibration;
         let placement = Placement {
             at_m: c.at_px.map(|p| cal.to_metres(p)),
