@@ -8,8 +8,8 @@
 //!
 //! A Kismet `.kismet` log (SQLite, 300,000 packets from 50 APs with a 100-byte packet each,
 //! written to a temporary file outside the timed loop) is timed with
-//! `wisp_ingest::parse_capture_file`, as `wisp ingest` reads it: the file read, then SQLite's
-//! read-only, immutable pass over it.
+//! `wisp_ingest::parse_capture_file`, as `wisp ingest` reads it: its first 64 KiB read for
+//! detection, then SQLite's read-only, immutable pass over the file.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};

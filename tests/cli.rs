@@ -823,3 +823,62 @@ fn channel_map_lists_the_serving_channels() {
         assert!((p[k] as i32 - want[k]).abs() <= 2, "{p:?} vs {want:?}");
     }
 }
+
+#[test]
+fn ingest_groups_gps_sightings_by_the_sighting_window() {
+    let site = TinySite::new();
+    let dlon = 20.0 / (6_371_008.8 * 51.5f64.to_radians().cos()) * 180.0 / std::f64::consts::PI;
+    let manifest = MANIFEST.replace(
+        "metres_per_pixel = 0.05",
+        &format!("metres_per_pixel = 0.05\ngeoref = [{{ at = [0, 0], lat = 51.5, lon = -0.1 }}, {{ at = [400, 0], lat = 51.5, lon = {} }}]", -0.1 + dlon),
+    );
+    std::fs::write(site.path().join("site.toml"), manifest).unwrap();
+    // Three sightings 5 m east and about 3 m south of the plan's top-left corner: the first two
+    // 1 s apart at one fix, the third 3 s after the first.
+    let (lat, lon) = (51.5 - 3.0 / 111_195.0, -0.1 + dlon / 4.0);
+    let mut csv = String::from(
+        "WigleWifi-1.4,appRelease=2.26\nMAC,SSID,AuthMode,FirstSeen,Channel,RSSI,CurrentLatitude,CurrentLongitude,AltitudeMeters,AccuracyMeters,Type\n",
+    );
+    for (mac, sec, rssi) in [(1, 5, -61), (2, 6, -70), (1, 8, -64)] {
+        csv.push_str(&format!(
+            "aa:bb:cc:dd:ee:0{mac},Ward7,[ESS],2026-11-02 10:04:0{sec},36,{rssi},{lat},{lon},35.0,4.0,WIFI\n"
+        ));
+    }
+    std::fs::write(site.path().join("w.csv"), csv).unwrap();
+    let samples = |extra: &[&str]| {
+        let mut args = vec!["ingest", "w.csv", "--site", "site.toml", "--out", "s.json"];
+        args.extend(extra);
+        let o = wisp(&args, site.path());
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(site.path().join("s.json")).unwrap()).unwrap();
+        v["floors"][0]["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["observations"].as_array().unwrap().len())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(samples(&[]), vec![2, 1]);
+    assert_eq!(samples(&["--sighting-window", "0"]), vec![1, 1, 1]);
+    assert_eq!(samples(&["--sighting-window", "4"]), vec![2]);
+    let o = wisp(
+        &[
+            "ingest",
+            "w.csv",
+            "--site",
+            "site.toml",
+            "--sighting-window",
+            "99",
+            "--out",
+            "s.json",
+        ],
+        site.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("0 (no grouping) to 60"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -286,7 +286,7 @@ impl Georef {
 }
 
 /// An angle in degrees brought into −180..180.
-fn wrap_deg(d: f64) -> f64 {
+pub(crate) fn wrap_deg(d: f64) -> f64 {
     if (-180.0..=180.0).contains(&d) {
         return d; // untouched: wrapping arithmetic would cost precision
     }

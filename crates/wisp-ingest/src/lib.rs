@@ -18,6 +18,7 @@ pub mod manifest;
 pub mod native;
 pub mod plan;
 pub mod points;
+pub mod sightings;
 pub mod text;
 pub mod track;
 pub mod wall_detect;
@@ -35,7 +36,8 @@ use wisp_model::{PlanCalibration, Point, Sample};
 
 /// Largest manifest or APs file read (bytes): a manifest is hand-written text.
 pub const MAX_MANIFEST_BYTES: u64 = 16 << 20;
-/// Largest capture file read whole (bytes).
+/// Largest capture file read whole (bytes): the text formats. Packet captures stream and
+/// `.kismet` logs are read in place, without this limit.
 pub const MAX_CAPTURE_BYTES: u64 = 1 << 30;
 
 /// Reads a whole file, refusing one larger than `limit` bytes, and anything that is not a regular
@@ -44,15 +46,27 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IngestError> {
     require_file(path)?;
     let f = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
     let mut buf = Vec::new();
-    f.take(limit + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| IngestError::io(path, e))?;
-    if buf.len() as u64 > limit {
-        return Err(
-            IngestError::invalid(format!("file is larger than the {limit}-byte limit")).at(path),
-        );
-    }
+    read_to_limit(f, &mut buf, limit).map_err(|e| e.at(path))?;
     Ok(buf)
+}
+
+/// Appends the rest of `from` to `buf`, refusing to hold more than `limit` bytes in all.
+fn read_to_limit(from: impl Read, buf: &mut Vec<u8>, limit: u64) -> Result<(), IngestError> {
+    let room = (limit + 1).saturating_sub(buf.len() as u64);
+    from.take(room)
+        .read_to_end(buf)
+        .map_err(|e| IngestError::new(IngestErrorKind::Io(e)))?;
+    if buf.len() as u64 > limit {
+        return Err(IngestError::invalid(format!(
+            "file is larger than the {limit}-byte limit"
+        )));
+    }
+    Ok(())
+}
+
+/// True when `bytes` hold nothing but whitespace: an empty capture.
+fn is_blank(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_whitespace)
 }
 
 /// Refuses a path that is not a regular file (after following links), before anything opens it.
@@ -128,40 +142,54 @@ pub fn capture_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Reads the capture file at `path` (bounded by [`MAX_CAPTURE_BYTES`]) and parses it as
-/// [`parse_capture`] does; a `.kismet` log is read by SQLite from the file itself (read-only,
-/// immutable) rather than from a copy in memory. Errors name the file.
+/// How much of a capture file format detection reads: enough for every magic number and for
+/// the Kismet schema in an SQLite file's first pages ([`formats::kismet::detect`]).
+pub const SNIFF_BYTES: u64 = 64 << 10;
+
+/// Reads and parses the capture file at `path`, detecting the format from its first
+/// [`SNIFF_BYTES`] unless `forced`. Packet captures (pcap, pcapng) are parsed record by record
+/// from a buffered reader over the file, so memory is bounded by the scans kept, not by the
+/// file's size; a `.kismet` log is read by SQLite from the file itself (read-only, immutable);
+/// every other format is read whole, bounded by [`MAX_CAPTURE_BYTES`]. Errors name the file.
 pub fn parse_capture_file(path: &Path, forced: Option<&str>) -> Result<ParsedCapture, IngestError> {
-    let bytes = read_limited(path, MAX_CAPTURE_BYTES)?;
-    parse_capture_at(&bytes, &capture_name(path), forced, Some(path)).map_err(|e| e.at(path))
+    require_file(path)?;
+    let mut file = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let mut head = Vec::new();
+    (&mut file)
+        .take(SNIFF_BYTES)
+        .read_to_end(&mut head)
+        .map_err(|e| IngestError::io(path, e))?;
+    let name = capture_name(path);
+    let format = forced.or_else(|| formats::detect_binary(&head));
+    let parsed = match format {
+        Some(f) if formats::pcap::FORMATS.contains(&f) && !is_blank(&head) => {
+            let stream = std::io::BufReader::with_capacity(1 << 16, head.as_slice().chain(file));
+            formats::pcap::parse_reader(f, stream, &name)
+        }
+        Some("kismetdb") if !is_blank(&head) => formats::kismetdb::read_file(path, &head, &name),
+        _ => {
+            read_to_limit(file, &mut head, MAX_CAPTURE_BYTES).map_err(|e| e.at(path))?;
+            parse_capture(&head, &name, forced)
+        }
+    };
+    parsed.map_err(|e| e.at(path))
 }
 
-/// Parses a capture's bytes, detecting the format from content unless `forced`.
+/// Parses a capture's bytes, detecting the format from content unless `forced`. Packet captures
+/// go through the same record-by-record parser as [`parse_capture_file`], over the bytes.
 pub fn parse_capture(
     bytes: &[u8],
     name: &str,
     forced: Option<&str>,
 ) -> Result<ParsedCapture, IngestError> {
-    parse_capture_at(bytes, name, forced, None)
-}
-
-/// [`parse_capture`], knowing the file the bytes were read from when there is one.
-fn parse_capture_at(
-    bytes: &[u8],
-    name: &str,
-    forced: Option<&str>,
-    path: Option<&Path>,
-) -> Result<ParsedCapture, IngestError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    if is_blank(bytes) {
         return Err(IngestError::syntax("the file is empty: no capture in it"));
     }
     // Binary formats (pcap, pcapng, Kismet logs) are judged on the bytes, before any decoding.
-    let binary = match forced.or_else(|| formats::detect_binary(bytes)) {
-        Some("kismetdb") => Some(formats::kismetdb::read(bytes, path, name)),
-        Some(f) => formats::parse_binary(f, bytes, name),
-        None => None,
-    };
-    if let Some(parsed) = binary {
+    if let Some(parsed) = forced
+        .or_else(|| formats::detect_binary(bytes))
+        .and_then(|f| formats::parse_binary(f, bytes, name))
+    {
         return parsed;
     }
     let text = text::decode(bytes)?;
@@ -361,7 +389,10 @@ pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>),
     let mut reports = Vec::new();
     for c in &floor.captures {
         let name = capture_name(&c.path);
-        let parsed = parse_capture_file(&c.path, c.format.as_deref())?;
+        let parsed = sightings::group(
+            parse_capture_file(&c.path, c.format.as_deref())?,
+            &c.grouping,
+        );
         let cal = floor.floor.calibration;
         let placement = Placement {
             at_m: c.at_px.map(|p| cal.to_metres(p)),
@@ -439,6 +470,34 @@ mod tests {
         let cut = super::parse_capture(&pcap[..pcap.len() - 10], "b.pcap", None).unwrap();
         assert_eq!(cut.scans.len(), 0);
         assert_eq!(cut.skipped.iter().next().unwrap().0, "truncated packet");
+    }
+
+    #[test]
+    fn capture_files_stream_packet_captures_and_read_text_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let pcap = one_beacon_pcap();
+        let path = dir.path().join("b.pcap");
+        std::fs::write(&path, &pcap).unwrap();
+        let p = super::parse_capture_file(&path, None).unwrap();
+        assert_eq!(p, super::parse_capture(&pcap, "b.pcap", None).unwrap());
+        assert_eq!(p.scans[0].source, "b.pcap#1");
+        std::fs::write(&path, &pcap[..pcap.len() - 10]).unwrap();
+        let p = super::parse_capture_file(&path, Some("pcap")).unwrap();
+        assert_eq!(p.skipped.iter().next().unwrap().0, "truncated packet");
+        // A pcap header cut short names the file; a blank file is empty whatever is forced.
+        std::fs::write(&path, &pcap[..20]).unwrap();
+        let e = super::parse_capture_file(&path, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("b.pcap") && e.contains("(20 of 24 bytes)"),
+            "{e}"
+        );
+        for forced in [None, Some("pcap"), Some("kismetdb")] {
+            std::fs::write(&path, b"  \n").unwrap();
+            let e = super::parse_capture_file(&path, forced).unwrap_err();
+            assert!(e.to_string().contains("the file is empty"), "{e}");
+        }
     }
 
     #[test]

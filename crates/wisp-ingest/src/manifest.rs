@@ -6,6 +6,7 @@
 
 use crate::error::line_of;
 use crate::georef::{ControlPoint, Georef};
+use crate::sightings::Grouping;
 use crate::{plan, IngestError};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -156,6 +157,9 @@ pub struct RawCapture {
     pub track: Option<String>,
     /// Units of the track's x,y: "px" (plan pixels, default) or "m" (plan metres).
     pub track_units: Option<String>,
+    /// Time window (s) grouping GPS sightings into scans ([`crate::sightings`]); 0 keeps one
+    /// scan per sighting.
+    pub sighting_window_s: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -191,6 +195,8 @@ pub struct CaptureSpec {
     pub track: Option<PathBuf>,
     /// The track's positions are plan pixels (default) rather than plan metres.
     pub track_units_px: bool,
+    /// How the capture's GPS sightings are grouped into scans.
+    pub grouping: Grouping,
 }
 
 /// A floor with what ingest needs besides the model: its plan image and captures.
@@ -684,6 +690,11 @@ pub fn parse_site(
                     "track_units is given but there is no track".into(),
                 ));
             }
+            let grouping = match r.sighting_window_s {
+                Some(w) => Grouping::with_window(w)
+                    .map_err(|m| fail(c.span(), format!("sighting_window_s: {m}")))?,
+                None => Grouping::default(),
+            };
             captures.push(CaptureSpec {
                 path: dir.join(&r.file),
                 format: r.format.clone(),
@@ -691,6 +702,7 @@ pub fn parse_site(
                 at_px: r.at.map(pt),
                 track: r.track.as_ref().map(|t| dir.join(t)),
                 track_units_px,
+                grouping,
             });
         }
         let georef = match &f.georef {
@@ -1176,6 +1188,35 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
         let bad = OK.replace("id = \"L1\"", "id = \"L1\"\ninterpolation = \"spline\"");
         let e = parse(&bad).unwrap_err().to_string();
         assert!(e.contains("'spline'") && e.contains("site.toml:"), "{e}");
+    }
+
+    #[test]
+    fn sighting_window_is_a_capture_key_and_is_checked() {
+        let with = |extra: &str| format!("{OK}[[floors.captures]]\nfile = \"w.csv\"\n{extra}");
+        // OK has 20 lines (a leading blank one included): the table opens on line 21, its
+        // extra key is on line 23.
+        assert_eq!(OK.lines().count(), 20);
+        let s = parse(&with("")).unwrap();
+        assert_eq!(s.floors[0].captures[0].grouping, Grouping::default());
+        let s = parse(&with("sighting_window_s = 4.5\n")).unwrap();
+        assert_eq!(s.floors[0].captures[0].grouping.window_s, 4.5);
+        assert_eq!(s.floors[0].captures[0].grouping.radius_m, 3.0);
+        for bad in ["sighting_window_s = 90.0", "sighting_window_s = -1.0"] {
+            let e = parse(&with(bad)).unwrap_err().to_string();
+            assert!(e.starts_with("site.toml:21:"), "{e}");
+            assert!(
+                e.contains("sighting_window_s") && e.contains("0 (no grouping) to 60"),
+                "{e}"
+            );
+        }
+        // A misspelt key is refused with its line, as every unknown key.
+        let e = parse(&with("sighting_window = 4.0"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("site.toml:23:") && e.contains("sighting_window"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -26,6 +26,12 @@ pub struct Args {
     /// Units of the track's x,y (plan pixels by default, as in the manifest; px needs --site).
     #[arg(long, value_enum, default_value_t = Units::Px)]
     track_units: Units,
+    /// GPS captures (WiGLE, .kismet): sightings within this many seconds (and 3 m) of a scan's
+    /// first one are grouped into that scan; 0 keeps one scan per sighting. For FILES; the
+    /// manifest's captures take their own `sighting_window_s`.
+    #[arg(long, value_name = "SECONDS", default_value_t = wisp_ingest::sightings::DEFAULT_WINDOW_S,
+          value_parser = parse_window)]
+    sighting_window: f64,
     /// Force a capture format instead of detecting it.
     #[arg(long)]
     format: Option<String>,
@@ -61,6 +67,14 @@ pub fn parse_xy(s: &str) -> Result<Point, String> {
         return Err(format!("'{s}' is not a finite position"));
     }
     Ok(Point::new(x, y))
+}
+
+fn parse_window(s: &str) -> Result<f64, String> {
+    let w: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number"))?;
+    wisp_ingest::sightings::Grouping::with_window(w).map(|g| g.window_s)
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
@@ -132,11 +146,16 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             px_calibration: if px { cal } else { None },
             bounds_m: floor.map(|f| f.floor.size_m()),
         };
+        let grouping = wisp_ingest::sightings::Grouping::with_window(a.sighting_window)
+            .map_err(CliError::input)?;
         let mut samples = Vec::new();
         let mut reports = Vec::new();
         for file in &a.files {
             let name = wisp_ingest::capture_name(file);
-            let parsed = wisp_ingest::parse_capture_file(file, a.format.as_deref())?;
+            let parsed = wisp_ingest::sightings::group(
+                wisp_ingest::parse_capture_file(file, a.format.as_deref())?,
+                &grouping,
+            );
             let (s, r) = wisp_ingest::place_with(parsed, &name, &placement, refs);
             samples.extend(s);
             reports.push(r);

@@ -93,8 +93,8 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 pub fn parse(format: &str, bytes: &[u8], name: &str) -> Result<ParsedCapture, IngestError> {
     // What the file is decides the message, whatever name was forced.
     match detect(bytes) {
-        Some("kismetdb") => return super::kismetdb::read(bytes, None, name),
-        _ if format == "kismetdb" => return super::kismetdb::read(bytes, None, name),
+        Some("kismetdb") => return super::kismetdb::read(bytes, name),
+        _ if format == "kismetdb" => return super::kismetdb::read(bytes, name),
         Some("kismet-gpsxml") => {
             return Err(IngestError::invalid(
                 "this is a Kismet .gpsxml file: a GPS track of positions per packet, without the \

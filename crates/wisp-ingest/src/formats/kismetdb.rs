@@ -72,27 +72,43 @@ const DEVICE_OPTIONAL: &[&str] = &["type"];
 const WIFI_PHY: &str = "IEEE802.11";
 const AP_TYPE: &str = "Wi-Fi AP";
 
-/// Reads a Kismet log: from `path` when given (the file ingest read `bytes` from), else from
-/// `bytes`. `name` is the file's name for `source` locations.
-pub fn read(bytes: &[u8], path: Option<&Path>, name: &str) -> Result<ParsedCapture, IngestError> {
-    if !bytes.starts_with(SQLITE_MAGIC) {
-        return Err(IngestError::invalid(
-            "not a Kismet log: expected an SQLite database (a file starting \"SQLite format 3\")",
-        ));
-    }
-    let conn = open(bytes, path).map_err(sql_error)?;
+/// Reads a Kismet log held in memory; `name` is the file's name for `source` locations.
+pub fn read(bytes: &[u8], name: &str) -> Result<ParsedCapture, IngestError> {
+    require_magic(bytes)?;
+    let conn = open_bytes(bytes).map_err(sql_error)?;
     harden(&conn).map_err(sql_error)?;
     read_log(&conn, name)
 }
 
-/// Opens the database read-only without ever writing to it or beside it.
-fn open(bytes: &[u8], path: Option<&Path>) -> rusqlite::Result<Connection> {
+/// Reads the Kismet log at `path` by SQLite from the file itself (read-only, immutable), never
+/// copying it into memory; `head` is the file's first bytes, already read for detection. A path
+/// that is not UTF-8 cannot be written as an SQLite URI: that file is read whole (bounded by
+/// [`crate::MAX_CAPTURE_BYTES`]) and opened from memory instead.
+pub fn read_file(path: &Path, head: &[u8], name: &str) -> Result<ParsedCapture, IngestError> {
+    require_magic(head)?;
+    let Some(uri) = immutable_uri(path) else {
+        let bytes = crate::read_limited(path, crate::MAX_CAPTURE_BYTES)?;
+        return read(&bytes, name);
+    };
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    if let Some(uri) = path.and_then(immutable_uri) {
-        return Connection::open_with_flags(uri, flags);
+    let conn = Connection::open_with_flags(uri, flags).map_err(sql_error)?;
+    harden(&conn).map_err(sql_error)?;
+    read_log(&conn, name)
+}
+
+fn require_magic(head: &[u8]) -> Result<(), IngestError> {
+    if head.starts_with(SQLITE_MAGIC) {
+        return Ok(());
     }
+    Err(IngestError::invalid(
+        "not a Kismet log: expected an SQLite database (a file starting \"SQLite format 3\")",
+    ))
+}
+
+/// Opens a read-only in-memory copy of the database in `bytes`.
+fn open_bytes(bytes: &[u8]) -> rusqlite::Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
     // An in-memory database cannot be in WAL mode: header bytes 18–19 (write/read format
     // version) say 2 for WAL, and the copy says 1 (legacy) instead, which reads the same pages.

@@ -50,11 +50,18 @@
 //! - Radiotap noise outside −120..0 dBm (drivers write 0 or −128 when they have none) is dropped
 //!   from the observation, not the observation itself.
 //! - A file cut short (capture killed mid-write) keeps the packets before the cut and counts one
-//!   "truncated packet"; lengths are always checked against the bytes present before use, and a
-//!   pcapng block shorter than 12 bytes is an error (it would never advance).
+//!   "truncated packet"; a pcapng block shorter than 12 bytes is an error (it would never
+//!   advance).
+//!
+//! The file is read as a stream ([`parse_reader`]), one record or block at a time: a length is
+//! checked against [`MAX_RECORD_BYTES`] before anything is allocated for it, so memory holds one
+//! record and the scans kept, whatever the file's size. A packet over the limit is read past and
+//! counted; a Section Header or Interface Description over it is an error. [`parse`] runs the
+//! same code over bytes in memory.
 
 use crate::capture::{ParsedCapture, Scan};
-use crate::IngestError;
+use crate::{IngestError, IngestErrorKind};
+use std::io::Read;
 use wisp_model::{Band, Bssid, Channel, Observation};
 
 /// The `--format` names this family owns.
@@ -68,6 +75,9 @@ const PCAPNG_IDB: u32 = 1;
 const PCAPNG_OPB: u32 = 2;
 const PCAPNG_SPB: u32 = 3;
 const PCAPNG_EPB: u32 = 6;
+
+/// Skip reason of a packet over [`MAX_RECORD_BYTES`].
+const OVERSIZE: &str = "packet larger than the 16 MiB record limit";
 
 /// The format `bytes` are in, if it is one of this family's (from magic numbers).
 pub fn detect(bytes: &[u8]) -> Option<&'static str> {
@@ -85,10 +95,27 @@ pub fn detect(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Parses `bytes` (from the file called `name`) as `format`.
+/// Parses `bytes` (from the file called `name`) as `format`: [`parse_reader`] over the bytes.
+pub fn parse(format: &str, bytes: &[u8], name: &str) -> Result<ParsedCapture, IngestError> {
+    parse_reader(format, bytes, name)
+}
+
+/// Largest pcap record or pcapng block read into memory (bytes). libpcap captures at most
+/// 262,144 bytes per packet (`MAXIMUM_SNAPLEN` in libpcap's `pcap-int.h`); 16 MiB leaves room
+/// for option-heavy pcapng blocks while a corrupt length can never make wisp allocate more. A
+/// packet over the limit is skipped by reading past it, counted.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// Parses the capture read from `src` (the file called `name`) as `format`, one record at a
+/// time: memory holds one record and the scans kept, whatever the capture's size. Give it a
+/// buffered reader (records are read in small pieces).
 ///
 /// The file's magic decides between pcap and pcapng, so a wrongly forced name still reads.
-pub fn parse(format: &str, bytes: &[u8], name: &str) -> Result<ParsedCapture, IngestError> {
+pub fn parse_reader(
+    format: &str,
+    mut src: impl Read,
+    name: &str,
+) -> Result<ParsedCapture, IngestError> {
     if !FORMATS.contains(&format) {
         return Err(IngestError::syntax(format!(
             "format '{format}' is not a packet-capture format"
@@ -101,14 +128,19 @@ pub fn parse(format: &str, bytes: &[u8], name: &str) -> Result<ParsedCapture, In
             ..Default::default()
         },
     };
-    match bytes.get(..4) {
+    // Enough for both magics (the pcapng one is confirmed at bytes 8..12); put back in front.
+    let mut magic = [0u8; 12];
+    let n = fill(&mut src, &mut magic)?;
+    let head = &magic[..n];
+    let src = head.chain(src);
+    match head.get(..4) {
         Some(m) if m == PCAPNG_SHB => {
             reader.out.format = "pcapng".into();
-            reader.pcapng(bytes)?;
+            reader.pcapng(src)?;
         }
-        Some(_) if detect(bytes) == Some("pcap") => {
+        Some(_) if detect(head) == Some("pcap") => {
             reader.out.format = "pcap".into();
-            reader.pcap(bytes)?;
+            reader.pcap(src)?;
         }
         _ => {
             return Err(IngestError::syntax(
@@ -118,6 +150,27 @@ pub fn parse(format: &str, bytes: &[u8], name: &str) -> Result<ParsedCapture, In
         }
     }
     Ok(reader.out)
+}
+
+/// Reads into `buf` until it is full or the stream ends, returning how many bytes came.
+fn fill(src: &mut impl Read, buf: &mut [u8]) -> Result<usize, IngestError> {
+    let mut n = 0;
+    while n < buf.len() {
+        match src.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(IngestError::new(IngestErrorKind::Io(e))),
+        }
+    }
+    Ok(n)
+}
+
+/// Reads past `n` bytes without keeping them; true when they were all there.
+fn discard(src: &mut impl Read, n: u64) -> Result<bool, IngestError> {
+    let got = std::io::copy(&mut src.take(n), &mut std::io::sink())
+        .map_err(|e| IngestError::new(IngestErrorKind::Io(e)))?;
+    Ok(got == n)
 }
 
 /// Byte order of a pcap file or pcapng section.
@@ -216,63 +269,81 @@ impl Reader<'_> {
     }
 
     /// Classic libpcap: one global header, then records.
-    fn pcap(&mut self, bytes: &[u8]) -> Result<(), IngestError> {
-        if bytes.len() < 24 {
+    fn pcap(&mut self, mut src: impl Read) -> Result<(), IngestError> {
+        let mut header = [0u8; 24];
+        let n = fill(&mut src, &mut header)?;
+        if n < 24 {
             return Err(IngestError::syntax(format!(
-                "pcap global header is truncated ({} of 24 bytes)",
-                bytes.len()
+                "pcap global header is truncated ({n} of 24 bytes)"
             )));
         }
-        let (order, ticks) = match bytes.get(..4) {
-            Some([0xD4, 0xC3, 0xB2, 0xA1]) => (Order::Little, 1e6),
-            Some([0xA1, 0xB2, 0xC3, 0xD4]) => (Order::Big, 1e6),
-            Some([0x4D, 0x3C, 0xB2, 0xA1]) => (Order::Little, 1e9),
+        let (order, ticks) = match header[..4] {
+            [0xD4, 0xC3, 0xB2, 0xA1] => (Order::Little, 1e6),
+            [0xA1, 0xB2, 0xC3, 0xD4] => (Order::Big, 1e6),
+            [0x4D, 0x3C, 0xB2, 0xA1] => (Order::Little, 1e9),
             _ => (Order::Big, 1e9),
         };
         // The upper 16 bits hold FCS-length flags (pcap spec), not the link type.
-        let link_type = order.u32(bytes, 20).unwrap_or(0) & 0xFFFF;
+        let link_type = order.u32(&header, 20).unwrap_or(0) & 0xFFFF;
         let link = Link::of(link_type);
         if let Link::Unsupported(n) = link {
             return Err(unsupported_link(n));
         }
-        let mut at = 24;
+        let mut record = [0u8; 16];
+        let mut data = Vec::new();
         let mut number = 1;
-        while at < bytes.len() {
-            let (Some(sec), Some(frac), Some(caplen)) = (
-                order.u32(bytes, at),
-                order.u32(bytes, at + 4),
-                order.u32(bytes, at + 8),
-            ) else {
+        loop {
+            match fill(&mut src, &mut record)? {
+                0 => break,
+                16 => {}
+                _ => {
+                    self.truncated(number);
+                    break;
+                }
+            }
+            let sec = order.u32(&record, 0).unwrap_or(0);
+            let frac = order.u32(&record, 4).unwrap_or(0);
+            let caplen = order.u32(&record, 8).unwrap_or(0) as usize;
+            if caplen > MAX_RECORD_BYTES {
+                if !discard(&mut src, caplen as u64)? {
+                    self.truncated(number);
+                    break;
+                }
+                self.skip(OVERSIZE, number);
+                number += 1;
+                continue;
+            }
+            data.resize(caplen, 0);
+            if fill(&mut src, &mut data)? < caplen {
                 self.truncated(number);
                 break;
-            };
-            let start = at + 16;
-            let Some(data) = start
-                .checked_add(caplen as usize)
-                .and_then(|end| bytes.get(start..end))
-            else {
-                self.truncated(number);
-                break;
-            };
+            }
             let t = sec as f64 + frac as f64 / ticks;
-            self.packet(number, link, Some(t), data);
-            at = start + data.len();
+            self.packet(number, link, Some(t), &data);
             number += 1;
         }
         Ok(())
     }
 
     /// pcapng: a sequence of sections, each a Section Header then blocks.
-    fn pcapng(&mut self, bytes: &[u8]) -> Result<(), IngestError> {
+    fn pcapng(&mut self, mut src: impl Read) -> Result<(), IngestError> {
         let mut order = Order::Little;
         let mut interfaces: Vec<Interface> = Vec::new();
         // Link types of every interface declared, to refuse a file with no 802.11 one.
         let mut any_80211 = false;
         let mut first_unsupported = None;
-        let mut at = 0usize;
+        // Byte offset of the block in the file, for messages.
+        let mut at = 0u64;
         let mut number = 1;
-        while at < bytes.len() {
-            let rest = &bytes[at..];
+        // Type, total length and (in a Section Header) byte-order magic: every block has 12.
+        let mut head = [0u8; 12];
+        let mut block = Vec::new();
+        loop {
+            let n = fill(&mut src, &mut head)?;
+            if n == 0 {
+                break;
+            }
+            let rest = &head[..n];
             let is_shb = rest.get(..4) == Some(&PCAPNG_SHB[..]);
             if is_shb {
                 order = match rest.get(8..12) {
@@ -308,19 +379,41 @@ impl Reader<'_> {
                     "pcapng block at byte {at} has length {length} (at least 12 expected)"
                 )));
             }
-            let Some(block) = rest.get(..length) else {
+            let whole = n == 12
+                && if length > MAX_RECORD_BYTES {
+                    discard(&mut src, (length - 12) as u64)?
+                } else {
+                    block.clear();
+                    block.extend_from_slice(&head);
+                    block.resize(length, 0);
+                    fill(&mut src, &mut block[12..])? == length - 12
+                };
+            if !whole {
                 if at == 0 {
                     return Err(IngestError::syntax("pcapng section header is truncated"));
                 }
                 self.truncated(number);
                 break;
-            };
-            if order.u32(block, length - 4) != Some(length as u32) {
-                return Err(IngestError::syntax(format!(
-                    "pcapng block at byte {at}: its leading and trailing lengths differ \
-                     (corrupt file)"
-                )));
             }
+            if length > MAX_RECORD_BYTES {
+                match kind {
+                    PCAPNG_EPB | PCAPNG_OPB | PCAPNG_SPB => {
+                        self.skip(OVERSIZE, number);
+                        number += 1;
+                    }
+                    // Later packets depend on these: the file cannot be read past them.
+                    _ if is_shb || kind == PCAPNG_IDB => {
+                        return Err(IngestError::syntax(format!(
+                            "pcapng block at byte {at} is {length} bytes, more than the \
+                             {MAX_RECORD_BYTES}-byte limit"
+                        )))
+                    }
+                    _ => {}
+                }
+                at += length as u64;
+                continue;
+            }
+            let block = &block[..];
             let body = &block[8..length - 4];
             match kind {
                 _ if is_shb && order.u16(body, 4) != Some(1) => {
@@ -359,7 +452,7 @@ impl Reader<'_> {
                     let (Some(id), Some(hi), Some(lo), Some(caplen)) = fields else {
                         self.skip("malformed packet block", number);
                         number += 1;
-                        at += length;
+                        at += length as u64;
                         continue;
                     };
                     let data = (caplen as usize)
@@ -397,7 +490,7 @@ impl Reader<'_> {
                 // Statistics, name resolution, decryption secrets, custom: nothing for a survey.
                 _ => {}
             }
-            at += length;
+            at += length as u64;
         }
         if !any_80211 {
             if let Some(n) = first_unsupported {
@@ -1317,6 +1410,226 @@ mod tests {
             vec!["c#6"]
         );
         assert!(parse("pcap", b"garbage bytes here, nothing else", "g").is_err());
+    }
+
+    /// A classic little-endian radiotap pcap generated on the fly, never held whole: the global
+    /// header, then `groups` groups of one beacon from AP1 (group `g` heard at −40 − g mod 50
+    /// dBm) followed by `fillers` data frames of `filler_len` bytes. Record `i` (0-based) is
+    /// stamped `1000 + i` s.
+    struct LazyPcap {
+        beacons: Vec<Vec<u8>>,
+        filler: Vec<u8>,
+        fillers: u64,
+        records: u64,
+        /// Bytes of the current piece: the global or record header, then the packet.
+        header: Vec<u8>,
+        packet: Option<(bool, usize)>,
+        at: usize,
+        next: u64,
+    }
+
+    impl LazyPcap {
+        fn new(groups: u64, fillers: u64, filler_len: usize) -> LazyPcap {
+            let beacons = (0..50)
+                .map(|k| {
+                    beacon_rt(
+                        &[chan(5180, 0x0140), signal(-40 - k)],
+                        mgmt(8, AP1, b"Ward7", None, &[]),
+                    )
+                })
+                .collect();
+            let mut frame = data_frame();
+            frame.resize(filler_len, 0x5a);
+            LazyPcap {
+                beacons,
+                filler: beacon_rt(&[chan(5180, 0x0140), signal(-60)], frame),
+                fillers,
+                records: groups * (fillers + 1),
+                header: pcap_file(false, false, LINKTYPE_RADIOTAP, &[]),
+                packet: None,
+                at: 0,
+                next: 0,
+            }
+        }
+
+        /// Total bytes the generator yields.
+        fn len(&self) -> u64 {
+            let groups = self.records / (self.fillers + 1);
+            24 + groups * (16 + self.beacons[0].len() as u64)
+                + groups * self.fillers * (16 + self.filler.len() as u64)
+        }
+
+        fn packet(&self) -> &[u8] {
+            match self.packet {
+                Some((true, k)) => &self.beacons[k],
+                Some((false, _)) => &self.filler,
+                None => &[],
+            }
+        }
+    }
+
+    impl std::io::Read for LazyPcap {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let piece = self.header.len() + self.packet().len();
+            if self.at == piece {
+                if self.next == self.records {
+                    return Ok(0);
+                }
+                let i = self.next;
+                let group = i / (self.fillers + 1);
+                let is_beacon = i.is_multiple_of(self.fillers + 1);
+                self.packet = Some((is_beacon, (group % 50) as usize));
+                let len = self.packet().len() as u32;
+                self.header.clear();
+                for word in [1000 + i as u32, 0, len, len] {
+                    self.header.extend(word.to_le_bytes());
+                }
+                self.at = 0;
+                self.next += 1;
+            }
+            let n = if self.at < self.header.len() {
+                let from = &self.header[self.at..];
+                let n = from.len().min(buf.len());
+                buf[..n].copy_from_slice(&from[..n]);
+                n
+            } else {
+                let from = &self.packet()[self.at - self.header.len()..];
+                let n = from.len().min(buf.len());
+                buf[..n].copy_from_slice(&from[..n]);
+                n
+            };
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_capture_larger_than_the_whole_file_limit_streams() {
+        // 100 groups of a beacon and 11 one-MiB data frames: 1,100 MiB + headers, more than
+        // crate::MAX_CAPTURE_BYTES (1 GiB), generated while it is read.
+        let gen = LazyPcap::new(100, 11, 1 << 20);
+        let total = gen.len();
+        assert!(total > crate::MAX_CAPTURE_BYTES, "{total}");
+        let p = parse_reader("pcap", std::io::BufReader::new(gen), "big.pcap").unwrap();
+        assert_eq!(p.format, "pcap");
+        assert_eq!(p.scans.len(), 100);
+        // Group g's beacon is record 12g (0-based): packet number 12g + 1, at 1000 + 12g s.
+        for g in [0usize, 1, 57, 99] {
+            let s = &p.scans[g];
+            assert_eq!(s.source, format!("big.pcap#{}", 12 * g + 1));
+            assert_eq!(s.t, Some(1000.0 + 12.0 * g as f64));
+            assert_eq!(s.observations[0].rssi_dbm, -40.0 - (g % 50) as f64);
+        }
+        let s = skips(&p);
+        assert_eq!(s.len(), 1);
+        assert_eq!(
+            (s[0].0.as_str(), s[0].1),
+            ("not a beacon or probe response", 1100)
+        );
+        assert_eq!(
+            s[0].2[..2],
+            ["big.pcap#2".to_string(), "big.pcap#3".to_string()]
+        );
+    }
+
+    #[test]
+    fn a_stream_cut_short_keeps_the_packets_before_the_cut() {
+        // 3 groups of a beacon and 2 data frames of 100 bytes = 9 records; cut inside record 9
+        // (the last data frame), then inside record 7's header (the third beacon).
+        let gen = LazyPcap::new(3, 2, 100);
+        let total = gen.len();
+        let record = |b: &LazyPcap| 16 + b.filler.len() as u64;
+        let one = record(&gen);
+        let p = parse_reader("pcap", std::io::Read::take(gen, total - 10), "c").unwrap();
+        assert_eq!(p.scans.len(), 3);
+        let cut = skips(&p).into_iter().find(|s| s.0 == "truncated packet");
+        assert_eq!(
+            cut,
+            Some(("truncated packet".into(), 1, vec!["c#9".into()]))
+        );
+
+        let gen = LazyPcap::new(3, 2, 100);
+        let beacon = 16 + gen.beacons[0].len() as u64;
+        let to_third_beacon = total - beacon - 2 * one;
+        let p = parse_reader("pcap", std::io::Read::take(gen, to_third_beacon + 8), "c").unwrap();
+        assert_eq!(p.scans.len(), 2);
+        let cut = skips(&p).into_iter().find(|s| s.0 == "truncated packet");
+        assert_eq!(
+            cut,
+            Some(("truncated packet".into(), 1, vec!["c#7".into()]))
+        );
+
+        // Cut inside the global header: the same error as for bytes in memory.
+        let e = parse_reader("pcap", std::io::Read::take(LazyPcap::new(1, 0, 0), 23), "c");
+        let e = e.unwrap_err().to_string();
+        assert!(
+            e.contains("pcap global header is truncated (23 of 24 bytes)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn oversized_records_are_read_past_not_allocated() {
+        let beacon = beacon_rt(
+            &[chan(5180, 0x0140), signal(-61)],
+            mgmt(8, AP1, b"Ward7", None, &[]),
+        );
+        let huge = vec![0u8; MAX_RECORD_BYTES + 1];
+        let file = pcap_file(false, false, 127, &[(1, 0, huge), (2, 0, beacon)]);
+        let p = parse("pcap", &file, "o").unwrap();
+        assert_eq!(p.scans.len(), 1);
+        assert_eq!(p.scans[0].source, "o#2");
+        assert_eq!(skips(&p), vec![(OVERSIZE.into(), 1, vec!["o#1".into()])]);
+        // A length of 4 GiB − 1 in a small file: truncated, not a 4 GiB allocation.
+        let mut file = pcap_file(false, false, 127, &[]);
+        file.extend([0; 8]);
+        file.extend(u32::MAX.to_le_bytes());
+        file.extend(u32::MAX.to_le_bytes());
+        file.extend([0; 64]);
+        let p = parse("pcap", &file, "o").unwrap();
+        assert_eq!(
+            skips(&p),
+            vec![("truncated packet".into(), 1, vec!["o#1".into()])]
+        );
+        // pcapng: an oversized packet block is skipped; an oversized interface block refused.
+        let mut ng = Ng::section(false);
+        ng.idb(127, None);
+        ng.block(PCAPNG_EPB, vec![0; MAX_RECORD_BYTES]);
+        ng.epb(
+            0,
+            5_000_000,
+            &beacon_rt(
+                &[chan(5180, 0x0140), signal(-61)],
+                mgmt(8, AP1, b"W", None, &[]),
+            ),
+        );
+        let p = parse("pcapng", &ng.bytes, "n").unwrap();
+        assert_eq!(p.scans.len(), 1);
+        assert_eq!(p.scans[0].source, "n#2");
+        assert_eq!(skips(&p), vec![(OVERSIZE.into(), 1, vec!["n#1".into()])]);
+        let mut ng = Ng::section(false);
+        ng.block(PCAPNG_IDB, vec![0; MAX_RECORD_BYTES]);
+        let e = parse("pcapng", &ng.bytes, "n").unwrap_err().to_string();
+        assert!(e.contains("more than the 16777216-byte limit"), "{e}");
+    }
+
+    #[test]
+    fn a_read_error_mid_stream_is_an_error_not_a_truncation() {
+        struct Failing(LazyPcap, u64);
+        impl std::io::Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.1 == 0 {
+                    return Err(std::io::Error::other("device gone"));
+                }
+                let n = buf.len().min(self.1 as usize);
+                let n = self.0.read(&mut buf[..n])?;
+                self.1 -= n as u64;
+                Ok(n)
+            }
+        }
+        let e = parse_reader("pcap", Failing(LazyPcap::new(3, 2, 100), 200), "f").unwrap_err();
+        assert!(matches!(e.kind(), IngestErrorKind::Io(_)), "{e}");
+        assert!(e.to_string().contains("device gone"), "{e}");
     }
 
     /// Every sample file the tests build.
