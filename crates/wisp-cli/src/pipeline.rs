@@ -505,6 +505,15 @@ pub fn samples_of<'a>(survey: &'a Survey, id: &str) -> &'a [Sample] {
         .unwrap_or(&[])
 }
 
+/// The site's floor ids, comma-separated, for messages naming what exists.
+pub fn floor_ids(site: &Site) -> String {
+    site.floors
+        .iter()
+        .map(|f| f.floor.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Picks a floor by id, or the only floor when none is named.
 pub fn pick_floor<'a>(site: &'a Site, id: Option<&str>) -> Result<&'a SiteFloor, CliError> {
     match id {
@@ -512,11 +521,7 @@ pub fn pick_floor<'a>(site: &'a Site, id: Option<&str>) -> Result<&'a SiteFloor,
             CliError::input(format!(
                 "{}: no floor '{id}' (floors: {})",
                 site.manifest_path.display(),
-                site.floors
-                    .iter()
-                    .map(|f| f.floor.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                floor_ids(site)
             ))
         }),
         None if site.floors.len() == 1 => Ok(&site.floors[0]),
@@ -524,11 +529,7 @@ pub fn pick_floor<'a>(site: &'a Site, id: Option<&str>) -> Result<&'a SiteFloor,
             "{} has {} floors: name one with --floor ({})",
             site.manifest_path.display(),
             site.floors.len(),
-            site.floors
-                .iter()
-                .map(|f| f.floor.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            floor_ids(site)
         ))),
     }
 }

@@ -745,19 +745,24 @@ mod tests {
         }
     }
 
-    fn parts(f: &Floor, o: &PlanOptions) -> Parts {
-        let demand = Demand::of_floor(f, o.cell_m, &profile);
-        let walls = WallSet::new(&f.walls, &f.materials, o.design_band);
-        let existing: Vec<Point> = f.aps.iter().map(|a| a.position).collect();
-        let cand = candidates(f, &existing, o.min_distance_m, &o.candidates);
-        let src: Vec<Source> = cand
-            .iter()
+    /// Candidates as sources at 17 dBm on the design frequency, as the planner sees them
+    /// uncalibrated.
+    fn design_sources(cand: &[Point], o: &PlanOptions) -> Vec<Source> {
+        cand.iter()
             .map(|&p| Source {
                 position: p,
                 power_dbm: 17.0,
                 freq_mhz: o.design_freq_mhz,
             })
-            .collect();
+            .collect()
+    }
+
+    fn parts(f: &Floor, o: &PlanOptions) -> Parts {
+        let demand = Demand::of_floor(f, o.cell_m, &profile);
+        let walls = WallSet::new(&f.walls, &f.materials, o.design_band);
+        let existing: Vec<Point> = f.aps.iter().map(|a| a.position).collect();
+        let cand = candidates(f, &existing, o.min_distance_m, &o.candidates);
+        let src = design_sources(&cand, o);
         let m = SignalMatrix::build(
             &src,
             &demand.cells,
@@ -974,14 +979,7 @@ mod tests {
         assert!(demand.grid.is_some());
         let walls = WallSet::new(&f.walls, &f.materials, o.design_band);
         let cand = candidates(&f, &[], 0.0, &o.candidates);
-        let src: Vec<Source> = cand
-            .iter()
-            .map(|&p| Source {
-                position: p,
-                power_dbm: 17.0,
-                freq_mhz: o.design_freq_mhz,
-            })
-            .collect();
+        let src = design_sources(&cand, &o);
         for floor_dbm in [f64::NEG_INFINITY, -70.0] {
             let fast = demand.matrix(&src, 2.6, &walls, floor_dbm);
             let slow = SignalMatrix::build(&src, &demand.cells, 2.6, &walls, floor_dbm);

@@ -395,21 +395,26 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    #[test]
-    fn matches_brute_force_and_wisp_radio_on_random_walls() {
-        let mut rng = ChaCha8Rng::seed_from_u64(5);
-        let materials = Material::defaults();
-        let pt = |rng: &mut ChaCha8Rng| {
-            Point::new(rng.random::<f64>() * 60.0, rng.random::<f64>() * 30.0)
-        };
-        let mut walls: Vec<Wall> = (0..150)
+    /// `random` walls between random points of a `width` × `height` m floor (materials in
+    /// turn), then axis-aligned walls on a 5 m lattice with joints, as real plans have them:
+    /// `lattice` vertical ones (material 0) each met at its top by a horizontal one of
+    /// `joined_material`.
+    fn random_and_lattice_walls(
+        rng: &mut ChaCha8Rng,
+        (width, height): (f64, f64),
+        random: usize,
+        lattice: usize,
+        joined_material: usize,
+    ) -> Vec<Wall> {
+        let n = Material::defaults().len();
+        let mut pt = || Point::new(rng.random::<f64>() * width, rng.random::<f64>() * height);
+        let mut walls: Vec<Wall> = (0..random)
             .map(|i| Wall {
-                segment: Segment::new(pt(&mut rng), pt(&mut rng)),
-                material: i % materials.len(),
+                segment: Segment::new(pt(), pt()),
+                material: i % n,
             })
             .collect();
-        // Axis-aligned walls on a lattice, with joints, as real plans have them.
-        for k in 0..10 {
+        for k in 0..lattice {
             let x = 5.0 * k as f64;
             walls.push(Wall {
                 segment: Segment::new(Point::new(x, 0.0), Point::new(x, 10.0)),
@@ -417,9 +422,20 @@ mod tests {
             });
             walls.push(Wall {
                 segment: Segment::new(Point::new(x, 10.0), Point::new(x + 5.0, 10.0)),
-                material: 1,
+                material: joined_material,
             });
         }
+        walls
+    }
+
+    #[test]
+    fn matches_brute_force_and_wisp_radio_on_random_walls() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let materials = Material::defaults();
+        let pt = |rng: &mut ChaCha8Rng| {
+            Point::new(rng.random::<f64>() * 60.0, rng.random::<f64>() * 30.0)
+        };
+        let walls = random_and_lattice_walls(&mut rng, (60.0, 30.0), 150, 10, 1);
         let set = WallSet::new(&walls, &materials, Band::G5);
         for s in 0..30 {
             // Some sources on lattice points and wall joints, the rest at random.
@@ -453,25 +469,9 @@ mod tests {
         let pt = |rng: &mut ChaCha8Rng| {
             Point::new(rng.random::<f64>() * 30.0, rng.random::<f64>() * 15.0)
         };
-        let mut walls: Vec<Wall> = (0..40)
-            .map(|i| Wall {
-                segment: Segment::new(pt(&mut rng), pt(&mut rng)),
-                material: i % materials.len(),
-            })
-            .collect();
         // Lattice walls with joints, a wall of no length, a horizontal and a vertical one
         // through cell centres (the shadow edges then pass exactly through centres).
-        for k in 0..6 {
-            let x = 5.0 * k as f64;
-            walls.push(Wall {
-                segment: Segment::new(Point::new(x, 0.0), Point::new(x, 10.0)),
-                material: 0,
-            });
-            walls.push(Wall {
-                segment: Segment::new(Point::new(x, 10.0), Point::new(x + 5.0, 10.0)),
-                material: 6,
-            });
-        }
+        let mut walls = random_and_lattice_walls(&mut rng, (30.0, 15.0), 40, 6, 6);
         walls.push(Wall {
             segment: Segment::new(Point::new(3.0, 3.0), Point::new(3.0, 3.0)),
             material: 6,

@@ -547,11 +547,7 @@ pub fn read_plan_file(
                 "{}: {what}: floor '{id}' is not in the site manifest {} (floors: {})",
                 path.display(),
                 site.manifest_path.display(),
-                site.floors
-                    .iter()
-                    .map(|f| f.floor.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                pipeline::floor_ids(site)
             ))
         })
     };
