@@ -103,6 +103,9 @@ struct JsonZone {
     pass_share: Option<f64>,
     criteria: Vec<JsonCriterion>,
     dead_zones: Vec<JsonDeadZone>,
+    /// Absent from bundles written before it existed: then the dead zones' summed area.
+    #[serde(default)]
+    dead_area_m2: Option<f64>,
     verdict: String,
 }
 
@@ -199,6 +202,9 @@ impl JsonZone {
             area_m2: self.area_m2,
             surveyed_share: nan(self.surveyed_share),
             pass_share: nan(self.pass_share),
+            dead_area_m2: self
+                .dead_area_m2
+                .unwrap_or_else(|| dead_zones.iter().map(|d| d.area_m2).sum()),
             criteria,
             dead_zones,
             verdict,
@@ -532,6 +538,7 @@ mod tests {
                 nearest_radio: Some("AP-1".into()),
                 outline_m: vec![Point::new(1.0, 2.0), Point::new(2.0, 3.0)],
             }],
+            dead_area_m2: 3.25,
             verdict: Verdict::NotEnoughData,
         };
         let json = serde_json::to_string(&JsonZone::of(&z).unwrap()).unwrap();
