@@ -499,6 +499,7 @@ impl Importer {
             interpolation: None,
             slab: None,
             ap_grouping: None,
+            network: None,
             floors: floors.into_iter().map(|f| spanned(f.raw)).collect(),
         };
         let body = toml::to_string(&manifest)

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use wisp_model::{
     AccessPoint, ApGrouping, ApRadio, ApRule, Band, Bssid, Channel, Dbm, Floor, Material,
-    PlanCalibration, Point, Polygon, RequirementProfile, Segment, Wall, Zone, ZoneKind,
+    NetworkSource, OurNetwork, PlanCalibration, Point, Polygon, RequirementProfile, Segment, Wall,
+    Zone, ZoneKind,
 };
 
 /// Default survey range in metres (see `wisp_interp::LayerOptions::survey_range_m`).
@@ -52,7 +53,17 @@ pub struct RawManifest {
     /// `prefix-N`; an AP's `bssids` list wins over it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ap_grouping: Option<Spanned<String>>,
+    /// The network being surveyed: coverage counts its SSIDs (and the listed APs) only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<Spanned<RawNetwork>>,
     pub floors: Vec<Spanned<RawFloor>>,
+}
+
+/// `[network]`: the SSIDs of the network being surveyed.
+#[derive(Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub ssids: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, serde::Serialize)]
@@ -243,6 +254,9 @@ pub struct Site {
     pub slab: Material,
     /// Which BSSIDs are one access point: the manifest's `ap_grouping` rule and the APs' `bssids`.
     pub ap_grouping: ApGrouping,
+    /// Which radios are ours: `[network] ssids`, else the SSIDs of the manifest's APs, else all;
+    /// the manifest's APs are ours in every case.
+    pub network: OurNetwork,
 }
 
 /// An access point of another floor of the same building, as a floor hears it: where it is in
@@ -816,7 +830,9 @@ pub fn parse_site(
             interpolation,
         });
     }
+    let network = our_network(&raw, &floors, &ap_grouping, &fail)?;
     Ok(Site {
+        network,
         name: raw.name,
         surveyor: raw.surveyor,
         manifest_path: path.to_path_buf(),
@@ -825,6 +841,49 @@ pub fn parse_site(
         slab,
         ap_grouping,
     })
+}
+
+/// Our network (README "Our network"): `[network] ssids` when given, else the SSIDs the
+/// manifest's access points broadcast, else everything; the manifest's APs are ours in any case.
+fn our_network(
+    raw: &RawManifest,
+    floors: &[SiteFloor],
+    grouping: &ApGrouping,
+    fail: &dyn Fn(std::ops::Range<usize>, String) -> IngestError,
+) -> Result<OurNetwork, IngestError> {
+    let aps: Vec<&AccessPoint> = floors.iter().flat_map(|f| &f.floor.aps).collect();
+    let ap_ids = aps
+        .iter()
+        .filter_map(|a| grouping.ap_named(&a.name, a.base_bssid))
+        .collect::<Vec<_>>();
+    if let Some(n) = &raw.network {
+        let ssids = &n.get_ref().ssids;
+        if ssids.is_empty() {
+            return Err(fail(
+                n.span(),
+                "[network] ssids is empty: list the SSIDs of the network being surveyed, e.g. ssids = [\"NHS-Clinical\"]".into(),
+            ));
+        }
+        if let Some(bad) = ssids.iter().find(|s| s.is_empty() || s.len() > 32) {
+            return Err(fail(
+                n.span(),
+                format!("[network] ssids: '{bad}' is not an SSID (1 to 32 bytes)"),
+            ));
+        }
+        return Ok(OurNetwork::new(
+            NetworkSource::Manifest,
+            ssids.iter().cloned(),
+            ap_ids,
+        ));
+    }
+    if aps.is_empty() {
+        return Ok(OurNetwork::everything());
+    }
+    Ok(OurNetwork::new(
+        NetworkSource::ManifestAps,
+        aps.iter().flat_map(|a| a.ssids.iter().cloned()),
+        ap_ids,
+    ))
 }
 
 fn pt(p: [f64; 2]) -> Point {
@@ -1014,6 +1073,48 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
             "radios = [{ band = \"5\", channel = 14",
         );
         assert!(parse(&bad).unwrap_err().to_string().contains("channel 14"));
+    }
+
+    #[test]
+    fn our_network_from_network_ssids_else_the_aps_else_everything() {
+        use wisp_model::{ApId, NetworkSource};
+        // No [network]: the APs' SSIDs (the default NHS-Clinical); AP1 names no BSSID, so it
+        // cannot be matched by identity.
+        let s = parse(OK).unwrap();
+        assert_eq!(s.network.source, NetworkSource::ManifestAps);
+        assert_eq!(s.network.ssids, vec!["NHS-Clinical"]);
+        assert!(s.network.aps.is_empty());
+        // [network] ssids, and an AP with a base BSSID: ours by SSID or by that AP.
+        let named = OK
+            .replace(
+                "name = \"Test\"",
+                "name = \"Test\"\n[network]\nssids = [\"NHS-Voice\", \"NHS-Clinical\"]",
+            )
+            .replace(
+                "name = \"AP1\"",
+                "name = \"AP1\"\nbssid = \"02:1a:11:00:01:00\"",
+            );
+        let s = parse(&named).unwrap();
+        assert_eq!(s.network.source, NetworkSource::Manifest);
+        assert_eq!(s.network.ssids, vec!["NHS-Clinical", "NHS-Voice"]);
+        assert_eq!(s.network.aps, vec![ApId("02:1a:11:00:01".into())]);
+        // Neither: everything counts.
+        let bare = OK.split("[[floors.aps]]").next().unwrap();
+        let s = parse(bare).unwrap();
+        assert!(s.network.counts_everything());
+        // An empty list or an unknown key is refused with its line.
+        let empty = OK.replace("name = \"Test\"", "name = \"Test\"\n[network]\nssids = []");
+        let e = parse(&empty).unwrap_err().to_string();
+        assert!(
+            e.starts_with("site.toml:3:") && e.contains("ssids is empty"),
+            "{e}"
+        );
+        let typo = OK.replace(
+            "name = \"Test\"",
+            "name = \"Test\"\n[network]\nssid = [\"A\"]",
+        );
+        let e = parse(&typo).unwrap_err().to_string();
+        assert!(e.contains("ssid"), "{e}");
     }
 
     #[test]
