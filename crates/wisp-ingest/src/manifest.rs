@@ -533,6 +533,8 @@ pub fn parse_site(
         };
         let plan_path = dir.join(&f.plan);
         let plan_size_px = plan_size(&plan_path).map_err(|e| e.line(line_of(text, fspan.start)))?;
+        check_scale(&f.id, plan_size_px, calibration.metres_per_pixel())
+            .map_err(|m| fail(scale_span(f).unwrap_or(fspan.clone()), m))?;
         let to_m = |p: [f64; 2]| calibration.to_metres(pt(p));
         let in_plan = |p: [f64; 2]| {
             p[0].is_finite()
@@ -886,6 +888,45 @@ fn our_network(
     ))
 }
 
+/// The widest a floor plan may plausibly be, in metres: 1 km. The largest hospital blocks are a
+/// few hundred metres long, so a plan wider than this has its scale wrong (often ×10 or ×100).
+pub const MAX_PLAN_WIDTH_M: f64 = 1000.0;
+/// The narrowest a whole floor plan may plausibly be, in metres: 2 m, less than one room.
+pub const MIN_PLAN_WIDTH_M: f64 = 2.0;
+
+/// Refuses a scale that makes the plan implausibly large or small, naming the likely fix.
+fn check_scale(floor: &str, (w, h): (u32, u32), mpp: f64) -> Result<(), String> {
+    let (wm, hm) = (w as f64 * mpp, h as f64 * mpp);
+    let widest = wm.max(hm);
+    let fix = |want: f64| {
+        format!(
+            "check metres_per_pixel or the calibration distance (for a plan {want:.0} m across, metres_per_pixel ≈ {:.4})",
+            want / w.max(h).max(1) as f64
+        )
+    };
+    if widest > MAX_PLAN_WIDTH_M {
+        return Err(format!(
+            "floor '{floor}': the {w}×{h} px plan at {mpp} m/px is {wm:.0} m × {hm:.0} m, wider than {MAX_PLAN_WIDTH_M:.0} m: the scale is implausible; {}",
+            fix(100.0)
+        ));
+    }
+    if widest < MIN_PLAN_WIDTH_M {
+        return Err(format!(
+            "floor '{floor}': the {w}×{h} px plan at {mpp} m/px is {wm:.2} m × {hm:.2} m, narrower than {MIN_PLAN_WIDTH_M:.0} m: the scale is implausible (pixels per metre given as metres per pixel?); {}",
+            fix(100.0)
+        ));
+    }
+    Ok(())
+}
+
+/// Where a floor's scale is written: `metres_per_pixel` or `calibration`.
+fn scale_span(f: &RawFloor) -> Option<std::ops::Range<usize>> {
+    f.metres_per_pixel
+        .as_ref()
+        .map(|m| m.span())
+        .or_else(|| f.calibration.as_ref().map(|c| c.span()))
+}
+
 fn pt(p: [f64; 2]) -> Point {
     Point::new(p[0], p[1])
 }
@@ -1115,6 +1156,27 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
         );
         let e = parse(&typo).unwrap_err().to_string();
         assert!(e.contains("ssid"), "{e}");
+    }
+
+    #[test]
+    fn implausible_scales_are_refused_with_the_line_and_a_fix() {
+        // The 400 × 200 px test plan: 0.05 m/px is 20 m × 10 m. At 2.6 m/px it is 1,040 m wide;
+        // at 0.004 m/px 1.6 m.
+        let at = |mpp: &str| {
+            OK.replace(
+                "metres_per_pixel = 0.05",
+                &format!("metres_per_pixel = {mpp}"),
+            )
+        };
+        let e = parse(&at("2.6")).unwrap_err().to_string();
+        assert!(e.starts_with("site.toml:8:"), "{e}");
+        assert!(e.contains("1040 m × 520 m, wider than 1000 m"), "{e}");
+        assert!(e.contains("metres_per_pixel ≈ 0.2500"), "{e}");
+        let e = parse(&at("0.004")).unwrap_err().to_string();
+        assert!(e.contains("1.60 m × 0.80 m, narrower than 2 m"), "{e}");
+        // Just inside both limits.
+        assert!(parse(&at("2.5")).is_ok());
+        assert!(parse(&at("0.005")).is_ok());
     }
 
     #[test]
