@@ -393,6 +393,7 @@ pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>),
             parse_capture_file(&c.path, c.format.as_deref())?,
             &c.grouping,
         );
+        let parsed = drop_old_readings(parsed, c.max_age_s);
         let cal = floor.floor.calibration;
         let placement = Placement {
             at_m: c.at_px.map(|p| cal.to_metres(p)),
@@ -440,6 +441,22 @@ pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>),
         reports.push(r);
     }
     Ok((samples, reports))
+}
+
+/// Drops every reading older than `max_age_s` (by its `age_s`; readings without one are kept),
+/// counting each as skipped at its scan's location. A scan left with nothing is then "scan
+/// heard nothing" at placement.
+pub fn drop_old_readings(mut parsed: ParsedCapture, max_age_s: f64) -> ParsedCapture {
+    let reason = format!("reading older than max_age_s ({max_age_s} s)");
+    for scan in &mut parsed.scans {
+        let before = scan.observations.len();
+        scan.observations
+            .retain(|o| o.age_s.is_none_or(|a| a <= max_age_s));
+        for _ in scan.observations.len()..before {
+            parsed.skipped.skip(reason.clone(), scan.source.clone());
+        }
+    }
+    parsed
 }
 
 /// First and last time of the scans that have one.

@@ -21,6 +21,13 @@ use wisp_model::{
 /// Default survey range in metres (see `wisp_interp::LayerOptions::survey_range_m`).
 pub const DEFAULT_SURVEY_RANGE_M: f64 = 5.0;
 
+/// Readings older than this when their scan was reported are dropped: 3 s (*estimate*). At the
+/// 1 m/s of a survey walk a 3 s old reading was taken about 3 m back, half the 6 m over which
+/// indoor shadowing decorrelates (3GPP TR 38.901 NLOS, shared/reference.md §2), so it still
+/// describes where it is placed; Android's cached results, up to 30 s old, describe somewhere
+/// else and move a zone's 5th percentile by several dB.
+pub const DEFAULT_MAX_AGE_S: f64 = 3.0;
+
 /// Default floor-to-floor height in metres: 4.0 m, *estimate* — hospital storeys run 3.6–4.5 m
 /// floor to floor (deeper than offices' 3.5–4 m, for ceiling-void services); give `height_m`.
 pub const DEFAULT_FLOOR_HEIGHT_M: f64 = 4.0;
@@ -53,6 +60,10 @@ pub struct RawManifest {
     /// `prefix-N`; an AP's `bssids` list wins over it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ap_grouping: Option<Spanned<String>>,
+    /// Readings older than this when their scan was reported are dropped (seconds; default
+    /// [`DEFAULT_MAX_AGE_S`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_s: Option<Spanned<f64>>,
     /// The network being surveyed: coverage counts its SSIDs (and the listed APs) only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<Spanned<RawNetwork>>,
@@ -208,6 +219,8 @@ pub struct CaptureSpec {
     pub track_units_px: bool,
     /// How the capture's GPS sightings are grouped into scans.
     pub grouping: Grouping,
+    /// Readings older than this (their `age_s`) are dropped, counted by reason.
+    pub max_age_s: f64,
 }
 
 /// A floor with what ingest needs besides the model: its plan image and captures.
@@ -457,6 +470,19 @@ pub fn parse_site(
     let profile_known =
         |n: &str| known_profiles.iter().any(|k| k == n) || profiles.iter().any(|p| p.name == n);
 
+    let max_age_s = match &raw.max_age_s {
+        Some(a) if a.get_ref().is_finite() && *a.get_ref() > 0.0 => *a.get_ref(),
+        Some(a) => {
+            return Err(fail(
+                a.span(),
+                format!(
+                    "max_age_s must be a positive number of seconds, not {}",
+                    a.get_ref()
+                ),
+            ))
+        }
+        None => DEFAULT_MAX_AGE_S,
+    };
     let default_range = match &raw.survey_range_m {
         Some(r) => positive(r, "survey_range_m").map_err(|m| fail(r.span(), m))?,
         None => DEFAULT_SURVEY_RANGE_M,
@@ -719,6 +745,7 @@ pub fn parse_site(
                 track: r.track.as_ref().map(|t| dir.join(t)),
                 track_units_px,
                 grouping,
+                max_age_s,
             });
         }
         let georef = match &f.georef {

@@ -558,3 +558,52 @@ fn manifest_tracks_place_a_capture_in_plan_pixels_or_metres() {
         .to_string();
     assert!(e.contains("site.toml:6:") && e.contains("'feet'"), "{e}");
 }
+
+#[test]
+fn readings_older_than_max_age_are_dropped_and_counted() {
+    // Scan 1: a 0.5 s and a 30 s old reading; scan 2: only a 4 s old one; scan 3: no age.
+    let aged = |age: Option<f64>| {
+        let o = obs().remove(0);
+        match age {
+            Some(a) => o.with_age(a).unwrap(),
+            None => o,
+        }
+    };
+    let mut scans = vec![scan(None, 1), scan(None, 2), scan(None, 3)];
+    scans[0].observations = vec![aged(Some(0.5)), aged(Some(30.0))];
+    scans[1].observations = vec![aged(Some(4.0))];
+    scans[2].observations = vec![aged(None)];
+    let parsed = ParsedCapture {
+        format: "test".into(),
+        scans,
+        skipped: Default::default(),
+    };
+    let kept = wisp_ingest::drop_old_readings(parsed, 3.0);
+    let left: Vec<usize> = kept.scans.iter().map(|s| s.observations.len()).collect();
+    assert_eq!(left, vec![1, 0, 1]);
+    assert_eq!(kept.scans[0].observations[0].age_s, Some(0.5));
+    let skips: Vec<(String, usize, Vec<String>)> = kept
+        .skipped
+        .iter()
+        .map(|(r, n, l)| (r.to_string(), n, l.to_vec()))
+        .collect();
+    assert_eq!(
+        skips,
+        vec![(
+            "reading older than max_age_s (3 s)".to_string(),
+            2,
+            vec!["cap.csv:1".to_string(), "cap.csv:2".to_string()]
+        )]
+    );
+    // The emptied scan is then counted at placement, not silently kept.
+    let placement = Placement {
+        at_m: Some(Point::new(1.0, 1.0)),
+        ..NO_PLACEMENT
+    };
+    let (samples, report) = place_with(kept, "cap.csv", &placement, Referencing::default());
+    assert_eq!(samples.len(), 2);
+    assert_eq!(report.skipped.total(), 3);
+    // An age must be a finite, non-negative number of seconds.
+    assert!(obs().remove(0).with_age(-1.0).is_err());
+    assert!(obs().remove(0).with_age(f64::NAN).is_err());
+}
