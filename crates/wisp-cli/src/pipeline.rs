@@ -132,6 +132,27 @@ pub struct Filters {
     pub bssids: Vec<String>,
 }
 
+impl Filters {
+    /// The filters as layer options (the one place their rule lives: `LayerOptions::keeps`).
+    pub fn layer_options(&self) -> LayerOptions {
+        LayerOptions {
+            ssids: self.ssids.clone(),
+            bands: self.bands.clone(),
+            bssids: self.bssids.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// Drops from `survey` every reading the filters do not keep, for commands that read the
+    /// survey directly (validate, calibrate, plan, diff). A scan left empty stays, heard nothing.
+    pub fn apply(&self, survey: &mut Survey) {
+        let opts = self.layer_options();
+        for s in survey.floors.iter_mut().flat_map(|f| &mut f.samples) {
+            s.observations.retain(|o| opts.keeps(o));
+        }
+    }
+}
+
 fn parse_band(s: &str) -> Result<wisp_model::Band, String> {
     wisp_model::Band::parse(s).map_err(|e| e.to_string())
 }
@@ -162,6 +183,7 @@ pub fn analyse_with(
         bands: filters.bands.clone(),
         bssids: filters.bssids.clone(),
         grouping: site.ap_grouping.clone(),
+        network: site.network.clone(),
         ..Default::default()
     };
     let mut method = floor.interpolation.clone();
@@ -302,6 +324,14 @@ impl std::fmt::Display for Shard {
     }
 }
 
+/// Says once on stderr, when the manifest names neither a network nor access points, that every
+/// SSID heard counts as coverage (the report's Data section says so too).
+pub fn warn_if_every_ssid_counts(site: &Site, quiet: bool) {
+    if site.network.counts_everything() && !quiet {
+        eprintln!("note: {}", site.network.describe());
+    }
+}
+
 /// How a run over a site's floors goes.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -363,6 +393,7 @@ where
     let chosen: Vec<usize> = (0..site.floors.len())
         .filter(|i| opts.shard.is_none_or(|s| s.takes(*i)))
         .collect();
+    warn_if_every_ssid_counts(site, opts.quiet);
     let target = if opts.quiet || !std::io::stderr().is_terminal() {
         ProgressDrawTarget::hidden()
     } else {

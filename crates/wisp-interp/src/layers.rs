@@ -101,6 +101,16 @@ pub struct WallAware {
     pub materials: Vec<wisp_model::Material>,
 }
 
+impl LayerOptions {
+    /// Whether the `ssids`, `bands` and `bssids` filters keep this reading (the one definition
+    /// of `--ssid`, `--band` and `--bssid`).
+    pub fn keeps(&self, o: &wisp_model::Observation) -> bool {
+        (self.bands.is_empty() || self.bands.contains(&o.band))
+            && (self.bssids.is_empty() || self.bssids.contains(&o.bssid.to_string()))
+            && (self.ssids.is_empty() || o.ssid.as_ref().is_some_and(|s| self.ssids.contains(s)))
+    }
+}
+
 impl Default for LayerOptions {
     fn default() -> Self {
         LayerOptions {
@@ -167,11 +177,7 @@ pub struct RadioFields {
 /// Builds the per-radio fields of `samples` under the filters and not-heard level of `opts`.
 /// Fails with [`InterpError::NoSamples`] if no scan heard any kept radio.
 pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFields, InterpError> {
-    let keep = |o: &wisp_model::Observation| {
-        (opts.bands.is_empty() || opts.bands.contains(&o.band))
-            && (opts.bssids.is_empty() || opts.bssids.contains(&o.bssid.to_string()))
-            && (opts.ssids.is_empty() || o.ssid.as_ref().is_some_and(|s| opts.ssids.contains(s)))
-    };
+    let keep = |o: &wisp_model::Observation| opts.keeps(o);
     let used: Vec<usize> = samples
         .iter()
         .enumerate()

@@ -394,7 +394,12 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             }
         }
         shards_seen.push(bundle.shard.clone());
-        sources.extend(bundle.sources.iter().cloned());
+        // Every bundle opens with the site's network line: keep each line once.
+        for line in &bundle.sources {
+            if !sources.contains(line) {
+                sources.push(line.clone());
+            }
+        }
         for p in &bundle.profiles {
             if !profiles.iter().any(|q| q.0 == p.0) {
                 profiles.push(p.clone());
