@@ -421,9 +421,9 @@ pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>),
         let (scans, times) = (parsed.scans.len(), time_span(&parsed.scans));
         let (s, r) = place_with(parsed, &name, &placement, refs);
         let units = if c.track.is_some() {
-            ("track_units", c.track_units_px)
+            ("track_units = \"{}\"", c.track_units_px)
         } else {
-            ("units", c.units_px)
+            ("units = \"{}\"", c.units_px)
         };
         if let Some(why) = placement_mistake(
             &s,
@@ -431,7 +431,7 @@ pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>),
             scans,
             times,
             track.as_ref(),
-            &floor.floor,
+            Some(&floor.floor),
             c.at_px.is_some(),
             units,
         ) {
@@ -507,7 +507,9 @@ pub fn check_track_inside(
 
 /// Why a capture's placement is surely a mistake, or `None`: every scan dropped (saying why, and
 /// for a track both time spans side by side), or every scan crowded into the plan's top-left
-/// corner (metres read as pixels). Nothing silently empty.
+/// corner (metres read as pixels). Nothing silently empty. `set_units` says how to set the units,
+/// `{}` standing for the value (`track_units = "{}"` in a manifest, `--units {}` on a command
+/// line); `units_px` whether they are pixels now.
 #[allow(clippy::too_many_arguments)]
 pub fn placement_mistake(
     samples: &[Sample],
@@ -515,9 +517,9 @@ pub fn placement_mistake(
     scans: usize,
     scan_times: Option<(f64, f64)>,
     track: Option<&Track>,
-    floor: &wisp_model::Floor,
+    floor: Option<&wisp_model::Floor>,
     stop_and_go: bool,
-    (units_key, units_px): (&str, bool),
+    (set_units, units_px): (&str, bool),
 ) -> Option<String> {
     let fmt = wisp_model::time::format_rfc3339;
     if scans > 0 && samples.is_empty() {
@@ -556,20 +558,24 @@ pub fn placement_mistake(
             .any(|(r, n, _)| r == "position outside the plan" && n * 2 > scans);
         if outside {
             why += &format!(
-                "; positions beyond the plan look like pixels read as metres: set {units_key} = \"px\""
+                "; positions beyond the plan look like pixels read as metres: set {}",
+                set_units.replace("{}", "px")
             );
         }
         return Some(why);
     }
     // Metres read as pixels shrink a walk by metres-per-pixel (×0.05 typically) into the corner.
-    let size = floor.size_m();
+    let size = floor?.size_m();
     let in_corner = |s: &Sample| s.x_m <= size.x / 10.0 && s.y_m <= size.y / 10.0;
     let distinct = samples
         .iter()
         .any(|s| (s.x_m, s.y_m) != (samples[0].x_m, samples[0].y_m));
     if !stop_and_go && distinct && samples.iter().all(in_corner) {
         let fix = if units_px {
-            format!("if the positions are metres, set {units_key} = \"m\"")
+            format!(
+                "if the positions are metres, set {}",
+                set_units.replace("{}", "m")
+            )
         } else {
             "check the positions' units".to_string()
         };

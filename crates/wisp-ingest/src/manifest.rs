@@ -270,6 +270,9 @@ pub struct Site {
     /// Which radios are ours: `[network] ssids`, else the SSIDs of the manifest's APs, else all;
     /// the manifest's APs are ours in every case.
     pub network: OurNetwork,
+    /// Readings older than this are dropped (seconds; [`DEFAULT_MAX_AGE_S`] unless the manifest
+    /// says `max_age_s`).
+    pub max_age_s: f64,
 }
 
 /// An access point of another floor of the same building, as a floor hears it: where it is in
@@ -862,6 +865,7 @@ pub fn parse_site(
     let network = our_network(&raw, &floors, &ap_grouping, &fail)?;
     Ok(Site {
         network,
+        max_age_s,
         name: raw.name,
         surveyor: raw.surveyor,
         manifest_path: path.to_path_buf(),
