@@ -1,9 +1,9 @@
-use super::heatmap::draw;
-use crate::pipeline::{self, Loaded};
 use crate::{CliError, ExitCode};
 use std::path::{Path, PathBuf};
 use wisp_coverage::diff::{diff, difference, SurveyDiff};
 use wisp_render::{ColourScale, Palette};
+use wisp_site::maps::draw;
+use wisp_site::pipeline::{self, Loaded};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long)]
     heatmap_dir: Option<PathBuf>,
     #[command(flatten)]
-    filters: crate::pipeline::Filters,
+    filters: crate::args::FilterArgs,
 }
 
 fn is_survey_json(p: &Path) -> bool {
@@ -60,8 +60,8 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         .or_else(|| (!is_survey_json(&a.after)).then(|| a.after.clone()));
     let mut before = load_side(&a.before, site_for_after.as_deref())?;
     let mut after = load_side(&a.after, site_for_after.as_deref())?;
-    a.filters.apply(&mut before.survey);
-    a.filters.apply(&mut after.survey);
+    a.filters.filters().apply(&mut before.survey);
+    a.filters.filters().apply(&mut after.survey);
     // Both sides are judged on AFTER's site (its zones, walls and profiles).
     let site = &after.site;
     let mut floors: Vec<(String, SurveyDiff)> = Vec::new();
