@@ -234,7 +234,7 @@ fn planned_aps_close_the_primary_dead_zones_of_the_sample_site() {
     assert!(closed >= 2, "zones failing primary before: {closed}");
     // The full check (secondary, SNR, co-channel too) is not asserted: it also depends on the
     // interpolation, which other commands own. The plan must not break what passed, though.
-    for ((zone, share, _, verdict), (_, share2, _, _)) in b.iter().zip(&a) {
+    for ((zone, share, _, verdict, _), (_, share2, _, _, _)) in b.iter().zip(&a) {
         if verdict == "pass" {
             assert!(
                 *share2 >= 0.95 || *share2 >= *share,
