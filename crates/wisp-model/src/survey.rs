@@ -18,7 +18,9 @@ pub struct Observation {
     pub band: Band,
     pub rssi_dbm: f64,
     pub noise_dbm: Option<f64>,
-    /// The scanner gave only a percentage, converted to dBm by a documented formula.
+    /// The level is approximate: the scanner gave only a percentage, converted to dBm by a
+    /// documented formula, or a packet capture heard the beacon off its own channel (the level
+    /// is understated).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub approximate: bool,
 }
