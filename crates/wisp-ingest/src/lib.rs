@@ -221,6 +221,7 @@ pub fn parse_capture(
                 format,
                 scans,
                 skipped: SkipLog::default(),
+                ..Default::default()
             })
         }
         other => formats::parse(other, &text, name).unwrap_or_else(|| {

@@ -237,6 +237,7 @@ impl<'a> Runs<'a> {
             format: format.to_string(),
             scans: self.scans,
             skipped: self.skipped,
+            ..Default::default()
         })
     }
 }

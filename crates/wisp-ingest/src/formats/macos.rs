@@ -232,6 +232,7 @@ fn parse_system_profiler(text: &str, name: &str) -> Result<ParsedCapture, Ingest
         format: "system-profiler".to_string(),
         scans: Vec::new(),
         skipped: SkipLog::default(),
+        ..Default::default()
     };
     // Split at timestamp lines and prompts, which sit between documents, never inside one.
     let mut segments: Vec<(usize, usize, Option<f64>)> = Vec::new();

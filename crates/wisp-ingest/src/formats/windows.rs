@@ -218,6 +218,7 @@ fn parse_netsh(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
             observations: p.observations,
         }],
         skipped: p.skipped,
+        ..Default::default()
     })
 }
 
