@@ -442,3 +442,22 @@ fn masked_iwlist_cells_are_unidentified_radios() {
     );
     assert!(p.skipped.is_empty());
 }
+
+#[test]
+fn iwlist_cell_listed_twice_is_reported_once_kept() {
+    // A hidden AP's beacon cell (no ESSID, -50) and its probe-response cell (Ward7, -52): one
+    // radio; the named reading is kept and the repeat reported.
+    let p = parse("iwlist", "iwlist_twice.txt");
+    let s = &p.scans[0];
+    assert_eq!(s.observations.len(), 1);
+    let o = obs(s, "3c:37:86:5e:4a:11");
+    assert_eq!((o.ssid.as_deref(), o.rssi_dbm), (Some("Ward7"), -52.0));
+    assert_eq!(
+        skips(&p),
+        vec![skip(
+            "BSSID listed twice in one scan",
+            1,
+            &["iwlist_twice.txt:6"]
+        )]
+    );
+}

@@ -185,6 +185,32 @@ impl<'a> Runs<'a> {
         }
     }
 
+    /// Adds `o` unless the open scan already has its BSSID on its frequency, which is reported:
+    /// cfg80211 keeps a hidden AP's beacon entry (no SSID) beside its probe-response entry
+    /// (named), and iwlist prints such cells twice too: one radio listed twice, the named
+    /// reading kept. An unidentified radio (one SSID on one channel, masked) listed twice keeps
+    /// its strongest reading.
+    pub(crate) fn push_once(&mut self, line: usize, o: Observation) {
+        match self.find_mut(o.bssid, o.freq_mhz) {
+            Some(prev) if prev.unidentified => {
+                if o.rssi_dbm > prev.rssi_dbm {
+                    *prev = o;
+                }
+                self.skip(
+                    "unidentified radio listed twice in one scan (strongest kept)",
+                    line,
+                );
+            }
+            Some(prev) => {
+                if prev.ssid.is_none() && o.ssid.is_some() {
+                    *prev = o;
+                }
+                self.skip("BSSID listed twice in one scan", line);
+            }
+            None => self.push(line, o),
+        }
+    }
+
     /// The open scan's observation of `bssid` on `freq_mhz`, if it has one.
     fn find_mut(&mut self, bssid: Bssid, freq_mhz: u32) -> Option<&mut Observation> {
         if self.fresh {
@@ -687,28 +713,7 @@ fn finish_iw(runs: &mut Runs, block: Option<IwBlock>) {
         (None, None) => return runs.skip("no frequency or channel", b.line),
     };
     match observe(bssid, b.ssid.flatten(), channel, level, None) {
-        Ok(o) => match runs.find_mut(o.bssid, o.freq_mhz) {
-            // cfg80211 keeps a hidden AP's beacon entry (no SSID) beside its probe-response
-            // entry (named): one radio, listed twice. Keep the named reading.
-            Some(prev) if prev.unidentified => {
-                // One SSID on one channel, masked twice: one unidentified radio, its
-                // strongest reading kept.
-                if o.rssi_dbm > prev.rssi_dbm {
-                    *prev = o;
-                }
-                runs.skip(
-                    "unidentified radio listed twice in one scan (strongest kept)",
-                    b.line,
-                );
-            }
-            Some(prev) => {
-                if prev.ssid.is_none() && o.ssid.is_some() {
-                    *prev = o;
-                }
-                runs.skip("BSSID listed twice in one scan", b.line);
-            }
-            None => runs.push(b.line, o),
-        },
+        Ok(o) => runs.push_once(b.line, o),
         Err(reason) => runs.skip(reason, b.line),
     }
 }
@@ -923,7 +928,7 @@ fn finish_iwlist(runs: &mut Runs, cell: Option<IwlistCell>) {
         (None, None) => return runs.skip("no frequency or channel", c.line),
     };
     match observe(bssid, c.ssid, channel, level, c.noise) {
-        Ok(o) => runs.push(c.line, o),
+        Ok(o) => runs.push_once(c.line, o),
         Err(reason) => runs.skip(reason, c.line),
     }
 }
