@@ -19,6 +19,7 @@ pub mod native;
 pub mod plan;
 pub mod points;
 pub mod sightings;
+pub mod stops;
 pub mod text;
 pub mod track;
 pub mod wall_detect;
