@@ -108,3 +108,34 @@ fn many_points_in_one_command_and_surveys_merged() {
     );
     assert_eq!(samples(&survey(p, "merged.json")).len(), 4);
 }
+
+#[test]
+fn check_says_secondary_is_approximate_with_unidentified_radios() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    image::RgbaImage::from_pixel(400, 200, image::Rgba([255, 255, 255, 255]))
+        .save(p.join("plan.png"))
+        .unwrap();
+    std::fs::write(p.join("mac.txt"), AIRPORT_NO_BSSID).unwrap();
+    std::fs::write(p.join("b.txt"), iw(-50)).unwrap();
+    let manifest = "name = \"T\"\n[[floors]]\nid = \"L1\"\nplan = \"plan.png\"\nmetres_per_pixel = 0.05\n\
+        [[floors.zones]]\nname = \"Bay\"\nkind = \"bay\"\npolygon = [[20, 20], [180, 20], [180, 180], [20, 180]]\n\
+        [[floors.captures]]\nfile = \"mac.txt\"\nat = [100, 100]\n\
+        [[floors.captures]]\nfile = \"b.txt\"\nat = [120, 100]\n";
+    std::fs::write(p.join("site.toml"), manifest).unwrap();
+    let o = wisp(&["check", ".", "--quiet"], p);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("note: floor L1: Some radios were heard without a usable BSSID"),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Without the Mac capture, no such note.
+    let manifest = manifest.replace(
+        "[[floors.captures]]\nfile = \"mac.txt\"\nat = [100, 100]\n",
+        "",
+    );
+    std::fs::write(p.join("site.toml"), manifest).unwrap();
+    let o = wisp(&["check", ".", "--quiet"], p);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("usable BSSID"));
+}

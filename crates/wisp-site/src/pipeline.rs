@@ -103,6 +103,9 @@ pub struct FloorAnalysis {
     pub zones: Vec<ZoneResult>,
     /// The interpolation method used, and why (for `auto`: the cross-validation's verdict).
     pub method: String,
+    /// Secondary and tertiary signal are approximate: the survey has unidentified radios
+    /// ([`SignalLayers::ranks_approximate`]; not carried by shard bundles).
+    pub ranks_approximate: bool,
 }
 
 /// Builds the layers of a floor from its samples and evaluates its zones. A floor with no usable
@@ -173,6 +176,7 @@ pub fn analyse_with(
         Ok(layers) => {
             let zones = evaluate_floor(f, &layers, &find, &EvalOptions::default());
             Ok(FloorAnalysis {
+                ranks_approximate: layers.ranks_approximate(),
                 layers: Some(layers),
                 zones,
                 method,
@@ -186,6 +190,7 @@ pub fn analyse_with(
                 layers: None,
                 zones,
                 method,
+                ranks_approximate: false,
             })
         }
         Err(e) => Err(Error::input(format!("floor '{}': {e}", f.id))),
