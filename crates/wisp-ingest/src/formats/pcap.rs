@@ -2181,4 +2181,52 @@ mod tests {
         let o = &p.scans[0].observations[0];
         assert_eq!((o.bssid.0, o.ssid.clone(), o.channel), (AP1, None, 6));
     }
+
+    #[test]
+    fn the_extended_radiotap_fixture_by_hand() {
+        // tests/fixtures/radiotap_extended.pcap (see tests/fixtures/README.md): both packets
+        // have Flags (FCS at end), Channel 2437, a vendor namespace with 3 data bytes, then two
+        // per-antenna radiotap words (-58 dBm antenna 1; -52 dBm with noise -90, antenna 2).
+        let file = include_bytes!("../../tests/fixtures/radiotap_extended.pcap");
+        let p = parse("pcap", file, "x.pcap").unwrap();
+        assert!(p.skipped.is_empty(), "{:?}", skips(&p));
+        let got: Vec<_> = p
+            .scans
+            .iter()
+            .map(|s| {
+                let o = &s.observations[0];
+                (
+                    o.bssid.to_string(),
+                    o.ssid.clone(),
+                    o.channel,
+                    o.rssi_dbm,
+                    o.noise_dbm,
+                    o.approximate,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                // Beacon with the Order bit (HT Control before the fixed fields), own channel 6.
+                (
+                    "02:00:00:00:00:01".into(),
+                    Some("Ward7".into()),
+                    6,
+                    -52.0,
+                    Some(-90.0),
+                    false
+                ),
+                // Probe response, hidden SSID, DS channel 1 heard tuned to 6: approximate.
+                (
+                    "02:00:00:00:00:02".into(),
+                    None,
+                    1,
+                    -52.0,
+                    Some(-90.0),
+                    true
+                ),
+            ]
+        );
+    }
 }
