@@ -444,7 +444,8 @@ fn bad_geometry_in_manifests() {
         2,
         &[
             "site.toml:9:",
-            "zone 'Bay A': polygon edges cross each other",
+            // Edge 0 is y = x, edge 2 runs (180,20)–(20,120): they meet at (81.5, 81.5).
+            "zone 'Bay A': polygon edges 0 [20, 20]–[180, 180] and 2 [180, 20]–[20, 120] cross each other",
         ],
     );
     manifest_fixture(
@@ -504,7 +505,7 @@ fn plan_images_that_are_not_plans() {
         "100,000 × 100,000 px PNG header",
         2,
         &[
-            "plan.png:2:",
+            "site.toml:4: plan 'plan.png': ",
             "plan image: 100000×100000 px is outside the accepted 1..16384 px per side",
         ],
     );
@@ -522,15 +523,35 @@ fn plan_images_that_are_not_plans() {
     wisp(dir.path(), &["ingest", "--site", ".", "--out", "out.json"]).expect(
         "folder as plan",
         2,
-        &["plan.png:2:", "is a folder, expected a file"],
+        &["site.toml:4: plan 'plan.png': is a folder, expected a file"],
     );
     let dir = site();
     fs::write(dir.path().join("plan.png"), b"").unwrap();
     wisp(dir.path(), &["ingest", "--site", ".", "--out", "out.json"]).expect(
         "empty plan",
         2,
-        &["plan.png:2:", "plan image: not a PNG or JPEG image"],
+        &["site.toml:4: plan 'plan.png': plan image: not a PNG or JPEG image"],
     );
+    // A plan that is not there: the manifest's line, not line 4 of the image.
+    let dir = site();
+    fs::remove_file(dir.path().join("plan.png")).unwrap();
+    wisp(dir.path(), &["ingest", "--site", ".", "--out", "out.json"]).expect(
+        "missing plan",
+        2,
+        &["site.toml:4: plan 'plan.png': no such file"],
+    );
+}
+
+#[test]
+fn a_closed_ring_is_accepted() {
+    // The bow-tie fixture's zone replaced by a square written as GeoJSON writes rings.
+    let manifest = String::from_utf8(fixture("site_bowtie.toml"))
+        .unwrap()
+        .replace(
+            "[[20, 20], [180, 180], [180, 20], [20, 120]]",
+            "[[20, 20], [180, 20], [180, 180], [20, 180], [20, 20]]",
+        );
+    manifest_case("closed ring", manifest.as_bytes(), 0, &[]);
 }
 
 #[cfg(unix)]
@@ -558,11 +579,15 @@ fn links_leaving_the_site_folder_are_refused() {
         .save(top.path().join("outside.png"))
         .unwrap();
     fs::write(top.path().join("outside.csv"), fixture("walk_ok.csv")).unwrap();
-    run_in("a", "plan.png", "/etc/passwd").expect("plan → /etc/passwd", 2, &["plan.png:2:", msg]);
+    run_in("a", "plan.png", "/etc/passwd").expect(
+        "plan → /etc/passwd",
+        2,
+        &["site.toml:4: plan 'plan.png': ", msg],
+    );
     run_in("b", "plan.png", "../outside.png").expect(
         "plan → ../outside.png",
         2,
-        &["plan.png:2:", msg, "outside.png"],
+        &["site.toml:4: plan 'plan.png': ", msg, "outside.png"],
     );
     run_in("c", "walk.csv", "/etc/passwd").expect("capture → /etc/passwd", 2, &["walk.csv", msg]);
     run_in("d", "walk.csv", "../outside.csv").expect(

@@ -149,6 +149,16 @@ pub fn print_reports(reports: &[FileReport]) {
             r.bssids,
             r.skipped.total()
         );
+        if r.unidentified > 0 {
+            eprintln!(
+                "    {} unidentified radio(s): no usable BSSID (redacted or masked), keyed by SSID, band and channel; secondary and tertiary signal are approximate",
+                r.unidentified
+            );
+        }
+        if !r.time_kinds.is_empty() {
+            let kinds: Vec<&str> = r.time_kinds.iter().map(|k| k.name()).collect();
+            eprintln!("    times read as {}", kinds.join(" and "));
+        }
         for (reason, n, locs) in r.skipped.iter() {
             eprintln!("    skipped {n} × {reason} (first at {})", locs.join(", "));
         }

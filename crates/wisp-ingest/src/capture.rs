@@ -64,4 +64,7 @@ pub struct ParsedCapture {
     pub format: String,
     pub scans: Vec<Scan>,
     pub skipped: SkipLog,
+    /// How the capture wrote its times, when it could write them several ways (the long-form
+    /// CSV: RFC 3339, epoch seconds or epoch milliseconds), for the report.
+    pub time_kinds: std::collections::BTreeSet<crate::track::TimeKind>,
 }

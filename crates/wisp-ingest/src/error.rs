@@ -78,6 +78,19 @@ impl std::error::Error for IngestError {
     }
 }
 
+impl IngestError {
+    /// What was wrong, without the file and line (for an error quoted inside another's).
+    pub fn message(&self) -> String {
+        struct Kind<'a>(&'a IngestErrorKind);
+        impl fmt::Display for Kind<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt_kind(self.0, f)
+            }
+        }
+        Kind(&self.kind).to_string()
+    }
+}
+
 impl fmt::Display for IngestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.path, self.line) {
@@ -86,7 +99,13 @@ impl fmt::Display for IngestError {
             (None, Some(l)) => write!(f, "line {l}: ")?,
             (None, None) => {}
         }
-        match &self.kind {
+        fmt_kind(&self.kind, f)
+    }
+}
+
+fn fmt_kind(kind: &IngestErrorKind, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    {
+        match kind {
             IngestErrorKind::Io(e) => write!(f, "cannot read: {e}"),
             IngestErrorKind::Syntax(m)
             | IngestErrorKind::Invalid(m)

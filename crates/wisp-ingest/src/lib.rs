@@ -19,6 +19,7 @@ pub mod native;
 pub mod plan;
 pub mod points;
 pub mod sightings;
+pub mod stops;
 pub mod text;
 pub mod track;
 pub mod wall_detect;
@@ -221,6 +222,7 @@ pub fn parse_capture(
                 format,
                 scans,
                 skipped: SkipLog::default(),
+                ..Default::default()
             })
         }
         other => formats::parse(other, &text, name).unwrap_or_else(|| {
@@ -255,7 +257,12 @@ pub struct FileReport {
     pub format: String,
     pub scans: usize,
     pub observations: usize,
+    /// Distinct BSSIDs heard (unidentified radios not counted).
     pub bssids: usize,
+    /// Distinct unidentified radios (no usable BSSID; keyed by SSID + band + channel).
+    pub unidentified: usize,
+    /// How the capture wrote its times, when it could write them several ways.
+    pub time_kinds: Vec<track::TimeKind>,
     pub skipped: SkipLog,
 }
 
@@ -363,7 +370,7 @@ pub fn place_with(
             continue;
         }
         observations += scan.observations.len();
-        bssids.extend(scan.observations.iter().map(|o| o.bssid));
+        bssids.extend(scan.observations.iter().map(|o| (o.unidentified, o.bssid)));
         samples.push(Sample {
             x_m: at.x,
             y_m: at.y,
@@ -372,12 +379,15 @@ pub fn place_with(
             observations: scan.observations,
         });
     }
+    let unidentified = bssids.iter().filter(|b| b.0).count();
     let report = FileReport {
         file: file.to_string(),
         format: parsed.format,
         scans: samples.len(),
         observations,
-        bssids: bssids.len(),
+        bssids: bssids.len() - unidentified,
+        unidentified,
+        time_kinds: parsed.time_kinds.into_iter().collect(),
         skipped,
     };
     (samples, report)

@@ -7,7 +7,7 @@
 use crate::error::line_of;
 use crate::georef::{ControlPoint, Georef};
 use crate::sightings::Grouping;
-use crate::{plan, IngestError};
+use crate::{plan, IngestError, IngestErrorKind};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -353,6 +353,48 @@ pub fn manifest_path(site: &Path) -> PathBuf {
 /// Tells a plan image's size in pixels.
 pub type PlanSize = dyn Fn(&Path) -> Result<(u32, u32), IngestError>;
 
+/// A polygon's error in the manifest's terms: crossing edges are named by index with their
+/// corners in plan pixels as written (a closed ring's repeated corner not counted).
+fn polygon_message(e: &wisp_model::ModelError, px: &[[f64; 2]]) -> String {
+    let wisp_model::ModelErrorKind::SelfIntersecting { first, second } = e.kind() else {
+        return e.to_string();
+    };
+    let n = if px.len() > 3 && px.first() == px.last() {
+        px.len() - 1
+    } else {
+        px.len()
+    };
+    let edge = |i: usize| {
+        let (a, b) = (px[i % n], px[(i + 1) % n]);
+        format!("{i} [{}, {}]–[{}, {}]", a[0], a[1], b[0], b[1])
+    };
+    format!(
+        "polygon edges {} and {} cross each other",
+        edge(*first),
+        edge(*second)
+    )
+}
+
+/// The line of `key = …` in the table that starts at `span` (up to the next `[` header), else
+/// the span's first line.
+fn key_line(text: &str, span: std::ops::Range<usize>, key: &str) -> usize {
+    let start = span.start.min(text.len());
+    let mut offset = start;
+    for (i, l) in text[start..].split_inclusive('\n').enumerate() {
+        let t = l.trim_start();
+        if i > 0 && t.starts_with('[') {
+            break;
+        }
+        if t.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return line_of(text, offset);
+        }
+        offset += l.len();
+    }
+    line_of(text, start)
+}
+
 /// Reads and validates a site manifest. `known_profiles` are the built-in profile names a zone may
 /// name besides the manifest's own. Plan images are opened only for their size (under limits).
 pub fn load_site(site: &Path, known_profiles: &[String]) -> Result<Site, IngestError> {
@@ -561,7 +603,23 @@ pub fn parse_site(
             }
         };
         let plan_path = dir.join(&f.plan);
-        let plan_size_px = plan_size(&plan_path).map_err(|e| e.line(line_of(text, fspan.start)))?;
+        // The error is the manifest's, at the `plan` line: `site.toml:4: plan 'floor.PNG': no
+        // such file`, not line 4 of the image.
+        let plan_size_px = plan_size(&plan_path).map_err(|e| {
+            let what = match e.kind() {
+                IngestErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                    "no such file".to_string()
+                }
+                _ => e.message(),
+            };
+            let line = key_line(text, fspan.clone(), "plan");
+            IngestError::new(IngestErrorKind::Invalid(format!(
+                "plan '{}': {what}",
+                crate::error::quote(&f.plan)
+            )))
+            .at(path)
+            .line(line)
+        })?;
         check_scale(&f.id, plan_size_px, calibration.metres_per_pixel())
             .map_err(|m| fail(scale_span(f).unwrap_or(fspan.clone()), m))?;
         let to_m = |p: [f64; 2]| calibration.to_metres(pt(p));
@@ -589,8 +647,10 @@ pub fn parse_site(
         let outline = match &f.outline {
             Some(o) => {
                 check_points(o.get_ref(), "outline", o.span())?;
-                Polygon::new(o.get_ref().iter().map(|&p| to_m(p)).collect())
-                    .map_err(|e| fail(o.span(), format!("floor '{}': outline: {e}", f.id)))?
+                Polygon::new(o.get_ref().iter().map(|&p| to_m(p)).collect()).map_err(|e| {
+                    let e = polygon_message(&e, o.get_ref());
+                    fail(o.span(), format!("floor '{}': outline: {e}", f.id))
+                })?
             }
             None => Polygon::rectangle(
                 Point::new(0.0, 0.0),
@@ -641,8 +701,11 @@ pub fn parse_site(
             let kind = ZoneKind::parse(&r.kind)
                 .map_err(|e| fail(z.span(), format!("zone '{}': {e}", r.name)))?;
             check_points(&r.polygon, &format!("zone '{}'", r.name), z.span())?;
-            let polygon = Polygon::new(r.polygon.iter().map(|&p| to_m(p)).collect())
-                .map_err(|e| fail(z.span(), format!("zone '{}': {e}", r.name)))?;
+            let polygon =
+                Polygon::new(r.polygon.iter().map(|&p| to_m(p)).collect()).map_err(|e| {
+                    let e = polygon_message(&e, &r.polygon);
+                    fail(z.span(), format!("zone '{}': {e}", r.name))
+                })?;
             let profile = r
                 .profile
                 .clone()

@@ -78,7 +78,8 @@ pub fn long_csv(samples: &[wisp_model::Sample]) -> String {
     out
 }
 
-/// Whether `text` looks like the long-form CSV: a header with x, y, bssid and rssi_dbm.
+/// Whether `text` looks like the long-form CSV: a header with bssid and rssi_dbm, and x and y
+/// or (a continuous walk placed by a track) timestamp.
 pub fn looks_like_long_csv(text: &str) -> bool {
     let first = text
         .lines()
@@ -86,9 +87,8 @@ pub fn looks_like_long_csv(text: &str) -> bool {
         .unwrap_or("")
         .trim_start_matches('\u{feff}');
     let cols: Vec<&str> = first.split(',').map(|c| c.trim()).collect();
-    ["x", "y", "bssid", "rssi_dbm"]
-        .iter()
-        .all(|c| cols.contains(c))
+    let has = |c: &str| cols.contains(&c);
+    has("bssid") && has("rssi_dbm") && ((has("x") && has("y")) || has("timestamp"))
 }
 
 /// Parses the long-form CSV capture: header `x,y,bssid,ssid,freq_mhz,rssi_dbm` plus optional
@@ -117,7 +117,21 @@ pub fn parse_long_csv(text: &str, name: &str) -> Result<ParsedCapture, IngestErr
     let need = |n: &str| {
         col(n).ok_or_else(|| IngestError::syntax(format!("CSV header lacks the column '{n}' (expected x,y,bssid,ssid,freq_mhz,rssi_dbm[,timestamp,noise_dbm,channel])")).line(1))
     };
-    let (cx, cy, cb, cr) = (need("x")?, need("y")?, need("bssid")?, need("rssi_dbm")?);
+    let (cb, cr) = (need("bssid")?, need("rssi_dbm")?);
+    // Without x and y (a continuous walk: time and observation only) each scan is placed by
+    // `--track`; then `timestamp` is required.
+    let position = match (col("x"), col("y")) {
+        (Some(x), Some(y)) => Some((x, y)),
+        (None, None) if col("timestamp").is_some() => None,
+        (None, None) => {
+            return Err(IngestError::syntax(
+                "CSV header needs 'x' and 'y', or 'timestamp' for a walk placed by --track",
+            )
+            .line(1))
+        }
+        (Some(_), None) => need("y").map(|_| None)?,
+        (None, Some(_)) => need("x").map(|_| None)?,
+    };
     let (cs, cf, ct, cn, cc) = (
         col("ssid"),
         col("freq_mhz"),
@@ -161,7 +175,10 @@ pub fn parse_long_csv(text: &str, name: &str) -> Result<ParsedCapture, IngestErr
             }
             Ok(x)
         };
-        let (x, y) = (num(cx, "x")?, num(cy, "y")?);
+        let at = match position {
+            Some((cx, cy)) => Some((num(cx, "x")?, num(cy, "y")?)),
+            None => None,
+        };
         let rssi = num(cr, "rssi_dbm")?;
         let bssid: Bssid = match fast_bssid(get(cb)) {
             Some(b) => b,
@@ -214,28 +231,32 @@ pub fn parse_long_csv(text: &str, name: &str) -> Result<ParsedCapture, IngestErr
             }
         };
         let ts = ct.map(get).unwrap_or("");
+        let (xs, ys) = position.map_or(("", ""), |(cx, cy)| (get(cx), get(cy)));
         let same_scan = key
             .as_ref()
-            .is_some_and(|k| k.0 == get(cx) && k.1 == get(cy) && k.2 == ts);
+            .is_some_and(|k| k.0 == xs && k.1 == ys && k.2 == ts);
         if !same_scan {
             let t = if ts.is_empty() {
                 None
             } else {
-                Some(wisp_model::time::parse_rfc3339(ts).ok_or_else(|| {
+                let (t, kind) = crate::track::parse_time_kind(ts).ok_or_else(|| {
                     IngestError::syntax(format!(
-                        "timestamp '{}' is not an RFC 3339 time like 2026-11-02T10:04:05Z",
+                        "timestamp '{}' is not an RFC 3339 time like 2026-11-02T10:04:05Z nor \
+                         seconds or milliseconds since the epoch",
                         quote(ts)
                     ))
                     .line(line)
-                })?)
+                })?;
+                out.time_kinds.insert(kind);
+                Some(t)
             };
             out.scans.push(Scan {
                 t,
-                at: Some(Point::new(x, y)),
+                at: at.map(|(x, y)| Point::new(x, y)),
                 source: loc(),
                 observations: Vec::new(),
             });
-            key = Some((get(cx).to_string(), get(cy).to_string(), ts.to_string()));
+            key = Some((xs.to_string(), ys.to_string(), ts.to_string()));
         }
         if let Some(scan) = out.scans.last_mut() {
             scan.observations.push(obs);

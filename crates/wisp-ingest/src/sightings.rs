@@ -168,7 +168,7 @@ mod tests {
         ParsedCapture {
             format: format.into(),
             scans,
-            skipped: Default::default(),
+            ..Default::default()
         }
     }
 

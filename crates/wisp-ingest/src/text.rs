@@ -85,12 +85,28 @@ pub fn small_csv_rows(
     text: &str,
     what: &str,
 ) -> Result<Vec<(usize, csv::StringRecord)>, IngestError> {
-    // The csv crate miscounts lines after a CRLF record; with LF ends its line numbers are exact.
-    let text = text.replace("\r\n", "\n");
+    // The csv crate miscounts lines after a CRLF record, and skips comment and blank lines
+    // without always counting them: with LF ends, and each comment or blank line made an empty
+    // record (dropped below), its line numbers are exact.
+    let text: String = text
+        .replace("\r\n", "\n")
+        .split_inclusive('\n')
+        .map(|l| {
+            let t = l.trim();
+            if t.is_empty() || t.starts_with('#') {
+                if l.ends_with('\n') {
+                    ",\n"
+                } else {
+                    ","
+                }
+            } else {
+                l
+            }
+        })
+        .collect();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .comment(Some(b'#'))
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
@@ -105,7 +121,8 @@ pub fn small_csv_rows(
         if rec.iter().all(|f| f.is_empty()) {
             continue;
         }
-        rows.push((rec.position().map_or(0, |p| p.line() as usize), rec));
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        rows.push((line, rec));
     }
     Ok(rows)
 }

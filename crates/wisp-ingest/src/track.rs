@@ -27,15 +27,48 @@ pub const MAX_TRACK_BYTES: u64 = 64 << 20;
 pub struct Track {
     /// (seconds since the epoch, position)
     points: Vec<(f64, Point)>,
+    /// How the track file wrote its times (empty for waypoints built in code).
+    time_kinds: Vec<TimeKind>,
 }
 
-/// A time in a track or capture: RFC 3339, or (fractional) seconds since the Unix epoch.
+/// How a time was written, for the ingest report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TimeKind {
+    Rfc3339,
+    EpochSeconds,
+    EpochMilliseconds,
+}
+
+impl TimeKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeKind::Rfc3339 => "RFC 3339",
+            TimeKind::EpochSeconds => "epoch seconds",
+            TimeKind::EpochMilliseconds => "epoch milliseconds",
+        }
+    }
+}
+
+/// Epoch numbers at or above this are milliseconds: 10^11 seconds is the year 5138, 10^11
+/// milliseconds is March 1973, so a survey's time is unambiguous either way.
+pub const EPOCH_MILLISECONDS_FROM: f64 = 1e11;
+
+/// A time in a track or capture: RFC 3339, or (fractional) seconds or milliseconds since the
+/// Unix epoch, told apart by magnitude ([`EPOCH_MILLISECONDS_FROM`]).
 pub fn parse_time(s: &str) -> Option<f64> {
+    parse_time_kind(s).map(|(t, _)| t)
+}
+
+/// [`parse_time`], with how the time was written.
+pub fn parse_time_kind(s: &str) -> Option<(f64, TimeKind)> {
     let s = s.trim();
     match s.parse::<f64>() {
-        Ok(v) if v.is_finite() => Some(v),
+        Ok(v) if v.is_finite() && v.abs() >= EPOCH_MILLISECONDS_FROM => {
+            Some((v / 1000.0, TimeKind::EpochMilliseconds))
+        }
+        Ok(v) if v.is_finite() => Some((v, TimeKind::EpochSeconds)),
         Ok(_) => None,
-        Err(_) => wisp_model::time::parse_rfc3339(s),
+        Err(_) => wisp_model::time::parse_rfc3339(s).map(|t| (t, TimeKind::Rfc3339)),
     }
 }
 
@@ -78,12 +111,16 @@ impl Track {
                 points.len()
             )));
         }
-        Ok(Track { points })
+        Ok(Track {
+            points,
+            time_kinds: Vec::new(),
+        })
     }
 
     /// Parses track CSV text; errors name the line.
     pub fn parse(text: &str) -> Result<Track, IngestError> {
         let mut wps = Vec::new();
+        let mut kinds = std::collections::BTreeSet::new();
         let mut cols: Option<[usize; 3]> = None;
         let mut first = true;
         for (line, rec) in crate::text::small_csv_rows(text, "track")? {
@@ -112,13 +149,14 @@ impl Track {
             }
             let [ct, cx, cy] = cols.unwrap_or([0, 1, 2]);
             let field = |i: usize| rec.get(i).unwrap_or("");
-            let t = parse_time(field(ct)).ok_or_else(|| {
+            let (t, kind) = parse_time_kind(field(ct)).ok_or_else(|| {
                 IngestError::invalid(format!(
-                    "time '{}' is neither RFC 3339 nor seconds since the epoch",
+                    "time '{}' is neither RFC 3339 nor seconds or milliseconds since the epoch",
                     crate::error::quote(field(ct))
                 ))
                 .line(line)
             })?;
+            kinds.insert(kind);
             let num = |i: usize, what: &str| -> Result<f64, IngestError> {
                 field(i)
                     .parse::<f64>()
@@ -134,7 +172,9 @@ impl Track {
             };
             wps.push((t, Point::new(num(cx, "x")?, num(cy, "y")?), line));
         }
-        Track::from_waypoints(wps)
+        let mut track = Track::from_waypoints(wps)?;
+        track.time_kinds = kinds.into_iter().collect();
+        Ok(track)
     }
 
     /// Reads a track file (at most [`MAX_TRACK_BYTES`]); errors name the file and line.
@@ -148,7 +188,14 @@ impl Track {
     pub fn map(&self, f: impl Fn(Point) -> Point) -> Track {
         Track {
             points: self.points.iter().map(|&(t, p)| (t, f(p))).collect(),
+            time_kinds: self.time_kinds.clone(),
         }
+    }
+
+    /// How the track file wrote its times (RFC 3339, epoch seconds or milliseconds), in that
+    /// order, each once: said in the ingest report.
+    pub fn time_kinds(&self) -> &[TimeKind] {
+        &self.time_kinds
     }
 
     /// Waypoints sorted by time: (seconds since the epoch, position).

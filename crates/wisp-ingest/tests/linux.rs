@@ -338,7 +338,7 @@ fn nmcli_table_with_wide_characters_crlf_and_hidden() {
     assert_eq!(p.scans.len(), 2);
     let (a, b) = (&p.scans[0], &p.scans[1]);
     assert_eq!((a.source.as_str(), a.t), ("nmcli_table.txt:2", None));
-    assert_eq!(a.observations.len(), 5);
+    assert_eq!(a.observations.len(), 6);
     assert_eq!(obs(a, "3c:37:86:5e:4a:20").ssid, None);
     assert_eq!(
         obs(a, "3c:37:86:5e:4a:12").ssid.as_deref(),
@@ -358,10 +358,21 @@ fn nmcli_table_with_wide_characters_crlf_and_hidden() {
         ("nmcli_table.txt:9", Some(T_10_04_05 + 55.0))
     );
     assert_eq!(obs(b, "3c:37:86:5e:4a:11").rssi_dbm, -62.0);
+    // `3C:37:86:5E:4A:zz`: a masked octet, so an unidentified radio keyed by SSID, band and
+    // channel, not a refused row.
+    let masked = a.observations.iter().find(|o| o.unidentified).unwrap();
     assert_eq!(
-        skips(&p),
-        vec![skip("invalid BSSID", 1, &["nmcli_table.txt:8"])]
+        (masked.ssid.as_deref(), masked.channel, masked.rssi_dbm),
+        (Some("Broken"), 1, -90.0)
     );
+    assert_eq!(
+        masked.bssid,
+        wisp_model::Bssid::unidentified(
+            Some("Broken"),
+            wisp_model::Channel::from_freq(2412).unwrap()
+        )
+    );
+    assert!(p.skipped.is_empty());
 }
 
 #[test]
@@ -375,4 +386,80 @@ fn detection_leaves_other_families_alone() {
     ] {
         assert_eq!(linux::detect(text), None, "{text}");
     }
+}
+
+/// (SSID, band, channel, rssi) of every unidentified radio of a scan, each checked to carry the
+/// stand-in BSSID its SSID, band and channel give.
+fn unidentified(scan: &Scan) -> Vec<(Option<&str>, Band, u16, f64)> {
+    scan.observations
+        .iter()
+        .filter(|o| o.unidentified)
+        .map(|o| {
+            let ch = wisp_model::Channel::new(o.band, o.channel).unwrap();
+            assert_eq!(
+                o.bssid,
+                wisp_model::Bssid::unidentified(o.ssid.as_deref(), ch)
+            );
+            (o.ssid.as_deref(), o.band, o.channel, o.rssi_dbm)
+        })
+        .collect()
+}
+
+#[test]
+fn masked_iw_scan_is_read_not_refused() {
+    let p = parse("iw", "iw_masked.txt");
+    assert_eq!(p.scans.len(), 1);
+    let s = &p.scans[0];
+    // Ward7 on 5180 MHz masked twice (-61, -75): one unidentified radio at its strongest.
+    assert_eq!(
+        unidentified(s),
+        vec![
+            (Some("Ward7"), Band::G5, 36, -61.0),
+            (Some("NHS Wi-Fi"), Band::G2_4, 6, -70.0),
+        ]
+    );
+    let known = obs(s, "3c:37:86:5e:4a:11");
+    assert_eq!((known.channel, known.rssi_dbm), (100, -80.0));
+    assert!(!known.unidentified);
+    assert_eq!(
+        skips(&p),
+        vec![skip(
+            "unidentified radio listed twice in one scan (strongest kept)",
+            1,
+            &["iw_masked.txt:10"]
+        )]
+    );
+}
+
+#[test]
+fn masked_iwlist_cells_are_unidentified_radios() {
+    let p = parse("iwlist", "iwlist_masked.txt");
+    assert_eq!(p.scans.len(), 1);
+    assert_eq!(
+        unidentified(&p.scans[0]),
+        vec![
+            (Some("Ward7"), Band::G2_4, 6, -39.0),
+            (None, Band::G5, 36, -60.0),
+        ]
+    );
+    assert!(p.skipped.is_empty());
+}
+
+#[test]
+fn iwlist_cell_listed_twice_is_reported_once_kept() {
+    // A hidden AP's beacon cell (no ESSID, -50) and its probe-response cell (Ward7, -52): one
+    // radio; the named reading is kept and the repeat reported.
+    let p = parse("iwlist", "iwlist_twice.txt");
+    let s = &p.scans[0];
+    assert_eq!(s.observations.len(), 1);
+    let o = obs(s, "3c:37:86:5e:4a:11");
+    assert_eq!((o.ssid.as_deref(), o.rssi_dbm), (Some("Ward7"), -52.0));
+    assert_eq!(
+        skips(&p),
+        vec![skip(
+            "BSSID listed twice in one scan",
+            1,
+            &["iwlist_twice.txt:6"]
+        )]
+    );
 }

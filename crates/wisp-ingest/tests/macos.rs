@@ -3,7 +3,7 @@
 
 use wisp_ingest::formats::macos;
 use wisp_ingest::{ParsedCapture, Scan};
-use wisp_model::{Band, Observation};
+use wisp_model::{Band, Bssid, Channel, Observation};
 
 /// 2026-11-02T10:04:05Z, worked out in tests/linux.rs.
 const T_10_04_05: f64 = 1_793_613_845.0;
@@ -21,6 +21,20 @@ fn obs<'a>(scan: &'a Scan, bssid: &str) -> &'a Observation {
         .iter()
         .find(|o| o.bssid.to_string() == bssid)
         .unwrap_or_else(|| panic!("{bssid} not in {}", scan.source))
+}
+
+/// (SSID, band, channel, rssi) of every observation, each an unidentified radio whose stand-in
+/// BSSID is the one its SSID, band and channel give.
+fn unidentified(scan: &Scan) -> Vec<(Option<&str>, Band, u16, f64)> {
+    scan.observations
+        .iter()
+        .map(|o| {
+            assert!(o.unidentified, "{o:?}");
+            let ch = Channel::new(o.band, o.channel).unwrap();
+            assert_eq!(o.bssid, Bssid::unidentified(o.ssid.as_deref(), ch));
+            (o.ssid.as_deref(), o.band, o.channel, o.rssi_dbm)
+        })
+        .collect()
 }
 
 fn skips(p: &ParsedCapture) -> Vec<(String, usize, Vec<String>)> {
@@ -79,22 +93,19 @@ fn airport_table_read_from_the_right() {
 }
 
 #[test]
-fn airport_without_bssids_counts_every_row() {
+fn airport_without_bssids_keeps_every_row_as_an_unidentified_radio() {
+    // Monterey and later: no BSSID column. Each row is a radio known by SSID, band and channel.
     let p = parse("airport", "airport_sonoma.txt");
     assert_eq!(p.scans.len(), 1);
-    assert!(p.scans[0].observations.is_empty());
     assert_eq!(
-        skips(&p),
-        vec![skip(
-            "no BSSID (redacted)",
-            3,
-            &[
-                "airport_sonoma.txt:2",
-                "airport_sonoma.txt:3",
-                "airport_sonoma.txt:4"
-            ]
-        )]
+        unidentified(&p.scans[0]),
+        vec![
+            (Some("Ward7"), Band::G5, 36, -61.0),
+            (Some("NHS Wi-Fi"), Band::G5, 36, -63.0),
+            (Some("Ward7"), Band::G2_4, 6, -80.0),
+        ]
     );
+    assert!(p.skipped.is_empty());
 }
 
 #[test]
@@ -104,7 +115,7 @@ fn system_profiler_with_bssids_and_noise() {
     assert_eq!(p.scans.len(), 1);
     let s = &p.scans[0];
     assert_eq!((s.source.as_str(), s.t), ("system_profiler.json:7", None));
-    assert_eq!(s.observations.len(), 4);
+    assert_eq!(s.observations.len(), 5);
     let o = obs(s, "3c:37:86:5e:4a:12");
     assert_eq!(
         (
@@ -129,17 +140,20 @@ fn system_profiler_with_bssids_and_noise() {
         (cur.ssid.as_deref(), cur.rssi_dbm, cur.noise_dbm),
         (Some("Ward7"), -58.0, Some(-94.0))
     );
+    // Line 35: Physio without a BSSID, kept as an unidentified radio.
+    let physio = s.observations.iter().find(|o| o.unidentified).unwrap();
+    assert_eq!(
+        (physio.ssid.as_deref(), physio.channel, physio.rssi_dbm),
+        (Some("Physio"), 149, -77.0)
+    );
     assert_eq!(
         skips(&p),
-        vec![
-            skip("no BSSID (redacted)", 1, &["system_profiler.json:35"]),
-            skip("no signal level", 1, &["system_profiler.json:43"]),
-        ]
+        vec![skip("no signal level", 1, &["system_profiler.json:43"])]
     );
 }
 
 #[test]
-fn system_profiler_redacted_in_a_dated_loop() {
+fn system_profiler_redacted_in_a_dated_loop_keeps_current_and_other_networks() {
     let p = parse("system-profiler", "system_profiler_sonoma.txt");
     let shape: Vec<(&str, Option<f64>, usize)> = p
         .scans
@@ -149,24 +163,27 @@ fn system_profiler_redacted_in_a_dated_loop() {
     assert_eq!(
         shape,
         vec![
-            ("system_profiler_sonoma.txt:8", Some(T_10_04_05), 0),
-            ("system_profiler_sonoma.txt:56", Some(T_10_04_05 + 30.0), 0),
+            ("system_profiler_sonoma.txt:8", Some(T_10_04_05), 3),
+            ("system_profiler_sonoma.txt:56", Some(T_10_04_05 + 30.0), 2),
+        ]
+    );
+    // The other local networks and the current network, every one without a BSSID: all kept.
+    assert_eq!(
+        unidentified(&p.scans[0]),
+        vec![
+            (Some("NHS Wi-Fi"), Band::G5, 36, -63.0),
+            (Some("Ward7"), Band::G2_4, 6, -71.0),
+            (Some("Ward7"), Band::G5, 36, -58.0),
         ]
     );
     assert_eq!(
-        skips(&p),
-        vec![skip(
-            "no BSSID (redacted)",
-            5,
-            &[
-                "system_profiler_sonoma.txt:9",
-                "system_profiler_sonoma.txt:17",
-                "system_profiler_sonoma.txt:26",
-                "system_profiler_sonoma.txt:57",
-                "system_profiler_sonoma.txt:66"
-            ]
-        )]
+        unidentified(&p.scans[1]),
+        vec![
+            (Some("NHS Wi-Fi"), Band::G5, 36, -65.0),
+            (Some("Ward7"), Band::G5, 36, -58.0),
+        ]
     );
+    assert!(p.skipped.is_empty());
 }
 
 #[test]

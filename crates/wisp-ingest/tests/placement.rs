@@ -121,7 +121,7 @@ fn places_scans_on_the_track_and_counts_the_rest() {
             scan(None, 6),
             scan(Some(1015.0), 7),
         ],
-        skipped: Default::default(),
+        ..Default::default()
     };
     let refs = Referencing {
         track: Some(&tr),
@@ -577,6 +577,7 @@ fn readings_older_than_max_age_are_dropped_and_counted() {
         format: "test".into(),
         scans,
         skipped: Default::default(),
+        time_kinds: Default::default(),
     };
     let kept = wisp_ingest::drop_old_readings(parsed, 3.0);
     let left: Vec<usize> = kept.scans.iter().map(|s| s.observations.len()).collect();
@@ -606,4 +607,42 @@ fn readings_older_than_max_age_are_dropped_and_counted() {
     // An age must be a finite, non-negative number of seconds.
     assert!(obs().remove(0).with_age(-1.0).is_err());
     assert!(obs().remove(0).with_age(f64::NAN).is_err());
+}
+
+#[test]
+fn a_continuous_walk_without_positions_is_placed_by_its_track_in_any_time_unit() {
+    // Time and observation only: a scan in epoch milliseconds (≥ 10^11, so not seconds:
+    // 1_793_613_850_000 ms = 2026-11-02T10:04:10Z, tests/linux.rs works out 10:04:05) and one
+    // in RFC 3339 (10:04:20Z); the track in epoch seconds.
+    let csv = "timestamp,bssid,ssid,freq_mhz,rssi_dbm\n\
+        1793613850000,aa:bb:cc:dd:ee:01,Ward7,5180,-60\n\
+        1793613850000,aa:bb:cc:dd:ee:02,Ward7,5200,-70\n\
+        2026-11-02T10:04:20Z,aa:bb:cc:dd:ee:01,Ward7,5180,-65\n";
+    assert_eq!(wisp_ingest::detect(csv).as_deref(), Some("wisp-csv"));
+    let parsed = wisp_ingest::parse_capture(csv.as_bytes(), "walk.csv", None).unwrap();
+    assert_eq!(parsed.scans.len(), 2);
+    assert_eq!(parsed.scans[0].observations.len(), 2);
+    assert_eq!(parsed.scans[0].at, None);
+    assert_eq!(parsed.scans[0].t, Some(1_793_613_850.0));
+    assert_eq!(parsed.scans[1].t, Some(1_793_613_860.0));
+    use wisp_ingest::track::TimeKind;
+    assert_eq!(
+        parsed.time_kinds.iter().copied().collect::<Vec<_>>(),
+        vec![TimeKind::Rfc3339, TimeKind::EpochMilliseconds]
+    );
+    // Track in epoch seconds: (0,0) at 10:04:05, (20,0) at 10:04:25.
+    let tr = Track::parse("1793613845,0,0\n1793613865,20,0\n").unwrap();
+    assert_eq!(tr.time_kinds(), &[TimeKind::EpochSeconds]);
+    let refs = Referencing {
+        track: Some(&tr),
+        georef: None,
+    };
+    let (samples, _) = place_with(parsed, "walk.csv", &NO_PLACEMENT, refs);
+    // 5 s and 15 s into a 20 s, 20 m leg: 5 m and 15 m.
+    let at: Vec<(f64, f64)> = samples.iter().map(|s| (s.x_m, s.y_m)).collect();
+    assert_eq!(at, vec![(5.0, 0.0), (15.0, 0.0)]);
+    // The same track in milliseconds reads the same.
+    let ms = Track::parse("1793613845000,0,0\n1793613865000,20,0\n").unwrap();
+    assert_eq!(ms.waypoints(), tr.waypoints());
+    assert_eq!(ms.time_kinds(), &[TimeKind::EpochMilliseconds]);
 }

@@ -47,6 +47,9 @@ pub struct RadioInfo {
     /// Whether the radio belongs to our network ([`LayerOptions::network`]); a neighbour's radio
     /// counts as co-channel interference and never as coverage.
     pub is_ours: bool,
+    /// Heard only without a usable BSSID (an *unidentified radio*, keyed by SSID, band and
+    /// channel; [`wisp_model::Observation::unidentified`]): it may be another radio's twin.
+    pub unidentified: bool,
 }
 
 /// Options for building layers.
@@ -202,9 +205,11 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
                     strongest_dbm: f64::NEG_INFINITY,
                     strongest_at: (0.0, 0.0),
                     is_ours: false,
+                    unidentified: true,
                 };
                 (info, vec![])
             });
+            info.unidentified &= o.unidentified;
             let b = o.bssid.to_string();
             if !info.bssids.contains(&b) {
                 info.bssids.push(b);
@@ -275,6 +280,13 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
 }
 
 impl SignalLayers {
+    /// Whether secondary and tertiary signal are approximate: the survey has unidentified
+    /// radios, and two of them (or one and an identified radio) may be one access point, so
+    /// the "other AP" behind a secondary or tertiary value may be the serving AP itself.
+    pub fn ranks_approximate(&self) -> bool {
+        self.radios.iter().any(|r| r.unidentified)
+    }
+
     /// Builds every layer over the cells of `geometry` where `inside` is true.
     pub fn build(
         samples: &[Sample],
@@ -565,6 +577,43 @@ mod tests {
             assert_eq!(*l.radio_count.get(0, c).unwrap(), 3);
         }
         assert_eq!(l.radios.len(), 3);
+        assert!(!l.ranks_approximate());
+    }
+
+    #[test]
+    fn unidentified_radios_make_ranks_approximate() {
+        // One identified AP and an unidentified radio (SSID + band + channel): layers are built
+        // with both, and the secondary is flagged approximate.
+        let unid = |rssi| {
+            Observation::unidentified(
+                Some("NHS".into()),
+                Channel::from_freq(5500).unwrap(),
+                rssi,
+                None,
+            )
+            .unwrap()
+        };
+        let s = vec![
+            sample(
+                0.0,
+                0.0,
+                vec![obs("02:00:00:00:01:01", 5180, -50.0), unid(-60.0)],
+            ),
+            sample(
+                4.0,
+                0.0,
+                vec![obs("02:00:00:00:01:01", 5180, -52.0), unid(-62.0)],
+            ),
+        ];
+        let g = GridGeometry::new(0.0, 0.0, 1.0, 1.0, 4, 1).unwrap();
+        let l = SignalLayers::build(&s, &g, &|_, _| true, &LayerOptions::default()).unwrap();
+        assert!(l.ranks_approximate());
+        let flags: Vec<bool> = l.radios.iter().map(|r| r.unidentified).collect();
+        assert_eq!(flags.iter().filter(|&&u| u).count(), 1);
+        for c in 0..4 {
+            let sec = *l.secondary.get(0, c).unwrap();
+            assert!((-62.0..=-60.0).contains(&sec), "{sec}");
+        }
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub enum ModelErrorKind {
     /// A polygon with fewer than three distinct corners or no area.
     DegeneratePolygon,
     /// A polygon whose edges cross each other, so it has no well-defined inside.
-    SelfIntersecting,
+    SelfIntersecting { first: usize, second: usize },
     /// A calibration whose two points coincide or whose distance is not positive.
     DegenerateCalibration,
     /// A grid with no cells or a non-positive cell size.
@@ -99,7 +99,10 @@ impl fmt::Display for ModelError {
                 f,
                 "polygon has fewer than three distinct corners or no area"
             ),
-            SelfIntersecting => write!(f, "polygon edges cross each other"),
+            SelfIntersecting { first, second } => write!(
+                f,
+                "polygon edges {first} and {second} cross each other (edge i runs from corner i to the next)"
+            ),
             DegenerateCalibration => {
                 write!(f, "calibration has zero length (its two points coincide or its distance is not positive)")
             }

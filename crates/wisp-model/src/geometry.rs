@@ -64,7 +64,9 @@ fn orient(a: Point, b: Point, c: Point) -> f64 {
     (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
 }
 
-/// A simple polygon (closed implicitly), with at least three corners and a non-zero area.
+/// A simple polygon (closed implicitly), with at least three corners and a non-zero area. A
+/// closed ring (the first corner repeated at the end, as GeoJSON writes polygons) is accepted
+/// and stored without the repeat.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Point>", into = "Vec<Point>")]
 pub struct Polygon {
@@ -72,17 +74,21 @@ pub struct Polygon {
 }
 
 impl Polygon {
-    /// Validates the corners: all finite, at least three distinct, and a non-zero area.
-    pub fn new(corners: Vec<Point>) -> Result<Polygon, ModelError> {
+    /// Validates the corners: all finite, at least three distinct, and a non-zero area; edges
+    /// that cross are named by index (edge i runs from corner i to corner i + 1).
+    pub fn new(mut corners: Vec<Point>) -> Result<Polygon, ModelError> {
         if corners.iter().any(|p| !p.x.is_finite() || !p.y.is_finite()) {
             return Err(ModelErrorKind::NotFinite("polygon corner").into());
+        }
+        if corners.len() > 3 && corners.first() == corners.last() {
+            corners.pop();
         }
         let p = Polygon { corners };
         if p.corners.len() < 3 || p.area() <= 1e-12 {
             return Err(ModelErrorKind::DegeneratePolygon.into());
         }
-        if p.self_intersects() {
-            return Err(ModelErrorKind::SelfIntersecting.into());
+        if let Some((first, second)) = p.crossing_edges() {
+            return Err(ModelErrorKind::SelfIntersecting { first, second }.into());
         }
         Ok(p)
     }
@@ -161,9 +167,19 @@ impl Polygon {
 
     /// Whether two non-adjacent edges cross: such a polygon has no well-defined inside.
     pub fn self_intersects(&self) -> bool {
+        self.crossing_edges().is_some()
+    }
+
+    /// The first pair (i < j, in order) of non-adjacent edges that cross; edge i runs from
+    /// corner i to corner i + 1 (the last edge back to corner 0).
+    pub fn crossing_edges(&self) -> Option<(usize, usize)> {
         let n = self.corners.len();
         let edge = |i: usize| Segment::new(self.corners[i], self.corners[(i + 1) % n]);
-        (0..n).any(|i| ((i + 2)..n).any(|j| !(i == 0 && j == n - 1) && edge(i).crosses(&edge(j))))
+        (0..n).find_map(|i| {
+            ((i + 2)..n)
+                .find(|&j| !(i == 0 && j == n - 1) && edge(i).crosses(&edge(j)))
+                .map(|j| (i, j))
+        })
     }
 }
 
@@ -234,8 +250,30 @@ mod tests {
                 .map(|&(x, y)| Point::new(x, y))
                 .collect(),
         );
-        assert_eq!(bow.unwrap_err().kind(), &ModelErrorKind::SelfIntersecting);
+        // Edge 0 (0,0)–(3,2) is y = 2x/3, edge 2 (3,0)–(0,1) is y = 1 − x/3: they meet at
+        // (1, 2/3), inside both; edges 1 and 3 (x = 3 and x = 0) never meet.
+        assert_eq!(
+            bow.unwrap_err().kind(),
+            &ModelErrorKind::SelfIntersecting {
+                first: 0,
+                second: 2
+            }
+        );
         assert!(!square().self_intersects());
+    }
+
+    #[test]
+    fn a_closed_ring_is_the_same_polygon() {
+        let ring: Vec<Point> = [(0., 0.), (2., 0.), (2., 1.), (0., 1.), (0., 0.)]
+            .iter()
+            .map(|&(x, y)| Point::new(x, y))
+            .collect();
+        let p = Polygon::new(ring.clone()).unwrap();
+        assert_eq!(p.corners(), &ring[..4]);
+        assert_eq!(p.area(), 2.0);
+        // A triangle written as a closed ring of four points is still a triangle.
+        let tri = Polygon::new(vec![ring[0], ring[1], ring[2], ring[0]]).unwrap();
+        assert_eq!(tri.area(), 1.0);
     }
 
     #[test]

@@ -118,6 +118,14 @@ pub fn table(check: &SiteCheck) -> String {
             z.verdict.name()
         );
     }
+    for (floor, a) in &check.floors {
+        if a.ranks_approximate {
+            s += &format!(
+                "note: floor {floor}: {}\n",
+                crate::report::APPROXIMATE_RANKS_NOTE
+            );
+        }
+    }
     let dead: Vec<_> = check
         .zones()
         .flat_map(|(f, z)| z.dead_zones.iter().map(move |d| (f, d)))

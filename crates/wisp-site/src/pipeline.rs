@@ -103,6 +103,9 @@ pub struct FloorAnalysis {
     pub zones: Vec<ZoneResult>,
     /// The interpolation method used, and why (for `auto`: the cross-validation's verdict).
     pub method: String,
+    /// Secondary and tertiary signal are approximate: the survey has unidentified radios
+    /// ([`SignalLayers::ranks_approximate`]; not carried by shard bundles).
+    pub ranks_approximate: bool,
     /// The floor's plan image, decoded the first time a map needs it and kept while the
     /// analysis lives, so every picture of the floor shares one decode.
     pub plan_image: std::sync::OnceLock<image::RgbaImage>,
@@ -115,6 +118,7 @@ impl FloorAnalysis {
             layers: None,
             zones,
             method,
+            ranks_approximate: false,
             plan_image: Default::default(),
         }
     }
@@ -219,6 +223,7 @@ pub fn analyse_with(
         Ok(layers) => {
             let zones = evaluate_floor(f, &layers, &find, &EvalOptions::default());
             Ok(FloorAnalysis {
+                ranks_approximate: layers.ranks_approximate(),
                 layers: Some(layers),
                 zones,
                 method,

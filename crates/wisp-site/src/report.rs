@@ -100,6 +100,9 @@ impl FloorPart {
     }
 }
 
+/// Said wherever a floor's survey has unidentified radios (readings without a usable BSSID).
+pub const APPROXIMATE_RANKS_NOTE: &str = "Some radios were heard without a usable BSSID (macOS redacts BSSIDs; shared logs mask them) and are known by SSID, band and channel only: two such radios may be one access point, so secondary and tertiary signal are approximate on this floor.";
+
 /// Draws a floor's heatmaps and writes its notes, while its layers exist.
 pub fn floor_part(
     site: &Site,
@@ -160,6 +163,9 @@ pub fn floor_part_with(
                 aps.len()
             }
         ));
+    }
+    if analysis.ranks_approximate {
+        notes.push(APPROXIMATE_RANKS_NOTE.to_string());
     }
     let dead_zone_maps = crate::maps::dead_zone_crops(pictures)?
         .into_iter()

@@ -6,8 +6,14 @@ use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Capture files. Without any, every capture listed in the site manifest is read.
+    /// Capture files, each optionally `FILE@X,Y` (stop-and-go: every scan of that file taken at
+    /// X,Y, units as --units). Survey JSONs given alone are merged into one survey. Without
+    /// any (and without --points), every capture listed in the site manifest is read.
     files: Vec<PathBuf>,
+    /// Stop-and-go: a CSV of `file,x,y` rows (optional header), each file (relative to the
+    /// points file's folder) taken at its point, units as --units.
+    #[arg(long)]
+    points: Option<PathBuf>,
     /// The site (site.toml or its folder): gives the plan calibration and bounds.
     #[arg(long)]
     site: Option<PathBuf>,
@@ -20,7 +26,8 @@ pub struct Args {
     /// Units of --at and of positions inside the captures.
     #[arg(long, value_enum, default_value_t = Units::M)]
     units: Units,
-    /// Continuous walk: a track CSV `t,x,y` (t RFC 3339 or seconds since the epoch); each
+    /// Continuous walk: a track CSV `t,x,y` (t RFC 3339, or seconds or milliseconds since the
+    /// epoch); each
     /// timestamped scan is placed by interpolating between the waypoints around its time.
     #[arg(long)]
     track: Option<PathBuf>,
@@ -70,6 +77,52 @@ pub fn parse_xy(s: &str) -> Result<Point, String> {
     Ok(Point::new(x, y))
 }
 
+/// Whether `path` is a wisp survey JSON (by name and first bytes: nothing large is read).
+fn is_survey_json(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    if !path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        return false;
+    }
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+    read.is_ok() && String::from_utf8_lossy(&head).contains(wisp_model::SURVEY_FORMAT)
+}
+
+/// Several survey JSONs of one site merged into one (docs/survey-format.md, "Merging surveys").
+fn merge_survey_files(a: &Args, files: &[(PathBuf, Option<Point>)]) -> Result<ExitCode, CliError> {
+    let mut surveys = Vec::new();
+    for (f, _) in files {
+        let bytes = wisp_ingest::read_limited(f, wisp_ingest::MAX_CAPTURE_BYTES)?;
+        let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(f))?;
+        surveys.push(wisp_ingest::native::parse_survey(&text).map_err(|e| e.at(f))?);
+    }
+    let (survey, report) = wisp_ingest::stops::merge_surveys(surveys);
+    if report.duplicates > 0 {
+        eprintln!(
+            "{} duplicate scan(s) kept once (first: {})",
+            report.duplicates,
+            report.duplicate_sources.join(", ")
+        );
+        if a.strict {
+            return Err(CliError::input(
+                "--strict: duplicate scans in the surveys merged; nothing written",
+            ));
+        }
+    }
+    let n: usize = survey.floors.iter().map(|f| f.samples.len()).sum();
+    super::write_output(&a.out, wisp_ingest::native::survey_json(&survey).as_bytes())?;
+    println!(
+        "wrote {} ({n} samples on {} floor(s), merged from {} surveys)",
+        a.out.display(),
+        survey.floors.len(),
+        files.len()
+    );
+    Ok(ExitCode::Ok)
+}
+
 fn parse_window(s: &str) -> Result<f64, String> {
     let w: f64 = s
         .trim()
@@ -103,7 +156,29 @@ fn check_at_inside(at: Point, floor: &wisp_model::Floor, px: bool) -> Result<(),
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let site = a.site.as_deref().map(pipeline::load_site).transpose()?;
-    let (survey, reports) = if a.files.is_empty() {
+    let mut captures: Vec<(PathBuf, Option<Point>)> = Vec::new();
+    for f in &a.files {
+        // `FILE@X,Y`, unless a file of that very name exists.
+        match wisp_ingest::stops::parse_at_argument(&f.to_string_lossy()) {
+            Some(cp) if !f.exists() => captures.push((PathBuf::from(cp.file), Some(cp.at))),
+            _ => captures.push((f.clone(), None)),
+        }
+    }
+    if let Some(points) = &a.points {
+        let bytes = wisp_ingest::read_limited(points, wisp_ingest::points::MAX_POINTS_BYTES)?;
+        let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(points))?;
+        let rows = wisp_ingest::stops::parse_capture_points(&text).map_err(|e| e.at(points))?;
+        let dir = points.parent().unwrap_or(std::path::Path::new(""));
+        captures.extend(rows.into_iter().map(|r| (dir.join(r.file), Some(r.at))));
+    }
+    if !captures.is_empty()
+        && captures
+            .iter()
+            .all(|(f, at)| at.is_none() && is_survey_json(f))
+    {
+        return merge_survey_files(&a, &captures);
+    }
+    let (survey, reports) = if captures.is_empty() {
         if a.track.is_some() {
             return Err(CliError::input(
                 "--track places the capture FILES given; the manifest's captures name their own track",
@@ -165,17 +240,26 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             track: track.as_ref(),
             georef: floor.and_then(|f| f.georef.as_ref()),
         };
-        if let (Some(at), Some(f)) = (a.at.map(to_m), floor) {
-            check_at_inside(at, &f.floor, px)?;
+        // Each stop-and-go position, and --at, must lie on the floor.
+        if let Some(f) = floor {
+            for at in captures.iter().filter_map(|(_, at)| *at).chain(a.at) {
+                check_at_inside(to_m(at), &f.floor, px)?;
+            }
         }
         if let (Some(t), Some(f), Some(path)) = (&track, floor, &a.track) {
             wisp_ingest::check_track_inside(t, &f.floor, path, matches!(a.track_units, Units::Px))?;
         }
+        if let Some(t) = &track {
+            let kinds: Vec<&str> = t.time_kinds().iter().map(|k| k.name()).collect();
+            if !kinds.is_empty() {
+                eprintln!("track times read as {}", kinds.join(" and "));
+            }
+        }
         let max_age_s = site
             .as_ref()
             .map_or(wisp_ingest::manifest::DEFAULT_MAX_AGE_S, |s| s.max_age_s);
-        let placement = Placement {
-            at_m: a.at.map(to_m),
+        let placement = |at: Option<Point>| Placement {
+            at_m: at.or(a.at).map(to_m),
             px_calibration: if px { cal } else { None },
             bounds_m: floor.map(|f| f.floor.size_m()),
         };
@@ -183,7 +267,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             .map_err(CliError::input)?;
         let mut samples = Vec::new();
         let mut reports = Vec::new();
-        for file in &a.files {
+        for (file, at) in &captures {
             let name = wisp_ingest::capture_name(file);
             let parsed = wisp_ingest::sightings::group(
                 wisp_ingest::parse_capture_file(file, a.format.as_deref())?,
@@ -191,7 +275,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             );
             let parsed = wisp_ingest::drop_old_readings(parsed, max_age_s);
             let (scans, times) = (parsed.scans.len(), wisp_ingest::time_span(&parsed.scans));
-            let (s, r) = wisp_ingest::place_with(parsed, &name, &placement, refs);
+            let (s, r) = wisp_ingest::place_with(parsed, &name, &placement(*at), refs);
             let units = if a.track.is_some() {
                 ("--track-units {}", matches!(a.track_units, Units::Px))
             } else {
@@ -204,13 +288,18 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
                 times,
                 track.as_ref(),
                 floor.map(|f| &f.floor),
-                a.at.is_some(),
+                at.is_some() || a.at.is_some(),
                 units,
             ) {
                 return Err(CliError::input(format!("{}: {why}", file.display())));
             }
             samples.extend(s);
             reports.push(r);
+        }
+        for (one, other) in wisp_ingest::stops::same_point_and_time(&samples) {
+            eprintln!(
+                "two captures at the same point and time: {one} and {other} (the same scan saved twice, or a points-file slip?)"
+            );
         }
         (
             Survey::new(vec![SurveyFloor {

@@ -45,7 +45,7 @@
 //! unambiguous name.
 
 use crate::capture::{ParsedCapture, Scan, SkipLog};
-use crate::formats::percent_to_dbm;
+use crate::formats::{masked_mac, percent_to_dbm};
 use crate::text::lines;
 use crate::IngestError;
 use std::collections::{HashMap, HashSet};
@@ -185,6 +185,32 @@ impl<'a> Runs<'a> {
         }
     }
 
+    /// Adds `o` unless the open scan already has its BSSID on its frequency, which is reported:
+    /// cfg80211 keeps a hidden AP's beacon entry (no SSID) beside its probe-response entry
+    /// (named), and iwlist prints such cells twice too: one radio listed twice, the named
+    /// reading kept. An unidentified radio (one SSID on one channel, masked) listed twice keeps
+    /// its strongest reading.
+    pub(crate) fn push_once(&mut self, line: usize, o: Observation) {
+        match self.find_mut(o.bssid, o.freq_mhz) {
+            Some(prev) if prev.unidentified => {
+                if o.rssi_dbm > prev.rssi_dbm {
+                    *prev = o;
+                }
+                self.skip(
+                    "unidentified radio listed twice in one scan (strongest kept)",
+                    line,
+                );
+            }
+            Some(prev) => {
+                if prev.ssid.is_none() && o.ssid.is_some() {
+                    *prev = o;
+                }
+                self.skip("BSSID listed twice in one scan", line);
+            }
+            None => self.push(line, o),
+        }
+    }
+
     /// The open scan's observation of `bssid` on `freq_mhz`, if it has one.
     fn find_mut(&mut self, bssid: Bssid, freq_mhz: u32) -> Option<&mut Observation> {
         if self.fresh {
@@ -237,6 +263,7 @@ impl<'a> Runs<'a> {
             format: format.to_string(),
             scans: self.scans,
             skipped: self.skipped,
+            ..Default::default()
         })
     }
 }
@@ -427,6 +454,42 @@ pub(crate) fn colon_mac(s: &str) -> Option<Bssid> {
     }
 }
 
+/// A BSSID field as a scanner printed it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum MacText {
+    Known(Bssid),
+    /// Digits masked (`xx:xx:…`, see [`masked_mac`]) or redacted: an unidentified radio.
+    Masked,
+    Invalid,
+}
+
+impl MacText {
+    /// Reads `s` with `parse` (the format's own MAC spelling), else as a masked MAC.
+    pub(crate) fn read(s: &str, parse: impl Fn(&str) -> Option<Bssid>) -> MacText {
+        match parse(s) {
+            Some(b) => MacText::Known(b),
+            None if masked_mac(s) => MacText::Masked,
+            None => MacText::Invalid,
+        }
+    }
+
+    /// The BSSID to observe (`None`: unidentified), or the skip reason.
+    pub(crate) fn bssid(self) -> Result<Option<Bssid>, &'static str> {
+        match self {
+            MacText::Known(b) => Ok(Some(b)),
+            MacText::Masked => Ok(None),
+            MacText::Invalid => Err("invalid BSSID"),
+        }
+    }
+
+    pub(crate) fn known(self) -> Option<Bssid> {
+        match self {
+            MacText::Known(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
 /// A number, refusing `NaN` and `inf` (which `f64::from_str` accepts).
 pub(crate) fn number(s: &str) -> Option<f64> {
     let s = s.trim();
@@ -445,8 +508,11 @@ pub(crate) enum Level {
 
 /// Builds the observation, or the reason it cannot be one. An implausible noise value is
 /// dropped rather than losing the signal it came with.
+///
+/// `bssid` `None`: the scanner gave no usable BSSID (redacted, masked), and the reading is an
+/// unidentified radio keyed by SSID, band and channel ([`Observation::unidentified`]).
 pub(crate) fn observe(
-    bssid: Bssid,
+    bssid: Option<Bssid>,
     ssid: Option<String>,
     channel: Channel,
     level: Level,
@@ -460,8 +526,11 @@ pub(crate) fn observe(
         ),
     };
     let noise = noise_dbm.filter(|v| v.is_finite() && (-120.0..=0.0).contains(v));
-    let mut o = Observation::new(bssid, ssid, channel, rssi, noise)
-        .map_err(|_| "rssi outside -120..0 dBm")?;
+    let o = match bssid {
+        Some(bssid) => Observation::new(bssid, ssid, channel, rssi, noise),
+        None => Observation::unidentified(ssid, channel, rssi, noise),
+    };
+    let mut o = o.map_err(|_| "rssi outside -120..0 dBm")?;
     o.approximate = approximate;
     Ok(o)
 }
@@ -507,22 +576,26 @@ pub(crate) fn decode_ssid(raw: &str, backslash: bool) -> Option<String> {
 // ---------------------------------------------------------------------------------------------
 // iw
 
-/// `BSS aa:bb:cc:dd:ee:ff(on wlan0) -- associated` → the BSSID text (maybe invalid).
+/// `BSS aa:bb:cc:dd:ee:ff(on wlan0) -- associated` → the BSSID text (maybe invalid, maybe
+/// masked: `BSS xx:xx:xx:xx:xx:xx(on wlan0)`).
 fn iw_bss_line(line: &str) -> Option<&str> {
     let rest = line.strip_prefix("BSS ")?;
     let end = rest
-        .find(|c: char| !(c.is_ascii_hexdigit() || c == ':'))
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, ':' | '*' | '#' | '?' | '_')))
         .unwrap_or(rest.len());
     let (mac, tail) = rest.split_at(end);
     let tail = tail.trim_start();
-    (mac.contains(':') && (tail.is_empty() || tail.starts_with("(on ") || tail.starts_with("--")))
-        .then_some(mac)
+    let mac_like = mac.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') || masked_mac(mac);
+    (mac_like
+        && mac.contains(':')
+        && (tail.is_empty() || tail.starts_with("(on ") || tail.starts_with("--")))
+    .then_some(mac)
 }
 
 /// One `BSS` block of iw output.
 struct IwBlock {
     line: usize,
-    bssid: Option<Bssid>,
+    bssid: MacText,
     freq: Option<Option<f64>>,
     signal: Option<Option<Level>>,
     ssid: Option<Option<String>>,
@@ -561,14 +634,15 @@ fn parse_iw(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
             first_bss = None;
         } else if let Some(mac) = iw_bss_line(line) {
             finish_iw(&mut runs, block.take());
-            let bssid = mac.parse::<Bssid>().ok();
+            let mac = MacText::read(mac, |m| m.parse::<Bssid>().ok());
+            let bssid = mac.known();
             if runs.is_fresh() || !runs.has_scan() || (bssid.is_some() && bssid == first_bss) {
                 runs.start(n, false);
                 first_bss = bssid;
             }
             block = Some(IwBlock {
                 line: n,
-                bssid,
+                bssid: mac,
                 freq: None,
                 signal: None,
                 ssid: None,
@@ -626,8 +700,9 @@ fn iw_field(b: &mut IwBlock, field: &str) {
 
 fn finish_iw(runs: &mut Runs, block: Option<IwBlock>) {
     let Some(b) = block else { return };
-    let Some(bssid) = b.bssid else {
-        return runs.skip("invalid BSSID", b.line);
+    let bssid = match b.bssid.bssid() {
+        Ok(bssid) => bssid,
+        Err(reason) => return runs.skip(reason, b.line),
     };
     let level = match b.signal {
         None => return runs.skip("no signal level", b.line),
@@ -652,17 +727,7 @@ fn finish_iw(runs: &mut Runs, block: Option<IwBlock>) {
             None => Ok(o),
         });
     match observed {
-        Ok(o) => match runs.find_mut(o.bssid, o.freq_mhz) {
-            // cfg80211 keeps a hidden AP's beacon entry (no SSID) beside its probe-response
-            // entry (named): one radio, listed twice. Keep the named reading.
-            Some(prev) => {
-                if prev.ssid.is_none() && o.ssid.is_some() {
-                    *prev = o;
-                }
-                runs.skip("BSSID listed twice in one scan", b.line);
-            }
-            None => runs.push(b.line, o),
-        },
+        Ok(o) => runs.push_once(b.line, o),
         Err(reason) => runs.skip(reason, b.line),
     }
 }
@@ -715,7 +780,7 @@ fn iwlist_cell(trimmed: &str) -> Option<&str> {
 
 struct IwlistCell {
     line: usize,
-    bssid: Option<Bssid>,
+    bssid: MacText,
     freq_mhz: Option<Option<f64>>,
     channel: Option<u16>,
     signal: Option<Result<Level, &'static str>>,
@@ -744,7 +809,7 @@ fn parse_iwlist(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
                 orphan = false;
                 cell = Some(IwlistCell {
                     line: n,
-                    bssid: colon_mac(addr),
+                    bssid: MacText::read(addr, colon_mac),
                     freq_mhz: None,
                     channel: None,
                     signal: None,
@@ -855,8 +920,9 @@ fn iwlist_field(c: &mut IwlistCell, field: &str) {
 
 fn finish_iwlist(runs: &mut Runs, cell: Option<IwlistCell>) {
     let Some(c) = cell else { return };
-    let Some(bssid) = c.bssid else {
-        return runs.skip("invalid BSSID", c.line);
+    let bssid = match c.bssid.bssid() {
+        Ok(bssid) => bssid,
+        Err(reason) => return runs.skip(reason, c.line),
     };
     let level = match c.signal {
         None => return runs.skip("no signal level", c.line),
@@ -876,7 +942,7 @@ fn finish_iwlist(runs: &mut Runs, cell: Option<IwlistCell>) {
         (None, None) => return runs.skip("no frequency or channel", c.line),
     };
     match observe(bssid, c.ssid, channel, level, c.noise) {
-        Ok(o) => runs.push(c.line, o),
+        Ok(o) => runs.push_once(c.line, o),
         Err(reason) => runs.skip(reason, c.line),
     }
 }
@@ -1211,7 +1277,7 @@ fn terse_row(runs: &mut Runs, l: &TerseLayout, n: usize, f: &[String], bssid: Op
     };
     // Terse output leaves a hidden SSID empty; nmcli has already unescaped nothing else.
     let ssid = get(l.ssid).filter(|s| !s.is_empty()).map(str::to_string);
-    match observe(bssid, ssid, channel, Level::Percent(pct), None) {
+    match observe(Some(bssid), ssid, channel, Level::Percent(pct), None) {
         Ok(o) => runs.push(n, o),
         Err(reason) => runs.skip(reason, n),
     }
@@ -1324,8 +1390,9 @@ fn table_row(runs: &mut Runs, header: &[(String, usize)], n: usize, line: &str) 
     let Some(bssid_text) = get("BSSID") else {
         return runs.skip("no BSSID (nmcli run without the BSSID field)", n);
     };
-    let Some(bssid) = colon_mac(bssid_text) else {
-        return runs.skip("invalid BSSID", n);
+    let bssid = match MacText::read(bssid_text, colon_mac).bssid() {
+        Ok(bssid) => bssid,
+        Err(reason) => return runs.skip(reason, n),
     };
     let Some(pct) = get("SIGNAL").and_then(number) else {
         return runs.skip("no signal level", n);

@@ -27,6 +27,7 @@ use super::linux::{
     is_shell_noise, observe, prefix, timestamp_line, Level, Runs, DETECT_LINE_BYTES, MAX_ROW_BYTES,
 };
 use crate::capture::{ParsedCapture, Scan, SkipLog};
+use crate::formats::masked_mac;
 use crate::text::lines;
 use crate::IngestError;
 use serde_json::{Map, Value};
@@ -141,7 +142,7 @@ fn airport_row(line: &str) -> Option<AirportRow<'_>> {
     let channel = toks.get(k + 1).map_or("", |t| t.1);
     let before = k.checked_sub(1).and_then(|j| toks.get(j));
     let (bssid, ssid_end) = match before {
-        Some(&(at, b)) if loose_mac(b).is_some() => (Some(b), at),
+        Some(&(at, b)) if loose_mac(b).is_some() || masked_mac(b) => (Some(b), at),
         _ => (None, rssi_at),
     };
     Some(AirportRow {
@@ -184,9 +185,8 @@ fn parse_airport(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
 }
 
 fn airport_observation(runs: &mut Runs, n: usize, row: &AirportRow) {
-    let Some(bssid) = row.bssid.and_then(loose_mac) else {
-        return runs.skip("no BSSID (redacted)", n);
-    };
+    // No BSSID column (Monterey and later), a blank or a masked one: an unidentified radio.
+    let bssid = row.bssid.and_then(loose_mac);
     let Some(rssi) = row.rssi.parse::<i32>().ok() else {
         return runs.skip("signal not understood", n);
     };
@@ -232,6 +232,7 @@ fn parse_system_profiler(text: &str, name: &str) -> Result<ParsedCapture, Ingest
         format: "system-profiler".to_string(),
         scans: Vec::new(),
         skipped: SkipLog::default(),
+        ..Default::default()
     };
     // Split at timestamp lines and prompts, which sit between documents, never inside one.
     let mut segments: Vec<(usize, usize, Option<f64>)> = Vec::new();
@@ -409,6 +410,17 @@ fn profiler_document(
                 Ok(o) => {
                     if kept.insert(o.bssid) {
                         scan.observations.push(o);
+                    } else if o.unidentified {
+                        // One SSID on one channel without BSSIDs twice: one unidentified
+                        // radio, its strongest reading kept.
+                        let same = scan.observations.iter_mut().find(|p| p.bssid == o.bssid);
+                        if let Some(prev) = same.filter(|p| p.rssi_dbm < o.rssi_dbm) {
+                            *prev = o;
+                        }
+                        out.skipped.skip(
+                            "unidentified radio listed twice in one scan (strongest kept)",
+                            loc(at),
+                        );
                     }
                 }
                 Err(reason) => out.skipped.skip(reason, loc(at)),
@@ -420,18 +432,21 @@ fn profiler_document(
 }
 
 fn profiler_network(net: &Map<String, Value>) -> Result<Observation, &'static str> {
+    // Absent, `<redacted>`, empty or masked: an unidentified radio.
     let bssid = match net.get("spairport_network_bssid").and_then(Value::as_str) {
-        None => return Err("no BSSID (redacted)"),
+        None => None,
         Some(b) => match b
             .trim()
             .parse::<Bssid>()
             .ok()
             .or_else(|| loose_mac(b.trim()))
         {
-            Some(b) => b,
-            // `<redacted>`, empty, or anything else that names no radio.
-            None if !b.chars().any(|c| c.is_ascii_hexdigit()) || b.contains("redact") => {
-                return Err("no BSSID (redacted)")
+            Some(b) => Some(b),
+            None if !b.chars().any(|c| c.is_ascii_hexdigit())
+                || b.contains("redact")
+                || masked_mac(b) =>
+            {
+                None
             }
             None => return Err("invalid BSSID"),
         },

@@ -82,8 +82,51 @@ pub fn percent_to_dbm(pct: f64) -> Option<f64> {
     (pct.is_finite() && (0.0..=100.0).contains(&pct)).then_some(pct / 2.0 - 100.0)
 }
 
+/// Whether `s` is a MAC address with some or all of its digits masked, as shared logs and
+/// privacy settings write them: six groups of two characters separated by `:` or `-`, each
+/// hex digits or mask characters (`x`, `X`, `*`, `#`, `?`, `_`, or other letters standing in for
+/// digits, `XX:YY:ZZ:…`), at least one group not hex. Such a reading is an *unidentified radio*
+/// ([`wisp_model::Observation::unidentified`]), not an invalid record.
+pub fn masked_mac(s: &str) -> bool {
+    let s = s.trim();
+    let groups: Vec<&str> = s.split([':', '-']).collect();
+    let maskable = |c: char| c.is_ascii_alphanumeric() || matches!(c, '*' | '#' | '?' | '_');
+    s.len() == 17
+        && groups.len() == 6
+        && groups
+            .iter()
+            .all(|g| g.len() == 2 && g.chars().all(maskable))
+        && groups
+            .iter()
+            .any(|g| !g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn masked_macs() {
+        for m in [
+            "xx:xx:xx:xx:xx:xx",
+            "XX:XX:XX:XX:XX:XX",
+            "3c:37:86:xx:xx:xx",
+            "AB:CD:EF:GH:IJ:KL",
+            "**-**-**-**-**-**",
+            "3C:37:86:5E:4A:ZZ",
+        ] {
+            assert!(super::masked_mac(m), "{m}");
+        }
+        for m in [
+            "3c:37:86:5e:4a:11",
+            "3c:37:86:5e:4a",
+            "xx:xx:xx:xx:xx:xx:xx",
+            "<redacted>",
+            "x:x:x:x:x:x",
+            "",
+        ] {
+            assert!(!super::masked_mac(m), "{m}");
+        }
+    }
+
     #[test]
     fn percent_formula_end_points() {
         assert_eq!(super::percent_to_dbm(0.0), Some(-100.0));

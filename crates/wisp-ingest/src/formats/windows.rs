@@ -49,7 +49,7 @@
 //! The output carries no time and no position: `t` and `at` are `None`, the caller places it.
 
 use crate::capture::{ParsedCapture, Scan, SkipLog};
-use crate::formats::percent_to_dbm;
+use crate::formats::{masked_mac, percent_to_dbm};
 use crate::text::lines;
 use crate::IngestError;
 use std::collections::HashSet;
@@ -218,6 +218,7 @@ fn parse_netsh(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
             observations: p.observations,
         }],
         skipped: p.skipped,
+        ..Default::default()
     })
 }
 
@@ -240,6 +241,16 @@ impl NetshParser<'_> {
             Ok(o) => {
                 if self.heard.insert(o.bssid) {
                     self.observations.push(o);
+                } else if o.unidentified {
+                    // One SSID on one channel masked twice: one unidentified radio.
+                    let same = self.observations.iter_mut().find(|p| p.bssid == o.bssid);
+                    if let Some(prev) = same.filter(|p| p.rssi_dbm < o.rssi_dbm) {
+                        *prev = o;
+                    }
+                    self.skipped.skip(
+                        "unidentified radio listed twice in one scan (strongest kept)",
+                        loc,
+                    );
                 } else {
                     self.skipped
                         .skip("BSSID listed twice (heard by a second adapter?)", loc);
@@ -256,7 +267,12 @@ impl NetshParser<'_> {
         ssid: Option<&SsidBlock>,
     ) -> Result<Observation, &'static str> {
         let ssid = ssid.ok_or("BSSID line outside an SSID block")?;
-        let bssid: Bssid = b.bssid.parse().map_err(|_| "BSSID is not a MAC address")?;
+        let bssid: Option<Bssid> = match b.bssid.trim().parse() {
+            Ok(bssid) => Some(bssid),
+            // `xx:xx:…` in a shared log: an unidentified radio.
+            Err(_) if masked_mac(&b.bssid) => None,
+            Err(_) => return Err("BSSID is not a MAC address"),
+        };
         let pct = b.percent.ok_or("no signal percentage")?;
         let dbm = percent_to_dbm(pct).ok_or("signal percentage outside 0..100")?;
         let number: u16 = b
@@ -272,8 +288,12 @@ impl NetshParser<'_> {
             Some(Err(_)) => return Err("band is not 2.4, 5 or 6 GHz"),
             None => Channel::infer(number, None, None).map_err(|_| "channel does not exist")?,
         };
-        let mut o = Observation::new(bssid, ssid.ssid.clone(), channel, dbm, None)
-            .map_err(|_| "rssi outside -120..0 dBm")?;
+        let ssid = ssid.ssid.clone();
+        let o = match bssid {
+            Some(bssid) => Observation::new(bssid, ssid, channel, dbm, None),
+            None => Observation::unidentified(ssid, channel, dbm, None),
+        };
+        let mut o = o.map_err(|_| "rssi outside -120..0 dBm")?;
         o.approximate = true;
         Ok(o)
     }
@@ -536,5 +556,27 @@ SSID 1 : Ward7\r\n\
         let p = parse("netsh", weird, "w.txt").unwrap();
         assert_eq!(p.skipped.total(), 1);
         assert!(parse("nmcli", "x", "w.txt").is_err());
+    }
+
+    #[test]
+    fn masked_bssids_are_unidentified_radios() {
+        let text = include_str!("../../tests/fixtures/windows/netsh_masked.txt");
+        assert_eq!(detect(text), Some("netsh"));
+        let p = parse("netsh", text, "m.txt").unwrap();
+        let got: Vec<_> = p.scans[0]
+            .observations
+            .iter()
+            .map(|o| (o.unidentified, o.ssid.as_deref(), o.channel, o.rssi_dbm))
+            .collect();
+        // 80 % → 80 / 2 − 100 = −60 dBm; 40 % → −80 dBm. Same SSID, different channels: two
+        // radios.
+        assert_eq!(
+            got,
+            vec![
+                (true, Some("Ward7"), 36, -60.0),
+                (true, Some("Ward7"), 6, -80.0)
+            ]
+        );
+        assert!(p.skipped.is_empty());
     }
 }

@@ -1,0 +1,311 @@
+//! Stop-and-go surveys: many captures, each taken standing at one point.
+//!
+//! A surveyor who stops at each point and saves one scanner output there gives each file its
+//! position in one of two ways: a points CSV (`file,x,y` per row, an optional header naming
+//! `file`, `x`, `y`; `#` comments) or `FILE@X,Y` on the command line. Surveys already written
+//! (survey JSONs of the same site) merge into one ([`merge_surveys`]), a scan present in two of
+//! them kept once. Two captures at the same point and the same time are most likely one file
+//! saved twice, or a copy-paste slip in the points file, and are reported
+//! ([`same_point_and_time`]); they are not dropped, since the surveyor may have meant it.
+
+use crate::error::quote;
+use crate::IngestError;
+use std::collections::{BTreeMap, HashMap};
+use wisp_model::{Point, Sample, Survey, SurveyFloor};
+
+/// One capture file and the point it was taken at (in the units the caller says).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapturePoint {
+    /// The file as written (relative to the points file's folder when it came from one).
+    pub file: String,
+    pub at: Point,
+    /// Line of the points file (1-based), when it came from one.
+    pub line: Option<usize>,
+}
+
+/// Parses a points CSV of `file,x,y` rows; errors name the line. A file listed twice is an
+/// error naming both lines (one capture cannot be at two points).
+pub fn parse_capture_points(text: &str) -> Result<Vec<CapturePoint>, IngestError> {
+    let mut out: Vec<CapturePoint> = Vec::new();
+    let mut cols = [0, 1, 2];
+    let mut first = true;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (line, rec) in crate::text::small_csv_rows(text, "points")? {
+        let field = |i: usize| rec.get(i).unwrap_or("").trim();
+        if std::mem::take(&mut first)
+            && field(1).parse::<f64>().is_err()
+            && field(2).parse::<f64>().is_err()
+        {
+            let find = |n: &str| rec.iter().position(|f| f.trim().eq_ignore_ascii_case(n));
+            let (Some(f), Some(x), Some(y)) = (find("file"), find("x"), find("y")) else {
+                return Err(IngestError::syntax(format!(
+                    "points header '{}': expected columns file,x,y",
+                    quote(&rec.iter().collect::<Vec<_>>().join(","))
+                ))
+                .line(line));
+            };
+            cols = [f, x, y];
+            continue;
+        }
+        let [cf, cx, cy] = cols;
+        let num = |i: usize, what: &str| -> Result<f64, IngestError> {
+            field(i)
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| {
+                    IngestError::invalid(format!("{what} '{}' is not a number", quote(field(i))))
+                        .line(line)
+                })
+        };
+        let file = field(cf).to_string();
+        if file.is_empty() {
+            return Err(IngestError::invalid("no file name (expected file,x,y)").line(line));
+        }
+        if let Some(prev) = seen.insert(file.clone(), line) {
+            return Err(IngestError::invalid(format!(
+                "'{}' is listed on lines {prev} and {line}: one capture is taken at one point",
+                quote(&file)
+            ))
+            .line(line));
+        }
+        out.push(CapturePoint {
+            file,
+            at: Point::new(num(cx, "x")?, num(cy, "y")?),
+            line: Some(line),
+        });
+    }
+    Ok(out)
+}
+
+/// Reads `FILE@X,Y` (the last `@` splits, so a file name may hold one); `None` when the
+/// argument has no `@` followed by two numbers, i.e. it is a plain file name.
+pub fn parse_at_argument(arg: &str) -> Option<CapturePoint> {
+    let (file, xy) = arg.rsplit_once('@')?;
+    let (x, y) = xy.split_once(',')?;
+    let num = |s: &str| s.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+    if file.is_empty() {
+        return None;
+    }
+    Some(CapturePoint {
+        file: file.to_string(),
+        at: Point::new(num(x)?, num(y)?),
+        line: None,
+    })
+}
+
+/// Pairs of sources (first scan's `source` of each) whose scans were taken at the same point
+/// and the same time but come from different files: (`file:line` of one, of the other). A
+/// file is a source's part before its last `:` or `#`.
+pub fn same_point_and_time(samples: &[Sample]) -> Vec<(String, String)> {
+    let file_of = |s: &str| {
+        s.rfind([':', '#'])
+            .map_or(s.to_string(), |i| s[..i].to_string())
+    };
+    // (x bits, y bits, t) → first sample's source.
+    let mut first: BTreeMap<(u64, u64, String), &str> = BTreeMap::new();
+    let mut out = Vec::new();
+    for s in samples {
+        let Some(t) = &s.t else { continue };
+        let key = (s.x_m.to_bits(), s.y_m.to_bits(), t.clone());
+        match first.get(&key) {
+            Some(prev) if file_of(prev) != file_of(&s.source) => {
+                let pair = (prev.to_string(), s.source.clone());
+                if !out.contains(&pair) {
+                    out.push(pair);
+                }
+            }
+            Some(_) => {}
+            None => {
+                first.insert(key, &s.source);
+            }
+        }
+    }
+    out
+}
+
+/// What [`merge_surveys`] did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MergeReport {
+    /// Scans found in more than one survey (same floor, place, time, source and readings),
+    /// kept once: how many were dropped, with the sources of the first few.
+    pub duplicates: usize,
+    pub duplicate_sources: Vec<String>,
+}
+
+/// Merges surveys of one site into one: floors in order of first appearance, each floor's
+/// samples in input order. A sample equal in every field to one already kept (the same scan
+/// ingested into two of the files) is kept once and counted.
+pub fn merge_surveys(surveys: Vec<Survey>) -> (Survey, MergeReport) {
+    let mut floors: Vec<SurveyFloor> = Vec::new();
+    let mut report = MergeReport::default();
+    for survey in surveys {
+        for floor in survey.floors {
+            let at = match floors.iter().position(|f| f.id == floor.id) {
+                Some(i) => i,
+                None => {
+                    floors.push(SurveyFloor {
+                        id: floor.id.clone(),
+                        samples: Vec::new(),
+                    });
+                    floors.len() - 1
+                }
+            };
+            for s in floor.samples {
+                if floors[at].samples.contains(&s) {
+                    report.duplicates += 1;
+                    if report.duplicate_sources.len() < 5 {
+                        report.duplicate_sources.push(s.source.clone());
+                    }
+                } else {
+                    floors[at].samples.push(s);
+                }
+            }
+        }
+    }
+    (Survey::new(floors), report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wisp_model::{Channel, Observation};
+
+    #[test]
+    fn points_files_with_and_without_header() {
+        let p =
+            parse_capture_points("# stops\nscan-01.txt,10,20\nscan 02.txt, 30.5 ,40\n").unwrap();
+        assert_eq!(
+            p,
+            vec![
+                CapturePoint {
+                    file: "scan-01.txt".into(),
+                    at: Point::new(10.0, 20.0),
+                    line: Some(2)
+                },
+                CapturePoint {
+                    file: "scan 02.txt".into(),
+                    at: Point::new(30.5, 40.0),
+                    line: Some(3)
+                },
+            ]
+        );
+        let h = parse_capture_points("x,y,file\n1,2,a.txt\n").unwrap();
+        assert_eq!(
+            (h[0].file.as_str(), h[0].at),
+            ("a.txt", Point::new(1.0, 2.0))
+        );
+        let e = parse_capture_points("a.txt,1,2\nb.txt,3,x\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 2") && e.contains("y 'x' is not a number"),
+            "{e}"
+        );
+        let e = parse_capture_points("a.txt,1,2\nb.txt,3,4\na.txt,5,6\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("lines 1 and 3"), "{e}");
+        let e = parse_capture_points("name,east,north\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("expected columns file,x,y"), "{e}");
+    }
+
+    #[test]
+    fn at_arguments() {
+        let p = parse_at_argument("ward7@bed3.txt@12.5,-3").unwrap();
+        assert_eq!(
+            (p.file.as_str(), p.at),
+            ("ward7@bed3.txt", Point::new(12.5, -3.0))
+        );
+        assert_eq!(parse_at_argument("plain.txt"), None);
+        assert_eq!(parse_at_argument("a@b.txt"), None);
+        assert_eq!(parse_at_argument("a.txt@1,nan"), None);
+        assert_eq!(parse_at_argument("@1,2"), None);
+    }
+
+    fn sample(x: f64, t: Option<&str>, source: &str, rssi: f64) -> Sample {
+        let o = Observation::new(
+            "aa:bb:cc:dd:ee:01".parse().unwrap(),
+            None,
+            Channel::from_freq(5180).unwrap(),
+            rssi,
+            None,
+        )
+        .unwrap();
+        Sample {
+            x_m: x,
+            y_m: 0.0,
+            t: t.map(str::to_string),
+            source: source.into(),
+            observations: vec![o],
+        }
+    }
+
+    #[test]
+    fn same_point_and_time_across_files_only() {
+        let t = Some("2026-11-02T10:04:05.000Z");
+        let s = vec![
+            sample(1.0, t, "a.txt:1", -60.0),
+            sample(1.0, t, "a.txt:9", -61.0), // same file: one capture's two runs
+            sample(1.0, t, "b.txt:1", -62.0), // another file, same point and time
+            sample(2.0, t, "c.txt:1", -60.0), // another point
+            sample(1.0, None, "d.txt:1", -60.0), // no time
+        ];
+        assert_eq!(
+            same_point_and_time(&s),
+            vec![("a.txt:1".to_string(), "b.txt:1".to_string())]
+        );
+    }
+
+    #[test]
+    fn merging_keeps_every_scan_once() {
+        let t = Some("2026-11-02T10:04:05.000Z");
+        let a = Survey::new(vec![SurveyFloor {
+            id: "L1".into(),
+            samples: vec![
+                sample(1.0, t, "a.txt:1", -60.0),
+                sample(2.0, t, "b.txt:1", -70.0),
+            ],
+        }]);
+        let b = Survey::new(vec![
+            SurveyFloor {
+                id: "L2".into(),
+                samples: vec![sample(1.0, t, "c.txt:1", -65.0)],
+            },
+            SurveyFloor {
+                id: "L1".into(),
+                samples: vec![
+                    sample(2.0, t, "b.txt:1", -70.0), // in both: kept once
+                    sample(2.0, t, "b.txt:1", -71.0), // differs in a reading: another scan
+                ],
+            },
+        ]);
+        let (m, r) = merge_surveys(vec![a, b]);
+        let shape: Vec<(&str, Vec<f64>)> = m
+            .floors
+            .iter()
+            .map(|f| {
+                (
+                    f.id.as_str(),
+                    f.samples
+                        .iter()
+                        .map(|s| s.observations[0].rssi_dbm)
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![("L1", vec![-60.0, -70.0, -71.0]), ("L2", vec![-65.0])]
+        );
+        assert_eq!(
+            r,
+            MergeReport {
+                duplicates: 1,
+                duplicate_sources: vec!["b.txt:1".into()]
+            }
+        );
+    }
+}
