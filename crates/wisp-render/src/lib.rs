@@ -14,6 +14,8 @@ mod atomic;
 mod crop;
 mod error;
 mod heatmap;
+pub mod labels;
+mod map_labels;
 mod html;
 mod report;
 mod scale;
@@ -24,7 +26,7 @@ pub use atomic::write_atomic;
 pub use crop::crop;
 pub use error::{RenderError, RenderErrorKind};
 pub use heatmap::{
-    heatmap_image, heatmap_png, png_bytes, HeatmapRequest, Marker, MarkerKind, Outline,
+    heatmap_image, heatmap_png, png_bytes, walks_of, HeatmapRequest, Marker, MarkerKind, Outline,
     DEFAULT_OPACITY,
 };
 pub use html::{report_html, HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport};

@@ -150,10 +150,13 @@ fn rendering_twice_gives_identical_png_bytes() {
         ],
         label: "DZ-1".into(),
     }];
-    let path = [
-        Point::new(3.0, 3.0),
-        Point::new(8.0, 4.0),
-        Point::new(14.0, 7.0),
+    let walks = [
+        vec![
+            Point::new(3.0, 3.0),
+            Point::new(8.0, 4.0),
+            Point::new(14.0, 7.0),
+        ],
+        vec![Point::new(5.0, 8.0)],
     ];
     let mut request = HeatmapRequest::new(
         &floor,
@@ -166,7 +169,7 @@ fn rendering_twice_gives_identical_png_bytes() {
     request.contours = &[-65.0, -70.0];
     request.markers = &markers;
     request.outlines = &outlines;
-    request.path = &path;
+    request.walks = &walks;
     let first = heatmap_png(&request).unwrap();
     let second = heatmap_png(&request).unwrap();
     assert!(first.starts_with(b"\x89PNG\r\n\x1a\n"));
@@ -216,11 +219,15 @@ fn hostile_geometry_neither_panics_nor_hangs() {
             label: "bad".into(),
         },
     ];
-    let path = [far, nan, Point::new(1.0, 1.0), Point::new(-1e15, 1e15)];
+    let walks = [
+        vec![far, nan, Point::new(1.0, 1.0), Point::new(-1e15, 1e15)],
+        vec![nan],
+        vec![],
+    ];
     let mut request = HeatmapRequest::new(&floor, &plan, &layer, &scale, "");
     request.markers = &markers;
     request.outlines = &outlines;
-    request.path = &path;
+    request.walks = &walks;
     request.contours = &[f64::NAN, f64::INFINITY, -65.0];
     request.opacity = f32::NAN;
     assert!(heatmap_png(&request).is_ok());
