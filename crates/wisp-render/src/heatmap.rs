@@ -212,7 +212,8 @@ pub fn heatmap_image(request: &HeatmapRequest) -> Result<RgbaImage, RenderError>
     let faces = Faces::load()?;
     let style = Style::for_plan(plan_w, plan_h);
     let legend = Legend::measure(request, &faces, &style);
-    let bottom_band = style.bottom_band_height(title_lines(request, &faces, &style, plan_w + legend.width).len());
+    let bottom_band =
+        style.bottom_band_height(title_lines(request, &faces, &style, plan_w + legend.width).len());
     let canvas_w = plan_w.saturating_add(legend.width);
     let canvas_h = plan_h.max(legend.height).saturating_add(bottom_band);
     let mut canvas = RgbaImage::from_pixel(canvas_w, canvas_h, rgba(WHITE));
@@ -245,7 +246,13 @@ pub fn heatmap_image(request: &HeatmapRequest) -> Result<RgbaImage, RenderError>
     for marker in request.markers {
         if let Some((x, y)) = to_canvas(calibration, marker.at, &canvas) {
             let radius = style.symbol_radius();
-            draw_symbol(&mut canvas, marker.kind, x.round() as i32, y.round() as i32, radius);
+            draw_symbol(
+                &mut canvas,
+                marker.kind,
+                x.round() as i32,
+                y.round() as i32,
+                radius,
+            );
         }
     }
     for label in map_labels(request, &faces, &style) {
@@ -268,7 +275,8 @@ pub fn heatmap_image(request: &HeatmapRequest) -> Result<RgbaImage, RenderError>
             line,
         );
     }
-    let bar_top = band_top + style.pad() + style.title_line_height() * title_lines.len().max(1) as i32;
+    let bar_top =
+        band_top + style.pad() + style.title_line_height() * title_lines.len().max(1) as i32;
     draw_scale_bar(
         &mut canvas,
         calibration,
@@ -315,9 +323,10 @@ impl Style {
         let title = self.title_line_height() * title_lines.max(1) as i32;
         (self.pad() * 2 + title + self.line_height()) as u32
     }
-    /// Size of zone names: a little smaller than other map text, as there are many of them.
+    /// Size of zone names and AP labels: smaller than other map text, as there are many of
+    /// them, but not below 11 px.
     pub(crate) fn zone_font_px(&self) -> f32 {
-        (self.font_px * 0.85).max(11.0)
+        (self.font_px * 0.7).max(11.0)
     }
     /// Width of zone outlines.
     pub(crate) fn zone_line_px(&self) -> i32 {
@@ -348,6 +357,7 @@ fn paint_layer(request: &HeatmapRequest, canvas: &mut RgbaImage) -> Vec<f32> {
     let calibration = request.floor.calibration;
     let outline = &request.floor.outline;
     let categorical = request.scale.is_categorical();
+    let stripe = hatch_stripe_px(plan_w as u32, plan_h as u32);
     let canvas_rows = canvas.as_mut().par_chunks_mut(canvas_row_bytes);
     canvas_rows
         .zip(values.par_chunks_mut(plan_w))
@@ -374,7 +384,14 @@ fn paint_layer(request: &HeatmapRequest, canvas: &mut RgbaImage) -> Vec<f32> {
                     sample_bilinear(request.layer, centre)
                 } {
                     *value_out = value;
-                    blend(request.scale.colour(value as f64), [base; 3], opacity)
+                    let mut colour = request.scale.colour(value as f64);
+                    if categorical
+                        && request.scale.hatched(value as f64)
+                        && on_hatch_stripe(x as u32, y as u32, stripe)
+                    {
+                        colour = hatch_ink(colour);
+                    }
+                    blend(colour, [base; 3], opacity)
                 } else {
                     [base; 3]
                 };
@@ -382,6 +399,23 @@ fn paint_layer(request: &HeatmapRequest, canvas: &mut RgbaImage) -> Vec<f32> {
             }
         });
     values
+}
+
+/// Width of the hatching stripes of a categorical map, in pixels: wide enough to see on a
+/// printed page at the plan's size.
+pub(crate) fn hatch_stripe_px(plan_w: u32, plan_h: u32) -> u32 {
+    (plan_w.max(plan_h) / 300).max(3)
+}
+
+/// Whether pixel (x, y) lies on a dark stripe of the diagonal hatching (stripes falling to the
+/// right, as wide as the gaps between them).
+pub(crate) fn on_hatch_stripe(x: u32, y: u32, stripe: u32) -> bool {
+    ((x + y) / stripe.max(1)).is_multiple_of(2)
+}
+
+/// The stripe colour of a hatched category: its own colour darkened by half.
+pub(crate) fn hatch_ink(colour: [u8; 3]) -> [u8; 3] {
+    blend([0, 0, 0], colour, 0.5)
 }
 
 /// The plan pixel as a light grey: composited over white, reduced to luma, then its darkness
@@ -908,6 +942,24 @@ impl Legend {
                 let rect =
                     Rect::at(left, row_y).of_size(bar_width as u32, text_height.max(1) as u32);
                 draw_filled_rect_mut(canvas, rect, rgba(category.colour));
+                if category.hatched {
+                    let stripe = hatch_stripe_px(request.plan.width(), request.plan.height());
+                    for y in rect.top()..=rect.bottom() {
+                        for x in rect.left()..=rect.right() {
+                            let inside = x >= 0 && y >= 0 && (x as u32) < canvas.width();
+                            if inside
+                                && (y as u32) < canvas.height()
+                                && on_hatch_stripe(x as u32, y as u32, stripe)
+                            {
+                                canvas.put_pixel(
+                                    x as u32,
+                                    y as u32,
+                                    rgba(hatch_ink(category.colour)),
+                                );
+                            }
+                        }
+                    }
+                }
                 draw_hollow_rect_mut(canvas, rect, rgba(TEXT_COLOUR));
                 draw_text_mut(
                     canvas,

@@ -179,29 +179,25 @@ pub fn place_labels(wishes: &[LabelWish], bounds: Rect, gap: f64) -> Vec<Option<
     let mut leaders: Vec<Segment> = Vec::new();
     let mut out = Vec::with_capacity(wishes.len());
     for wish in wishes {
-        let found = wish.sizes.iter().enumerate().find_map(|(i, &(w, h))| {
-            if !(w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0) {
-                return None;
-            }
-            candidates(&wish.anchor, w, h, gap)
-                .into_iter()
-                .find(|c| {
-                    fits(
-                        c,
-                        &wish.anchor,
-                        bounds,
-                        &symbols,
-                        &placed,
-                        &leaders,
-                        gap,
-                    )
+        // Inside the area at any size before outside it at any size: a shortened name in its
+        // room reads better than a full one on a leader across other rooms.
+        let found = [Phase::Inside, Phase::Outside]
+            .into_iter()
+            .find_map(|phase| {
+                wish.sizes.iter().enumerate().find_map(|(i, &(w, h))| {
+                    if !(w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0) {
+                        return None;
+                    }
+                    candidates(&wish.anchor, phase, w, h, gap)
+                        .into_iter()
+                        .find(|c| fits(c, &wish.anchor, bounds, &symbols, &placed, &leaders, gap))
+                        .map(|c| Placement {
+                            rect: c.rect,
+                            size: i,
+                            leader: c.leader,
+                        })
                 })
-                .map(|c| Placement {
-                    rect: c.rect,
-                    size: i,
-                    leader: c.leader,
-                })
-        });
+            });
         if let Some(p) = &found {
             placed.push(p.rect);
             leaders.extend(p.leader);
@@ -209,6 +205,12 @@ pub fn place_labels(wishes: &[LabelWish], bounds: Rect, gap: f64) -> Vec<Option<
         out.push(found);
     }
     out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Inside,
+    Outside,
 }
 
 struct Candidate {
@@ -257,29 +259,42 @@ fn fits(
     }
 }
 
-/// Candidate boxes for a label of `w` × `h`, best first.
-fn candidates(anchor: &Anchor, w: f64, h: f64, gap: f64) -> Vec<Candidate> {
-    match anchor {
-        Anchor::Symbol { symbol } => {
+/// Candidate boxes for a label of `w` × `h` in one phase, best first: only areas that take
+/// their label inside have inside candidates.
+fn candidates(anchor: &Anchor, phase: Phase, w: f64, h: f64, gap: f64) -> Vec<Candidate> {
+    match (anchor, phase) {
+        (Anchor::Area { inside: true, ring }, Phase::Inside) => {
+            let Some(bbox) = Rect::bounding(ring) else {
+                return Vec::new();
+            };
+            let target = interior_point(ring).unwrap_or(bbox.centre());
+            inside_grid(&bbox, target, w, h)
+                .into_iter()
+                .map(|rect| Candidate { rect, leader: None })
+                .collect()
+        }
+        (_, Phase::Inside) => Vec::new(),
+        (Anchor::Symbol { symbol }, Phase::Outside) => {
             let mut out = around(symbol, w, h, gap, None);
             // Farther away, with a leader back to the symbol, when every close spot is taken.
-            for step in 1..=4 {
+            for step in 1..=8 {
                 let reach = gap + step as f64 * (h + gap);
-                out.extend(around(&symbol.grown(reach), w, h, gap, Some(symbol.centre())));
+                out.extend(around(
+                    &symbol.grown(reach),
+                    w,
+                    h,
+                    gap,
+                    Some(symbol.centre()),
+                ));
             }
             out
         }
-        Anchor::Area { ring, inside } => {
+        (Anchor::Area { ring, inside }, Phase::Outside) => {
             let Some(bbox) = Rect::bounding(ring) else {
                 return Vec::new();
             };
             let target = interior_point(ring).unwrap_or(bbox.centre());
             let mut out = Vec::new();
-            if *inside {
-                out.extend(inside_grid(&bbox, target, w, h).into_iter().map(|rect| {
-                    Candidate { rect, leader: None }
-                }));
-            }
             // Outside: next to the area first, then farther out, always with a leader when the
             // label is not beside the area it names.
             out.extend(around(&bbox, w, h, gap, (*inside).then_some(target)));
@@ -337,10 +352,7 @@ fn inside_grid(bbox: &Rect, target: Point, w: f64, h: f64) -> Vec<Rect> {
     points.sort_by(|a, b| a.distance(target).total_cmp(&b.distance(target)));
     // The target itself first: a name centred on its room reads best.
     points.insert(0, target);
-    points
-        .into_iter()
-        .map(|p| Rect::centred(p, w, h))
-        .collect()
+    points.into_iter().map(|p| Rect::centred(p, w, h)).collect()
 }
 
 /// The point of `r` nearest `p`.
@@ -507,7 +519,10 @@ mod tests {
         }];
         let placed = place_labels(&wishes, bounds, 2.0);
         let p = placed[0].unwrap();
-        assert_eq!(p.rect, Rect::centred(Point::new(92.0 - 2.0 - 15.0, 50.0), 30.0, 10.0));
+        assert_eq!(
+            p.rect,
+            Rect::centred(Point::new(92.0 - 2.0 - 15.0, 50.0), 30.0, 10.0)
+        );
         assert!(p.leader.is_none());
         check(&wishes, &placed, bounds);
     }

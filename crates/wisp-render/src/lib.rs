@@ -14,9 +14,9 @@ mod atomic;
 mod crop;
 mod error;
 mod heatmap;
+mod html;
 pub mod labels;
 mod map_labels;
-mod html;
 mod report;
 mod scale;
 mod svg;
@@ -30,8 +30,11 @@ pub use heatmap::{
     DEFAULT_OPACITY,
 };
 pub use html::{report_html, HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport};
+pub use map_labels::{heatmap_labels, LabelKind, MapLabel};
 pub use report::{
     report_pdf, report_pdf_with, FloorExtras, Paper, Report, ReportFloor, Table, MAX_IMAGE_WIDTH_PX,
 };
-pub use scale::{ColourScale, Palette, SIGNAL_RANGE_DBM, SNR_RANGE_DB};
+pub use scale::{
+    channel_order, channel_slots, ColourScale, Palette, CATEGORICAL, SIGNAL_RANGE_DBM, SNR_RANGE_DB,
+};
 pub use svg::heatmap_svg;

@@ -6,9 +6,7 @@
 //! zone on one line, or wrapped, when it fits; otherwise beside the zone on a leader line,
 //! shortened with an ellipsis as a last resort. A label that fits nowhere is left out.
 
-use crate::heatmap::{
-    pixel_ring, HeatmapRequest, Style, OUTLINE_COLOUR, TEXT_COLOUR, ZONE_COLOUR,
-};
+use crate::heatmap::{pixel_ring, HeatmapRequest, Style, OUTLINE_COLOUR, TEXT_COLOUR, ZONE_COLOUR};
 use crate::labels::{place_labels, Anchor, LabelWish, Rect};
 use crate::text::{em_of_px, shorten, wrap_text, Faces};
 use ab_glyph::{FontRef, PxScale};
@@ -20,9 +18,12 @@ const HALO_PX: f64 = 1.0;
 
 /// What a map label names; decides its font and colour, and its SVG class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum LabelKind {
+pub enum LabelKind {
+    /// A dead zone's outline.
     DeadZone,
+    /// An access point's marker.
     Ap,
+    /// A zone of the floor.
     Zone,
 }
 
@@ -46,23 +47,27 @@ impl LabelKind {
     }
     fn font_px(self, style: &Style) -> f32 {
         match self {
-            LabelKind::Zone => style.zone_font_px(),
-            _ => style.font_px,
+            LabelKind::Zone | LabelKind::Ap => style.zone_font_px(),
+            LabelKind::DeadZone => style.font_px,
         }
     }
 }
 
 /// One placed label: its lines, set top-down from `rect`'s top-left (inside the halo margin).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct MapLabel {
-    pub(crate) kind: LabelKind,
-    pub(crate) lines: Vec<String>,
-    /// The box the placer reserved, halo included.
-    pub(crate) rect: Rect,
-    pub(crate) font_px: f32,
-    pub(crate) line_height: f64,
+pub struct MapLabel {
+    /// What it names.
+    pub kind: LabelKind,
+    /// Its text, line by line (wrapped or shortened from the name as it had to be).
+    pub lines: Vec<String>,
+    /// The box the placer reserved, halo included, in picture pixels.
+    pub rect: Rect,
+    /// Text size (imageproc's pixel scale).
+    pub font_px: f32,
+    /// Distance between the tops of successive lines.
+    pub line_height: f64,
     /// From the thing named to the label, when the label is away from it.
-    pub(crate) leader: Option<Segment>,
+    pub leader: Option<Segment>,
 }
 
 impl MapLabel {
@@ -82,6 +87,18 @@ struct Wanted {
     variants: Vec<Vec<String>>,
 }
 
+/// The labels of a heatmap as [`crate::heatmap_image`] and [`crate::heatmap_svg`] draw them:
+/// every label that found a place, with its box and leader. For checks and tests.
+pub fn heatmap_labels(request: &HeatmapRequest) -> Result<Vec<MapLabel>, crate::RenderError> {
+    let faces = Faces::load()?;
+    let (plan_w, plan_h) = request.plan.dimensions();
+    Ok(map_labels(
+        request,
+        &faces,
+        &Style::for_plan(plan_w, plan_h),
+    ))
+}
+
 /// The labels of `request`, placed. Deterministic: the same request gives the same labels.
 pub(crate) fn map_labels(request: &HeatmapRequest, faces: &Faces, style: &Style) -> Vec<MapLabel> {
     let calibration = request.floor.calibration;
@@ -94,7 +111,10 @@ pub(crate) fn map_labels(request: &HeatmapRequest, faces: &Faces, style: &Style)
     };
     let mut wanted = Vec::new();
     for outline in request.outlines {
-        let finite = outline.ring.iter().all(|p| p.x.is_finite() && p.y.is_finite());
+        let finite = outline
+            .ring
+            .iter()
+            .all(|p| p.x.is_finite() && p.y.is_finite());
         if outline.label.trim().is_empty() || outline.ring.is_empty() || !finite {
             continue;
         }
@@ -131,27 +151,34 @@ pub(crate) fn map_labels(request: &HeatmapRequest, faces: &Faces, style: &Style)
         let font = &faces.regular;
         let px = style.zone_font_px();
         let em = em_of_px(font, px);
-        for zone in &request.floor.zones {
+        // Largest zones first: they claim their own interiors before small rooms' leader
+        // labels can take the space.
+        let mut order: Vec<usize> = (0..request.floor.zones.len()).collect();
+        order.sort_by(|&a, &b| {
+            let area = |i: usize| request.floor.zones[i].polygon.area();
+            area(b).total_cmp(&area(a)).then(a.cmp(&b))
+        });
+        for zone in order.into_iter().map(|i| &request.floor.zones[i]) {
             let name = zone.name.trim();
             if name.is_empty() {
                 continue;
             }
             let ring = pixel_ring(calibration, zone.polygon.corners());
-            let zone_w = Rect::bounding(&ring).map_or(0.0, |r| r.width());
-            // One line; wrapped to the zone's width; wrapped to a readable width for a leader;
-            // shortened to one line as a last resort.
-            let readable = (px * 14.0) as f64;
+            let zone_w = Rect::bounding(&ring).map_or(0.0, |r| r.width()) as f32 * 0.9;
+            // Inside: one line, or wrapped to the zone's width. Outside on a leader: wrapped to
+            // a readable width. Last resorts, shortened with an ellipsis to either width, so
+            // long names still say which room they are.
+            let readable = px * 12.0;
             let mut variants = vec![vec![name.to_string()]];
-            for width in [zone_w * 0.9, readable] {
-                let lines = wrap_text(font, em, width as f32, name);
-                if (2..=3).contains(&lines.len()) && !variants.contains(&lines) {
+            let mut add = |lines: Vec<String>| {
+                if !lines.is_empty() && lines.len() <= 6 && !variants.contains(&lines) {
                     variants.push(lines);
                 }
-            }
-            let short = shorten(font, em, readable as f32, name);
-            if !variants.contains(&vec![short.clone()]) {
-                variants.push(vec![short]);
-            }
+            };
+            add(wrap_text(font, em, zone_w, name));
+            add(wrap_text(font, em, readable, name));
+            add(vec![shorten(font, em, zone_w, name)]);
+            add(vec![shorten(font, em, readable, name)]);
             wanted.push(Wanted {
                 kind: LabelKind::Zone,
                 anchor: Anchor::Area { ring, inside: true },
@@ -211,7 +238,7 @@ pub(crate) fn map_labels(request: &HeatmapRequest, faces: &Faces, style: &Style)
         .collect()
 }
 
-pub(crate) fn font_of<'f>(faces: &'f Faces, kind: LabelKind) -> &'f FontRef<'static> {
+pub(crate) fn font_of(faces: &Faces, kind: LabelKind) -> &FontRef<'static> {
     if kind.bold() {
         &faces.bold
     } else {

@@ -13,12 +13,12 @@
 //! with fixed decimals and elements appear in the order of the request.
 
 use crate::heatmap::{
-    blend, decimals_for, heatmap_image, title_lines, walk_dot_radius, Legend, LegendKey, Style,
-    CONTOUR_COLOUR, MEASURED_AP_COLOUR, NOT_SURVEYED_ALPHA, NOT_SURVEYED_GREY, OUTLINE_COLOUR,
-    PATH_COLOUR, PLANNED_AP_COLOUR, TEXT_COLOUR, ZONE_COLOUR,
+    blend, decimals_for, hatch_ink, hatch_stripe_px, heatmap_image, title_lines, walk_dot_radius,
+    Legend, LegendKey, Style, CONTOUR_COLOUR, MEASURED_AP_COLOUR, NOT_SURVEYED_ALPHA,
+    NOT_SURVEYED_GREY, OUTLINE_COLOUR, PATH_COLOUR, PLANNED_AP_COLOUR, TEXT_COLOUR, ZONE_COLOUR,
 };
-use crate::map_labels::{map_labels, MapLabel};
 use crate::html::{escape, png_data_uri};
+use crate::map_labels::{map_labels, MapLabel};
 use crate::scale::format_number;
 use crate::text::Faces;
 use crate::{HeatmapRequest, MarkerKind, RenderError};
@@ -194,7 +194,12 @@ const HALO: &str =
     "stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"";
 
 /// One `<polyline>` per walk of two or more scans and a dot per scan; walks are never joined.
-fn write_walks(svg: &mut String, calibration: PlanCalibration, walks: &[Vec<Point>], style: &Style) {
+fn write_walks(
+    svg: &mut String,
+    calibration: PlanCalibration,
+    walks: &[Vec<Point>],
+    style: &Style,
+) {
     if walks.iter().all(|w| w.is_empty()) {
         return;
     }
@@ -446,6 +451,26 @@ impl LegendWriter<'_> {
             // One swatch per category, in the scale's order, with its label.
             for (i, category) in scale.categories.iter().enumerate() {
                 let row_y = bar_top + i as f64 * line;
+                if category.hatched {
+                    // The map's hatching, as a pattern over the swatch.
+                    let stripe = hatch_stripe_px(req.plan.width(), req.plan.height()) as f64;
+                    let _ = writeln!(
+                        svg,
+                        "<defs><pattern id=\"hatch-{i}\" patternUnits=\"userSpaceOnUse\" \
+                         width=\"{p}\" height=\"{p}\" patternTransform=\"rotate(45)\">\
+                         <rect width=\"{p}\" height=\"{p}\" fill=\"{}\"/>\
+                         <rect width=\"{}\" height=\"{p}\" fill=\"{}\"/></pattern></defs>",
+                        hex(category.colour),
+                        num(stripe * std::f64::consts::SQRT_2 / 2.0),
+                        hex(hatch_ink(category.colour)),
+                        p = num(stripe * std::f64::consts::SQRT_2),
+                    );
+                }
+                let fill = if category.hatched {
+                    format!("url(#hatch-{i})")
+                } else {
+                    hex(category.colour)
+                };
                 let _ = writeln!(
                     svg,
                     "<rect class=\"category\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
@@ -456,7 +481,7 @@ impl LegendWriter<'_> {
                     num(row_y),
                     num(bar_width),
                     num(text_height),
-                    hex(category.colour),
+                    fill,
                     num(left + bar_width + (style.pad() / 2) as f64),
                     num(row_y + metrics.ascent(px)),
                     escape(&category.label)

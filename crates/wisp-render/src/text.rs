@@ -72,7 +72,12 @@ pub(crate) fn shorten(font: &FontRef<'_>, em_size: f32, max_width: f32, text: &s
             hi = mid - 1;
         }
     }
-    chars[..lo].iter().collect::<String>().trim_end().to_string() + "…"
+    chars[..lo]
+        .iter()
+        .collect::<String>()
+        .trim_end()
+        .to_string()
+        + "…"
 }
 
 /// Breaks `text` into lines no wider than `max_width` at `em_size`, at spaces where it can and

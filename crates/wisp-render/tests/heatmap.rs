@@ -269,3 +269,29 @@ fn mismatched_plan_and_bad_scale_are_errors() {
     let err = heatmap_image(&HeatmapRequest::new(&floor, &plan, &layer, &flat, "t")).unwrap_err();
     assert!(matches!(err.kind(), RenderErrorKind::Scale { .. }));
 }
+
+#[test]
+fn a_hatched_category_is_striped_and_a_plain_one_is_not() {
+    let (floor, plan) = (floor(), plan());
+    // 25 categories: the 25th shares the first's colour and is told apart by its hatching.
+    let scale =
+        ColourScale::categorical("Channel", "", (0..25).map(|i| format!("ch {i}")).collect());
+    let colours_in = |value: f32| {
+        let layer = Grid::filled(geometry(), value);
+        let mut request = HeatmapRequest::new(&floor, &plan, &layer, &scale, "t");
+        request.opacity = 1.0;
+        let image = heatmap_image(&request).unwrap();
+        // A patch inside the outline, clear of the plan's dark lines.
+        let mut seen = std::collections::BTreeSet::new();
+        for y in 30..45 {
+            for x in 30..45 {
+                seen.insert(rgb(&image, x, y));
+            }
+        }
+        seen
+    };
+    assert_eq!(colours_in(0.0).len(), 1);
+    let hatched = colours_in(24.0);
+    assert_eq!(hatched.len(), 2, "{hatched:?}");
+    assert!(hatched.contains(&[0xe6, 0x9f, 0x00]));
+}
