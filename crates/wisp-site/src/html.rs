@@ -224,7 +224,8 @@ fn metric_of(criterion: Criterion) -> Metric {
 }
 
 /// One close-up per dead zone whose map `map_of` has; cut from the plan part of the map only,
-/// so a zone near the right edge never shows half a legend.
+/// so a zone near the right edge never shows half a legend. The window holds the dead zone, its
+/// zone and the nearest access point, plus a margin for the neighbouring rooms.
 fn close_ups<'a>(
     floor: &SiteFloor,
     dead_zones: &[&DeadZone],
@@ -245,9 +246,24 @@ fn close_ups<'a>(
             )
             .to_image();
             let centre = calibration.to_pixels(d.centroid_m);
+            // Context: the dead zone, the whole zone it lies in and the nearest access point
+            // (the margin then shows the neighbouring rooms), so the close-up says where it is.
+            let zone = floor.floor.zones.iter().find(|z| z.name == d.zone);
+            let nearest_ap = floor
+                .floor
+                .aps
+                .iter()
+                .map(|ap| ap.position)
+                .filter(|p| p.distance(d.centroid_m).is_finite())
+                .min_by(|a, b| {
+                    a.distance(d.centroid_m)
+                        .total_cmp(&b.distance(d.centroid_m))
+                });
             let reach_m = d
                 .outline_m
                 .iter()
+                .chain(zone.map_or(&[][..], |z| z.polygon.corners()))
+                .chain(nearest_ap.as_ref())
                 .map(|p| {
                     (p.x - d.centroid_m.x)
                         .abs()
@@ -415,6 +431,34 @@ mod tests {
             );
             let magenta = picture.pixels().filter(|p| is_outline(p)).count();
             assert!(magenta > 20, "{caption}: {magenta} outline pixels");
+            // Wide enough to reach the nearest AP and the whole zone (unless the plan is not).
+            let reach_px = |p: wisp_model::Point| {
+                let (q, c) = (
+                    sf.floor.calibration.to_pixels(p),
+                    sf.floor.calibration.to_pixels(d.centroid_m),
+                );
+                (2.0 * (q.x - c.x).abs().max((q.y - c.y).abs())).floor() as u32
+            };
+            let zone = sf.floor.zones.iter().find(|z| z.name == d.zone).unwrap();
+            let nearest_ap = sf
+                .floor
+                .aps
+                .iter()
+                .map(|ap| ap.position)
+                .min_by(|a, b| a.distance(d.centroid_m).total_cmp(&b.distance(d.centroid_m)))
+                .unwrap();
+            let needed = zone
+                .polygon
+                .corners()
+                .iter()
+                .copied()
+                .chain([nearest_ap])
+                .map(reach_px)
+                .max()
+                .unwrap();
+            let (plan_w, plan_h) = sf.floor.plan_size_px;
+            assert!(picture.width() >= needed.min(plan_w), "{caption}");
+            assert!(picture.height() >= needed.min(plan_h), "{caption}");
         }
 
         // The document itself: every layer switchable, a link per dead zone, a sane size.
