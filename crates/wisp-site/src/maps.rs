@@ -222,8 +222,17 @@ pub fn render_with<T>(
             }
             _ => &[],
         };
-        let prediction = predicted(floor, samples, new_aps)?;
-        return draw_predicted(site, floor, &prediction, new_aps, style, finish);
+        let prediction = predicted(site, floor, samples, plan, new_aps)?;
+        let plan_image = analysis.plan_image(floor)?;
+        return draw_predicted(
+            site,
+            floor,
+            &prediction,
+            new_aps,
+            style,
+            Some(plan_image),
+            finish,
+        );
     }
     let layers = analysis
         .layers
@@ -272,6 +281,7 @@ pub fn render_with<T>(
     let title = heading(site, f, metric.title());
     draw_with(
         floor,
+        Some(analysis.plan_image(floor)?),
         &layer,
         Some(&layers.surveyed),
         &scale,
@@ -347,15 +357,25 @@ fn contours_for(site: &Site, f: &wisp_model::Floor, metric: Metric) -> Vec<f64> 
 }
 
 /// The calibrated model's prediction over the floor's analysis grid for its existing APs plus
-/// `new_aps`, on the planner's design band; whether the model could be calibrated on `samples`
+/// `new_aps`, on the planner's design band, calibrated as `plan` was (site grouping, fitted
+/// walls if the plan fitted them); whether the model could be calibrated on `samples`
 /// (else `wisp plan`'s fallback, the default model with the manifest's powers).
 pub fn predicted(
+    site: &Site,
     floor: &SiteFloor,
     samples: &[Sample],
+    plan: Option<&FloorPlan>,
     new_aps: &[PlannedAp],
 ) -> Result<Predicted, Error> {
     let f = &floor.floor;
-    let cal = wisp_plan::calibrate(f, samples, &CalibrationOptions::default()).ok();
+    // The model the plan was made with: the site's AP grouping and, if the plan fitted them,
+    // wall losses; so the picture never contradicts the plan it illustrates.
+    let options = CalibrationOptions {
+        grouping: site.ap_grouping.clone(),
+        fit_walls: plan.is_some_and(|p| p.fit_walls),
+        ..Default::default()
+    };
+    let cal = wisp_plan::calibrate(f, samples, &options).ok();
     let mut aps = wisp_plan::existing_aps(f, cal.as_ref());
     aps.extend(new_aps.iter().cloned());
     let geometry = pipeline::floor_grid(f)?;
@@ -382,6 +402,7 @@ pub fn draw_predicted<T>(
     predicted: &Predicted,
     new_aps: &[PlannedAp],
     style: Style,
+    plan_image: Option<&image::RgbaImage>,
     finish: impl FnOnce(&HeatmapRequest) -> Result<T, wisp_render::RenderError>,
 ) -> Result<T, Error> {
     let f = &floor.floor;
@@ -401,6 +422,7 @@ pub fn draw_predicted<T>(
     let markers = planned_markers(new_aps);
     draw_with(
         floor,
+        plan_image,
         &predicted.prediction.primary,
         None,
         &scale,
@@ -464,6 +486,7 @@ pub fn draw(
 ) -> Result<image::RgbaImage, Error> {
     draw_with(
         floor,
+        None,
         layer,
         surveyed,
         scale,
@@ -482,6 +505,7 @@ pub fn draw(
 #[allow(clippy::too_many_arguments)]
 pub fn draw_with<T>(
     floor: &SiteFloor,
+    plan: Option<&image::RgbaImage>,
     layer: &Grid<f32>,
     surveyed: Option<&Grid<bool>>,
     scale: &ColourScale,
@@ -495,7 +519,14 @@ pub fn draw_with<T>(
     finish: impl FnOnce(&HeatmapRequest) -> Result<T, wisp_render::RenderError>,
 ) -> Result<T, Error> {
     let f = &floor.floor;
-    let plan = wisp_ingest::plan::load_plan(&floor.plan_path)?;
+    let loaded;
+    let plan = match plan {
+        Some(p) => p,
+        None => {
+            loaded = wisp_ingest::plan::load_plan(&floor.plan_path)?;
+            &loaded
+        }
+    };
     let markers: Vec<Marker> = f
         .aps
         .iter()
@@ -506,7 +537,7 @@ pub fn draw_with<T>(
         })
         .chain(planned.iter().cloned())
         .collect();
-    let mut req = HeatmapRequest::new(f, &plan, layer, scale, title);
+    let mut req = HeatmapRequest::new(f, plan, layer, scale, title);
     req.surveyed = surveyed;
     req.opacity = opacity;
     req.contours = contours;
@@ -528,5 +559,49 @@ impl std::str::FromStr for Metric {
                 let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
                 format!("unknown metric '{s}' (known: {})", names.join(", "))
             })
+    }
+}
+
+/// A floor's maps for one analysis, each metric drawn at most once (in its default style) and
+/// shared by the PDF's heatmaps, the dead-zone close-ups and the HTML layers; every map shares
+/// the analysis's one decode of the plan image.
+pub struct FloorPictures<'a> {
+    pub site: &'a Site,
+    pub floor: &'a SiteFloor,
+    pub analysis: &'a FloorAnalysis,
+    pub samples: &'a [Sample],
+    drawn: std::cell::RefCell<Vec<(Metric, std::rc::Rc<image::RgbaImage>)>>,
+}
+
+impl<'a> FloorPictures<'a> {
+    pub fn new(
+        site: &'a Site,
+        floor: &'a SiteFloor,
+        analysis: &'a FloorAnalysis,
+        samples: &'a [Sample],
+    ) -> Self {
+        FloorPictures {
+            site,
+            floor,
+            analysis,
+            samples,
+            drawn: Default::default(),
+        }
+    }
+
+    /// The map of `metric`, drawn the first time it is asked for.
+    pub fn get(&self, metric: Metric) -> Result<std::rc::Rc<image::RgbaImage>, Error> {
+        if let Some((_, image)) = self.drawn.borrow().iter().find(|(m, _)| *m == metric) {
+            return Ok(image.clone());
+        }
+        let image = std::rc::Rc::new(render(
+            self.site,
+            self.floor,
+            self.analysis,
+            self.samples,
+            Style::of(metric),
+        )?);
+        self.drawn.borrow_mut().push((metric, image.clone()));
+        Ok(image)
     }
 }

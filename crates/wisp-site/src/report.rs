@@ -1,6 +1,6 @@
 use crate::check::SiteCheck;
-use crate::maps::{render, Metric, Style};
-use crate::pipeline::{self, FloorAnalysis, FloorOutcome, Loaded};
+use crate::maps::{FloorPictures, Metric, Style};
+use crate::pipeline::{self, FloorAnalysis, FloorJob, FloorOutcome, Loaded, Progress, RunOptions};
 use crate::plan::{FloorPlan, PlanFile};
 use crate::{Error, ExitCode};
 use wisp_coverage::{Criterion, Verdict, ZoneResult};
@@ -109,10 +109,30 @@ pub fn floor_part(
     index: usize,
     plan: Option<&FloorPlan>,
 ) -> Result<FloorPart, Error> {
+    floor_part_with(
+        &FloorPictures::new(site, sf, analysis, samples),
+        index,
+        plan,
+    )
+}
+
+/// [`floor_part`] drawing its maps through `pictures`, which other outputs of the same floor
+/// (the HTML) share.
+pub fn floor_part_with(
+    pictures: &FloorPictures<'_>,
+    index: usize,
+    plan: Option<&FloorPlan>,
+) -> Result<FloorPart, Error> {
+    let (site, sf, analysis, samples) = (
+        pictures.site,
+        pictures.floor,
+        pictures.analysis,
+        pictures.samples,
+    );
     let mut heatmaps = Vec::new();
     if analysis.layers.is_some() {
         for metric in [Metric::Primary, Metric::Secondary] {
-            let img = render(site, sf, analysis, samples, Style::of(metric))?;
+            let img = pictures.get(metric)?;
             heatmaps.push((
                 format!("{} — {}", sf.floor.name, metric.title()),
                 wisp_render::png_bytes(&img)?,
@@ -141,7 +161,7 @@ pub fn floor_part(
             }
         ));
     }
-    let dead_zone_maps = crate::html::dead_zone_crops(site, sf, samples, analysis)?
+    let dead_zone_maps = crate::html::dead_zone_crops(pictures)?
         .into_iter()
         .map(|(caption, img)| Ok((caption, wisp_render::png_bytes(&img)?)))
         .collect::<Result<Vec<_>, Error>>()?;
@@ -156,7 +176,7 @@ pub fn floor_part(
         dead_zone_maps,
         notes,
         plan: plan
-            .map(|fp| plan_part(site, sf, samples, fp))
+            .map(|fp| plan_part(site, sf, samples, fp, analysis))
             .transpose()?,
         error: None,
     })
@@ -168,14 +188,16 @@ fn plan_part(
     sf: &SiteFloor,
     samples: &[Sample],
     fp: &FloorPlan,
+    analysis: &FloorAnalysis,
 ) -> Result<PlanPart, Error> {
-    let predicted = crate::maps::predicted(sf, samples, &fp.new_aps)?;
+    let predicted = crate::maps::predicted(site, sf, samples, Some(fp), &fp.new_aps)?;
     let map = crate::maps::draw_predicted(
         site,
         sf,
         &predicted,
         &fp.new_aps,
         Style::of(Metric::PredictedAfter),
+        Some(analysis.plan_image(sf)?),
         wisp_render::heatmap_png,
     )?;
     let new: Vec<&wisp_plan::PlannedAp> = fp.new_aps.iter().collect();
@@ -634,5 +656,118 @@ pub fn assemble(
         floors,
         appendix,
         paper,
+    })
+}
+
+/// What a report run asks for beyond the site: the plan to illustrate, whether to make the
+/// HTML report too, paper size and the report's date (the caller reads the clock).
+#[derive(Debug, Clone, Copy)]
+pub struct ReportRequest<'a> {
+    pub plan: Option<&'a PlanFile>,
+    pub html: bool,
+    pub paper: Paper,
+    pub date: &'a str,
+}
+
+/// One floor of a report run: its part of the PDF (and of a bundle) and, when asked for, its
+/// floor of the HTML report, made from one analysis with every map drawn once.
+pub struct FloorScene {
+    pub part: FloorPart,
+    pub html: Option<wisp_render::HtmlFloor>,
+}
+
+/// The scene of the floor a run's worker holds.
+pub fn floor_scene(
+    job: &FloorJob<'_>,
+    analysis: &FloorAnalysis,
+    request: &ReportRequest<'_>,
+) -> Result<FloorScene, Error> {
+    let pictures = FloorPictures::new(job.site, job.floor, analysis, job.samples);
+    let plan = request.plan.and_then(|p| p.floor(&job.floor.floor.id));
+    job.step("drawing heatmaps");
+    let part = floor_part_with(&pictures, job.index, plan)?;
+    let html = if request.html {
+        job.step("drawing the interactive map");
+        Some(crate::html::html_floor(&pictures, plan)?)
+    } else {
+        None
+    };
+    Ok(FloorScene { part, html })
+}
+
+/// Every floor of the site (or of `opts.shard`) analysed once, in parallel, into its scene;
+/// each floor's layers are dropped as soon as its scene is made.
+pub fn report_floors(
+    site: &Site,
+    survey: Option<&wisp_model::Survey>,
+    opts: &RunOptions,
+    progress: &dyn Progress,
+    request: &ReportRequest<'_>,
+) -> Vec<FloorOutcome<FloorScene>> {
+    pipeline::analyse_site_with(site, survey, opts, progress, |job, analysis| {
+        floor_scene(job, &analysis, request)
+    })
+}
+
+/// A site's report: its facts, every floor's part in manifest order, the laid-out report and,
+/// when asked for, the HTML document.
+pub struct SiteReport {
+    pub facts: SiteFacts,
+    pub parts: Vec<FloorPart>,
+    pub report: Report,
+    pub html: Option<String>,
+}
+
+impl SiteReport {
+    /// The PDF, with each floor's dead-zone close-ups and plan page.
+    pub fn pdf(&self) -> Result<Vec<u8>, Error> {
+        Ok(wisp_render::report_pdf_with(
+            &self.report,
+            &extras(&self.parts)?,
+        )?)
+    }
+}
+
+/// Lays out the report of a run's scenes (from [`report_floors`]); floors that failed get a note.
+pub fn site_report(
+    site: &Site,
+    outcomes: Vec<FloorOutcome<FloorScene>>,
+    request: &ReportRequest<'_>,
+) -> Result<SiteReport, Error> {
+    let facts = SiteFacts::of(site, &outcomes).with_plan(request.plan);
+    let mut parts = Vec::new();
+    let mut html_floors = Vec::new();
+    for o in outcomes {
+        match o.result {
+            Ok(scene) => {
+                parts.push(scene.part);
+                html_floors.extend(scene.html);
+            }
+            Err(e) => parts.push(FloorPart::failed(site, o.index, &o.id, &e)),
+        }
+    }
+    let report = assemble(&facts, &parts, request.paper, request.date)?;
+    let html = if request.html {
+        // The HTML shows the floors that could be drawn, each with its own text.
+        let drawn: Vec<usize> = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.error.is_none())
+            .map(|(i, _)| i)
+            .collect();
+        let mut text = report.clone();
+        text.floors = drawn.iter().map(|&i| report.floors[i].clone()).collect();
+        Some(wisp_render::report_html(&crate::html::html_of(
+            html_floors,
+            &text,
+        ))?)
+    } else {
+        None
+    };
+    Ok(SiteReport {
+        facts,
+        parts,
+        report,
+        html,
     })
 }
