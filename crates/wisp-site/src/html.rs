@@ -447,7 +447,10 @@ mod tests {
                 .aps
                 .iter()
                 .map(|ap| ap.position)
-                .min_by(|a, b| a.distance(d.centroid_m).total_cmp(&b.distance(d.centroid_m)))
+                .min_by(|a, b| {
+                    a.distance(d.centroid_m)
+                        .total_cmp(&b.distance(d.centroid_m))
+                })
                 .unwrap();
             let needed = zone
                 .polygon
