@@ -266,7 +266,7 @@ pub fn estate_dir(floors: usize, scans: usize) -> (tempfile::TempDir, std::path:
 /// parallel into its report part, the report laid out and the PDF made. Returns the PDF.
 pub fn report_pdf(manifest: &std::path::Path) -> Vec<u8> {
     use wisp_site::pipeline::{load_site, NoProgress, RunOptions};
-    use wisp_site::report::{report_floors, site_report, ReportRequest};
+    use wisp_site::scene::{report_floors, site_report, ReportRequest};
     let site = load_site(manifest).expect("site loads");
     let request = ReportRequest {
         plan: None,

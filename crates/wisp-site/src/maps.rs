@@ -1,7 +1,7 @@
 use crate::pipeline::{self, FloorAnalysis};
 use crate::plan::FloorPlan;
 use crate::Error;
-use wisp_coverage::Criterion;
+use wisp_coverage::{Criterion, DeadZone};
 use wisp_ingest::{Site, SiteFloor};
 use wisp_interp::SignalLayers;
 use wisp_model::{Grid, Sample};
@@ -604,4 +604,115 @@ impl<'a> FloorPictures<'a> {
         self.drawn.borrow_mut().push((metric, image.clone()));
         Ok(image)
     }
+}
+
+/// Plan metres of map shown around a dead zone's outline in its close-up.
+const CLOSE_UP_MARGIN_M: f64 = 3.0;
+/// The smallest close-up is this many metres from centre to edge (10 m across), so a 1 m² dead
+/// zone is still shown with the rooms around it.
+pub const CLOSE_UP_MIN_HALF_M: f64 = 5.0;
+
+/// Close-ups of every dead zone of the floor of `pictures`, in the order of the report's
+/// dead-zone table (zone by zone, then as the zone lists them): each is cut from the map of its
+/// own criterion, where its outline is drawn, centred on the zone and showing at least 3 m
+/// around its outline (10 m across at least). Captioned "zone — criterion, area at (x, y)".
+/// A floor with no survey has none.
+pub fn dead_zone_crops(
+    pictures: &FloorPictures<'_>,
+) -> Result<Vec<(String, image::RgbaImage)>, Error> {
+    let analysis = pictures.analysis;
+    let dead_zones: Vec<&DeadZone> = analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
+    if analysis.layers.is_none() || dead_zones.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut maps: Vec<(Metric, std::rc::Rc<image::RgbaImage>)> = Vec::new();
+    for d in &dead_zones {
+        let metric = metric_of(d.criterion);
+        if !maps.iter().any(|(m, _)| *m == metric) {
+            maps.push((metric, pictures.get(metric)?));
+        }
+    }
+    let map_of = |metric: Metric| {
+        maps.iter()
+            .find(|(m, _)| *m == metric)
+            .map(|(_, image)| &**image)
+    };
+    Ok(close_ups(pictures.floor, &dead_zones, &map_of))
+}
+
+/// The map a dead zone of `criterion` is outlined on.
+fn metric_of(criterion: Criterion) -> Metric {
+    match criterion {
+        Criterion::Primary => Metric::Primary,
+        Criterion::Secondary => Metric::Secondary,
+        Criterion::Tertiary => Metric::Tertiary,
+        Criterion::Snr => Metric::Snr,
+        Criterion::CoChannel => Metric::CoChannel,
+    }
+}
+
+/// One close-up per dead zone whose map `map_of` has; cut from the plan part of the map only,
+/// so a zone near the right edge never shows half a legend. The window holds the dead zone, its
+/// zone and the nearest access point, plus a margin for the neighbouring rooms.
+fn close_ups<'a>(
+    floor: &SiteFloor,
+    dead_zones: &[&DeadZone],
+    map_of: &dyn Fn(Metric) -> Option<&'a image::RgbaImage>,
+) -> Vec<(String, image::RgbaImage)> {
+    let calibration = floor.floor.calibration;
+    let (plan_w, plan_h) = floor.floor.plan_size_px;
+    dead_zones
+        .iter()
+        .filter_map(|d| {
+            let map = map_of(metric_of(d.criterion))?;
+            let plan_part = image::imageops::crop_imm(
+                map,
+                0,
+                0,
+                plan_w.min(map.width()),
+                plan_h.min(map.height()),
+            )
+            .to_image();
+            let centre = calibration.to_pixels(d.centroid_m);
+            // Context: the dead zone, the whole zone it lies in and the nearest access point
+            // (the margin then shows the neighbouring rooms), so the close-up says where it is.
+            let zone = floor.floor.zones.iter().find(|z| z.name == d.zone);
+            let nearest_ap = floor
+                .floor
+                .aps
+                .iter()
+                .map(|ap| ap.position)
+                .filter(|p| p.distance(d.centroid_m).is_finite())
+                .min_by(|a, b| {
+                    a.distance(d.centroid_m)
+                        .total_cmp(&b.distance(d.centroid_m))
+                });
+            let reach_m = d
+                .outline_m
+                .iter()
+                .chain(zone.map_or(&[][..], |z| z.polygon.corners()))
+                .chain(nearest_ap.as_ref())
+                .map(|p| {
+                    (p.x - d.centroid_m.x)
+                        .abs()
+                        .max((p.y - d.centroid_m.y).abs())
+                })
+                .filter(|r| r.is_finite())
+                .fold(0.0f64, f64::max);
+            let half_m = (reach_m + CLOSE_UP_MARGIN_M).max(CLOSE_UP_MIN_HALF_M);
+            let half_px = (half_m / calibration.metres_per_pixel())
+                .ceil()
+                .clamp(1.0, u32::MAX as f64) as u32;
+            let picture = wisp_render::crop(&plan_part, (centre.x, centre.y), half_px);
+            let caption = format!(
+                "{} — {}, {:.1} m² at ({:.1}, {:.1}) m",
+                d.zone,
+                d.criterion.name(),
+                d.area_m2,
+                d.centroid_m.x,
+                d.centroid_m.y
+            );
+            Some((caption, picture))
+        })
+        .collect()
 }

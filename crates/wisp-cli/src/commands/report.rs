@@ -3,7 +3,7 @@ use crate::progress::{print_reports, Bars};
 use crate::{CliError, ExitCode};
 use std::path::PathBuf;
 use wisp_site::pipeline::{self, RunOptions, Shard};
-use wisp_site::report::{report_floors, site_report, FloorScene, ReportRequest};
+use wisp_site::scene::{report_floors, site_report, FloorScene, ReportRequest};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
