@@ -798,11 +798,11 @@ fn channel_map_lists_the_serving_channels() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let svg = std::fs::read_to_string(site.path().join("ch.svg")).unwrap();
-    // The one AP serves on 5 GHz channel 36: one swatch, in channel 36's own colour, the fourth
-    // of the list (after 2.4 GHz channels 1, 6 and 11): Okabe–Ito yellow.
+    // The one AP serves on 5 GHz channel 36, the only channel of the survey: one swatch, in the
+    // colour of the first slot (channels are ranked per site): Okabe–Ito orange.
     assert_eq!(svg.matches("class=\"category\"").count(), 1);
     assert!(svg.contains(">5 GHz ch 36</text>"));
-    assert!(svg.contains("fill=\"#f0e442\""));
+    assert!(svg.contains("fill=\"#e69f00\""));
     let o = wisp(
         &[
             "heatmap",
@@ -815,10 +815,10 @@ fn channel_map_lists_the_serving_channels() {
         site.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    // Beside the AP (60, 100 px), the plan (white) under 60 % yellow: 0.6·(240,228,66) + 0.4·255.
+    // Beside the AP (60, 100 px), the plan (white) under 60 % orange: 0.6·(230,159,0) + 0.4·255.
     let img = image::open(site.path().join("ch.png")).unwrap().to_rgba8();
     let p = img.get_pixel(40, 60).0;
-    let want = [246, 239, 142];
+    let want = [240, 197, 102];
     for k in 0..3 {
         assert!((p[k] as i32 - want[k]).abs() <= 2, "{p:?} vs {want:?}");
     }

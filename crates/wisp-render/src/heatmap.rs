@@ -1,7 +1,8 @@
 //! Heatmap pictures: a finished layer painted over the floor plan, with legend and scale bar.
 
+use crate::map_labels::{font_of, map_labels, MapLabel};
 use crate::scale::format_number;
-use crate::text::Faces;
+use crate::text::{em_of_px, wrap_text, Faces};
 use crate::{ColourScale, RenderError, RenderErrorKind};
 use ab_glyph::{FontRef, PxScale};
 use image::{Rgba, RgbaImage};
@@ -12,7 +13,7 @@ use imageproc::drawing::{
 use imageproc::point::Point as PixelPoint;
 use imageproc::rect::Rect;
 use rayon::prelude::*;
-use wisp_model::{Floor, Grid, PlanCalibration, Point};
+use wisp_model::{Floor, Grid, PlanCalibration, Point, Sample};
 
 /// Heat-layer opacity over the plan unless the caller asks otherwise: strong enough to read the
 /// colour, weak enough to read the room names beneath it.
@@ -30,6 +31,8 @@ pub(crate) const PATH_COLOUR: [u8; 3] = [30, 60, 170];
 pub(crate) const MEASURED_AP_COLOUR: [u8; 3] = [20, 20, 20];
 pub(crate) const PLANNED_AP_COLOUR: [u8; 3] = [0, 95, 210];
 pub(crate) const TEXT_COLOUR: [u8; 3] = [20, 20, 20];
+/// Zone outlines and names: a dark slate, quieter than contours and text.
+pub(crate) const ZONE_COLOUR: [u8; 3] = [55, 65, 95];
 const WHITE: [u8; 3] = [255, 255, 255];
 
 /// What a marker stands for; decides its symbol.
@@ -83,15 +86,19 @@ pub struct HeatmapRequest<'a> {
     pub markers: &'a [Marker],
     /// Dead zones: dashed magenta rings with their labels.
     pub outlines: &'a [Outline],
-    /// Survey path or scan points: dots joined by a thin line; may be empty.
-    pub path: &'a [Point],
+    /// Survey walks, each the scan positions of one capture in order: a walk is drawn as a
+    /// polyline with a dot per scan, a stop-and-go point (one position) as a dot; nothing joins
+    /// one walk to another. May be empty; [`walks_of`] groups a survey's samples.
+    pub walks: &'a [Vec<Point>],
+    /// Draw the floor's zones: outline and name (inside when it fits, else on a leader line).
+    pub zones: bool,
     /// Printed under the plan; may be empty.
     pub title: String,
 }
 
 impl<'a> HeatmapRequest<'a> {
-    /// A request with [`DEFAULT_OPACITY`], no survey mask, and no contours, markers, outlines or
-    /// path; set those fields afterwards as needed.
+    /// A request with [`DEFAULT_OPACITY`], no survey mask, no contours, markers, outlines or
+    /// walks, and the floor's zones drawn; set those fields afterwards as needed.
     pub fn new(
         floor: &'a Floor,
         plan: &'a RgbaImage,
@@ -109,10 +116,36 @@ impl<'a> HeatmapRequest<'a> {
             contours: &[],
             markers: &[],
             outlines: &[],
-            path: &[],
+            walks: &[],
+            zones: true,
             title: title.into(),
         }
     }
+}
+
+/// The survey's walks for [`HeatmapRequest::walks`]: the samples grouped by the capture they
+/// came from (their `source` up to the last `:` or `#`, which start the line or scan number),
+/// in the order each capture first appears, each in sample order. A stop-and-go capture (all
+/// its scans at one spot) is a walk of identical points, drawn as one dot.
+pub fn walks_of(samples: &[Sample]) -> Vec<Vec<Point>> {
+    let mut captures: Vec<&str> = Vec::new();
+    let mut walks: Vec<Vec<Point>> = Vec::new();
+    for sample in samples {
+        let capture = sample
+            .source
+            .rsplit_once([':', '#'])
+            .map_or(sample.source.as_str(), |(file, _)| file);
+        let i = match captures.iter().position(|c| *c == capture) {
+            Some(i) => i,
+            None => {
+                captures.push(capture);
+                walks.push(Vec::new());
+                walks.len() - 1
+            }
+        };
+        walks[i].push(sample.position());
+    }
+    walks
 }
 
 /// The heatmap as PNG bytes: the same picture as [`heatmap_image`], losslessly encoded.
@@ -179,7 +212,8 @@ pub fn heatmap_image(request: &HeatmapRequest) -> Result<RgbaImage, RenderError>
     let faces = Faces::load()?;
     let style = Style::for_plan(plan_w, plan_h);
     let legend = Legend::measure(request, &faces, &style);
-    let bottom_band = style.bottom_band_height();
+    let bottom_band =
+        style.bottom_band_height(title_lines(request, &faces, &style, plan_w + legend.width).len());
     let canvas_w = plan_w.saturating_add(legend.width);
     let canvas_h = plan_h.max(legend.height).saturating_add(bottom_band);
     let mut canvas = RgbaImage::from_pixel(canvas_w, canvas_h, rgba(WHITE));
@@ -196,19 +230,41 @@ pub fn heatmap_image(request: &HeatmapRequest) -> Result<RgbaImage, RenderError>
     );
 
     let calibration = floor.calibration;
-    draw_path(&mut canvas, calibration, request.path, &style);
+    if request.zones {
+        for zone in &floor.zones {
+            let ring = pixel_ring(calibration, zone.polygon.corners());
+            draw_ring(&mut canvas, &ring, ZONE_COLOUR, style.zone_line_px(), None);
+        }
+    }
+    draw_walks(&mut canvas, calibration, request.walks, &style);
     for outline in request.outlines {
-        draw_outline(&mut canvas, calibration, outline, &faces.bold, &style);
+        let ring = pixel_ring(calibration, &outline.ring);
+        let dash = (style.font_px * 0.6).max(4.0) as f64;
+        let gap = (style.font_px * 0.4).max(3.0) as f64;
+        draw_ring(&mut canvas, &ring, OUTLINE_COLOUR, 2, Some((dash, gap)));
     }
     for marker in request.markers {
-        draw_marker(&mut canvas, calibration, marker, &faces, &style);
+        if let Some((x, y)) = to_canvas(calibration, marker.at, &canvas) {
+            let radius = style.symbol_radius();
+            draw_symbol(
+                &mut canvas,
+                marker.kind,
+                x.round() as i32,
+                y.round() as i32,
+                radius,
+            );
+        }
+    }
+    for label in map_labels(request, &faces, &style) {
+        draw_map_label(&mut canvas, &label, &faces);
     }
     legend.draw(&mut canvas, request, &faces, &style, plan_w);
 
     let band_top = plan_h.max(legend.height) as i32;
     let title_px = style.title_px();
-    if !request.title.trim().is_empty() {
-        let y = band_top + style.pad();
+    let title_lines = title_lines(request, &faces, &style, canvas_w);
+    for (i, line) in title_lines.iter().enumerate() {
+        let y = band_top + style.pad() + i as i32 * style.title_line_height();
         draw_text_mut(
             &mut canvas,
             rgba(TEXT_COLOUR),
@@ -216,10 +272,11 @@ pub fn heatmap_image(request: &HeatmapRequest) -> Result<RgbaImage, RenderError>
             y,
             title_px,
             &faces.bold,
-            &request.title,
+            line,
         );
     }
-    let bar_top = band_top + style.pad() + (title_px.y * 1.35) as i32;
+    let bar_top =
+        band_top + style.pad() + style.title_line_height() * title_lines.len().max(1) as i32;
     draw_scale_bar(
         &mut canvas,
         calibration,
@@ -256,9 +313,24 @@ impl Style {
     pub(crate) fn line_height(&self) -> i32 {
         (self.font_px * 1.3).round() as i32
     }
-    pub(crate) fn bottom_band_height(&self) -> u32 {
-        // Title line, scale bar with its label, and padding above and below.
-        (self.pad() * 2 + (self.font_px * 1.25 * 1.35) as i32 + self.line_height()) as u32
+    /// Height of one line of the title.
+    pub(crate) fn title_line_height(&self) -> i32 {
+        (self.font_px * 1.25 * 1.35) as i32
+    }
+    /// The band under the plan: the title's lines (at least one), the scale bar with its
+    /// label, and padding above and below.
+    pub(crate) fn bottom_band_height(&self, title_lines: usize) -> u32 {
+        let title = self.title_line_height() * title_lines.max(1) as i32;
+        (self.pad() * 2 + title + self.line_height()) as u32
+    }
+    /// Size of zone names and AP labels: smaller than other map text, as there are many of
+    /// them, but not below 11 px.
+    pub(crate) fn zone_font_px(&self) -> f32 {
+        (self.font_px * 0.7).max(11.0)
+    }
+    /// Width of zone outlines.
+    pub(crate) fn zone_line_px(&self) -> i32 {
+        ((self.font_px / 14.0).round() as i32).max(1)
     }
     pub(crate) fn symbol_radius(&self) -> i32 {
         ((self.font_px * 0.45).round() as i32).max(3)
@@ -285,6 +357,7 @@ fn paint_layer(request: &HeatmapRequest, canvas: &mut RgbaImage) -> Vec<f32> {
     let calibration = request.floor.calibration;
     let outline = &request.floor.outline;
     let categorical = request.scale.is_categorical();
+    let stripe = hatch_stripe_px(plan_w as u32, plan_h as u32);
     let canvas_rows = canvas.as_mut().par_chunks_mut(canvas_row_bytes);
     canvas_rows
         .zip(values.par_chunks_mut(plan_w))
@@ -311,7 +384,14 @@ fn paint_layer(request: &HeatmapRequest, canvas: &mut RgbaImage) -> Vec<f32> {
                     sample_bilinear(request.layer, centre)
                 } {
                     *value_out = value;
-                    blend(request.scale.colour(value as f64), [base; 3], opacity)
+                    let mut colour = request.scale.colour(value as f64);
+                    if categorical
+                        && request.scale.hatched(value as f64)
+                        && on_hatch_stripe(x as u32, y as u32, stripe)
+                    {
+                        colour = hatch_ink(colour);
+                    }
+                    blend(colour, [base; 3], opacity)
                 } else {
                     [base; 3]
                 };
@@ -319,6 +399,23 @@ fn paint_layer(request: &HeatmapRequest, canvas: &mut RgbaImage) -> Vec<f32> {
             }
         });
     values
+}
+
+/// Width of the hatching stripes of a categorical map, in pixels: wide enough to see on a
+/// printed page at the plan's size.
+pub(crate) fn hatch_stripe_px(plan_w: u32, plan_h: u32) -> u32 {
+    (plan_w.max(plan_h) / 300).max(3)
+}
+
+/// Whether pixel (x, y) lies on a dark stripe of the diagonal hatching (stripes falling to the
+/// right, as wide as the gaps between them).
+pub(crate) fn on_hatch_stripe(x: u32, y: u32, stripe: u32) -> bool {
+    ((x + y) / stripe.max(1)).is_multiple_of(2)
+}
+
+/// The stripe colour of a hatched category: its own colour darkened by half.
+pub(crate) fn hatch_ink(colour: [u8; 3]) -> [u8; 3] {
+    blend([0, 0, 0], colour, 0.5)
 }
 
 /// The plan pixel as a light grey: composited over white, reduced to luma, then its darkness
@@ -511,78 +608,79 @@ fn draw_thick_segment(canvas: &mut RgbaImage, a: Point, b: Point, colour: [u8; 3
     }
 }
 
-fn draw_path(canvas: &mut RgbaImage, calibration: PlanCalibration, path: &[Point], style: &Style) {
-    let pixels: Vec<Point> = path.iter().map(|p| calibration.to_pixels(*p)).collect();
-    for pair in pixels.windows(2) {
-        draw_thick_segment(canvas, pair[0], pair[1], PATH_COLOUR, 1);
-    }
-    let radius = ((style.font_px / 6.0).round() as i32).max(2);
-    for p in path {
-        if let Some((x, y)) = to_canvas(calibration, *p, canvas) {
-            draw_filled_circle_mut(
-                canvas,
-                (x.round() as i32, y.round() as i32),
-                radius,
-                rgba(PATH_COLOUR),
-            );
+/// Each walk as a thin polyline with a dot per scan; a walk whose scans all sit on one spot
+/// (stop-and-go) is only a dot. Walks are never joined to each other.
+fn draw_walks(
+    canvas: &mut RgbaImage,
+    calibration: PlanCalibration,
+    walks: &[Vec<Point>],
+    style: &Style,
+) {
+    let radius = walk_dot_radius(style);
+    for walk in walks {
+        let pixels: Vec<Point> = walk.iter().map(|p| calibration.to_pixels(*p)).collect();
+        for pair in pixels.windows(2) {
+            draw_thick_segment(canvas, pair[0], pair[1], PATH_COLOUR, 1);
+        }
+        for p in walk {
+            if let Some((x, y)) = to_canvas(calibration, *p, canvas) {
+                draw_filled_circle_mut(
+                    canvas,
+                    (x.round() as i32, y.round() as i32),
+                    radius,
+                    rgba(PATH_COLOUR),
+                );
+            }
         }
     }
 }
 
-/// A dashed ring two pixels wide, and its label at the ring's centroid.
-fn draw_outline(
+pub(crate) fn walk_dot_radius(style: &Style) -> i32 {
+    ((style.font_px / 6.0).round() as i32).max(2)
+}
+
+/// A ring's corners (metres) in picture pixels.
+pub(crate) fn pixel_ring(calibration: PlanCalibration, ring: &[Point]) -> Vec<Point> {
+    ring.iter().map(|p| calibration.to_pixels(*p)).collect()
+}
+
+/// A closed ring `thickness` pixels wide, solid or dashed (`(dash, gap)` in pixels).
+fn draw_ring(
     canvas: &mut RgbaImage,
-    calibration: PlanCalibration,
-    outline: &Outline,
-    font: &FontRef,
-    style: &Style,
+    ring: &[Point],
+    colour: [u8; 3],
+    thickness: i32,
+    dashes: Option<(f64, f64)>,
 ) {
-    let ring: Vec<Point> = outline
-        .ring
-        .iter()
-        .map(|p| calibration.to_pixels(*p))
-        .collect();
-    let dash = (style.font_px * 0.6).max(4.0) as f64;
-    let gap = (style.font_px * 0.4).max(3.0) as f64;
-    if ring.len() >= 2 {
-        for i in 0..ring.len() {
-            let (a, b) = (ring[i], ring[(i + 1) % ring.len()]);
-            if ring.len() == 2 && i == 1 {
-                break;
-            }
-            let Some((start, end)) = clip_to_canvas(a, b, canvas) else {
-                continue;
-            };
-            let (start, end) = (
-                Point::new(start.0 as f64, start.1 as f64),
-                Point::new(end.0 as f64, end.1 as f64),
-            );
-            let length = start.distance(end);
-            let mut t = 0.0;
-            while t < length {
-                let t_end = (t + dash).min(length);
-                let along = |d: f64| {
-                    Point::new(
-                        start.x + (end.x - start.x) * d / length,
-                        start.y + (end.y - start.y) * d / length,
-                    )
-                };
-                draw_thick_segment(canvas, along(t), along(t_end), OUTLINE_COLOUR, 2);
-                t += dash + gap;
-            }
-        }
+    if ring.len() < 2 {
+        return;
     }
-    if let Some(centre) = ring_centroid(&outline.ring) {
-        if let Some((x, y)) = to_canvas(calibration, centre, canvas) {
-            draw_label_centred(
-                canvas,
-                font,
-                style.text_px(),
-                x,
-                y,
-                &outline.label,
-                OUTLINE_COLOUR,
-            );
+    let sides = if ring.len() == 2 { 1 } else { ring.len() };
+    for i in 0..sides {
+        let (a, b) = (ring[i], ring[(i + 1) % ring.len()]);
+        let Some((dash, gap)) = dashes else {
+            draw_thick_segment(canvas, a, b, colour, thickness);
+            continue;
+        };
+        let Some((start, end)) = clip_to_canvas(a, b, canvas) else {
+            continue;
+        };
+        let (start, end) = (
+            Point::new(start.0 as f64, start.1 as f64),
+            Point::new(end.0 as f64, end.1 as f64),
+        );
+        let length = start.distance(end);
+        let mut t = 0.0;
+        while t < length {
+            let t_end = (t + dash).min(length);
+            let along = |d: f64| {
+                Point::new(
+                    start.x + (end.x - start.x) * d / length,
+                    start.y + (end.y - start.y) * d / length,
+                )
+            };
+            draw_thick_segment(canvas, along(t), along(t_end), colour, thickness);
+            t += dash + gap;
         }
     }
 }
@@ -613,32 +711,6 @@ pub(crate) fn ring_centroid(ring: &[Point]) -> Option<Point> {
     (centre.x.is_finite() && centre.y.is_finite()).then_some(centre)
 }
 
-fn draw_marker(
-    canvas: &mut RgbaImage,
-    calibration: PlanCalibration,
-    marker: &Marker,
-    faces: &Faces,
-    style: &Style,
-) {
-    let Some((x, y)) = to_canvas(calibration, marker.at, canvas) else {
-        return;
-    };
-    let (cx, cy) = (x.round() as i32, y.round() as i32);
-    let radius = style.symbol_radius();
-    draw_symbol(canvas, marker.kind, cx, cy, radius);
-    let label_x = cx + radius + (style.font_px * 0.3) as i32;
-    let label_y = cy - (style.font_px * 0.6) as i32;
-    draw_label(
-        canvas,
-        &faces.bold,
-        style.text_px(),
-        label_x,
-        label_y,
-        &marker.label,
-        TEXT_COLOUR,
-    );
-}
-
 fn draw_symbol(canvas: &mut RgbaImage, kind: MarkerKind, cx: i32, cy: i32, radius: i32) {
     match kind {
         MarkerKind::MeasuredAp => {
@@ -654,6 +726,46 @@ fn draw_symbol(canvas: &mut RgbaImage, kind: MarkerKind, cx: i32, cy: i32, radiu
             draw_polygon_mut(canvas, &corners, rgba(PLANNED_AP_COLOUR));
         }
     }
+}
+
+/// A placed map label: its leader (a thin line with a dot on the thing named), then its lines.
+fn draw_map_label(canvas: &mut RgbaImage, label: &MapLabel, faces: &Faces) {
+    let colour = label.kind.colour();
+    if let Some(leader) = label.leader {
+        draw_thick_segment(canvas, leader.a, leader.b, colour, 1);
+        if let Some((x, y)) = (leader.a.x.is_finite() && leader.a.y.is_finite())
+            .then_some((leader.a.x.round() as i32, leader.a.y.round() as i32))
+        {
+            draw_filled_circle_mut(canvas, (x, y), 2, rgba(colour));
+        }
+    }
+    let font = font_of(faces, label.kind);
+    for (i, line) in label.lines.iter().enumerate() {
+        let (x, y) = label.line_origin(i);
+        draw_label(
+            canvas,
+            font,
+            PxScale::from(label.font_px),
+            x.round() as i32,
+            y.round() as i32,
+            line,
+            colour,
+        );
+    }
+}
+
+/// The title broken into lines that fit the picture's width (`canvas_w`) less its padding.
+pub(crate) fn title_lines(
+    request: &HeatmapRequest,
+    faces: &Faces,
+    style: &Style,
+    canvas_w: u32,
+) -> Vec<String> {
+    let font = &faces.bold;
+    let room = (canvas_w as i32 - 2 * style.pad()).max(1) as f32;
+    let em = em_of_px(font, style.title_px().y);
+    // wrap_text measures advances; imageproc's box can be a pixel or two wider, so leave room.
+    wrap_text(font, em, room * 0.97, &request.title)
 }
 
 /// Text with a one-pixel white halo so it reads over any colour.
@@ -684,23 +796,6 @@ fn draw_label(
     draw_text_mut(canvas, rgba(colour), x, y, px, font, text);
 }
 
-fn draw_label_centred(
-    canvas: &mut RgbaImage,
-    font: &FontRef,
-    px: PxScale,
-    x: f32,
-    y: f32,
-    text: &str,
-    colour: [u8; 3],
-) {
-    let (w, h) = text_size(px, font, text);
-    // Kept inside the picture: a dead zone at the plan's edge must not lose its label's start.
-    let max_left = (canvas.width() as i32 - w as i32 - 2).max(2);
-    let left = ((x - w as f32 / 2.0).round() as i32).clamp(2, max_left);
-    let top = (y - h as f32 / 2.0).round() as i32;
-    draw_label(canvas, font, px, left, top, text, colour);
-}
-
 /// The right-hand legend's size and keys, shared by the PNG and the SVG so both pictures come
 /// out the same size: title, unit, the colour bar (or, for a categorical scale, one swatch row
 /// per category) with its tick labels, then a key to everything else drawn on the plan.
@@ -719,6 +814,7 @@ pub(crate) enum LegendKey {
     NotSurveyed,
     Marker(MarkerKind),
     Outline,
+    Zone,
     Path,
 }
 
@@ -752,8 +848,11 @@ impl Legend {
         if !request.outlines.is_empty() {
             keys.push((LegendKey::Outline, "Dead zone".to_string()));
         }
-        if !request.path.is_empty() {
-            keys.push((LegendKey::Path, "Survey path".to_string()));
+        if request.zones && !request.floor.zones.is_empty() {
+            keys.push((LegendKey::Zone, "Zone".to_string()));
+        }
+        if !request.walks.is_empty() {
+            keys.push((LegendKey::Path, "Survey walk, scans".to_string()));
         }
 
         let px = style.text_px();
@@ -843,6 +942,24 @@ impl Legend {
                 let rect =
                     Rect::at(left, row_y).of_size(bar_width as u32, text_height.max(1) as u32);
                 draw_filled_rect_mut(canvas, rect, rgba(category.colour));
+                if category.hatched {
+                    let stripe = hatch_stripe_px(request.plan.width(), request.plan.height());
+                    for y in rect.top()..=rect.bottom() {
+                        for x in rect.left()..=rect.right() {
+                            let inside = x >= 0 && y >= 0 && (x as u32) < canvas.width();
+                            if inside
+                                && (y as u32) < canvas.height()
+                                && on_hatch_stripe(x as u32, y as u32, stripe)
+                            {
+                                canvas.put_pixel(
+                                    x as u32,
+                                    y as u32,
+                                    rgba(hatch_ink(category.colour)),
+                                );
+                            }
+                        }
+                    }
+                }
                 draw_hollow_rect_mut(canvas, rect, rgba(TEXT_COLOUR));
                 draw_text_mut(
                     canvas,
@@ -952,6 +1069,11 @@ impl Legend {
                         Point::new((left + bar_width) as f64, mid_y as f64),
                     );
                     draw_thick_segment(canvas, c, d, OUTLINE_COLOUR, 2);
+                }
+                LegendKey::Zone => {
+                    let rect =
+                        Rect::at(left, y).of_size(bar_width as u32, text_height.max(1) as u32);
+                    draw_hollow_rect_mut(canvas, rect, rgba(ZONE_COLOUR));
                 }
                 LegendKey::Path => {
                     let (a, b) = (

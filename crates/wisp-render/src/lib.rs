@@ -15,6 +15,8 @@ mod crop;
 mod error;
 mod heatmap;
 mod html;
+pub mod labels;
+mod map_labels;
 mod report;
 mod scale;
 mod svg;
@@ -24,12 +26,15 @@ pub use atomic::write_atomic;
 pub use crop::crop;
 pub use error::{RenderError, RenderErrorKind};
 pub use heatmap::{
-    heatmap_image, heatmap_png, png_bytes, HeatmapRequest, Marker, MarkerKind, Outline,
+    heatmap_image, heatmap_png, png_bytes, walks_of, HeatmapRequest, Marker, MarkerKind, Outline,
     DEFAULT_OPACITY,
 };
 pub use html::{report_html, HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport};
+pub use map_labels::{heatmap_labels, LabelKind, MapLabel};
 pub use report::{
     report_pdf, report_pdf_with, FloorExtras, Paper, Report, ReportFloor, Table, MAX_IMAGE_WIDTH_PX,
 };
-pub use scale::{ColourScale, Palette, SIGNAL_RANGE_DBM, SNR_RANGE_DB};
+pub use scale::{
+    channel_order, channel_slots, ColourScale, Palette, CATEGORICAL, SIGNAL_RANGE_DBM, SNR_RANGE_DB,
+};
 pub use svg::heatmap_svg;

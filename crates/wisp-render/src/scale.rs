@@ -8,6 +8,8 @@
 //! map); the layer then holds category indices (0, 1, 2…) and is painted cell by cell, never
 //! blended between cells.
 
+use wisp_model::Band;
+
 /// Which ramp of colours a scale uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Palette {
@@ -76,9 +78,12 @@ impl Palette {
 /// make figures and presentations that are friendly to colorblind people", jfly.uni-koeln.de),
 /// which stay distinct under the common colour-vision deficiencies, then Paul Tol's nine "muted"
 /// qualitative colours (Tol 2021, "Colour schemes", SRON/EPS/TN/09-002) for maps with more than
-/// seven categories; beyond sixteen the colours repeat. Black is left out because contours,
-/// text and measured APs are near-black.
-pub const CATEGORICAL: [[u8; 3]; 16] = [
+/// seven categories, then eight more from the same report's "pale", "vibrant" and
+/// "medium-contrast" schemes, picked one by one as the farthest (CIE76 ΔE) from those already
+/// listed, leaving out its dark and grey colours. Every pair differs by ΔE ≥ 14 (tested).
+/// Black and greys are left out because contours, text and measured APs are near-black and
+/// unsurveyed cells grey. Beyond 24 the colours repeat, hatched ([`Category::hatched`]).
+pub const CATEGORICAL: [[u8; 3]; 24] = [
     [0xe6, 0x9f, 0x00], // orange
     [0x56, 0xb4, 0xe9], // sky blue
     [0x00, 0x9e, 0x73], // bluish green
@@ -95,7 +100,39 @@ pub const CATEGORICAL: [[u8; 3]; 16] = [
     [0x44, 0xaa, 0x99], // teal
     [0x99, 0x99, 0x33], // olive
     [0xaa, 0x44, 0x99], // purple
+    [0xff, 0xcc, 0xcc], // pale red
+    [0xee, 0x33, 0x77], // vibrant magenta
+    [0xcc, 0xdd, 0xaa], // pale green
+    [0x99, 0x77, 0x00], // medium-contrast dark yellow
+    [0xcc, 0x33, 0x11], // vibrant red
+    [0xaa, 0xaa, 0x00], // light olive
+    [0xee, 0x99, 0xaa], // medium-contrast light red
+    [0x99, 0x44, 0x55], // medium-contrast dark red
 ];
+
+/// The fixed order channels take colours in: 1, 6 and 11 (the only 2.4 GHz plan) first, then
+/// other 2.4 GHz channels, then 5 GHz and 6 GHz channels by number, so neighbouring channels of
+/// a plan get neighbouring (distinct) slots.
+pub fn channel_order(band: Band, channel: u16) -> (u8, Band, u16) {
+    let first = match (band, channel) {
+        (Band::G2_4, 1 | 6 | 11) => 0,
+        _ => 1,
+    };
+    (first, band, channel)
+}
+
+/// Colour slots for the channels of a site: each channel's rank in [`channel_order`] among all
+/// the site's channels. Computed once per site and used for every map of it, a channel has one
+/// colour everywhere; with up to 24 channels on the site no two share a colour (past that,
+/// repeats are hatched).
+pub fn channel_slots(
+    channels: impl IntoIterator<Item = (Band, u16)>,
+) -> std::collections::BTreeMap<(Band, u16), usize> {
+    let mut all: Vec<(Band, u16)> = channels.into_iter().collect();
+    all.sort_by_key(|&(b, c)| channel_order(b, c));
+    all.dedup();
+    all.into_iter().enumerate().map(|(i, k)| (k, i)).collect()
+}
 
 /// One category of a categorical scale: its legend label and its colour.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +141,9 @@ pub struct Category {
     pub label: String,
     /// Fill colour.
     pub colour: [u8; 3],
+    /// Drawn with dark diagonal stripes: the second encoding that tells apart categories
+    /// whose slots are 24 apart and so share a colour.
+    pub hatched: bool,
 }
 
 /// A fixed colour scale for one metric: its range, unit, title and palette.
@@ -215,7 +255,7 @@ impl ColourScale {
     }
 
     /// A categorical scale: category `i` (a layer value of `i`) is labelled `labels[i]` and
-    /// coloured `CATEGORICAL[i % 16]`. Its range is −½ … n − ½ so that it is valid whatever n.
+    /// coloured as slot `i` of [`ColourScale::categorical_in_slots`]. Its range is −½ … n − ½ so that it is valid whatever n.
     pub fn categorical(title: &str, unit: &'static str, labels: Vec<String>) -> Self {
         let slots = labels
             .into_iter()
@@ -226,7 +266,7 @@ impl ColourScale {
     }
 
     /// A categorical scale whose categories name their colour: `(label, slot)` is coloured
-    /// `CATEGORICAL[slot % 16]`. For categories that must keep their colour from map to map
+    /// `CATEGORICAL[slot % 24]`, hatched when `slot / 24` is odd. For categories that must keep their colour from map to map
     /// (a channel is the same colour on every floor, whichever other channels are present).
     pub fn categorical_in_slots(
         title: &str,
@@ -246,6 +286,7 @@ impl ColourScale {
                 .map(|(label, slot)| Category {
                     label,
                     colour: CATEGORICAL[slot % CATEGORICAL.len()],
+                    hatched: (slot / CATEGORICAL.len()) % 2 == 1,
                 })
                 .collect(),
         }
@@ -289,6 +330,19 @@ impl ColourScale {
         }
         let t = self.position(value);
         self.palette.sample(if self.reverse { 1.0 - t } else { t })
+    }
+
+    /// Whether `value`'s category is hatched (never, on a continuous scale).
+    pub fn hatched(&self, value: f64) -> bool {
+        let Some(last) = self.categories.len().checked_sub(1) else {
+            return false;
+        };
+        let i = if value.is_finite() {
+            value.round().clamp(0.0, last as f64) as usize
+        } else {
+            0
+        };
+        self.categories[i].hatched
     }
 
     /// Round tick values for the legend: steps of 1, 2 or 5 × 10ⁿ, about six of them, all
@@ -454,16 +508,103 @@ mod tests {
         assert_eq!(s.colour(1.0), [86, 180, 233]);
         assert_eq!(s.colour(2.2), [0, 158, 115]);
         assert_eq!(s.colour(9.0), s.colour(2.0));
-        // Seventeen categories: the seventeenth repeats the first.
-        let many = ColourScale::categorical("C", "", (0..17).map(|i| i.to_string()).collect());
-        assert_eq!(many.categories[16].colour, many.categories[0].colour);
-        let distinct: std::collections::BTreeSet<[u8; 3]> = CATEGORICAL.into_iter().collect();
-        assert_eq!(distinct.len(), 16);
+        // Twenty-five categories: the twenty-fifth repeats the first's colour, hatched.
+        let many = ColourScale::categorical("C", "", (0..25).map(|i| i.to_string()).collect());
+        assert_eq!(many.categories[24].colour, many.categories[0].colour);
+        assert!(many.categories[24].hatched && !many.categories[23].hatched);
         // Named slots: the category keeps its slot's colour whatever its position.
         let slotted =
-            ColourScale::categorical_in_slots("C", "", vec![("x".into(), 2), ("y".into(), 17)]);
+            ColourScale::categorical_in_slots("C", "", vec![("x".into(), 2), ("y".into(), 25)]);
         assert_eq!(slotted.colour(0.0), CATEGORICAL[2]);
         assert_eq!(slotted.colour(1.0), CATEGORICAL[1]);
+    }
+
+    /// CIE L*a*b* (D65) of an sRGB colour.
+    fn lab([r, g, b]: [u8; 3]) -> [f64; 3] {
+        let linear = |v: u8| {
+            let v = v as f64 / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let (r, g, b) = (linear(r), linear(g), linear(b));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    }
+
+    #[test]
+    fn twenty_four_categorical_colours_all_differ() {
+        for (i, a) in CATEGORICAL.iter().enumerate() {
+            let la = lab(*a);
+            // Not grey (unsurveyed) and not near-black (text, contours, APs).
+            assert!(la[1].hypot(la[2]) > 15.0, "colour {i} is greyish");
+            assert!(la[0] > 20.0, "colour {i} is too dark");
+            for (j, b) in CATEGORICAL.iter().enumerate().skip(i + 1) {
+                let lb = lab(*b);
+                let delta =
+                    ((la[0] - lb[0]).powi(2) + (la[1] - lb[1]).powi(2) + (la[2] - lb[2]).powi(2))
+                        .sqrt();
+                assert!(delta >= 14.0, "colours {i} and {j}: ΔE {delta:.1}");
+            }
+        }
+    }
+
+    #[test]
+    fn channels_of_a_site_get_distinct_slots_in_the_fixed_order() {
+        use Band::*;
+        // Eighteen channels, the issue's collisions among them (1 = 52 = 149, 6 = 60 = 157).
+        let mut channels = vec![
+            (G5, 149),
+            (G5, 52),
+            (G2_4, 6),
+            (G5, 60),
+            (G5, 157),
+            (G2_4, 1),
+        ];
+        channels.extend([36, 40, 44, 48, 56, 64, 100, 104, 108, 112, 116].map(|c| (G5, c)));
+        channels.extend([(G2_4, 11), (G2_4, 1)]);
+        let slots = channel_slots(channels.clone());
+        assert_eq!(slots.len(), 18);
+        assert_eq!(slots[&(G2_4, 1)], 0);
+        assert_eq!(slots[&(G2_4, 6)], 1);
+        assert_eq!(slots[&(G2_4, 11)], 2);
+        assert_eq!(slots[&(G5, 36)], 3);
+        let scale = ColourScale::categorical_in_slots(
+            "Channel",
+            "",
+            slots.iter().map(|(k, s)| (format!("{k:?}"), *s)).collect(),
+        );
+        let colours: std::collections::BTreeSet<[u8; 3]> =
+            scale.categories.iter().map(|c| c.colour).collect();
+        assert_eq!(colours.len(), 18);
+        // Thirty channels: colours repeat from the 25th, but never with the same hatching.
+        let wide = channel_slots((0..30u16).map(|i| (G6, 1 + 4 * i)));
+        let scale = ColourScale::categorical_in_slots(
+            "Channel",
+            "",
+            wide.iter().map(|(k, s)| (format!("{k:?}"), *s)).collect(),
+        );
+        let looks: std::collections::BTreeSet<([u8; 3], bool)> = scale
+            .categories
+            .iter()
+            .map(|c| (c.colour, c.hatched))
+            .collect();
+        assert_eq!(looks.len(), 30);
     }
 
     #[test]

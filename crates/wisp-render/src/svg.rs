@@ -13,11 +13,12 @@
 //! with fixed decimals and elements appear in the order of the request.
 
 use crate::heatmap::{
-    blend, decimals_for, heatmap_image, ring_centroid, Legend, LegendKey, Style, CONTOUR_COLOUR,
-    MEASURED_AP_COLOUR, NOT_SURVEYED_ALPHA, NOT_SURVEYED_GREY, OUTLINE_COLOUR, PATH_COLOUR,
-    PLANNED_AP_COLOUR, TEXT_COLOUR,
+    blend, decimals_for, hatch_ink, hatch_stripe_px, heatmap_image, title_lines, walk_dot_radius,
+    Legend, LegendKey, Style, CONTOUR_COLOUR, MEASURED_AP_COLOUR, NOT_SURVEYED_ALPHA,
+    NOT_SURVEYED_GREY, OUTLINE_COLOUR, PATH_COLOUR, PLANNED_AP_COLOUR, TEXT_COLOUR, ZONE_COLOUR,
 };
 use crate::html::{escape, png_data_uri};
+use crate::map_labels::{map_labels, MapLabel};
 use crate::scale::format_number;
 use crate::text::Faces;
 use crate::{HeatmapRequest, MarkerKind, RenderError};
@@ -44,7 +45,8 @@ pub fn heatmap_svg(req: &HeatmapRequest) -> Result<String, RenderError> {
     let mut bare = req.clone();
     bare.markers = &[];
     bare.outlines = &[];
-    bare.path = &[];
+    bare.walks = &[];
+    bare.zones = false;
     bare.title = String::new();
     let painted = heatmap_image(&bare)?;
     let (plan_w, plan_h) = req.plan.dimensions();
@@ -56,7 +58,8 @@ pub fn heatmap_svg(req: &HeatmapRequest) -> Result<String, RenderError> {
     let legend = Legend::measure(req, &faces, &style);
     let width = plan_w.saturating_add(legend.width);
     let band_top = plan_h.max(legend.height);
-    let height = band_top.saturating_add(style.bottom_band_height());
+    let title_lines = title_lines(req, &faces, &style, width);
+    let height = band_top.saturating_add(style.bottom_band_height(title_lines.len()));
 
     let mut svg = String::new();
     let _ = write!(
@@ -86,28 +89,34 @@ pub fn heatmap_svg(req: &HeatmapRequest) -> Result<String, RenderError> {
     }
 
     let calibration = req.floor.calibration;
-    write_path(&mut svg, calibration, req.path, &style);
-    write_outlines(&mut svg, req, &style, &metrics);
-    write_markers(&mut svg, req, &style, &metrics);
+    if req.zones {
+        write_zones(&mut svg, req, &style);
+    }
+    write_walks(&mut svg, calibration, req.walks, &style);
+    write_outlines(&mut svg, req, &style);
+    write_markers(&mut svg, req, &style);
+    write_labels(&mut svg, &map_labels(req, &faces, &style), &metrics);
     LegendWriter(&legend).write(&mut svg, req, &style, &metrics, plan_w);
 
     // Title and scale bar in the band under the plan and legend.
     let band_top = band_top as f64;
     let pad = style.pad() as f64;
     let title_px = style.font_px as f64 * 1.25;
-    if !req.title.trim().is_empty() {
+    for (i, line) in title_lines.iter().enumerate() {
+        let top = band_top + pad + (i as i32 * style.title_line_height()) as f64;
         let _ = writeln!(
             svg,
             "<text class=\"title\" x=\"{}\" y=\"{}\" font-size=\"{}\" font-weight=\"bold\" \
              fill=\"{}\">{}</text>",
             num(pad),
-            num(band_top + pad + metrics.ascent(title_px)),
+            num(top + metrics.ascent(title_px)),
             num(metrics.em(title_px)),
             hex(TEXT_COLOUR),
-            escape(&req.title)
+            escape(line)
         );
     }
-    let bar_top = band_top + pad + (title_px * 1.35).trunc();
+    let bar_top =
+        band_top + pad + (style.title_line_height() * title_lines.len().max(1) as i32) as f64;
     write_scale_bar(
         &mut svg,
         calibration,
@@ -184,40 +193,135 @@ fn to_px(calibration: PlanCalibration, p: Point) -> Option<(f64, f64)> {
 const HALO: &str =
     "stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"";
 
-fn write_path(svg: &mut String, calibration: PlanCalibration, path: &[Point], style: &Style) {
-    let points: Vec<(f64, f64)> = path.iter().filter_map(|p| to_px(calibration, *p)).collect();
-    if points.is_empty() {
+/// One `<polyline>` per walk of two or more scans and a dot per scan; walks are never joined.
+fn write_walks(
+    svg: &mut String,
+    calibration: PlanCalibration,
+    walks: &[Vec<Point>],
+    style: &Style,
+) {
+    if walks.iter().all(|w| w.is_empty()) {
         return;
     }
     let colour = hex(PATH_COLOUR);
-    svg.push_str("<g class=\"survey-path\">\n");
-    if points.len() >= 2 {
-        let list: Vec<String> = points
+    let radius = walk_dot_radius(style) as f64;
+    svg.push_str("<g class=\"survey-walks\">\n");
+    for walk in walks {
+        let points: Vec<(f64, f64)> = walk.iter().filter_map(|p| to_px(calibration, *p)).collect();
+        if points.is_empty() {
+            continue;
+        }
+        svg.push_str("<g class=\"walk\">\n");
+        if points.len() >= 2 {
+            let list: Vec<String> = points
+                .iter()
+                .map(|(x, y)| format!("{},{}", num(*x), num(*y)))
+                .collect();
+            let _ = writeln!(
+                svg,
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1\"/>",
+                list.join(" ")
+            );
+        }
+        for (x, y) in &points {
+            let _ = writeln!(
+                svg,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{colour}\"/>",
+                num(*x),
+                num(*y),
+                num(radius)
+            );
+        }
+        svg.push_str("</g>\n");
+    }
+    svg.push_str("</g>\n");
+}
+
+/// One `<polygon class="zone">` per zone of the floor.
+fn write_zones(svg: &mut String, req: &HeatmapRequest, style: &Style) {
+    if req.floor.zones.is_empty() {
+        return;
+    }
+    let calibration = req.floor.calibration;
+    let _ = writeln!(
+        svg,
+        "<g class=\"zones\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\">",
+        hex(ZONE_COLOUR),
+        style.zone_line_px()
+    );
+    for zone in &req.floor.zones {
+        let corners: Option<Vec<(f64, f64)>> = zone
+            .polygon
+            .corners()
+            .iter()
+            .map(|p| to_px(calibration, *p))
+            .collect();
+        let Some(corners) = corners else { continue };
+        let list: Vec<String> = corners
             .iter()
             .map(|(x, y)| format!("{},{}", num(*x), num(*y)))
             .collect();
         let _ = writeln!(
             svg,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1\"/>",
-            list.join(" ")
-        );
-    }
-    let radius = (style.font_px / 6.0).round().max(2.0);
-    for (x, y) in &points {
-        let _ = writeln!(
-            svg,
-            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{colour}\"/>",
-            num(*x),
-            num(*y),
-            num(radius as f64)
+            "<polygon class=\"zone\" points=\"{}\"><title>{}</title></polygon>",
+            list.join(" "),
+            escape(&zone.name)
         );
     }
     svg.push_str("</g>\n");
 }
 
-/// One dashed `<polygon class="dead-zone">` per outline whose corners are all finite, and its
-/// label at the ring's centroid.
-fn write_outlines(svg: &mut String, req: &HeatmapRequest, style: &Style, metrics: &Metrics) {
+/// The labels placed by [`map_labels`]: leader lines, then text with one `<tspan>` per line.
+fn write_labels(svg: &mut String, labels: &[MapLabel], metrics: &Metrics) {
+    if labels.is_empty() {
+        return;
+    }
+    svg.push_str("<g class=\"labels\">\n");
+    for label in labels {
+        let colour = hex(label.kind.colour());
+        if let Some(leader) = label.leader {
+            let _ = writeln!(
+                svg,
+                "<line class=\"leader\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{colour}\" \
+                 stroke-width=\"1\"/><circle cx=\"{}\" cy=\"{}\" r=\"2\" fill=\"{colour}\"/>",
+                num(leader.a.x),
+                num(leader.a.y),
+                num(leader.b.x),
+                num(leader.b.y),
+                num(leader.a.x),
+                num(leader.a.y)
+            );
+        }
+        let px = label.font_px as f64;
+        let weight = if label.kind.bold() {
+            " font-weight=\"bold\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            svg,
+            "<text class=\"{}\" font-size=\"{}\"{weight} fill=\"{colour}\" {HALO}>",
+            label.kind.class(),
+            num(metrics.em(px))
+        );
+        for (i, line) in label.lines.iter().enumerate() {
+            let (x, top) = label.line_origin(i);
+            let _ = write!(
+                svg,
+                "<tspan x=\"{}\" y=\"{}\">{}</tspan>",
+                num(x),
+                num(top + metrics.ascent(px)),
+                escape(line)
+            );
+        }
+        svg.push_str("</text>\n");
+    }
+    svg.push_str("</g>\n");
+}
+
+/// One dashed `<polygon class="dead-zone">` per outline whose corners are all finite (their
+/// labels are placed with the others, [`write_labels`]).
+fn write_outlines(svg: &mut String, req: &HeatmapRequest, style: &Style) {
     if req.outlines.is_empty() {
         return;
     }
@@ -225,7 +329,6 @@ fn write_outlines(svg: &mut String, req: &HeatmapRequest, style: &Style, metrics
     let colour = hex(OUTLINE_COLOUR);
     let dash = (style.font_px * 0.6).max(4.0) as f64;
     let gap = (style.font_px * 0.4).max(3.0) as f64;
-    let px = style.font_px as f64;
     svg.push_str("<g class=\"dead-zones\">\n");
     for outline in req.outlines {
         let corners: Option<Vec<(f64, f64)>> = outline
@@ -248,20 +351,6 @@ fn write_outlines(svg: &mut String, req: &HeatmapRequest, style: &Style, metrics
             num(dash),
             num(gap)
         );
-        if outline.label.trim().is_empty() {
-            continue;
-        }
-        if let Some((x, y)) = ring_centroid(&outline.ring).and_then(|c| to_px(calibration, c)) {
-            let _ = writeln!(
-                svg,
-                "<text class=\"dead-zone-label\" x=\"{}\" y=\"{}\" font-size=\"{}\" \
-                 font-weight=\"bold\" text-anchor=\"middle\" fill=\"{colour}\" {HALO}>{}</text>",
-                num(x),
-                num(metrics.centred_baseline(y, px)),
-                num(metrics.em(px)),
-                escape(&outline.label)
-            );
-        }
     }
     svg.push_str("</g>\n");
 }
@@ -289,41 +378,27 @@ fn symbol(kind: MarkerKind, cx: f64, cy: f64, radius: f64) -> String {
     }
 }
 
-fn write_markers(svg: &mut String, req: &HeatmapRequest, style: &Style, metrics: &Metrics) {
+fn write_markers(svg: &mut String, req: &HeatmapRequest, style: &Style) {
     if req.markers.is_empty() {
         return;
     }
     let calibration = req.floor.calibration;
     let radius = style.symbol_radius() as f64;
-    let px = style.font_px as f64;
     svg.push_str("<g class=\"markers\">\n");
     for marker in req.markers {
         let Some((x, y)) = to_px(calibration, marker.at) else {
             continue;
         };
-        let (cx, cy) = (x.round(), y.round());
         let kind = match marker.kind {
             MarkerKind::MeasuredAp => "measured-ap",
             MarkerKind::PlannedAp => "planned-ap",
         };
-        let _ = writeln!(svg, "<g class=\"marker {kind}\">");
-        svg.push_str(&symbol(marker.kind, cx, cy, radius));
-        svg.push('\n');
-        if !marker.label.trim().is_empty() {
-            let left = cx + radius + (px * 0.3).trunc();
-            let top = cy - (px * 0.6).trunc();
-            let _ = writeln!(
-                svg,
-                "<text x=\"{}\" y=\"{}\" font-size=\"{}\" font-weight=\"bold\" fill=\"{}\" \
-                 {HALO}>{}</text>",
-                num(left),
-                num(top + metrics.ascent(px)),
-                num(metrics.em(px)),
-                hex(TEXT_COLOUR),
-                escape(&marker.label)
-            );
-        }
-        svg.push_str("</g>\n");
+        let _ = writeln!(
+            svg,
+            "<g class=\"marker {kind}\"><title>{}</title>{}</g>",
+            escape(&marker.label),
+            symbol(marker.kind, x.round(), y.round(), radius)
+        );
     }
     svg.push_str("</g>\n");
 }
@@ -376,6 +451,26 @@ impl LegendWriter<'_> {
             // One swatch per category, in the scale's order, with its label.
             for (i, category) in scale.categories.iter().enumerate() {
                 let row_y = bar_top + i as f64 * line;
+                if category.hatched {
+                    // The map's hatching, as a pattern over the swatch.
+                    let stripe = hatch_stripe_px(req.plan.width(), req.plan.height()) as f64;
+                    let _ = writeln!(
+                        svg,
+                        "<defs><pattern id=\"hatch-{i}\" patternUnits=\"userSpaceOnUse\" \
+                         width=\"{p}\" height=\"{p}\" patternTransform=\"rotate(45)\">\
+                         <rect width=\"{p}\" height=\"{p}\" fill=\"{}\"/>\
+                         <rect width=\"{}\" height=\"{p}\" fill=\"{}\"/></pattern></defs>",
+                        hex(category.colour),
+                        num(stripe * std::f64::consts::SQRT_2 / 2.0),
+                        hex(hatch_ink(category.colour)),
+                        p = num(stripe * std::f64::consts::SQRT_2),
+                    );
+                }
+                let fill = if category.hatched {
+                    format!("url(#hatch-{i})")
+                } else {
+                    hex(category.colour)
+                };
                 let _ = writeln!(
                     svg,
                     "<rect class=\"category\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
@@ -386,7 +481,7 @@ impl LegendWriter<'_> {
                     num(row_y),
                     num(bar_width),
                     num(text_height),
-                    hex(category.colour),
+                    fill,
                     num(left + bar_width + (style.pad() / 2) as f64),
                     num(row_y + metrics.ascent(px)),
                     escape(&category.label)
@@ -486,6 +581,15 @@ impl LegendWriter<'_> {
                     num(mid_y),
                     hex(OUTLINE_COLOUR),
                     num((bar_width / 2.0 - 1.0).max(1.0))
+                ),
+                LegendKey::Zone => format!(
+                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" \
+                     stroke=\"{}\" stroke-width=\"1\"/>",
+                    num(left),
+                    num(y),
+                    num(bar_width),
+                    num(text_height),
+                    hex(ZONE_COLOUR)
                 ),
                 LegendKey::Path => format!(
                     "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{c}\" stroke-width=\"1\"/>\
@@ -667,8 +771,11 @@ mod tests {
         req.outlines = &outlines;
         req.contours = &contours;
         req.surveyed = Some(&surveyed);
-        let path = [Point::new(3.0, 3.0), Point::new(10.0, 3.0)];
-        req.path = &path;
+        let walks = [
+            vec![Point::new(3.0, 3.0), Point::new(10.0, 3.0)],
+            vec![Point::new(6.0, 8.0)],
+        ];
+        req.walks = &walks;
         let svg = heatmap_svg(&req).unwrap();
 
         let names = balanced(&svg);
@@ -697,14 +804,17 @@ mod tests {
         // One dashed polygon per drawable outline, with its points in pixels (0.1 m per px).
         assert_eq!(svg.matches("<polygon class=\"dead-zone\"").count(), 2);
         assert!(svg.contains("points=\"120,20 160,20 160,60\""));
-        assert!(svg.contains(">Bay 3 4 m²</text>"));
+        assert!(svg.contains(">Bay 3 4 m²</tspan></text>"));
         assert!(!svg.contains("never") && !svg.contains("inf"));
         // Markers: escaped labels, a circle for the measured AP and a triangle for the planned.
-        assert!(svg.contains(">AP-1 &lt;ch 36&gt;</text>"));
-        assert!(svg.contains(">New &amp; 2</text>"));
+        assert!(svg.contains(">AP-1 &lt;ch 36&gt;</tspan></text>"));
+        assert!(svg.contains(">New &amp; 2</tspan></text>"));
         assert!(svg.contains("<circle cx=\"50\" cy=\"50\""));
-        assert!(svg.contains("<g class=\"marker planned-ap\">\n<polygon"));
+        assert!(svg.contains("<g class=\"marker planned-ap\"><title>New &amp; 2</title><polygon"));
+        // Two walks: one polyline (the stop-and-go point is a dot only), never joined.
+        assert_eq!(svg.matches("<polyline").count(), 1);
         assert!(svg.contains("<polyline points=\"30,30 100,30\""));
+        assert!(svg.contains("<circle cx=\"60\" cy=\"80\""));
         assert!(svg.contains(">Ward 7 — primary</text>"));
         // Scale bar: 0.1 m/px on a 200 px plan has 120 px of room → 10 m, 100 px long, the
         // first half filled.

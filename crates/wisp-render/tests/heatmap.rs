@@ -150,10 +150,13 @@ fn rendering_twice_gives_identical_png_bytes() {
         ],
         label: "DZ-1".into(),
     }];
-    let path = [
-        Point::new(3.0, 3.0),
-        Point::new(8.0, 4.0),
-        Point::new(14.0, 7.0),
+    let walks = [
+        vec![
+            Point::new(3.0, 3.0),
+            Point::new(8.0, 4.0),
+            Point::new(14.0, 7.0),
+        ],
+        vec![Point::new(5.0, 8.0)],
     ];
     let mut request = HeatmapRequest::new(
         &floor,
@@ -166,7 +169,7 @@ fn rendering_twice_gives_identical_png_bytes() {
     request.contours = &[-65.0, -70.0];
     request.markers = &markers;
     request.outlines = &outlines;
-    request.path = &path;
+    request.walks = &walks;
     let first = heatmap_png(&request).unwrap();
     let second = heatmap_png(&request).unwrap();
     assert!(first.starts_with(b"\x89PNG\r\n\x1a\n"));
@@ -216,11 +219,15 @@ fn hostile_geometry_neither_panics_nor_hangs() {
             label: "bad".into(),
         },
     ];
-    let path = [far, nan, Point::new(1.0, 1.0), Point::new(-1e15, 1e15)];
+    let walks = [
+        vec![far, nan, Point::new(1.0, 1.0), Point::new(-1e15, 1e15)],
+        vec![nan],
+        vec![],
+    ];
     let mut request = HeatmapRequest::new(&floor, &plan, &layer, &scale, "");
     request.markers = &markers;
     request.outlines = &outlines;
-    request.path = &path;
+    request.walks = &walks;
     request.contours = &[f64::NAN, f64::INFINITY, -65.0];
     request.opacity = f32::NAN;
     assert!(heatmap_png(&request).is_ok());
@@ -261,4 +268,30 @@ fn mismatched_plan_and_bad_scale_are_errors() {
     };
     let err = heatmap_image(&HeatmapRequest::new(&floor, &plan, &layer, &flat, "t")).unwrap_err();
     assert!(matches!(err.kind(), RenderErrorKind::Scale { .. }));
+}
+
+#[test]
+fn a_hatched_category_is_striped_and_a_plain_one_is_not() {
+    let (floor, plan) = (floor(), plan());
+    // 25 categories: the 25th shares the first's colour and is told apart by its hatching.
+    let scale =
+        ColourScale::categorical("Channel", "", (0..25).map(|i| format!("ch {i}")).collect());
+    let colours_in = |value: f32| {
+        let layer = Grid::filled(geometry(), value);
+        let mut request = HeatmapRequest::new(&floor, &plan, &layer, &scale, "t");
+        request.opacity = 1.0;
+        let image = heatmap_image(&request).unwrap();
+        // A patch inside the outline, clear of the plan's dark lines.
+        let mut seen = std::collections::BTreeSet::new();
+        for y in 30..45 {
+            for x in 30..45 {
+                seen.insert(rgb(&image, x, y));
+            }
+        }
+        seen
+    };
+    assert_eq!(colours_in(0.0).len(), 1);
+    let hatched = colours_in(24.0);
+    assert_eq!(hatched.len(), 2, "{hatched:?}");
+    assert!(hatched.contains(&[0xe6, 0x9f, 0x00]));
 }

@@ -324,6 +324,37 @@ mod tests {
             );
             let magenta = picture.pixels().filter(|p| is_outline(p)).count();
             assert!(magenta > 20, "{caption}: {magenta} outline pixels");
+            // Wide enough to reach the nearest AP and the whole zone (unless the plan is not).
+            let reach_px = |p: wisp_model::Point| {
+                let (q, c) = (
+                    sf.floor.calibration.to_pixels(p),
+                    sf.floor.calibration.to_pixels(d.centroid_m),
+                );
+                (2.0 * (q.x - c.x).abs().max((q.y - c.y).abs())).floor() as u32
+            };
+            let zone = sf.floor.zones.iter().find(|z| z.name == d.zone).unwrap();
+            let nearest_ap = sf
+                .floor
+                .aps
+                .iter()
+                .map(|ap| ap.position)
+                .min_by(|a, b| {
+                    a.distance(d.centroid_m)
+                        .total_cmp(&b.distance(d.centroid_m))
+                })
+                .unwrap();
+            let needed = zone
+                .polygon
+                .corners()
+                .iter()
+                .copied()
+                .chain([nearest_ap])
+                .map(reach_px)
+                .max()
+                .unwrap();
+            let (plan_w, plan_h) = sf.floor.plan_size_px;
+            assert!(picture.width() >= needed.min(plan_w), "{caption}");
+            assert!(picture.height() >= needed.min(plan_h), "{caption}");
         }
 
         // The document itself: every layer switchable, a link per dead zone, a sane size.

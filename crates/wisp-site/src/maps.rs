@@ -133,10 +133,31 @@ pub struct Style<'a> {
     pub metric: Metric,
     pub palette: Palette,
     pub opacity: f32,
-    /// Draw the survey path and scan points.
+    /// Draw the survey walks and stop-and-go points.
     pub show_path: bool,
+    /// Draw the zones' outlines and names.
+    pub show_zones: bool,
     /// The floor's part of a plan file: its new APs are added to `predicted-after` and marked.
     pub plan: Option<&'a FloorPlan>,
+    /// Colour slot of every channel of the site (`wisp_render::channel_slots` over the whole
+    /// survey), so a channel has one colour on every floor's channel map; `None`: the channels
+    /// of the site's manifest and of this floor.
+    pub channel_slots: Option<&'a ChannelSlots>,
+}
+
+/// A colour slot per (band, channel), as `wisp_render::channel_slots` gives them.
+pub type ChannelSlots = std::collections::BTreeMap<(wisp_model::Band, u16), usize>;
+
+/// The colour slots of every channel heard anywhere in the survey.
+pub fn survey_channel_slots(survey: &wisp_model::Survey) -> ChannelSlots {
+    wisp_render::channel_slots(
+        survey
+            .floors
+            .iter()
+            .flat_map(|f| &f.samples)
+            .flat_map(|s| &s.observations)
+            .map(|o| (o.band, o.channel)),
+    )
 }
 
 impl<'a> Style<'a> {
@@ -147,7 +168,9 @@ impl<'a> Style<'a> {
             palette: Palette::Survey,
             opacity: wisp_render::DEFAULT_OPACITY,
             show_path: metric == Metric::Primary,
+            show_zones: true,
             plan: None,
+            channel_slots: None,
         }
     }
 }
@@ -184,7 +207,9 @@ pub fn render_with<T>(
         palette,
         opacity,
         show_path,
+        show_zones,
         plan,
+        channel_slots,
     } = style;
     let f = &floor.floor;
     if metric.is_predicted() {
@@ -225,13 +250,28 @@ pub fn render_with<T>(
             label: format!("{} {:.0} m²", d.zone, d.area_m2),
         })
         .collect();
-    let path: Vec<wisp_model::Point> = if show_path {
-        samples.iter().map(|s| s.position()).collect()
+    let walks = if show_path {
+        wisp_render::walks_of(samples)
     } else {
         vec![]
     };
     let (layer, scale) = if metric == Metric::Channel {
-        channel_layer(layers, metric.title())
+        let fallback;
+        let slots = match channel_slots {
+            Some(slots) => slots,
+            None => {
+                let manifest = site
+                    .floors
+                    .iter()
+                    .flat_map(|f| &f.floor.aps)
+                    .flat_map(|ap| &ap.radios)
+                    .map(|r| (r.band, r.channel));
+                let heard = layers.radios.iter().map(|r| (r.key.band, r.key.channel));
+                fallback = wisp_render::channel_slots(manifest.chain(heard));
+                &fallback
+            }
+        };
+        channel_layer(layers, metric.title(), slots)
     } else {
         let layer = metric
             .layer(layers)
@@ -247,18 +287,24 @@ pub fn render_with<T>(
         &scale,
         &contours,
         &outlines,
-        &path,
+        &walks,
         &[],
         title,
         opacity,
+        show_zones,
         finish,
     )
 }
 
 /// The serving radio's channel as category indices, and the categorical scale listing the
 /// channels present (band, then number): "2.4 GHz ch 1", "5 GHz ch 36"… NaN where no radio
-/// serves or outside the floor.
-pub fn channel_layer(l: &SignalLayers, title: &str) -> (Grid<f32>, ColourScale) {
+/// serves or outside the floor. Each channel takes its colour from its slot in `slots` (a
+/// channel missing there gets a slot after all of them).
+pub fn channel_layer(
+    l: &SignalLayers,
+    title: &str,
+    slots: &ChannelSlots,
+) -> (Grid<f32>, ColourScale) {
     let channel_of = |r: usize, c: usize| -> Option<(wisp_model::Band, u16)> {
         if l.primary.get(r, c).is_none_or(|v| v.is_nan()) {
             return None;
@@ -280,37 +326,18 @@ pub fn channel_layer(l: &SignalLayers, title: &str) -> (Grid<f32>, ColourScale) 
             .and_then(|k| present.binary_search(&k).ok())
             .map_or(f32::NAN, |i| i as f32)
     });
+    let mut unknown = slots.len();
     let slots = present
         .iter()
         .map(|&(band, ch)| {
-            (
-                format!("{} GHz ch {ch}", band.name()),
-                channel_slot(band, ch),
-            )
+            let slot = slots.get(&(band, ch)).copied().unwrap_or_else(|| {
+                unknown += 1;
+                unknown - 1
+            });
+            (format!("{} GHz ch {ch}", band.name()), slot)
         })
         .collect();
     (layer, ColourScale::categorical_in_slots(title, "", slots))
-}
-
-/// The colour slot of a channel, the same on every map: channels in the order of their band's
-/// 20 MHz channels, so 1, 6 and 11 (the only 2.4 GHz plan) and neighbouring 5 GHz channels
-/// (36, 40, 44, 48…) get distinct colours; 5 GHz starts after 2.4 GHz's three, 6 GHz after them.
-fn channel_slot(band: wisp_model::Band, ch: u16) -> usize {
-    use wisp_model::Band;
-    let ch = ch as usize;
-    match band {
-        Band::G2_4 => match ch {
-            1 => 0,
-            6 => 1,
-            11 => 2,
-            _ => ch + 2,
-        },
-        // 36, 40, … 64 → 3…10; 100 … 144 → 11…22; 149 … 177 → 23…30 (slots wrap at 16).
-        Band::G5 if ch >= 149 => 3 + 20 + (ch - 149) / 4,
-        Band::G5 if ch >= 100 => 3 + 8 + (ch - 100) / 4,
-        Band::G5 => 3 + ch.saturating_sub(36) / 4,
-        Band::G6 => 7 + ch / 4,
-    }
 }
 
 /// Contours at the thresholds the floor's zones are held to for `metric`'s criterion.
@@ -405,6 +432,7 @@ pub fn draw_predicted<T>(
         &markers,
         heading(site, f, &what),
         style.opacity,
+        style.show_zones,
         finish,
     )
 }
@@ -452,7 +480,7 @@ pub fn draw(
     scale: &ColourScale,
     contours: &[f64],
     outlines: &[Outline],
-    path: &[wisp_model::Point],
+    walks: &[Vec<wisp_model::Point>],
     title: String,
     opacity: f32,
 ) -> Result<image::RgbaImage, Error> {
@@ -464,10 +492,11 @@ pub fn draw(
         scale,
         contours,
         outlines,
-        path,
+        walks,
         &[],
         title,
         opacity,
+        true,
         wisp_render::heatmap_image,
     )
 }
@@ -482,10 +511,11 @@ pub fn draw_with<T>(
     scale: &ColourScale,
     contours: &[f64],
     outlines: &[Outline],
-    path: &[wisp_model::Point],
+    walks: &[Vec<wisp_model::Point>],
     planned: &[Marker],
     title: String,
     opacity: f32,
+    zones: bool,
     finish: impl FnOnce(&HeatmapRequest) -> Result<T, wisp_render::RenderError>,
 ) -> Result<T, Error> {
     let f = &floor.floor;
@@ -513,7 +543,8 @@ pub fn draw_with<T>(
     req.contours = contours;
     req.markers = &markers;
     req.outlines = outlines;
-    req.path = path;
+    req.walks = walks;
+    req.zones = zones;
     Ok(finish(&req)?)
 }
 
@@ -621,7 +652,8 @@ fn metric_of(criterion: Criterion) -> Metric {
 }
 
 /// One close-up per dead zone whose map `map_of` has; cut from the plan part of the map only,
-/// so a zone near the right edge never shows half a legend.
+/// so a zone near the right edge never shows half a legend. The window holds the dead zone, its
+/// zone and the nearest access point, plus a margin for the neighbouring rooms.
 fn close_ups<'a>(
     floor: &SiteFloor,
     dead_zones: &[&DeadZone],
@@ -642,9 +674,24 @@ fn close_ups<'a>(
             )
             .to_image();
             let centre = calibration.to_pixels(d.centroid_m);
+            // Context: the dead zone, the whole zone it lies in and the nearest access point
+            // (the margin then shows the neighbouring rooms), so the close-up says where it is.
+            let zone = floor.floor.zones.iter().find(|z| z.name == d.zone);
+            let nearest_ap = floor
+                .floor
+                .aps
+                .iter()
+                .map(|ap| ap.position)
+                .filter(|p| p.distance(d.centroid_m).is_finite())
+                .min_by(|a, b| {
+                    a.distance(d.centroid_m)
+                        .total_cmp(&b.distance(d.centroid_m))
+                });
             let reach_m = d
                 .outline_m
                 .iter()
+                .chain(zone.map_or(&[][..], |z| z.polygon.corners()))
+                .chain(nearest_ap.as_ref())
                 .map(|p| {
                     (p.x - d.centroid_m.x)
                         .abs()

@@ -26,9 +26,12 @@ pub struct Args {
     /// Opacity of the heat layer over the plan, 0..1.
     #[arg(long, default_value_t = wisp_render::DEFAULT_OPACITY)]
     opacity: f32,
-    /// Draw the survey path and scan points.
+    /// Draw the survey walks (a line per capture) and stop-and-go points (dots).
     #[arg(long)]
     path: bool,
+    /// Zones on the map: their outlines and names (`all`), or none.
+    #[arg(long, value_enum, default_value_t = ZonesArg::All)]
+    zones: ZonesArg,
     /// The plan file from `wisp plan --out`, for `--metric predicted-after`.
     #[arg(long)]
     plan: Option<PathBuf>,
@@ -37,6 +40,12 @@ pub struct Args {
     out: PathBuf,
     #[command(flatten)]
     filters: crate::args::FilterArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ZonesArg {
+    All,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -61,14 +70,17 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         None => None,
     };
     let empty = FloorPlan::default();
+    let channel_slots = wisp_site::maps::survey_channel_slots(&loaded.survey);
     let style = Style {
         metric: a.metric,
         palette,
         opacity: a.opacity,
         show_path: a.path,
+        show_zones: a.zones == ZonesArg::All,
         plan: plan
             .as_ref()
             .map(|p| p.floor(&floor.floor.id).unwrap_or(&empty)),
+        channel_slots: Some(&channel_slots),
     };
     let svg = a
         .out

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod messy;
+
 use image::{Rgba, RgbaImage};
 use wisp_model::{Floor, Grid, GridGeometry, PlanCalibration, Point, Polygon};
 
