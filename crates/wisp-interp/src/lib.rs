@@ -25,7 +25,9 @@ pub mod validate;
 
 pub use idw::Idw;
 pub use kriging::{OrdinaryKriging, Variogram};
-pub use layers::{radio_fields, LayerOptions, RadioFields, RadioKey, SignalLayers};
+pub use layers::{
+    radio_fields, LayerOptions, RadioFields, RadioInfo, RadioKey, RadioMap, SignalLayers,
+};
 pub use method::{
     all_methods, method_by_name, Estimates, Interpolator, Prepared, Surface, METHOD_NAMES,
 };
