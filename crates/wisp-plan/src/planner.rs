@@ -437,6 +437,20 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         .unwrap_or(opts.margin_sigma_share * residual_sigma_db.unwrap_or(SHADOW_SIGMA_DB));
     let band = opts.design_band;
     let mut aps = existing_aps(floor, cal);
+    // An AP calibration located from a neighbour's radios is not ours: it gives no coverage.
+    if let Some(survey) = &input.survey {
+        aps.retain(|a| {
+            !a.located
+                || ap_key(a, cal).is_some_and(|k| {
+                    survey
+                        .map
+                        .radios
+                        .iter()
+                        .zip(survey.ours)
+                        .any(|(r, &o)| o && r.key.ap == k)
+                })
+        });
+    }
     let existing_sources: Vec<Source> = aps
         .iter()
         .filter_map(|a| source(a, cal, band, opts.design_freq_mhz))
