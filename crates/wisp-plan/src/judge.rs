@@ -39,7 +39,7 @@ impl SurveyMap<'_> {
 }
 
 /// A channel change on one of our existing radios.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ChannelChange {
     /// The radio's AP as the survey groups it (its key), and the manifest's name when known.
     pub ap: String,

@@ -223,6 +223,9 @@ pub struct Plan {
     pub residual_sigma_db: Option<f64>,
     /// Whether existing coverage came from the survey's map (else the model alone).
     pub survey_anchored: bool,
+    /// Whether the model has fitted wall losses (`wisp plan --fit-walls` fitted some): a map
+    /// of the plan must calibrate the same way to draw the same model.
+    pub walls_fitted: bool,
     /// Our existing radios put on another channel (neighbours' never are).
     pub channel_changes: Vec<ChannelChange>,
     /// Existing APs first (channels replanned), then the new ones.
@@ -642,6 +645,7 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         margin_db: margin,
         residual_sigma_db,
         survey_anchored: input.survey.is_some(),
+        walls_fitted: cal.is_some_and(|c| c.walls.is_some()),
         channel_changes,
         aps,
         zones,

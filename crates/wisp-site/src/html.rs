@@ -98,7 +98,8 @@ pub fn html_report(
         let floor_plan = site_plan.and_then(|p| p.floor(&sf.floor.id));
         let mut proposed_aps = wisp_render::Table::default();
         if let Some(fp) = floor_plan {
-            let predicted = crate::maps::predicted(sf, samples, &fp.new_aps)?;
+            let predicted =
+                crate::maps::predicted(site, sf, samples, &fp.new_aps, fp.walls_fitted)?;
             let image = crate::maps::draw_predicted(
                 site,
                 sf,

@@ -197,7 +197,13 @@ pub fn render_with<T>(
             }
             _ => &[],
         };
-        let prediction = predicted(floor, samples, new_aps)?;
+        let prediction = predicted(
+            site,
+            floor,
+            samples,
+            new_aps,
+            plan.is_some_and(|p| p.walls_fitted),
+        )?;
         return draw_predicted(site, floor, &prediction, new_aps, style, finish);
     }
     let layers = analysis
@@ -323,12 +329,21 @@ fn contours_for(site: &Site, f: &wisp_model::Floor, metric: Metric) -> Vec<f64> 
 /// `new_aps`, on the planner's design band; whether the model could be calibrated on `samples`
 /// (else `wisp plan`'s fallback, the default model with the manifest's powers).
 pub fn predicted(
+    site: &Site,
     floor: &SiteFloor,
     samples: &[Sample],
     new_aps: &[PlannedAp],
+    walls_fitted: bool,
 ) -> Result<Predicted, Error> {
     let f = &floor.floor;
-    let cal = wisp_plan::calibrate(f, samples, &CalibrationOptions::default()).ok();
+    // Calibrated as `wisp plan` calibrated it: the site's AP grouping, walls fitted if the plan
+    // fitted them, so the map draws the model the plan used.
+    let cal_opts = CalibrationOptions {
+        grouping: site.ap_grouping.clone(),
+        fit_walls: walls_fitted,
+        ..Default::default()
+    };
+    let cal = wisp_plan::calibrate(f, samples, &cal_opts).ok();
     let mut aps = wisp_plan::existing_aps(f, cal.as_ref());
     aps.extend(new_aps.iter().cloned());
     let geometry = pipeline::floor_grid(f)?;

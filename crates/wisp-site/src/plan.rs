@@ -3,8 +3,12 @@
 
 use crate::{pipeline, Error};
 use serde_json::json;
+use wisp_coverage::EvalOptions;
+use wisp_interp::RadioMap;
 use wisp_model::{Floor, Point, RequirementProfile, Zone};
-use wisp_plan::{plan_floor, CalibrationOptions, Plan, PlanInput, PlanOptions, PlannedAp};
+use wisp_plan::{
+    plan_floor, CalibrationOptions, Plan, PlanInput, PlanOptions, PlannedAp, SurveyMap,
+};
 
 /// How [`plan_floors`] calibrates and where it may mount, beyond the planner's options.
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,9 +53,26 @@ pub fn plan_floors<'a>(
                 f.floor.id
             );
         }
+        // The survey's radio map, with the options `wisp check` judges the floor with.
+        let (layer_opts, _) =
+            pipeline::layer_options(&loaded.site, f, samples, &pipeline::Filters::default());
+        let g = pipeline::floor_grid(&f.floor)?;
+        let inside = |r: usize, c: usize| f.floor.outline.contains(g.centre(r, c));
+        let map = RadioMap::build(samples, &g, &inside, &layer_opts).ok();
+        // Every radio heard counts as ours until the manifest's `[network]` tells ours from
+        // neighbours' (issue 13); the planner then keeps neighbours' channels and coverage out.
+        let ours = vec![true; map.as_ref().map_or(0, |m| m.radios.len())];
+        let eval = EvalOptions::default();
+        let survey = map.as_ref().map(|map| SurveyMap {
+            map,
+            ours: &ours,
+            layers: &layer_opts,
+            eval: &eval,
+        });
         let input = PlanInput {
             floor: &f.floor,
             calibration: cal.as_ref().ok(),
+            survey,
             profile: &resolve,
         };
         let plan = plan_floor(&input, &opts).map_err(Error::input)?;
@@ -99,6 +120,17 @@ pub fn plan_json(plans: &[(&Floor, bool, Plan)]) -> serde_json::Value {
             }
         }
         for z in &plan.zones {
+            let verdict = |r: &Option<wisp_coverage::ZoneResult>| {
+                r.as_ref().map(|r| {
+                    json!({
+                        "verdict": r.verdict,
+                        "pass_share": r.pass_share,
+                        "surveyed_share": r.surveyed_share,
+                        "failing": r.criteria.iter().filter(|c| c.pass_share < 1.0).map(|c| json!({"criterion": c.criterion, "pass_share": c.pass_share})).collect::<Vec<_>>(),
+                        "dead_zone_m2": r.dead_zones.iter().map(|d| d.area_m2).sum::<f64>(),
+                    })
+                })
+            };
             zones.push(json!({
                 "floor": floor.id,
                 "zone": z.zone,
@@ -107,6 +139,9 @@ pub fn plan_json(plans: &[(&Floor, bool, Plan)]) -> serde_json::Value {
                 "area_m2": z.area_m2,
                 "before": z.before,
                 "after": z.after,
+                "verdict_before": verdict(&z.verdict_before),
+                "verdict_after": verdict(&z.verdict_after),
+                "limits": z.limits,
                 "unreachable_share": z.unreachable_share,
             }));
         }
@@ -115,6 +150,13 @@ pub fn plan_json(plans: &[(&Floor, bool, Plan)]) -> serde_json::Value {
             "exponent": plan.exponent,
             "calibrated": calibrated,
             "design_band": plan.design_band.name(),
+            "primary_share": plan.primary_share,
+            "secondary_share": plan.secondary_share,
+            "margin_db": plan.margin_db,
+            "residual_sigma_db": plan.residual_sigma_db,
+            "survey_anchored": plan.survey_anchored,
+            "walls_fitted": plan.walls_fitted,
+            "channel_changes": plan.channel_changes,
             "candidates": plan.candidates,
             "demand_cells": plan.demand_cells,
             "deficit": plan.deficit,
@@ -129,15 +171,7 @@ pub fn bom_csv(plans: &[(&Floor, bool, Plan)]) -> Result<String, Error> {
     let new: Vec<&PlannedAp> = plans.iter().flat_map(|(_, _, p)| p.new_aps()).collect();
     let changed: Vec<String> = plans
         .iter()
-        .flat_map(|(f, _, p)| {
-            p.aps
-                .iter()
-                .filter(|a| !a.new && !a.located)
-                .filter_map(move |a| {
-                    let old = f.aps.iter().find(|o| o.name == a.name)?;
-                    (old.radios != a.radios).then(|| a.name.clone())
-                })
-        })
+        .flat_map(|(_, _, p)| p.channel_changes.iter().map(change_label))
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["item", "quantity", "notes"])
@@ -147,6 +181,17 @@ pub fn bom_csv(plans: &[(&Floor, bool, Plan)]) -> Result<String, Error> {
     }
     let bytes = w.into_inner().map_err(|e| Error::output(e.to_string()))?;
     String::from_utf8(bytes).map_err(Error::output)
+}
+
+/// One channel change as the bill of materials lists it: `NAME band from→to`.
+pub fn change_label(c: &wisp_plan::ChannelChange) -> String {
+    format!(
+        "{} {} GHz {}→{}",
+        c.name.as_deref().unwrap_or(&c.ap),
+        c.band.name(),
+        c.from,
+        c.to
+    )
 }
 
 /// The bill of materials, one row per item (item, quantity, notes): for the `new` APs, and the
@@ -263,13 +308,52 @@ pub fn summary(plans: &[(&Floor, bool, Plan)]) -> String {
             p.candidates,
             p.demand_cells
         );
-        s += &format!(
-            "  {} new access point(s); zones meeting the design target: {} of {} before, {} after\n",
-            p.new_aps().count(),
-            met(false),
-            p.zones.len(),
-            met(true)
-        );
+        let passing = |after: bool| {
+            p.zones
+                .iter()
+                .filter_map(|z| {
+                    if after {
+                        &z.verdict_after
+                    } else {
+                        &z.verdict_before
+                    }
+                    .as_ref()
+                })
+                .filter(|r| r.verdict == wisp_coverage::Verdict::Pass)
+                .count()
+        };
+        if p.survey_anchored {
+            s += &format!(
+                "  {} new access point(s); zones passing (as `wisp check` judges): {} of {} before, {} after (predicted); margin {:.1} dB\n",
+                p.new_aps().count(),
+                passing(false),
+                p.zones.len(),
+                passing(true),
+                p.margin_db
+            );
+        } else {
+            s += &format!(
+                "  {} new access point(s); zones meeting the design target: {} of {} before, {} after\n",
+                p.new_aps().count(),
+                met(false),
+                p.zones.len(),
+                met(true)
+            );
+        }
+        for c in &p.channel_changes {
+            s += &format!("    channel change: {}\n", change_label(c));
+        }
+        for z in &p.zones {
+            for l in &z.limits {
+                s += &format!(
+                    "    {} still fails {} ({:.1} m²): {}\n",
+                    z.zone,
+                    l.criterion.name(),
+                    l.area_m2,
+                    l.detail
+                );
+            }
+        }
         for ap in p.new_aps() {
             let ch: Vec<String> = ap
                 .radios
@@ -328,6 +412,13 @@ pub struct ZoneStatsDoc {
     pub meets_target: bool,
 }
 
+/// `wisp_coverage`'s verdict on a zone in a plan file (the one judge: the survey's layers before,
+/// the predicted-after layers after).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct VerdictDoc {
+    pub verdict: wisp_coverage::Verdict,
+}
+
 /// A zone of a plan file, before and after the plan.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct ZoneDoc {
@@ -336,10 +427,26 @@ pub struct ZoneDoc {
     pub before: ZoneStatsDoc,
     pub after: ZoneStatsDoc,
     pub unreachable_share: f64,
+    #[serde(default)]
+    pub verdict_before: Option<VerdictDoc>,
+    #[serde(default)]
+    pub verdict_after: Option<VerdictDoc>,
+}
+
+/// What a plan file says about how a floor's model was made, and the changes to our radios.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct FloorDoc {
+    floor: String,
+    #[serde(default)]
+    walls_fitted: bool,
+    #[serde(default)]
+    channel_changes: Vec<wisp_plan::ChannelChange>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
 struct PlanDoc {
+    #[serde(default)]
+    floors: Vec<FloorDoc>,
     new_aps: Vec<ApDoc>,
     #[serde(default)]
     existing_aps: Vec<ApDoc>,
@@ -352,8 +459,10 @@ struct PlanDoc {
 pub struct FloorPlan {
     /// The proposed APs, as the planner made them (`new`, positions in plan metres).
     pub new_aps: Vec<PlannedAp>,
-    /// Existing APs (by name) whose planned radios differ from the manifest's.
+    /// Our existing radios the plan re-channels ([`change_label`]s).
     pub changed: Vec<String>,
+    /// Whether the plan's model fitted wall losses (calibrate with `fit_walls` to draw it).
+    pub walls_fitted: bool,
     pub zones: Vec<ZoneDoc>,
 }
 
@@ -464,7 +573,7 @@ pub fn read_plan_file(site: &wisp_ingest::Site, path: &std::path::Path) -> Resul
         let what = format!("existing_aps[{i}] '{}'", ap.name);
         let floor = floor_of(&what, &ap.floor)?;
         let radios = radios_of(path, &what, &ap.radios)?;
-        let plan = out.floors.entry(floor.id.clone()).or_default();
+        out.floors.entry(floor.id.clone()).or_default();
         if ap.located {
             continue;
         }
@@ -476,9 +585,14 @@ pub fn read_plan_file(site: &wisp_ingest::Site, path: &std::path::Path) -> Resul
                 ap.name
             )));
         };
-        if known.radios != radios {
-            plan.changed.push(ap.name.clone());
-        }
+        // Channel changes are read from the floor's `channel_changes`; the radios are checked.
+        let _ = (known, radios);
+    }
+    for (i, fd) in doc.floors.iter().enumerate() {
+        let floor = floor_of(&format!("floors[{i}]"), &fd.floor)?;
+        let plan = out.floors.entry(floor.id.clone()).or_default();
+        plan.walls_fitted = fd.walls_fitted;
+        plan.changed = fd.channel_changes.iter().map(change_label).collect();
     }
     for (i, z) in doc.zones.iter().enumerate() {
         let what = format!("zones[{i}] '{}'", z.zone);
