@@ -52,8 +52,8 @@ pub struct PlanOptions {
     /// it. `None`: [`PlanOptions::margin_sigma_share`] of the calibration's residual RMSE.
     pub margin_db: Option<f64>,
     /// The design margin as a share of the calibration's residual spread (its RMSE, measured −
-    /// model): 0.5, measured with the truth harness (`cargo run --release --example
-    /// plan_truth`, README "Planning against the truth"): the smallest share tried (of 0, 0.25,
+    /// model): 0.5, measured with the truth harness (`cargo run --release -p wisp-plan
+    /// --example plan_truth`, README "Planning against the truth"): the smallest share tried (of 0, 0.25,
     /// 0.5, 0.75, 1) with which every clinical zone held ≥ 95 % on the true field on every
     /// layout and seed. Without a calibration the spread is [`SHADOW_SIGMA_DB`].
     pub margin_sigma_share: f64,
