@@ -253,19 +253,31 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
 
 impl SignalLayers {
     /// Builds every layer over the cells of `geometry` where `inside` is true.
+    ///
+    /// Method `model` needs a trend: use [`SignalLayers::build_with`].
     pub fn build(
         samples: &[Sample],
         geometry: &GridGeometry,
         inside: &(dyn Fn(usize, usize) -> bool + Sync),
         opts: &LayerOptions,
     ) -> Result<SignalLayers, InterpError> {
-        let RadioFields {
-            points,
-            radios,
-            values: fields,
-            ..
-        } = radio_fields(samples, opts)?;
-        let index = NeighbourIndex::new(&points)?;
+        Self::build_with(samples, geometry, inside, opts, None).map(|(l, _)| l)
+    }
+
+    /// [`SignalLayers::build`], with the per-radio `trend` that method `model` (regression
+    /// kriging, [`crate::regression`]) needs; also returns each radio's surface (value and
+    /// standard deviation) for the methods that grid every radio first (all but IDW), in the
+    /// order of `radios`, so the caller can read the map's uncertainty
+    /// ([`serving_std_dev`]).
+    pub fn build_with(
+        samples: &[Sample],
+        geometry: &GridGeometry,
+        inside: &(dyn Fn(usize, usize) -> bool + Sync),
+        opts: &LayerOptions,
+        trend: Option<&dyn crate::regression::Trend>,
+    ) -> Result<(SignalLayers, Option<Vec<crate::Surface>>), InterpError> {
+        let all = radio_fields(samples, opts)?;
+        let index = NeighbourIndex::new(&all.points)?;
         let distance_m = distance_to_nearest(&index, geometry, inside);
 
         let cols = geometry.cols();
@@ -273,11 +285,32 @@ impl SignalLayers {
         // only reads them (one neighbour suffices to drive it).
         let surfaces = if opts.method.eq_ignore_ascii_case("idw") {
             None
+        } else if opts
+            .method
+            .eq_ignore_ascii_case(crate::regression::MODEL_METHOD)
+        {
+            let trend = trend.ok_or(InterpError::Parameter {
+                name: "method",
+                reason: "'model' needs the calibrated model's trend",
+            })?;
+            Some(crate::regression::RegressionKriging::default().grid(
+                &all,
+                trend,
+                opts.not_heard_dbm,
+                geometry,
+                inside,
+            )?)
         } else {
-            let prepared = crate::method::method_by_name(&opts.method)?.prepare(&points)?;
-            let refs: Vec<&[f32]> = fields.iter().map(|f| f.as_slice()).collect();
+            let prepared = crate::method::method_by_name(&opts.method)?.prepare(&all.points)?;
+            let refs: Vec<&[f32]> = all.values.iter().map(|f| f.as_slice()).collect();
             Some(prepared.grid_many(&refs, geometry, inside)?)
         };
+        let RadioFields {
+            points,
+            radios,
+            values: fields,
+            ..
+        } = all;
         let k = if surfaces.is_some() { 1 } else { opts.idw.k };
         let bands = index.for_each_cell(
             geometry,
@@ -402,19 +435,35 @@ impl SignalLayers {
         );
         let range = opts.survey_range_m as f32;
         let surveyed = distance_m.map(|d| *d <= range);
-        Ok(SignalLayers {
-            radios,
-            primary,
-            secondary,
-            tertiary,
-            snr,
-            radio_count,
-            cochannel,
-            serving,
-            distance_m,
-            surveyed,
-        })
+        Ok((
+            SignalLayers {
+                radios,
+                primary,
+                secondary,
+                tertiary,
+                snr,
+                radio_count,
+                cochannel,
+                serving,
+                distance_m,
+                surveyed,
+            },
+            surfaces,
+        ))
     }
+}
+
+/// The standard deviation (dB) of the primary signal per cell: that of the serving radio's
+/// surface. NaN where there is no serving radio or its method gives no deviation.
+pub fn serving_std_dev(layers: &SignalLayers, surfaces: &[crate::Surface]) -> Grid<f32> {
+    let g = *layers.serving.geometry();
+    Grid::from_fn(g, |r, c| {
+        let s = layers.serving.values()[(r, c)];
+        surfaces
+            .get(s as usize)
+            .and_then(|surface| surface.std_dev.as_ref())
+            .map_or(f32::NAN, |sd| sd.values()[(r, c)])
+    })
 }
 
 /// IDW with each neighbour's value lowered by the wall loss to the cell and its weight scaled by

@@ -9,7 +9,8 @@
 //! zones' targets; [`greedy`] picks APs by maximum coverage and [`local_search`] improves the set
 //! (move, swap, remove) with a seeded generator. [`channels`] plans 2.4 and 5 GHz channels.
 //! [`planner`] ties these together; [`predict`] draws the model's picture of a floor (predicted
-//! primary and secondary signal per cell) for the existing APs or a plan's.
+//! primary and secondary signal per cell) for the existing APs or a plan's; [`radio_map`] hands
+//! the calibrated model to `wisp_interp`'s regression kriging (method `model`) as its trend.
 //!
 //! This crate owns the planning arithmetic only. It must never do I/O, print, read a clock or the
 //! environment, or use a global random generator: randomness comes from the caller's seed
@@ -26,6 +27,7 @@ pub mod matrix;
 pub mod objective;
 pub mod planner;
 pub mod predict;
+pub mod radio_map;
 pub mod walls;
 
 pub use calibrate::{
@@ -39,6 +41,7 @@ pub use planner::{
     existing_aps, plan_floor, Plan, PlanInput, PlanOptions, PlannedAp, ZoneOutcome, ZoneStats,
 };
 pub use predict::{predict, Prediction};
+pub use radio_map::{evidence, CalibratedTrend, CalibrationEvidence, CalibrationFit, ModelReading};
 
 /// Why calibration or planning could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
