@@ -253,16 +253,33 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
 
 impl SignalLayers {
     /// Builds every layer over the cells of `geometry` where `inside` is true.
+    ///
+    /// Method `model` needs a trend: use [`SignalLayers::build_with`].
     pub fn build(
         samples: &[Sample],
         geometry: &GridGeometry,
         inside: &(dyn Fn(usize, usize) -> bool + Sync),
         opts: &LayerOptions,
     ) -> Result<SignalLayers, InterpError> {
+        Self::build_with(samples, geometry, inside, opts, None).map(|(l, _)| l)
+    }
+
+    /// [`SignalLayers::build`], with the per-radio `trend` that method `model` (regression
+    /// kriging, [`crate::regression`]) needs; also returns each radio's surface (value and
+    /// standard deviation) for the methods that grid every radio first (all but IDW), in the
+    /// order of `radios`, so the caller can read the map's uncertainty
+    /// ([`serving_std_dev`]).
+    pub fn build_with(
+        samples: &[Sample],
+        geometry: &GridGeometry,
+        inside: &(dyn Fn(usize, usize) -> bool + Sync),
+        opts: &LayerOptions,
+        trend: Option<&dyn crate::regression::Trend>,
+    ) -> Result<(SignalLayers, Option<Vec<crate::Surface>>), InterpError> {
         let fields = radio_fields(samples, opts)?;
         let index = NeighbourIndex::new(&fields.points)?;
         let distance_m = distance_to_nearest(&index, geometry, inside);
-        let estimator = CellEstimator::new(&fields, geometry, inside, opts)?;
+        let estimator = CellEstimator::new(&fields, geometry, inside, opts, trend)?;
         let cols = geometry.cols();
         let covers = vec![true; fields.radios.len()];
         let bands = index.for_each_cell(
@@ -281,12 +298,10 @@ impl SignalLayers {
             },
             &|r0, r1| Band_::new(r0, (r1 - r0) * cols),
         );
-        Ok(Band_::assemble(
-            bands,
-            fields.radios,
-            geometry,
-            distance_m,
-            opts,
+        let surfaces = estimator.surfaces;
+        Ok((
+            Band_::assemble(bands, fields.radios, geometry, distance_m, opts),
+            surfaces,
         ))
     }
 
@@ -336,17 +351,19 @@ pub struct RadioMap {
 
 impl RadioMap {
     /// Interpolates every radio of `samples` over the cells of `geometry` where `inside` is
-    /// true, with the same estimates as [`SignalLayers::build`].
+    /// true, with the same estimates as [`SignalLayers::build_with`] (`trend`: what method
+    /// `model` needs).
     pub fn build(
         samples: &[Sample],
         geometry: &GridGeometry,
         inside: &(dyn Fn(usize, usize) -> bool + Sync),
         opts: &LayerOptions,
+        trend: Option<&dyn crate::regression::Trend>,
     ) -> Result<RadioMap, InterpError> {
         let fields = radio_fields(samples, opts)?;
         let index = NeighbourIndex::new(&fields.points)?;
         let distance_m = distance_to_nearest(&index, geometry, inside);
-        let estimator = CellEstimator::new(&fields, geometry, inside, opts)?;
+        let estimator = CellEstimator::new(&fields, geometry, inside, opts, trend)?;
         let cols = geometry.cols();
         let n = fields.radios.len();
         let bands = index.for_each_cell(
@@ -393,11 +410,27 @@ impl<'a> CellEstimator<'a> {
         geometry: &'a GridGeometry,
         inside: &(dyn Fn(usize, usize) -> bool + Sync),
         opts: &'a LayerOptions,
+        trend: Option<&dyn crate::regression::Trend>,
     ) -> Result<Self, InterpError> {
         // Methods other than IDW interpolate every radio's grid up front; the per-cell pass then
         // only reads them (one neighbour suffices to drive it).
         let surfaces = if opts.method.eq_ignore_ascii_case("idw") {
             None
+        } else if opts
+            .method
+            .eq_ignore_ascii_case(crate::regression::MODEL_METHOD)
+        {
+            let trend = trend.ok_or(InterpError::Parameter {
+                name: "method",
+                reason: "'model' needs the calibrated model's trend",
+            })?;
+            Some(crate::regression::RegressionKriging::default().grid(
+                fields,
+                trend,
+                opts.not_heard_dbm,
+                geometry,
+                inside,
+            )?)
         } else {
             let prepared = crate::method::method_by_name(&opts.method)?.prepare(&fields.points)?;
             let refs: Vec<&[f32]> = fields.values.iter().map(|f| f.as_slice()).collect();
@@ -469,6 +502,19 @@ impl<'a> CellEstimator<'a> {
             }
         }
     }
+}
+
+/// The standard deviation (dB) of the primary signal per cell: that of the serving radio's
+/// surface. NaN where there is no serving radio or its method gives no deviation.
+pub fn serving_std_dev(layers: &SignalLayers, surfaces: &[crate::Surface]) -> Grid<f32> {
+    let g = *layers.serving.geometry();
+    Grid::from_fn(g, |r, c| {
+        let s = layers.serving.values()[(r, c)];
+        surfaces
+            .get(s as usize)
+            .and_then(|surface| surface.std_dev.as_ref())
+            .map_or(f32::NAN, |sd| sd.values()[(r, c)])
+    })
 }
 
 /// IDW with each neighbour's value lowered by the wall loss to the cell and its weight scaled by
@@ -962,7 +1008,7 @@ mod tests {
                 ..Default::default()
             };
             let fused = SignalLayers::build(&s, &g, &inside, &opts).unwrap();
-            let map = RadioMap::build(&s, &g, &inside, &opts).unwrap();
+            let map = RadioMap::build(&s, &g, &inside, &opts, None).unwrap();
             let all = SignalLayers::from_map(&map, &vec![true; map.radios.len()], &opts);
             let same = |a: &Grid<f32>, b: &Grid<f32>| {
                 a.values()

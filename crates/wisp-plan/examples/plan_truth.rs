@@ -122,7 +122,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let case = Case::new(&layout, seed);
             let opts = layer_options(&case, "idw");
             let inside = |r: usize, c: usize| case.inside.values()[(r, c)];
-            let map = RadioMap::build(&case.samples, &case.geometry, &inside, &opts)?;
+            let map = RadioMap::build(&case.samples, &case.geometry, &inside, &opts, None)?;
             let ours = vec![true; map.radios.len()];
             let cal = calibrate(floor, &case.samples, &CalibrationOptions::default())?;
             // The truth at the demand cells: existing APs with the walk's own shadowing.

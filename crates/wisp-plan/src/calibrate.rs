@@ -229,14 +229,14 @@ fn manifest_ap<'a>(
 }
 
 /// A radio's readings: positions and levels.
-struct RadioData {
-    key: RadioKey,
+pub(crate) struct RadioData {
+    pub(crate) key: RadioKey,
     fs1m: f64,
-    points: Vec<Point>,
-    rssi: Vec<f64>,
+    pub(crate) points: Vec<Point>,
+    pub(crate) rssi: Vec<f64>,
 }
 
-fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData> {
+pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData> {
     // (radio → per-sample sums), in key order for determinism.
     let mut by_key: BTreeMap<RadioKey, (u32, Vec<Point>, Vec<f64>)> = BTreeMap::new();
     for s in samples {

@@ -12,7 +12,8 @@
 //! measured; neighbours' radios as fixed interferers); [`judge`] gives its before and after as
 //! `wisp_coverage`'s verdicts on the survey's and the predicted-after layers; [`predict`] draws
 //! the model's picture of a floor (predicted primary and secondary signal per cell) for the
-//! existing APs or a plan's.
+//! existing APs or a plan's; [`radio_map`] hands the calibrated model to `wisp_interp`'s
+//! regression kriging (method `model`) as its trend.
 //!
 //! This crate owns the planning arithmetic only. It must never do I/O, print, read a clock or the
 //! environment, or use a global random generator: randomness comes from the caller's seed
@@ -30,6 +31,7 @@ pub mod matrix;
 pub mod objective;
 pub mod planner;
 pub mod predict;
+pub mod radio_map;
 pub mod walls;
 
 pub use calibrate::{
@@ -45,6 +47,7 @@ pub use planner::{
     ZoneOutcome, ZoneStats,
 };
 pub use predict::{predict, Prediction};
+pub use radio_map::{evidence, CalibratedTrend, CalibrationEvidence, CalibrationFit, ModelReading};
 
 /// Why calibration or planning could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -161,7 +161,7 @@ fn the_plans_verdicts_are_wisp_coverages_and_neighbours_keep_their_channels() {
     let g = GridGeometry::covering(Point::new(0.0, 0.0), f.size_m(), 0.5).unwrap();
     let inside = |r: usize, c: usize| f.outline.contains(g.centre(r, c));
     let layer_opts = LayerOptions::default();
-    let map = RadioMap::build(&samples, &g, &inside, &layer_opts).unwrap();
+    let map = RadioMap::build(&samples, &g, &inside, &layer_opts, None).unwrap();
     let ours: Vec<bool> = map
         .radios
         .iter()

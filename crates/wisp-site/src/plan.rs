@@ -58,7 +58,15 @@ pub fn plan_floors<'a>(
             pipeline::layer_options(&loaded.site, f, samples, &pipeline::Filters::default());
         let g = pipeline::floor_grid(&f.floor)?;
         let inside = |r: usize, c: usize| f.floor.outline.contains(g.centre(r, c));
-        let map = RadioMap::build(samples, &g, &inside, &layer_opts).ok();
+        // Method `model` takes the calibration as its trend.
+        let trend = cal
+            .as_ref()
+            .ok()
+            .map(|c| wisp_plan::CalibratedTrend::new(&f.floor, c));
+        let trend_ref = trend
+            .as_ref()
+            .map(|t| t as &dyn wisp_interp::regression::Trend);
+        let map = RadioMap::build(samples, &g, &inside, &layer_opts, trend_ref).ok();
         // Every radio heard counts as ours until the manifest's `[network]` tells ours from
         // neighbours' (issue 13); the planner then keeps neighbours' channels and coverage out.
         let ours = vec![true; map.as_ref().map_or(0, |m| m.radios.len())];
