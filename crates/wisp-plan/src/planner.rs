@@ -17,10 +17,11 @@ use crate::calibrate::Calibration;
 use crate::candidates::{candidates, CandidateOptions};
 use crate::channels::{assign_around, keep_current, overlap_weights, COCHANNEL_DBM};
 use crate::demand::{Demand, DEMAND_CELL_M};
-use crate::greedy::{best_addition, greedy, Columns};
+use crate::greedy::{best_addition, greedy};
 use crate::judge::{after_map, judge, ChannelChange, SurveyMap};
 use crate::local_search::{improve, LocalSearchOptions};
 use crate::matrix::{SignalMatrix, Source};
+use crate::objective::Columns;
 use crate::objective::{score, zone_counts, Problem, Search, Targets, Top2};
 use crate::walls::WallSet;
 use crate::PlanError;
@@ -181,7 +182,7 @@ pub struct ZoneOutcome {
 }
 
 /// Why a criterion of a zone is left failing by the plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LimitReason {
     /// Neighbours' radios on the serving channel: the plan may not re-channel them.
@@ -199,7 +200,7 @@ pub enum LimitReason {
 }
 
 /// A criterion a zone still fails after the plan, and why adding APs does not fix it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Limit {
     pub criterion: Criterion,
     pub reason: LimitReason,
