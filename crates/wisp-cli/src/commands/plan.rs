@@ -39,8 +39,8 @@ pub struct Args {
     /// lowered by it. Default: --margin-share of the calibration's residual RMSE.
     #[arg(long)]
     margin: Option<f64>,
-    /// The design margin as a share of the calibration's residual RMSE (default 0.5, measured
-    /// with the truth harness; see the README).
+    /// The design margin as a share of the calibration's residual RMSE (default 0.5, the best
+    /// of those tried on the truth harness; see the README, "Planning against the truth").
     #[arg(long, default_value_t = 0.5)]
     margin_share: f64,
     /// What one new AP costs, in weighted m² of zone short of its target (clinical zones weigh
