@@ -29,10 +29,10 @@ use wisp_interp::RadioMap;
 use wisp_model::{AccessPoint, ApRadio, Band, Floor, Point, RequirementProfile, Zone};
 use wisp_plan::candidates::candidates;
 use wisp_plan::demand::Demand;
-use wisp_plan::greedy::{greedy, Columns};
+use wisp_plan::greedy::greedy;
 use wisp_plan::local_search::improve;
 use wisp_plan::matrix::SignalMatrix;
-use wisp_plan::objective::{Problem, Search, Top2};
+use wisp_plan::objective::{Columns, Problem, Search, Top2};
 use wisp_plan::{
     calibrate, plan_floor, CalibrationOptions, PlanInput, PlanOptions, SurveyMap, Targets,
 };

@@ -956,7 +956,17 @@ struct ChannelInput<'a> {
     survey: Option<&'a SurveyMap<'a>>,
 }
 
-/// A radio in the channel plan.
+/// A radio in the channel plan: which, its signal at the overlap points, the channel it must
+/// keep (a neighbour's), its current channel (ours, existing) and whether it is new.
+struct ChannelMember {
+    who: Member,
+    signal: Vec<f32>,
+    fixed: Option<u16>,
+    current: Option<u16>,
+    new: bool,
+}
+
+/// Which radio a [`ChannelMember`] is.
 enum Member {
     /// Radio `r` of an AP of the plan (`aps[a].radios[r]`).
     Ap(usize, usize),
@@ -978,8 +988,7 @@ fn plan_channels(
     let mut left = BTreeMap::new();
     let mut changes = Vec::new();
     for band in Band::ALL {
-        // (member, signal at the points, fixed channel, current channel, new)
-        let mut members: Vec<(Member, Vec<f32>, Option<u16>, Option<u16>, bool)> = Vec::new();
+        let mut members: Vec<ChannelMember> = Vec::new();
         let mut modelled: Vec<(usize, usize)> = Vec::new();
         for (a, ap) in aps.iter().enumerate() {
             if cx.survey.is_some() && !ap.new {
@@ -1006,13 +1015,13 @@ fn plan_channels(
                     .collect();
                 let ch = Some(info.key.channel);
                 let ours = survey.ours[ri];
-                members.push((
-                    Member::Surveyed(ri),
+                members.push(ChannelMember {
+                    who: Member::Surveyed(ri),
                     signal,
-                    ch.filter(|_| !ours),
-                    ch.filter(|_| ours),
-                    false,
-                ));
+                    fixed: ch.filter(|_| !ours),
+                    current: ch.filter(|_| ours),
+                    new: false,
+                });
             }
         }
         if members.is_empty() && modelled.is_empty() {
@@ -1046,12 +1055,18 @@ fn plan_channels(
         for (k, &(a, r)) in modelled.iter().enumerate() {
             let new = aps[a].new;
             let current = (!new).then_some(aps[a].radios[r].channel);
-            members.push((Member::Ap(a, r), m.row(k).to_vec(), None, current, new));
+            members.push(ChannelMember {
+                who: Member::Ap(a, r),
+                signal: m.row(k).to_vec(),
+                fixed: None,
+                current,
+                new,
+            });
         }
-        let signal: Vec<Vec<f32>> = members.iter().map(|m| m.1.clone()).collect();
+        let signal: Vec<Vec<f32>> = members.iter().map(|m| m.signal.clone()).collect();
         let w = overlap_weights(&signal, cx.cochannel_dbm);
-        let fixed: Vec<Option<u16>> = members.iter().map(|m| m.2).collect();
-        let current: Vec<Option<u16>> = members.iter().map(|m| m.3).collect();
+        let fixed: Vec<Option<u16>> = members.iter().map(|m| m.fixed).collect();
+        let current: Vec<Option<u16>> = members.iter().map(|m| m.current).collect();
         let plan = keep_current(&w, &assign_around(&w, band, &fixed), &current);
         // 2.4 GHz has three channels and carries far: a new AP's 2.4 GHz radio that would still
         // share its channel with a radio it hears is switched off, worst first (the usual design
@@ -1066,7 +1081,7 @@ fn plan_channels(
                         .sum()
                 };
                 let worst = (0..members.len())
-                    .filter(|&i| on[i] && members[i].4)
+                    .filter(|&i| on[i] && members[i].new)
                     .map(|i| (i, shared(i)))
                     .filter(|&(_, o)| o > 0.0)
                     .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
@@ -1085,8 +1100,9 @@ fn plan_channels(
             }
         }
         let mut off: Vec<(usize, usize)> = Vec::new();
-        for ((member, .., current, _), (&ch, &o)) in members.iter().zip(plan.iter().zip(&on)) {
-            match *member {
+        for (member, (&ch, &o)) in members.iter().zip(plan.iter().zip(&on)) {
+            let current = &member.current;
+            match member.who {
                 Member::Ap(a, r) => {
                     let was = aps[a].radios[r].channel;
                     aps[a].radios[r].channel = ch;
