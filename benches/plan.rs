@@ -112,6 +112,7 @@ fn plan_case(c: &mut Criterion) {
     let input = PlanInput {
         floor: &f,
         calibration: None,
+        survey: None,
         profile: &profile,
     };
     let p = plan_floor(&input, &opts).expect("plan");

@@ -288,176 +288,269 @@ impl SignalLayers {
     }
 
     /// Builds every layer over the cells of `geometry` where `inside` is true.
+    ///
+    /// Method `model` needs a trend: use [`SignalLayers::build_with`].
     pub fn build(
         samples: &[Sample],
         geometry: &GridGeometry,
         inside: &(dyn Fn(usize, usize) -> bool + Sync),
         opts: &LayerOptions,
     ) -> Result<SignalLayers, InterpError> {
-        let RadioFields {
-            points,
-            radios,
-            values: fields,
-            ..
-        } = radio_fields(samples, opts)?;
-        let index = NeighbourIndex::new(&points)?;
-        let distance_m = distance_to_nearest(&index, geometry, inside);
+        Self::build_with(samples, geometry, inside, opts, None).map(|(l, _)| l)
+    }
 
+    /// [`SignalLayers::build`], with the per-radio `trend` that method `model` (regression
+    /// kriging, [`crate::regression`]) needs; also returns each radio's surface (value and
+    /// standard deviation) for the methods that grid every radio first (all but IDW), in the
+    /// order of `radios`, so the caller can read the map's uncertainty
+    /// ([`serving_std_dev`]).
+    pub fn build_with(
+        samples: &[Sample],
+        geometry: &GridGeometry,
+        inside: &(dyn Fn(usize, usize) -> bool + Sync),
+        opts: &LayerOptions,
+        trend: Option<&dyn crate::regression::Trend>,
+    ) -> Result<(SignalLayers, Option<Vec<crate::Surface>>), InterpError> {
+        let fields = radio_fields(samples, opts)?;
+        let index = NeighbourIndex::new(&fields.points)?;
+        let distance_m = distance_to_nearest(&index, geometry, inside);
+        let estimator = CellEstimator::new(&fields, geometry, inside, opts, trend)?;
         let cols = geometry.cols();
+        // Coverage from our radios only; every radio still counts as interference.
+        let covers: Vec<bool> = fields.radios.iter().map(|r| r.is_ours).collect();
+        let bands = index.for_each_cell(
+            geometry,
+            estimator.k(),
+            inside,
+            &|r, c, n, band: &mut Band_| {
+                let mut est = estimator.estimates(r, c, n);
+                band.derive(
+                    (r - band.r0) * cols + c,
+                    &mut est,
+                    &fields.radios,
+                    &covers,
+                    opts,
+                );
+            },
+            &|r0, r1| Band_::new(r0, (r1 - r0) * cols),
+        );
+        let surfaces = estimator.surfaces;
+        Ok((
+            Band_::assemble(bands, fields.radios, geometry, distance_m, opts),
+            surfaces,
+        ))
+    }
+
+    /// The layers of a radio map, where only the radios with `covers[r]` count as coverage
+    /// (primary, secondary, tertiary, SNR, radio count, serving radio) and every radio counts as
+    /// co-channel interference on the serving radio's channel: our network's coverage with
+    /// everyone's interference. With every radio covering, and `map` from [`RadioMap::build`] on
+    /// the same samples and options, this equals [`SignalLayers::build`] cell for cell.
+    pub fn from_map(map: &RadioMap, covers: &[bool], opts: &LayerOptions) -> SignalLayers {
+        let geometry = *map.distance_m.geometry();
+        let cols = geometry.cols();
+        let mut band = Band_::new(0, geometry.len());
+        for ((r, c), d) in map.distance_m.indexed_iter() {
+            if d.is_nan() {
+                continue;
+            }
+            let mut est: Vec<(f32, usize)> = map
+                .grids
+                .iter()
+                .enumerate()
+                .map(|(ri, g)| (g.get(r, c).copied().unwrap_or(f32::NAN), ri))
+                .collect();
+            band.derive(r * cols + c, &mut est, &map.radios, covers, opts);
+        }
+        Band_::assemble(
+            vec![band],
+            map.radios.clone(),
+            &geometry,
+            map.distance_m.clone(),
+            opts,
+        )
+    }
+}
+
+/// Every radio's own signal grid: the radio map the layers are derived from, kept whole so that
+/// radios can be added (a plan's new APs), re-channelled or told apart (ours, neighbours) before
+/// deriving layers with [`SignalLayers::from_map`]. Memory: one grid per radio, so build it for
+/// one floor at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RadioMap {
+    pub radios: Vec<RadioInfo>,
+    /// `grids[r]`: radio r's estimate per cell, dBm (NaN outside the floor).
+    pub grids: Vec<Grid<f32>>,
+    /// Distance to the nearest sample, metres (NaN outside the floor).
+    pub distance_m: Grid<f32>,
+}
+
+impl RadioMap {
+    /// Interpolates every radio of `samples` over the cells of `geometry` where `inside` is
+    /// true, with the same estimates as [`SignalLayers::build_with`] (`trend`: what method
+    /// `model` needs).
+    pub fn build(
+        samples: &[Sample],
+        geometry: &GridGeometry,
+        inside: &(dyn Fn(usize, usize) -> bool + Sync),
+        opts: &LayerOptions,
+        trend: Option<&dyn crate::regression::Trend>,
+    ) -> Result<RadioMap, InterpError> {
+        let fields = radio_fields(samples, opts)?;
+        let index = NeighbourIndex::new(&fields.points)?;
+        let distance_m = distance_to_nearest(&index, geometry, inside);
+        let estimator = CellEstimator::new(&fields, geometry, inside, opts, trend)?;
+        let cols = geometry.cols();
+        let n = fields.radios.len();
+        let bands = index.for_each_cell(
+            geometry,
+            estimator.k(),
+            inside,
+            &|r, c, nb, out: &mut (usize, Vec<Vec<f32>>)| {
+                let at = (r - out.0) * cols + c;
+                for (v, ri) in estimator.estimates(r, c, nb) {
+                    out.1[ri][at] = v;
+                }
+            },
+            &|r0, r1| (r0, vec![vec![f32::NAN; (r1 - r0) * cols]; n]),
+        );
+        let grids = (0..n)
+            .map(|ri| {
+                Grid::from_vec(
+                    *geometry,
+                    bands.iter().flat_map(|b| b.1[ri].iter().copied()).collect(),
+                )
+            })
+            .collect();
+        Ok(RadioMap {
+            radios: fields.radios,
+            grids,
+            distance_m,
+        })
+    }
+}
+
+/// Each radio's estimate at a cell: from the method's whole-grid surfaces, or IDW over the
+/// cell's neighbours (walls-aware when asked). The one place both [`SignalLayers::build`] and
+/// [`RadioMap::build`] get a cell's values from.
+struct CellEstimator<'a> {
+    fields: &'a RadioFields,
+    geometry: &'a GridGeometry,
+    opts: &'a LayerOptions,
+    surfaces: Option<Vec<crate::method::Surface>>,
+}
+
+impl<'a> CellEstimator<'a> {
+    fn new(
+        fields: &'a RadioFields,
+        geometry: &'a GridGeometry,
+        inside: &(dyn Fn(usize, usize) -> bool + Sync),
+        opts: &'a LayerOptions,
+        trend: Option<&dyn crate::regression::Trend>,
+    ) -> Result<Self, InterpError> {
         // Methods other than IDW interpolate every radio's grid up front; the per-cell pass then
         // only reads them (one neighbour suffices to drive it).
         let surfaces = if opts.method.eq_ignore_ascii_case("idw") {
             None
+        } else if opts
+            .method
+            .eq_ignore_ascii_case(crate::regression::MODEL_METHOD)
+        {
+            let trend = trend.ok_or(InterpError::Parameter {
+                name: "method",
+                reason: "'model' needs the calibrated model's trend",
+            })?;
+            Some(crate::regression::RegressionKriging::default().grid(
+                fields,
+                trend,
+                opts.not_heard_dbm,
+                geometry,
+                inside,
+            )?)
         } else {
-            let prepared = crate::method::method_by_name(&opts.method)?.prepare(&points)?;
-            let refs: Vec<&[f32]> = fields.iter().map(|f| f.as_slice()).collect();
+            let prepared = crate::method::method_by_name(&opts.method)?.prepare(&fields.points)?;
+            let refs: Vec<&[f32]> = fields.values.iter().map(|f| f.as_slice()).collect();
             Some(prepared.grid_many(&refs, geometry, inside)?)
         };
-        let k = if surfaces.is_some() { 1 } else { opts.idw.k };
-        let bands = index.for_each_cell(
+        Ok(CellEstimator {
+            fields,
             geometry,
-            k,
-            inside,
-            &|r, c, n, band: &mut Band_| {
-                let at = (r - band.r0) * cols + c;
-                let mut est: Vec<(f32, usize)> = match (&surfaces, &opts.walls) {
-                    (Some(s), _) => s
-                        .iter()
-                        .enumerate()
-                        .map(|(ri, g)| (g.value.get(r, c).copied().unwrap_or(f32::NAN), ri))
-                        .collect(),
-                    (None, None) => fields
-                        .iter()
-                        .enumerate()
-                        .map(|(ri, f)| (opts.idw.estimate(n, f), ri))
-                        .collect(),
-                    (None, Some(w)) => {
-                        let cell = geometry.centre(r, c);
-                        // Loss per neighbour and band, computed once for all radios.
-                        let losses: Vec<[f64; 3]> = n
-                            .iter()
-                            .map(|nb| {
-                                let p = points[nb.index as usize];
-                                let from = wisp_model::Point::new(p.x, p.y);
-                                Band::ALL.map(|b| {
-                                    wisp_radio::path_loss::wall_loss(
-                                        b,
-                                        from,
-                                        cell,
-                                        &w.walls,
-                                        &w.materials,
-                                    )
-                                })
-                            })
-                            .collect();
-                        fields
-                            .iter()
-                            .enumerate()
-                            .map(|(ri, f)| {
-                                let bi = Band::ALL
-                                    .iter()
-                                    .position(|b| *b == radios[ri].key.band)
-                                    .unwrap_or(0);
-                                (
-                                    walls_aware_estimate(
-                                        &opts.idw,
-                                        n,
-                                        f,
-                                        &losses,
-                                        bi,
-                                        opts.not_heard_dbm,
-                                    ),
-                                    ri,
-                                )
-                            })
-                            .collect()
-                    }
-                };
-                est.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                // Coverage from our radios only; every radio still counts as interference.
-                let ours = |&&(_, ri): &&(f32, usize)| radios[ri].is_ours;
-                let Some(&(best, bi)) = est.iter().find(ours) else {
-                    return;
-                };
-                let serving = &radios[bi];
-                band.primary[at] = best;
-                band.serving[at] = bi as u32;
-                band.snr[at] = best - serving.noise_dbm as f32;
-                // Secondary and tertiary: strongest radios of two further, distinct APs.
-                let mut aps: Vec<&str> = vec![serving.key.ap.as_str()];
-                for &(v, ri) in est.iter().filter(ours).skip(1) {
-                    let ap = radios[ri].key.ap.as_str();
-                    if aps.contains(&ap) {
-                        continue;
-                    }
-                    aps.push(ap);
-                    if aps.len() == 2 {
-                        band.secondary[at] = v;
-                    } else {
-                        band.tertiary[at] = v;
-                        break;
-                    }
-                }
-                band.count[at] = est
-                    .iter()
-                    .filter(ours)
-                    .filter(|e| e.0 as f64 >= opts.count_dbm)
-                    .count() as u16;
-                band.cochannel[at] = est
-                    .iter()
-                    .filter(|&&(v, ri)| {
-                        ri != bi
-                            && v as f64 >= opts.cochannel_dbm
-                            && radios[ri].key.band == serving.key.band
-                            && radios[ri].key.channel == serving.key.channel
-                    })
-                    .count() as u16;
-            },
-            &|r0, r1| Band_::new(r0, (r1 - r0) * cols),
-        );
-        let gather = |f: &dyn Fn(&Band_) -> &[f32]| -> Grid<f32> {
-            Grid::from_vec(
-                *geometry,
-                bands.iter().flat_map(|b| f(b).iter().copied()).collect(),
-            )
-        };
-        let primary = gather(&|b| &b.primary);
-        let secondary = gather(&|b| &b.secondary);
-        let tertiary = gather(&|b| &b.tertiary);
-        let snr = gather(&|b| &b.snr);
-        let radio_count = Grid::from_vec(
-            *geometry,
-            bands.iter().flat_map(|b| b.count.iter().copied()).collect(),
-        );
-        let cochannel = Grid::from_vec(
-            *geometry,
-            bands
-                .iter()
-                .flat_map(|b| b.cochannel.iter().copied())
-                .collect(),
-        );
-        let serving = Grid::from_vec(
-            *geometry,
-            bands
-                .iter()
-                .flat_map(|b| b.serving.iter().copied())
-                .collect(),
-        );
-        let range = opts.survey_range_m as f32;
-        let surveyed = distance_m.map(|d| *d <= range);
-        Ok(SignalLayers {
-            radios,
-            primary,
-            secondary,
-            tertiary,
-            snr,
-            radio_count,
-            cochannel,
-            serving,
-            distance_m,
-            surveyed,
+            opts,
+            surfaces,
         })
     }
+
+    /// Neighbours each cell needs.
+    fn k(&self) -> usize {
+        if self.surfaces.is_some() {
+            1
+        } else {
+            self.opts.idw.k
+        }
+    }
+
+    /// (estimate, radio index) for every radio at cell (r, c) with neighbours `n`.
+    fn estimates(
+        &self,
+        r: usize,
+        c: usize,
+        n: &[crate::neighbours::Neighbour],
+    ) -> Vec<(f32, usize)> {
+        let (fields, opts) = (&self.fields.values, self.opts);
+        match (&self.surfaces, &opts.walls) {
+            (Some(s), _) => s
+                .iter()
+                .enumerate()
+                .map(|(ri, g)| (g.value.get(r, c).copied().unwrap_or(f32::NAN), ri))
+                .collect(),
+            (None, None) => fields
+                .iter()
+                .enumerate()
+                .map(|(ri, f)| (opts.idw.estimate(n, f), ri))
+                .collect(),
+            (None, Some(w)) => {
+                let cell = self.geometry.centre(r, c);
+                // Loss per neighbour and band, computed once for all radios.
+                let losses: Vec<[f64; 3]> = n
+                    .iter()
+                    .map(|nb| {
+                        let p = self.fields.points[nb.index as usize];
+                        let from = wisp_model::Point::new(p.x, p.y);
+                        Band::ALL.map(|b| {
+                            wisp_radio::path_loss::wall_loss(b, from, cell, &w.walls, &w.materials)
+                        })
+                    })
+                    .collect();
+                fields
+                    .iter()
+                    .enumerate()
+                    .map(|(ri, f)| {
+                        let bi = Band::ALL
+                            .iter()
+                            .position(|b| *b == self.fields.radios[ri].key.band)
+                            .unwrap_or(0);
+                        (
+                            walls_aware_estimate(&opts.idw, n, f, &losses, bi, opts.not_heard_dbm),
+                            ri,
+                        )
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// The standard deviation (dB) of the primary signal per cell: that of the serving radio's
+/// surface. NaN where there is no serving radio or its method gives no deviation.
+pub fn serving_std_dev(layers: &SignalLayers, surfaces: &[crate::Surface]) -> Grid<f32> {
+    let g = *layers.serving.geometry();
+    Grid::from_fn(g, |r, c| {
+        let s = layers.serving.values()[(r, c)];
+        surfaces
+            .get(s as usize)
+            .and_then(|surface| surface.std_dev.as_ref())
+            .map_or(f32::NAN, |sd| sd.values()[(r, c)])
+    })
 }
 
 /// IDW with each neighbour's value lowered by the wall loss to the cell and its weight scaled by
@@ -510,6 +603,108 @@ impl Band_ {
             count: vec![0; n],
             cochannel: vec![0; n],
             serving: vec![NO_RADIO; n],
+        }
+    }
+
+    /// Derives cell `at`'s layers from every radio's estimate there (`est`: dBm, radio index;
+    /// NaN where a radio has none). Coverage counts the radios with `covers[ri]`; co-channel
+    /// counts every radio on the serving radio's band and channel.
+    fn derive(
+        &mut self,
+        at: usize,
+        est: &mut [(f32, usize)],
+        radios: &[RadioInfo],
+        covers: &[bool],
+        opts: &LayerOptions,
+    ) {
+        est.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut ours = est.iter().filter(|e| covers[e.1] && !e.0.is_nan());
+        let Some(&(best, bi)) = ours.next() else {
+            return;
+        };
+        let serving = &radios[bi];
+        self.primary[at] = best;
+        self.serving[at] = bi as u32;
+        self.snr[at] = best - serving.noise_dbm as f32;
+        // Secondary and tertiary: strongest radios of two further, distinct APs.
+        let mut aps: Vec<&str> = vec![serving.key.ap.as_str()];
+        for &(v, ri) in ours {
+            let ap = radios[ri].key.ap.as_str();
+            if aps.contains(&ap) {
+                continue;
+            }
+            aps.push(ap);
+            if aps.len() == 2 {
+                self.secondary[at] = v;
+            } else {
+                self.tertiary[at] = v;
+                break;
+            }
+        }
+        self.count[at] = est
+            .iter()
+            .filter(|e| covers[e.1] && e.0 as f64 >= opts.count_dbm)
+            .count() as u16;
+        self.cochannel[at] = est
+            .iter()
+            .filter(|&&(v, ri)| {
+                ri != bi
+                    && v as f64 >= opts.cochannel_dbm
+                    && radios[ri].key.band == serving.key.band
+                    && radios[ri].key.channel == serving.key.channel
+            })
+            .count() as u16;
+    }
+
+    /// The layers from the bands of rows, in order.
+    fn assemble(
+        bands: Vec<Band_>,
+        radios: Vec<RadioInfo>,
+        geometry: &GridGeometry,
+        distance_m: Grid<f32>,
+        opts: &LayerOptions,
+    ) -> SignalLayers {
+        let gather = |f: &dyn Fn(&Band_) -> &[f32]| -> Grid<f32> {
+            Grid::from_vec(
+                *geometry,
+                bands.iter().flat_map(|b| f(b).iter().copied()).collect(),
+            )
+        };
+        let primary = gather(&|b| &b.primary);
+        let secondary = gather(&|b| &b.secondary);
+        let tertiary = gather(&|b| &b.tertiary);
+        let snr = gather(&|b| &b.snr);
+        let radio_count = Grid::from_vec(
+            *geometry,
+            bands.iter().flat_map(|b| b.count.iter().copied()).collect(),
+        );
+        let cochannel = Grid::from_vec(
+            *geometry,
+            bands
+                .iter()
+                .flat_map(|b| b.cochannel.iter().copied())
+                .collect(),
+        );
+        let serving = Grid::from_vec(
+            *geometry,
+            bands
+                .iter()
+                .flat_map(|b| b.serving.iter().copied())
+                .collect(),
+        );
+        let range = opts.survey_range_m as f32;
+        let surveyed = distance_m.map(|d| *d <= range);
+        SignalLayers {
+            radios,
+            primary,
+            secondary,
+            tertiary,
+            snr,
+            radio_count,
+            cochannel,
+            serving,
+            distance_m,
+            surveyed,
         }
     }
 }
@@ -922,5 +1117,92 @@ mod tests {
         assert!(!*l.surveyed.get(0, 5).unwrap());
         assert!(l.primary.get(0, 9).unwrap().is_nan());
         assert!(!*l.surveyed.get(0, 9).unwrap());
+    }
+
+    /// A random survey of four APs (two on one channel) with walls: the map's layers equal the
+    /// fused build's for every method, and coverage restricted to some radios is the fused
+    /// build's layers derived by hand from the map's grids.
+    #[test]
+    fn map_layers_equal_the_fused_build_and_coverage_can_be_restricted() {
+        use rand::{Rng, SeedableRng};
+        use wisp_model::{Material, Point, Segment, Wall};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let aps = [
+            ("02:00:00:00:01:01", 5180),
+            ("02:00:00:00:02:01", 5180),
+            ("02:00:00:00:03:01", 5200),
+            ("02:00:00:00:04:01", 2412),
+        ];
+        let s: Vec<Sample> = (0..60)
+            .map(|_| {
+                let (x, y) = (rng.random_range(0.0..20.0), rng.random_range(0.0..10.0));
+                let mut o = vec![];
+                for &(b, f) in &aps {
+                    if rng.random::<f64>() < 0.8 {
+                        o.push(obs(b, f, rng.random_range(-90.0..-40.0)));
+                    }
+                }
+                sample(x, y, o)
+            })
+            .collect();
+        let g = GridGeometry::new(0.0, 0.0, 0.5, 0.5, 40, 20).unwrap();
+        let inside = |r: usize, c: usize| r + c > 2;
+        let materials = Material::defaults();
+        let walls = Some(WallAware {
+            walls: vec![Wall {
+                segment: Segment::new(Point::new(8.0, 0.0), Point::new(8.0, 7.0)),
+                material: 1,
+            }],
+            materials,
+        });
+        for (method, walls) in [("idw", None), ("idw", walls), ("kriging", None)] {
+            let opts = LayerOptions {
+                method: method.into(),
+                walls,
+                ..Default::default()
+            };
+            let fused = SignalLayers::build(&s, &g, &inside, &opts).unwrap();
+            let map = RadioMap::build(&s, &g, &inside, &opts, None).unwrap();
+            let all = SignalLayers::from_map(&map, &vec![true; map.radios.len()], &opts);
+            let same = |a: &Grid<f32>, b: &Grid<f32>| {
+                a.values()
+                    .iter()
+                    .zip(b.values())
+                    .all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
+            };
+            assert!(same(&fused.primary, &all.primary), "{method}");
+            assert!(same(&fused.secondary, &all.secondary), "{method}");
+            assert!(same(&fused.tertiary, &all.tertiary), "{method}");
+            assert!(same(&fused.snr, &all.snr), "{method}");
+            assert_eq!(fused.cochannel, all.cochannel, "{method}");
+            assert_eq!(fused.serving, all.serving, "{method}");
+            assert_eq!(fused.radio_count, all.radio_count, "{method}");
+            assert_eq!(fused.surveyed, all.surveyed, "{method}");
+            // Radio 1 (AP 2, same channel as AP 1) is a neighbour: it never serves, but it still
+            // counts as co-channel where AP 1 serves.
+            let covers = [true, false, true, true];
+            let ours = SignalLayers::from_map(&map, &covers, &opts);
+            for ((r, c), d) in map.distance_m.indexed_iter() {
+                if d.is_nan() {
+                    continue;
+                }
+                let v = |ri: usize| *map.grids[ri].get(r, c).unwrap();
+                let best = (0..4)
+                    .filter(|&ri| covers[ri])
+                    .max_by(|&a, &b| v(a).total_cmp(&v(b)).then(b.cmp(&a)))
+                    .unwrap();
+                assert_eq!(*ours.primary.get(r, c).unwrap(), v(best));
+                assert_eq!(*ours.serving.get(r, c).unwrap(), best as u32);
+                let co = (0..4)
+                    .filter(|&ri| {
+                        ri != best
+                            && map.radios[ri].key.band == map.radios[best].key.band
+                            && map.radios[ri].key.channel == map.radios[best].key.channel
+                            && v(ri) as f64 >= opts.cochannel_dbm
+                    })
+                    .count() as u16;
+                assert_eq!(*ours.cochannel.get(r, c).unwrap(), co);
+            }
+        }
     }
 }

@@ -10,6 +10,8 @@
 //! [`nearest`], [`natural`] (Sibson's natural neighbours) and [`kriging`] (ordinary kriging with a
 //! fitted exponential semivariogram, which also gives a standard deviation). [`validate`] scores
 //! them by leaving out whole stretches of the survey walk, and picks one for `auto`.
+//! [`regression`] is the method `model`: a per-radio trend the caller supplies as data (the
+//! calibrated propagation model, which lives in `wisp-plan`) plus the kriged residual.
 //!
 //! This crate must never do I/O, read a clock or environment, or use a global random generator.
 //! Results do not depend on the number of threads.
@@ -21,19 +23,25 @@ pub mod method;
 pub mod natural;
 pub mod nearest;
 pub mod neighbours;
+pub mod regression;
 pub mod validate;
 
 pub use idw::Idw;
 pub use kriging::{OrdinaryKriging, Variogram};
-pub use layers::{radio_fields, LayerOptions, RadioFields, RadioKey, SignalLayers};
+pub use layers::{
+    radio_fields, serving_std_dev, LayerOptions, RadioFields, RadioInfo, RadioKey, RadioMap,
+    SignalLayers,
+};
 pub use method::{
     all_methods, method_by_name, Estimates, Interpolator, Prepared, Surface, METHOD_NAMES,
 };
 pub use natural::NaturalNeighbour;
 pub use nearest::Nearest;
 pub use neighbours::NeighbourIndex;
+pub use regression::{RegressionKriging, Trend, TrendFit, MODEL_METHOD};
 pub use validate::{
-    auto, cross_validate, walk_folds, Auto, CrossValidation, Folds, MethodScore, Score, Validation,
+    auto, auto_with, cross_validate, cross_validate_with, walk_folds, Auto, CrossValidation, Folds,
+    MethodScore, Score, Validation,
 };
 
 /// A scattered value at a position in metres.

@@ -18,8 +18,9 @@
 //! not-heard stand-in is a censored value, not a measurement. Errors are predicted − measured, in
 //! dB, summed per method overall and per band.
 
-use crate::layers::{radio_fields, LayerOptions};
+use crate::layers::{radio_fields, LayerOptions, RadioFields};
 use crate::method::{all_methods, Interpolator, METHOD_NAMES};
+use crate::regression::{RegressionKriging, TrendFit, MODEL_METHOD};
 use crate::{InterpError, ScatteredPoint};
 use wisp_model::{Band, Sample};
 
@@ -217,6 +218,19 @@ pub fn cross_validate(
     opts: &LayerOptions,
     cv: &CrossValidation,
 ) -> Result<Validation, InterpError> {
+    cross_validate_with(samples, methods, None, opts, cv)
+}
+
+/// [`cross_validate`], and with `model` also method `model` (regression kriging), scored after
+/// `methods`: on each fold the trend is refitted on the training scans only
+/// ([`TrendFit::fit`]), so the left-out stretch informs neither the model nor the kriging.
+pub fn cross_validate_with(
+    samples: &[Sample],
+    methods: &[&dyn Interpolator],
+    model: Option<&dyn TrendFit>,
+    opts: &LayerOptions,
+    cv: &CrossValidation,
+) -> Result<Validation, InterpError> {
     let fields = radio_fields(samples, opts)?;
     let folds = walk_folds(&fields.points, cv)?;
     if folds.blocks < 2 {
@@ -228,8 +242,10 @@ pub fn cross_validate(
     let bands: Vec<Band> = fields.radios.iter().map(|r| r.key.band).collect();
     let mut scores: Vec<MethodScore> = methods
         .iter()
-        .map(|m| MethodScore {
-            method: m.name(),
+        .map(|m| m.name())
+        .chain(model.map(|_| MODEL_METHOD))
+        .map(|method| MethodScore {
+            method,
             overall: Score::default(),
             bands: Vec::new(),
         })
@@ -248,8 +264,35 @@ pub fn cross_validate(
             .map(|v| train.iter().map(|&i| v[i]).collect())
             .collect();
         let refs: Vec<&[f32]> = train_values.iter().map(|v| v.as_slice()).collect();
-        for (m, score) in methods.iter().zip(scores.iter_mut()) {
-            let predicted = m.prepare(&train_points)?.at(&refs, &test_points)?;
+        let mut predictions = Vec::with_capacity(scores.len());
+        for m in methods {
+            predictions.push(m.prepare(&train_points)?.at(&refs, &test_points)?);
+        }
+        if let Some(model) = model {
+            let train_samples: Vec<Sample> = train
+                .iter()
+                .map(|&i| samples[fields.used[i]].clone())
+                .collect();
+            let trend = model.fit(&train_samples);
+            let train_fields = RadioFields {
+                used: train.iter().map(|&i| fields.used[i]).collect(),
+                points: train_points.clone(),
+                radios: fields.radios.clone(),
+                values: train_values.clone(),
+                heard: fields
+                    .heard
+                    .iter()
+                    .map(|h| train.iter().map(|&i| h[i]).collect())
+                    .collect(),
+            };
+            predictions.push(RegressionKriging::default().at(
+                &train_fields,
+                trend.as_ref(),
+                opts.not_heard_dbm,
+                &test_points,
+            )?);
+        }
+        for (predicted, score) in predictions.iter().zip(scores.iter_mut()) {
             for (r, est) in predicted.iter().enumerate() {
                 for (j, &i) in test.iter().enumerate() {
                     if !fields.heard[r][i] {
@@ -294,9 +337,19 @@ pub fn auto(
     opts: &LayerOptions,
     cv: &CrossValidation,
 ) -> Result<Auto, InterpError> {
+    auto_with(samples, None, opts, cv)
+}
+
+/// [`auto`], with method `model` among the candidates when a trend can be fitted (`model`).
+pub fn auto_with(
+    samples: &[Sample],
+    model: Option<&dyn TrendFit>,
+    opts: &LayerOptions,
+    cv: &CrossValidation,
+) -> Result<Auto, InterpError> {
     let methods = all_methods();
     let refs: Vec<&dyn Interpolator> = methods.iter().map(|m| m.as_ref()).collect();
-    let validation = cross_validate(samples, &refs, opts, cv)?;
+    let validation = cross_validate_with(samples, &refs, model, opts, cv)?;
     let method = validation
         .best()
         .map(|m| m.method)

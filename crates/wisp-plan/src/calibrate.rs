@@ -253,16 +253,16 @@ fn manifest_ap<'a>(
 
 /// A radio's readings: positions, levels and the free-space loss at 1 m of each reading's
 /// channel. `key.channel` is the channel heard most often.
-struct RadioData {
-    key: RadioKey,
+pub(crate) struct RadioData {
+    pub(crate) key: RadioKey,
     channels: Vec<u16>,
     fs1m: Vec<f64>,
-    points: Vec<Point>,
-    rssi: Vec<f64>,
+    pub(crate) points: Vec<Point>,
+    pub(crate) rssi: Vec<f64>,
 }
 
 /// One reading per radio (AP and band) per scan, in key order for determinism.
-fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData> {
+pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData> {
     #[derive(Default)]
     struct Acc {
         /// Readings per channel, to name the radio's usual channel.

@@ -99,12 +99,15 @@ pub fn best_addition(s: &Search, t: &Top2, chosen: &[usize]) -> Option<(usize, f
 }
 
 /// Adds candidates to `start` greedily until every zone meets its (capped) target, no candidate
-/// helps, or `max_new` is reached.
+/// closes as much deficit as an AP costs ([`crate::objective::Problem::ap_cost`]), or
+/// `max_new` is reached.
 pub fn greedy(s: &Search, start: &[usize]) -> Vec<usize> {
     let mut chosen = start.to_vec();
     let mut t = s.top2(&chosen);
     while chosen.len() < s.max_new {
-        let Some((j, _)) = best_addition(s, &t, &chosen) else {
+        let Some((j, _)) =
+            best_addition(s, &t, &chosen).filter(|&(_, gain)| gain >= s.problem.ap_cost - 1e-9)
+        else {
             break;
         };
         chosen.push(j);

@@ -8,8 +8,12 @@
 //! cell ([`walls`] makes the wall crossings cheap). [`objective`] scores a set of APs against the
 //! zones' targets; [`greedy`] picks APs by maximum coverage and [`local_search`] improves the set
 //! (move, swap, remove) with a seeded generator. [`channels`] plans 2.4 and 5 GHz channels.
-//! [`planner`] ties these together; [`predict`] draws the model's picture of a floor (predicted
-//! primary and secondary signal per cell) for the existing APs or a plan's.
+//! [`planner`] ties these together, starting from the survey's radio map (existing coverage as
+//! measured; neighbours' radios as fixed interferers); [`judge`] gives its before and after as
+//! `wisp_coverage`'s verdicts on the survey's and the predicted-after layers; [`predict`] draws
+//! the model's picture of a floor (predicted primary and secondary signal per cell) for the
+//! existing APs or a plan's; [`radio_map`] hands the calibrated model to `wisp_interp`'s
+//! regression kriging (method `model`) as its trend.
 //!
 //! This crate owns the planning arithmetic only. It must never do I/O, print, read a clock or the
 //! environment, or use a global random generator: randomness comes from the caller's seed
@@ -20,12 +24,14 @@ pub mod candidates;
 pub mod channels;
 pub mod demand;
 pub mod greedy;
+pub mod judge;
 pub mod linalg;
 pub mod local_search;
 pub mod matrix;
 pub mod objective;
 pub mod planner;
 pub mod predict;
+pub mod radio_map;
 pub mod walls;
 
 pub use calibrate::{
@@ -33,12 +39,15 @@ pub use calibrate::{
     WallFit,
 };
 pub use candidates::CandidateOptions;
+pub use judge::{after_map, judge, ChannelChange, SurveyMap};
 pub use local_search::LocalSearchOptions;
 pub use objective::Targets;
 pub use planner::{
-    existing_aps, plan_floor, Plan, PlanInput, PlanOptions, PlannedAp, ZoneOutcome, ZoneStats,
+    existing_aps, plan_floor, Limit, LimitReason, Plan, PlanInput, PlanOptions, PlannedAp,
+    ZoneOutcome, ZoneStats,
 };
 pub use predict::{predict, Prediction};
+pub use radio_map::{evidence, CalibratedTrend, CalibrationEvidence, CalibrationFit, ModelReading};
 
 /// Why calibration or planning could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

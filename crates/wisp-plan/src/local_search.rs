@@ -2,9 +2,10 @@
 //!
 //! Moves, drawn with a seeded generator (`ChaCha8Rng`): move one new AP to a nearby candidate;
 //! swap one for any candidate; merge two into the single best candidate for what they leave
-//! uncovered. After every accepted move, APs whose removal does not worsen the deficit are
-//! removed. A move is accepted only if it improves the [`crate::objective::Score`] (deficit,
-//! then number of APs, then coverage), so the search never makes a design worse.
+//! uncovered. After every accepted move, APs whose removal lowers the cost (they close less
+//! deficit than an AP costs) are removed. A move is accepted only if it improves the
+//! [`crate::objective::Score`] (cost, then deficit, then number of APs, then coverage), so the
+//! search never makes a design worse.
 
 use crate::greedy::best_addition;
 use crate::objective::{Design, Score, Search};
@@ -31,7 +32,7 @@ impl Default for LocalSearchOptions {
     }
 }
 
-/// Removes APs, last added first, while that does not make the design worse.
+/// Removes APs, last added first, while that makes the design better (cheaper).
 fn prune(s: &Search, design: &mut Design, score: &mut Score) {
     let mut k = design.chosen.len();
     while k > 0 {

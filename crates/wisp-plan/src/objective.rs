@@ -2,11 +2,16 @@
 //!
 //! Per demand cell the primary signal is the strongest source and the secondary the strongest
 //! *other* source (each source is one AP on the design band, so "other source" is "other AP",
-//! as `wisp_interp` defines secondary). A zone meets its target when the primary threshold (plus
-//! the design margin) holds on at least [`Targets::primary_share`] of its cells and the secondary
-//! on [`Targets::secondary_share`]. The planner minimises, in this order: the weighted number of
-//! cells still missing from the targets (the *deficit*), the number of new APs, and then
-//! maximises the weighted cells covered (a tie-break towards robust designs).
+//! as `wisp_interp` defines secondary). A zone meets its target when the primary threshold holds
+//! on at least [`Targets::primary_share`] of its cells and the secondary on
+//! [`Targets::secondary_share`]. The design margin is not in the thresholds: the planner lowers
+//! the *model's* signals by it (new APs, and existing coverage where nobody measured), so cells
+//! the survey measured are held to the profile exactly as `wisp check` holds them.
+//!
+//! The planner minimises, in this order: the *cost*, the weighted number of cells still missing
+//! from the targets (the *deficit*) plus [`Problem::ap_cost`] per new AP, so an AP costs the same
+//! wherever it goes and must close at least that much deficit to earn its place; then the
+//! deficit; then maximises the weighted cells covered (a tie-break towards robust designs).
 //!
 //! Some cells cannot be covered by any allowed position (behind lead, far from any candidate):
 //! targets are capped at what the best possible design reaches, cell by cell, so the deficit can
@@ -17,19 +22,17 @@ use crate::matrix::SignalMatrix;
 use rayon::prelude::*;
 use std::cmp::Ordering;
 
-/// Coverage targets.
+/// Coverage targets (`wisp plan --primary-share`, `--secondary-share`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Targets {
     /// Share of a zone's cells that must meet the primary threshold: 0.99, Hamina's
-    /// auto-planner target (shared/reference.md §1).
+    /// auto-planner target (Hamina-Wireless/hamina-docs, design/auto-plan-aps.md;
+    /// shared/reference.md §1 and §7).
     pub primary_share: f64,
-    /// …and the secondary threshold: 0.95 (Hamina aims at 0.85; clinical voice roaming needs
-    /// a second AP nearly everywhere, so stricter here; *estimate*).
+    /// …and the secondary threshold: 0.95 (Hamina aims at 0.85, same source; clinical voice
+    /// roaming needs a second AP nearly everywhere, and `wisp check` passes a zone at 0.95 of
+    /// its area, so the same share here; *estimate*).
     pub secondary_share: f64,
-    /// Added to every threshold: 3 dB, about 0.6 σ of indoor shadow fading (σ ≈ 5 dB, 3GPP TR
-    /// 38.901; shared/reference.md §2), so a cell designed at the threshold still passes when
-    /// measured (*estimate*).
-    pub margin_db: f64,
 }
 
 impl Default for Targets {
@@ -37,8 +40,16 @@ impl Default for Targets {
         Targets {
             primary_share: 0.99,
             secondary_share: 0.95,
-            margin_db: 3.0,
         }
+    }
+}
+
+impl Targets {
+    /// Whether both shares are numbers in 0..=1.
+    pub fn is_valid(&self) -> bool {
+        [self.primary_share, self.secondary_share]
+            .iter()
+            .all(|s| (0.0..=1.0).contains(s))
     }
 }
 
@@ -181,19 +192,22 @@ pub struct Problem {
     /// Cells no design can bring to the thresholds, per zone.
     pub unreachable_primary: Vec<usize>,
     pub unreachable_secondary: Vec<usize>,
+    /// What one new AP costs, in weighted deficit cells: an AP is worth adding only where it
+    /// closes at least this much.
+    pub ap_cost: f64,
 }
 
 impl Problem {
     /// Targets for `demand`, capped by `reach`: the best primary and secondary any design could
-    /// give each cell.
-    pub fn new(demand: &Demand, targets: &Targets, reach: &Top2) -> Problem {
+    /// give each cell; each new AP costs `ap_cost` weighted cells.
+    pub fn new(demand: &Demand, targets: &Targets, reach: &Top2, ap_cost: f64) -> Problem {
         let n = demand.len();
         let mut primary = vec![f32::INFINITY; n];
         let mut secondary = vec![f32::NEG_INFINITY; n];
         let (mut need_p, mut need_s, mut un_p, mut un_s) = (vec![], vec![], vec![], vec![]);
         for z in &demand.zones {
-            let tp = (z.primary_dbm + targets.margin_db) as f32;
-            let ts = z.secondary_dbm.map(|s| (s + targets.margin_db) as f32);
+            let tp = z.primary_dbm as f32;
+            let ts = z.secondary_dbm.map(|s| s as f32);
             let (mut rp, mut rs) = (0, 0);
             for i in z.cells.clone() {
                 primary[i] = tp;
@@ -219,6 +233,7 @@ impl Problem {
             need_secondary: need_s,
             unreachable_primary: un_p,
             unreachable_secondary: un_s,
+            ap_cost,
         }
     }
 }
@@ -232,12 +247,17 @@ pub struct Score {
     pub aps: usize,
     /// Weighted cells meeting primary plus those meeting secondary.
     pub covered: f64,
+    /// The deficit plus [`Problem::ap_cost`] per new AP.
+    pub cost: f64,
 }
 
 impl Score {
-    /// Lexicographic: deficit, then APs, then more covered is better.
+    /// Lexicographic: cost, then deficit, then APs, then more covered is better.
     pub fn compare(&self, o: &Score) -> Ordering {
         let eps = 1e-9;
+        if (self.cost - o.cost).abs() > eps {
+            return self.cost.total_cmp(&o.cost);
+        }
         if (self.deficit - o.deficit).abs() > eps {
             return self.deficit.total_cmp(&o.deficit);
         }
@@ -298,6 +318,7 @@ fn score_by(
         deficit,
         aps,
         covered,
+        cost: deficit + aps as f64 * problem.ap_cost,
     }
 }
 
@@ -429,15 +450,12 @@ mod tests {
     fn deficit_by_hand() {
         // 100 cells, margin 0: need 99 primary and 95 secondary.
         let d = demand(100);
-        let targets = Targets {
-            margin_db: 0.0,
-            ..Default::default()
-        };
+        let targets = Targets::default();
         let reach = Top2 {
             best: vec![0.0; 100],
             second: vec![0.0; 100],
         };
-        let p = Problem::new(&d, &targets, &reach);
+        let p = Problem::new(&d, &targets, &reach, 10.0);
         assert_eq!((p.need_primary[0], p.need_secondary[0]), (99, 95));
         // 90 cells at −60/−70 (both pass), 10 at −66/−80 (both fail): missing 9 + 5 cells, ×3.
         let mut t = Top2 {
@@ -451,15 +469,29 @@ mod tests {
         let s = score(&d, &p, &t, 2);
         assert_eq!(s.deficit, 3.0 * 14.0);
         assert_eq!(s.covered, 3.0 * 180.0);
+        assert_eq!(s.cost, 3.0 * 14.0 + 2.0 * 10.0);
         // Unreachable cells cap the target: if 5 cells can never reach −65, need 95.
         let mut reach2 = reach.clone();
         for i in 0..5 {
             reach2.best[i] = -90.0;
         }
-        let p2 = Problem::new(&d, &targets, &reach2);
+        let p2 = Problem::new(&d, &targets, &reach2, 10.0);
         assert_eq!((p2.need_primary[0], p2.unreachable_primary[0]), (95, 5));
-        let fewer = Score { aps: 1, ..s };
+        // One AP fewer for less deficit than an AP costs is better; for more, worse.
+        let fewer = Score {
+            aps: 1,
+            deficit: s.deficit + 9.0,
+            cost: s.cost + 9.0 - 10.0,
+            ..s
+        };
         assert!(fewer.better_than(&s));
+        let fewer_but_worse = Score {
+            aps: 1,
+            deficit: s.deficit + 11.0,
+            cost: s.cost + 11.0 - 10.0,
+            ..s
+        };
+        assert!(s.better_than(&fewer_but_worse));
         let covered_more = Score {
             covered: s.covered + 1.0,
             ..s

@@ -1,17 +1,24 @@
-//! The planner: from a floor, its calibrated model and its zones' profiles to a set of new APs,
-//! a channel plan and each zone's predicted result before and after.
+//! The planner: from a floor, the survey's radio map, its calibrated model and its zones'
+//! profiles to a set of new APs, a channel plan and each zone's verdict before and after.
 //!
-//! Steps: the existing APs (manifest, plus any calibration located) become sources on the design
-//! band with their fitted powers; zones become demand cells ([`crate::demand`]); candidates are
-//! listed ([`crate::candidates`]) and every candidate is predicted at every cell
-//! ([`crate::matrix`]); [`crate::greedy`] builds a design and [`crate::local_search`] improves
-//! it; [`crate::channels`] plans channels for every radio, old and new.
+//! Steps: existing coverage per demand cell is the survey's map where it was surveyed (our
+//! radios' primary and secondary, as `wisp check` sees them) and the model of the existing APs
+//! (manifest, plus any calibration located) elsewhere or without a survey; zones become demand
+//! cells ([`crate::demand`]); candidates are listed ([`crate::candidates`]) and every candidate
+//! is predicted at every cell ([`crate::matrix`]); [`crate::greedy`] builds a design and
+//! [`crate::local_search`] improves it; [`crate::channels`] plans channels for our radios and
+//! the new ones around the neighbours' fixed ones; [`crate::judge`] gives the verdicts.
+//!
+//! Model signals (new APs everywhere, existing APs where nobody measured) are lowered by the
+//! design margin, a share of the calibration's residual spread: the model is what is uncertain,
+//! not the thresholds.
 
 use crate::calibrate::Calibration;
 use crate::candidates::{candidates, CandidateOptions};
-use crate::channels::{assign, overlap_weights, COCHANNEL_DBM};
+use crate::channels::{assign_around, keep_current, overlap_weights, COCHANNEL_DBM};
 use crate::demand::{Demand, DEMAND_CELL_M};
-use crate::greedy::greedy;
+use crate::greedy::{best_addition, greedy};
+use crate::judge::{after_map, judge, ChannelChange, SurveyMap};
 use crate::local_search::{improve, LocalSearchOptions};
 use crate::matrix::{SignalMatrix, Source};
 use crate::objective::Columns;
@@ -20,6 +27,8 @@ use crate::walls::WallSet;
 use crate::PlanError;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use wisp_coverage::{Criterion, Verdict, ZoneResult};
+use wisp_interp::SignalLayers;
 use wisp_model::{
     AccessPoint, ApRadio, Band, Bssid, Channel, Floor, Point, RequirementProfile, Zone, ZoneKind,
 };
@@ -40,6 +49,22 @@ pub struct PlanOptions {
     /// SSIDs of a new AP; empty: those of the first existing AP, else `NHS-Clinical`.
     pub new_ssids: Vec<String>,
     pub targets: Targets,
+    /// The design margin, dB, when given (`wisp plan --margin`): model signals are lowered by
+    /// it. `None`: [`PlanOptions::margin_sigma_share`] of the calibration's residual RMSE.
+    pub margin_db: Option<f64>,
+    /// The design margin as a share of the calibration's residual spread (its RMSE, measured −
+    /// model): 0.5, measured with the truth harness (`cargo run --release -p wisp-plan
+    /// --example plan_truth -- --share 0.5 --share 0.75 1 2 3`, README "Planning against the
+    /// truth"): of 0, 0.25, 0.5 and 0.75, the share with the most layout × seed cases whose every
+    /// clinical zone held ≥ 95 % on the true field (5 of 6; more margin is not monotonically
+    /// safer, as the search then places APs elsewhere). Without a calibration the spread is
+    /// [`SHADOW_SIGMA_DB`].
+    pub margin_sigma_share: f64,
+    /// What one new AP costs, in weighted m² of zone still short of its target: 4 (an
+    /// *estimate*: about a bed space of a clinical zone (weight 3) or two corridor bays (weight 1)).
+    /// An AP that closes less is not added, and what it would have closed is reported as hard
+    /// to reach: no ring of APs round a room where mounting is forbidden.
+    pub ap_cost_m2: f64,
     pub candidates: CandidateOptions,
     /// Minimum distance between APs: 6 m (*estimate*: about the decorrelation distance of
     /// indoor shadowing, shared/reference.md §2; closer APs add co-channel contention for
@@ -79,6 +104,9 @@ impl Default for PlanOptions {
             ],
             new_ssids: Vec::new(),
             targets: Targets::default(),
+            margin_db: None,
+            margin_sigma_share: 0.5,
+            ap_cost_m2: 4.0,
             candidates: CandidateOptions::default(),
             min_distance_m: 6.0,
             max_new_aps: None,
@@ -90,6 +118,10 @@ impl Default for PlanOptions {
         }
     }
 }
+
+/// Shadow fading's spread without a calibration to measure it: 5 dB, mid-range of the 4–8 dB
+/// indoor non-line-of-sight σ (3GPP TR 38.901, shared/reference.md §2; *estimate*).
+pub const SHADOW_SIGMA_DB: f64 = 5.0;
 
 /// An access point of the plan, existing or new, with its planned channels.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -117,7 +149,8 @@ impl PlannedAp {
     }
 }
 
-/// A zone's predicted coverage on the design band.
+/// A zone's coverage as the planner's search sees it (primary and secondary only, measured
+/// where surveyed, the model less the margin elsewhere): the design figures, not the verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ZoneStats {
     /// Share of cells at or above the profile's primary threshold.
@@ -126,7 +159,7 @@ pub struct ZoneStats {
     pub secondary_share: Option<f64>,
     /// 5th percentile of the primary signal, dBm.
     pub primary_p5_dbm: f64,
-    /// Whether the zone meets the design targets (shares, with the margin).
+    /// Whether the zone meets the design targets (shares; model signals less the margin).
     pub meets_target: bool,
 }
 
@@ -141,6 +174,42 @@ pub struct ZoneOutcome {
     pub after: ZoneStats,
     /// Share of the zone no allowed design reaches (primary, with the margin).
     pub unreachable_share: f64,
+    /// `wisp_coverage`'s verdict on the survey's layers (what `wisp check` prints), with a
+    /// survey map.
+    pub verdict_before: Option<ZoneResult>,
+    /// …and on the predicted-after layers ([`crate::judge::after_map`]).
+    pub verdict_after: Option<ZoneResult>,
+    /// The criteria adding APs cannot fix here, and why.
+    pub limits: Vec<Limit>,
+}
+
+/// Why a criterion of a zone is left failing by the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LimitReason {
+    /// Neighbours' radios on the serving channel: the plan may not re-channel them.
+    NeighbourCochannel,
+    /// Our own radios still share the channel after channel planning.
+    OwnCochannel,
+    /// No allowed mounting point reaches these cells.
+    Unreachable,
+    /// Reachable, but only by an AP that would close less than an AP costs.
+    HardToReach,
+    /// Not a criterion the search designs for (tertiary, SNR), or the model's margin fell short.
+    NotDesignedFor,
+    /// `--max-aps` stopped the search.
+    ApLimit,
+}
+
+/// A criterion a zone still fails after the plan, and why adding APs does not fix it.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Limit {
+    pub criterion: Criterion,
+    pub reason: LimitReason,
+    /// Area concerned, m².
+    pub area_m2: f64,
+    /// In words, with what it would take.
+    pub detail: String,
 }
 
 /// The plan of one floor.
@@ -149,6 +218,19 @@ pub struct Plan {
     pub floor: String,
     pub exponent: f64,
     pub design_band: Band,
+    /// The targets and margin the plan was made with.
+    pub primary_share: f64,
+    pub secondary_share: f64,
+    pub margin_db: f64,
+    /// The calibration's residual RMSE the margin is a share of (`None`: no calibration).
+    pub residual_sigma_db: Option<f64>,
+    /// Whether existing coverage came from the survey's map (else the model alone).
+    pub survey_anchored: bool,
+    /// Whether the model has fitted wall losses (`wisp plan --fit-walls` fitted some): a map
+    /// of the plan must calibrate the same way to draw the same model.
+    pub walls_fitted: bool,
+    /// Our existing radios put on another channel (neighbours' never are).
+    pub channel_changes: Vec<ChannelChange>,
     /// Existing APs first (channels replanned), then the new ones.
     pub aps: Vec<PlannedAp>,
     pub zones: Vec<ZoneOutcome>,
@@ -171,6 +253,9 @@ impl Plan {
 pub struct PlanInput<'a> {
     pub floor: &'a Floor,
     pub calibration: Option<&'a Calibration>,
+    /// The survey's radio map, our radios told from neighbours' (`None`: plan on the model of
+    /// the manifest's APs alone, judged by the planner's design figures only).
+    pub survey: Option<SurveyMap<'a>>,
     /// The profile a zone is held to (`None`: leave the zone out).
     pub profile: &'a dyn Fn(&Zone) -> Option<RequirementProfile>,
 }
@@ -185,7 +270,7 @@ fn fitted(cal: Option<&Calibration>, ap: Option<&str>, band: Band) -> Option<f64
         .map(|r| r.power_dbm)
 }
 
-fn freq(band: Band, channel: u16, fallback: f64) -> f64 {
+pub(crate) fn freq(band: Band, channel: u16, fallback: f64) -> f64 {
     Channel::new(band, channel).map_or(fallback, |c| c.freq_mhz as f64)
 }
 
@@ -201,7 +286,13 @@ pub(crate) fn nominal_freq(band: Band) -> f64 {
 /// The effective power of `radio` of `ap` (by its survey key): fitted, else nominal less the
 /// calibration's average extra loss.
 fn power(cal: Option<&Calibration>, prefix: Option<&str>, radio: &ApRadio) -> f64 {
-    fitted(cal, prefix, radio.band).unwrap_or(radio.tx_dbm - cal.map_or(0.0, |c| c.extra_loss_db()))
+    fitted(cal, prefix, radio.band).unwrap_or(model_power(cal, radio.tx_dbm))
+}
+
+/// The effective power of a radio transmitting `tx_dbm` that the survey never measured (a new
+/// AP): nominal less the calibration's average extra loss.
+pub(crate) fn model_power(cal: Option<&Calibration>, tx_dbm: f64) -> f64 {
+    tx_dbm - cal.map_or(0.0, |c| c.extra_loss_db())
 }
 
 /// The existing APs: the manifest's, then those calibration located.
@@ -333,18 +424,48 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
     if !(opts.cell_m.is_finite() && opts.cell_m >= 0.1) {
         return Err(bad("the demand cell must be at least 0.1 m"));
     }
-    if !opts.targets.margin_db.is_finite() {
+    if !opts.targets.is_valid() {
+        return Err(bad("the target shares must be numbers from 0 to 1"));
+    }
+    if !(opts.margin_sigma_share.is_finite() && opts.margin_sigma_share >= 0.0)
+        || opts.margin_db.is_some_and(|m| !m.is_finite())
+    {
         return Err(bad("the design margin must be a number"));
+    }
+    if !(opts.ap_cost_m2.is_finite() && opts.ap_cost_m2 >= 0.0) {
+        return Err(bad("the cost of an AP must be a number ≥ 0"));
     }
     let exponent = cal.map_or(opts.default_exponent, |c| c.exponent);
     if !(exponent.is_finite() && exponent > 0.0) {
         return Err(bad("the path-loss exponent must be a positive number"));
     }
+    let residual_sigma_db = cal.map(|c| c.rmse_db).filter(|s| s.is_finite());
+    let margin = opts
+        .margin_db
+        .unwrap_or(opts.margin_sigma_share * residual_sigma_db.unwrap_or(SHADOW_SIGMA_DB));
     let band = opts.design_band;
     let mut aps = existing_aps(floor, cal);
+    // An AP calibration located from a neighbour's radios is not ours: it gives no coverage.
+    if let Some(survey) = &input.survey {
+        aps.retain(|a| {
+            !a.located
+                || ap_key(a, cal).is_some_and(|k| {
+                    survey
+                        .map
+                        .radios
+                        .iter()
+                        .zip(survey.ours)
+                        .any(|(r, &o)| o && r.key.ap == k)
+                })
+        });
+    }
     let existing_sources: Vec<Source> = aps
         .iter()
         .filter_map(|a| source(a, cal, band, opts.design_freq_mhz))
+        .map(|s| Source {
+            power_dbm: s.power_dbm - margin,
+            ..s
+        })
         .collect();
     let demand = Demand::of_floor(floor, opts.cell_m, input.profile);
     let existing_pos: Vec<Point> = aps.iter().map(|a| a.position).collect();
@@ -354,7 +475,7 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         .iter()
         .find(|r| r.band == band)
         .ok_or_else(|| bad("new APs need a radio on the design band"))?;
-    let new_power = new_design.tx_dbm - cal.map_or(0.0, |c| c.extra_loss_db());
+    let new_power = model_power(cal, new_design.tx_dbm) - margin;
     let cand_sources: Vec<Source> = cand
         .iter()
         .map(|&p| Source {
@@ -369,23 +490,28 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         |c| c.materials(&floor.materials),
     );
     let walls = WallSet::new(&floor.walls, &materials, band);
-    // No threshold lies below the weakest zone threshold plus the margin: candidates' signals
-    // below that never decide a cell, so their walls need not be counted.
+    // No threshold lies below the weakest zone threshold: candidates' signals below that never
+    // decide a cell, so their walls need not be counted.
     let lowest = demand
         .zones
         .iter()
         .map(|z| z.secondary_dbm.unwrap_or(z.primary_dbm).min(z.primary_dbm))
-        .fold(f64::INFINITY, f64::min)
-        + opts.targets.margin_db;
+        .fold(f64::INFINITY, f64::min);
     let matrix = demand.matrix(&cand_sources, exponent, &walls, lowest);
     let existing_m = demand.matrix(&existing_sources, exponent, &walls, f64::NEG_INFINITY);
-    let base = Top2::with(
+    let mut base = Top2::with(
         &Top2::empty(demand.len()),
         &existing_m,
         &(0..existing_m.rows).collect::<Vec<_>>(),
     );
+    // Existing coverage is the survey's map wherever it was surveyed.
+    let before_layers = input.survey.as_ref().map(|s| s.before_layers());
+    if let Some(l) = &before_layers {
+        anchor_on_survey(&mut base, &demand, l);
+    }
     let reach = Top2::with_all(&base, &matrix);
-    let problem = Problem::new(&demand, &opts.targets, &reach);
+    let cell_area = opts.cell_m * opts.cell_m;
+    let problem = Problem::new(&demand, &opts.targets, &reach, opts.ap_cost_m2 / cell_area);
     let columns = Columns::new(&matrix, &problem);
     let search = Search {
         columns: &columns,
@@ -413,23 +539,11 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
     };
     let after = top2_with_cuts(&search, &chosen_sorted, &cuts);
     let score = score(&demand, &problem, &after, chosen_sorted.len());
-    // Zone outcomes.
+    // What one more AP would still close, for the zones left short (hard to reach).
+    let further = best_addition(&search, &after, &chosen_sorted);
+    let capped = chosen_sorted.len() >= search.max_new;
     let met_before = meets(&demand, &problem, &opts.targets, &base);
     let met_after = meets(&demand, &problem, &opts.targets, &after);
-    let zones = demand
-        .zones
-        .iter()
-        .enumerate()
-        .map(|(zi, z)| ZoneOutcome {
-            zone: z.name.clone(),
-            kind: z.kind.name(),
-            profile: z.profile.clone(),
-            area_m2: z.cells.len() as f64 * opts.cell_m * opts.cell_m,
-            before: stats(&demand, zi, &base, met_before[zi]),
-            after: stats(&demand, zi, &after, met_after[zi]),
-            unreachable_share: problem.unreachable_primary[zi] as f64 / z.cells.len().max(1) as f64,
-        })
-        .collect();
     // New APs, named and numbered in lattice order.
     let ssids = if !opts.new_ssids.is_empty() {
         opts.new_ssids.clone()
@@ -456,19 +570,88 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
             located: false,
         });
     }
-    let cochannel_overlap = plan_channels(
-        &|b| WallSet::new(&floor.walls, &materials, b),
+    let channels = ChannelInput {
+        walls_at: &|b| WallSet::new(&floor.walls, &materials, b),
         cal,
-        &mut aps,
-        &demand,
+        demand: &demand,
         exponent,
-        opts.new_2g4_off_when_shared,
-        COCHANNEL_DBM - opts.targets.margin_db,
-    );
+        off_when_shared: opts.new_2g4_off_when_shared,
+        cochannel_dbm: COCHANNEL_DBM - margin,
+        survey: input.survey.as_ref(),
+    };
+    let (cochannel_overlap, channel_changes) = plan_channels(&channels, &mut aps);
+    // One judge: wisp_coverage on the survey's layers and on the predicted-after layers.
+    let verdicts = match (&input.survey, &before_layers) {
+        (Some(survey), Some(before)) => {
+            let new: Vec<PlannedAp> = aps.iter().filter(|a| a.new).cloned().collect();
+            let (map, ours) = after_map(floor, cal, survey, &channel_changes, &new);
+            let after_layers = SignalLayers::from_map(&map, &ours, survey.layers);
+            let b = judge(floor, before, input.profile, survey.eval);
+            let a = judge(floor, &after_layers, input.profile, survey.eval);
+            Some((b, a, after_layers, map, ours))
+        }
+        _ => None,
+    };
+    let zones = demand
+        .zones
+        .iter()
+        .enumerate()
+        .map(|(zi, z)| {
+            let n = z.cells.len().max(1) as f64;
+            let find = |v: &[ZoneResult]| v.iter().find(|r| r.zone == z.name).cloned();
+            let (verdict_before, verdict_after) = match &verdicts {
+                Some((b, a, ..)) => (find(b), find(a)),
+                None => (None, None),
+            };
+            let limits = match (&verdicts, &verdict_after) {
+                (Some((_, _, layers, map, ours)), Some(result)) => limits(
+                    &LimitContext {
+                        floor,
+                        layers,
+                        map,
+                        ours,
+                        problem: &problem,
+                        demand: &demand,
+                        after: &after,
+                        further: further.map(|(j, g)| (cand[j], g * cell_area)),
+                        capped,
+                        cell_area,
+                        reach: &reach,
+                        cochannel_dbm: input
+                            .survey
+                            .as_ref()
+                            .map_or(COCHANNEL_DBM, |s| s.layers.cochannel_dbm),
+                    },
+                    zi,
+                    result,
+                ),
+                _ => Vec::new(),
+            };
+            ZoneOutcome {
+                zone: z.name.clone(),
+                kind: z.kind.name(),
+                profile: z.profile.clone(),
+                area_m2: z.cells.len() as f64 * cell_area,
+                before: stats(&demand, zi, &base, met_before[zi]),
+                after: stats(&demand, zi, &after, met_after[zi]),
+                unreachable_share: problem.unreachable_primary[zi] as f64 / n,
+                verdict_before,
+                verdict_after,
+                limits,
+            }
+        })
+        .collect();
     Ok(Plan {
         floor: floor.id.clone(),
         exponent,
         design_band: band,
+        primary_share: opts.targets.primary_share,
+        secondary_share: opts.targets.secondary_share,
+        margin_db: margin,
+        residual_sigma_db,
+        survey_anchored: input.survey.is_some(),
+        walls_fitted: cal.is_some_and(|c| c.walls.is_some()),
+        channel_changes,
         aps,
         zones,
         candidates: cand.len(),
@@ -476,6 +659,246 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         deficit: score.deficit,
         cochannel_overlap,
     })
+}
+
+/// Replaces the model's existing coverage by the survey's (our radios' primary and secondary)
+/// at every demand cell the survey covers.
+fn anchor_on_survey(base: &mut Top2, demand: &Demand, layers: &SignalLayers) {
+    let g = layers.primary.geometry();
+    let value = |grid: &wisp_model::Grid<f32>, r, c| {
+        grid.get(r, c)
+            .copied()
+            .filter(|v| !v.is_nan())
+            .unwrap_or(f32::NEG_INFINITY)
+    };
+    for (i, &p) in demand.cells.iter().enumerate() {
+        let Some((r, c)) = g.cell_at(p) else { continue };
+        if layers.surveyed.get(r, c) == Some(&true) {
+            base.best[i] = value(&layers.primary, r, c);
+            base.second[i] = value(&layers.secondary, r, c);
+        }
+    }
+}
+
+/// What [`limits`] reads.
+struct LimitContext<'a> {
+    floor: &'a Floor,
+    layers: &'a SignalLayers,
+    map: &'a wisp_interp::RadioMap,
+    ours: &'a [bool],
+    problem: &'a Problem,
+    demand: &'a Demand,
+    after: &'a Top2,
+    reach: &'a Top2,
+    /// The best further AP and the weighted m² it would close.
+    further: Option<(Point, f64)>,
+    capped: bool,
+    cell_area: f64,
+    /// The layers' co-channel level (`wisp_interp::LayerOptions::cochannel_dbm`).
+    cochannel_dbm: f64,
+}
+
+/// The criteria zone `zi` still fails after the plan (its verdict `result`), each with why
+/// adding APs does not fix it.
+fn limits(cx: &LimitContext, zi: usize, result: &ZoneResult) -> Vec<Limit> {
+    if result.verdict != Verdict::Fail {
+        return Vec::new();
+    }
+    let z = &cx.demand.zones[zi];
+    let zone = cx.floor.zones.iter().find(|x| x.name == z.name);
+    let mut out = Vec::new();
+    let failing: Vec<Criterion> = {
+        let mut v: Vec<Criterion> = result
+            .criteria
+            .iter()
+            .filter(|c| c.pass_share < 1.0)
+            .map(|c| c.criterion)
+            .filter(|c| {
+                result.dead_zones.iter().any(|d| d.criterion == *c)
+                    || result
+                        .criteria
+                        .iter()
+                        .any(|r| r.criterion == *c && r.pass_share < 0.95)
+            })
+            .collect();
+        v.dedup();
+        v
+    };
+    for criterion in failing {
+        let area = |cells: usize| cells as f64 * cx.cell_area;
+        match criterion {
+            Criterion::CoChannel => {
+                // Whose radios are on the serving channel where the criterion fails.
+                let threshold = result
+                    .criteria
+                    .iter()
+                    .find(|c| c.criterion == criterion)
+                    .map_or(0.0, |c| c.threshold);
+                let (mut theirs, mut own, mut cells) = (Vec::new(), 0usize, 0usize);
+                let g = cx.layers.cochannel.geometry();
+                for &p in &cx.demand.cells[z.cells.clone()] {
+                    let Some((r, c)) = g.cell_at(p) else { continue };
+                    let count = cx.layers.cochannel.get(r, c).copied().unwrap_or(0) as f64;
+                    if cx.layers.surveyed.get(r, c) != Some(&true) || count <= threshold {
+                        continue;
+                    }
+                    cells += 1;
+                    let Some(&s) = cx.layers.serving.get(r, c) else {
+                        continue;
+                    };
+                    let Some(serving) = cx.map.radios.get(s as usize) else {
+                        continue;
+                    };
+                    for (ri, info) in cx.map.radios.iter().enumerate() {
+                        let v = cx.map.grids[ri].get(r, c).copied().unwrap_or(f32::NAN) as f64;
+                        if ri != s as usize
+                            && info.key.band == serving.key.band
+                            && info.key.channel == serving.key.channel
+                            && v >= cx.cochannel_dbm
+                        {
+                            if cx.ours[ri] {
+                                own += 1;
+                            } else {
+                                let name = format!("{} ch {}", info.key.ap, info.key.channel);
+                                if !theirs.contains(&name) {
+                                    theirs.push(name);
+                                }
+                            }
+                        }
+                    }
+                }
+                if !theirs.is_empty() {
+                    theirs.sort();
+                    out.push(Limit {
+                        criterion,
+                        reason: LimitReason::NeighbourCochannel,
+                        area_m2: area(cells),
+                        detail: format!(
+                            "neighbours' radios on the serving channel ({}); the plan does not \
+                             re-channel other people's APs: it would take agreeing a channel with \
+                             their owner",
+                            theirs.join(", ")
+                        ),
+                    });
+                } else if own > 0 {
+                    out.push(Limit {
+                        criterion,
+                        reason: LimitReason::OwnCochannel,
+                        area_m2: area(cells),
+                        detail: "our own radios still share the serving channel after channel \
+                                 planning: it would take lower transmit power or fewer radios \
+                                 on this band"
+                            .into(),
+                    });
+                }
+            }
+            Criterion::Primary | Criterion::Secondary => {
+                let primary = criterion == Criterion::Primary;
+                let unreachable = if primary {
+                    cx.problem.unreachable_primary[zi]
+                } else {
+                    cx.problem.unreachable_secondary[zi]
+                };
+                let threshold = if primary {
+                    z.primary_dbm
+                } else {
+                    z.secondary_dbm.unwrap_or(z.primary_dbm)
+                };
+                if unreachable > 0 {
+                    let reach = if primary {
+                        &cx.reach.best
+                    } else {
+                        &cx.reach.second
+                    };
+                    let worst = z
+                        .cells
+                        .clone()
+                        .map(|i| threshold - reach[i] as f64)
+                        .fold(0.0, f64::max);
+                    let forbidden = zone.is_some_and(|x| x.no_ap);
+                    out.push(Limit {
+                        criterion,
+                        reason: LimitReason::Unreachable,
+                        area_m2: area(unreachable),
+                        detail: format!(
+                            "no allowed mounting point reaches it (up to {} dB short from the \
+                             best one, with the margin): it would take a mounting point {}",
+                            if worst.is_finite() {
+                                format!("{worst:.0}")
+                            } else {
+                                "∞".into()
+                            },
+                            if forbidden {
+                                "inside the zone, where mounting is forbidden now"
+                            } else {
+                                "nearer the zone, or fewer walls in the way"
+                            }
+                        ),
+                    });
+                    continue;
+                }
+                let (t, need) = if primary {
+                    (&cx.after.best, cx.problem.need_primary[zi])
+                } else {
+                    (&cx.after.second, cx.problem.need_secondary[zi])
+                };
+                let got = z
+                    .cells
+                    .clone()
+                    .filter(|&i| t[i] as f64 >= threshold)
+                    .count();
+                let short = need.saturating_sub(got);
+                if short > 0 {
+                    let (reason, detail) = if cx.capped {
+                        (
+                            LimitReason::ApLimit,
+                            "the limit on new APs (--max-aps) was reached".to_string(),
+                        )
+                    } else {
+                        (
+                            LimitReason::HardToReach,
+                            match cx.further {
+                                Some((p, m2)) => format!(
+                                    "hard to reach: the best further AP (at {:.1}, {:.1} m) would \
+                                     close {m2:.1} weighted m² in all, less than an AP costs; it \
+                                     would take accepting that AP, or a mounting point nearer",
+                                    p.x, p.y
+                                ),
+                                None => "hard to reach: no further AP closes any of it".into(),
+                            },
+                        )
+                    };
+                    out.push(Limit {
+                        criterion,
+                        reason,
+                        area_m2: area(short),
+                        detail,
+                    });
+                } else {
+                    out.push(Limit {
+                        criterion,
+                        reason: LimitReason::NotDesignedFor,
+                        area_m2: 0.0,
+                        detail: "the design meets it on the model less the margin; the \
+                                 predicted-after map (other bands, interpolation between scans) \
+                                 still fails it: re-survey after installing"
+                            .into(),
+                    });
+                }
+            }
+            Criterion::Tertiary | Criterion::Snr => out.push(Limit {
+                criterion,
+                reason: LimitReason::NotDesignedFor,
+                area_m2: 0.0,
+                detail: format!(
+                    "the planner designs for primary and secondary coverage; {} is judged \
+                     after but not planned for",
+                    criterion.name()
+                ),
+            }),
+        }
+    }
+    out
 }
 
 /// The lowest transmit power a suggestion goes down to: 5 dBm (*estimate*: enterprise APs
@@ -522,71 +945,136 @@ fn power_cuts(s: &Search, targets: &Targets, chosen: &[usize], max_cut: f64) -> 
     cuts
 }
 
-/// Plans channels band by band for every AP's radios; returns the overlap left per band. Radios
-/// count as overlapping from `cochannel_dbm` (−85 dBm less the design margin, so shadowing does
-/// not turn a planned separation into co-channel interference).
-fn plan_channels(
-    walls_at: &dyn Fn(Band) -> WallSet,
-    cal: Option<&Calibration>,
-    aps: &mut [PlannedAp],
-    demand: &Demand,
+/// What [`plan_channels`] needs besides the APs.
+struct ChannelInput<'a> {
+    walls_at: &'a dyn Fn(Band) -> WallSet,
+    cal: Option<&'a Calibration>,
+    demand: &'a Demand,
     exponent: f64,
     off_when_shared: bool,
+    /// Radios count as overlapping from here: −85 dBm less the design margin, so shadowing
+    /// does not turn a planned separation into co-channel interference.
     cochannel_dbm: f64,
-) -> BTreeMap<Band, f64> {
+    survey: Option<&'a SurveyMap<'a>>,
+}
+
+/// A radio in the channel plan: which, its signal at the overlap points, the channel it must
+/// keep (a neighbour's), its current channel (ours, existing) and whether it is new.
+struct ChannelMember {
+    who: Member,
+    signal: Vec<f32>,
+    fixed: Option<u16>,
+    current: Option<u16>,
+    new: bool,
+}
+
+/// Which radio a [`ChannelMember`] is.
+enum Member {
+    /// Radio `r` of an AP of the plan (`aps[a].radios[r]`).
+    Ap(usize, usize),
+    /// Radio `r` of the survey's map.
+    Surveyed(usize),
+}
+
+/// Plans channels band by band: the new APs' radios and our existing ones (the survey's, else
+/// the manifest's) around the neighbours' radios, which keep theirs. An existing radio moves
+/// only where that lowers the overlap. Returns the overlap left per band and our existing
+/// radios' channel changes; `aps` get their planned channels (a new AP's 2.4 GHz radio that
+/// would share its channel is switched off).
+fn plan_channels(
+    cx: &ChannelInput,
+    aps: &mut [PlannedAp],
+) -> (BTreeMap<Band, f64>, Vec<ChannelChange>) {
     // Every 4th demand cell (about one per metre² of zone) is plenty for overlap weights.
-    let points: Vec<Point> = demand.cells.iter().step_by(4).copied().collect();
+    let points: Vec<Point> = cx.demand.cells.iter().step_by(4).copied().collect();
     let mut left = BTreeMap::new();
+    let mut changes = Vec::new();
     for band in Band::ALL {
-        let members: Vec<(usize, usize)> = aps
-            .iter()
-            .enumerate()
-            .filter_map(|(a, ap)| {
-                ap.radios
+        let mut members: Vec<ChannelMember> = Vec::new();
+        let mut modelled: Vec<(usize, usize)> = Vec::new();
+        for (a, ap) in aps.iter().enumerate() {
+            if cx.survey.is_some() && !ap.new {
+                continue;
+            }
+            if let Some(r) = ap.radios.iter().position(|r| r.band == band) {
+                modelled.push((a, r));
+            }
+        }
+        if let Some(survey) = cx.survey {
+            let g = survey.map.distance_m.geometry();
+            for (ri, info) in survey.map.radios.iter().enumerate() {
+                if info.key.band != band {
+                    continue;
+                }
+                let signal = points
                     .iter()
-                    .position(|r| r.band == band)
-                    .map(|r| (a, r))
-            })
-            .collect();
-        if members.is_empty() {
+                    .map(|&p| {
+                        g.cell_at(p)
+                            .and_then(|(r, c)| survey.map.grids[ri].get(r, c).copied())
+                            .filter(|v| !v.is_nan())
+                            .unwrap_or(f32::NEG_INFINITY)
+                    })
+                    .collect();
+                let ch = Some(info.key.channel);
+                let ours = survey.ours[ri];
+                members.push(ChannelMember {
+                    who: Member::Surveyed(ri),
+                    signal,
+                    fixed: ch.filter(|_| !ours),
+                    current: ch.filter(|_| ours),
+                    new: false,
+                });
+            }
+        }
+        if members.is_empty() && modelled.is_empty() {
             continue;
         }
-        let walls = walls_at(band);
-        let sources: Vec<Source> = members
+        let walls = (cx.walls_at)(band);
+        let sources: Vec<Source> = modelled
             .iter()
             .map(|&(a, r)| {
                 let ap = &aps[a];
                 let radio = &ap.radios[r];
-                let p = if ap.new { None } else { ap_key(ap, cal) };
+                let p = if ap.new { None } else { ap_key(ap, cx.cal) };
                 Source {
                     position: ap.position,
-                    power_dbm: power(cal, p.as_deref(), radio),
+                    power_dbm: power(cx.cal, p.as_deref(), radio),
                     freq_mhz: nominal_freq(band),
                 }
             })
             .collect();
-        let m = match &demand.grid {
+        let m = match &cx.demand.grid {
             Some(g) => SignalMatrix::build_on_grid(
                 &sources,
                 g,
                 &points,
-                exponent,
+                cx.exponent,
                 &walls,
                 f64::NEG_INFINITY,
             ),
-            None => SignalMatrix::build(&sources, &points, exponent, &walls, f64::NEG_INFINITY),
+            None => SignalMatrix::build(&sources, &points, cx.exponent, &walls, f64::NEG_INFINITY),
         };
-        let signal: Vec<Vec<f32>> = (0..m.rows).map(|i| m.row(i).to_vec()).collect();
-        let w = overlap_weights(&signal, cochannel_dbm);
-        let plan = assign(&w, band);
-        for (&(a, r), &ch) in members.iter().zip(&plan) {
-            aps[a].radios[r].channel = ch;
+        for (k, &(a, r)) in modelled.iter().enumerate() {
+            let new = aps[a].new;
+            let current = (!new).then_some(aps[a].radios[r].channel);
+            members.push(ChannelMember {
+                who: Member::Ap(a, r),
+                signal: m.row(k).to_vec(),
+                fixed: None,
+                current,
+                new,
+            });
         }
+        let signal: Vec<Vec<f32>> = members.iter().map(|m| m.signal.clone()).collect();
+        let w = overlap_weights(&signal, cx.cochannel_dbm);
+        let fixed: Vec<Option<u16>> = members.iter().map(|m| m.fixed).collect();
+        let current: Vec<Option<u16>> = members.iter().map(|m| m.current).collect();
+        let plan = keep_current(&w, &assign_around(&w, band, &fixed), &current);
         // 2.4 GHz has three channels and carries far: a new AP's 2.4 GHz radio that would still
         // share its channel with a radio it hears is switched off, worst first (the usual design
         // practice of enabling 2.4 GHz on a subset of APs; the 5 GHz radio serves there).
         let mut on = vec![true; members.len()];
-        if band == Band::G2_4 && off_when_shared {
+        if band == Band::G2_4 && cx.off_when_shared {
             loop {
                 let shared = |i: usize| -> f64 {
                     (0..members.len())
@@ -595,7 +1083,7 @@ fn plan_channels(
                         .sum()
                 };
                 let worst = (0..members.len())
-                    .filter(|&i| on[i] && aps[members[i].0].new)
+                    .filter(|&i| on[i] && members[i].new)
                     .map(|i| (i, shared(i)))
                     .filter(|&(_, o)| o > 0.0)
                     .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
@@ -605,33 +1093,68 @@ fn plan_channels(
                 }
             }
         }
-        let kept: Vec<u16> = plan
-            .iter()
-            .zip(&on)
-            .map(|(&c, &o)| if o { c } else { 0 })
-            .collect();
         let mut total = 0.0;
-        for i in 0..kept.len() {
-            for k in i + 1..kept.len() {
-                if on[i] && on[k] && kept[i] == kept[k] {
+        for i in 0..plan.len() {
+            for k in i + 1..plan.len() {
+                if on[i] && on[k] && plan[i] == plan[k] {
                     total += w[i][k];
                 }
             }
         }
+        let mut off: Vec<(usize, usize)> = Vec::new();
+        for (member, (&ch, &o)) in members.iter().zip(plan.iter().zip(&on)) {
+            let current = &member.current;
+            match member.who {
+                Member::Ap(a, r) => {
+                    let was = aps[a].radios[r].channel;
+                    aps[a].radios[r].channel = ch;
+                    if !o {
+                        off.push((a, r));
+                    } else if current.is_some() && was != ch {
+                        changes.push(ChannelChange {
+                            ap: ap_key(&aps[a], cx.cal).unwrap_or_else(|| aps[a].name.clone()),
+                            name: Some(aps[a].name.clone()),
+                            band,
+                            from: was,
+                            to: ch,
+                        });
+                    }
+                }
+                Member::Surveyed(ri) => {
+                    let Some(from) = *current else { continue };
+                    if from == ch {
+                        continue;
+                    }
+                    let key = &cx.survey.expect("surveyed member").map.radios[ri].key;
+                    // The manifest AP this radio belongs to, if any, gets the new channel too.
+                    let name = aps.iter_mut().find_map(|ap| {
+                        (ap_key(ap, cx.cal).as_deref() == Some(key.ap.as_str())).then(|| {
+                            for r in ap.radios.iter_mut() {
+                                if r.band == band && r.channel == from {
+                                    r.channel = ch;
+                                }
+                            }
+                            ap.name.clone()
+                        })
+                    });
+                    changes.push(ChannelChange {
+                        ap: key.ap.clone(),
+                        name,
+                        band,
+                        from,
+                        to: ch,
+                    });
+                }
+            }
+        }
         // Remove switched-off radios (highest index first so positions stay valid).
-        let mut off: Vec<(usize, usize)> = members
-            .iter()
-            .zip(&on)
-            .filter(|(_, &o)| !o)
-            .map(|(&m, _)| m)
-            .collect();
         off.sort_by(|a, b| b.cmp(a));
         for (a, r) in off {
             aps[a].radios.remove(r);
         }
         left.insert(band, total);
     }
-    left
+    (left, changes)
 }
 
 /// Zone kinds an AP may not be mounted in by default (re-exported for the CLI's help).
@@ -747,13 +1270,18 @@ mod tests {
         }
     }
 
-    /// Candidates as sources at 17 dBm on the design frequency, as the planner sees them
-    /// uncalibrated.
+    /// The margin the planner uses uncalibrated: a share of shadowing's spread.
+    fn margin(o: &PlanOptions) -> f64 {
+        o.margin_sigma_share * SHADOW_SIGMA_DB
+    }
+
+    /// Candidates as sources at 17 dBm less the margin on the design frequency, as the planner
+    /// sees them uncalibrated.
     fn design_sources(cand: &[Point], o: &PlanOptions) -> Vec<Source> {
         cand.iter()
             .map(|&p| Source {
                 position: p,
-                power_dbm: 17.0,
+                power_dbm: 17.0 - margin(o),
                 freq_mhz: o.design_freq_mhz,
             })
             .collect()
@@ -779,7 +1307,7 @@ mod tests {
                 let r = a.radios.iter().find(|r| r.band == Band::G5)?;
                 Some(Source {
                     position: a.position,
-                    power_dbm: r.tx_dbm,
+                    power_dbm: r.tx_dbm - margin(o),
                     freq_mhz: freq(Band::G5, r.channel, 5500.0),
                 })
             })
@@ -797,7 +1325,12 @@ mod tests {
             &(0..em.rows).collect::<Vec<_>>(),
         );
         let reach = Top2::with(&base, &m, &(0..m.rows).collect::<Vec<_>>());
-        let problem = Problem::new(&demand, &o.targets, &reach);
+        let problem = Problem::new(
+            &demand,
+            &o.targets,
+            &reach,
+            o.ap_cost_m2 / (o.cell_m * o.cell_m),
+        );
         let columns = Columns::new(&m, &problem);
         Parts {
             demand,
@@ -863,6 +1396,7 @@ mod tests {
             let input = PlanInput {
                 floor: &f,
                 calibration: None,
+                survey: None,
                 profile: &profile,
             };
             let plan = plan_floor(&input, &o).unwrap();
@@ -896,6 +1430,7 @@ mod tests {
         let input = PlanInput {
             floor: &f,
             calibration: None,
+            survey: None,
             profile: &profile,
         };
         let a = plan_floor(&input, &opts(3.3)).unwrap();
@@ -995,6 +1530,7 @@ mod tests {
         let input = PlanInput {
             floor: &f,
             calibration: None,
+            survey: None,
             profile: &profile,
         };
         for exponent in [2.2, 2.8] {
@@ -1063,6 +1599,7 @@ mod tests {
         let input = PlanInput {
             floor: &f,
             calibration: None,
+            survey: None,
             profile: &profile,
         };
         let p = plan_floor(&input, &opts(3.0)).unwrap();

@@ -14,4 +14,4 @@ pub mod simulate;
 
 pub use fading::ShadowField;
 pub use path_loss::PathLoss;
-pub use simulate::{bssid_for, generated_walk, simulate_walk, SimulationParams};
+pub use simulate::{bssid_for, generated_walk, shadow_of, simulate_walk, SimulationParams};

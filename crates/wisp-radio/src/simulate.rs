@@ -212,12 +212,7 @@ pub fn simulate_walk_in_building(
         .map(|a| (a, None))
         .chain(building.others.iter().map(|o| (&o.ap, Some(o))))
         .collect();
-    let shadows: Vec<ShadowField> = (0..all.len())
-        .map(|i| {
-            let s = params.seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            ShadowField::new(params.shadow_sigma_db, params.decorrelation_m, s)
-        })
-        .collect();
+    let shadows: Vec<ShadowField> = (0..all.len()).map(|i| shadow_of(params, i)).collect();
     let jitter = Normal::new(0.0, params.scan_noise_db.max(0.0))
         .unwrap_or(Normal::new(0.0, 0.0).expect("σ = 0 is valid"));
     // Cumulative distance along the walk, to find the position at a given time.
@@ -278,6 +273,15 @@ pub fn simulate_walk_in_building(
         elapsed = (elapsed * 1000.0).round() / 1000.0;
     }
     samples
+}
+
+/// The shadow-fading field of the `ap_index`-th access point of a walk simulated with `params`
+/// (own APs first, then the building's other floors', as [`simulate_walk_in_building`] counts
+/// them). A truth harness adds it to [`predict`] to get the mean signal the walk's scans scatter
+/// around at any point, not only where the walk went.
+pub fn shadow_of(params: &SimulationParams, ap_index: usize) -> ShadowField {
+    let s = params.seed ^ (ap_index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    ShadowField::new(params.shadow_sigma_db, params.decorrelation_m, s)
 }
 
 fn position_at(walk: &[Point], cumulative: &[f64], s: f64) -> Point {

@@ -172,15 +172,15 @@ impl Filters {
     }
 }
 
-/// [`analyse`] with only the radios `filters` keeps.
-pub fn analyse_with(
+/// The layer options `wisp check` derives a floor's layers with (walls, filters, grouping, the
+/// floor's interpolation method, `auto` cross-validated on `samples`), and the method's label.
+pub fn layer_options(
     site: &Site,
     floor: &SiteFloor,
     samples: &[Sample],
     filters: &Filters,
-) -> Result<FloorAnalysis, Error> {
+) -> (LayerOptions, String) {
     let f = &floor.floor;
-    let g = floor_grid(f)?;
     let walls = (!f.walls.is_empty()).then(|| WallAware {
         walls: f.walls.clone(),
         materials: f.materials.clone(),
@@ -216,6 +216,19 @@ pub fn analyse_with(
         .next()
         .unwrap_or("idw")
         .to_string();
+    (opts, method)
+}
+
+/// [`analyse`] with only the radios `filters` keeps.
+pub fn analyse_with(
+    site: &Site,
+    floor: &SiteFloor,
+    samples: &[Sample],
+    filters: &Filters,
+) -> Result<FloorAnalysis, Error> {
+    let f = &floor.floor;
+    let g = floor_grid(f)?;
+    let (opts, method) = layer_options(site, floor, samples, filters);
     let inside = |r: usize, c: usize| f.outline.contains(g.centre(r, c));
     let profiles = all_profiles(site);
     let find = |n: &str| profiles.iter().find(|p| p.name == n).cloned();

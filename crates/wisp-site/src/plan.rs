@@ -71,9 +71,36 @@ pub fn plan_floors<'a>(
                 f.floor.id
             ));
         }
+        // The survey's radio map, with the options `wisp check` judges the floor with; method
+        // `model` takes the calibration as its trend.
+        let (layer_opts, _) =
+            pipeline::layer_options(&loaded.site, f, samples, &pipeline::Filters::default());
+        let g = pipeline::floor_grid(&f.floor)?;
+        let inside = |r: usize, c: usize| f.floor.outline.contains(g.centre(r, c));
+        let trend = cal
+            .as_ref()
+            .ok()
+            .map(|c| wisp_plan::CalibratedTrend::new(&f.floor, c));
+        let trend_ref = trend
+            .as_ref()
+            .map(|t| t as &dyn wisp_interp::regression::Trend);
+        let map = wisp_interp::RadioMap::build(samples, &g, &inside, &layer_opts, trend_ref).ok();
+        // Ours as the site's network says (`[network]`, else the manifest APs' SSIDs, else
+        // every radio): the planner keeps neighbours' channels, and their coverage, out.
+        let ours: Vec<bool> = map
+            .as_ref()
+            .map_or_else(Vec::new, |m| m.radios.iter().map(|r| r.is_ours).collect());
+        let eval = wisp_coverage::EvalOptions::default();
+        let survey = map.as_ref().map(|map| wisp_plan::SurveyMap {
+            map,
+            ours: &ours,
+            layers: &layer_opts,
+            eval: &eval,
+        });
         let input = PlanInput {
             floor: &f.floor,
             calibration: cal.as_ref().ok(),
+            survey,
             profile: &resolve,
         };
         let plan = plan_floor(&input, &opts).map_err(Error::input)?;
@@ -142,6 +169,9 @@ pub fn plan_document(plans: &[(&Floor, bool, Plan)], fit_walls: bool) -> PlanDoc
                 profile: z.profile.clone(),
                 unreachable_share: z.unreachable_share,
                 zone: z.zone.clone(),
+                verdict_before: z.verdict_before.as_ref().map(VerdictDoc::of),
+                verdict_after: z.verdict_after.as_ref().map(VerdictDoc::of),
+                limits: z.limits.clone(),
             });
         }
         doc.floors.push(FloorDoc {
@@ -158,6 +188,12 @@ pub fn plan_document(plans: &[(&Floor, bool, Plan)], fit_walls: bool) -> PlanDoc
             exponent: plan.exponent,
             fit_walls,
             floor: floor.id.clone(),
+            primary_share: Some(plan.primary_share),
+            secondary_share: Some(plan.secondary_share),
+            margin_db: Some(plan.margin_db),
+            residual_sigma_db: plan.residual_sigma_db,
+            survey_anchored: plan.survey_anchored,
+            channel_changes: plan.channel_changes.clone(),
         });
     }
     doc
@@ -181,15 +217,7 @@ pub fn bom_csv(plans: &[(&Floor, bool, Plan)]) -> Result<String, Error> {
     let new: Vec<&PlannedAp> = plans.iter().flat_map(|(_, _, p)| p.new_aps()).collect();
     let changed: Vec<String> = plans
         .iter()
-        .flat_map(|(f, _, p)| {
-            p.aps
-                .iter()
-                .filter(|a| !a.new && !a.located)
-                .filter_map(move |a| {
-                    let old = f.aps.iter().find(|o| o.name == a.name)?;
-                    (old.radios != a.radios).then(|| a.name.clone())
-                })
-        })
+        .flat_map(|(_, _, p)| p.channel_changes.iter().map(change_label))
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["item", "quantity", "notes"])
@@ -199,6 +227,17 @@ pub fn bom_csv(plans: &[(&Floor, bool, Plan)]) -> Result<String, Error> {
     }
     let bytes = w.into_inner().map_err(|e| Error::output(e.to_string()))?;
     String::from_utf8(bytes).map_err(Error::output)
+}
+
+/// One channel change as the bill of materials lists it: `NAME band from→to`.
+pub fn change_label(c: &wisp_plan::ChannelChange) -> String {
+    format!(
+        "{} {} GHz {}→{}",
+        c.name.as_deref().unwrap_or(&c.ap),
+        c.band.name(),
+        c.from,
+        c.to
+    )
 }
 
 /// The bill of materials, one row per item (item, quantity, notes): for the `new` APs, and the
@@ -315,13 +354,52 @@ pub fn summary(plans: &[(&Floor, bool, Plan)]) -> String {
             p.candidates,
             p.demand_cells
         );
-        s += &format!(
-            "  {} new access point(s); zones meeting the design target: {} of {} before, {} after\n",
-            p.new_aps().count(),
-            met(false),
-            p.zones.len(),
-            met(true)
-        );
+        let passing = |after: bool| {
+            p.zones
+                .iter()
+                .filter_map(|z| {
+                    if after {
+                        &z.verdict_after
+                    } else {
+                        &z.verdict_before
+                    }
+                    .as_ref()
+                })
+                .filter(|r| r.verdict == wisp_coverage::Verdict::Pass)
+                .count()
+        };
+        if p.survey_anchored {
+            s += &format!(
+                "  {} new access point(s); zones passing (as `wisp check` judges): {} of {} before, {} after (predicted); margin {:.1} dB\n",
+                p.new_aps().count(),
+                passing(false),
+                p.zones.len(),
+                passing(true),
+                p.margin_db
+            );
+        } else {
+            s += &format!(
+                "  {} new access point(s); zones meeting the design target: {} of {} before, {} after\n",
+                p.new_aps().count(),
+                met(false),
+                p.zones.len(),
+                met(true)
+            );
+        }
+        for c in &p.channel_changes {
+            s += &format!("    channel change: {}\n", change_label(c));
+        }
+        for z in &p.zones {
+            for l in &z.limits {
+                s += &format!(
+                    "    {} still fails {} ({:.1} m²): {}\n",
+                    z.zone,
+                    l.criterion.name(),
+                    l.area_m2,
+                    l.detail
+                );
+            }
+        }
         for ap in p.new_aps() {
             let ch: Vec<String> = ap
                 .radios
@@ -412,6 +490,36 @@ pub struct ZoneDoc {
     pub profile: String,
     pub unreachable_share: f64,
     pub zone: String,
+    /// `wisp_coverage`'s verdict on the survey's layers (what `wisp check` prints) and on the
+    /// predicted-after layers: the one judge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict_before: Option<VerdictDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict_after: Option<VerdictDoc>,
+    /// The criteria still failing after the plan that adding APs cannot fix, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<wisp_plan::Limit>,
+}
+
+/// A zone's verdict in a plan file, from `wisp_coverage`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct VerdictDoc {
+    pub verdict: wisp_coverage::Verdict,
+    pub pass_share: f64,
+    pub surveyed_share: f64,
+    /// Dead-zone area, all criteria, m².
+    pub dead_zone_m2: f64,
+}
+
+impl VerdictDoc {
+    fn of(r: &wisp_coverage::ZoneResult) -> VerdictDoc {
+        VerdictDoc {
+            verdict: r.verdict,
+            pass_share: r.pass_share,
+            surveyed_share: r.surveyed_share,
+            dead_zone_m2: r.dead_zones.iter().map(|d| d.area_m2).sum(),
+        }
+    }
 }
 
 /// What the planner knew of one floor: the model it planned with and how the search went.
@@ -428,6 +536,22 @@ pub struct FloorDoc {
     #[serde(default)]
     pub fit_walls: bool,
     pub floor: String,
+    /// The targets and the design margin the plan was made with, and the calibration's
+    /// residual RMSE the margin is a share of.
+    #[serde(default)]
+    pub primary_share: Option<f64>,
+    #[serde(default)]
+    pub secondary_share: Option<f64>,
+    #[serde(default)]
+    pub margin_db: Option<f64>,
+    #[serde(default)]
+    pub residual_sigma_db: Option<f64>,
+    /// Existing coverage came from the survey's map (else the model alone).
+    #[serde(default)]
+    pub survey_anchored: bool,
+    /// Our existing radios re-channelled (neighbours' never are).
+    #[serde(default)]
+    pub channel_changes: Vec<wisp_plan::ChannelChange>,
 }
 
 /// What a plan file (`wisp plan --out`) says about one floor.
@@ -435,7 +559,7 @@ pub struct FloorDoc {
 pub struct FloorPlan {
     /// The proposed APs, as the planner made them (`new`, positions in plan metres).
     pub new_aps: Vec<PlannedAp>,
-    /// Existing APs (by name) whose planned radios differ from the manifest's.
+    /// Our existing radios the plan re-channels ([`change_label`]s).
     pub changed: Vec<String>,
     pub zones: Vec<ZoneDoc>,
     /// The calibration fitted wall losses when the plan was made.
@@ -559,26 +683,26 @@ impl PlanFile {
         for (i, ap) in doc.existing_aps.iter().enumerate() {
             let what = format!("existing_aps[{i}] '{}'", ap.name);
             let floor = floor_of(&what, &ap.floor)?;
-            let radios = radios_of(path, &what, &ap.radios)?;
-            let plan = out.floors.entry(floor.id.clone()).or_default();
+            // Bands, channels and powers must be sound; channel changes come from `floors[]`.
+            radios_of(path, &what, &ap.radios)?;
+            out.floors.entry(floor.id.clone()).or_default();
             if ap.located == Some(true) {
                 continue;
             }
-            let Some(known) = floor.aps.iter().find(|a| a.name == ap.name) else {
+            if !floor.aps.iter().any(|a| a.name == ap.name) {
                 return Err(Error::input(format!(
                     "{}: {what}: floor '{}' has no access point '{}' in the manifest",
                     path.display(),
                     floor.id,
                     ap.name
                 )));
-            };
-            if known.radios != radios {
-                plan.changed.push(ap.name.clone());
             }
         }
         for f in &doc.floors {
             let floor = floor_of("floors[]", &f.floor)?;
-            out.floors.entry(floor.id.clone()).or_default().fit_walls = f.fit_walls;
+            let plan = out.floors.entry(floor.id.clone()).or_default();
+            plan.fit_walls = f.fit_walls;
+            plan.changed = f.channel_changes.iter().map(change_label).collect();
         }
         for (i, z) in doc.zones.iter().enumerate() {
             let what = format!("zones[{i}] '{}'", z.zone);

@@ -282,7 +282,7 @@ fn plan_zone_table(zones: &[crate::plan::ZoneDoc]) -> Table {
             "Primary ok",
             "Secondary ok",
             "Primary p5 (dBm)",
-            "Meets target",
+            "Verdict",
             "Out of reach",
         ]
         .map(String::from)
@@ -294,6 +294,18 @@ fn plan_zone_table(zones: &[crate::plan::ZoneDoc]) -> Table {
     let yes = |b: bool| if b { "yes" } else { "no" };
     for z in zones {
         let (b, a) = (&z.before, &z.after);
+        // The verdict is wisp_coverage's (the one judge) where the plan has it; a plan made on
+        // the model alone has only the design figures.
+        let (verdict, fails_after) = match (&z.verdict_before, &z.verdict_after) {
+            (Some(vb), Some(va)) => (
+                format!("{} → {}", vb.verdict.name(), va.verdict.name()),
+                va.verdict == wisp_coverage::Verdict::Fail,
+            ),
+            _ => (
+                format!("design {} → {}", yes(b.meets_target), yes(a.meets_target)),
+                !a.meets_target,
+            ),
+        };
         t.rows.push(vec![
             z.zone.clone(),
             format!(
@@ -307,10 +319,10 @@ fn plan_zone_table(zones: &[crate::plan::ZoneDoc]) -> Table {
                 share(a.secondary_share)
             ),
             format!("{} → {}", dbm(b.primary_p5_dbm), dbm(a.primary_p5_dbm)),
-            format!("{} → {}", yes(b.meets_target), yes(a.meets_target)),
+            verdict,
             share(Some(z.unreachable_share)),
         ]);
-        t.highlight_rows.push(!a.meets_target);
+        t.highlight_rows.push(fails_after);
     }
     t
 }

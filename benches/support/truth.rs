@@ -1,0 +1,570 @@
+//! The truth harness: simulated hospital floors whose true signal is known on every cell, a
+//! surveyor's walk through them, and scores of a radio map against that truth.
+//!
+//! Shared by `tests/truth.rs` (one small case, held to the targets) and `examples/truth.rs`
+//! (the full table: every layout, several seeds, every method). Include it with
+//! `#[path = "../benches/support/truth.rs"] mod truth;`.
+//!
+//! **The truth.** Each layout is a `wisp_model::Floor` built here (walls with door leaves as
+//! `wood-door` segments, zones, access points). A case draws a walk with
+//! `wisp_radio::simulate_walk` under a seed; the true mean signal of every AP at a point is
+//! `wisp_radio::simulate::predict` (log-distance with walls) plus that AP's shadow field
+//! (`wisp_radio::shadow_of`, the very field the walk sampled), so the scans scatter around the
+//! truth by the per-scan noise only. The true primary signal of a cell is the strongest AP there.
+//!
+//! **The walk** goes along every corridor and into about half of the rooms, as a surveyor with
+//! limited time does: rooms not entered are seen only from their doors.
+//!
+//! **Scores** (over every 0.5 m cell inside the floor outline, whatever the survey range: the
+//! map's belief everywhere is what is scored):
+//! - dead-zone IoU: cells the map calls dead (primary below [`THRESHOLD_DBM`]) against cells
+//!   truly dead, intersection over union;
+//! - found: true dead regions (8-connected) of at least [`MIN_REGION_M2`] of which at least half
+//!   the area is called dead, over all such regions;
+//! - walk-out RMSE: from `wisp_interp::validate` (whole stretches of the walk left out).
+
+#![allow(dead_code)] // each includer uses part of it
+
+use wisp_model::{
+    AccessPoint, ApRadio, Band, Floor, Grid, GridGeometry, Material, PlanCalibration, Point,
+    Polygon, Sample, Segment, Wall, Zone, ZoneKind,
+};
+use wisp_radio::{shadow_of, simulate_walk, SimulationParams};
+
+/// The primary criterion scored: −65 dBm, the primary threshold of `nhs-minimum` and
+/// `healthcare-voice` (shared/reference.md §1).
+pub const THRESHOLD_DBM: f64 = -65.0;
+/// True dead regions at least this large are counted as found or missed: 4 m² (issue 14).
+pub const MIN_REGION_M2: f64 = 4.0;
+/// Analysis cell, as the pipeline's: 0.5 m.
+pub const CELL_M: f64 = 0.5;
+
+/// A floor layout with its access points and the surveyor's route.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub name: &'static str,
+    /// The floor as a manifest would give it: walls, zones, and the APs the manifest places.
+    pub floor: Floor,
+    /// Every AP that transmits (the manifest's, then any it does not list).
+    pub aps: Vec<AccessPoint>,
+    pub walk: Vec<Point>,
+}
+
+struct Builder {
+    materials: Vec<Material>,
+    walls: Vec<Wall>,
+    zones: Vec<Zone>,
+}
+
+impl Builder {
+    fn new() -> Builder {
+        Builder {
+            materials: Material::defaults(),
+            walls: Vec::new(),
+            zones: Vec::new(),
+        }
+    }
+
+    fn material(&self, name: &str) -> usize {
+        self.materials
+            .iter()
+            .position(|m| m.name == name)
+            .expect("a default material")
+    }
+
+    fn wall(&mut self, material: &str, a: (f64, f64), b: (f64, f64)) {
+        let material = self.material(material);
+        self.walls.push(Wall {
+            segment: Segment::new(Point::new(a.0, a.1), Point::new(b.0, b.1)),
+            material,
+        });
+    }
+
+    /// A straight wall from `a` to `b` with a door leaf (`wood-door`) of `width` metres centred
+    /// `at` metres from `a`.
+    fn wall_with_door(
+        &mut self,
+        material: &str,
+        a: (f64, f64),
+        b: (f64, f64),
+        at: f64,
+        width: f64,
+    ) {
+        let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+        let p = |t: f64| (a.0 + (b.0 - a.0) * t / len, a.1 + (b.1 - a.1) * t / len);
+        let (d0, d1) = (at - width / 2.0, at + width / 2.0);
+        self.wall(material, a, p(d0));
+        self.wall("wood-door", p(d0), p(d1));
+        self.wall(material, p(d1), b);
+    }
+
+    fn zone(&mut self, name: String, kind: ZoneKind, min: (f64, f64), max: (f64, f64)) {
+        let polygon =
+            Polygon::rectangle(Point::new(min.0, min.1), Point::new(max.0, max.1)).expect("area");
+        self.zones.push(Zone {
+            name,
+            kind,
+            polygon,
+            profile: kind.default_profile().to_string(),
+            no_ap: false,
+        });
+    }
+
+    fn floor(self, id: &str, w: f64, h: f64, aps: Vec<AccessPoint>) -> Floor {
+        Floor {
+            id: id.into(),
+            name: id.into(),
+            calibration: PlanCalibration::new(0.1).expect("positive"),
+            plan_size_px: ((w * 10.0).round() as u32, (h * 10.0).round() as u32),
+            outline: Polygon::rectangle(Point::new(0.0, 0.0), Point::new(w, h)).expect("area"),
+            materials: self.materials,
+            walls: self.walls,
+            zones: self.zones,
+            aps,
+            walk: None,
+            survey_range_m: 5.0,
+        }
+    }
+}
+
+/// A single-radio 5 GHz AP (`ap_index` picks its BSSID and channel). 14 dBm: a typical
+/// hospital setting, a few dB under the regulatory maximum to keep cells small (*estimate*).
+fn ap(name: &str, ap_index: u8, at: (f64, f64)) -> AccessPoint {
+    const CHANNELS: [u16; 4] = [36, 44, 52, 60];
+    AccessPoint {
+        name: name.into(),
+        position: Point::new(at.0, at.1),
+        radios: vec![ApRadio {
+            band: Band::G5,
+            channel: CHANNELS[ap_index as usize % CHANNELS.len()],
+            tx_dbm: 14.0,
+        }],
+        ssids: vec!["NHS-Clinical".into()],
+        base_bssid: Some(wisp_model::Bssid([0x02, 0x1a, 0x14, 0, ap_index, 0])),
+    }
+}
+
+/// A ward block, 60 m × 22 m: a corridor (y 9–13) between two rows of ten 6 m side rooms behind
+/// block walls, each entered by a door; one south room is an X-ray room with lead walls and a
+/// lead-lined door. Three APs in the corridor, one in a four-bed bay, and one the manifest does
+/// not list (a department's own AP in a north room, to be located).
+pub fn ward_block() -> Layout {
+    let (w, h, c0, c1) = (60.0, 22.0, 9.0, 13.0);
+    let mut b = Builder::new();
+    for (a, z) in [((0.0, 0.0), (w, 0.0)), ((0.0, h), (w, h))] {
+        b.wall("brick", a, z);
+    }
+    b.wall("brick", (0.0, 0.0), (0.0, h));
+    b.wall("brick", (w, 0.0), (w, h));
+    b.zone("Corridor".into(), ZoneKind::Corridor, (0.0, c0), (w, c1));
+    for i in 0..10 {
+        let x0 = i as f64 * 6.0;
+        // North rooms 4 and 5 are one four-bed bay (no partition between them).
+        let bay = i == 5;
+        if i > 0 && !bay {
+            b.wall("block", (x0, 0.0), (x0, c0));
+        }
+        if i > 0 {
+            b.wall("block", (x0, c1), (x0, h));
+        }
+        if i != 4 && !bay {
+            b.zone(
+                format!("Side room N{i}"),
+                ZoneKind::SingleRoom,
+                (x0, 0.0),
+                (x0 + 6.0, c0),
+            );
+        } else if i == 4 {
+            b.zone("Bay N4".into(), ZoneKind::Bay, (x0, 0.0), (x0 + 12.0, c0));
+        }
+        b.wall_with_door("block", (x0, c0), (x0 + 6.0, c0), 3.0, 1.2);
+        let xray = i == 7;
+        let (mat, kind, name) = if xray {
+            ("lead", ZoneKind::Imaging, format!("X-ray S{i}"))
+        } else {
+            ("block", ZoneKind::SingleRoom, format!("Side room S{i}"))
+        };
+        if xray {
+            // Lead on every side, the door leaf lead-lined too.
+            b.wall("lead", (x0, c1), (x0 + 2.4, c1));
+            b.wall("lead", (x0 + 2.4, c1), (x0 + 3.6, c1));
+            b.wall("lead", (x0 + 3.6, c1), (x0 + 6.0, c1));
+            b.wall("lead", (x0 + 0.05, c1), (x0 + 0.05, h));
+            b.wall("lead", (x0 + 5.95, c1), (x0 + 5.95, h));
+        } else {
+            b.wall_with_door(mat, (x0, c1), (x0 + 6.0, c1), 3.0, 1.2);
+        }
+        b.zone(name, kind, (x0, c1), (x0 + 6.0, h));
+    }
+    let listed = vec![
+        ap("AP-C1", 0, (9.0, 11.0)),
+        ap("AP-C2", 1, (33.0, 11.0)),
+        ap("AP-C3", 2, (55.0, 11.0)),
+        ap("AP-BAY", 3, (30.0, 4.0)),
+    ];
+    let mut aps = listed.clone();
+    aps.push(ap("AP-DEPT", 4, (45.0, 4.5)));
+    // The walk: along the corridor, into the even north rooms and the odd south rooms (not the
+    // X-ray room), then back along the corridor.
+    let mut walk = vec![Point::new(0.8, 11.0)];
+    for i in 0..10 {
+        let cx = i as f64 * 6.0 + 3.0;
+        walk.push(Point::new(cx, 11.0));
+        if i % 2 == 0 {
+            walk.extend([
+                Point::new(cx, 4.5),
+                Point::new(cx - 1.5, 2.0),
+                Point::new(cx, 11.0),
+            ]);
+        } else if i != 7 {
+            walk.extend([
+                Point::new(cx, 17.5),
+                Point::new(cx + 1.5, 20.0),
+                Point::new(cx, 11.0),
+            ]);
+        }
+    }
+    walk.extend([Point::new(59.2, 11.5), Point::new(0.8, 11.5)]);
+    Layout {
+        name: "ward-block",
+        floor: b.floor("WARD", w, h, listed),
+        aps,
+        walk,
+    }
+}
+
+/// An outpatient clinic, 48 m × 30 m: twelve 4 m consulting rooms north of a corridor (y 10 to
+/// 12.5), a waiting area behind glass with four treatment rooms off it, a spine corridor
+/// (x 22–25) with four consulting rooms east of it behind plasterboard, and an office block.
+pub fn outpatient_clinic() -> Layout {
+    let (w, h) = (48.0, 30.0);
+    let mut b = Builder::new();
+    b.wall("brick", (0.0, 0.0), (w, 0.0));
+    b.wall("brick", (0.0, h), (w, h));
+    b.wall("brick", (0.0, 0.0), (0.0, h));
+    b.wall("brick", (w, 0.0), (w, h));
+    b.zone(
+        "Corridor".into(),
+        ZoneKind::Corridor,
+        (0.0, 10.0),
+        (w, 12.5),
+    );
+    for i in 0..12 {
+        let x0 = i as f64 * 4.0;
+        if i > 0 {
+            b.wall("plasterboard", (x0, 0.0), (x0, 10.0));
+        }
+        b.wall_with_door("block", (x0, 10.0), (x0 + 4.0, 10.0), 2.0, 1.0);
+        b.zone(
+            format!("Consulting C{i}"),
+            ZoneKind::ConsultingRoom,
+            (x0, 0.0),
+            (x0 + 4.0, 10.0),
+        );
+    }
+    // Waiting area: glass to the corridor, with a wide opening.
+    b.wall("glass", (0.0, 12.5), (9.0, 12.5));
+    b.wall("glass", (13.0, 12.5), (22.0, 12.5));
+    b.zone(
+        "Waiting".into(),
+        ZoneKind::Waiting,
+        (0.0, 12.5),
+        (22.0, 22.0),
+    );
+    for i in 0..4 {
+        let x0 = i as f64 * 5.5;
+        if i > 0 {
+            b.wall("block", (x0, 22.0), (x0, h));
+        }
+        b.wall_with_door("block", (x0, 22.0), (x0 + 5.5, 22.0), 2.75, 1.2);
+        b.zone(
+            format!("Treatment T{i}"),
+            ZoneKind::TreatmentRoom,
+            (x0, 22.0),
+            (x0 + 5.5, h),
+        );
+    }
+    b.wall("block", (22.0, 12.5), (22.0, h));
+    b.zone("Spine".into(), ZoneKind::Corridor, (22.0, 12.5), (25.0, h));
+    for i in 0..4 {
+        let y0 = 12.5 + i as f64 * 4.375;
+        if i > 0 {
+            b.wall("plasterboard", (25.0, y0), (36.0, y0));
+        }
+        b.wall_with_door("plasterboard", (25.0, y0), (25.0, y0 + 4.375), 2.2, 1.0);
+        b.zone(
+            format!("Consulting E{i}"),
+            ZoneKind::ConsultingRoom,
+            (25.0, y0),
+            (36.0, y0 + 4.375),
+        );
+    }
+    b.wall("block", (36.0, 12.5), (36.0, h));
+    b.wall_with_door("block", (36.0, 12.5), (w, 12.5), 6.0, 1.2);
+    b.zone("Offices".into(), ZoneKind::Office, (36.0, 12.5), (w, h));
+    let listed = vec![
+        ap("AP-CO1", 0, (8.0, 11.25)),
+        ap("AP-CO2", 1, (30.0, 11.25)),
+        ap("AP-WAIT", 2, (11.0, 17.0)),
+        ap("AP-SPINE", 3, (23.5, 26.0)),
+    ];
+    let mut aps = listed.clone();
+    aps.push(ap("AP-OFFICE", 4, (43.0, 24.0)));
+    let mut walk = vec![Point::new(0.8, 11.25)];
+    for i in 0..12 {
+        let cx = i as f64 * 4.0 + 2.0;
+        walk.push(Point::new(cx, 11.25));
+        if i % 3 == 0 {
+            walk.extend([
+                Point::new(cx, 5.0),
+                Point::new(cx + 1.0, 2.0),
+                Point::new(cx, 11.25),
+            ]);
+        }
+    }
+    walk.extend([
+        Point::new(42.0, 11.25),
+        Point::new(42.0, 20.0),
+        Point::new(42.0, 11.25),
+    ]);
+    walk.extend([Point::new(23.5, 11.25), Point::new(23.5, 29.0)]);
+    for i in [0, 2] {
+        let cy = 12.5 + i as f64 * 4.375 + 2.2;
+        walk.extend([
+            Point::new(23.5, cy),
+            Point::new(31.0, cy),
+            Point::new(23.5, cy),
+        ]);
+    }
+    walk.extend([
+        Point::new(23.5, 11.25),
+        Point::new(11.0, 11.25),
+        Point::new(11.0, 18.0),
+    ]);
+    walk.extend([
+        Point::new(3.0, 18.0),
+        Point::new(19.0, 18.0),
+        Point::new(8.25, 21.0),
+    ]);
+    walk.extend([
+        Point::new(8.25, 26.0),
+        Point::new(8.25, 21.0),
+        Point::new(19.25, 21.0),
+    ]);
+    walk.extend([Point::new(19.25, 26.0), Point::new(19.25, 21.0)]);
+    Layout {
+        name: "outpatient-clinic",
+        floor: b.floor("OPD", w, h, listed),
+        aps,
+        walk,
+    }
+}
+
+/// Every layout, in table order.
+pub fn layouts() -> Vec<Layout> {
+    vec![ward_block(), outpatient_clinic()]
+}
+
+/// One layout walked under one seed, with its truth on every cell.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub layout: Layout,
+    pub seed: u64,
+    pub params: SimulationParams,
+    pub samples: Vec<Sample>,
+    pub geometry: GridGeometry,
+    /// Inside the floor outline.
+    pub inside: Grid<bool>,
+    /// True primary signal (dBm): the strongest AP's mean signal plus its shadowing.
+    pub truth: Grid<f32>,
+}
+
+impl Case {
+    pub fn new(layout: &Layout, seed: u64) -> Case {
+        let params = SimulationParams {
+            seed,
+            ..Default::default()
+        };
+        let floor = &layout.floor;
+        let samples = simulate_walk(floor, &layout.aps, &layout.walk, &params);
+        let size = floor.size_m();
+        let geometry = GridGeometry::covering(Point::new(0.0, 0.0), size, CELL_M).expect("grid");
+        let inside = Grid::from_fn(geometry, |r, c| {
+            floor.outline.contains(geometry.centre(r, c))
+        });
+        let shadows: Vec<_> = (0..layout.aps.len())
+            .map(|i| shadow_of(&params, i))
+            .collect();
+        let truth = Grid::from_fn(geometry, |r, c| {
+            let p = geometry.centre(r, c);
+            true_primary(floor, &layout.aps, &shadows, &params, p) as f32
+        });
+        Case {
+            layout: layout.clone(),
+            seed,
+            params,
+            samples,
+            geometry,
+            inside,
+            truth,
+        }
+    }
+
+    /// Cells inside the outline truly below the threshold.
+    pub fn truly_dead(&self) -> Grid<bool> {
+        Grid::from_fn(self.geometry, |r, c| {
+            self.inside.values()[(r, c)] && (self.truth.values()[(r, c)] as f64) < THRESHOLD_DBM
+        })
+    }
+}
+
+/// The true primary signal at `p`: the strongest AP's model mean plus its shadow fading.
+pub fn true_primary(
+    floor: &Floor,
+    aps: &[AccessPoint],
+    shadows: &[wisp_radio::ShadowField],
+    params: &SimulationParams,
+    p: Point,
+) -> f64 {
+    aps.iter()
+        .zip(shadows)
+        .flat_map(|(a, s)| {
+            a.radios.iter().filter_map(move |r| {
+                wisp_radio::simulate::predict(&params.model, floor, a, r, p).map(|m| m + s.at(p))
+            })
+        })
+        .fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// How well a map's dead cells match the truth's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DeadScore {
+    pub iou: f64,
+    /// True dead regions of at least [`MIN_REGION_M2`], and how many of them were found.
+    pub regions: usize,
+    pub found: usize,
+    /// Share of the floor truly dead.
+    pub true_dead_share: f64,
+}
+
+impl DeadScore {
+    pub fn found_share(&self) -> f64 {
+        if self.regions == 0 {
+            1.0
+        } else {
+            self.found as f64 / self.regions as f64
+        }
+    }
+}
+
+/// Scores `called_dead` (cells a map calls dead) against the case's truth.
+pub fn score_dead(case: &Case, called_dead: &Grid<bool>) -> DeadScore {
+    let truth = case.truly_dead();
+    let (mut both, mut either, mut dead, mut inside) = (0usize, 0usize, 0usize, 0usize);
+    for ((r, c), &t) in truth.indexed_iter() {
+        if !case.inside.values()[(r, c)] {
+            continue;
+        }
+        inside += 1;
+        let m = called_dead.values()[(r, c)];
+        both += (t && m) as usize;
+        either += (t || m) as usize;
+        dead += t as usize;
+    }
+    let cells: Vec<(usize, usize)> = truth
+        .indexed_iter()
+        .filter(|(_, &t)| t)
+        .map(|(rc, _)| rc)
+        .collect();
+    let cell_area = case.geometry.cell_area();
+    let big: Vec<_> = wisp_coverage::regions::regions(&case.geometry, &cells)
+        .into_iter()
+        .filter(|r| r.cells.len() as f64 * cell_area >= MIN_REGION_M2)
+        .collect();
+    let found = big
+        .iter()
+        .filter(|r| {
+            let hit = r
+                .cells
+                .iter()
+                .filter(|&&rc| called_dead.values()[rc])
+                .count();
+            2 * hit >= r.cells.len()
+        })
+        .count();
+    DeadScore {
+        iou: if either == 0 {
+            1.0
+        } else {
+            both as f64 / either as f64
+        },
+        regions: big.len(),
+        found,
+        true_dead_share: dead as f64 / inside.max(1) as f64,
+    }
+}
+
+/// Cells inside the outline whose `primary` is below the threshold (NaN is not dead).
+pub fn below_threshold(case: &Case, primary: &Grid<f32>) -> Grid<bool> {
+    Grid::from_fn(case.geometry, |r, c| {
+        case.inside.values()[(r, c)] && (primary.values()[(r, c)] as f64) < THRESHOLD_DBM
+    })
+}
+
+/// RMSE (dB) of `primary` against the truth over the cells inside the outline.
+pub fn field_rmse(case: &Case, primary: &Grid<f32>) -> f64 {
+    let (mut s, mut n) = (0.0, 0usize);
+    for ((r, c), &t) in case.truth.indexed_iter() {
+        let v = primary.values()[(r, c)];
+        if case.inside.values()[(r, c)] && v.is_finite() {
+            s += ((v - t) as f64).powi(2);
+            n += 1;
+        }
+    }
+    (s / n.max(1) as f64).sqrt()
+}
+
+/// A map of the case's primary signal as `wisp check` would build it with `method` (walls-aware
+/// for IDW, as the pipeline does on a floor with walls; `model` with the floor's calibration as
+/// its trend), with its standard deviation where the method gives one.
+pub fn map_primary(case: &Case, method: &str) -> (Grid<f32>, Option<Grid<f32>>) {
+    let opts = layer_options(case, method);
+    let inside = |r: usize, c: usize| case.inside.values()[(r, c)];
+    let trend = (method == wisp_interp::MODEL_METHOD).then(|| {
+        use wisp_interp::TrendFit;
+        model_fit(case).fit(&case.samples)
+    });
+    let (layers, surfaces) = wisp_interp::SignalLayers::build_with(
+        &case.samples,
+        &case.geometry,
+        &inside,
+        &opts,
+        trend.as_deref(),
+    )
+    .expect("layers");
+    let sd = surfaces.map(|s| wisp_interp::serving_std_dev(&layers, &s));
+    (layers.primary, sd)
+}
+
+/// The calibration `model` is built on: the floor as the manifest gives it (the APs it lists;
+/// the others are located from the walk), default options.
+pub fn model_fit(case: &Case) -> wisp_plan::CalibrationFit {
+    wisp_plan::CalibrationFit {
+        floor: case.layout.floor.clone(),
+        options: wisp_plan::CalibrationOptions::default(),
+    }
+}
+
+/// The layer options the pipeline uses on the case's floor, with `method`.
+pub fn layer_options(case: &Case, method: &str) -> wisp_interp::LayerOptions {
+    let floor = &case.layout.floor;
+    wisp_interp::LayerOptions {
+        survey_range_m: floor.survey_range_m,
+        walls: Some(wisp_interp::layers::WallAware {
+            walls: floor.walls.clone(),
+            materials: floor.materials.clone(),
+        }),
+        method: method.to_string(),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,66 @@
+//! The truth harness's full table: every layout of `benches/support/truth.rs`, several seeds,
+//! every interpolation method; dead-zone IoU, true dead regions ≥ 4 m² found, RMSE against the
+//! true field, and walk-out RMSE (what `wisp validate` reports).
+//!
+//! `cargo run --release --example truth [SEEDS...]` (default seeds 1 2 3).
+
+#[path = "../benches/support/truth.rs"]
+mod truth;
+
+use truth::{below_threshold, field_rmse, layouts, map_primary, score_dead, Case};
+
+fn main() -> anyhow::Result<()> {
+    let seeds: Vec<u64> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse())
+        .collect::<Result<_, _>>()?;
+    let seeds = if seeds.is_empty() {
+        vec![1, 2, 3]
+    } else {
+        seeds
+    };
+    println!(
+        "{:<18} {:>4} {:>5} {:>6} {:<8} {:>5} {:>9} {:>10} {:>9}",
+        "layout", "seed", "scans", "dead%", "method", "IoU", "found", "field dB", "walk-out"
+    );
+    for layout in layouts() {
+        for &seed in &seeds {
+            let case = Case::new(&layout, seed);
+            let opts = truth::layer_options(&case, "idw");
+            let cv = wisp_interp::validate::CrossValidation::default();
+            let fit = truth::model_fit(&case);
+            let auto = wisp_interp::validate::auto_with(&case.samples, Some(&fit), &opts, &cv)?;
+            let mut methods: Vec<String> = wisp_interp::METHOD_NAMES
+                .iter()
+                .map(|m| m.to_string())
+                .collect();
+            methods.push(wisp_interp::MODEL_METHOD.to_string());
+            methods.push(format!("auto:{}", auto.method));
+            for m in &methods {
+                let name = m.strip_prefix("auto:").unwrap_or(m);
+                let (primary, _) = map_primary(&case, name);
+                let s = score_dead(&case, &below_threshold(&case, &primary));
+                let walk_out = auto
+                    .validation
+                    .methods
+                    .iter()
+                    .find(|v| v.method == name)
+                    .map_or(f64::NAN, |v| v.overall.rmse_db());
+                println!(
+                    "{:<18} {:>4} {:>5} {:>5.1}% {:<8} {:>5.2} {:>4}/{:<4} {:>10.2} {:>9.2}",
+                    layout.name,
+                    seed,
+                    case.samples.len(),
+                    100.0 * s.true_dead_share,
+                    if m.starts_with("auto") { "auto" } else { m },
+                    s.iou,
+                    s.found,
+                    s.regions,
+                    field_rmse(&case, &primary),
+                    walk_out
+                );
+            }
+        }
+    }
+    Ok(())
+}
