@@ -1,0 +1,602 @@
+//! `wisp plan`: where to add access points so every zone meets its profile, with a channel plan,
+//! a bill of materials and an APs file `wisp simulate --aps` can walk.
+
+use crate::{pipeline, Error};
+use wisp_model::{Floor, Point, RequirementProfile, Zone};
+use wisp_plan::{plan_floor, CalibrationOptions, Plan, PlanInput, PlanOptions, PlannedAp};
+
+/// How [`plan_floors`] calibrates and where it may mount, beyond the planner's options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FloorPlanning<'p> {
+    /// Fit the wall materials' losses in the calibration and plan with them.
+    pub fit_walls: bool,
+    /// New APs only at these plan-pixel points (every floor), if given.
+    pub allowed_px: Option<&'p [Point]>,
+}
+
+/// The plans of a site's floors.
+pub struct SitePlan<'a> {
+    /// Each floor, whether its calibration succeeded, and its plan.
+    pub floors: Vec<(&'a Floor, bool, Plan)>,
+    /// The calibration fitted wall losses.
+    pub fit_walls: bool,
+    /// What a planner should know (a floor planned with the default model, and why).
+    pub notes: Vec<String>,
+}
+
+impl SitePlan<'_> {
+    /// The plan file's document.
+    pub fn document(&self) -> PlanDocument {
+        plan_document(&self.floors, self.fit_walls)
+    }
+
+    /// The plan file's text.
+    pub fn to_json(&self) -> String {
+        plan_json(&self.floors, self.fit_walls)
+    }
+}
+
+/// Calibrates and plans each of `floors` (zones held to `profile` if given, else their own).
+pub fn plan_floors<'a>(
+    loaded: &'a pipeline::Loaded,
+    floors: &[&'a wisp_ingest::SiteFloor],
+    profile: Option<&str>,
+    opts: &PlanOptions,
+    how: &FloorPlanning,
+) -> Result<SitePlan<'a>, Error> {
+    let mut notes = Vec::new();
+    let profiles = pipeline::all_profiles(&loaded.site);
+    let resolve = |z: &Zone| -> Option<RequirementProfile> {
+        let name = profile.unwrap_or(&z.profile);
+        profiles.iter().find(|p| p.name == name).cloned()
+    };
+    let mut plans: Vec<(&Floor, bool, Plan)> = Vec::new();
+    for f in floors {
+        let mut opts = opts.clone();
+        opts.candidates.allowed = how.allowed_px.map(|pts| {
+            pts.iter()
+                .map(|&p| f.floor.calibration.to_metres(p))
+                .collect()
+        });
+        let samples = pipeline::samples_of(&loaded.survey, &f.floor.id);
+        let cal_opts = CalibrationOptions {
+            grouping: loaded.site.ap_grouping.clone(),
+            fit_walls: how.fit_walls,
+            ..Default::default()
+        };
+        let cal = wisp_plan::calibrate(&f.floor, samples, &cal_opts);
+        if let Err(e) = &cal {
+            notes.push(format!(
+                "{e}; planning floor '{}' with the default model",
+                f.floor.id
+            ));
+        }
+        let input = PlanInput {
+            floor: &f.floor,
+            calibration: cal.as_ref().ok(),
+            profile: &resolve,
+        };
+        let plan = plan_floor(&input, &opts).map_err(Error::input)?;
+        plans.push((&f.floor, cal.is_ok(), plan));
+    }
+    Ok(SitePlan {
+        floors: plans,
+        fit_walls: how.fit_walls,
+        notes,
+    })
+}
+
+/// Rounds to `decimals` places, as the plan file writes positions.
+fn round_to(v: f64, decimals: i32) -> f64 {
+    let k = 10f64.powi(decimals);
+    (v * k).round() / k
+}
+
+fn radio_docs(ap: &PlannedAp) -> Vec<RadioDoc> {
+    ap.radios
+        .iter()
+        .map(|r| RadioDoc {
+            band: r.band.name().to_string(),
+            channel: r.channel,
+            tx_dbm: r.tx_dbm,
+        })
+        .collect()
+}
+
+fn stats_doc(z: &wisp_plan::ZoneStats) -> ZoneStatsDoc {
+    ZoneStatsDoc {
+        meets_target: z.meets_target,
+        primary_p5_dbm: z.primary_p5_dbm.is_finite().then_some(z.primary_p5_dbm),
+        primary_share: z.primary_share,
+        secondary_share: z.secondary_share,
+    }
+}
+
+/// The plan document of `plans` (each floor, whether it was calibrated, its plan): new APs
+/// (plan pixels and metres), existing APs' planned channels, each zone's predicted result
+/// before and after, and per floor what the model was. `fit_walls` says whether the calibration
+/// fitted wall losses, so maps drawn from the plan use the same model.
+pub fn plan_document(plans: &[(&Floor, bool, Plan)], fit_walls: bool) -> PlanDocument {
+    let mut doc = PlanDocument::default();
+    for (floor, calibrated, plan) in plans {
+        for ap in &plan.aps {
+            let px = floor.calibration.to_pixels(ap.position);
+            doc_aps(&mut doc, ap).push(ApDoc {
+                floor: floor.id.clone(),
+                located: (!ap.new).then_some(ap.located),
+                name: ap.name.clone(),
+                radios: radio_docs(ap),
+                x_m: round_to(ap.position.x, 2),
+                x_px: ap.new.then(|| round_to(px.x, 1)),
+                y_m: round_to(ap.position.y, 2),
+                y_px: ap.new.then(|| round_to(px.y, 1)),
+            });
+        }
+        for z in &plan.zones {
+            doc.zones.push(ZoneDoc {
+                after: stats_doc(&z.after),
+                area_m2: z.area_m2,
+                before: stats_doc(&z.before),
+                floor: floor.id.clone(),
+                kind: z.kind.to_string(),
+                profile: z.profile.clone(),
+                unreachable_share: z.unreachable_share,
+                zone: z.zone.clone(),
+            });
+        }
+        doc.floors.push(FloorDoc {
+            calibrated: *calibrated,
+            candidates: plan.candidates,
+            cochannel_overlap: plan
+                .cochannel_overlap
+                .iter()
+                .map(|(b, v)| (b.name().to_string(), *v))
+                .collect(),
+            deficit: plan.deficit,
+            demand_cells: plan.demand_cells,
+            design_band: plan.design_band.name().to_string(),
+            exponent: plan.exponent,
+            fit_walls,
+            floor: floor.id.clone(),
+        });
+    }
+    doc
+}
+
+fn doc_aps<'d>(doc: &'d mut PlanDocument, ap: &PlannedAp) -> &'d mut Vec<ApDoc> {
+    if ap.new {
+        &mut doc.new_aps
+    } else {
+        &mut doc.existing_aps
+    }
+}
+
+/// The plan file's text (compact JSON), as `wisp plan --out` writes it.
+pub fn plan_json(plans: &[(&Floor, bool, Plan)], fit_walls: bool) -> String {
+    serde_json::to_string(&plan_document(plans, fit_walls)).unwrap_or_default()
+}
+
+/// Bill of materials: what an installer orders for the new APs.
+pub fn bom_csv(plans: &[(&Floor, bool, Plan)]) -> Result<String, Error> {
+    let new: Vec<&PlannedAp> = plans.iter().flat_map(|(_, _, p)| p.new_aps()).collect();
+    let changed: Vec<String> = plans
+        .iter()
+        .flat_map(|(f, _, p)| {
+            p.aps
+                .iter()
+                .filter(|a| !a.new && !a.located)
+                .filter_map(move |a| {
+                    let old = f.aps.iter().find(|o| o.name == a.name)?;
+                    (old.radios != a.radios).then(|| a.name.clone())
+                })
+        })
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["item", "quantity", "notes"])
+        .map_err(Error::output)?;
+    for r in bom_rows(&new, &changed) {
+        w.write_record(&r).map_err(Error::output)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::output(e.to_string()))?;
+    String::from_utf8(bytes).map_err(Error::output)
+}
+
+/// The bill of materials, one row per item (item, quantity, notes): for the `new` APs, and the
+/// existing APs (by name) whose channels the plan changes. `wisp plan --bom` and the report's
+/// plan page both list these rows.
+pub fn bom_rows(new: &[&PlannedAp], changed: &[String]) -> Vec<[String; 3]> {
+    let names = new
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let bands: Vec<&str> = new
+        .first()
+        .map(|a| a.radios.iter().map(|r| r.band.name()).collect())
+        .unwrap_or_default();
+    let n = new.len().to_string();
+    vec![
+        [
+            format!("Access point, ceiling mount ({} GHz)", bands.join(" + ")),
+            n.clone(),
+            format!("new: {names}"),
+        ],
+        [
+            "Ceiling mounting kit".into(),
+            n.clone(),
+            "one per new access point".into(),
+        ],
+        [
+            "Structured cabling run (Cat6A) and patch lead".into(),
+            n.clone(),
+            "one per new access point, from the nearest comms room".into(),
+        ],
+        [
+            "PoE+ switch port (IEEE 802.3at)".into(),
+            n.clone(),
+            "one per new access point".into(),
+        ],
+        [
+            "Channel change on an existing access point".into(),
+            changed.len().to_string(),
+            changed.join(" "),
+        ],
+    ]
+}
+
+/// A TOML basic string (JSON's escapes are a subset of TOML's).
+fn toml_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// Existing and new APs as `[[aps]]` in plan pixels, with the planned channels.
+pub fn aps_toml(plans: &[(&Floor, bool, Plan)]) -> String {
+    let mut s = String::from(
+        "# Access points planned by `wisp plan`: the existing ones (channels as planned) and the new\n\
+         # ones, in plan pixels. Walk the design with `wisp simulate SITE --aps THIS_FILE`.\n",
+    );
+    for (floor, _, plan) in plans {
+        for ap in &plan.aps {
+            let px = floor.calibration.to_pixels(ap.position);
+            let radios: Vec<String> = ap
+                .radios
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{{ band = {}, channel = {}, tx_dbm = {:.1} }}",
+                        toml_str(r.band.name()),
+                        r.channel,
+                        r.tx_dbm.clamp(-10.0, 36.0)
+                    )
+                })
+                .collect();
+            let ssids: Vec<String> = ap.ssids.iter().map(|x| toml_str(x)).collect();
+            s += &format!(
+                "\n[[aps]]\nname = {}\nfloor = {}\nat = [{:.1}, {:.1}]\nradios = [{}]\nssids = [{}]\n",
+                toml_str(&ap.name),
+                toml_str(&floor.id),
+                px.x,
+                px.y,
+                radios.join(", "),
+                ssids.join(", ")
+            );
+            if let Some(b) = ap.base_bssid {
+                s += &format!("bssid = {}\n", toml_str(&b.to_string()));
+            }
+        }
+    }
+    s
+}
+
+pub fn summary(plans: &[(&Floor, bool, Plan)]) -> String {
+    let mut s = String::new();
+    for (floor, calibrated, p) in plans {
+        let met = |after: bool| {
+            p.zones
+                .iter()
+                .filter(|z| {
+                    if after {
+                        z.after.meets_target
+                    } else {
+                        z.before.meets_target
+                    }
+                })
+                .count()
+        };
+        s += &format!(
+            "floor {}: model n = {:.2} ({}), {} candidate positions, {} demand cells\n",
+            floor.id,
+            p.exponent,
+            if *calibrated {
+                "calibrated on the survey"
+            } else {
+                "default, not calibrated"
+            },
+            p.candidates,
+            p.demand_cells
+        );
+        s += &format!(
+            "  {} new access point(s); zones meeting the design target: {} of {} before, {} after\n",
+            p.new_aps().count(),
+            met(false),
+            p.zones.len(),
+            met(true)
+        );
+        for ap in p.new_aps() {
+            let ch: Vec<String> = ap
+                .radios
+                .iter()
+                .map(|r| format!("{} GHz ch {}", r.band.name(), r.channel))
+                .collect();
+            s += &format!(
+                "    {} at ({:.1}, {:.1}) m: {}\n",
+                ap.name,
+                ap.position.x,
+                ap.position.y,
+                ch.join(", ")
+            );
+        }
+        for z in p.zones.iter().filter(|z| !z.after.meets_target) {
+            s += &format!(
+                "  still short: {} (primary {:.0}%, secondary {}; {:.0}% out of reach of any allowed position)\n",
+                z.zone,
+                100.0 * z.after.primary_share,
+                z.after.secondary_share.map_or("–".to_string(), |s| format!("{:.0}%", 100.0 * s)),
+                100.0 * z.unreachable_share
+            );
+        }
+    }
+    s
+}
+
+/// One radio of a plan file's AP.
+/// The plan file (`wisp plan --out`): one type, written by [`plan_json`] and read by
+/// [`read_plan_file`]. Fields are in alphabetical order, as JSON maps were written before this
+/// type existed, so files stay byte-identical.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PlanDocument {
+    #[serde(default)]
+    pub existing_aps: Vec<ApDoc>,
+    #[serde(default)]
+    pub floors: Vec<FloorDoc>,
+    pub new_aps: Vec<ApDoc>,
+    #[serde(default)]
+    pub zones: Vec<ZoneDoc>,
+}
+
+/// A radio of an AP in a plan file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RadioDoc {
+    pub band: String,
+    pub channel: u16,
+    pub tx_dbm: f64,
+}
+
+/// An AP of a plan file: `new_aps[]` (with plan pixels) or `existing_aps[]` (with `located`).
+/// Pixel positions are for people; metres are what the model uses.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ApDoc {
+    pub floor: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub located: Option<bool>,
+    pub name: String,
+    pub radios: Vec<RadioDoc>,
+    pub x_m: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_px: Option<f64>,
+    pub y_m: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y_px: Option<f64>,
+}
+
+/// A zone's predicted result in a plan file (no value is written as null).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ZoneStatsDoc {
+    pub meets_target: bool,
+    pub primary_p5_dbm: Option<f64>,
+    pub primary_share: f64,
+    pub secondary_share: Option<f64>,
+}
+
+/// A zone of a plan file, before and after the plan.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ZoneDoc {
+    pub after: ZoneStatsDoc,
+    #[serde(default)]
+    pub area_m2: f64,
+    pub before: ZoneStatsDoc,
+    pub floor: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub profile: String,
+    pub unreachable_share: f64,
+    pub zone: String,
+}
+
+/// What the planner knew of one floor: the model it planned with and how the search went.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FloorDoc {
+    pub calibrated: bool,
+    pub candidates: usize,
+    pub cochannel_overlap: std::collections::BTreeMap<String, f64>,
+    pub deficit: f64,
+    pub demand_cells: usize,
+    pub design_band: String,
+    pub exponent: f64,
+    /// The calibration fitted wall losses (`--fit-walls`): maps drawn from the plan do too.
+    #[serde(default)]
+    pub fit_walls: bool,
+    pub floor: String,
+}
+
+/// What a plan file (`wisp plan --out`) says about one floor.
+#[derive(Debug, Clone, Default)]
+pub struct FloorPlan {
+    /// The proposed APs, as the planner made them (`new`, positions in plan metres).
+    pub new_aps: Vec<PlannedAp>,
+    /// Existing APs (by name) whose planned radios differ from the manifest's.
+    pub changed: Vec<String>,
+    pub zones: Vec<ZoneDoc>,
+    /// The calibration fitted wall losses when the plan was made.
+    pub fit_walls: bool,
+}
+
+/// A plan file read back and checked against the site: per floor id, what the plan says.
+#[derive(Debug, Clone, Default)]
+pub struct PlanFile {
+    pub floors: std::collections::BTreeMap<String, FloorPlan>,
+}
+
+impl PlanFile {
+    /// The plan of floor `id` (empty when the plan says nothing about it).
+    pub fn floor(&self, id: &str) -> Option<&FloorPlan> {
+        self.floors.get(id)
+    }
+
+    /// Every proposed AP, all floors.
+    pub fn new_ap_count(&self) -> usize {
+        self.floors.values().map(|f| f.new_aps.len()).sum()
+    }
+}
+
+fn radios_of(
+    path: &std::path::Path,
+    what: &str,
+    radios: &[RadioDoc],
+) -> Result<Vec<wisp_model::ApRadio>, Error> {
+    radios
+        .iter()
+        .map(|r| {
+            let band = wisp_model::Band::parse(&r.band)
+                .map_err(|e| Error::input(format!("{}: {what}: {e}", path.display())))?;
+            wisp_model::Channel::new(band, r.channel)
+                .map_err(|e| Error::input(format!("{}: {what}: {e}", path.display())))?;
+            if !r.tx_dbm.is_finite() {
+                return Err(Error::input(format!(
+                    "{}: {what}: tx_dbm must be a number",
+                    path.display()
+                )));
+            }
+            Ok(wisp_model::ApRadio {
+                band,
+                channel: r.channel,
+                tx_dbm: r.tx_dbm,
+            })
+        })
+        .collect()
+}
+
+/// Reads a plan file written by `wisp plan --out` and checks it against the site: every floor
+/// it names is in the manifest, every new AP lies on its floor's plan, every existing AP is one
+/// of the floor's (or located by calibration), every zone is one of the floor's. Anything else
+/// is an input error (exit 2) naming the file and the entry.
+pub fn read_plan_file(site: &wisp_ingest::Site, path: &std::path::Path) -> Result<PlanFile, Error> {
+    let bytes = wisp_ingest::read_limited(path, wisp_ingest::MAX_CAPTURE_BYTES)?;
+    let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(path))?;
+    let doc: PlanDocument = serde_json::from_str(&text).map_err(|e| {
+        Error::input(format!(
+            "{}:{}: not a plan from `wisp plan --out`: {e}",
+            path.display(),
+            e.line()
+        ))
+    })?;
+    PlanFile::of_document(site, &doc, path)
+}
+
+impl PlanFile {
+    /// A plan document checked against the site, as [`read_plan_file`] does; `path` names the
+    /// document in messages.
+    pub fn of_document(
+        site: &wisp_ingest::Site,
+        doc: &PlanDocument,
+        path: &std::path::Path,
+    ) -> Result<PlanFile, Error> {
+        let floor_of = |what: &str, id: &str| -> Result<&wisp_model::Floor, Error> {
+            site.floor(id).map(|f| &f.floor).ok_or_else(|| {
+                Error::input(format!(
+                    "{}: {what}: floor '{id}' is not in the site manifest {} (floors: {})",
+                    path.display(),
+                    site.manifest_path.display(),
+                    pipeline::floor_ids(site)
+                ))
+            })
+        };
+        let mut out = PlanFile::default();
+        for (i, ap) in doc.new_aps.iter().enumerate() {
+            let what = format!("new_aps[{i}] '{}'", ap.name);
+            let floor = floor_of(&what, &ap.floor)?;
+            let at = wisp_model::Point::new(ap.x_m, ap.y_m);
+            let size = floor.size_m();
+            if !(at.x.is_finite() && at.y.is_finite())
+                || at.x < 0.0
+                || at.y < 0.0
+                || at.x > size.x
+                || at.y > size.y
+            {
+                return Err(Error::input(format!(
+                    "{}: {what}: position ({}, {}) m is not on floor '{}' (0…{:.1} × 0…{:.1} m)",
+                    path.display(),
+                    ap.x_m,
+                    ap.y_m,
+                    floor.id,
+                    size.x,
+                    size.y
+                )));
+            }
+            let radios = radios_of(path, &what, &ap.radios)?;
+            let plan = out.floors.entry(floor.id.clone()).or_default();
+            plan.new_aps.push(PlannedAp {
+                name: ap.name.clone(),
+                position: at,
+                radios,
+                ssids: Vec::new(),
+                base_bssid: Some(wisp_plan::planner::new_bssid(plan.new_aps.len() + 1)),
+                new: true,
+                located: false,
+            });
+        }
+        for (i, ap) in doc.existing_aps.iter().enumerate() {
+            let what = format!("existing_aps[{i}] '{}'", ap.name);
+            let floor = floor_of(&what, &ap.floor)?;
+            let radios = radios_of(path, &what, &ap.radios)?;
+            let plan = out.floors.entry(floor.id.clone()).or_default();
+            if ap.located == Some(true) {
+                continue;
+            }
+            let Some(known) = floor.aps.iter().find(|a| a.name == ap.name) else {
+                return Err(Error::input(format!(
+                    "{}: {what}: floor '{}' has no access point '{}' in the manifest",
+                    path.display(),
+                    floor.id,
+                    ap.name
+                )));
+            };
+            if known.radios != radios {
+                plan.changed.push(ap.name.clone());
+            }
+        }
+        for f in &doc.floors {
+            let floor = floor_of("floors[]", &f.floor)?;
+            out.floors.entry(floor.id.clone()).or_default().fit_walls = f.fit_walls;
+        }
+        for (i, z) in doc.zones.iter().enumerate() {
+            let what = format!("zones[{i}] '{}'", z.zone);
+            let floor = floor_of(&what, &z.floor)?;
+            if !floor.zones.iter().any(|x| x.name == z.zone) {
+                return Err(Error::input(format!(
+                    "{}: {what}: floor '{}' has no zone '{}'",
+                    path.display(),
+                    floor.id,
+                    z.zone
+                )));
+            }
+            out.floors
+                .entry(floor.id.clone())
+                .or_default()
+                .zones
+                .push(z.clone());
+        }
+        Ok(out)
+    }
+}
