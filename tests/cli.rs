@@ -882,3 +882,50 @@ fn ingest_groups_gps_sightings_by_the_sighting_window() {
         stderr(&o)
     );
 }
+
+#[test]
+fn ingest_refuses_an_at_off_the_floor_and_a_capture_left_empty() {
+    let site = TinySite::new();
+    site.simulate();
+    let ingest = |extra: &[&str]| {
+        let mut args = vec![
+            "ingest",
+            "walk.csv",
+            "--site",
+            "site.toml",
+            "--out",
+            "s.json",
+        ];
+        args.extend(extra);
+        wisp(&args, site.path())
+    };
+    // `--at` in pixels without --units px: (300, 100) m is off the 20 m × 10 m plan.
+    let o = ingest(&["--at", "300,100"]);
+    assert_bad_input(
+        &o,
+        &[
+            "--at (300.0, 100.0) m is outside floor 'L1' (20.0 m × 10.0 m)",
+            "add --units px",
+        ],
+    );
+    assert!(!site.path().join("s.json").exists());
+    // In pixels it is on the floor.
+    let o = ingest(&["--at", "300,100", "--units", "px"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A track whose times (epoch milliseconds) miss every scan: exit 2, both spans side by side.
+    std::fs::write(
+        site.path().join("t.csv"),
+        "t,x,y\n1793613600000,1,1\n1793613660000,19,1\n",
+    )
+    .unwrap();
+    let o = ingest(&["--track", "t.csv", "--track-units", "m"]);
+    assert_bad_input(
+        &o,
+        &[
+            "walk.csv: none of the capture's",
+            "scans could be placed",
+            "outside the track's time span",
+            "the track 58807-",
+        ],
+    );
+}

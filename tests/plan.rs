@@ -17,7 +17,7 @@ fn samples() -> PathBuf {
 }
 
 /// (zone, primary pass share, primary dead zones) from `wisp check --json`, surveyed zones only.
-fn primary(check: &serde_json::Value) -> Vec<(String, f64, usize, String)> {
+fn primary(check: &serde_json::Value) -> Vec<(String, f64, usize, String, f64)> {
     let mut out = vec![];
     for f in check["floors"].as_array().unwrap() {
         for z in f["zones"].as_array().unwrap() {
@@ -38,6 +38,7 @@ fn primary(check: &serde_json::Value) -> Vec<(String, f64, usize, String)> {
                 c["pass_share"].as_f64().unwrap_or(0.0),
                 dead,
                 z["verdict"].as_str().unwrap().to_string(),
+                z["surveyed_share"].as_f64().unwrap_or(0.0),
             ));
         }
     }
@@ -212,9 +213,14 @@ fn planned_aps_close_the_primary_dead_zones_of_the_sample_site() {
         .map(|z| z["zone"].as_str().unwrap())
         .collect();
     let mut closed = 0;
-    for ((zone, share, dead, verdict), (zone2, share2, dead2, verdict2)) in b.iter().zip(&a) {
+    for ((zone, share, dead, verdict, surveyed), (zone2, share2, dead2, verdict2, _)) in
+        b.iter().zip(&a)
+    {
         assert_eq!(zone, zone2);
+        // Zones under half surveyed before (the lift cars, walked past but not into) fail on
+        // what little was measured, but the walk, not the plan, is what they lack.
         if verdict != "not-enough-data"
+            && *surveyed >= 0.5
             && (*share < 0.95 || *dead > 0)
             && !unreachable.contains(&zone.as_str())
         {
@@ -228,7 +234,7 @@ fn planned_aps_close_the_primary_dead_zones_of_the_sample_site() {
     assert!(closed >= 2, "zones failing primary before: {closed}");
     // The full check (secondary, SNR, co-channel too) is not asserted: it also depends on the
     // interpolation, which other commands own. The plan must not break what passed, though.
-    for ((zone, share, _, verdict), (_, share2, _, _)) in b.iter().zip(&a) {
+    for ((zone, share, _, verdict, _), (_, share2, _, _, _)) in b.iter().zip(&a) {
         if verdict == "pass" {
             assert!(
                 *share2 >= 0.95 || *share2 >= *share,

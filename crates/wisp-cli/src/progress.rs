@@ -154,3 +154,11 @@ pub fn print_reports(reports: &[FileReport]) {
         }
     }
 }
+
+/// Says once on stderr, when the manifest names neither a network nor access points, that every
+/// SSID heard counts as coverage (the report's Data section says so too).
+pub fn note_if_every_ssid_counts(site: &wisp_ingest::Site, quiet: bool) {
+    if site.network.counts_everything() && !quiet {
+        eprintln!("note: {}", site.network.describe());
+    }
+}

@@ -197,6 +197,7 @@ mod tests {
                 p5: median - 5.0,
                 median,
             }],
+            dead_area_m2: dead.iter().map(|d| d.area_m2).sum(),
             verdict: if dead.is_empty() {
                 Verdict::Pass
             } else {

@@ -4,6 +4,12 @@
 //! A cell belongs to a zone when its centre lies inside the zone's polygon. Only *surveyed* cells
 //! (near enough to a sample, see `wisp_interp::LayerOptions::survey_range_m`) are judged; the
 //! rest are reported as not surveyed and never as dead. A value exactly at a threshold passes.
+//!
+//! **The verdict follows what was measured.** A zone fails when its surveyed part holds a dead
+//! zone, whatever share of it was surveyed; it has "not enough data" only when nothing surveyed
+//! fails. A dead zone is a connected failing region of at least
+//! [`EvalOptions::min_dead_zone_m2`], or any failing region of a criterion that misses its pass
+//! share, so a zone fails exactly when its dead area is positive.
 
 use crate::regions::{regions, Region};
 use serde::Serialize;
@@ -14,7 +20,8 @@ use wisp_model::{Floor, Point, RequirementProfile, Zone};
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvalOptions {
     /// A dead zone must cover at least this many m² (default 1 m²: about a bed space; smaller
-    /// failing patches are within the interpolation's own uncertainty).
+    /// failing patches are within the interpolation's own uncertainty), unless its criterion
+    /// misses [`EvalOptions::min_pass_share`]: then every failing patch is a dead zone.
     pub min_dead_zone_m2: f64,
     /// A zone passes when each criterion holds on at least this share of its surveyed area and it
     /// has no dead zone. 0.95 (*estimate*): strict enough that a failing bay shows, loose enough
@@ -179,6 +186,10 @@ pub struct ZoneResult {
     pub pass_share: f64,
     pub criteria: Vec<CriterionResult>,
     pub dead_zones: Vec<DeadZone>,
+    /// Area covered by at least one dead zone, whatever its criterion (m²). Dead zones of two
+    /// criteria may overlap, so this is at most the sum of their areas. Positive exactly when
+    /// the zone fails.
+    pub dead_area_m2: f64,
     pub verdict: Verdict,
 }
 
@@ -226,6 +237,8 @@ pub fn evaluate_zone(
     let mut results = Vec::new();
     let mut dead_zones = Vec::new();
     let mut all_pass = vec![true; surveyed.len()];
+    // Cells inside any dead zone, of any criterion (regions of two criteria may overlap).
+    let mut dead_cells = std::collections::BTreeSet::new();
     for &(crit, threshold) in &criteria {
         let values: Vec<f64> = surveyed
             .iter()
@@ -276,10 +289,16 @@ pub fn evaluate_zone(
             .filter(|(_, p)| !**p)
             .map(|(c, _)| *c)
             .collect();
+        // A criterion that misses its share fails the zone, so each of its failing patches is
+        // shown, however small: a failing zone never shows 0 m² of dead area.
+        let misses_share = share(n_pass, surveyed.len()) < opts.min_pass_share;
         for region in regions(&g, &failing) {
             let area = region.cells.len() as f64 * g.cell_area();
-            if area + 1e-9 < opts.min_dead_zone_m2 {
+            if !misses_share && area + 1e-9 < opts.min_dead_zone_m2 {
                 continue;
+            }
+            for &cell in &region.cells {
+                dead_cells.insert(cell);
             }
             dead_zones.push(dead_zone(
                 floor, zone, crit, threshold, &region, area, layers,
@@ -288,12 +307,15 @@ pub fn evaluate_zone(
     }
     let pass_share = share(all_pass.iter().filter(|p| **p).count(), surveyed.len());
     let surveyed_share = share(surveyed.len(), inside.len());
-    let verdict = if inside.is_empty() || surveyed_share < opts.min_surveyed_share {
-        Verdict::NotEnoughData
-    } else if dead_zones.is_empty() && results.iter().all(|r| r.pass_share >= opts.min_pass_share) {
-        Verdict::Pass
-    } else {
+    // What the surveyed part shows wins: a dead zone fails the zone whatever its surveyed share,
+    // and "not enough data" is left for zones where nothing surveyed fails. Every criterion that
+    // misses its share has a dead zone (above), so "no dead zone" means every share is met.
+    let verdict = if !dead_zones.is_empty() {
         Verdict::Fail
+    } else if surveyed.is_empty() || surveyed_share < opts.min_surveyed_share {
+        Verdict::NotEnoughData
+    } else {
+        Verdict::Pass
     };
     ZoneResult {
         zone: zone.name.clone(),
@@ -304,6 +326,7 @@ pub fn evaluate_zone(
         pass_share,
         criteria: results,
         dead_zones,
+        dead_area_m2: dead_cells.len() as f64 * g.cell_area(),
         verdict,
     }
 }
@@ -558,5 +581,71 @@ mod tests {
             Verdict::Pass,
             "one cell in 96 is above the 95 % share"
         );
+    }
+
+    #[test]
+    fn a_dead_zone_fails_a_zone_however_little_of_it_was_surveyed() {
+        // Zone 2..12 × 2..6 m (40 m²); only x < 5 m surveyed (3 m × 4 m = 12 m², 30 %), and
+        // that part measures −80 dBm: 15 dB short of nhs-minimum's −65.
+        let f = floor(rect(2.0, 2.0, 12.0, 6.0));
+        let r = eval(&f, &layers(|_| -80.0, |p| p.x < 5.0));
+        assert!(
+            (r.surveyed_share - 0.3).abs() < 1e-9,
+            "{}",
+            r.surveyed_share
+        );
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert_eq!(r.dead_zones.len(), 1);
+        assert!((r.dead_zones[0].area_m2 - 12.0).abs() < 1e-9);
+        assert_eq!(r.dead_zones[0].shortfall, 15.0);
+        assert!((r.dead_area_m2 - 12.0).abs() < 1e-9);
+        // The same part measuring well: nothing surveyed fails, so there is not enough data.
+        let r = eval(&f, &layers(|_| -50.0, |p| p.x < 5.0));
+        assert_eq!(r.verdict, Verdict::NotEnoughData);
+        assert!(r.dead_zones.is_empty());
+        assert_eq!(r.dead_area_m2, 0.0);
+    }
+
+    #[test]
+    fn scattered_failures_that_miss_the_share_are_shown_as_dead_area() {
+        // Zone 2..8 × 2..6 m: cell columns 4..16 and rows 4..12 (96 cells of 0.25 m²). Cells whose
+        // row and column are both multiples of 3 fail: columns 6, 9, 12, 15 × rows 6, 9 = 8
+        // isolated cells (8.3 %, missing the 95 % share), none of them 1 m².
+        let f = floor(rect(2.0, 2.0, 8.0, 6.0));
+        let weak = |p: Point| {
+            let (r, c) = ((p.y / 0.5) as usize, (p.x / 0.5) as usize);
+            r % 3 == 0 && c % 3 == 0
+        };
+        let r = eval(
+            &f,
+            &layers(|p| if weak(p) { -80.0 } else { -50.0 }, |_| true),
+        );
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert!((r.criteria[0].pass_share - 88.0 / 96.0).abs() < 1e-9);
+        assert_eq!(r.dead_zones.len(), 8);
+        assert!((r.dead_area_m2 - 2.0).abs() < 1e-9, "{}", r.dead_area_m2);
+        assert!(r.dead_zones.iter().all(|d| d.area_m2 == 0.25));
+    }
+
+    #[test]
+    fn dead_area_counts_overlapping_criteria_once() {
+        // healthcare-voice: primary −65, secondary −75, SNR 25. Right of x = 9 m the primary is
+        // −80, so primary, secondary (−88) and SNR (15 dB) all fail over the same 3 m × 4 m.
+        let mut f = floor(rect(2.0, 2.0, 12.0, 6.0));
+        f.zones[0].profile = "healthcare-voice".into();
+        let r = eval(
+            &f,
+            &layers(|p| if p.x > 9.0 { -80.0 } else { -60.0 }, |_| true),
+        );
+        assert_eq!(r.verdict, Verdict::Fail);
+        let mut crits: Vec<Criterion> = r.dead_zones.iter().map(|d| d.criterion).collect();
+        crits.sort();
+        assert_eq!(
+            crits,
+            vec![Criterion::Primary, Criterion::Secondary, Criterion::Snr]
+        );
+        let summed: f64 = r.dead_zones.iter().map(|d| d.area_m2).sum();
+        assert!((summed - 36.0).abs() < 1e-9, "{summed}");
+        assert!((r.dead_area_m2 - 12.0).abs() < 1e-9, "{}", r.dead_area_m2);
     }
 }

@@ -499,6 +499,8 @@ impl Importer {
             interpolation: None,
             slab: None,
             ap_grouping: None,
+            network: None,
+            max_age_s: None,
             floors: floors.into_iter().map(|f| spanned(f.raw)).collect(),
         };
         let body = toml::to_string(&manifest)

@@ -393,6 +393,7 @@ pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>),
             parse_capture_file(&c.path, c.format.as_deref())?,
             &c.grouping,
         );
+        let parsed = drop_old_readings(parsed, c.max_age_s);
         let cal = floor.floor.calibration;
         let placement = Placement {
             at_m: c.at_px.map(|p| cal.to_metres(p)),
@@ -410,15 +411,184 @@ pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>),
             }
             None => None,
         };
+        if let (Some(t), Some(path)) = (&track, &c.track) {
+            check_track_inside(t, &floor.floor, path, c.track_units_px)?;
+        }
         let refs = Referencing {
             track: track.as_ref(),
             georef: floor.georef.as_ref(),
         };
+        let (scans, times) = (parsed.scans.len(), time_span(&parsed.scans));
         let (s, r) = place_with(parsed, &name, &placement, refs);
+        let units = if c.track.is_some() {
+            ("track_units = \"{}\"", c.track_units_px)
+        } else {
+            ("units = \"{}\"", c.units_px)
+        };
+        if let Some(why) = placement_mistake(
+            &s,
+            &r,
+            scans,
+            times,
+            track.as_ref(),
+            Some(&floor.floor),
+            c.at_px.is_some(),
+            units,
+        ) {
+            return Err(IngestError::invalid(why).at(&c.path));
+        }
         samples.extend(s);
         reports.push(r);
     }
     Ok((samples, reports))
+}
+
+/// Drops every reading older than `max_age_s` (by its `age_s`; readings without one are kept),
+/// counting each as skipped at its scan's location. A scan left with nothing is then "scan
+/// heard nothing" at placement.
+pub fn drop_old_readings(mut parsed: ParsedCapture, max_age_s: f64) -> ParsedCapture {
+    let reason = format!("reading older than max_age_s ({max_age_s} s)");
+    for scan in &mut parsed.scans {
+        let before = scan.observations.len();
+        scan.observations
+            .retain(|o| o.age_s.is_none_or(|a| a <= max_age_s));
+        for _ in scan.observations.len()..before {
+            parsed.skipped.skip(reason.clone(), scan.source.clone());
+        }
+    }
+    parsed
+}
+
+/// First and last time of the scans that have one.
+pub fn time_span(scans: &[Scan]) -> Option<(f64, f64)> {
+    scans
+        .iter()
+        .filter_map(|s| s.t)
+        .fold(None, |acc, t| match acc {
+            None => Some((t, t)),
+            Some((a, b)) => Some((a.min(t), b.max(t))),
+        })
+}
+
+/// Refuses a track with a waypoint outside the plan: its units or scale are wrong, and every
+/// scan near that waypoint would be dropped or misplaced.
+pub fn check_track_inside(
+    track: &Track,
+    floor: &wisp_model::Floor,
+    path: &Path,
+    units_px: bool,
+) -> Result<(), IngestError> {
+    let size = floor.size_m();
+    let outside: Vec<&(f64, Point)> = track
+        .waypoints()
+        .iter()
+        .filter(|(_, p)| !(0.0..=size.x).contains(&p.x) || !(0.0..=size.y).contains(&p.y))
+        .collect();
+    let Some((t, p)) = outside.first() else {
+        return Ok(());
+    };
+    let fix = if units_px {
+        "if the track is in metres, set track_units = \"m\""
+    } else {
+        "if the track is in plan pixels, set track_units = \"px\""
+    };
+    Err(IngestError::invalid(format!(
+        "{} of the track's {} waypoints fall outside the {:.1} m × {:.1} m plan, the first at {} ({:.1}, {:.1}) m; {fix}",
+        outside.len(),
+        track.waypoints().len(),
+        size.x,
+        size.y,
+        wisp_model::time::format_rfc3339(*t),
+        p.x,
+        p.y
+    ))
+    .at(path))
+}
+
+/// Why a capture's placement is surely a mistake, or `None`: every scan dropped (saying why, and
+/// for a track both time spans side by side), or every scan crowded into the plan's top-left
+/// corner (metres read as pixels). Nothing silently empty. `set_units` says how to set the units,
+/// `{}` standing for the value (`track_units = "{}"` in a manifest, `--units {}` on a command
+/// line); `units_px` whether they are pixels now.
+#[allow(clippy::too_many_arguments)]
+pub fn placement_mistake(
+    samples: &[Sample],
+    report: &FileReport,
+    scans: usize,
+    scan_times: Option<(f64, f64)>,
+    track: Option<&Track>,
+    floor: Option<&wisp_model::Floor>,
+    stop_and_go: bool,
+    (set_units, units_px): (&str, bool),
+) -> Option<String> {
+    let fmt = wisp_model::time::format_rfc3339;
+    if scans > 0 && samples.is_empty() {
+        let reasons: Vec<String> = report
+            .skipped
+            .iter()
+            .map(|(r, n, at)| match at.first() {
+                Some(first) => format!("{n} {r} (first {first})"),
+                None => format!("{n} {r}"),
+            })
+            .collect();
+        let mut why = format!(
+            "none of the capture's {scans} scans could be placed: {}",
+            reasons.join("; ")
+        );
+        if let (Some(track), Some((a, b))) = (track, scan_times) {
+            let (t0, t1) = track.span();
+            why += &format!(
+                "; the scans run {} .. {}, the track {} .. {}",
+                fmt(a),
+                fmt(b),
+                fmt(t0),
+                fmt(t1)
+            );
+            // Epoch milliseconds read as seconds land tens of thousands of years away.
+            let ratio = t0.abs().max(1.0) / a.abs().max(1.0);
+            if (500.0..2000.0).contains(&ratio) {
+                why += " (the track's times look like milliseconds: give seconds)";
+            } else if (500.0..2000.0).contains(&(1.0 / ratio)) {
+                why += " (the capture's times look like milliseconds of the track's seconds)";
+            }
+        }
+        let outside = report
+            .skipped
+            .iter()
+            .any(|(r, n, _)| r == "position outside the plan" && n * 2 > scans);
+        if outside {
+            why += &format!(
+                "; positions beyond the plan look like pixels read as metres: set {}",
+                set_units.replace("{}", "px")
+            );
+        }
+        return Some(why);
+    }
+    // Metres read as pixels shrink a walk by metres-per-pixel (×0.05 typically) into the corner.
+    let size = floor?.size_m();
+    let in_corner = |s: &Sample| s.x_m <= size.x / 10.0 && s.y_m <= size.y / 10.0;
+    let distinct = samples
+        .iter()
+        .any(|s| (s.x_m, s.y_m) != (samples[0].x_m, samples[0].y_m));
+    if !stop_and_go && distinct && samples.iter().all(in_corner) {
+        let fix = if units_px {
+            format!(
+                "if the positions are metres, set {}",
+                set_units.replace("{}", "m")
+            )
+        } else {
+            "check the positions' units".to_string()
+        };
+        return Some(format!(
+            "every one of the {} scans lies within the plan's top-left tenth ({:.1} m × {:.1} m of a {:.1} m × {:.1} m plan): the positions look like metres read as pixels; {fix}",
+            samples.len(),
+            size.x / 10.0,
+            size.y / 10.0,
+            size.x,
+            size.y
+        ));
+    }
+    None
 }
 
 #[cfg(test)]

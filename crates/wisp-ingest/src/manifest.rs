@@ -14,11 +14,19 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use wisp_model::{
     AccessPoint, ApGrouping, ApRadio, ApRule, Band, Bssid, Channel, Dbm, Floor, Material,
-    PlanCalibration, Point, Polygon, RequirementProfile, Segment, Wall, Zone, ZoneKind,
+    NetworkSource, OurNetwork, PlanCalibration, Point, Polygon, RequirementProfile, Segment, Wall,
+    Zone, ZoneKind,
 };
 
 /// Default survey range in metres (see `wisp_interp::LayerOptions::survey_range_m`).
 pub const DEFAULT_SURVEY_RANGE_M: f64 = 5.0;
+
+/// Readings older than this when their scan was reported are dropped: 3 s (*estimate*). At the
+/// 1 m/s of a survey walk a 3 s old reading was taken about 3 m back, half the 6 m over which
+/// indoor shadowing decorrelates (3GPP TR 38.901 NLOS, shared/reference.md §2), so it still
+/// describes where it is placed; Android's cached results, up to 30 s old, describe somewhere
+/// else and move a zone's 5th percentile by several dB.
+pub const DEFAULT_MAX_AGE_S: f64 = 3.0;
 
 /// Default floor-to-floor height in metres: 4.0 m, *estimate* — hospital storeys run 3.6–4.5 m
 /// floor to floor (deeper than offices' 3.5–4 m, for ceiling-void services); give `height_m`.
@@ -52,7 +60,21 @@ pub struct RawManifest {
     /// `prefix-N`; an AP's `bssids` list wins over it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ap_grouping: Option<Spanned<String>>,
+    /// Readings older than this when their scan was reported are dropped (seconds; default
+    /// [`DEFAULT_MAX_AGE_S`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_s: Option<Spanned<f64>>,
+    /// The network being surveyed: coverage counts its SSIDs (and the listed APs) only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<Spanned<RawNetwork>>,
     pub floors: Vec<Spanned<RawFloor>>,
+}
+
+/// `[network]`: the SSIDs of the network being surveyed.
+#[derive(Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub ssids: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, serde::Serialize)]
@@ -197,6 +219,8 @@ pub struct CaptureSpec {
     pub track_units_px: bool,
     /// How the capture's GPS sightings are grouped into scans.
     pub grouping: Grouping,
+    /// Readings older than this (their `age_s`) are dropped, counted by reason.
+    pub max_age_s: f64,
 }
 
 /// A floor with what ingest needs besides the model: its plan image and captures.
@@ -243,6 +267,12 @@ pub struct Site {
     pub slab: Material,
     /// Which BSSIDs are one access point: the manifest's `ap_grouping` rule and the APs' `bssids`.
     pub ap_grouping: ApGrouping,
+    /// Which radios are ours: `[network] ssids`, else the SSIDs of the manifest's APs, else all;
+    /// the manifest's APs are ours in every case.
+    pub network: OurNetwork,
+    /// Readings older than this are dropped (seconds; [`DEFAULT_MAX_AGE_S`] unless the manifest
+    /// says `max_age_s`).
+    pub max_age_s: f64,
 }
 
 /// An access point of another floor of the same building, as a floor hears it: where it is in
@@ -443,6 +473,19 @@ pub fn parse_site(
     let profile_known =
         |n: &str| known_profiles.iter().any(|k| k == n) || profiles.iter().any(|p| p.name == n);
 
+    let max_age_s = match &raw.max_age_s {
+        Some(a) if a.get_ref().is_finite() && *a.get_ref() > 0.0 => *a.get_ref(),
+        Some(a) => {
+            return Err(fail(
+                a.span(),
+                format!(
+                    "max_age_s must be a positive number of seconds, not {}",
+                    a.get_ref()
+                ),
+            ))
+        }
+        None => DEFAULT_MAX_AGE_S,
+    };
     let default_range = match &raw.survey_range_m {
         Some(r) => positive(r, "survey_range_m").map_err(|m| fail(r.span(), m))?,
         None => DEFAULT_SURVEY_RANGE_M,
@@ -519,6 +562,8 @@ pub fn parse_site(
         };
         let plan_path = dir.join(&f.plan);
         let plan_size_px = plan_size(&plan_path).map_err(|e| e.line(line_of(text, fspan.start)))?;
+        check_scale(&f.id, plan_size_px, calibration.metres_per_pixel())
+            .map_err(|m| fail(scale_span(f).unwrap_or(fspan.clone()), m))?;
         let to_m = |p: [f64; 2]| calibration.to_metres(pt(p));
         let in_plan = |p: [f64; 2]| {
             p[0].is_finite()
@@ -703,6 +748,7 @@ pub fn parse_site(
                 track: r.track.as_ref().map(|t| dir.join(t)),
                 track_units_px,
                 grouping,
+                max_age_s,
             });
         }
         let georef = match &f.georef {
@@ -816,7 +862,10 @@ pub fn parse_site(
             interpolation,
         });
     }
+    let network = our_network(&raw, &floors, &ap_grouping, &fail)?;
     Ok(Site {
+        network,
+        max_age_s,
         name: raw.name,
         surveyor: raw.surveyor,
         manifest_path: path.to_path_buf(),
@@ -825,6 +874,88 @@ pub fn parse_site(
         slab,
         ap_grouping,
     })
+}
+
+/// Our network (README "Our network"): `[network] ssids` when given, else the SSIDs the
+/// manifest's access points broadcast, else everything; the manifest's APs are ours in any case.
+fn our_network(
+    raw: &RawManifest,
+    floors: &[SiteFloor],
+    grouping: &ApGrouping,
+    fail: &dyn Fn(std::ops::Range<usize>, String) -> IngestError,
+) -> Result<OurNetwork, IngestError> {
+    let aps: Vec<&AccessPoint> = floors.iter().flat_map(|f| &f.floor.aps).collect();
+    let ap_ids = aps
+        .iter()
+        .filter_map(|a| grouping.ap_named(&a.name, a.base_bssid))
+        .collect::<Vec<_>>();
+    if let Some(n) = &raw.network {
+        let ssids = &n.get_ref().ssids;
+        if ssids.is_empty() {
+            return Err(fail(
+                n.span(),
+                "[network] ssids is empty: list the SSIDs of the network being surveyed, e.g. ssids = [\"NHS-Clinical\"]".into(),
+            ));
+        }
+        if let Some(bad) = ssids.iter().find(|s| s.is_empty() || s.len() > 32) {
+            return Err(fail(
+                n.span(),
+                format!("[network] ssids: '{bad}' is not an SSID (1 to 32 bytes)"),
+            ));
+        }
+        return Ok(OurNetwork::new(
+            NetworkSource::Manifest,
+            ssids.iter().cloned(),
+            ap_ids,
+        ));
+    }
+    if aps.is_empty() {
+        return Ok(OurNetwork::everything());
+    }
+    Ok(OurNetwork::new(
+        NetworkSource::ManifestAps,
+        aps.iter().flat_map(|a| a.ssids.iter().cloned()),
+        ap_ids,
+    ))
+}
+
+/// The widest a floor plan may plausibly be, in metres: 1 km. The largest hospital blocks are a
+/// few hundred metres long, so a plan wider than this has its scale wrong (often ×10 or ×100).
+pub const MAX_PLAN_WIDTH_M: f64 = 1000.0;
+/// The narrowest a whole floor plan may plausibly be, in metres: 2 m, less than one room.
+pub const MIN_PLAN_WIDTH_M: f64 = 2.0;
+
+/// Refuses a scale that makes the plan implausibly large or small, naming the likely fix.
+fn check_scale(floor: &str, (w, h): (u32, u32), mpp: f64) -> Result<(), String> {
+    let (wm, hm) = (w as f64 * mpp, h as f64 * mpp);
+    let widest = wm.max(hm);
+    let fix = |want: f64| {
+        format!(
+            "check metres_per_pixel or the calibration distance (for a plan {want:.0} m across, metres_per_pixel ≈ {:.4})",
+            want / w.max(h).max(1) as f64
+        )
+    };
+    if widest > MAX_PLAN_WIDTH_M {
+        return Err(format!(
+            "floor '{floor}': the {w}×{h} px plan at {mpp} m/px is {wm:.0} m × {hm:.0} m, wider than {MAX_PLAN_WIDTH_M:.0} m: the scale is implausible; {}",
+            fix(100.0)
+        ));
+    }
+    if widest < MIN_PLAN_WIDTH_M {
+        return Err(format!(
+            "floor '{floor}': the {w}×{h} px plan at {mpp} m/px is {wm:.2} m × {hm:.2} m, narrower than {MIN_PLAN_WIDTH_M:.0} m: the scale is implausible (pixels per metre given as metres per pixel?); {}",
+            fix(100.0)
+        ));
+    }
+    Ok(())
+}
+
+/// Where a floor's scale is written: `metres_per_pixel` or `calibration`.
+fn scale_span(f: &RawFloor) -> Option<std::ops::Range<usize>> {
+    f.metres_per_pixel
+        .as_ref()
+        .map(|m| m.span())
+        .or_else(|| f.calibration.as_ref().map(|c| c.span()))
 }
 
 fn pt(p: [f64; 2]) -> Point {
@@ -1014,6 +1145,69 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
             "radios = [{ band = \"5\", channel = 14",
         );
         assert!(parse(&bad).unwrap_err().to_string().contains("channel 14"));
+    }
+
+    #[test]
+    fn our_network_from_network_ssids_else_the_aps_else_everything() {
+        use wisp_model::{ApId, NetworkSource};
+        // No [network]: the APs' SSIDs (the default NHS-Clinical); AP1 names no BSSID, so it
+        // cannot be matched by identity.
+        let s = parse(OK).unwrap();
+        assert_eq!(s.network.source, NetworkSource::ManifestAps);
+        assert_eq!(s.network.ssids, vec!["NHS-Clinical"]);
+        assert!(s.network.aps.is_empty());
+        // [network] ssids, and an AP with a base BSSID: ours by SSID or by that AP.
+        let named = OK
+            .replace(
+                "name = \"Test\"",
+                "name = \"Test\"\n[network]\nssids = [\"NHS-Voice\", \"NHS-Clinical\"]",
+            )
+            .replace(
+                "name = \"AP1\"",
+                "name = \"AP1\"\nbssid = \"02:1a:11:00:01:00\"",
+            );
+        let s = parse(&named).unwrap();
+        assert_eq!(s.network.source, NetworkSource::Manifest);
+        assert_eq!(s.network.ssids, vec!["NHS-Clinical", "NHS-Voice"]);
+        assert_eq!(s.network.aps, vec![ApId("02:1a:11:00:01".into())]);
+        // Neither: everything counts.
+        let bare = OK.split("[[floors.aps]]").next().unwrap();
+        let s = parse(bare).unwrap();
+        assert!(s.network.counts_everything());
+        // An empty list or an unknown key is refused with its line.
+        let empty = OK.replace("name = \"Test\"", "name = \"Test\"\n[network]\nssids = []");
+        let e = parse(&empty).unwrap_err().to_string();
+        assert!(
+            e.starts_with("site.toml:3:") && e.contains("ssids is empty"),
+            "{e}"
+        );
+        let typo = OK.replace(
+            "name = \"Test\"",
+            "name = \"Test\"\n[network]\nssid = [\"A\"]",
+        );
+        let e = parse(&typo).unwrap_err().to_string();
+        assert!(e.contains("ssid"), "{e}");
+    }
+
+    #[test]
+    fn implausible_scales_are_refused_with_the_line_and_a_fix() {
+        // The 400 × 200 px test plan: 0.05 m/px is 20 m × 10 m. At 2.6 m/px it is 1,040 m wide;
+        // at 0.004 m/px 1.6 m.
+        let at = |mpp: &str| {
+            OK.replace(
+                "metres_per_pixel = 0.05",
+                &format!("metres_per_pixel = {mpp}"),
+            )
+        };
+        let e = parse(&at("2.6")).unwrap_err().to_string();
+        assert!(e.starts_with("site.toml:8:"), "{e}");
+        assert!(e.contains("1040 m × 520 m, wider than 1000 m"), "{e}");
+        assert!(e.contains("metres_per_pixel ≈ 0.2500"), "{e}");
+        let e = parse(&at("0.004")).unwrap_err().to_string();
+        assert!(e.contains("1.60 m × 0.80 m, narrower than 2 m"), "{e}");
+        // Just inside both limits.
+        assert!(parse(&at("2.5")).is_ok());
+        assert!(parse(&at("0.005")).is_ok());
     }
 
     #[test]

@@ -497,7 +497,7 @@ fn the_total_limit_holds_across_entries() {
         (
             "floorPlans.json",
             pad(
-                json!({ "floorPlans": [ { "id": "f", "name": "F", "width": 10.0, "height": 10.0, "metersPerUnit": 0.1 } ] }),
+                json!({ "floorPlans": [ { "id": "f", "name": "F", "width": 100.0, "height": 100.0, "metersPerUnit": 0.1 } ] }),
             ),
         ),
         ("wallTypes.json", pad(json!({ "wallTypes": [] }))),

@@ -59,6 +59,8 @@ fn iw_single_scan_with_every_quirk() {
     assert_eq!((o.band, o.channel, o.freq_mhz), (Band::G5, 36, 5180));
     assert_eq!(o.rssi_dbm, -61.0);
     assert!(!o.approximate);
+    // `last seen: 36 ms ago` is the reading's age; `last seen: 1532.404s [boottime]` is not.
+    assert_eq!(o.age_s, Some(0.036));
     // `\xc3\xa9` is UTF-8 é.
     assert_eq!(
         obs(s, "3c:37:86:5e:4a:12").ssid.as_deref(),

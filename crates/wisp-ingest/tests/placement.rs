@@ -384,12 +384,78 @@ fn gps_captures_are_placed_through_the_floors_georef() {
     let d2 = tempfile::tempdir().unwrap();
     std::fs::write(d2.path().join("wigle.csv"), WIGLE).unwrap();
     let s = site(d2.path(), "", "[[floors.captures]]\nfile = \"wigle.csv\"\n");
-    let (samples, reports) = wisp_ingest::ingest_floor(&s.floors[0]).unwrap();
+    let mut parsed = wisp_ingest::parse_capture(WIGLE.as_bytes(), "wigle.csv", None).unwrap();
+    parsed = wisp_ingest::sightings::group(parsed, &s.floors[0].captures[0].grouping);
+    let (samples, report) = place_with(parsed, "wigle.csv", &NO_PLACEMENT, Referencing::default());
     assert!(samples.is_empty());
     assert_eq!(
-        reports[0].skipped.iter().next().map(|(r, n, _)| (r, n)),
+        report.skipped.iter().next().map(|(r, n, _)| (r, n)),
         Some((skip_reason::GPS_NO_GEOREF, 2))
     );
+    // ... and a site whose capture is then empty is an error saying why, never silently empty.
+    let e = wisp_ingest::ingest_floor(&s.floors[0])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("wigle.csv"), "{e}");
+    assert!(e.contains("none of the capture's 2 scans could be placed: 2 GPS position but the floor has no georef (first wigle.csv:3)"), "{e}");
+}
+
+#[test]
+fn placement_mistakes_are_errors_naming_the_file_and_the_fix() {
+    let d = tempfile::tempdir().unwrap();
+    // Three scans at 10:00:05, :30 and :50 (epoch 1_793_613_605 ...).
+    std::fs::write(
+        d.path().join("walk.csv"),
+        "x,y,bssid,ssid,freq_mhz,rssi_dbm,timestamp\n\
+         0,0,aa:bb:cc:dd:ee:01,W,5180,-60,2026-11-02T10:00:05Z\n\
+         0,0,aa:bb:cc:dd:ee:01,W,5180,-62,2026-11-02T10:00:30Z\n\
+         0,0,aa:bb:cc:dd:ee:01,W,5180,-64,2026-11-02T10:00:50Z\n",
+    )
+    .unwrap();
+    let with_track = |track: &str, units: &str| {
+        std::fs::write(d.path().join("track.csv"), track).unwrap();
+        site(
+            d.path(),
+            "",
+            &format!("[[floors.captures]]\nfile = \"walk.csv\"\ntrack = \"track.csv\"\n{units}"),
+        )
+    };
+    let err = |s: &wisp_ingest::Site| {
+        wisp_ingest::ingest_floor(&s.floors[0])
+            .unwrap_err()
+            .to_string()
+    };
+    let t0 = 1_793_613_600.0_f64;
+    // Epoch milliseconds: every scan outside the track's span, both spans side by side.
+    let ms = format!(
+        "t,x,y\n{},100,100\n{},300,100\n",
+        t0 * 1000.0,
+        (t0 + 60.0) * 1000.0
+    );
+    let e = err(&with_track(&ms, ""));
+    assert!(
+        e.starts_with(&format!("{}", d.path().join("walk.csv").display())),
+        "{e}"
+    );
+    assert!(e.contains("none of the capture's 3 scans could be placed: 3 outside the track's time span (first walk.csv:2)"), "{e}");
+    assert!(e.contains("the scans run 2026-11-02T10:00:05.000Z .. 2026-11-02T10:00:50.000Z, the track 58807-05-09"), "{e}");
+    assert!(
+        e.contains("the track's times look like milliseconds"),
+        "{e}"
+    );
+    // A track in metres read as pixels (the default): the 100 m plan's walk shrinks into 1..3 m.
+    let metres = format!("t,x,y\n{t0},10,10\n{},30,10\n", t0 + 60.0);
+    let e = err(&with_track(&metres, ""));
+    assert!(e.contains("every one of the 3 scans lies within the plan's top-left tenth (10.0 m × 10.0 m of a 100.0 m × 100.0 m plan)"), "{e}");
+    assert!(e.contains("set track_units = \"m\""), "{e}");
+    // Right units: placed.
+    let s = with_track(&metres, "track_units = \"m\"\n");
+    assert_eq!(wisp_ingest::ingest_floor(&s.floors[0]).unwrap().0.len(), 3);
+    // A track in pixels given as metres runs off the plan.
+    let px = format!("t,x,y\n{t0},100,100\n{},900,100\n", t0 + 60.0);
+    let e = err(&with_track(&px, "track_units = \"m\"\n"));
+    assert!(e.contains("track.csv"), "{e}");
+    assert!(e.contains("1 of the track's 2 waypoints fall outside the 100.0 m × 100.0 m plan, the first at 2026-11-02T10:01:00.000Z (900.0, 100.0) m; if the track is in plan pixels, set track_units = \"px\""), "{e}");
 }
 
 #[test]
@@ -491,4 +557,53 @@ fn manifest_tracks_place_a_capture_in_plan_pixels_or_metres() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("site.toml:6:") && e.contains("'feet'"), "{e}");
+}
+
+#[test]
+fn readings_older_than_max_age_are_dropped_and_counted() {
+    // Scan 1: a 0.5 s and a 30 s old reading; scan 2: only a 4 s old one; scan 3: no age.
+    let aged = |age: Option<f64>| {
+        let o = obs().remove(0);
+        match age {
+            Some(a) => o.with_age(a).unwrap(),
+            None => o,
+        }
+    };
+    let mut scans = vec![scan(None, 1), scan(None, 2), scan(None, 3)];
+    scans[0].observations = vec![aged(Some(0.5)), aged(Some(30.0))];
+    scans[1].observations = vec![aged(Some(4.0))];
+    scans[2].observations = vec![aged(None)];
+    let parsed = ParsedCapture {
+        format: "test".into(),
+        scans,
+        skipped: Default::default(),
+    };
+    let kept = wisp_ingest::drop_old_readings(parsed, 3.0);
+    let left: Vec<usize> = kept.scans.iter().map(|s| s.observations.len()).collect();
+    assert_eq!(left, vec![1, 0, 1]);
+    assert_eq!(kept.scans[0].observations[0].age_s, Some(0.5));
+    let skips: Vec<(String, usize, Vec<String>)> = kept
+        .skipped
+        .iter()
+        .map(|(r, n, l)| (r.to_string(), n, l.to_vec()))
+        .collect();
+    assert_eq!(
+        skips,
+        vec![(
+            "reading older than max_age_s (3 s)".to_string(),
+            2,
+            vec!["cap.csv:1".to_string(), "cap.csv:2".to_string()]
+        )]
+    );
+    // The emptied scan is then counted at placement, not silently kept.
+    let placement = Placement {
+        at_m: Some(Point::new(1.0, 1.0)),
+        ..NO_PLACEMENT
+    };
+    let (samples, report) = place_with(kept, "cap.csv", &placement, Referencing::default());
+    assert_eq!(samples.len(), 2);
+    assert_eq!(report.skipped.total(), 3);
+    // An age must be a finite, non-negative number of seconds.
+    assert!(obs().remove(0).with_age(-1.0).is_err());
+    assert!(obs().remove(0).with_age(f64::NAN).is_err());
 }

@@ -10,12 +10,18 @@
 //! values from where R *was* heard spread across the floor. So every radio is interpolated over
 //! the same set of scans (those that heard anything), and one neighbour search serves all radios.
 //! A scan that heard nothing at all is treated as a failed scan and left out.
+//!
+//! **Coverage is ours, interference is everyone's.** Primary, secondary, tertiary, SNR, radio
+//! count and serving radio come from our network's radios only ([`LayerOptions::network`]); the
+//! co-channel count takes every radio heard on the serving channel at or above the threshold,
+//! ours or a neighbour's. A cell where none of our radios is estimated has no primary value, so
+//! a neighbour's signal never fills our dead zone.
 
 use crate::idw::Idw;
 use crate::neighbours::{distance_to_nearest, NeighbourIndex};
 use crate::{InterpError, ScatteredPoint};
 use std::collections::BTreeMap;
-use wisp_model::{ApGrouping, Band, Grid, GridGeometry, Sample};
+use wisp_model::{ApGrouping, ApId, Band, Grid, GridGeometry, OurNetwork, Sample};
 
 /// One physical radio, as far as the BSSIDs tell: the access point (by
 /// [`LayerOptions::grouping`]; by default the first five octets of the BSSID), band and channel.
@@ -38,6 +44,9 @@ pub struct RadioInfo {
     /// Strongest reading anywhere, and where.
     pub strongest_dbm: f64,
     pub strongest_at: (f64, f64),
+    /// Whether the radio belongs to our network ([`LayerOptions::network`]); a neighbour's radio
+    /// counts as co-channel interference and never as coverage.
+    pub is_ours: bool,
 }
 
 /// Options for building layers.
@@ -73,6 +82,9 @@ pub struct LayerOptions {
     pub walls: Option<WallAware>,
     /// Which BSSIDs are one access point (the site's `ap_grouping` and APs' `bssids`).
     pub grouping: ApGrouping,
+    /// Which radios are ours (coverage); the rest count as interference only. Default: every
+    /// radio is ours.
+    pub network: OurNetwork,
 }
 
 /// The floor's walls, for walls-aware interpolation.
@@ -89,6 +101,16 @@ pub struct WallAware {
     pub materials: Vec<wisp_model::Material>,
 }
 
+impl LayerOptions {
+    /// Whether the `ssids`, `bands` and `bssids` filters keep this reading (the one definition
+    /// of `--ssid`, `--band` and `--bssid`).
+    pub fn keeps(&self, o: &wisp_model::Observation) -> bool {
+        (self.bands.is_empty() || self.bands.contains(&o.band))
+            && (self.bssids.is_empty() || self.bssids.contains(&o.bssid.to_string()))
+            && (self.ssids.is_empty() || o.ssid.as_ref().is_some_and(|s| self.ssids.contains(s)))
+    }
+}
+
 impl Default for LayerOptions {
     fn default() -> Self {
         LayerOptions {
@@ -103,6 +125,7 @@ impl Default for LayerOptions {
             walls: None,
             method: "idw".to_string(),
             grouping: ApGrouping::default(),
+            network: OurNetwork::default(),
         }
     }
 }
@@ -154,11 +177,7 @@ pub struct RadioFields {
 /// Builds the per-radio fields of `samples` under the filters and not-heard level of `opts`.
 /// Fails with [`InterpError::NoSamples`] if no scan heard any kept radio.
 pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFields, InterpError> {
-    let keep = |o: &wisp_model::Observation| {
-        (opts.bands.is_empty() || opts.bands.contains(&o.band))
-            && (opts.bssids.is_empty() || opts.bssids.contains(&o.bssid.to_string()))
-            && (opts.ssids.is_empty() || o.ssid.as_ref().is_some_and(|s| opts.ssids.contains(s)))
-    };
+    let keep = |o: &wisp_model::Observation| opts.keeps(o);
     let used: Vec<usize> = samples
         .iter()
         .enumerate()
@@ -182,6 +201,7 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
                     noise_dbm: f64::NAN,
                     strongest_dbm: f64::NEG_INFINITY,
                     strongest_at: (0.0, 0.0),
+                    is_ours: false,
                 };
                 (info, vec![])
             });
@@ -208,6 +228,9 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
         .map(|(mut info, mut noise)| {
             info.bssids.sort();
             info.ssids.sort();
+            info.is_ours = opts
+                .network
+                .is_ours(&ApId(info.key.ap.clone()), &info.ssids);
             info.noise_dbm = if noise.is_empty() {
                 info.key.band.default_noise().0
             } else {
@@ -372,14 +395,18 @@ impl SignalLayers {
                     }
                 };
                 est.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                let (best, bi) = est[0];
+                // Coverage from our radios only; every radio still counts as interference.
+                let ours = |&&(_, ri): &&(f32, usize)| radios[ri].is_ours;
+                let Some(&(best, bi)) = est.iter().find(ours) else {
+                    return;
+                };
                 let serving = &radios[bi];
                 band.primary[at] = best;
                 band.serving[at] = bi as u32;
                 band.snr[at] = best - serving.noise_dbm as f32;
                 // Secondary and tertiary: strongest radios of two further, distinct APs.
                 let mut aps: Vec<&str> = vec![serving.key.ap.as_str()];
-                for &(v, ri) in &est[1..] {
+                for &(v, ri) in est.iter().filter(ours).skip(1) {
                     let ap = radios[ri].key.ap.as_str();
                     if aps.contains(&ap) {
                         continue;
@@ -392,7 +419,11 @@ impl SignalLayers {
                         break;
                     }
                 }
-                band.count[at] = est.iter().filter(|e| e.0 as f64 >= opts.count_dbm).count() as u16;
+                band.count[at] = est
+                    .iter()
+                    .filter(ours)
+                    .filter(|e| e.0 as f64 >= opts.count_dbm)
+                    .count() as u16;
                 band.cochannel[at] = est
                     .iter()
                     .filter(|&&(v, ri)| {
@@ -647,6 +678,87 @@ mod tests {
             all.sort();
             assert_eq!(all.len(), 3, "{serving}");
         }
+    }
+
+    #[test]
+    fn neighbours_count_as_interference_and_never_as_coverage() {
+        use wisp_model::{ApId, NetworkSource, OurNetwork};
+        // Ours: AP 1 (SSID NHS, −70 on 36) and AP 3 (listed by the manifest, hidden SSID, −78 on
+        // 40). Neighbours: a shop (−50 on 36, the serving channel) and a guest network (−60 on
+        // 44). The same readings at both scans, so every cell holds them exactly.
+        let with_ssid = |bssid: &str, ssid: Option<&str>, freq: u32, rssi: f64| {
+            Observation::new(
+                bssid.parse().unwrap(),
+                ssid.map(str::to_string),
+                Channel::from_freq(freq).unwrap(),
+                rssi,
+                None,
+            )
+            .unwrap()
+        };
+        let heard = || {
+            vec![
+                with_ssid("02:00:00:00:01:01", Some("NHS"), 5180, -70.0),
+                with_ssid("02:00:00:00:03:01", None, 5200, -78.0),
+                with_ssid("0a:00:00:00:09:01", Some("Shop"), 5180, -50.0),
+                with_ssid("0a:00:00:00:08:01", Some("Guest"), 5220, -60.0),
+            ]
+        };
+        let s = vec![sample(0.0, 0.0, heard()), sample(4.0, 0.0, heard())];
+        let g = GridGeometry::new(0.0, 0.0, 1.0, 1.0, 4, 1).unwrap();
+        let network = OurNetwork::new(
+            NetworkSource::Manifest,
+            ["NHS".to_string()],
+            [ApId("02:00:00:00:03".into())],
+        );
+        let opts = LayerOptions {
+            network,
+            count_dbm: -80.0,
+            ..Default::default()
+        };
+        let l = SignalLayers::build(&s, &g, &|_, _| true, &opts).unwrap();
+        let ours: Vec<(&str, bool)> = l
+            .radios
+            .iter()
+            .map(|r| (r.key.ap.as_str(), r.is_ours))
+            .collect();
+        assert_eq!(
+            ours,
+            vec![
+                ("02:00:00:00:01", true),
+                ("02:00:00:00:03", true),
+                ("0a:00:00:00:08", false),
+                ("0a:00:00:00:09", false)
+            ]
+        );
+        for c in 0..4 {
+            // Primary is our −70, not the shop's −50; secondary our −78, not the guest's −60.
+            assert!((l.primary.get(0, c).unwrap() + 70.0).abs() < 1e-4);
+            assert!((l.secondary.get(0, c).unwrap() + 78.0).abs() < 1e-4);
+            assert!(l.tertiary.get(0, c).unwrap().is_nan());
+            assert_eq!(
+                l.radios[*l.serving.get(0, c).unwrap() as usize].key.ap,
+                "02:00:00:00:01"
+            );
+            // Default noise at 5 GHz is −97 dBm: SNR 27 dB from our radio.
+            assert!((l.snr.get(0, c).unwrap() - 27.0).abs() < 1e-4);
+            // Our two radios at or above −80; the shop on channel 36 is co-channel interference.
+            assert_eq!(*l.radio_count.get(0, c).unwrap(), 2);
+            assert_eq!(*l.cochannel.get(0, c).unwrap(), 1);
+        }
+        // Every radio ours (no network named): the shop serves, and nothing shares its channel
+        // but our AP 1, which is then the one co-channel radio.
+        let all = SignalLayers::build(&s, &g, &|_, _| true, &LayerOptions::default()).unwrap();
+        assert!((all.primary.get(0, 0).unwrap() + 50.0).abs() < 1e-4);
+        assert_eq!(*all.cochannel.get(0, 0).unwrap(), 1);
+        // A network none of whose radios was heard leaves no coverage at all.
+        let none = LayerOptions {
+            network: OurNetwork::new(NetworkSource::Manifest, ["Elsewhere".to_string()], []),
+            ..Default::default()
+        };
+        let l = SignalLayers::build(&s, &g, &|_, _| true, &none).unwrap();
+        assert!(l.primary.get(0, 0).unwrap().is_nan());
+        assert_eq!(*l.serving.get(0, 0).unwrap(), NO_RADIO);
     }
 
     #[test]

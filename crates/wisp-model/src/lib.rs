@@ -11,6 +11,7 @@ mod channel;
 mod error;
 mod geometry;
 mod grid;
+mod network;
 mod radio;
 mod site;
 mod survey;
@@ -21,6 +22,7 @@ pub use channel::{Band, Channel};
 pub use error::{ModelError, ModelErrorKind};
 pub use geometry::{Point, Polygon, Segment};
 pub use grid::{Grid, GridGeometry};
+pub use network::{NetworkSource, OurNetwork};
 pub use radio::{ApGrouping, ApId, ApRule, Bssid};
 pub use site::{
     AccessPoint, ApRadio, Floor, Material, PlanCalibration, RequirementProfile, Wall, Zone,

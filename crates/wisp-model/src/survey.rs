@@ -21,6 +21,10 @@ pub struct Observation {
     /// The scanner gave only a percentage, converted to dBm by a documented formula.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub approximate: bool,
+    /// How old the reading was when the scan was reported, in seconds (scanners cache results:
+    /// Android's can be 30 s old). `None` where the source does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_s: Option<f64>,
 }
 
 /// Range of a plausible received signal: anything outside is a capture fault.
@@ -44,6 +48,7 @@ impl Observation {
             rssi_dbm,
             noise_dbm,
             approximate: false,
+            age_s: None,
         };
         o.validate()?;
         Ok(o)
@@ -78,7 +83,28 @@ impl Observation {
                 .into());
             }
         }
+        if let Some(age) = self.age_s {
+            if !age.is_finite() {
+                return Err(ModelErrorKind::NotFinite("age_s").into());
+            }
+            if age < 0.0 {
+                return Err(ModelErrorKind::OutOfRange {
+                    what: "age_s",
+                    value: age,
+                    min: 0.0,
+                    max: f64::INFINITY,
+                }
+                .into());
+            }
+        }
         Ok(())
+    }
+
+    /// The same reading, `age_s` seconds old when reported; checked as [`Observation::validate`].
+    pub fn with_age(mut self, age_s: f64) -> Result<Observation, ModelError> {
+        self.age_s = Some(age_s);
+        self.validate()?;
+        Ok(self)
     }
 }
 

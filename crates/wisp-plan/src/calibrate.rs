@@ -12,9 +12,11 @@
 //! the best. Its uncertainty is the radius within which the fit's RMSE rises by less than 1 dB.
 //! Locating and fitting alternate a few times, since each depends on the other's exponent.
 //!
-//! Readings are matched to radios as `wisp_interp::RadioKey` does (the AP by
-//! [`CalibrationOptions::grouping`], band, channel); a radio's readings at one scan (one per SSID)
-//! are averaged. A manifest AP is the survey's AP its listed BSSIDs or its base BSSID name.
+//! A radio is an access point (by [`CalibrationOptions::grouping`]) and a band, not a channel: an
+//! AP whose channel changed between captures (radio resource management does that daily) stays
+//! one radio with one power, each reading's free-space term taken at its own channel. A radio's
+//! readings at one scan (one per SSID) are averaged. A fitted power outside
+//! [`CalibrationOptions::plausible_power_dbm`] is flagged with its likely cause. A manifest AP is the survey's AP its listed BSSIDs or its base BSSID name.
 //! Per-material wall losses are taken from the floor's table, or, with `fit_walls`, fitted jointly
 //! with the powers and the exponent once the positions are known ([`fit_walls`]).
 //!
@@ -66,6 +68,16 @@ pub struct CalibrationOptions {
     /// materials) as a prior of this standard deviation: 5 dB (*estimate*: published tables
     /// for the same material differ by a few dB).
     pub wall_prior_sd_db: f64,
+    /// Effective powers outside this range (dBm) are flagged ([`FittedRadio::implausible`]).
+    /// Top, 30 dBm: the most EIRP UK rules allow a Wi-Fi band indoors (1 W, 5470–5725 MHz, Ofcom
+    /// IR 2030). Bottom, −5 dBm (*estimate*): an AP turned down to 5 dBm (the least `wisp plan`
+    /// suggests) less the ~10 dB a handheld client loses to a survey adapter (Ekahau's "view as
+    /// mobile device", shared/reference.md §7).
+    pub plausible_power_dbm: (f64, f64),
+    /// A radio fitted from fewer readings than this is flagged as poorly determined when its
+    /// power is implausible (20, *estimate*: the power's standard error under 5 dB shadowing is
+    /// then about 1 dB before correlation along the walk, which makes it several).
+    pub min_power_readings: usize,
 }
 
 impl Default for CalibrationOptions {
@@ -83,6 +95,8 @@ impl Default for CalibrationOptions {
             fit_walls: false,
             wall_min_readings: 30,
             wall_prior_sd_db: 5.0,
+            plausible_power_dbm: (-5.0, 30.0),
+            min_power_readings: 20,
         }
     }
 }
@@ -94,7 +108,11 @@ pub struct FittedRadio {
     /// `wisp_interp::RadioKey::ap`.
     pub ap: String,
     pub band: Band,
+    /// The channel heard most often (the lowest of equals).
     pub channel: u16,
+    /// Every channel it was heard on, ascending: more than one when the AP changed channel
+    /// between captures.
+    pub channels: Vec<u16>,
     /// Name of the manifest AP it belongs to, when matched.
     pub ap_name: Option<String>,
     /// Transmit power the manifest gives, when matched.
@@ -105,6 +123,11 @@ pub struct FittedRadio {
     pub rmse_db: f64,
     /// Mean of measured − predicted.
     pub bias_db: f64,
+    /// Why the fitted power is implausible (outside
+    /// [`CalibrationOptions::plausible_power_dbm`]) and what most likely caused it; `None` when
+    /// it is plausible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub implausible: Option<String>,
 }
 
 /// An access point located from the measurements.
@@ -228,51 +251,72 @@ fn manifest_ap<'a>(
     })
 }
 
-/// A radio's readings: positions and levels.
+/// A radio's readings: positions, levels and the free-space loss at 1 m of each reading's
+/// channel. `key.channel` is the channel heard most often.
 pub(crate) struct RadioData {
     pub(crate) key: RadioKey,
-    fs1m: f64,
+    channels: Vec<u16>,
+    fs1m: Vec<f64>,
     pub(crate) points: Vec<Point>,
     pub(crate) rssi: Vec<f64>,
 }
 
+/// One reading per radio (AP and band) per scan, in key order for determinism.
 pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData> {
-    // (radio → per-sample sums), in key order for determinism.
-    let mut by_key: BTreeMap<RadioKey, (u32, Vec<Point>, Vec<f64>)> = BTreeMap::new();
+    #[derive(Default)]
+    struct Acc {
+        /// Readings per channel, to name the radio's usual channel.
+        channels: BTreeMap<u16, usize>,
+        fs1m: Vec<f64>,
+        points: Vec<Point>,
+        rssi: Vec<f64>,
+    }
+    let mut by_key: BTreeMap<(String, Band), Acc> = BTreeMap::new();
     for s in samples {
         let p = s.position();
         if !(p.x.is_finite() && p.y.is_finite()) {
             continue;
         }
-        let mut here: BTreeMap<RadioKey, (u32, f64, usize)> = BTreeMap::new();
+        // (AP, band) → (channel, frequency, sum, count) at this scan. One radio transmits on
+        // one channel at a time, so a scan's readings of it share a channel; should two differ,
+        // the first one's is kept.
+        let mut here: BTreeMap<(String, Band), (u16, u32, f64, usize)> = BTreeMap::new();
         for o in &s.observations {
             if !o.rssi_dbm.is_finite() {
                 continue;
             }
-            let key = RadioKey {
-                ap: grouping.ap_of(&o.bssid).0,
-                band: o.band,
-                channel: o.channel,
-            };
-            let e = here.entry(key).or_insert((o.freq_mhz, 0.0, 0));
-            e.1 += o.rssi_dbm;
-            e.2 += 1;
+            let key = (grouping.ap_of(&o.bssid).0, o.band);
+            let e = here.entry(key).or_insert((o.channel, o.freq_mhz, 0.0, 0));
+            e.2 += o.rssi_dbm;
+            e.3 += 1;
         }
-        for (key, (freq, sum, n)) in here {
-            let e = by_key.entry(key).or_insert((freq, vec![], vec![]));
-            e.1.push(p);
-            e.2.push(sum / n as f64);
+        for (key, (channel, freq, sum, n)) in here {
+            let freq = Channel::new(key.1, channel).map_or(freq, |c| c.freq_mhz);
+            let e = by_key.entry(key).or_default();
+            *e.channels.entry(channel).or_default() += 1;
+            e.fs1m.push(free_space_1m(freq as f64));
+            e.points.push(p);
+            e.rssi.push(sum / n as f64);
         }
     }
     by_key
         .into_iter()
-        .map(|(key, (freq, points, rssi))| {
-            let freq = Channel::new(key.band, key.channel).map_or(freq, |c| c.freq_mhz);
+        .map(|((ap, band), acc)| {
+            let usual = acc
+                .channels
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map_or(0, |(c, _)| *c);
             RadioData {
-                key,
-                fs1m: free_space_1m(freq as f64),
-                points,
-                rssi,
+                key: RadioKey {
+                    ap,
+                    band,
+                    channel: usual,
+                },
+                channels: acc.channels.into_keys().collect(),
+                fs1m: acc.fs1m,
+                points: acc.points,
+                rssi: acc.rssi,
             }
         })
         .collect()
@@ -290,7 +334,8 @@ fn terms(r: &RadioData, at: Point, walls: &WallSet) -> (Vec<f64>, Vec<f64>) {
         .points
         .iter()
         .zip(&r.rssi)
-        .map(|(p, y)| y + r.fs1m + view.loss_to(*p))
+        .zip(&r.fs1m)
+        .map(|((p, y), fs)| y + fs + view.loss_to(*p))
         .collect();
     let l = r.points.iter().map(|p| log_term(at, *p)).collect();
     (z, l)
@@ -578,17 +623,20 @@ pub fn calibrate(
             ap: r.key.ap.clone(),
             band: r.key.band,
             channel: r.key.channel,
+            channels: r.channels.clone(),
             ap_name: m.map(|a| a.name.clone()),
+            // The manifest's radio on the band, whatever channel it names: identity is AP + band.
             manifest_tx_dbm: m.and_then(|a| {
                 a.radios
                     .iter()
-                    .find(|x| x.band == r.key.band && x.channel == r.key.channel)
+                    .find(|x| x.band == r.key.band)
                     .map(|x| x.tx_dbm)
             }),
             power_dbm: p,
             readings: res.len(),
             rmse_db: (sse / cnt).sqrt(),
             bias_db: sum / cnt,
+            implausible: implausible(p, res.len(), m.map(|a| a.name.as_str()), opts),
         });
     }
     let cnt = all_n.max(1) as f64;
@@ -604,6 +652,39 @@ pub fn calibrate(
         grouping: opts.grouping.clone(),
         walls: wall_fit,
     })
+}
+
+/// Why a fitted power `p` is implausible, with its likely cause, or `None` when it is not.
+fn implausible(
+    p: f64,
+    readings: usize,
+    manifest_name: Option<&str>,
+    opts: &CalibrationOptions,
+) -> Option<String> {
+    let (lo, hi) = opts.plausible_power_dbm;
+    if (lo..=hi).contains(&p) {
+        return None;
+    }
+    let side = if p > hi { "above" } else { "below" };
+    let cause = if readings < opts.min_power_readings {
+        format!(
+            "too few readings ({readings}, fewer than {}) to determine it",
+            opts.min_power_readings
+        )
+    } else if let Some(name) = manifest_name {
+        if p > hi {
+            format!("'{name}' is probably not where the manifest places it (heard stronger than from there; nearer the walk?)")
+        } else {
+            format!("'{name}' is probably not where the manifest places it, or its radio is off or behind more walls than the manifest draws")
+        }
+    } else if p < lo {
+        "located from weak readings: probably a neighbour's AP or one on another floor, not on this floor".to_string()
+    } else {
+        "located position is probably wrong (readings stronger than any position on the floor explains)".to_string()
+    };
+    Some(format!(
+        "fitted {p:.1} dBm is {side} the plausible {lo:.0}..{hi:.0} dBm: {cause}"
+    ))
 }
 
 /// RMSE and mean of all residuals.
@@ -686,7 +767,7 @@ fn fit_walls(
     let row_of = |ri: usize, k: usize| -> (Vec<(usize, f64)>, f64) {
         let (r, at) = radios[ri];
         let b = r.key.band;
-        let mut y = r.rssi[k] + r.fs1m;
+        let mut y = r.rssi[k] + r.fs1m[k];
         let mut a = vec![(ri, 1.0), (nr, -log_term(at, r.points[k]))];
         for (m, &c) in crossings[ri][k].iter().enumerate() {
             if c == 0 {
@@ -863,6 +944,81 @@ mod tests {
         );
         assert!(c.located.is_empty() && c.skipped.is_empty());
         assert!(c.extra_loss_db().abs() < 0.1);
+    }
+
+    #[test]
+    fn a_channel_change_between_captures_stays_one_radio() {
+        // Day 1: A on 5 GHz channel 36; day 2 the same AP on channel 44 (same BSSIDs). One radio
+        // per AP and band: four in all, A's 5 GHz heard on both channels, each power the
+        // manifest's (no noise; the free-space term follows each reading's own channel).
+        let mut floor = test_floor();
+        let aps = vec![ap("A", 8.0, 5.0, 1), ap("B", 30.0, 10.0, 2)];
+        floor.aps = aps.clone();
+        let mut moved = aps.clone();
+        moved[0].radios[1].channel = 44;
+        let mut samples = simulate_walk(&floor, &aps, &serpentine(), &params(3.0, 0.0, 0.0, 1));
+        samples.extend(simulate_walk(
+            &floor,
+            &moved,
+            &serpentine(),
+            &params(3.0, 0.0, 0.0, 2),
+        ));
+        let c = calibrate(&floor, &samples, &CalibrationOptions::default()).unwrap();
+        assert_eq!(c.radios.len(), 4, "{:?}", c.radios);
+        let a5 = c
+            .radios
+            .iter()
+            .find(|r| r.ap_name.as_deref() == Some("A") && r.band == Band::G5)
+            .unwrap();
+        assert_eq!(a5.channels, vec![36, 44]);
+        assert!((c.exponent - 3.0).abs() < 0.1, "n = {}", c.exponent);
+        for r in &c.radios {
+            assert!(
+                (r.power_dbm - r.manifest_tx_dbm.unwrap()).abs() < 0.1,
+                "{r:?}"
+            );
+            assert_eq!(r.implausible, None);
+        }
+        assert!(c.rmse_db < 0.35, "{}", c.rmse_db);
+    }
+
+    #[test]
+    fn implausible_powers_are_flagged_with_a_likely_cause() {
+        // B transmits 38 dBm on 5 GHz where the manifest says 17: fitted near 38, above 30.
+        let mut floor = test_floor();
+        let aps = vec![ap("A", 8.0, 5.0, 1), ap("B", 30.0, 10.0, 2)];
+        floor.aps = aps.clone();
+        let mut loud = aps.clone();
+        loud[1].radios[1].tx_dbm = 38.0;
+        let samples = simulate_walk(&floor, &loud, &serpentine(), &params(3.0, 0.0, 0.0, 1));
+        let c = calibrate(&floor, &samples, &CalibrationOptions::default()).unwrap();
+        for r in &c.radios {
+            let is_loud = r.ap_name.as_deref() == Some("B") && r.band == Band::G5;
+            assert_eq!(r.implausible.is_some(), is_loud, "{r:?}");
+            if is_loud {
+                assert!((r.power_dbm - 38.0).abs() < 0.1, "{r:?}");
+                let why = r.implausible.as_deref().unwrap();
+                assert!(why.contains("above the plausible -5..30 dBm"), "{why}");
+                assert!(
+                    why.contains("'B' is probably not where the manifest places it"),
+                    "{why}"
+                );
+            }
+        }
+        // The other causes, by hand.
+        let o = CalibrationOptions::default();
+        assert_eq!(implausible(30.0, 5, None, &o), None);
+        assert_eq!(implausible(-5.0, 5, None, &o), None);
+        let few = implausible(39.0, 12, Some("A"), &o).unwrap();
+        assert!(
+            few.contains("too few readings (12, fewer than 20)"),
+            "{few}"
+        );
+        let weak = implausible(-13.0, 200, None, &o).unwrap();
+        assert!(
+            weak.contains("below") && weak.contains("neighbour's AP"),
+            "{weak}"
+        );
     }
 
     #[test]

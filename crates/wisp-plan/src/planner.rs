@@ -175,11 +175,13 @@ pub struct PlanInput<'a> {
     pub profile: &'a dyn Fn(&Zone) -> Option<RequirementProfile>,
 }
 
-fn fitted(cal: Option<&Calibration>, ap: Option<&str>, band: Band, channel: u16) -> Option<f64> {
+/// The fitted power of `ap`'s radio on `band` (calibration's radio identity is AP + band, so a
+/// channel the survey saw differ from the manifest's still finds it).
+fn fitted(cal: Option<&Calibration>, ap: Option<&str>, band: Band) -> Option<f64> {
     let (cal, ap) = (cal?, ap?);
     cal.radios
         .iter()
-        .find(|r| r.ap == ap && r.band == band && r.channel == channel)
+        .find(|r| r.ap == ap && r.band == band)
         .map(|r| r.power_dbm)
 }
 
@@ -199,8 +201,7 @@ pub(crate) fn nominal_freq(band: Band) -> f64 {
 /// The effective power of `radio` of `ap` (by its survey key): fitted, else nominal less the
 /// calibration's average extra loss.
 fn power(cal: Option<&Calibration>, prefix: Option<&str>, radio: &ApRadio) -> f64 {
-    fitted(cal, prefix, radio.band, radio.channel)
-        .unwrap_or(radio.tx_dbm - cal.map_or(0.0, |c| c.extra_loss_db()))
+    fitted(cal, prefix, radio.band).unwrap_or(radio.tx_dbm - cal.map_or(0.0, |c| c.extra_loss_db()))
 }
 
 /// The existing APs: the manifest's, then those calibration located.

@@ -77,6 +77,9 @@ struct JsonZone {
     pass_share: Option<f64>,
     criteria: Vec<JsonCriterion>,
     dead_zones: Vec<JsonDeadZone>,
+    /// Absent from bundles written before it existed: then the dead zones' summed area.
+    #[serde(default)]
+    dead_area_m2: Option<f64>,
     verdict: String,
 }
 
@@ -173,6 +176,9 @@ impl JsonZone {
             area_m2: self.area_m2,
             surveyed_share: nan(self.surveyed_share),
             pass_share: nan(self.pass_share),
+            dead_area_m2: self
+                .dead_area_m2
+                .unwrap_or_else(|| dead_zones.iter().map(|d| d.area_m2).sum()),
             criteria,
             dead_zones,
             verdict,
@@ -368,7 +374,12 @@ pub fn merge_bundles(bundles: &[PathBuf]) -> Result<Merged, Error> {
             }
         }
         shards_seen.push(bundle.shard.clone());
-        sources.extend(bundle.sources.iter().cloned());
+        // Every bundle opens with the site's network line: keep each line once.
+        for line in &bundle.sources {
+            if !sources.contains(line) {
+                sources.push(line.clone());
+            }
+        }
         for p in &bundle.profiles {
             if !profiles.iter().any(|q| q.0 == p.0) {
                 profiles.push(p.clone());
@@ -485,6 +496,7 @@ mod tests {
                 nearest_radio: Some("AP-1".into()),
                 outline_m: vec![Point::new(1.0, 2.0), Point::new(2.0, 3.0)],
             }],
+            dead_area_m2: 3.25,
             verdict: Verdict::NotEnoughData,
         };
         let json = serde_json::to_string(&JsonZone::of(&z).unwrap()).unwrap();

@@ -103,12 +103,8 @@ pub fn table(check: &SiteCheck) -> String {
             .criteria
             .iter()
             .find(|c| c.criterion == Criterion::Primary);
-        let dead: f64 = z
-            .dead_zones
-            .iter()
-            .filter(|d| d.criterion == Criterion::Primary)
-            // Not `sum()`: an empty f64 sum is -0.0, printed "-0.0".
-            .fold(0.0, |a, d| a + d.area_m2);
+        // Area under any dead zone, every criterion's: positive exactly when the zone fails.
+        let dead = z.dead_area_m2;
         s += &format!(
             "{:<6} {:<28} {:<16} {:>8.1} {:>9} {:>6} {:>9} {:>8.1}  {}\n",
             floor,
@@ -244,6 +240,7 @@ pub fn zone_csv(check: &SiteCheck) -> String {
         "primary_p5_dbm",
         "primary_worst_dbm",
         "dead_zones",
+        "dead_area_m2",
         "verdict",
     ]);
     for (floor, z) in check.zones() {
@@ -262,6 +259,7 @@ pub fn zone_csv(check: &SiteCheck) -> String {
             p.map_or(String::new(), |p| dbm(p.p5)),
             p.map_or(String::new(), |p| dbm(p.worst)),
             z.dead_zones.len().to_string(),
+            format!("{:.2}", z.dead_area_m2),
             z.verdict.name().to_string(),
         ]);
     }

@@ -147,6 +147,27 @@ pub struct Filters {
     pub bssids: Vec<String>,
 }
 
+impl Filters {
+    /// The filters as layer options (the one place their rule lives: `LayerOptions::keeps`).
+    pub fn layer_options(&self) -> LayerOptions {
+        LayerOptions {
+            ssids: self.ssids.clone(),
+            bands: self.bands.clone(),
+            bssids: self.bssids.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// Drops from `survey` every reading the filters do not keep, for commands that read the
+    /// survey directly (validate, calibrate, plan, diff). A scan left empty stays, heard nothing.
+    pub fn apply(&self, survey: &mut Survey) {
+        let opts = self.layer_options();
+        for s in survey.floors.iter_mut().flat_map(|f| &mut f.samples) {
+            s.observations.retain(|o| opts.keeps(o));
+        }
+    }
+}
+
 /// [`analyse`] with only the radios `filters` keeps.
 pub fn analyse_with(
     site: &Site,
@@ -167,6 +188,7 @@ pub fn analyse_with(
         bands: filters.bands.clone(),
         bssids: filters.bssids.clone(),
         grouping: site.ap_grouping.clone(),
+        network: site.network.clone(),
         ..Default::default()
     };
     let mut method = floor.interpolation.clone();

@@ -357,9 +357,9 @@ impl SiteFacts {
                     )
                 })
                 .collect(),
-            sources: reports
-                .iter()
-                .map(|r| {
+            // How "ours" was decided first: coverage counts our network only.
+            sources: std::iter::once(format!("{}.", site.network.describe()))
+                .chain(reports.iter().map(|r| {
                     format!(
                         "{}: {} — {} scans, {} observations, {} BSSIDs, {} records skipped.",
                         r.file,
@@ -369,7 +369,7 @@ impl SiteFacts {
                         r.bssids,
                         r.skipped.total()
                     )
-                })
+                }))
                 .collect(),
             proposed_aps: None,
         }
@@ -392,6 +392,7 @@ fn zone_table(zones: &[ZoneResult]) -> Table {
             "Pass",
             "Primary p5",
             "Worst",
+            "Dead m²",
             "Verdict",
         ]
         .map(String::from)
@@ -411,6 +412,7 @@ fn zone_table(zones: &[ZoneResult]) -> Table {
             format!("{:.0}%", 100.0 * z.pass_share),
             p.map_or("–".into(), |p| format!("{} dBm", f1(p.p5))),
             p.map_or("–".into(), |p| format!("{} dBm", f1(p.worst))),
+            format!("{:.1}", z.dead_area_m2),
             z.verdict.name().to_string(),
         ]);
         zone_table.highlight_rows.push(z.verdict == Verdict::Fail);
@@ -564,11 +566,16 @@ pub fn assemble(
     }
     let zones: Vec<&ZoneResult> = parts.iter().flat_map(|p| &p.zones).collect();
     let count = |v: Verdict| zones.iter().filter(|z| z.verdict == v).count();
-    let dead: Vec<_> = zones
-        .iter()
-        .flat_map(|z| &z.dead_zones)
-        .filter(|d| d.criterion == Criterion::Primary)
-        .collect();
+    // Counted as the dead-zone tables list them: every criterion's.
+    let dead: Vec<_> = zones.iter().flat_map(|z| &z.dead_zones).collect();
+    let mut by_criterion: Vec<(Criterion, usize)> = Vec::new();
+    for d in &dead {
+        match by_criterion.iter_mut().find(|(c, _)| *c == d.criterion) {
+            Some((_, n)) => *n += 1,
+            None => by_criterion.push((d.criterion, 1)),
+        }
+    }
+    by_criterion.sort();
     let mut profiles: Vec<&str> = zones.iter().map(|z| z.profile.as_str()).collect();
     profiles.sort();
     profiles.dedup();
@@ -589,12 +596,28 @@ pub fn assemble(
             count(Verdict::NotEnoughData).to_string(),
         ),
         (
-            "Dead zones (primary signal)".to_string(),
-            dead.len().to_string(),
+            "Dead zones".to_string(),
+            if dead.is_empty() {
+                "0".to_string()
+            } else {
+                format!(
+                    "{} ({})",
+                    dead.len(),
+                    by_criterion
+                        .iter()
+                        .map(|(c, n)| format!("{} {n}", c.name()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
         ),
         (
             "Dead-zone area".to_string(),
-            format!("{:.1} m²", dead.iter().map(|d| d.area_m2).sum::<f64>()),
+            // Each zone's area under any dead zone (criteria overlap), as the zone table shows.
+            format!(
+                "{:.1} m²",
+                zones.iter().map(|z| z.dead_area_m2).sum::<f64>()
+            ),
         ),
         (
             "Scans".to_string(),
@@ -632,7 +655,8 @@ pub fn assemble(
                 format!("Signal was interpolated per radio on a {} m grid, by inverse-distance weighting over the 12 nearest scans (power 2) with wall losses applied between scan and cell, unless the manifest's `interpolation` names another method or `auto` (each floor's notes say which was used and why).", pipeline::ANALYSIS_CELL_M),
                 "A scan that heard other radios but not a given one counts as −95 dBm for that radio, so coverage does not spread from where it was heard into where it was not.".into(),
                 "Secondary and tertiary signal come from different access points than the primary: another band or SSID of the same AP is no backup when that AP fails.".into(),
-                "A zone passes when every criterion of its profile holds on at least 95 % of its surveyed area and it has no dead zone; dead zones are connected failing regions of at least 1 m².".into(),
+                "A zone passes when every criterion of its profile holds on at least 95 % of its surveyed area and it has no dead zone; dead zones are connected failing regions of at least 1 m², or any failing region of a criterion that misses its 95 %. A zone with a dead zone in its surveyed part fails however little of it was surveyed; \"not enough data\" (under half surveyed) is only for zones where nothing surveyed fails.".into(),
+                "Coverage (primary, secondary, tertiary, SNR, radio count, serving AP) counts our network's radios only; co-channel interference counts every radio heard on the serving channel, ours or a neighbour's (see Data for how our network was decided).".into(),
             ],
         ),
         (

@@ -24,6 +24,8 @@ pub struct Args {
     /// towards the material table; prints each fitted loss with its standard error.
     #[arg(long)]
     fit_walls: bool,
+    #[command(flatten)]
+    filters: crate::args::FilterArgs,
 }
 
 /// A floor's id and its fitted model, or why it could not be fitted.
@@ -56,7 +58,8 @@ pub fn calibrate_site(
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    let mut loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    a.filters.filters().apply(&mut loaded.survey);
     if !a.json {
         crate::progress::print_reports(&loaded.reports);
     }
@@ -109,25 +112,42 @@ pub fn table(floor: &str, c: &Calibration) -> String {
         c.bias_db
     );
     s += &format!(
-        "  {:<36} {:>4} {:>4} {:>10} {:>9} {:>8} {:>6} {:>6}\n",
-        "radio", "band", "ch", "P fit dBm", "manifest", "readings", "RMSE", "bias"
+        "  {:<36} {:>4} {:>6} {:>10} {:>9} {:>8} {:>6} {:>6}  {}\n",
+        "radio", "band", "ch", "P fit dBm", "manifest", "readings", "RMSE", "bias", "position m"
     );
     for r in &c.radios {
         let name = match &r.ap_name {
             Some(n) => format!("{n} ({})", r.ap),
             None => format!("located {}", r.ap),
         };
+        // Where the fit put the AP: the manifest's place, or located with its uncertainty.
+        let position = match c.located.iter().find(|l| l.ap == r.ap) {
+            Some(l) => format!(
+                "({:.1}, {:.1}) ± {:.1} located",
+                l.position.x, l.position.y, l.uncertainty_m
+            ),
+            None if r.ap_name.is_some() => "manifest".to_string(),
+            None => "–".to_string(),
+        };
+        let channels = r
+            .channels
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
         s += &format!(
-            "  {:<36} {:>4} {:>4} {:>10.1} {:>9} {:>8} {:>6.1} {:>+6.2}\n",
+            "  {:<36} {:>4} {:>6} {:>10.1} {:>9} {:>8} {:>6.1} {:>+6.2}  {}{}\n",
             truncate(&name, 36),
             r.band.name(),
-            r.channel,
+            channels,
             r.power_dbm,
             r.manifest_tx_dbm
                 .map_or("–".to_string(), |t| format!("{t:.1}")),
             r.readings,
             r.rmse_db,
-            r.bias_db
+            r.bias_db,
+            position,
+            if r.implausible.is_some() { "  !" } else { "" }
         );
     }
     for l in &c.located {
@@ -135,6 +155,12 @@ pub fn table(floor: &str, c: &Calibration) -> String {
             "  located AP {} at ({:.1}, {:.1}) m ± {:.1} m (RMSE {:.1} dB, strongest {:.0} dBm)\n",
             l.ap, l.position.x, l.position.y, l.uncertainty_m, l.rmse_db, l.strongest_dbm
         );
+    }
+    for r in &c.radios {
+        if let Some(why) = &r.implausible {
+            let name = r.ap_name.as_deref().unwrap_or(&r.ap);
+            s += &format!("  ! {name} {} GHz: {why}\n", r.band.name());
+        }
     }
     if let Some(w) = &c.walls {
         s += &format!(

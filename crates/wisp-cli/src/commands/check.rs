@@ -50,6 +50,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         shard: a.shard,
         filters: a.filters.filters(),
     };
+    crate::progress::note_if_every_ssid_counts(&site, a.quiet);
     let bars = Bars::new(a.quiet);
     let outcomes =
         pipeline::analyse_site_with(&site, survey.as_ref(), &opts, &bars, |_, mut an| {

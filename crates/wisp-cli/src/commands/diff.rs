@@ -25,6 +25,8 @@ pub struct Args {
     /// Write a difference heatmap per floor (after − before) into this folder.
     #[arg(long)]
     heatmap_dir: Option<PathBuf>,
+    #[command(flatten)]
+    filters: crate::args::FilterArgs,
 }
 
 fn is_survey_json(p: &Path) -> bool {
@@ -56,8 +58,10 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         .site
         .clone()
         .or_else(|| (!is_survey_json(&a.after)).then(|| a.after.clone()));
-    let before = load_side(&a.before, site_for_after.as_deref())?;
-    let after = load_side(&a.after, site_for_after.as_deref())?;
+    let mut before = load_side(&a.before, site_for_after.as_deref())?;
+    let mut after = load_side(&a.after, site_for_after.as_deref())?;
+    a.filters.filters().apply(&mut before.survey);
+    a.filters.filters().apply(&mut after.survey);
     // Both sides are judged on AFTER's site (its zones, walls and profiles).
     let site = &after.site;
     let mut floors: Vec<(String, SurveyDiff)> = Vec::new();

@@ -47,6 +47,7 @@ enum PaletteArg {
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    crate::progress::note_if_every_ssid_counts(&loaded.site, false);
     print_reports(&loaded.reports);
     let floor = pipeline::pick_floor(&loaded.site, a.floor.as_deref())?;
     let samples = pipeline::samples_of(&loaded.survey, &floor.floor.id);

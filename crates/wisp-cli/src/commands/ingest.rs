@@ -78,6 +78,29 @@ fn parse_window(s: &str) -> Result<f64, String> {
     wisp_ingest::sightings::Grouping::with_window(w).map(|g| g.window_s)
 }
 
+/// Refuses a stop-and-go position off the floor: outside the plan, or outside the outline.
+fn check_at_inside(at: Point, floor: &wisp_model::Floor, px: bool) -> Result<(), CliError> {
+    let size = floor.size_m();
+    let fix = if px {
+        "check the position (plan pixels)"
+    } else {
+        "if it is in plan pixels, add --units px"
+    };
+    if !(0.0..=size.x).contains(&at.x) || !(0.0..=size.y).contains(&at.y) {
+        return Err(CliError::input(format!(
+            "--at ({:.1}, {:.1}) m is outside floor '{}' ({:.1} m × {:.1} m); {fix}",
+            at.x, at.y, floor.id, size.x, size.y
+        )));
+    }
+    if !floor.outline.contains(at) {
+        return Err(CliError::input(format!(
+            "--at ({:.1}, {:.1}) m is outside the outline of floor '{}'; {fix}",
+            at.x, at.y, floor.id
+        )));
+    }
+    Ok(())
+}
+
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let site = a.site.as_deref().map(pipeline::load_site).transpose()?;
     let (survey, reports) = if a.files.is_empty() {
@@ -142,6 +165,15 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             track: track.as_ref(),
             georef: floor.and_then(|f| f.georef.as_ref()),
         };
+        if let (Some(at), Some(f)) = (a.at.map(to_m), floor) {
+            check_at_inside(at, &f.floor, px)?;
+        }
+        if let (Some(t), Some(f), Some(path)) = (&track, floor, &a.track) {
+            wisp_ingest::check_track_inside(t, &f.floor, path, matches!(a.track_units, Units::Px))?;
+        }
+        let max_age_s = site
+            .as_ref()
+            .map_or(wisp_ingest::manifest::DEFAULT_MAX_AGE_S, |s| s.max_age_s);
         let placement = Placement {
             at_m: a.at.map(to_m),
             px_calibration: if px { cal } else { None },
@@ -157,7 +189,26 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
                 wisp_ingest::parse_capture_file(file, a.format.as_deref())?,
                 &grouping,
             );
+            let parsed = wisp_ingest::drop_old_readings(parsed, max_age_s);
+            let (scans, times) = (parsed.scans.len(), wisp_ingest::time_span(&parsed.scans));
             let (s, r) = wisp_ingest::place_with(parsed, &name, &placement, refs);
+            let units = if a.track.is_some() {
+                ("--track-units {}", matches!(a.track_units, Units::Px))
+            } else {
+                ("--units {}", px)
+            };
+            if let Some(why) = wisp_ingest::placement_mistake(
+                &s,
+                &r,
+                scans,
+                times,
+                track.as_ref(),
+                floor.map(|f| &f.floor),
+                a.at.is_some(),
+                units,
+            ) {
+                return Err(CliError::input(format!("{}: {why}", file.display())));
+            }
             samples.extend(s);
             reports.push(r);
         }

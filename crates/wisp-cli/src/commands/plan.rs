@@ -64,10 +64,13 @@ pub struct Args {
     /// `wisp simulate --aps`.
     #[arg(long)]
     aps_out: Option<PathBuf>,
+    #[command(flatten)]
+    filters: crate::args::FilterArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    let mut loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    a.filters.filters().apply(&mut loaded.survey);
     let site = &loaded.site;
     let profiles = pipeline::all_profiles(site);
     if let Some(p) = &a.profile {

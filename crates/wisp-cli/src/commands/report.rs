@@ -49,6 +49,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         shard: a.shard,
         filters: a.filters.filters(),
     };
+    crate::progress::note_if_every_ssid_counts(&site, a.quiet);
     let bars = Bars::new(a.quiet);
     let date = crate::args::report_date();
     let request = ReportRequest {

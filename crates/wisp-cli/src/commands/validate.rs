@@ -27,6 +27,8 @@ pub struct Args {
     /// Folds the stretches are dealt to, round-robin.
     #[arg(long, default_value_t = CrossValidation::default().folds)]
     folds: usize,
+    #[command(flatten)]
+    filters: crate::args::FilterArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
@@ -39,7 +41,8 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             "--block-m must be a positive number of metres and --folds at least 2",
         ));
     }
-    let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    let mut loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    a.filters.filters().apply(&mut loaded.survey);
     if !a.json {
         crate::progress::print_reports(&loaded.reports);
     }

@@ -13,8 +13,8 @@
 //!   `BSS aa:bb:cc:dd:ee:ff(on wlan0)` (older iw put a space before the `(`; ` -- associated`
 //!   may follow), then tab-indented fields: `freq: 5180` (iw ≥ 5.x prints `freq: 5180.0`),
 //!   `signal: -61.00 dBm` (`signal: 60/100` from drivers that only give a quality, taken as a
-//!   percentage), `SSID: …`, `DS Parameter set: channel 6`, `last seen: 36 ms ago` (information
-//!   only: scan times are not shifted by it). iw escapes the SSID bytewise: bytes outside
+//!   percentage), `SSID: …`, `DS Parameter set: channel 6`, `last seen: 36 ms ago` (the reading's
+//!   `age_s`; scan times are not shifted by it). iw escapes the SSID bytewise: bytes outside
 //!   printable ASCII, a backslash, and a leading or trailing space become `\xNN`, so UTF-8 names
 //!   arrive as `Caf\xc3\xa9` and a hidden one as empty or `\x00\x00…`. A hidden AP may be
 //!   listed twice (beacon entry without SSID, probe-response entry with it), which is why only
@@ -527,6 +527,8 @@ struct IwBlock {
     signal: Option<Option<Level>>,
     ssid: Option<Option<String>>,
     ds_channel: Option<u16>,
+    /// `last seen: N ms ago`, in seconds.
+    age_s: Option<f64>,
 }
 
 fn parse_iw(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
@@ -571,6 +573,7 @@ fn parse_iw(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
                 signal: None,
                 ssid: None,
                 ds_channel: None,
+                age_s: None,
             });
         } else if line.starts_with("command failed:") || line.starts_with("Usage:") {
             finish_iw(&mut runs, block.take());
@@ -612,6 +615,12 @@ fn iw_field(b: &mut IwBlock, field: &str) {
         }
     } else if let Some(v) = field.strip_prefix("DS Parameter set: channel") {
         b.ds_channel = b.ds_channel.or(v.trim().parse().ok());
+    } else if let Some(v) = field.strip_prefix("last seen:") {
+        let ms = v
+            .trim()
+            .strip_suffix("ms ago")
+            .and_then(|n| number(n.trim()));
+        b.age_s = b.age_s.or(ms.filter(|m| *m >= 0.0).map(|m| m / 1000.0));
     }
 }
 
@@ -637,7 +646,12 @@ fn finish_iw(runs: &mut Runs, block: Option<IwBlock>) {
         },
         (None, None) => return runs.skip("no frequency or channel", b.line),
     };
-    match observe(bssid, b.ssid.flatten(), channel, level, None) {
+    let observed =
+        observe(bssid, b.ssid.flatten(), channel, level, None).and_then(|o| match b.age_s {
+            Some(age) => o.with_age(age).map_err(|_| "last seen not understood"),
+            None => Ok(o),
+        });
+    match observed {
         Ok(o) => match runs.find_mut(o.bssid, o.freq_mhz) {
             // cfg80211 keeps a hidden AP's beacon entry (no SSID) beside its probe-response
             // entry (named): one radio, listed twice. Keep the named reading.
