@@ -202,6 +202,7 @@ mod tests {
                 noise_dbm: -95.0,
                 strongest_dbm: -40.0,
                 strongest_at: (0.0, 0.0),
+                is_ours: true,
             }],
             values: vec![values],
             heard: vec![heard],
