@@ -94,7 +94,14 @@ pub fn fail_probability(estimate: f64, sd: f64, threshold: f64) -> f64 {
     if !(sd.is_finite() && sd > 0.0) {
         return if estimate < threshold { 1.0 } else { 0.0 };
     }
-    normal_cdf((threshold - estimate) / sd)
+    let p = normal_cdf((threshold - estimate) / sd);
+    // Φ's approximation is good to 1.2e-7, not exactly 0.5 at 0: keep "dead" exactly the
+    // estimates below the threshold, as the module promises.
+    if estimate < threshold {
+        p.max(0.5 + f64::EPSILON)
+    } else {
+        p.min(0.5)
+    }
 }
 
 /// [`fail_probability`] on every cell of a layer (`sd` None: every estimate certain).
