@@ -279,23 +279,32 @@ impl SignalLayers {
             Some(prepared.grid_many(&refs, geometry, inside)?)
         };
         let k = if surfaces.is_some() { 1 } else { opts.idw.k };
+        let derive = LayerDerivation::new(&radios, opts);
+        // Plain IDW, the common case, weighs every radio with the same neighbours: the fields
+        // are stored scan-major so each neighbour's readings of all radios are one slice.
+        let by_scan: Vec<f32> = if surfaces.is_none() && opts.walls.is_none() {
+            (0..points.len())
+                .flat_map(|s| fields.iter().map(move |f| f[s]))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let bands = index.for_each_cell(
             geometry,
             k,
             inside,
             &|r, c, n, band: &mut Band_| {
                 let at = (r - band.r0) * cols + c;
-                let mut est: Vec<(f32, usize)> = match (&surfaces, &opts.walls) {
-                    (Some(s), _) => s
-                        .iter()
-                        .enumerate()
-                        .map(|(ri, g)| (g.value.get(r, c).copied().unwrap_or(f32::NAN), ri))
-                        .collect(),
-                    (None, None) => fields
-                        .iter()
-                        .enumerate()
-                        .map(|(ri, f)| (opts.idw.estimate(n, f), ri))
-                        .collect(),
+                let est = &mut band.estimates;
+                est.clear();
+                match (&surfaces, &opts.walls) {
+                    (Some(s), _) => est.extend(
+                        s.iter()
+                            .map(|g| g.value.get(r, c).copied().unwrap_or(f32::NAN)),
+                    ),
+                    (None, None) => {
+                        idw_all_radios(&opts.idw, n, &fields, &by_scan, &mut band.sums, est)
+                    }
                     (None, Some(w)) => {
                         let cell = geometry.centre(r, c);
                         // Loss per neighbour and band, computed once for all radios.
@@ -315,60 +324,23 @@ impl SignalLayers {
                                 })
                             })
                             .collect();
-                        fields
-                            .iter()
-                            .enumerate()
-                            .map(|(ri, f)| {
-                                let bi = Band::ALL
-                                    .iter()
-                                    .position(|b| *b == radios[ri].key.band)
-                                    .unwrap_or(0);
-                                (
-                                    walls_aware_estimate(
-                                        &opts.idw,
-                                        n,
-                                        f,
-                                        &losses,
-                                        bi,
-                                        opts.not_heard_dbm,
-                                    ),
-                                    ri,
-                                )
-                            })
-                            .collect()
+                        est.extend(fields.iter().enumerate().map(|(ri, f)| {
+                            let bi = Band::ALL
+                                .iter()
+                                .position(|b| *b == radios[ri].key.band)
+                                .unwrap_or(0);
+                            walls_aware_estimate(&opts.idw, n, f, &losses, bi, opts.not_heard_dbm)
+                        }))
                     }
                 };
-                est.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                let (best, bi) = est[0];
-                let serving = &radios[bi];
-                band.primary[at] = best;
-                band.serving[at] = bi as u32;
-                band.snr[at] = best - serving.noise_dbm as f32;
-                // Secondary and tertiary: strongest radios of two further, distinct APs.
-                let mut aps: Vec<&str> = vec![serving.key.ap.as_str()];
-                for &(v, ri) in &est[1..] {
-                    let ap = radios[ri].key.ap.as_str();
-                    if aps.contains(&ap) {
-                        continue;
-                    }
-                    aps.push(ap);
-                    if aps.len() == 2 {
-                        band.secondary[at] = v;
-                    } else {
-                        band.tertiary[at] = v;
-                        break;
-                    }
-                }
-                band.count[at] = est.iter().filter(|e| e.0 as f64 >= opts.count_dbm).count() as u16;
-                band.cochannel[at] = est
-                    .iter()
-                    .filter(|&&(v, ri)| {
-                        ri != bi
-                            && v as f64 >= opts.cochannel_dbm
-                            && radios[ri].key.band == serving.key.band
-                            && radios[ri].key.channel == serving.key.channel
-                    })
-                    .count() as u16;
+                let cell = derive.cell(&band.estimates);
+                band.primary[at] = cell.primary;
+                band.serving[at] = cell.serving;
+                band.snr[at] = cell.snr;
+                band.secondary[at] = cell.secondary;
+                band.tertiary[at] = cell.tertiary;
+                band.count[at] = cell.count;
+                band.cochannel[at] = cell.cochannel;
             },
             &|r0, r1| Band_::new(r0, (r1 - r0) * cols),
         );
@@ -444,6 +416,131 @@ fn walls_aware_estimate(
     (num / den) as f32
 }
 
+/// Every radio's IDW estimate at one cell into `out` (indexed by radio), with the cell's
+/// neighbours `n`. The weights are the cell's, shared by all radios, so they are computed once;
+/// each radio's sums run over the neighbours in the same order as [`Idw::estimate`], so the
+/// result is bit for bit what it gives (which the tests check). `by_scan` is `fields` stored
+/// scan-major; `sums` is scratch.
+fn idw_all_radios(
+    idw: &Idw,
+    n: &[crate::neighbours::Neighbour],
+    fields: &[Vec<f32>],
+    by_scan: &[f32],
+    sums: &mut Vec<f64>,
+    out: &mut Vec<f32>,
+) {
+    let radios = fields.len();
+    if n.first().is_some_and(|nb| nb.dist2 == 0.0) {
+        // The cell centre is on a scan: each radio takes the mean there (rare; the plain path).
+        out.extend(fields.iter().map(|f| idw.estimate(n, f)));
+        return;
+    }
+    sums.clear();
+    sums.resize(radios, 0.0);
+    let mut den = 0.0f64;
+    for nb in n {
+        let w = idw.weight(nb.dist2);
+        den += w;
+        let row = &by_scan[nb.index as usize * radios..][..radios];
+        for (sum, v) in sums.iter_mut().zip(row) {
+            *sum += w * *v as f64;
+        }
+    }
+    out.extend(sums.iter().map(|num| (num / den) as f32));
+}
+
+/// What one cell's layers are, from every radio's estimate there.
+struct CellLayers {
+    primary: f32,
+    serving: u32,
+    snr: f32,
+    secondary: f32,
+    tertiary: f32,
+    count: u16,
+    cochannel: u16,
+}
+
+/// The per-cell derivation of the layers from the radios' estimates, with what it needs about
+/// the radios looked up once: each radio's access point as a number, and its band and channel.
+struct LayerDerivation<'a> {
+    radios: &'a [RadioInfo],
+    ap_of: Vec<u32>,
+    count_dbm: f64,
+    cochannel_dbm: f64,
+}
+
+impl<'a> LayerDerivation<'a> {
+    fn new(radios: &'a [RadioInfo], opts: &LayerOptions) -> Self {
+        let mut aps: Vec<&str> = radios.iter().map(|r| r.key.ap.as_str()).collect();
+        aps.sort_unstable();
+        aps.dedup();
+        let ap_of = radios
+            .iter()
+            .map(|r| aps.binary_search(&r.key.ap.as_str()).unwrap_or(0) as u32)
+            .collect();
+        LayerDerivation {
+            radios,
+            ap_of,
+            count_dbm: opts.count_dbm,
+            cochannel_dbm: opts.cochannel_dbm,
+        }
+    }
+
+    /// The radio that comes first when radios are ranked strongest first, ties to the lower
+    /// index (`total_cmp`, so a NaN estimate ranks as the layers always ranked it), among those
+    /// `eligible`; one pass instead of sorting every radio at every cell.
+    fn first(&self, est: &[f32], eligible: impl Fn(usize) -> bool) -> Option<usize> {
+        let mut best: Option<usize> = None;
+        for (ri, v) in est.iter().enumerate() {
+            if eligible(ri) && best.is_none_or(|b| v.total_cmp(&est[b]).is_gt()) {
+                best = Some(ri);
+            }
+        }
+        best
+    }
+
+    fn cell(&self, est: &[f32]) -> CellLayers {
+        let Some(bi) = self.first(est, |_| true) else {
+            return CellLayers {
+                primary: f32::NAN,
+                serving: NO_RADIO,
+                snr: f32::NAN,
+                secondary: f32::NAN,
+                tertiary: f32::NAN,
+                count: 0,
+                cochannel: 0,
+            };
+        };
+        let serving = &self.radios[bi];
+        // Secondary and tertiary: strongest radios of two further, distinct APs.
+        let ap1 = self.ap_of[bi];
+        let second = self.first(est, |ri| self.ap_of[ri] != ap1);
+        let third = second.and_then(|s| {
+            let ap2 = self.ap_of[s];
+            self.first(est, |ri| self.ap_of[ri] != ap1 && self.ap_of[ri] != ap2)
+        });
+        let at_least = |v: f32, level: f64| v as f64 >= level;
+        CellLayers {
+            primary: est[bi],
+            serving: bi as u32,
+            snr: est[bi] - serving.noise_dbm as f32,
+            secondary: second.map_or(f32::NAN, |s| est[s]),
+            tertiary: third.map_or(f32::NAN, |t| est[t]),
+            count: est.iter().filter(|&&v| at_least(v, self.count_dbm)).count() as u16,
+            cochannel: est
+                .iter()
+                .enumerate()
+                .filter(|&(ri, &v)| {
+                    ri != bi
+                        && at_least(v, self.cochannel_dbm)
+                        && self.radios[ri].key.band == serving.key.band
+                        && self.radios[ri].key.channel == serving.key.channel
+                })
+                .count() as u16,
+        }
+    }
+}
+
 /// Per-band output buffers of [`SignalLayers::build`].
 struct Band_ {
     r0: usize,
@@ -454,6 +551,9 @@ struct Band_ {
     count: Vec<u16>,
     cochannel: Vec<u16>,
     serving: Vec<u32>,
+    /// Scratch: every radio's estimate at the current cell, and IDW's per-radio sums.
+    estimates: Vec<f32>,
+    sums: Vec<f64>,
 }
 
 impl Band_ {
@@ -467,6 +567,8 @@ impl Band_ {
             count: vec![0; n],
             cochannel: vec![0; n],
             serving: vec![NO_RADIO; n],
+            estimates: Vec::new(),
+            sums: Vec::new(),
         }
     }
 }
@@ -745,6 +847,126 @@ mod tests {
         assert_eq!(*l.primary.get(0, 5).unwrap(), -80.0);
         let plain = SignalLayers::build(&s, &g, &|_, _| true, &LayerOptions::default()).unwrap();
         assert_eq!(*plain.primary.get(0, 5).unwrap(), -50.0);
+    }
+
+    /// The layers as first written: per cell, each radio's estimate by [`Idw::estimate`] over a
+    /// brute-force neighbour search, all radios sorted strongest first (ties to the lower
+    /// index), then secondary, tertiary and the counts read off the sorted list.
+    fn reference_cell(
+        f: &RadioFields,
+        index: &NeighbourIndex,
+        opts: &LayerOptions,
+        x: f64,
+        y: f64,
+    ) -> (f32, u32, f32, f32, f32, u16, u16) {
+        let n = index.nearest_brute(x, y, opts.idw.k);
+        let mut est: Vec<(f32, usize)> = f
+            .values
+            .iter()
+            .enumerate()
+            .map(|(ri, v)| (opts.idw.estimate(&n, v), ri))
+            .collect();
+        est.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let (best, bi) = est[0];
+        let serving = &f.radios[bi];
+        let mut aps = vec![serving.key.ap.as_str()];
+        let (mut secondary, mut tertiary) = (f32::NAN, f32::NAN);
+        for &(v, ri) in &est[1..] {
+            let ap = f.radios[ri].key.ap.as_str();
+            if aps.contains(&ap) {
+                continue;
+            }
+            aps.push(ap);
+            if aps.len() == 2 {
+                secondary = v;
+            } else {
+                tertiary = v;
+                break;
+            }
+        }
+        let count = est.iter().filter(|e| e.0 as f64 >= opts.count_dbm).count() as u16;
+        let cochannel = est
+            .iter()
+            .filter(|&&(v, ri)| {
+                ri != bi
+                    && v as f64 >= opts.cochannel_dbm
+                    && f.radios[ri].key.band == serving.key.band
+                    && f.radios[ri].key.channel == serving.key.channel
+            })
+            .count() as u16;
+        let snr = best - serving.noise_dbm as f32;
+        (best, bi as u32, snr, secondary, tertiary, count, cochannel)
+    }
+
+    #[test]
+    fn many_radios_give_the_reference_layers_bit_for_bit() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        // 30 APs with two radios each on a few channels, readings rounded to whole dB so equal
+        // estimates (ties between radios) happen; some scans on cell centres (exact cells).
+        let g = GridGeometry::new(0.0, 0.0, 0.5, 0.5, 40, 24).unwrap();
+        let mut s: Vec<Sample> = (0..120)
+            .map(|i| {
+                let (x, y) = if i % 10 == 0 {
+                    let p = g.centre(i % 24, (i * 7) % 40);
+                    (p.x, p.y)
+                } else {
+                    (rng.random::<f64>() * 20.0, rng.random::<f64>() * 12.0)
+                };
+                let mut heard = Vec::new();
+                for ap in 0..30 {
+                    for (freq, radio) in [(5180 + 20 * (ap % 3) as u32, 1), (2412, 0x11)] {
+                        if rng.random::<f64>() < 0.6 {
+                            let bssid = format!("02:00:00:00:{ap:02x}:{radio:02x}");
+                            let rssi = (-90.0 + 50.0 * rng.random::<f64>()).round();
+                            heard.push(obs(&bssid, freq, rssi));
+                        }
+                    }
+                }
+                sample(x, y, heard)
+            })
+            .collect();
+        s.push(sample(3.0, 3.0, vec![]));
+        for k in [1, 5, 12] {
+            let opts = LayerOptions {
+                idw: Idw { k, power: 2.0 },
+                ..Default::default()
+            };
+            let l = SignalLayers::build(&s, &g, &|r, c| (r * c) % 7 != 3, &opts).unwrap();
+            let f = radio_fields(&s, &opts).unwrap();
+            let index = NeighbourIndex::new(&f.points).unwrap();
+            for r in 0..g.rows() {
+                for c in 0..g.cols() {
+                    if (r * c) % 7 == 3 {
+                        assert_eq!(*l.serving.get(r, c).unwrap(), NO_RADIO);
+                        continue;
+                    }
+                    let p = g.centre(r, c);
+                    let want = reference_cell(&f, &index, &opts, p.x, p.y);
+                    let got = (
+                        *l.primary.get(r, c).unwrap(),
+                        *l.serving.get(r, c).unwrap(),
+                        *l.snr.get(r, c).unwrap(),
+                        *l.secondary.get(r, c).unwrap(),
+                        *l.tertiary.get(r, c).unwrap(),
+                        *l.radio_count.get(r, c).unwrap(),
+                        *l.cochannel.get(r, c).unwrap(),
+                    );
+                    let bits = |t: (f32, u32, f32, f32, f32, u16, u16)| {
+                        (
+                            t.0.to_bits(),
+                            t.1,
+                            t.2.to_bits(),
+                            t.3.to_bits(),
+                            t.4.to_bits(),
+                            t.5,
+                            t.6,
+                        )
+                    };
+                    assert_eq!(bits(got), bits(want), "({r},{c}) k={k}");
+                }
+            }
+        }
     }
 
     #[test]
