@@ -4,9 +4,11 @@
 //! leaves as the cell next door (shared/reference.md §6). Instead, for a tile of T × T cells with
 //! centre `c` and half-diagonal `h`, let `d_k` be the distance from `c` to its k-th nearest sample.
 //! Any cell `p` of the tile has at least k samples within `d_k + h` (the triangle inequality), so
-//! its k nearest all lie within `d_k + 2h` of `c`. One radius query gathers those candidates and
-//! each cell picks its exact top k from them. Ties in distance are broken by sample index, so the
-//! result is the same set a sorted per-cell query returns, on any number of threads.
+//! its k nearest all lie within `d_k + 2h` of `c`. One radius query gathers those candidates,
+//! ordered by distance to `c`, and each cell picks its exact top k from them by bounded insertion,
+//! stopping at the first candidate that cannot beat its k-th (see `TileCandidates::nearest`).
+//! Ties in distance are broken by sample index, so the result is the same set a sorted per-cell
+//! query returns, on any number of threads.
 
 use crate::{InterpError, ScatteredPoint};
 use kiddo::{ImmutableKdTree, SquaredEuclidean};
