@@ -485,8 +485,7 @@ fn grid_both_formats(dir: &Path) {
             &[
                 "grid",
                 "p.csv",
-                "--extent",
-                "-2,1,35,24",
+                "--extent=-2,1,35,24",
                 "--size",
                 "37x23",
                 "--out",
