@@ -470,6 +470,88 @@ fn grid_matches_a_hand_computed_idw() {
     assert!(!dir.path().join("b.asc").exists(), "no output on bad input");
 }
 
+/// 200 random points onto a 37 × 23 grid of 1 m cells, written as ESRI ASCII and as GeoTIFF.
+fn grid_both_formats(dir: &Path) {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let mut csv = String::from("x,y,value\n");
+    for _ in 0..200 {
+        let (x, y) = (rng.random::<f64>() * 40.0, rng.random::<f64>() * 20.0);
+        csv.push_str(&format!("{x},{y},{}\n", -90.0 + 60.0 * rng.random::<f64>()));
+    }
+    std::fs::write(dir.join("p.csv"), csv).unwrap();
+    for out in ["g.asc", "g.tif"] {
+        let o = wisp(
+            &[
+                "grid",
+                "p.csv",
+                "--extent=-2,1,35,24",
+                "--size",
+                "37x23",
+                "--out",
+                out,
+            ],
+            dir,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn grid_geotiff_holds_the_same_values_as_the_ascii_grid() {
+    use tiff::decoder::{Decoder, DecodingResult};
+    let dir = tempfile::tempdir().unwrap();
+    grid_both_formats(dir.path());
+    let asc = std::fs::read_to_string(dir.path().join("g.asc")).unwrap();
+    // The ASCII text is the shortest that reads back to the same f32, so equality is exact.
+    let from_asc: Vec<f32> = asc
+        .lines()
+        .skip(6)
+        .flat_map(|l| l.split(' ').map(|v| v.parse::<f32>().unwrap()))
+        .collect();
+    let file = std::fs::File::open(dir.path().join("g.tif")).unwrap();
+    let mut d = Decoder::new(std::io::BufReader::new(file)).unwrap();
+    assert_eq!(d.dimensions().unwrap(), (37, 23));
+    let DecodingResult::F32(from_tif) = d.read_image().unwrap() else {
+        panic!("not a 32-bit float GeoTIFF");
+    };
+    assert_eq!(from_tif, from_asc);
+    let scale = d
+        .get_tag_f64_vec(tiff::tags::Tag::ModelPixelScaleTag)
+        .unwrap();
+    assert_eq!(scale, vec![1.0, 1.0, 0.0]);
+    let tie = d
+        .get_tag_f64_vec(tiff::tags::Tag::ModelTiepointTag)
+        .unwrap();
+    assert_eq!(tie, vec![0.0, 0.0, 0.0, -2.0, 24.0, 0.0], "top-left corner");
+}
+
+/// GDAL itself reads the extent, cell size and nodata value of `wisp grid --out g.tif`.
+#[test]
+#[ignore = "needs gdal-bin"]
+fn gdalinfo_reads_the_geotiff_extent_and_cell_size() {
+    let dir = tempfile::tempdir().unwrap();
+    grid_both_formats(dir.path());
+    let o = Command::new("gdalinfo")
+        .arg("g.tif")
+        .current_dir(dir.path())
+        .output()
+        .expect("gdalinfo (gdal-bin) is installed");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let info = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "Driver: GTiff/GeoTIFF",
+        "Size is 37, 23",
+        "Origin = (-2.000000000000000,24.000000000000000)",
+        "Pixel Size = (1.000000000000000,-1.000000000000000)",
+        "Lower Right (  35.0000000,   1.0000000)",
+        "Type=Float32",
+        "NoData Value=-9999",
+    ] {
+        assert!(info.contains(want), "gdalinfo lacks '{want}':\n{info}");
+    }
+}
+
 #[test]
 fn diff_of_a_survey_with_itself_is_empty_and_a_weakened_ap_shows() {
     let site = TinySite::new();

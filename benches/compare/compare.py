@@ -2,9 +2,11 @@
 """Speed and agreement of `wisp grid` against gdal_grid (invdistnn) and a scipy cKDTree IDW.
 
 Runs on request, not in CI:  python3 benches/compare/compare.py [--runs 3] [--points 10000] [--size 1000]
+    [--gdal-threads 1,ALL_CPUS]
 Needs: a release build (`cargo build --release`), gdal-bin (Debian), and numpy + scipy (PyPI).
-Prints a Markdown table of median wall times over --runs runs, the ratios, and the largest
-difference between the grids (all three are the same estimator: k nearest, weights 1/d²).
+Prints gdal_grid's smallest exact search radius (computed here), a Markdown table of median wall
+times over --runs runs (wisp writing ESRI ASCII and GeoTIFF; gdal_grid writes GeoTIFF), the
+ratios, and the largest difference between the grids (all three are the same estimator: k nearest, weights 1/d²).
 """
 import argparse, os, shutil, subprocess, sys, tempfile, time
 import numpy as np
@@ -38,6 +40,8 @@ def main():
     ap.add_argument("--points", type=int, default=10_000)
     ap.add_argument("--size", type=int, default=1000)
     ap.add_argument("--k", type=int, default=12)
+    ap.add_argument("--gdal-threads", default="1,ALL_CPUS",
+                    help="GDAL_NUM_THREADS values to time, comma-separated")
     a = ap.parse_args()
     if not os.path.exists(WISP):
         sys.exit("build first: cargo build --release")
@@ -55,56 +59,73 @@ def main():
     extent = f"0,0,{size},{size}"
     rows = []
 
+    from scipy.spatial import cKDTree
+    xs = (np.arange(size) + 0.5)
+    gx, gy = np.meshgrid(xs, size - xs)
+    q = np.column_stack([gx.ravel(), gy.ravel()])
+
+    def scipy_query():
+        return cKDTree(pts).query(q, k=k, workers=-1)
+
+    def scipy_idw():
+        d, i = scipy_query()
+        d = np.maximum(d, 1e-12)
+        w = 1.0 / d ** 2
+        return (w * vals[i]).sum(1) / w.sum(1)
+
+    # gdal_grid invdistnn keeps the nearest max_points among the points within `radius` of a
+    # cell, and its search cost grows with the radius; the smallest radius that still holds
+    # every cell's k nearest is the largest k-th neighbour distance over the cells (a hair more,
+    # so rounding never drops the k-th). That is gdal's fastest setting with the exact output.
+    radius = float(scipy_query()[0][:, -1].max()) * (1 + 1e-6) + 1e-6
+
+    def run_wisp(out):
+        subprocess.run([WISP, "grid", csv, "--extent", extent, "--size", f"{size}x{size}",
+                        "--k", str(k), "--power", "2", "--out", out], check=True, stdout=subprocess.DEVNULL)
+
     wisp_out = os.path.join(tmp, "wisp.asc")
-    t_wisp = median_time(lambda: subprocess.run([WISP, "grid", csv, "--extent", extent, "--size", f"{size}x{size}",
-                                                 "--k", str(k), "--power", "2", "--out", wisp_out], check=True,
-                                                stdout=subprocess.DEVNULL), a.runs)
+    t_wisp = median_time(lambda: run_wisp(wisp_out), a.runs)
     _, wisp_grid = read_asc(wisp_out)
-    rows.append(("wisp grid (idw, k=12, 2 threads)", t_wisp))
+    rows.append(("wisp grid --out grid.asc (idw, k=12, 2 threads)", t_wisp))
+    wisp_tif = os.path.join(tmp, "wisp.tif")
+    t_wisp_tif = median_time(lambda: run_wisp(wisp_tif), a.runs)
+    rows.append(("wisp grid --out grid.tif (idw, k=12, 2 threads)", t_wisp_tif))
 
     gdal_grid = None
+    wisp_tif_grid = None
     if shutil.which("gdal_grid"):
         gdal_tif = os.path.join(tmp, "gdal.tif")
         gdal_out = os.path.join(tmp, "gdal.asc")
-        # invdistnn searches every point within `radius` and keeps the nearest max_points; a radius
-        # of 4x the expected 12th-neighbour distance holds 12 points everywhere on uniform data
-        # while keeping gdal's search local (an unbounded radius makes it scan every point).
-        radius = 4 * np.sqrt(k * size * size / (np.pi * n))
-        for threads in ["1", "ALL_CPUS"]:
+        for threads in a.gdal_threads.split(","):
             cmd = ["gdal_grid", "--config", "GDAL_NUM_THREADS", threads, "-q",
-                   "-a", f"invdistnn:power=2.0:smoothing=0.0:radius={radius:.3f}:max_points={k}:min_points=1:nodata=-9999",
+                   "-a", f"invdistnn:power=2.0:smoothing=0.0:radius={radius:.6f}:max_points={k}:min_points=1:nodata=-9999",
                    "-txe", "0", str(size), "-tye", "0", str(size), "-outsize", str(size), str(size),
                    "-of", "GTiff", "-ot", "Float64", "-l", "points", os.path.join(tmp, "points.vrt"), gdal_tif]
             t = median_time(lambda: subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL), a.runs)
-            rows.append((f"gdal_grid invdistnn ({'1 thread' if threads == '1' else '2 threads'})", t))
+            rows.append((f"gdal_grid invdistnn -of GTiff ({'1 thread' if threads == '1' else '2 threads'})", t))
         # AAIGrid cannot be created directly; gdal_grid writes GeoTIFF (timed) and we convert once.
         subprocess.run(["gdal_translate", "-q", "-of", "AAIGrid", gdal_tif, gdal_out], check=True)
         _, gdal_grid = read_asc(gdal_out)
         # gdal_grid writes -tye ymin ymax with row 0 at ymin; wisp puts row 0 at the top (ymax).
         if np.nanmax(np.abs(gdal_grid[::-1] - wisp_grid)) < np.nanmax(np.abs(gdal_grid - wisp_grid)):
             gdal_grid = gdal_grid[::-1]
-
-    from scipy.spatial import cKDTree
-    xs = (np.arange(size) + 0.5)
-    gx, gy = np.meshgrid(xs, size - xs)
-    q = np.column_stack([gx.ravel(), gy.ravel()])
-
-    def scipy_idw():
-        d, i = cKDTree(pts).query(q, k=k, workers=-1)
-        d = np.maximum(d, 1e-12)
-        w = 1.0 / d ** 2
-        return (w * vals[i]).sum(1) / w.sum(1)
+        wisp_tif_asc = os.path.join(tmp, "wisp-tif.asc")
+        subprocess.run(["gdal_translate", "-q", "-of", "AAIGrid", wisp_tif, wisp_tif_asc], check=True)
+        _, wisp_tif_grid = read_asc(wisp_tif_asc)
 
     t_scipy = median_time(scipy_idw, a.runs)
     scipy_grid = scipy_idw().reshape(size, size)
     rows.append(("scipy cKDTree query (workers=-1) + weights", t_scipy))
 
     print(f"{n} points onto {size} x {size} cells, k = {k}, median of {a.runs} runs on {os.cpu_count()} cores\n")
-    print("| tool | median s | wisp is faster by |")
-    print("|---|---|---|")
+    print(f"gdal_grid radius: {radius:.4f} (the largest {k}th-neighbour distance of any cell)\n")
+    print("| tool | median s | wisp (.asc) is faster by | wisp (.tif) is faster by |")
+    print("|---|---|---|---|")
     for name, t in rows:
-        print(f"| {name} | {t:.3f} | {t / t_wisp:.1f}x |")
+        print(f"| {name} | {t:.3f} | {t / t_wisp:.1f}x | {t / t_wisp_tif:.1f}x |")
     print()
+    if wisp_tif_grid is not None:
+        print(f"largest |wisp .tif - wisp .asc| = {np.nanmax(np.abs(wisp_tif_grid - wisp_grid)):.2e} dB")
     if gdal_grid is not None:
         print(f"largest |wisp - gdal_grid| = {np.nanmax(np.abs(gdal_grid - wisp_grid)):.2e} dB")
     print(f"largest |wisp - scipy|     = {np.nanmax(np.abs(scipy_grid - wisp_grid)):.2e} dB")

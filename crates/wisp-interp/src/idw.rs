@@ -24,6 +24,17 @@ impl Default for Idw {
 }
 
 impl Idw {
+    /// The weight of a neighbour at squared distance `dist2` (> 0): `1 / d^power`.
+    #[inline]
+    pub fn weight(&self, dist2: f64) -> f64 {
+        let half_power = self.power / 2.0;
+        if half_power == 1.0 {
+            1.0 / dist2
+        } else {
+            dist2.powf(-half_power)
+        }
+    }
+
     /// The estimate from a cell's neighbours (nearest first) and the sample values.
     #[inline]
     pub fn estimate(&self, neighbours: &[Neighbour], values: &[f32]) -> f32 {
@@ -35,14 +46,9 @@ impl Idw {
                 .collect();
             return (exact.iter().sum::<f64>() / exact.len() as f64) as f32;
         }
-        let half_power = self.power / 2.0;
         let (mut num, mut den) = (0.0f64, 0.0f64);
         for n in neighbours {
-            let w = if half_power == 1.0 {
-                1.0 / n.dist2
-            } else {
-                n.dist2.powf(-half_power)
-            };
+            let w = self.weight(n.dist2);
             num += w * values[n.index as usize] as f64;
             den += w;
         }

@@ -4,9 +4,11 @@
 //! leaves as the cell next door (shared/reference.md §6). Instead, for a tile of T × T cells with
 //! centre `c` and half-diagonal `h`, let `d_k` be the distance from `c` to its k-th nearest sample.
 //! Any cell `p` of the tile has at least k samples within `d_k + h` (the triangle inequality), so
-//! its k nearest all lie within `d_k + 2h` of `c`. One radius query gathers those candidates and
-//! each cell picks its exact top k from them. Ties in distance are broken by sample index, so the
-//! result is the same set a sorted per-cell query returns, on any number of threads.
+//! its k nearest all lie within `d_k + 2h` of `c`. One radius query gathers those candidates,
+//! ordered by distance to `c`, and each cell picks its exact top k from them by bounded insertion,
+//! stopping at the first candidate that cannot beat its k-th (see `TileCandidates::nearest`).
+//! Ties in distance are broken by sample index, so the result is the same set a sorted per-cell
+//! query returns, on any number of threads.
 
 use crate::{InterpError, ScatteredPoint};
 use kiddo::{ImmutableKdTree, SquaredEuclidean};
@@ -129,8 +131,8 @@ impl NeighbourIndex {
                 let r0 = band * TILE;
                 let r1 = (r0 + TILE).min(geometry.rows());
                 let mut state = band_state(r0, r1);
-                let mut candidates: Vec<Neighbour> = Vec::new();
-                let mut cell: Vec<Neighbour> = Vec::new();
+                let mut tile = TileCandidates::default();
+                let mut cell: Vec<Neighbour> = Vec::with_capacity(k + 1);
                 let mut c0 = 0;
                 while c0 < geometry.cols() {
                     let c1 = (c0 + TILE).min(geometry.cols());
@@ -138,22 +140,14 @@ impl NeighbourIndex {
                         c0 = c1;
                         continue;
                     }
-                    self.tile_candidates(geometry, (r0, r1), (c0, c1), k, &mut candidates);
+                    self.tile_candidates(geometry, (r0, r1), (c0, c1), k, &mut tile);
                     for r in r0..r1 {
                         for c in c0..c1 {
                             if !include(r, c) {
                                 continue;
                             }
                             let p = geometry.centre(r, c);
-                            cell.clear();
-                            cell.extend(candidates.iter().map(|n| {
-                                let q = self.points[n.index as usize];
-                                Neighbour {
-                                    index: n.index,
-                                    dist2: sq(q[0] - p.x) + sq(q[1] - p.y),
-                                }
-                            }));
-                            top_k(&mut cell, k);
+                            tile.nearest(p.x, p.y, k, &mut cell);
                             visit(r, c, &cell, &mut state);
                         }
                     }
@@ -164,14 +158,15 @@ impl NeighbourIndex {
             .collect()
     }
 
-    /// Every sample that can be among the k nearest of some cell in the tile.
+    /// Every sample that can be among the k nearest of some cell in the tile, ordered by
+    /// distance to the tile's centre.
     fn tile_candidates(
         &self,
         g: &GridGeometry,
         (r0, r1): (usize, usize),
         (c0, c1): (usize, usize),
         k: usize,
-        out: &mut Vec<Neighbour>,
+        out: &mut TileCandidates,
     ) {
         let a = g.centre(r0, c0);
         let b = g.centre(r1 - 1, c1 - 1);
@@ -184,21 +179,85 @@ impl NeighbourIndex {
             .execute();
         let dk = kth.last().map(|r| r.distance.sqrt()).unwrap_or(0.0);
         // A hair of slack so rounding in the tree's distances never drops a boundary sample.
-        let radius = (dk + 2.0 * half_diagonal) * (1.0 + 1e-9) + 1e-9;
-        out.clear();
-        out.extend(
-            self.tree
-                .query(&centre)
-                .within::<SquaredEuclidean<f64>>(radius * radius)
-                .unsorted()
-                .execute()
-                .into_iter()
-                .map(|r| Neighbour {
-                    index: r.item,
-                    dist2: 0.0,
-                }),
-        );
+        let radius = with_slack(dk + 2.0 * half_diagonal);
+        let mut found: Vec<(f64, u32)> = self
+            .tree
+            .query(&centre)
+            .within::<SquaredEuclidean<f64>>(radius * radius)
+            .unsorted()
+            .execute()
+            .into_iter()
+            .map(|r| {
+                let q = self.points[r.item as usize];
+                ((q[0] - centre[0]).hypot(q[1] - centre[1]), r.item)
+            })
+            .collect();
+        found.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        out.centre = centre;
+        out.reach.clear();
+        out.position.clear();
+        out.index.clear();
+        for (reach, index) in found {
+            out.reach.push(reach);
+            out.position.push(self.points[index as usize]);
+            out.index.push(index);
+        }
     }
+}
+
+/// One tile's candidate samples, nearest the tile's centre first, as parallel arrays so the
+/// per-cell scan reads them in order.
+#[derive(Default)]
+struct TileCandidates {
+    centre: [f64; 2],
+    /// Distance from the tile's centre to each candidate, ascending.
+    reach: Vec<f64>,
+    position: Vec<[f64; 2]>,
+    index: Vec<u32>,
+}
+
+impl TileCandidates {
+    /// The exact k nearest candidates of `(x, y)` into `out`, nearest first, ties by index.
+    ///
+    /// A bounded insertion: `out` holds the best k so far, and a candidate that does not beat
+    /// the k-th is rejected with one comparison. Candidates come nearest the tile's centre first,
+    /// so the k found early are already close, and the scan stops at the first candidate whose
+    /// distance to the centre exceeds the k-th distance plus the cell's own distance to the
+    /// centre: by the triangle inequality neither it nor any later candidate can be nearer.
+    fn nearest(&self, x: f64, y: f64, k: usize, out: &mut Vec<Neighbour>) {
+        out.clear();
+        let offset = (x - self.centre[0]).hypot(y - self.centre[1]);
+        let mut stop_beyond = f64::INFINITY;
+        for ((&reach, &q), &index) in self.reach.iter().zip(&self.position).zip(&self.index) {
+            if reach > stop_beyond {
+                break;
+            }
+            let candidate = Neighbour {
+                index,
+                dist2: sq(q[0] - x) + sq(q[1] - y),
+            };
+            if out.len() == k {
+                if cmp(&candidate, &out[k - 1]).is_ge() {
+                    continue;
+                }
+                out.pop();
+            }
+            let at = out
+                .iter()
+                .rposition(|n| cmp(n, &candidate).is_lt())
+                .map_or(0, |i| i + 1);
+            out.insert(at, candidate);
+            if out.len() == k {
+                stop_beyond = with_slack(out[k - 1].dist2.sqrt() + offset);
+            }
+        }
+    }
+}
+
+/// `d` widened by a relative and an absolute hair, so floating-point rounding in a bound never
+/// excludes a sample that is exactly on it.
+fn with_slack(d: f64) -> f64 {
+    d * (1.0 + 1e-9) + 1e-9
 }
 
 /// Keeps the k smallest by (distance, index), sorted.
@@ -294,6 +353,40 @@ mod tests {
                     .filter(|(r, c)| (r + c) % 3 != 0)
                     .count()
             );
+        }
+    }
+
+    /// Samples on a lattice with cell centres on the lattice and between its points: many
+    /// candidates tie at the k-th distance, so only the index can decide, as in the brute force.
+    #[test]
+    fn tile_search_breaks_ties_by_index_like_brute_force() {
+        let pts: Vec<ScatteredPoint> = (0..24 * 24)
+            .map(|i| ScatteredPoint {
+                x: (i % 24) as f64,
+                y: (i / 24) as f64,
+            })
+            .rev()
+            .collect();
+        let index = NeighbourIndex::new(&pts).unwrap();
+        for g in [
+            GridGeometry::new(-3.0, 27.0, 0.5, -0.5, 60, 60).unwrap(),
+            GridGeometry::new(0.0, 0.0, 1.0, 1.0, 24, 24).unwrap(),
+        ] {
+            for k in [1, 4, 12, 13, 30] {
+                let bands = index.for_each_cell(
+                    &g,
+                    k,
+                    &|_, _| true,
+                    &|r, c, n, out: &mut Vec<(usize, usize, Vec<Neighbour>)>| {
+                        out.push((r, c, n.to_vec()))
+                    },
+                    &|_, _| Vec::new(),
+                );
+                for (r, c, got) in bands.into_iter().flatten() {
+                    let p = g.centre(r, c);
+                    assert_eq!(got, index.nearest_brute(p.x, p.y, k), "({r},{c}) k={k}");
+                }
+            }
         }
     }
 

@@ -62,6 +62,9 @@ pub enum RenderErrorKind {
         /// The encoder's complaint.
         message: String,
     },
+    /// Encoding a GeoTIFF failed (a grid too large for a classic TIFF, say).
+    #[error("could not encode the grid as GeoTIFF: {0}")]
+    TiffEncode(String),
     /// krilla refused to build the PDF.
     #[error("could not build the PDF report: {0}")]
     Pdf(String),

@@ -1,6 +1,7 @@
 //! wisp-render turns finished layers into files a planner reads: heatmap PNGs with legend,
 //! contours, markers and a scale bar, the same heatmap as SVG with vector annotations, the PDF
-//! survey report, and a self-contained interactive HTML report.
+//! survey report, a self-contained interactive HTML report, and bare grids as ESRI ASCII or
+//! GeoTIFF rasters for GIS tools.
 //!
 //! It owns only the drawing. It must never compute coverage, interpolate a survey or decide
 //! compliance: it takes finished grids and tables and paints them. Rendering functions return
@@ -17,6 +18,7 @@ mod heatmap;
 mod html;
 pub mod labels;
 mod map_labels;
+mod raster;
 mod report;
 mod scale;
 mod svg;
@@ -31,6 +33,7 @@ pub use heatmap::{
 };
 pub use html::{report_html, HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport};
 pub use map_labels::{heatmap_labels, LabelKind, MapLabel};
+pub use raster::{esri_ascii, geotiff, NODATA};
 pub use report::{
     report_pdf, report_pdf_with, FloorExtras, Paper, Report, ReportFloor, Table, MAX_IMAGE_WIDTH_PX,
 };

@@ -28,7 +28,8 @@ pub struct Args {
     /// IDW distance exponent (idw, and natural's fallback).
     #[arg(long, default_value_t = 2.0)]
     power: f64,
-    /// Also write the kriging standard deviation grid here (ESRI ASCII). Kriging only; with --at,
+    /// Also write the kriging standard deviation grid here (as --out: GeoTIFF for .tif/.tiff,
+    /// else ESRI ASCII). Kriging only; with --at,
     /// kriging adds a std_dev column to the CSV instead.
     #[arg(long, conflicts_with = "at")]
     std_dev_out: Option<PathBuf>,
@@ -36,7 +37,8 @@ pub struct Args {
     /// (x,y,value,std_dev with kriging).
     #[arg(long)]
     at: Option<PathBuf>,
-    /// Output: ESRI ASCII grid (.asc), or CSV with --at.
+    /// Output: GeoTIFF (.tif or .tiff: 32-bit float, georeferenced in plan metres), else an
+    /// ESRI ASCII grid (.asc); CSV with --at.
     #[arg(long)]
     out: PathBuf,
 }
@@ -224,7 +226,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         .grid_many(&[&values], &geometry, &|_, _| true)
         .map_err(CliError::input)?
         .remove(0);
-    super::write_output(&a.out, esri_ascii(&surface.value).as_bytes())?;
+    super::write_output(&a.out, &raster_bytes(&a.out, &surface.value)?)?;
     println!(
         "wrote {} ({}×{} cells)",
         a.out.display(),
@@ -232,45 +234,21 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         geometry.rows()
     );
     if let (Some(path), Some(sd)) = (&a.std_dev_out, &surface.std_dev) {
-        super::write_output(path, esri_ascii(sd).as_bytes())?;
+        super::write_output(path, &raster_bytes(path, sd)?)?;
         println!("wrote {} (kriging standard deviation)", path.display());
     }
     Ok(ExitCode::Ok)
 }
 
-/// ESRI ASCII grid. Square cells use `cellsize`; others the `dx`/`dy` extension GDAL reads.
-pub fn esri_ascii(grid: &wisp_model::Grid<f32>) -> String {
-    let g = grid.geometry();
-    let (dx, dy) = (g.dx(), g.dy().abs());
-    let yll = g.origin().y + g.dy() * g.rows() as f64;
-    let mut s = format!(
-        "ncols {}\nnrows {}\nxllcorner {}\nyllcorner {}\n",
-        g.cols(),
-        g.rows(),
-        g.origin().x,
-        yll
-    );
-    if dx == dy {
-        let _ = writeln!(s, "cellsize {dx}");
+/// The grid in the format `path`'s extension names: GeoTIFF for `.tif`/`.tiff`, else ESRI ASCII.
+fn raster_bytes(path: &Path, grid: &wisp_model::Grid<f32>) -> Result<Vec<u8>, CliError> {
+    let tiff = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("tif") || e.eq_ignore_ascii_case("tiff"));
+    if tiff {
+        wisp_render::geotiff(grid).map_err(CliError::output)
     } else {
-        let _ = writeln!(s, "dx {dx}\ndy {dy}");
+        Ok(wisp_render::esri_ascii(grid))
     }
-    s.push_str("NODATA_value -9999\n");
-    s.reserve(grid.geometry().len() * 10);
-    for row in grid.values().rows() {
-        let mut first = true;
-        for v in row {
-            if !first {
-                s.push(' ');
-            }
-            first = false;
-            if v.is_nan() {
-                s.push_str("-9999");
-            } else {
-                let _ = write!(s, "{v}");
-            }
-        }
-        s.push('\n');
-    }
-    s
 }

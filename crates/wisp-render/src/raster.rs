@@ -1,0 +1,259 @@
+//! A grid as a raster file GIS tools open: ESRI ASCII (`.asc`) and GeoTIFF (`.tif`).
+//!
+//! Both use `gdal_grid`'s cell convention: row 0 is the top (largest y), the extent is the outer
+//! edges of the cells, and NaN (no estimate) is written as the nodata value −9999.
+
+use crate::{RenderError, RenderErrorKind};
+use rayon::prelude::*;
+use std::fmt::Write as _;
+use std::io::Cursor;
+use tiff::encoder::{colortype::Gray32Float, Compression, TiffEncoder};
+use tiff::tags::Tag;
+use wisp_model::Grid;
+
+/// The nodata value both formats declare for NaN cells.
+pub const NODATA: f32 = -9999.0;
+
+/// Rows formatted per rayon task: enough work per task that scheduling costs nothing, and few
+/// enough that two threads share a 1000-row grid evenly.
+const ROWS_PER_TASK: usize = 16;
+
+/// The grid as an ESRI ASCII grid. Square cells use `cellsize`; others the `dx`/`dy` extension
+/// GDAL reads.
+///
+/// Each value is written as Rust's `Display` would write the `f32` (the shortest text that reads
+/// back to the same number, never in exponent form), but through [`ryu`]'s formatter, which is
+/// several times faster than `fmt` on a million cells; rows are formatted in parallel and joined
+/// in order, so the bytes do not depend on the number of threads.
+pub fn esri_ascii(grid: &Grid<f32>) -> Vec<u8> {
+    let g = grid.geometry();
+    let (dx, dy) = (g.dx(), g.dy().abs());
+    let yll = g.origin().y + g.dy() * g.rows() as f64;
+    let mut head = format!(
+        "ncols {}\nnrows {}\nxllcorner {}\nyllcorner {}\n",
+        g.cols(),
+        g.rows(),
+        g.origin().x,
+        yll
+    );
+    if dx == dy {
+        let _ = writeln!(head, "cellsize {dx}");
+    } else {
+        let _ = writeln!(head, "dx {dx}\ndy {dy}");
+    }
+    let _ = writeln!(head, "NODATA_value {NODATA}");
+    let values = grid.values();
+    let cols = g.cols();
+    let chunks: Vec<Vec<u8>> = values
+        .as_slice()
+        .map(|all| {
+            all.par_chunks(cols * ROWS_PER_TASK)
+                .map(|rows| {
+                    let mut out = Vec::with_capacity(rows.len() * 10);
+                    for row in rows.chunks(cols) {
+                        write_row(row.iter().copied(), &mut out);
+                    }
+                    out
+                })
+                .collect()
+        })
+        // A non-contiguous array (never made by `Grid`, but possible through `values_mut`
+        // views) is written row by row on one thread.
+        .unwrap_or_else(|| {
+            let mut out = Vec::new();
+            for row in values.rows() {
+                write_row(row.iter().copied(), &mut out);
+            }
+            vec![out]
+        });
+    let mut out = Vec::with_capacity(head.len() + chunks.iter().map(Vec::len).sum::<usize>());
+    out.extend_from_slice(head.as_bytes());
+    for c in &chunks {
+        out.extend_from_slice(c);
+    }
+    out
+}
+
+/// The GeoKeyDirectory: version 1.1.0 and one key, GTRasterTypeGeoKey (1025) = RasterPixelIsArea
+/// (1), so the tie point is the outer corner of the first cell, as in the ESRI ASCII header. No
+/// coordinate system is declared: plan metres are a local frame (GeoTIFF 1.1, OGC 19-008r4, §7).
+const GEO_KEYS: [u16; 8] = [1, 1, 0, 1, 1025, 0, 1, 1];
+
+/// The grid as a single-band 32-bit float GeoTIFF, uncompressed: ModelPixelScale and
+/// ModelTiepoint give GDAL the extent and cell size, GDAL_NODATA the nodata value NaN cells are
+/// written as.
+pub fn geotiff(grid: &Grid<f32>) -> Result<Vec<u8>, RenderError> {
+    let failed = |e: tiff::TiffError| RenderError::from(RenderErrorKind::TiffEncode(e.to_string()));
+    let g = grid.geometry();
+    let (width, height) = match (u32::try_from(g.cols()), u32::try_from(g.rows())) {
+        (Ok(w), Ok(h)) => (w, h),
+        _ => {
+            return Err(RenderErrorKind::TiffEncode(format!(
+                "{}×{} cells is beyond a TIFF's 2³²−1 per side",
+                g.cols(),
+                g.rows()
+            ))
+            .into())
+        }
+    };
+    let data: Vec<f32> = grid
+        .values()
+        .iter()
+        .map(|v| if v.is_nan() { NODATA } else { *v })
+        .collect();
+    let mut bytes = Cursor::new(Vec::with_capacity(data.len() * 4 + 1024));
+    {
+        let mut encoder = TiffEncoder::new(&mut bytes)
+            .map_err(failed)?
+            .with_compression(Compression::Uncompressed);
+        let mut image = encoder
+            .new_image::<Gray32Float>(width, height)
+            .map_err(failed)?;
+        let tags = image.encoder();
+        // Model y grows up; a grid whose rows go down in y (dy < 0) has a positive y scale.
+        tags.write_tag(Tag::ModelPixelScaleTag, &[g.dx(), -g.dy(), 0.0][..])
+            .map_err(failed)?;
+        tags.write_tag(
+            Tag::ModelTiepointTag,
+            &[0.0, 0.0, 0.0, g.origin().x, g.origin().y, 0.0][..],
+        )
+        .map_err(failed)?;
+        tags.write_tag(Tag::GeoKeyDirectoryTag, &GEO_KEYS[..])
+            .map_err(failed)?;
+        tags.write_tag(Tag::GdalNodata, NODATA.to_string().as_str())
+            .map_err(failed)?;
+        image.write_data(&data).map_err(failed)?;
+    }
+    Ok(bytes.into_inner())
+}
+
+fn write_row(row: impl Iterator<Item = f32>, out: &mut Vec<u8>) {
+    let mut buffer = ryu::Buffer::new();
+    for (i, v) in row.enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        if v.is_nan() {
+            out.extend_from_slice(b"-9999");
+        } else {
+            push_display(v, &mut buffer, out);
+        }
+    }
+    out.push(b'\n');
+}
+
+/// Appends `v` exactly as `format!("{v}")` writes it. Both give the shortest round-trip digits;
+/// ryu spells integral values `-65.0` (Display: `-65`) and very small or large ones with an
+/// exponent (Display: positional), so the first is trimmed and the second, rare in a signal grid,
+/// goes through `fmt`.
+fn push_display(v: f32, buffer: &mut ryu::Buffer, out: &mut Vec<u8>) {
+    if !v.is_finite() {
+        out.extend_from_slice(v.to_string().as_bytes());
+        return;
+    }
+    let text = buffer.format_finite(v).as_bytes();
+    if text.contains(&b'e') {
+        out.extend_from_slice(v.to_string().as_bytes());
+    } else {
+        out.extend_from_slice(text.strip_suffix(b".0").unwrap_or(text));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wisp_model::GridGeometry;
+
+    /// The reference: the writer as it was, through `fmt`.
+    fn esri_ascii_fmt(grid: &Grid<f32>) -> String {
+        let g = grid.geometry();
+        let (dx, dy) = (g.dx(), g.dy().abs());
+        let yll = g.origin().y + g.dy() * g.rows() as f64;
+        let mut s = format!(
+            "ncols {}\nnrows {}\nxllcorner {}\nyllcorner {}\n",
+            g.cols(),
+            g.rows(),
+            g.origin().x,
+            yll
+        );
+        if dx == dy {
+            let _ = writeln!(s, "cellsize {dx}");
+        } else {
+            let _ = writeln!(s, "dx {dx}\ndy {dy}");
+        }
+        s.push_str("NODATA_value -9999\n");
+        for row in grid.values().rows() {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|v| {
+                    if v.is_nan() {
+                        "-9999".to_string()
+                    } else {
+                        format!("{v}")
+                    }
+                })
+                .collect();
+            s.push_str(&cells.join(" "));
+            s.push('\n');
+        }
+        s
+    }
+
+    #[test]
+    fn geotiff_decodes_to_the_grid_with_its_georeferencing() {
+        use tiff::decoder::{Decoder, DecodingResult};
+        use tiff::tags::Tag;
+        let g = GridGeometry::new(-3.0, 12.5, 0.5, -0.25, 7, 5).unwrap();
+        let mut values: Vec<f32> = (0..35).map(|i| -90.0 + i as f32 * 1.7).collect();
+        values[4] = f32::NAN;
+        let grid = Grid::from_vec(g, values.clone());
+        let bytes = geotiff(&grid).unwrap();
+        let mut d = Decoder::new(Cursor::new(bytes)).unwrap();
+        assert_eq!(d.dimensions().unwrap(), (7, 5));
+        let DecodingResult::F32(got) = d.read_image().unwrap() else {
+            panic!("not a 32-bit float image");
+        };
+        values[4] = NODATA;
+        assert_eq!(got, values, "row 0 first, NaN as nodata");
+        let scale = d.get_tag_f64_vec(Tag::ModelPixelScaleTag).unwrap();
+        assert_eq!(scale, vec![0.5, 0.25, 0.0]);
+        let tie = d.get_tag_f64_vec(Tag::ModelTiepointTag).unwrap();
+        assert_eq!(tie, vec![0.0, 0.0, 0.0, -3.0, 12.5, 0.0]);
+        let keys = d.get_tag_u16_vec(Tag::GeoKeyDirectoryTag).unwrap();
+        assert_eq!(keys, GEO_KEYS.to_vec());
+        assert_eq!(d.get_tag_ascii_string(Tag::GdalNodata).unwrap(), "-9999");
+    }
+
+    #[test]
+    fn same_text_as_fmt() {
+        // Awkward values first (integral, negative zero, tiny, huge, subnormal, infinite, NaN),
+        // then a spread of bit patterns from a fixed stride through the f32 space.
+        let mut values = vec![
+            -65.0,
+            -0.0,
+            0.0,
+            1e-7,
+            -3.4e38,
+            1e16,
+            123456790.0,
+            f32::MIN_POSITIVE / 3.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -72.15,
+            0.1,
+        ];
+        let mut bits = 0x0000_1234u32;
+        while values.len() < 40 * 37 {
+            bits = bits.wrapping_add(0x0029_3a7f);
+            values.push(f32::from_bits(bits));
+        }
+        for (cols, rows, dy) in [(40, 37, -0.5), (37, 40, -0.25)] {
+            let g = GridGeometry::new(-3.0, 12.5, 0.5, dy, cols, rows).unwrap();
+            let grid = Grid::from_vec(g, values.clone());
+            let fast = esri_ascii(&grid);
+            let want = esri_ascii_fmt(&grid);
+            assert_eq!(String::from_utf8(fast).unwrap(), want);
+        }
+    }
+}
