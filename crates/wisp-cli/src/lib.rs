@@ -1,21 +1,22 @@
-//! wisp's command line: argument parsing, paths, exit codes and what is printed.
+//! wisp's command line: argument parsing, what is printed, progress bars and exit codes.
 //!
-//! Each subcommand is a thin adapter: it reads inputs through `wisp-ingest`, runs the pure core
-//! (`wisp-interp`, `wisp-coverage`, `wisp-radio`), and writes through `wisp-render`. Only this
-//! crate knows about argv, stdout, stderr and exit codes; only here is the clock read (for a
-//! report's date, unless `SOURCE_DATE_EPOCH` is set).
+//! Each subcommand is a thin shell over the application layer (`wisp-site`: load a site,
+//! analyse its floors, check, plan, report, bundles) and, for the commands that work on one file
+//! (`ingest`, `import`, `grid`, `simulate`, `walls`), over the library that owns that file. It
+//! never decides a verdict, lays out a report or reads a file format itself. Only this crate
+//! knows argv, stdout, stderr and the process exit code; only here is the clock read (for a
+//! report's date, unless `SOURCE_DATE_EPOCH` is set, and for the per-floor timings).
 //!
 //! Exit codes: 0 success; 1 `wisp check` found a failing zone; 2 bad input or usage; 3 `wisp
 //! check` had not enough data to judge a zone.
 
+mod args;
 mod commands;
-mod error;
-mod pipeline;
+mod progress;
 
-pub use error::{CliError, ExitCode};
+pub use wisp_site::{Error as CliError, ExitCode};
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -128,9 +129,4 @@ where
             e.exit_code() as i32
         }
     }
-}
-
-/// Where the sample site lives, for `wisp demo`: beside the executable's source tree.
-pub(crate) fn sample_site() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../samples/site.toml")
 }

@@ -1,10 +1,11 @@
 //! `wisp calibrate`: fit the radio model (path-loss exponent, each radio's effective power, the
 //! position of APs the manifest does not place) to the survey, and print it.
 
-use crate::{pipeline, CliError, ExitCode};
+use crate::{CliError, ExitCode};
 use serde_json::json;
 use std::path::PathBuf;
 use wisp_plan::{calibrate, Calibration, CalibrationOptions};
+use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -57,7 +58,7 @@ pub fn calibrate_site(
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
     if !a.json {
-        pipeline::print_reports(&loaded.reports);
+        crate::progress::print_reports(&loaded.reports);
     }
     let opts = CalibrationOptions {
         fit_walls: a.fit_walls,

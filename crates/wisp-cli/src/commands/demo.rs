@@ -1,9 +1,9 @@
-use super::check::{check_site, geojson, json_report, table};
-use super::heatmap::{render, Metric, Style};
-use crate::pipeline;
 use crate::{CliError, ExitCode};
 use std::path::{Path, PathBuf};
 use wisp_render::Paper;
+use wisp_site::check::{check_site, geojson, json_report, table};
+use wisp_site::maps::{render, Metric, Style};
+use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -21,7 +21,7 @@ fn default_site() -> PathBuf {
     if here.is_file() {
         here.to_path_buf()
     } else {
-        crate::sample_site()
+        wisp_site::sample_site()
     }
 }
 
@@ -31,7 +31,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         .map_err(|e| CliError::output(format!("{}: cannot create folder: {e}", a.out.display())))?;
     println!("wisp demo: site {}", site_path.display());
     let loaded = pipeline::load(&site_path, None)?;
-    pipeline::print_reports(&loaded.reports);
+    crate::progress::print_reports(&loaded.reports);
     let mut written = Vec::new();
     let mut put = |name: &str, bytes: &[u8], what: &str| -> Result<(), CliError> {
         let p = a.out.join(name);
@@ -80,7 +80,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     // Plan the floors as `wisp plan` does by default, write the plan, and read it back as
     // `wisp report --plan` would, so the sample report shows the plan pages.
     let floors: Vec<&wisp_ingest::SiteFloor> = loaded.site.floors.iter().collect();
-    let plans = super::plan::plan_floors(
+    let plans = wisp_site::plan::plan_floors(
         &loaded,
         &floors,
         None,
@@ -90,19 +90,26 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let plan_path = a.out.join("plan.json");
     put(
         "plan.json",
-        super::plan::plan_json(&plans).to_string().as_bytes(),
+        wisp_site::plan::plan_json(&plans).to_string().as_bytes(),
         "proposed access points, zones before/after (wisp plan)",
     )?;
     drop(plans);
-    let plan = super::plan::read_plan_file(&loaded.site, &plan_path)?;
+    let plan = wisp_site::plan::read_plan_file(&loaded.site, &plan_path)?;
     put(
         "report.pdf",
-        &super::report::build_pdf(&loaded, &check, Some(&plan), Paper::A4)?,
+        &wisp_site::report::build_pdf(
+            &loaded,
+            &check,
+            Some(&plan),
+            Paper::A4,
+            &crate::args::report_date(),
+        )?,
         "the PDF survey report, with the plan pages",
     )?;
     put(
         "report.html",
-        super::html::build_html(&loaded, &check, Some(&plan))?.as_bytes(),
+        wisp_site::html::build_html(&loaded, &check, Some(&plan), &crate::args::report_date())?
+            .as_bytes(),
         "the interactive report (one file, no network)",
     )?;
     print!("\n{text}\n");

@@ -1,9 +1,9 @@
-use super::heatmap::draw;
-use crate::pipeline::{self, Loaded};
 use crate::{CliError, ExitCode};
 use std::path::{Path, PathBuf};
 use wisp_coverage::diff::{diff, difference, SurveyDiff};
 use wisp_render::{ColourScale, Palette};
+use wisp_site::maps::draw;
+use wisp_site::pipeline::{self, Loaded};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -1,8 +1,9 @@
 //! `wisp import project.esx --out DIR`: an Ekahau project as a wisp site folder.
 
-use crate::{pipeline, CliError, ExitCode};
+use crate::{CliError, ExitCode};
 use std::path::PathBuf;
 use wisp_ingest::esx;
+use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

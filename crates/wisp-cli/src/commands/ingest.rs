@@ -1,7 +1,8 @@
-use crate::{pipeline, CliError, ExitCode};
+use crate::{CliError, ExitCode};
 use std::path::PathBuf;
 use wisp_ingest::{Placement, Referencing, SkipLog};
 use wisp_model::{Point, Survey, SurveyFloor};
+use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -168,7 +169,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             reports,
         )
     };
-    pipeline::print_reports(&reports);
+    crate::progress::print_reports(&reports);
     let mut skipped = SkipLog::default();
     for r in &reports {
         skipped.merge(r.skipped.clone());

@@ -1,5 +1,6 @@
-use crate::{pipeline, CliError, ExitCode};
+use crate::{CliError, ExitCode};
 use std::path::PathBuf;
+use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -1,7 +1,8 @@
-use crate::{pipeline, CliError, ExitCode};
+use crate::{CliError, ExitCode};
 use std::path::PathBuf;
 use wisp_radio::simulate::{simulate_walk_in_building, Building};
 use wisp_radio::{generated_walk, SimulationParams};
+use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

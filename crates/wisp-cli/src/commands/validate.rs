@@ -1,7 +1,6 @@
 //! `wisp validate`: how well each interpolation method predicts stretches of the walk it did not
 //! see, and which one `auto` would pick.
 
-use crate::pipeline;
 use crate::{CliError, ExitCode};
 use serde_json::json;
 use std::path::PathBuf;
@@ -10,6 +9,7 @@ use wisp_interp::{
     all_methods, cross_validate, CrossValidation, InterpError, Interpolator, LayerOptions,
     MethodScore, Score, Validation,
 };
+use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -41,7 +41,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     }
     let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
     if !a.json {
-        pipeline::print_reports(&loaded.reports);
+        crate::progress::print_reports(&loaded.reports);
     }
     let methods = all_methods();
     let refs: Vec<&dyn Interpolator> = methods.iter().map(|m| m.as_ref()).collect();

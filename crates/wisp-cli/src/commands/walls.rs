@@ -1,13 +1,14 @@
 //! `wisp walls`: a floor's walls by material, or (`--detect`) a draft of the walls found in the
 //! plan drawing, written as manifest TOML for the user to correct.
 
-use crate::{pipeline, CliError, ExitCode};
+use crate::{CliError, ExitCode};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use wisp_ingest::wall_detect::{
     agreement, detect_floor_walls, DetectedWall, DetectionStats, StrokeKind, WallDetectOptions,
 };
 use wisp_model::{Band, Floor};
+use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -2,7 +2,7 @@
 //! and the HTML report both show.
 //!
 //! The HTML report says what the PDF says — the tables, summary, notes and appendix come from
-//! [`super::report::build`], not from a second copy of that code — and adds the map: per floor
+//! [`crate::report::build`], not from a second copy of that code — and adds the map: per floor
 //! every layer of [`HTML_METRICS`] drawn exactly as `wisp heatmap` draws it, the per-cell values
 //! of those layers for the hover box, and links from each dead zone to its place on the map.
 //!
@@ -15,11 +15,11 @@
 // Called by `wisp report --html` and the PDF's dead-zone close-ups once the report command is
 // wired to them; until then only the tests here use these functions.
 
-use super::check::SiteCheck;
-use super::heatmap::{render, Metric, Style};
-use super::plan::PlanFile;
+use crate::check::SiteCheck;
+use crate::maps::{render, Metric, Style};
 use crate::pipeline::{self, FloorAnalysis, Loaded};
-use crate::CliError;
+use crate::plan::PlanFile;
+use crate::Error;
 use image::RgbaImage;
 use wisp_coverage::{Criterion, DeadZone};
 use wisp_ingest::SiteFloor;
@@ -46,18 +46,19 @@ const CLOSE_UP_MIN_HALF_M: f64 = 5.0;
 
 /// The whole HTML report of a checked site, as one self-contained HTML document.
 ///
-/// Builds the PDF report's content with [`super::report::build`] for its tables and text; a
+/// Builds the PDF report's content with [`crate::report::build`] for its tables and text; a
 /// caller that has built that already should call [`build_html_from`] instead.
 pub fn build_html(
     loaded: &Loaded,
     check: &SiteCheck,
     plan: Option<&PlanFile>,
-) -> Result<String, CliError> {
-    let report = super::report::build(loaded, check, plan, Paper::A4)?;
+    date: &str,
+) -> Result<String, Error> {
+    let report = crate::report::build(loaded, check, plan, Paper::A4, date)?;
     build_html_from(loaded, check, &report, plan)
 }
 
-/// [`build_html`] reusing a report already built by [`super::report::build`] from the same
+/// [`build_html`] reusing a report already built by [`crate::report::build`] from the same
 /// `loaded` and `check` (its heatmaps are not used; the map draws its own layers). With a
 /// plan, every floor it covers gets the predicted-after layer (and its values under the
 /// pointer) and the proposed-AP table.
@@ -66,7 +67,7 @@ pub fn build_html_from(
     check: &SiteCheck,
     report: &Report,
     plan: Option<&PlanFile>,
-) -> Result<String, CliError> {
+) -> Result<String, Error> {
     Ok(wisp_render::report_html(&html_report(
         loaded, check, report, plan,
     )?)?)
@@ -79,7 +80,7 @@ pub fn html_report(
     check: &SiteCheck,
     report: &Report,
     site_plan: Option<&PlanFile>,
-) -> Result<HtmlReport, CliError> {
+) -> Result<HtmlReport, Error> {
     let site = &loaded.site;
     let mut floors = Vec::new();
     for (index, (sf, (_, analysis))) in site.floors.iter().zip(&check.floors).enumerate() {
@@ -97,8 +98,8 @@ pub fn html_report(
         let floor_plan = site_plan.and_then(|p| p.floor(&sf.floor.id));
         let mut proposed_aps = wisp_render::Table::default();
         if let Some(fp) = floor_plan {
-            let predicted = super::heatmap::predicted(sf, samples, &fp.new_aps)?;
-            let image = super::heatmap::draw_predicted(
+            let predicted = crate::maps::predicted(sf, samples, &fp.new_aps)?;
+            let image = crate::maps::draw_predicted(
                 site,
                 sf,
                 &predicted,
@@ -122,7 +123,7 @@ pub fn html_report(
                     }),
                 });
             }
-            proposed_aps = super::report::proposed_ap_table(&fp.new_aps);
+            proposed_aps = crate::report::proposed_ap_table(&fp.new_aps);
         }
         let dead_zones: Vec<&DeadZone> =
             analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
@@ -190,7 +191,7 @@ pub fn dead_zone_crops(
     floor: &SiteFloor,
     samples: &[wisp_model::Sample],
     analysis: &FloorAnalysis,
-) -> Result<Vec<(String, RgbaImage)>, CliError> {
+) -> Result<Vec<(String, RgbaImage)>, Error> {
     let dead_zones: Vec<&DeadZone> = analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
     if analysis.layers.is_none() || dead_zones.is_empty() {
         return Ok(Vec::new());
@@ -321,7 +322,7 @@ fn hover_grids(l: &SignalLayers) -> Vec<HtmlGrid> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::check::check_site;
+    use crate::check::check_site;
 
     /// Magenta of the dead-zone outlines on the maps.
     fn is_outline(p: &image::Rgba<u8>) -> bool {
@@ -333,7 +334,7 @@ mod tests {
     fn sample_site_html_and_close_ups() {
         let loaded = pipeline::load(&crate::sample_site(), None).unwrap();
         let check = check_site(&loaded).unwrap();
-        let report = super::super::report::build(&loaded, &check, None, Paper::A4).unwrap();
+        let report = crate::report::build(&loaded, &check, None, Paper::A4, "2026-01-01").unwrap();
         let input = html_report(&loaded, &check, &report, None).unwrap();
         assert_eq!(input.floors.len(), loaded.site.floors.len());
         let floor = &input.floors[0];

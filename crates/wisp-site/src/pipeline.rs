@@ -1,12 +1,9 @@
 //! The steps every site command shares: load the site and its survey, build layers, evaluate;
 //! and [`analyse_site_with`], which runs them over every floor of a site in parallel.
 
-use crate::{CliError, ExitCode};
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use crate::{Error, ExitCode};
 use rayon::prelude::*;
-use std::io::IsTerminal;
 use std::path::Path;
-use std::time::{Duration, Instant};
 use wisp_coverage::{evaluate_floor, EvalOptions, ZoneResult};
 use wisp_ingest::{FileReport, Site, SiteFloor};
 use wisp_interp::layers::WallAware;
@@ -40,18 +37,18 @@ pub fn builtin_names() -> Vec<String> {
         .collect()
 }
 
-pub fn load_site(site: &Path) -> Result<Site, CliError> {
+pub fn load_site(site: &Path) -> Result<Site, Error> {
     Ok(wisp_ingest::load_site(site, &builtin_names())?)
 }
 
 /// Reads a survey JSON and checks that its floors are the site's.
-pub fn read_survey(site: &Site, path: &Path) -> Result<Survey, CliError> {
+pub fn read_survey(site: &Site, path: &Path) -> Result<Survey, Error> {
     let bytes = wisp_ingest::read_limited(path, wisp_ingest::MAX_CAPTURE_BYTES)?;
     let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(path))?;
     let survey = wisp_ingest::native::parse_survey(&text).map_err(|e| e.at(path))?;
     for f in &survey.floors {
         if site.floor(&f.id).is_none() {
-            return Err(CliError::input(format!(
+            return Err(Error::input(format!(
                 "{}: floor '{}' is not in the site manifest {}",
                 path.display(),
                 f.id,
@@ -63,7 +60,7 @@ pub fn read_survey(site: &Site, path: &Path) -> Result<Survey, CliError> {
 }
 
 /// Loads the site, and the survey from `survey` if given, else from the manifest's captures.
-pub fn load(site: &Path, survey: Option<&Path>) -> Result<Loaded, CliError> {
+pub fn load(site: &Path, survey: Option<&Path>) -> Result<Loaded, Error> {
     let site = load_site(site)?;
     match survey {
         Some(path) => {
@@ -95,9 +92,9 @@ pub fn load(site: &Path, survey: Option<&Path>) -> Result<Loaded, CliError> {
 }
 
 /// The analysis grid of a floor: 0.5 m cells over the whole plan.
-pub fn floor_grid(floor: &wisp_model::Floor) -> Result<GridGeometry, CliError> {
+pub fn floor_grid(floor: &wisp_model::Floor) -> Result<GridGeometry, Error> {
     GridGeometry::covering(Point::new(0.0, 0.0), floor.size_m(), ANALYSIS_CELL_M)
-        .map_err(|e| CliError::input(format!("floor '{}': {e}", floor.id)))
+        .map_err(|e| Error::input(format!("floor '{}': {e}", floor.id)))
 }
 
 /// One floor's layers and zone results.
@@ -110,36 +107,20 @@ pub struct FloorAnalysis {
 
 /// Builds the layers of a floor from its samples and evaluates its zones. A floor with no usable
 /// samples has no layers and every zone is "not enough data".
-pub fn analyse(
-    site: &Site,
-    floor: &SiteFloor,
-    samples: &[Sample],
-) -> Result<FloorAnalysis, CliError> {
+pub fn analyse(site: &Site, floor: &SiteFloor, samples: &[Sample]) -> Result<FloorAnalysis, Error> {
     analyse_with(site, floor, samples, &Filters::default())
 }
 
-/// Which radios the layers are built from (all, by default).
-#[derive(Debug, Clone, Default, clap::Args)]
+/// Which radios the layers are built from (all, by default). Front ends fill it from their own
+/// options (the CLI's `--ssid`, `--band`, `--bssid`).
+#[derive(Debug, Clone, Default)]
 pub struct Filters {
-    /// Only radios broadcasting this SSID (repeatable).
-    #[arg(long = "ssid")]
+    /// Only radios broadcasting one of these SSIDs.
     pub ssids: Vec<String>,
-    /// Only radios in this band: 2.4, 5 or 6 (repeatable).
-    #[arg(long = "band", value_parser = parse_band)]
+    /// Only radios in these bands.
     pub bands: Vec<wisp_model::Band>,
-    /// Only this BSSID (repeatable; any spelling, compared in lowercase colon form).
-    #[arg(long = "bssid", value_parser = parse_bssid)]
+    /// Only these BSSIDs (lowercase colon form).
     pub bssids: Vec<String>,
-}
-
-fn parse_band(s: &str) -> Result<wisp_model::Band, String> {
-    wisp_model::Band::parse(s).map_err(|e| e.to_string())
-}
-
-fn parse_bssid(s: &str) -> Result<String, String> {
-    s.parse::<wisp_model::Bssid>()
-        .map(|b| b.to_string())
-        .map_err(|e| e.to_string())
 }
 
 /// [`analyse`] with only the radios `filters` keeps.
@@ -148,7 +129,7 @@ pub fn analyse_with(
     floor: &SiteFloor,
     samples: &[Sample],
     filters: &Filters,
-) -> Result<FloorAnalysis, CliError> {
+) -> Result<FloorAnalysis, Error> {
     let f = &floor.floor;
     let g = floor_grid(f)?;
     let walls = (!f.walls.is_empty()).then(|| WallAware {
@@ -207,7 +188,7 @@ pub fn analyse_with(
                 method,
             })
         }
-        Err(e) => Err(CliError::input(format!("floor '{}': {e}", f.id))),
+        Err(e) => Err(Error::input(format!("floor '{}': {e}", f.id))),
     }
 }
 
@@ -305,13 +286,29 @@ impl std::fmt::Display for Shard {
 /// How a run over a site's floors goes.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
-    /// No progress bars and no per-floor summary (failures are still printed).
-    pub quiet: bool,
     /// Only this shard's floors.
     pub shard: Option<Shard>,
     /// Only these radios.
     pub filters: Filters,
 }
+
+/// Where a run reports what it is doing: a front end's progress display (the CLI draws
+/// progress bars), or nothing ([`NoProgress`]). Called from the worker threads.
+pub trait Progress: Sync {
+    /// The run starts over `floors` floors of `label` (the site, and the shard if any).
+    fn start(&self, _label: &str, _floors: usize) {}
+    /// Floor `id` is now doing `what` (reading captures, interpolating, drawing...).
+    fn step(&self, _id: &str, _what: &str) {}
+    /// Floor `id` is done, well or not.
+    fn floor_done(&self, _id: &str) {}
+    /// Every floor is done.
+    fn finish(&self) {}
+}
+
+/// A run that reports nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
 
 /// One floor being processed, as the per-floor work of [`analyse_site_with`] sees it.
 pub struct FloorJob<'a> {
@@ -320,14 +317,13 @@ pub struct FloorJob<'a> {
     pub site: &'a Site,
     pub floor: &'a SiteFloor,
     pub samples: &'a [Sample],
-    bar: ProgressBar,
+    progress: &'a dyn Progress,
 }
 
 impl FloorJob<'_> {
-    /// Shows what the floor's worker is doing now on its progress line.
+    /// Reports what the floor's worker is doing now.
     pub fn step(&self, what: &str) {
-        self.bar
-            .set_message(format!("{}: {what}", self.floor.floor.id));
+        self.progress.step(&self.floor.floor.id, what);
     }
 }
 
@@ -336,11 +332,10 @@ pub struct FloorOutcome<T> {
     /// Index of the floor in the manifest (0-based).
     pub index: usize,
     pub id: String,
-    pub result: Result<T, CliError>,
+    pub result: Result<T, Error>,
     /// What ingest did per capture file of the floor (empty with a survey JSON).
     pub reports: Vec<FileReport>,
     pub scans: usize,
-    pub seconds: f64,
 }
 
 /// Runs every floor of the site (or of `opts.shard`) in parallel on rayon's threads: reads the
@@ -348,49 +343,32 @@ pub struct FloorOutcome<T> {
 /// hands the analysis to `work`, whose result is all that is kept: the layers are dropped as soon
 /// as `work` returns, so a run over hundreds of floors holds only a few floors' layers at once.
 /// A floor that fails (bad capture, error in `work`, even a panic) fails alone; the others are
-/// still processed. Outcomes come back in manifest order. Progress bars go to stderr when it is
-/// a terminal and `opts.quiet` is off.
+/// still processed. Outcomes come back in manifest order; `progress` hears each floor's steps.
 pub fn analyse_site_with<T, F>(
     site: &Site,
     survey: Option<&Survey>,
     opts: &RunOptions,
+    progress: &dyn Progress,
     work: F,
 ) -> Vec<FloorOutcome<T>>
 where
     T: Send,
-    F: Fn(&FloorJob<'_>, FloorAnalysis) -> Result<T, CliError> + Sync,
+    F: Fn(&FloorJob<'_>, FloorAnalysis) -> Result<T, Error> + Sync,
 {
     let chosen: Vec<usize> = (0..site.floors.len())
         .filter(|i| opts.shard.is_none_or(|s| s.takes(*i)))
         .collect();
-    let target = if opts.quiet || !std::io::stderr().is_terminal() {
-        ProgressDrawTarget::hidden()
-    } else {
-        ProgressDrawTarget::stderr()
-    };
-    let multi = MultiProgress::with_draw_target(target);
-    let total = multi.add(ProgressBar::new(chosen.len() as u64));
-    total.set_style(
-        ProgressStyle::with_template(
-            "{prefix} [{bar:32}] {pos}/{len} floors, {elapsed} (about {eta} left)",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
+    progress.start(
+        &match opts.shard {
+            Some(s) => format!("{} shard {s}", site.name),
+            None => site.name.clone(),
+        },
+        chosen.len(),
     );
-    total.set_prefix(match opts.shard {
-        Some(s) => format!("{} shard {s}", site.name),
-        None => site.name.clone(),
-    });
-    let spinner = ProgressStyle::with_template("  {spinner} {msg} {elapsed}")
-        .unwrap_or_else(|_| ProgressStyle::default_spinner());
     let outcomes = chosen
         .par_iter()
         .map(|&index| {
             let sf = &site.floors[index];
-            let bar = multi.insert_before(&total, ProgressBar::new_spinner());
-            bar.set_style(spinner.clone());
-            bar.enable_steady_tick(Duration::from_millis(200));
-            let start = Instant::now();
             let mut reports = Vec::new();
             let mut scans = 0;
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -398,7 +376,7 @@ where
                 let samples: &[Sample] = match survey {
                     Some(s) => samples_of(s, &sf.floor.id),
                     None => {
-                        bar.set_message(format!("{}: reading captures", sf.floor.id));
+                        progress.step(&sf.floor.id, "reading captures");
                         let (s, r) = wisp_ingest::ingest_floor(sf)?;
                         reports = r;
                         owned = s;
@@ -411,7 +389,7 @@ where
                     site,
                     floor: sf,
                     samples,
-                    bar: bar.clone(),
+                    progress,
                 };
                 job.step(&format!("interpolating {} scans", samples.len()));
                 let analysis = analyse_with(site, sf, samples, &opts.filters)?;
@@ -423,22 +401,19 @@ where
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown".into());
-                Err(CliError::input(format!("internal error: {what}")))
+                Err(Error::input(format!("internal error: {what}")))
             });
-            bar.finish_and_clear();
-            multi.remove(&bar);
-            total.inc(1);
+            progress.floor_done(&sf.floor.id);
             FloorOutcome {
                 index,
                 id: sf.floor.id.clone(),
                 result,
                 reports,
                 scans,
-                seconds: start.elapsed().as_secs_f64(),
             }
         })
         .collect();
-    total.finish_and_clear();
+    progress.finish();
     outcomes
 }
 
@@ -450,8 +425,8 @@ pub fn analyse_site(
     site: &Site,
     survey: Option<&Survey>,
     opts: &RunOptions,
-) -> Vec<(String, Result<FloorAnalysis, CliError>)> {
-    analyse_site_with(site, survey, opts, |_, a| Ok(a))
+) -> Vec<(String, Result<FloorAnalysis, Error>)> {
+    analyse_site_with(site, survey, opts, &NoProgress, |_, a| Ok(a))
         .into_iter()
         .map(|o| (o.id, o.result))
         .collect()
@@ -462,39 +437,6 @@ pub fn failure_code<T>(outcomes: &[FloorOutcome<T>]) -> Option<ExitCode> {
     outcomes
         .iter()
         .find_map(|o| o.result.as_ref().err().map(|e| e.exit_code()))
-}
-
-/// Prints to stderr one line per floor (unless `quiet`) and every failure (always), then the
-/// count.
-pub fn print_floor_summary<T>(
-    outcomes: &[FloorOutcome<T>],
-    quiet: bool,
-    describe: impl Fn(&T) -> String,
-) {
-    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
-    if !quiet {
-        eprintln!();
-    }
-    for o in outcomes {
-        match &o.result {
-            Ok(t) if !quiet => eprintln!(
-                "  {:<12} ok      {:>6} scans  {:>6.1} s  {}",
-                o.id,
-                o.scans,
-                o.seconds,
-                describe(t)
-            ),
-            Ok(_) => {}
-            Err(e) => eprintln!("  {:<12} FAILED  {e}", o.id),
-        }
-    }
-    if !quiet || failed > 0 {
-        eprintln!(
-            "{} floor(s): {} processed, {failed} failed",
-            outcomes.len(),
-            outcomes.len() - failed
-        );
-    }
 }
 
 /// The samples of floor `id` in the survey (none if the survey lacks the floor).
@@ -515,40 +457,22 @@ pub fn floor_ids(site: &Site) -> String {
 }
 
 /// Picks a floor by id, or the only floor when none is named.
-pub fn pick_floor<'a>(site: &'a Site, id: Option<&str>) -> Result<&'a SiteFloor, CliError> {
+pub fn pick_floor<'a>(site: &'a Site, id: Option<&str>) -> Result<&'a SiteFloor, Error> {
     match id {
         Some(id) => site.floor(id).ok_or_else(|| {
-            CliError::input(format!(
+            Error::input(format!(
                 "{}: no floor '{id}' (floors: {})",
                 site.manifest_path.display(),
                 floor_ids(site)
             ))
         }),
         None if site.floors.len() == 1 => Ok(&site.floors[0]),
-        None => Err(CliError::input(format!(
+        None => Err(Error::input(format!(
             "{} has {} floors: name one with --floor ({})",
             site.manifest_path.display(),
             site.floors.len(),
             floor_ids(site)
         ))),
-    }
-}
-
-/// Prints what ingest did per file to stderr: format, counts, skips by reason with locations.
-pub fn print_reports(reports: &[FileReport]) {
-    for r in reports {
-        eprintln!(
-            "{}: {} — {} scans, {} observations, {} BSSIDs, {} skipped",
-            r.file,
-            r.format,
-            r.scans,
-            r.observations,
-            r.bssids,
-            r.skipped.total()
-        );
-        for (reason, n, locs) in r.skipped.iter() {
-            eprintln!("    skipped {n} × {reason} (first at {})", locs.join(", "));
-        }
     }
 }
 

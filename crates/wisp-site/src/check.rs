@@ -1,0 +1,322 @@
+use crate::pipeline::{self, FloorAnalysis, FloorOutcome, RunOptions};
+use crate::{Error, ExitCode};
+use serde_json::json;
+use wisp_coverage::{Criterion, Verdict, ZoneResult};
+
+/// Every floor's analysis, in manifest order, and the floors that could not be processed.
+pub struct SiteCheck {
+    pub floors: Vec<(String, FloorAnalysis)>,
+    /// Floors that failed (id, error); the others were still judged.
+    pub failed: Vec<(String, Error)>,
+}
+
+impl SiteCheck {
+    pub fn zones(&self) -> impl Iterator<Item = (&str, &ZoneResult)> {
+        self.floors
+            .iter()
+            .flat_map(|(id, a)| a.zones.iter().map(move |z| (id.as_str(), z)))
+    }
+
+    /// A failed floor's code (2 bad input, 4 output) if a floor could not be processed; else 1
+    /// if any zone fails, else 3 if any lacks data, else 0.
+    pub fn exit_code(&self) -> ExitCode {
+        if let Some((_, e)) = self.failed.first() {
+            e.exit_code()
+        } else if self.zones().any(|(_, z)| z.verdict == Verdict::Fail) {
+            ExitCode::ZoneFails
+        } else if self
+            .zones()
+            .any(|(_, z)| z.verdict == Verdict::NotEnoughData)
+        {
+            ExitCode::NotEnoughData
+        } else {
+            ExitCode::Ok
+        }
+    }
+}
+
+impl SiteCheck {
+    /// From a run's outcomes (analyses, usually without their layers).
+    pub fn from_outcomes(outcomes: Vec<FloorOutcome<FloorAnalysis>>) -> SiteCheck {
+        let mut check = SiteCheck {
+            floors: Vec::new(),
+            failed: Vec::new(),
+        };
+        for o in outcomes {
+            match o.result {
+                Ok(a) => check.floors.push((o.id, a)),
+                Err(e) => check.failed.push((o.id, e)),
+            }
+        }
+        check
+    }
+}
+
+/// Every floor of a loaded site, in parallel, keeping the layers (for drawing afterwards).
+pub fn check_site(loaded: &pipeline::Loaded) -> Result<SiteCheck, Error> {
+    let opts = RunOptions {
+        shard: None,
+        filters: Default::default(),
+    };
+    let outcomes = pipeline::analyse_site_with(
+        &loaded.site,
+        Some(&loaded.survey),
+        &opts,
+        &pipeline::NoProgress,
+        |_, a| Ok(a),
+    );
+    Ok(SiteCheck::from_outcomes(outcomes))
+}
+
+/// "12 zones: 10 pass, 2 FAIL" for a floor's summary line.
+pub fn zone_counts(zones: &[ZoneResult]) -> String {
+    let n = |v: Verdict| zones.iter().filter(|z| z.verdict == v).count();
+    format!(
+        "{} zones: {} pass, {} fail, {} not enough data",
+        zones.len(),
+        n(Verdict::Pass),
+        n(Verdict::Fail),
+        n(Verdict::NotEnoughData)
+    )
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.0}%", 100.0 * v)
+}
+
+fn dbm(v: f64) -> String {
+    if v.is_nan() {
+        "–".into()
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// The zone table for people, then the dead zones.
+pub fn table(check: &SiteCheck) -> String {
+    let mut s = format!(
+        "{:<6} {:<28} {:<16} {:>8} {:>9} {:>6} {:>9} {:>8}  {}\n",
+        "floor", "zone", "profile", "area m²", "surveyed", "pass", "p5 dBm", "dead m²", "verdict"
+    );
+    for (floor, z) in check.zones() {
+        let primary = z
+            .criteria
+            .iter()
+            .find(|c| c.criterion == Criterion::Primary);
+        let dead: f64 = z
+            .dead_zones
+            .iter()
+            .filter(|d| d.criterion == Criterion::Primary)
+            // Not `sum()`: an empty f64 sum is -0.0, printed "-0.0".
+            .fold(0.0, |a, d| a + d.area_m2);
+        s += &format!(
+            "{:<6} {:<28} {:<16} {:>8.1} {:>9} {:>6} {:>9} {:>8.1}  {}\n",
+            floor,
+            truncate(&z.zone, 28),
+            z.profile,
+            z.area_m2,
+            pct(z.surveyed_share),
+            pct(z.pass_share),
+            primary.map_or("–".into(), |p| dbm(p.p5)),
+            dead,
+            z.verdict.name()
+        );
+    }
+    let dead: Vec<_> = check
+        .zones()
+        .flat_map(|(f, z)| z.dead_zones.iter().map(move |d| (f, d)))
+        .collect();
+    if !dead.is_empty() {
+        s += &format!("\ndead zones ({}):\n", dead.len());
+        for (floor, d) in dead {
+            s += &format!(
+                "  {floor} {}: {} fails over {:.1} m² at ({:.1}, {:.1}) m, worst {} {}, {} {} short, nearest AP {}\n",
+                d.zone,
+                d.criterion.name(),
+                d.area_m2,
+                d.centroid_m.x,
+                d.centroid_m.y,
+                dbm(d.worst),
+                d.criterion.unit(),
+                // NaN when nothing was heard for the criterion at all (no second radio).
+                dbm(d.shortfall),
+                d.criterion.margin_unit(),
+                d.nearest_radio.as_deref().unwrap_or("–")
+            );
+        }
+    }
+    let (n, fail, nodata) = (
+        check.zones().count(),
+        check
+            .zones()
+            .filter(|z| z.1.verdict == Verdict::Fail)
+            .count(),
+        check
+            .zones()
+            .filter(|z| z.1.verdict == Verdict::NotEnoughData)
+            .count(),
+    );
+    s += &format!(
+        "\n{n} zones: {} pass, {fail} fail, {nodata} not enough data\n",
+        n - fail - nodata
+    );
+    if !check.failed.is_empty() {
+        s += &format!("{} floor(s) could not be processed:\n", check.failed.len());
+        for (id, e) in &check.failed {
+            s += &format!("  {id}: {e}\n");
+        }
+    }
+    s
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).chain(std::iter::once('…')).collect()
+    }
+}
+
+pub fn json_report(loaded: &pipeline::Loaded, check: &SiteCheck) -> serde_json::Value {
+    let mut v = check_json(&loaded.site.name, check);
+    with_pixels(&mut v, &loaded.site);
+    v
+}
+
+/// Adds each dead zone's centroid in plan pixels (`centroid_px`, as a surveyor clicks the plan)
+/// beside its `centroid_m`, from the floor's calibration.
+pub fn with_pixels(v: &mut serde_json::Value, site: &wisp_ingest::Site) {
+    let Some(floors) = v["floors"].as_array_mut() else {
+        return;
+    };
+    for f in floors {
+        let Some(sf) = f["id"].as_str().and_then(|id| site.floor(id)) else {
+            continue;
+        };
+        let cal = sf.floor.calibration;
+        let Some(zones) = f["zones"].as_array_mut() else {
+            continue;
+        };
+        for z in zones {
+            let Some(dead) = z["dead_zones"].as_array_mut() else {
+                continue;
+            };
+            for d in dead {
+                let (Some(x), Some(y)) =
+                    (d["centroid_m"]["x"].as_f64(), d["centroid_m"]["y"].as_f64())
+                else {
+                    continue;
+                };
+                let px = cal.to_pixels(wisp_model::Point::new(x, y));
+                d["centroid_px"] = json!({"x": px.x, "y": px.y});
+            }
+        }
+    }
+}
+
+/// The check as JSON for scripts: zones per floor, failed floors with their error, exit code.
+pub fn check_json(site: &str, check: &SiteCheck) -> serde_json::Value {
+    let mut v = json!({
+        "site": site,
+        "floors": check.floors.iter().map(|(id, a)| json!({"id": id, "interpolation": a.method, "zones": a.zones})).collect::<Vec<_>>(),
+        "exit_code": check.exit_code() as i32,
+    });
+    if !check.failed.is_empty() {
+        v["failed_floors"] = check
+            .failed
+            .iter()
+            .map(|(id, e)| json!({"id": id, "error": e.to_string(), "exit_code": e.exit_code() as i32}))
+            .collect();
+    }
+    v
+}
+
+pub fn zone_csv(check: &SiteCheck) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "floor",
+        "zone",
+        "kind",
+        "profile",
+        "area_m2",
+        "surveyed_share",
+        "pass_share",
+        "primary_p5_dbm",
+        "primary_worst_dbm",
+        "dead_zones",
+        "verdict",
+    ]);
+    for (floor, z) in check.zones() {
+        let p = z
+            .criteria
+            .iter()
+            .find(|c| c.criterion == Criterion::Primary);
+        let _ = w.write_record([
+            floor.to_string(),
+            z.zone.clone(),
+            z.kind.to_string(),
+            z.profile.clone(),
+            format!("{:.2}", z.area_m2),
+            format!("{:.4}", z.surveyed_share),
+            format!("{:.4}", z.pass_share),
+            p.map_or(String::new(), |p| dbm(p.p5)),
+            p.map_or(String::new(), |p| dbm(p.worst)),
+            z.dead_zones.len().to_string(),
+            z.verdict.name().to_string(),
+        ]);
+    }
+    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+}
+
+/// Dead zones as GeoJSON polygons in plan metres, one Feature each.
+pub fn geojson(check: &SiteCheck) -> serde_json::Value {
+    features(check, &|_, p| [p.x, p.y])
+}
+
+/// Dead zones as GeoJSON in WGS84 ([longitude, latitude], RFC 7946), through each floor's
+/// `georef`; an error names the first floor with dead zones and no georef.
+pub fn geojson_wgs84(
+    site: &wisp_ingest::Site,
+    check: &SiteCheck,
+) -> Result<serde_json::Value, Error> {
+    for (floor, z) in check.zones() {
+        if !z.dead_zones.is_empty() && site.floor(floor).is_none_or(|f| f.georef.is_none()) {
+            return Err(Error::input(format!(
+                "{}: floor '{floor}' has no georef, so --wgs84 cannot place its dead zones (add georef = [{{ at = [x, y], lat = .., lon = .. }}, ...])",
+                site.manifest_path.display()
+            )));
+        }
+    }
+    Ok(features(
+        check,
+        &|floor, p| match site.floor(floor).and_then(|f| f.georef.as_ref()) {
+            Some(g) => {
+                let (lat, lon) = g.to_wgs84(p);
+                [lon, lat]
+            }
+            None => [p.x, p.y],
+        },
+    ))
+}
+
+fn features(
+    check: &SiteCheck,
+    coords: &dyn Fn(&str, wisp_model::Point) -> [f64; 2],
+) -> serde_json::Value {
+    let features: Vec<_> = check
+        .zones()
+        .flat_map(|(floor, z)| z.dead_zones.iter().map(move |d| (floor, d)))
+        .map(|(floor, d)| {
+            let mut ring: Vec<[f64; 2]> = d.outline_m.iter().map(|p| coords(floor, *p)).collect();
+            if let Some(first) = ring.first().copied() {
+                ring.push(first);
+            }
+            json!({
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {"floor": floor, "zone": d.zone, "area_m2": d.area_m2, "criterion": d.criterion.name(), "worst": d.worst},
+            })
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "features": features})
+}

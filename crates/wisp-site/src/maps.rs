@@ -1,0 +1,501 @@
+use crate::pipeline::{self, FloorAnalysis};
+use crate::plan::FloorPlan;
+use crate::Error;
+use wisp_coverage::Criterion;
+use wisp_ingest::{Site, SiteFloor};
+use wisp_interp::SignalLayers;
+use wisp_model::{Grid, Sample};
+use wisp_plan::{CalibrationOptions, PlanOptions, PlannedAp};
+use wisp_render::{ColourScale, HeatmapRequest, Marker, MarkerKind, Outline, Palette};
+
+/// A layer a map can show. Named in one place ([`Metric::ALL`], [`Metric::name`]); front ends
+/// parse user input with [`str::parse`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    Primary,
+    Secondary,
+    Tertiary,
+    Snr,
+    /// Radios heard at or above −75 dBm.
+    RadioCount,
+    /// Other radios on the serving channel at or above −85 dBm.
+    CoChannel,
+    /// Distance to the nearest scan: how far the map is extrapolated.
+    Uncertainty,
+    /// The serving (strongest) radio's channel, band and number: one colour per channel
+    /// present, from a colour-blind-aware categorical palette (`--palette` does not apply).
+    Channel,
+    /// The calibrated radio model's primary signal (5 GHz) from the existing APs alone: the
+    /// baseline to compare `predicted-after` with.
+    PredictedBefore,
+    /// The model's primary signal (5 GHz) with the plan's new APs added (needs `--plan`).
+    PredictedAfter,
+}
+
+impl Metric {
+    /// Every metric, in the order they are listed to users.
+    pub const ALL: [Metric; 10] = [
+        Metric::Primary,
+        Metric::Secondary,
+        Metric::Tertiary,
+        Metric::Snr,
+        Metric::RadioCount,
+        Metric::CoChannel,
+        Metric::Uncertainty,
+        Metric::Channel,
+        Metric::PredictedBefore,
+        Metric::PredictedAfter,
+    ];
+
+    /// The metric's name as users write it (`radio-count`, `predicted-after`...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Primary => "primary",
+            Metric::Secondary => "secondary",
+            Metric::Tertiary => "tertiary",
+            Metric::Snr => "snr",
+            Metric::RadioCount => "radio-count",
+            Metric::CoChannel => "co-channel",
+            Metric::Uncertainty => "uncertainty",
+            Metric::Channel => "channel",
+            Metric::PredictedBefore => "predicted-before",
+            Metric::PredictedAfter => "predicted-after",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Metric::Primary => "Primary signal",
+            Metric::Secondary => "Secondary signal (second access point)",
+            Metric::Tertiary => "Tertiary signal (third access point)",
+            Metric::Snr => "Signal-to-noise ratio",
+            Metric::RadioCount => "Radios at -75 dBm or better",
+            Metric::CoChannel => "Co-channel radios at -85 dBm or better",
+            Metric::Uncertainty => "Distance to the nearest scan",
+            Metric::Channel => "Serving channel",
+            Metric::PredictedBefore => "Predicted primary signal, existing APs",
+            Metric::PredictedAfter => "Predicted primary signal with the planned APs",
+        }
+    }
+    /// Whether the layer comes from the radio model rather than the survey.
+    pub fn is_predicted(self) -> bool {
+        matches!(self, Metric::PredictedBefore | Metric::PredictedAfter)
+    }
+    /// The measured layer; `None` for the model's layers, which do not come from the survey.
+    fn layer(self, l: &SignalLayers) -> Option<Grid<f32>> {
+        let counts = |g: &Grid<u16>| {
+            Grid::from_fn(*g.geometry(), |r, c| {
+                if l.primary.get(r, c).is_some_and(|v| v.is_nan()) {
+                    f32::NAN
+                } else {
+                    g.get(r, c).map_or(f32::NAN, |v| *v as f32)
+                }
+            })
+        };
+        Some(match self {
+            Metric::Primary => l.primary.clone(),
+            Metric::Secondary => l.secondary.clone(),
+            Metric::Tertiary => l.tertiary.clone(),
+            Metric::Snr => l.snr.clone(),
+            Metric::RadioCount => counts(&l.radio_count),
+            Metric::CoChannel => counts(&l.cochannel),
+            Metric::Uncertainty => l.distance_m.clone(),
+            Metric::Channel | Metric::PredictedBefore | Metric::PredictedAfter => return None,
+        })
+    }
+    fn scale(self, palette: Palette) -> ColourScale {
+        match self {
+            Metric::Snr => ColourScale::snr(palette),
+            Metric::RadioCount => ColourScale::count("Radios", 6.0, false, palette),
+            Metric::CoChannel => ColourScale::count("Co-channel radios", 4.0, true, palette),
+            Metric::Uncertainty => ColourScale::distance(palette),
+            _ => ColourScale::signal(palette),
+        }
+        .with_title(self.title())
+    }
+    fn criterion(self) -> Option<Criterion> {
+        match self {
+            Metric::Primary | Metric::PredictedBefore | Metric::PredictedAfter => {
+                Some(Criterion::Primary)
+            }
+            Metric::Secondary => Some(Criterion::Secondary),
+            Metric::Tertiary => Some(Criterion::Tertiary),
+            Metric::Snr => Some(Criterion::Snr),
+            Metric::CoChannel => Some(Criterion::CoChannel),
+            Metric::RadioCount | Metric::Uncertainty | Metric::Channel => None,
+        }
+    }
+}
+
+/// How a layer is drawn.
+#[derive(Debug, Clone, Copy)]
+pub struct Style<'a> {
+    pub metric: Metric,
+    pub palette: Palette,
+    pub opacity: f32,
+    /// Draw the survey path and scan points.
+    pub show_path: bool,
+    /// The floor's part of a plan file: its new APs are added to `predicted-after` and marked.
+    pub plan: Option<&'a FloorPlan>,
+}
+
+impl<'a> Style<'a> {
+    /// The default look for `metric`: survey palette, default opacity, path on the primary map.
+    pub fn of(metric: Metric) -> Style<'a> {
+        Style {
+            metric,
+            palette: Palette::Survey,
+            opacity: wisp_render::DEFAULT_OPACITY,
+            show_path: metric == Metric::Primary,
+            plan: None,
+        }
+    }
+}
+
+/// Renders one layer of an analysed floor as a picture.
+pub fn render(
+    site: &Site,
+    floor: &SiteFloor,
+    analysis: &FloorAnalysis,
+    samples: &[Sample],
+    style: Style,
+) -> Result<image::RgbaImage, Error> {
+    render_with(
+        site,
+        floor,
+        analysis,
+        samples,
+        style,
+        wisp_render::heatmap_image,
+    )
+}
+
+/// Renders one layer of an analysed floor, finishing the request with `finish` (a picture, SVG…).
+pub fn render_with<T>(
+    site: &Site,
+    floor: &SiteFloor,
+    analysis: &FloorAnalysis,
+    samples: &[Sample],
+    style: Style,
+    finish: impl FnOnce(&HeatmapRequest) -> Result<T, wisp_render::RenderError>,
+) -> Result<T, Error> {
+    let Style {
+        metric,
+        palette,
+        opacity,
+        show_path,
+        plan,
+    } = style;
+    let f = &floor.floor;
+    if metric.is_predicted() {
+        let new_aps: &[PlannedAp] = match (metric, plan) {
+            (Metric::PredictedAfter, Some(p)) => &p.new_aps,
+            (Metric::PredictedAfter, None) => {
+                return Err(Error::input(
+                    "--metric predicted-after needs the plan: --plan plan.json (from `wisp plan --out`)",
+                ))
+            }
+            _ => &[],
+        };
+        let prediction = predicted(floor, samples, new_aps)?;
+        return draw_predicted(site, floor, &prediction, new_aps, style, finish);
+    }
+    let layers = analysis
+        .layers
+        .as_ref()
+        .ok_or_else(|| Error::input(format!("floor '{}' has no survey samples to draw", f.id)))?;
+    let scale = metric.scale(palette);
+    let contours = contours_for(site, f, metric);
+    let outlines: Vec<Outline> = analysis
+        .zones
+        .iter()
+        .flat_map(|z| &z.dead_zones)
+        .filter(|d| Some(d.criterion) == metric.criterion())
+        .map(|d| Outline {
+            ring: d.outline_m.clone(),
+            label: format!("{} {:.0} m²", d.zone, d.area_m2),
+        })
+        .collect();
+    let path: Vec<wisp_model::Point> = if show_path {
+        samples.iter().map(|s| s.position()).collect()
+    } else {
+        vec![]
+    };
+    let (layer, scale) = if metric == Metric::Channel {
+        channel_layer(layers, metric.title())
+    } else {
+        let layer = metric
+            .layer(layers)
+            .ok_or_else(|| Error::input(format!("{} is not a measured layer", metric.title())))?;
+        (layer, scale)
+    };
+    let title = heading(site, f, metric.title());
+    draw_with(
+        floor,
+        &layer,
+        Some(&layers.surveyed),
+        &scale,
+        &contours,
+        &outlines,
+        &path,
+        &[],
+        title,
+        opacity,
+        finish,
+    )
+}
+
+/// The serving radio's channel as category indices, and the categorical scale listing the
+/// channels present (band, then number): "2.4 GHz ch 1", "5 GHz ch 36"… NaN where no radio
+/// serves or outside the floor.
+pub fn channel_layer(l: &SignalLayers, title: &str) -> (Grid<f32>, ColourScale) {
+    let channel_of = |r: usize, c: usize| -> Option<(wisp_model::Band, u16)> {
+        if l.primary.get(r, c).is_none_or(|v| v.is_nan()) {
+            return None;
+        }
+        let i = *l.serving.get(r, c)?;
+        let key = &l.radios.get(i as usize)?.key;
+        Some((key.band, key.channel))
+    };
+    let geometry = *l.serving.geometry();
+    let mut present = std::collections::BTreeSet::new();
+    for r in 0..geometry.rows() {
+        for c in 0..geometry.cols() {
+            present.extend(channel_of(r, c));
+        }
+    }
+    let present: Vec<(wisp_model::Band, u16)> = present.into_iter().collect();
+    let layer = Grid::from_fn(geometry, |r, c| {
+        channel_of(r, c)
+            .and_then(|k| present.binary_search(&k).ok())
+            .map_or(f32::NAN, |i| i as f32)
+    });
+    let slots = present
+        .iter()
+        .map(|&(band, ch)| {
+            (
+                format!("{} GHz ch {ch}", band.name()),
+                channel_slot(band, ch),
+            )
+        })
+        .collect();
+    (layer, ColourScale::categorical_in_slots(title, "", slots))
+}
+
+/// The colour slot of a channel, the same on every map: channels in the order of their band's
+/// 20 MHz channels, so 1, 6 and 11 (the only 2.4 GHz plan) and neighbouring 5 GHz channels
+/// (36, 40, 44, 48…) get distinct colours; 5 GHz starts after 2.4 GHz's three, 6 GHz after them.
+fn channel_slot(band: wisp_model::Band, ch: u16) -> usize {
+    use wisp_model::Band;
+    let ch = ch as usize;
+    match band {
+        Band::G2_4 => match ch {
+            1 => 0,
+            6 => 1,
+            11 => 2,
+            _ => ch + 2,
+        },
+        // 36, 40, … 64 → 3…10; 100 … 144 → 11…22; 149 … 177 → 23…30 (slots wrap at 16).
+        Band::G5 if ch >= 149 => 3 + 20 + (ch - 149) / 4,
+        Band::G5 if ch >= 100 => 3 + 8 + (ch - 100) / 4,
+        Band::G5 => 3 + ch.saturating_sub(36) / 4,
+        Band::G6 => 7 + ch / 4,
+    }
+}
+
+/// Contours at the thresholds the floor's zones are held to for `metric`'s criterion.
+fn contours_for(site: &Site, f: &wisp_model::Floor, metric: Metric) -> Vec<f64> {
+    let profiles = pipeline::all_profiles(site);
+    let mut contours: Vec<f64> = f
+        .zones
+        .iter()
+        .filter_map(|z| profiles.iter().find(|p| p.name == z.profile))
+        .flat_map(Criterion::of)
+        .filter(|(c, _)| Some(*c) == metric.criterion())
+        .map(|(_, t)| t)
+        .collect();
+    contours.sort_by(f64::total_cmp);
+    contours.dedup();
+    contours
+}
+
+/// The calibrated model's prediction over the floor's analysis grid for its existing APs plus
+/// `new_aps`, on the planner's design band; whether the model could be calibrated on `samples`
+/// (else `wisp plan`'s fallback, the default model with the manifest's powers).
+pub fn predicted(
+    floor: &SiteFloor,
+    samples: &[Sample],
+    new_aps: &[PlannedAp],
+) -> Result<Predicted, Error> {
+    let f = &floor.floor;
+    let cal = wisp_plan::calibrate(f, samples, &CalibrationOptions::default()).ok();
+    let mut aps = wisp_plan::existing_aps(f, cal.as_ref());
+    aps.extend(new_aps.iter().cloned());
+    let geometry = pipeline::floor_grid(f)?;
+    let band = PlanOptions::default().design_band;
+    let prediction = wisp_plan::predict(f, cal.as_ref(), &aps, band, &geometry);
+    Ok(Predicted {
+        prediction,
+        calibrated: cal.is_some(),
+    })
+}
+
+/// The model's prediction for a floor, ready to draw.
+pub struct Predicted {
+    pub prediction: wisp_plan::Prediction,
+    /// Whether the model was calibrated on the survey (else the default model).
+    pub calibrated: bool,
+}
+
+/// Draws a prediction of `predicted` (existing APs plus `new_aps`, marked as planned) as
+/// `style.metric` says, with contours at the zones' primary thresholds.
+pub fn draw_predicted<T>(
+    site: &Site,
+    floor: &SiteFloor,
+    predicted: &Predicted,
+    new_aps: &[PlannedAp],
+    style: Style,
+    finish: impl FnOnce(&HeatmapRequest) -> Result<T, wisp_render::RenderError>,
+) -> Result<T, Error> {
+    let f = &floor.floor;
+    let metric = style.metric;
+    // Short, so it fits under the plan: the report's notes say more about the model.
+    let what = if predicted.calibrated {
+        format!(
+            "{} (model n = {:.2})",
+            metric.title(),
+            predicted.prediction.exponent
+        )
+    } else {
+        format!("{} (default model)", metric.title())
+    };
+    let scale = metric.scale(style.palette);
+    let contours = contours_for(site, f, metric);
+    let markers = planned_markers(new_aps);
+    draw_with(
+        floor,
+        &predicted.prediction.primary,
+        None,
+        &scale,
+        &contours,
+        &[],
+        &[],
+        &markers,
+        heading(site, f, &what),
+        style.opacity,
+        finish,
+    )
+}
+
+/// Markers of planned APs: a blue triangle, the name and the planned channels.
+pub fn planned_markers(aps: &[PlannedAp]) -> Vec<Marker> {
+    aps.iter()
+        .map(|ap| Marker {
+            at: ap.position,
+            label: ap_label(&ap.name, &ap.radios),
+            kind: MarkerKind::PlannedAp,
+        })
+        .collect()
+}
+
+/// "NAME ch 6/36": an AP's marker label. The first word of the name keeps labels short enough
+/// not to overlap on a plan.
+fn ap_label(name: &str, radios: &[wisp_model::ApRadio]) -> String {
+    format!(
+        "{} ch {}",
+        name.split_whitespace().next().unwrap_or(name),
+        radios
+            .iter()
+            .map(|r| r.channel.to_string())
+            .collect::<Vec<_>>()
+            .join("/")
+    )
+}
+
+/// "Site — floor — what", without repeating the floor's name when the site's name holds it.
+pub fn heading(site: &Site, floor: &wisp_model::Floor, what: &str) -> String {
+    if site.name.contains(&floor.name) {
+        format!("{} — {what}", site.name)
+    } else {
+        format!("{} — {} — {what}", site.name, floor.name)
+    }
+}
+
+/// Draws `layer` over the floor's plan with its APs as a picture.
+#[allow(clippy::too_many_arguments)]
+pub fn draw(
+    floor: &SiteFloor,
+    layer: &Grid<f32>,
+    surveyed: Option<&Grid<bool>>,
+    scale: &ColourScale,
+    contours: &[f64],
+    outlines: &[Outline],
+    path: &[wisp_model::Point],
+    title: String,
+    opacity: f32,
+) -> Result<image::RgbaImage, Error> {
+    draw_with(
+        floor,
+        layer,
+        surveyed,
+        scale,
+        contours,
+        outlines,
+        path,
+        &[],
+        title,
+        opacity,
+        wisp_render::heatmap_image,
+    )
+}
+
+/// The one place heatmap requests are assembled; `finish` turns the request into the output.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_with<T>(
+    floor: &SiteFloor,
+    layer: &Grid<f32>,
+    surveyed: Option<&Grid<bool>>,
+    scale: &ColourScale,
+    contours: &[f64],
+    outlines: &[Outline],
+    path: &[wisp_model::Point],
+    planned: &[Marker],
+    title: String,
+    opacity: f32,
+    finish: impl FnOnce(&HeatmapRequest) -> Result<T, wisp_render::RenderError>,
+) -> Result<T, Error> {
+    let f = &floor.floor;
+    let plan = wisp_ingest::plan::load_plan(&floor.plan_path)?;
+    let markers: Vec<Marker> = f
+        .aps
+        .iter()
+        .map(|ap| Marker {
+            at: ap.position,
+            label: ap_label(&ap.name, &ap.radios),
+            kind: MarkerKind::MeasuredAp,
+        })
+        .chain(planned.iter().cloned())
+        .collect();
+    let mut req = HeatmapRequest::new(f, &plan, layer, scale, title);
+    req.surveyed = surveyed;
+    req.opacity = opacity;
+    req.contours = contours;
+    req.markers = &markers;
+    req.outlines = outlines;
+    req.path = path;
+    Ok(finish(&req)?)
+}
+
+impl std::str::FromStr for Metric {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Metric, String> {
+        let want = s.trim().to_ascii_lowercase();
+        Metric::ALL
+            .into_iter()
+            .find(|m| m.name() == want)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+                format!("unknown metric '{s}' (known: {})", names.join(", "))
+            })
+    }
+}

@@ -1,0 +1,638 @@
+use crate::check::SiteCheck;
+use crate::maps::{render, Metric, Style};
+use crate::pipeline::{self, FloorAnalysis, FloorOutcome, Loaded};
+use crate::plan::{FloorPlan, PlanFile};
+use crate::{Error, ExitCode};
+use wisp_coverage::{Criterion, Verdict, ZoneResult};
+use wisp_ingest::{FileReport, Site, SiteFloor};
+use wisp_model::Sample;
+use wisp_render::{Paper, Report, ReportFloor, Table};
+
+fn f1(v: f64) -> String {
+    if v.is_nan() {
+        "–".into()
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// One floor's part of the report: made while the floor's layers exist (heatmaps drawn and
+/// encoded as PNG), then kept without them, so a report over hundreds of floors never holds more
+/// than a few floors' layers. A shard bundle stores exactly this.
+#[derive(Debug, Clone)]
+pub struct FloorPart {
+    /// Index of the floor in the manifest (0-based).
+    pub index: usize,
+    pub id: String,
+    pub name: String,
+    pub scans: usize,
+    /// The interpolation method used (and why).
+    pub method: String,
+    pub zones: Vec<ZoneResult>,
+    /// (caption, PNG bytes).
+    pub heatmaps: Vec<(String, Vec<u8>)>,
+    /// Close-ups of the dead zones for the PDF: (caption, PNG bytes). Not kept in shard bundles.
+    pub dead_zone_maps: Vec<(String, Vec<u8>)>,
+    pub notes: Vec<String>,
+    /// The floor's plan page, when the report was given a plan covering it. Not kept in shard
+    /// bundles (`--plan` and `--shard` do not go together).
+    pub plan: Option<PlanPart>,
+    /// Why the floor could not be processed (message, exit code); the other fields are empty.
+    pub error: Option<(String, ExitCode)>,
+}
+
+/// A floor's plan page: the predicted map (PNG) and the tables.
+#[derive(Debug, Clone)]
+pub struct PlanPart {
+    pub maps: Vec<(String, Vec<u8>)>,
+    pub proposed_aps: Table,
+    pub zones: Table,
+    pub bill_of_materials: Table,
+    pub notes: Vec<String>,
+}
+
+impl FloorPart {
+    fn failed(site: &Site, index: usize, id: &str, e: &Error) -> FloorPart {
+        FloorPart {
+            index,
+            id: id.to_string(),
+            name: site
+                .floors
+                .get(index)
+                .map_or_else(|| id.to_string(), |f| f.floor.name.clone()),
+            scans: 0,
+            method: String::new(),
+            zones: Vec::new(),
+            heatmaps: Vec::new(),
+            dead_zone_maps: Vec::new(),
+            notes: Vec::new(),
+            plan: None,
+            error: Some((e.to_string(), e.exit_code())),
+        }
+    }
+
+    /// A report run's outcome for one floor.
+    pub fn of_outcome(site: &Site, o: FloorOutcome<FloorPart>) -> FloorPart {
+        match o.result {
+            Ok(p) => p,
+            Err(e) => FloorPart::failed(site, o.index, &o.id, &e),
+        }
+    }
+
+    /// A check run's outcome for one floor: zone results, no pictures.
+    pub fn of_check(site: &Site, o: &FloorOutcome<FloorAnalysis>) -> FloorPart {
+        match &o.result {
+            Ok(a) => FloorPart {
+                index: o.index,
+                id: o.id.clone(),
+                name: site.floors[o.index].floor.name.clone(),
+                scans: o.scans,
+                method: a.method.clone(),
+                zones: a.zones.clone(),
+                heatmaps: Vec::new(),
+                dead_zone_maps: Vec::new(),
+                notes: vec![format!("{} scans on this floor.", o.scans)],
+                plan: None,
+                error: None,
+            },
+            Err(e) => FloorPart::failed(site, o.index, &o.id, e),
+        }
+    }
+}
+
+/// Draws a floor's heatmaps and writes its notes, while its layers exist.
+pub fn floor_part(
+    site: &Site,
+    sf: &SiteFloor,
+    samples: &[Sample],
+    analysis: &FloorAnalysis,
+    index: usize,
+    plan: Option<&FloorPlan>,
+) -> Result<FloorPart, Error> {
+    let mut heatmaps = Vec::new();
+    if analysis.layers.is_some() {
+        for metric in [Metric::Primary, Metric::Secondary] {
+            let img = render(site, sf, analysis, samples, Style::of(metric))?;
+            heatmaps.push((
+                format!("{} — {}", sf.floor.name, metric.title()),
+                wisp_render::png_bytes(&img)?,
+            ));
+        }
+    }
+    let mut notes = vec![
+        format!("{} scans on this floor.", samples.len()),
+        format!("Interpolation: {}.", analysis.method),
+    ];
+    if let Some(l) = &analysis.layers {
+        let inside = l.primary.values().iter().filter(|v| !v.is_nan()).count();
+        let surveyed = l.surveyed.values().iter().filter(|v| **v).count();
+        notes.push(format!(
+            "{:.0} % of the floor lies within {} m of a scan; grey areas were not surveyed and are never reported as dead.",
+            100.0 * surveyed as f64 / inside.max(1) as f64,
+            sf.floor.survey_range_m
+        ));
+        notes.push(format!(
+            "{} radios heard ({} access points).",
+            l.radios.len(),
+            {
+                let mut aps: Vec<&str> = l.radios.iter().map(|r| r.key.ap.as_str()).collect();
+                aps.dedup();
+                aps.len()
+            }
+        ));
+    }
+    let dead_zone_maps = crate::html::dead_zone_crops(site, sf, samples, analysis)?
+        .into_iter()
+        .map(|(caption, img)| Ok((caption, wisp_render::png_bytes(&img)?)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(FloorPart {
+        index,
+        id: sf.floor.id.clone(),
+        name: sf.floor.name.clone(),
+        scans: samples.len(),
+        method: analysis.method.clone(),
+        zones: analysis.zones.clone(),
+        heatmaps,
+        dead_zone_maps,
+        notes,
+        plan: plan
+            .map(|fp| plan_part(site, sf, samples, fp))
+            .transpose()?,
+        error: None,
+    })
+}
+
+/// The plan page of a floor: the model's map with the proposed APs, and the tables.
+fn plan_part(
+    site: &Site,
+    sf: &SiteFloor,
+    samples: &[Sample],
+    fp: &FloorPlan,
+) -> Result<PlanPart, Error> {
+    let predicted = crate::maps::predicted(sf, samples, &fp.new_aps)?;
+    let map = crate::maps::draw_predicted(
+        site,
+        sf,
+        &predicted,
+        &fp.new_aps,
+        Style::of(Metric::PredictedAfter),
+        wisp_render::heatmap_png,
+    )?;
+    let new: Vec<&wisp_plan::PlannedAp> = fp.new_aps.iter().collect();
+    let mut bill_of_materials = Table::new(
+        ["Item", "Quantity", "Notes"].map(String::from).to_vec(),
+        vec![],
+    );
+    bill_of_materials.rows = crate::plan::bom_rows(&new, &fp.changed)
+        .into_iter()
+        .map(|r| r.to_vec())
+        .collect();
+    let notes = vec![
+        format!(
+            "{} new access point(s) proposed. The map is the radio model's prediction on 5 GHz, the band coverage is designed on (path-loss exponent n = {:.2}, {}), with the existing access points and the proposed ones (triangles); it is a prediction, not a measurement: survey again once they are installed.",
+            fp.new_aps.len(),
+            predicted.prediction.exponent,
+            if predicted.calibrated {
+                "fitted to this survey"
+            } else {
+                "the default: the survey could not calibrate it"
+            }
+        ),
+        "Zones before and after: share of each zone at or above its profile's primary (and secondary) threshold, and the 5th percentile of the primary signal, as `wisp plan` predicted them; the target is 99 % primary and 95 % secondary with a design margin; \"out of reach\" is the share of the zone no allowed mounting position can cover.".into(),
+    ];
+    Ok(PlanPart {
+        maps: vec![(
+            format!("{} — {}", sf.floor.name, Metric::PredictedAfter.title()),
+            map,
+        )],
+        proposed_aps: proposed_ap_table(&fp.new_aps),
+        zones: plan_zone_table(&fp.zones),
+        bill_of_materials,
+        notes,
+    })
+}
+
+/// The proposed APs: name, position in plan metres, and each radio's band, channel and power.
+pub fn proposed_ap_table(aps: &[wisp_plan::PlannedAp]) -> Table {
+    let mut t = Table::new(
+        [
+            "Access point",
+            "Position (m)",
+            "Radios (band, channel, tx power)",
+        ]
+        .map(String::from)
+        .to_vec(),
+        vec![],
+    );
+    for ap in aps {
+        t.rows.push(vec![
+            ap.name.clone(),
+            format!("{:.1}, {:.1}", ap.position.x, ap.position.y),
+            ap.radios
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} GHz ch {}, {:.0} dBm",
+                        r.band.name(),
+                        r.channel,
+                        r.tx_dbm
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ]);
+    }
+    t
+}
+
+/// Each zone's predicted result before and after the plan; zones still short afterwards are
+/// highlighted.
+fn plan_zone_table(zones: &[crate::plan::ZoneDoc]) -> Table {
+    let mut t = Table::new(
+        [
+            "Zone",
+            "Primary ok",
+            "Secondary ok",
+            "Primary p5 (dBm)",
+            "Meets target",
+            "Out of reach",
+        ]
+        .map(String::from)
+        .to_vec(),
+        vec![],
+    );
+    let share = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.0}%", 100.0 * v));
+    let dbm = |v: Option<f64>| f1(v.unwrap_or(f64::NAN));
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    for z in zones {
+        let (b, a) = (&z.before, &z.after);
+        t.rows.push(vec![
+            z.zone.clone(),
+            format!(
+                "{} → {}",
+                share(Some(b.primary_share)),
+                share(Some(a.primary_share))
+            ),
+            format!(
+                "{} → {}",
+                share(b.secondary_share),
+                share(a.secondary_share)
+            ),
+            format!("{} → {}", dbm(b.primary_p5_dbm), dbm(a.primary_p5_dbm)),
+            format!("{} → {}", yes(b.meets_target), yes(a.meets_target)),
+            share(Some(z.unreachable_share)),
+        ]);
+        t.highlight_rows.push(!a.meets_target);
+    }
+    t
+}
+
+/// What the report says about the site besides its floors.
+#[derive(Debug, Clone)]
+pub struct SiteFacts {
+    pub name: String,
+    pub surveyor: Option<String>,
+    /// Floors in the manifest (all shards).
+    pub floors_total: usize,
+    /// Every profile a zone may use: (name, description with its source).
+    pub profiles: Vec<(String, String)>,
+    /// One line per capture file read (empty when the survey came from a survey JSON).
+    pub sources: Vec<String>,
+    /// New access points the report's plan proposes (all floors); `None` without a plan.
+    pub proposed_aps: Option<usize>,
+}
+
+impl SiteFacts {
+    pub fn of<T>(site: &Site, outcomes: &[FloorOutcome<T>]) -> SiteFacts {
+        let reports: Vec<&FileReport> = outcomes.iter().flat_map(|o| &o.reports).collect();
+        SiteFacts::with_reports(site, &reports)
+    }
+
+    fn with_reports(site: &Site, reports: &[&FileReport]) -> SiteFacts {
+        SiteFacts {
+            name: site.name.clone(),
+            surveyor: site.surveyor.clone(),
+            floors_total: site.floors.len(),
+            profiles: pipeline::all_profiles(site)
+                .iter()
+                .map(|p| {
+                    (
+                        p.name.clone(),
+                        format!(
+                            "{}: primary ≥ {} dBm{}{}{} — {}",
+                            p.name,
+                            p.primary_dbm.0,
+                            p.secondary_dbm
+                                .map_or(String::new(), |d| format!(", secondary ≥ {} dBm", d.0)),
+                            p.snr_db
+                                .map_or(String::new(), |d| format!(", SNR ≥ {d} dB")),
+                            p.cochannel_max.map_or(String::new(), |m| format!(
+                                ", ≤ {m} co-channel radio(s) at ≥ {} dBm",
+                                p.cochannel_dbm.0
+                            )),
+                            p.source
+                        ),
+                    )
+                })
+                .collect(),
+            sources: reports
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}: {} — {} scans, {} observations, {} BSSIDs, {} records skipped.",
+                        r.file,
+                        r.format,
+                        r.scans,
+                        r.observations,
+                        r.bssids,
+                        r.skipped.total()
+                    )
+                })
+                .collect(),
+            proposed_aps: None,
+        }
+    }
+
+    /// The same facts, with the plan's count of proposed APs.
+    pub fn with_plan(mut self, plan: Option<&PlanFile>) -> SiteFacts {
+        self.proposed_aps = plan.map(PlanFile::new_ap_count);
+        self
+    }
+}
+
+fn zone_table(zones: &[ZoneResult]) -> Table {
+    let mut zone_table = Table::new(
+        [
+            "Zone",
+            "Profile",
+            "Area m²",
+            "Surveyed",
+            "Pass",
+            "Primary p5",
+            "Worst",
+            "Verdict",
+        ]
+        .map(String::from)
+        .to_vec(),
+        vec![],
+    );
+    for z in zones {
+        let p = z
+            .criteria
+            .iter()
+            .find(|c| c.criterion == Criterion::Primary);
+        zone_table.rows.push(vec![
+            z.zone.clone(),
+            z.profile.clone(),
+            format!("{:.1}", z.area_m2),
+            format!("{:.0}%", 100.0 * z.surveyed_share),
+            format!("{:.0}%", 100.0 * z.pass_share),
+            p.map_or("–".into(), |p| format!("{} dBm", f1(p.p5))),
+            p.map_or("–".into(), |p| format!("{} dBm", f1(p.worst))),
+            z.verdict.name().to_string(),
+        ]);
+        zone_table.highlight_rows.push(z.verdict == Verdict::Fail);
+    }
+    zone_table
+}
+
+fn dead_zone_table(zones: &[ZoneResult]) -> Table {
+    let mut dead_zones = Table::new(
+        [
+            "Zone",
+            "Criterion",
+            "Area m²",
+            "Centre (m)",
+            "Worst",
+            "Short by",
+            "Nearest AP",
+        ]
+        .map(String::from)
+        .to_vec(),
+        vec![],
+    );
+    for d in zones.iter().flat_map(|z| &z.dead_zones) {
+        dead_zones.rows.push(vec![
+            d.zone.clone(),
+            d.criterion.name().to_string(),
+            format!("{:.1}", d.area_m2),
+            format!("{:.1}, {:.1}", d.centroid_m.x, d.centroid_m.y),
+            format!("{} {}", f1(d.worst), d.criterion.unit()),
+            format!("{:.0} {}", d.shortfall, d.criterion.margin_unit()),
+            d.nearest_radio.clone().unwrap_or_else(|| "–".into()),
+        ]);
+    }
+    dead_zones
+}
+
+/// The PDF of a checked site, with each floor's dead-zone close-ups.
+pub fn build_pdf(
+    loaded: &Loaded,
+    check: &SiteCheck,
+    plan: Option<&PlanFile>,
+    paper: Paper,
+    date: &str,
+) -> Result<Vec<u8>, Error> {
+    let parts = parts_of(loaded, check, plan)?;
+    let reports: Vec<&FileReport> = loaded.reports.iter().collect();
+    let report = assemble(
+        &SiteFacts::with_reports(&loaded.site, &reports).with_plan(plan),
+        &parts,
+        paper,
+        date,
+    )?;
+    Ok(wisp_render::report_pdf_with(&report, &extras(&parts)?)?)
+}
+
+/// The PDF's per-floor extras (dead-zone close-ups, plan page), in the parts' order.
+pub fn extras(parts: &[FloorPart]) -> Result<Vec<wisp_render::FloorExtras>, Error> {
+    parts
+        .iter()
+        .map(|p| {
+            let mut maps = Vec::new();
+            for (caption, png) in &p.dead_zone_maps {
+                let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+                    .map_err(|e| Error::input(format!("close-up '{caption}': {e}")))?
+                    .to_rgba8();
+                maps.push((caption.clone(), img));
+            }
+            let plan = p.plan.clone();
+            Ok(wisp_render::FloorExtras {
+                dead_zone_maps: maps,
+                proposed_aps: plan
+                    .as_ref()
+                    .map(|q| q.proposed_aps.clone())
+                    .unwrap_or_default(),
+                plan_notes: plan.as_ref().map(|q| q.notes.clone()).unwrap_or_default(),
+                plan_zones: plan.as_ref().map(|q| q.zones.clone()).unwrap_or_default(),
+                bill_of_materials: plan
+                    .as_ref()
+                    .map(|q| q.bill_of_materials.clone())
+                    .unwrap_or_default(),
+                plan_map_pngs: plan.map(|q| q.maps).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// Every floor's part of a checked site, in manifest order.
+fn parts_of(
+    loaded: &Loaded,
+    check: &SiteCheck,
+    plan: Option<&PlanFile>,
+) -> Result<Vec<FloorPart>, Error> {
+    let site = &loaded.site;
+    let mut parts = Vec::new();
+    for (index, sf) in site.floors.iter().enumerate() {
+        let id = &sf.floor.id;
+        if let Some((_, analysis)) = check.floors.iter().find(|(f, _)| f == id) {
+            let samples = pipeline::samples_of(&loaded.survey, id);
+            let fp = plan.and_then(|p| p.floor(id));
+            parts.push(floor_part(site, sf, samples, analysis, index, fp)?);
+        } else if let Some((_, e)) = check.failed.iter().find(|(f, _)| f == id) {
+            parts.push(FloorPart::failed(site, index, id, e));
+        }
+    }
+    Ok(parts)
+}
+
+/// Builds the report from a checked site (every floor's layers in hand).
+pub fn build(
+    loaded: &Loaded,
+    check: &SiteCheck,
+    plan: Option<&PlanFile>,
+    paper: Paper,
+    date: &str,
+) -> Result<Report, Error> {
+    let parts = parts_of(loaded, check, plan)?;
+    let reports: Vec<&FileReport> = loaded.reports.iter().collect();
+    assemble(
+        &SiteFacts::with_reports(&loaded.site, &reports).with_plan(plan),
+        &parts,
+        paper,
+        date,
+    )
+}
+
+/// Lays the floors' parts (in order) and the site's facts out as a report.
+/// `date` is the report's date as printed (`YYYY-MM-DD`): the front end reads the clock, the
+/// library never does.
+pub fn assemble(
+    facts: &SiteFacts,
+    parts: &[FloorPart],
+    paper: Paper,
+    date: &str,
+) -> Result<Report, Error> {
+    let mut floors = Vec::new();
+    for part in parts {
+        let mut notes = part.notes.clone();
+        if let Some((message, _)) = &part.error {
+            notes.push(format!("This floor could not be processed: {message}"));
+        }
+        // Heatmaps stay PNG until the PDF embeds them, one at a time: memory does not grow with
+        // the number of floors times the plan size.
+        floors.push(ReportFloor {
+            name: part.name.clone(),
+            heatmaps: Vec::new(),
+            heatmap_pngs: part.heatmaps.clone(),
+            zone_table: zone_table(&part.zones),
+            dead_zones: dead_zone_table(&part.zones),
+            notes,
+        });
+    }
+    let zones: Vec<&ZoneResult> = parts.iter().flat_map(|p| &p.zones).collect();
+    let count = |v: Verdict| zones.iter().filter(|z| z.verdict == v).count();
+    let dead: Vec<_> = zones
+        .iter()
+        .flat_map(|z| &z.dead_zones)
+        .filter(|d| d.criterion == Criterion::Primary)
+        .collect();
+    let mut profiles: Vec<&str> = zones.iter().map(|z| z.profile.as_str()).collect();
+    profiles.sort();
+    profiles.dedup();
+    let failed: Vec<&FloorPart> = parts.iter().filter(|p| p.error.is_some()).collect();
+    let mut summary = vec![
+        ("Floors".to_string(), parts.len().to_string()),
+        ("Zones".to_string(), zones.len().to_string()),
+        (
+            "Zones passing".to_string(),
+            count(Verdict::Pass).to_string(),
+        ),
+        (
+            "Zones failing".to_string(),
+            count(Verdict::Fail).to_string(),
+        ),
+        (
+            "Zones with not enough data".to_string(),
+            count(Verdict::NotEnoughData).to_string(),
+        ),
+        (
+            "Dead zones (primary signal)".to_string(),
+            dead.len().to_string(),
+        ),
+        (
+            "Dead-zone area".to_string(),
+            format!("{:.1} m²", dead.iter().map(|d| d.area_m2).sum::<f64>()),
+        ),
+        (
+            "Scans".to_string(),
+            parts.iter().map(|p| p.scans).sum::<usize>().to_string(),
+        ),
+        (
+            "Access points proposed".to_string(),
+            facts.proposed_aps.map_or_else(
+                || "none (run wisp plan, then wisp report --plan)".to_string(),
+                |n| n.to_string(),
+            ),
+        ),
+    ];
+    if !failed.is_empty() {
+        summary.insert(
+            1,
+            (
+                "Floors not processed".to_string(),
+                failed
+                    .iter()
+                    .map(|p| p.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        );
+    }
+    let mut sources = facts.sources.clone();
+    if sources.is_empty() {
+        sources.push("Survey read from a wisp survey JSON.".into());
+    }
+    let appendix = vec![
+        (
+            "Method".to_string(),
+            vec![
+                format!("Signal was interpolated per radio on a {} m grid, by inverse-distance weighting over the 12 nearest scans (power 2) with wall losses applied between scan and cell, unless the manifest's `interpolation` names another method or `auto` (each floor's notes say which was used and why).", pipeline::ANALYSIS_CELL_M),
+                "A scan that heard other radios but not a given one counts as −95 dBm for that radio, so coverage does not spread from where it was heard into where it was not.".into(),
+                "Secondary and tertiary signal come from different access points than the primary: another band or SSID of the same AP is no backup when that AP fails.".into(),
+                "A zone passes when every criterion of its profile holds on at least 95 % of its surveyed area and it has no dead zone; dead zones are connected failing regions of at least 1 m².".into(),
+            ],
+        ),
+        (
+            "Requirement profiles".to_string(),
+            facts
+                .profiles
+                .iter()
+                .filter(|(name, _)| profiles.contains(&name.as_str()))
+                .map(|(_, line)| line.clone())
+                .collect(),
+        ),
+        ("Data".to_string(), sources),
+    ];
+    Ok(Report {
+        title: "Wi-Fi survey report".into(),
+        site: facts.name.clone(),
+        date: date.to_string(),
+        surveyor: facts.surveyor.clone(),
+        profile: profiles.join(", "),
+        summary,
+        floors,
+        appendix,
+        paper,
+    })
+}
