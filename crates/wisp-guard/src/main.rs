@@ -193,11 +193,18 @@ fn bless(sel: &Selection) -> anyhow::Result<bool> {
             rustc: rustc.clone(),
             valgrind: valgrind.clone(),
         };
-        if old.as_ref() == Some(&new) {
+        // A count within the run-to-run noise keeps its file, so a plain `bless` rewrites only
+        // the benches that really moved.
+        if old.as_ref().is_some_and(|o| {
+            o.rustc == new.rustc
+                && o.valgrind == new.valgrind
+                && compare::change_percent(o.instructions, count).abs() < compare::NOISE_PERCENT
+        }) {
             println!(
-                "{}: {} instructions, unchanged",
+                "{}: {} instructions, unchanged (within {} % of the baseline)",
                 w.name,
-                compare::thousands(count)
+                compare::thousands(count),
+                compare::NOISE_PERCENT
             );
             continue;
         }
