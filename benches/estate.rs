@@ -1,4 +1,4 @@
-//! An estate end to end: `wisp report` over a synthetic site (ingest → layers → evaluate →
+//! An estate end to end: `wisp report` (through the `wisp-site` library, as the command runs it) over a synthetic site (ingest → layers → evaluate →
 //! report PDF), in process.
 //!
 //! Run with `cargo bench --bench estate`. The site (4 floors of 60 m × 24 m, 2,000 simulated
@@ -16,12 +16,12 @@ const FLOORS: usize = 4;
 const SCANS: usize = 2000;
 
 fn estate(c: &mut Criterion) {
-    let (_dir, args, _pdf) = estate_site::report_run(FLOORS, SCANS);
+    let (_dir, manifest) = estate_site::estate_dir(FLOORS, SCANS);
     let mut group = c.benchmark_group("estate");
     group.sample_size(10);
     group.throughput(Throughput::Elements(FLOORS as u64));
     group.bench_function("report_4_floors_2000_scans", |b| {
-        b.iter(|| assert_eq!(wisp_cli::run_from(args.clone()), 0))
+        b.iter(|| estate_site::report_pdf(&manifest))
     });
     group.finish();
 }

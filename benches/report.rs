@@ -1,4 +1,4 @@
-//! A ten-floor report end to end: `wisp report` over a synthetic site of ten floors (ingest →
+//! A ten-floor report end to end: `wisp report` (through the `wisp-site` library) over a synthetic site of ten floors (ingest →
 //! layers → evaluate → heatmaps → PDF), in process, as a planner runs it for a hospital block.
 //!
 //! Run with `cargo bench --bench report`. The site (ten floors of 60 m × 24 m, 2,000 simulated
@@ -15,9 +15,8 @@ const FLOORS: usize = 10;
 const SCANS: usize = 2000;
 
 fn report(c: &mut Criterion) {
-    let (_dir, args, pdf) = estate_site::report_run(FLOORS, SCANS);
-    assert_eq!(wisp_cli::run_from(args.clone()), 0);
-    let bytes = std::fs::metadata(&pdf).expect("report written").len();
+    let (_dir, manifest) = estate_site::estate_dir(FLOORS, SCANS);
+    let bytes = estate_site::report_pdf(&manifest).len();
     println!(
         "report of {FLOORS} floors: PDF {bytes} bytes ({:.2} MB, target under 20 MB)",
         bytes as f64 / 1e6
@@ -26,7 +25,7 @@ fn report(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(FLOORS as u64));
     group.bench_function("ten_floors_2000_scans", |b| {
-        b.iter(|| assert_eq!(wisp_cli::run_from(args.clone()), 0))
+        b.iter(|| estate_site::report_pdf(&manifest))
     });
     group.finish();
 }

@@ -252,24 +252,35 @@ pub fn generate(dir: &Path, floors: usize, scans: usize) -> std::io::Result<u64>
     Ok(bytes)
 }
 
-/// An estate of `floors` written into a new temporary folder, with the argv of
-/// `wisp report SITE --out DIR/report.pdf --quiet` on it (for `wisp_cli::run_from`) and where the
-/// PDF goes: what the report benches time.
-#[allow(dead_code)] // the example uses `generate` only
-pub fn report_run(
-    floors: usize,
-    scans: usize,
-) -> (tempfile::TempDir, Vec<String>, std::path::PathBuf) {
+/// Writes an estate of `floors` floors into a temporary folder and returns it with the site
+/// manifest's path.
+#[allow(dead_code)] // the benches use it; the estate example writes into a folder of its choosing
+pub fn estate_dir(floors: usize, scans: usize) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("temporary folder");
     generate(dir.path(), floors, scans).expect("estate written");
-    let pdf = dir.path().join("report.pdf");
-    let args = vec![
-        "wisp".to_string(),
-        "report".into(),
-        dir.path().join("site.toml").display().to_string(),
-        "--out".into(),
-        pdf.display().to_string(),
-        "--quiet".into(),
-    ];
-    (dir, args, pdf)
+    let manifest = dir.path().join("site.toml");
+    (dir, manifest)
+}
+
+/// `wisp report SITE` through the library, as the command runs it: every floor analysed in
+/// parallel into its report part, the report laid out and the PDF made. Returns the PDF.
+pub fn report_pdf(manifest: &std::path::Path) -> Vec<u8> {
+    use wisp_site::pipeline::{load_site, NoProgress, RunOptions};
+    use wisp_site::scene::{report_floors, site_report, ReportRequest};
+    let site = load_site(manifest).expect("site loads");
+    let request = ReportRequest {
+        plan: None,
+        html: false,
+        paper: wisp_render::Paper::A4,
+        date: "2026-01-01",
+    };
+    let outcomes = report_floors(&site, None, &RunOptions::default(), &NoProgress, &request);
+    assert!(
+        outcomes.iter().all(|o| o.result.is_ok()),
+        "every floor reported"
+    );
+    site_report(&site, outcomes, &request)
+        .expect("report laid out")
+        .pdf()
+        .expect("PDF made")
 }

@@ -3,69 +3,13 @@
 //!
 //! The gain of a candidate is counted over the cells still failing in zones still short of their
 //! target, and capped per zone at what the zone still needs (a zone at 99 % gains nothing from
-//! more primary coverage). Gains are counted cell by cell over [`Columns`], the candidates that
+//! more primary coverage). Gains are counted cell by cell over [`Columns`](crate::objective::Columns), the candidates that
 //! reach each cell's thresholds, so a step costs in proportion to the failing cells rather than
 //! candidates × cells; zones are counted in parallel with integer counts and ties go to the
 //! lowest index, so the result does not depend on the number of threads.
 
-use crate::matrix::SignalMatrix;
-use crate::objective::{zone_counts, Problem, Search, Top2};
+use crate::objective::{zone_counts, Search, Top2};
 use rayon::prelude::*;
-
-/// Per demand cell, the candidates (matrix rows) whose signal there reaches the cell's lower
-/// threshold (primary, or secondary when the zone has one), strongest first, ties by index.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Columns {
-    start: Vec<usize>,
-    entries: Vec<(f32, u32)>,
-}
-
-impl Columns {
-    pub fn new(m: &SignalMatrix, problem: &Problem) -> Columns {
-        const BLOCK: usize = 512;
-        let lower = |i: usize| {
-            let (p, s) = (problem.primary[i], problem.secondary[i]);
-            if s > f32::NEG_INFINITY {
-                p.min(s)
-            } else {
-                p
-            }
-        };
-        let blocks: Vec<usize> = (0..m.cols).step_by(BLOCK).collect();
-        let lists: Vec<Vec<Vec<(f32, u32)>>> = blocks
-            .par_iter()
-            .map(|&c0| {
-                let c1 = (c0 + BLOCK).min(m.cols);
-                let floor: Vec<f32> = (c0..c1).map(lower).collect();
-                let mut lists = vec![Vec::new(); c1 - c0];
-                for j in 0..m.rows {
-                    for ((list, &v), &f) in lists.iter_mut().zip(&m.row(j)[c0..c1]).zip(&floor) {
-                        if v >= f && v > f32::NEG_INFINITY {
-                            list.push((v, j as u32));
-                        }
-                    }
-                }
-                for l in &mut lists {
-                    l.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                }
-                lists
-            })
-            .collect();
-        let mut start = Vec::with_capacity(m.cols + 1);
-        let mut entries = Vec::new();
-        start.push(0);
-        for l in lists.into_iter().flatten() {
-            entries.extend(l);
-            start.push(entries.len());
-        }
-        Columns { start, entries }
-    }
-
-    /// The candidates reaching cell `i`, strongest first.
-    pub fn cell(&self, i: usize) -> &[(f32, u32)] {
-        &self.entries[self.start[i]..self.start[i + 1]]
-    }
-}
 
 /// Cells a zone still needs, and its failing cells, for one criterion.
 struct Shortfall {

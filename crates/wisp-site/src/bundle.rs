@@ -221,11 +221,7 @@ pub fn write_bundle(
             let one = SiteCheck {
                 floors: vec![(
                     p.id.clone(),
-                    FloorAnalysis {
-                        layers: None,
-                        zones: p.zones.clone(),
-                        method: p.method.clone(),
-                    },
+                    FloorAnalysis::without_layers(p.zones.clone(), p.method.clone()),
                 )],
                 failed: Vec::new(),
             };
@@ -445,11 +441,7 @@ pub fn merge_bundles(bundles: &[PathBuf]) -> Result<Merged, Error> {
         match &p.error {
             None => check.floors.push((
                 p.id.clone(),
-                FloorAnalysis {
-                    layers: None,
-                    zones: p.zones.clone(),
-                    method: p.method.clone(),
-                },
+                FloorAnalysis::without_layers(p.zones.clone(), p.method.clone()),
             )),
             Some((m, code)) => check.failed.push((p.id.clone(), error_of(m, *code))),
         }

@@ -12,17 +12,13 @@
 //! The size stays reasonable because `wisp_render::report_html` drops every pixel a layer shares
 //! with the plan (all of it outside the floor outline) before encoding.
 
-// Called by `wisp report --html` and the PDF's dead-zone close-ups once the report command is
-// wired to them; until then only the tests here use these functions.
-
 use crate::check::SiteCheck;
-use crate::maps::{render, Metric, Style};
-use crate::pipeline::{self, FloorAnalysis, Loaded};
-use crate::plan::PlanFile;
+use crate::maps::{FloorPictures, Metric, Style};
+use crate::pipeline::{self, Loaded};
+use crate::plan::{FloorPlan, PlanFile};
 use crate::Error;
 use image::RgbaImage;
-use wisp_coverage::{Criterion, DeadZone};
-use wisp_ingest::SiteFloor;
+use wisp_coverage::DeadZone;
 use wisp_interp::SignalLayers;
 use wisp_model::Grid;
 use wisp_render::{HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport, Paper, Report};
@@ -37,12 +33,6 @@ pub const HTML_METRICS: [Metric; 7] = [
     Metric::Uncertainty,
     Metric::Channel,
 ];
-
-/// Plan metres of map shown around a dead zone's outline in its close-up.
-const CLOSE_UP_MARGIN_M: f64 = 3.0;
-/// The smallest close-up is this many metres from centre to edge (10 m across), so a 1 m² dead
-/// zone is still shown with the rooms around it.
-const CLOSE_UP_MIN_HALF_M: f64 = 5.0;
 
 /// The whole HTML report of a checked site, as one self-contained HTML document.
 ///
@@ -83,91 +73,24 @@ pub fn html_report(
 ) -> Result<HtmlReport, Error> {
     let site = &loaded.site;
     let mut floors = Vec::new();
-    for (index, (sf, (_, analysis))) in site.floors.iter().zip(&check.floors).enumerate() {
+    for (sf, (_, analysis)) in site.floors.iter().zip(&check.floors) {
         let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
-        let plan = wisp_ingest::plan::load_plan(&sf.plan_path)?;
-        let mut layers = Vec::new();
-        let mut grids = Vec::new();
-        if let Some(signal) = &analysis.layers {
-            for metric in HTML_METRICS {
-                let image = render(site, sf, analysis, samples, Style::of(metric))?;
-                layers.push((metric, image));
-            }
-            grids = hover_grids(signal);
-        }
+        let pictures = FloorPictures::new(site, sf, analysis, samples);
         let floor_plan = site_plan.and_then(|p| p.floor(&sf.floor.id));
-        let mut proposed_aps = wisp_render::Table::default();
-        if let Some(fp) = floor_plan {
-            let predicted = crate::maps::predicted(sf, samples, &fp.new_aps)?;
-            let image = crate::maps::draw_predicted(
-                site,
-                sf,
-                &predicted,
-                &fp.new_aps,
-                Style::of(Metric::PredictedAfter),
-                wisp_render::heatmap_image,
-            )?;
-            layers.push((Metric::PredictedAfter, image));
-            // Its values under the pointer too, on the same analysis grid as the others.
-            if analysis.layers.is_some() {
-                grids.push(HtmlGrid {
-                    name: label(Metric::PredictedAfter).to_string(),
-                    unit: "dBm".to_string(),
-                    decimals: 0,
-                    grid: predicted.prediction.primary.map(|v| {
-                        if v.is_finite() {
-                            *v
-                        } else {
-                            f32::NAN
-                        }
-                    }),
-                });
-            }
-            proposed_aps = crate::report::proposed_ap_table(&fp.new_aps);
-        }
-        let dead_zones: Vec<&DeadZone> =
-            analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
-        // Close-ups from the maps already drawn; tertiary-signal dead zones need their own map.
-        let mut maps: Vec<(Metric, RgbaImage)> = Vec::new();
-        if analysis.layers.is_some() {
-            let needs_tertiary = dead_zones
-                .iter()
-                .any(|d| d.criterion == Criterion::Tertiary);
-            if needs_tertiary {
-                let image = render(site, sf, analysis, samples, Style::of(Metric::Tertiary))?;
-                maps.push((Metric::Tertiary, image));
-            }
-        }
-        let map_of = |metric: Metric| {
-            layers
-                .iter()
-                .chain(&maps)
-                .find(|(m, _)| *m == metric)
-                .map(|(_, image)| image)
-        };
-        let dead_zone_maps = close_ups(sf, &dead_zones, &map_of);
-        let text = report.floors.get(index).cloned().unwrap_or_default();
-        floors.push(HtmlFloor {
-            name: sf.floor.name.clone(),
-            plan,
-            metres_per_pixel: sf.floor.calibration.metres_per_pixel(),
-            layers: layers
-                .into_iter()
-                .map(|(metric, image)| HtmlLayer {
-                    name: label(metric).to_string(),
-                    image,
-                })
-                .collect(),
-            grids,
-            zone_table: text.zone_table,
-            dead_zones: text.dead_zones,
-            dead_zone_centres: dead_zones.iter().map(|d| d.centroid_m).collect(),
-            dead_zone_maps,
-            proposed_aps,
-            notes: text.notes,
-        });
+        floors.push(html_floor(&pictures, floor_plan)?);
     }
-    Ok(HtmlReport {
+    Ok(html_of(floors, report))
+}
+
+/// The HTML report of `floors` (from [`html_floor`], in the report's floor order), with the
+/// text and tables of `report`.
+pub fn html_of(mut floors: Vec<HtmlFloor>, report: &Report) -> HtmlReport {
+    for (floor, text) in floors.iter_mut().zip(&report.floors) {
+        floor.zone_table = text.zone_table.clone();
+        floor.dead_zones = text.dead_zones.clone();
+        floor.notes = text.notes.clone();
+    }
+    HtmlReport {
         title: report.title.clone(),
         site: report.site.clone(),
         date: report.date.clone(),
@@ -176,101 +99,85 @@ pub fn html_report(
         summary: report.summary.clone(),
         floors,
         appendix: report.appendix.clone(),
-    })
+    }
 }
 
-/// Close-ups of every dead zone of `floor`, in the order of the report's dead-zone table
-/// (zone by zone, then as the zone lists them): each is cut from the map of its own criterion,
-/// where its outline is drawn, centred on the zone and showing at least
-/// 3 m around its outline (10 m across at least). Captioned "zone — criterion, area at (x, y)".
-///
-/// For the PDF: `FloorExtras { dead_zone_maps: dead_zone_crops(site, floor, samples, analysis)?, .. }`.
-/// Renders one map per criterion that has dead zones; a floor with no survey has none.
-pub fn dead_zone_crops(
-    site: &wisp_ingest::Site,
-    floor: &SiteFloor,
-    samples: &[wisp_model::Sample],
-    analysis: &FloorAnalysis,
-) -> Result<Vec<(String, RgbaImage)>, Error> {
-    let dead_zones: Vec<&DeadZone> = analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
-    if analysis.layers.is_none() || dead_zones.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut maps: Vec<(Metric, RgbaImage)> = Vec::new();
-    for d in &dead_zones {
-        let metric = metric_of(d.criterion);
-        if !maps.iter().any(|(m, _)| *m == metric) {
-            let image = render(site, floor, analysis, samples, Style::of(metric))?;
-            maps.push((metric, image));
+/// One floor of the HTML report, made while its layers exist: the maps of [`HTML_METRICS`]
+/// (shared with the PDF through `pictures`), the values under the pointer, the predicted-after
+/// layer and proposed APs of `floor_plan`, and the dead-zone close-ups. Its text and tables are
+/// filled in by [`html_of`].
+pub fn html_floor(
+    pictures: &FloorPictures<'_>,
+    floor_plan: Option<&FloorPlan>,
+) -> Result<HtmlFloor, Error> {
+    let (site, sf, analysis, samples) = (
+        pictures.site,
+        pictures.floor,
+        pictures.analysis,
+        pictures.samples,
+    );
+    let plan = analysis.plan_image(sf)?.clone();
+    let mut layers: Vec<(Metric, RgbaImage)> = Vec::new();
+    let mut grids = Vec::new();
+    if let Some(signal) = &analysis.layers {
+        for metric in HTML_METRICS {
+            layers.push((metric, (*pictures.get(metric)?).clone()));
         }
+        grids = hover_grids(signal);
     }
-    let map_of = |metric: Metric| {
-        maps.iter()
-            .find(|(m, _)| *m == metric)
-            .map(|(_, image)| image)
-    };
-    Ok(close_ups(floor, &dead_zones, &map_of))
-}
-
-/// The map a dead zone of `criterion` is outlined on.
-fn metric_of(criterion: Criterion) -> Metric {
-    match criterion {
-        Criterion::Primary => Metric::Primary,
-        Criterion::Secondary => Metric::Secondary,
-        Criterion::Tertiary => Metric::Tertiary,
-        Criterion::Snr => Metric::Snr,
-        Criterion::CoChannel => Metric::CoChannel,
+    let mut proposed_aps = wisp_render::Table::default();
+    if let Some(fp) = floor_plan {
+        let predicted = crate::maps::predicted(site, sf, samples, Some(fp), &fp.new_aps)?;
+        let image = crate::maps::draw_predicted(
+            site,
+            sf,
+            &predicted,
+            &fp.new_aps,
+            Style::of(Metric::PredictedAfter),
+            Some(&plan),
+            wisp_render::heatmap_image,
+        )?;
+        layers.push((Metric::PredictedAfter, image));
+        // Its values under the pointer too, on the same analysis grid as the others.
+        if analysis.layers.is_some() {
+            grids.push(HtmlGrid {
+                name: label(Metric::PredictedAfter).to_string(),
+                unit: "dBm".to_string(),
+                decimals: 0,
+                grid: predicted.prediction.primary.map(
+                    |v| {
+                        if v.is_finite() {
+                            *v
+                        } else {
+                            f32::NAN
+                        }
+                    },
+                ),
+            });
+        }
+        proposed_aps = crate::report::proposed_ap_table(&fp.new_aps);
     }
-}
-
-/// One close-up per dead zone whose map `map_of` has; cut from the plan part of the map only,
-/// so a zone near the right edge never shows half a legend.
-fn close_ups<'a>(
-    floor: &SiteFloor,
-    dead_zones: &[&DeadZone],
-    map_of: &dyn Fn(Metric) -> Option<&'a RgbaImage>,
-) -> Vec<(String, RgbaImage)> {
-    let calibration = floor.floor.calibration;
-    let (plan_w, plan_h) = floor.floor.plan_size_px;
-    dead_zones
-        .iter()
-        .filter_map(|d| {
-            let map = map_of(metric_of(d.criterion))?;
-            let plan_part = image::imageops::crop_imm(
-                map,
-                0,
-                0,
-                plan_w.min(map.width()),
-                plan_h.min(map.height()),
-            )
-            .to_image();
-            let centre = calibration.to_pixels(d.centroid_m);
-            let reach_m = d
-                .outline_m
-                .iter()
-                .map(|p| {
-                    (p.x - d.centroid_m.x)
-                        .abs()
-                        .max((p.y - d.centroid_m.y).abs())
-                })
-                .filter(|r| r.is_finite())
-                .fold(0.0f64, f64::max);
-            let half_m = (reach_m + CLOSE_UP_MARGIN_M).max(CLOSE_UP_MIN_HALF_M);
-            let half_px = (half_m / calibration.metres_per_pixel())
-                .ceil()
-                .clamp(1.0, u32::MAX as f64) as u32;
-            let picture = wisp_render::crop(&plan_part, (centre.x, centre.y), half_px);
-            let caption = format!(
-                "{} — {}, {:.1} m² at ({:.1}, {:.1}) m",
-                d.zone,
-                d.criterion.name(),
-                d.area_m2,
-                d.centroid_m.x,
-                d.centroid_m.y
-            );
-            Some((caption, picture))
-        })
-        .collect()
+    let dead_zones: Vec<&DeadZone> = analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
+    let dead_zone_maps = crate::maps::dead_zone_crops(pictures)?;
+    Ok(HtmlFloor {
+        name: sf.floor.name.clone(),
+        plan,
+        metres_per_pixel: sf.floor.calibration.metres_per_pixel(),
+        layers: layers
+            .into_iter()
+            .map(|(metric, image)| HtmlLayer {
+                name: label(metric).to_string(),
+                image,
+            })
+            .collect(),
+        grids,
+        zone_table: Default::default(),
+        dead_zones: Default::default(),
+        dead_zone_centres: dead_zones.iter().map(|d| d.centroid_m).collect(),
+        dead_zone_maps,
+        proposed_aps,
+        notes: Vec::new(),
+    })
 }
 
 /// The label of a metric's radio button: short, because they sit in one row.
@@ -323,6 +230,7 @@ fn hover_grids(l: &SignalLayers) -> Vec<HtmlGrid> {
 mod tests {
     use super::*;
     use crate::check::check_site;
+    use crate::maps::{dead_zone_crops, CLOSE_UP_MIN_HALF_M};
 
     /// Magenta of the dead-zone outlines on the maps.
     fn is_outline(p: &image::Rgba<u8>) -> bool {
@@ -399,7 +307,8 @@ mod tests {
         // Close-ups for the PDF: the same pictures, each at least 10 m across (0.05 m/px →
         // 200 px) unless the plan is smaller, and showing its zone's magenta outline.
         let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
-        let crops = dead_zone_crops(&loaded.site, sf, samples, analysis).unwrap();
+        let crops =
+            dead_zone_crops(&FloorPictures::new(&loaded.site, sf, analysis, samples)).unwrap();
         assert_eq!(crops, floor.dead_zone_maps);
         let mpp = sf.floor.calibration.metres_per_pixel();
         let min_side = (2.0 * CLOSE_UP_MIN_HALF_M / mpp).round() as u32;

@@ -7,7 +7,8 @@
 //! [`pipeline::Progress`] sink ([`pipeline::analyse_site_with`]), the site's check
 //! ([`check::SiteCheck`] and its table, JSON, CSV and GeoJSON), maps ([`maps`]), plans and the
 //! plan file ([`plan`]), report parts and their assembly into the PDF ([`report`]) and the HTML
-//! ([`html`]), and shard bundles ([`bundle`]).
+//! ([`html`]), a whole report run with one analysis per floor ([`scene`]), and shard bundles
+//! ([`bundle`]).
 //!
 //! It never parses argv, prints, reads the clock or the environment, or picks a process exit
 //! code itself: those belong to the front ends. [`ExitCode`] is here only because check
@@ -22,6 +23,7 @@ pub mod maps;
 pub mod pipeline;
 pub mod plan;
 pub mod report;
+pub mod scene;
 
 pub use error::{write_output, Error, ErrorKind, ExitCode};
 

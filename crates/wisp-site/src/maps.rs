@@ -1,7 +1,7 @@
 use crate::pipeline::{self, FloorAnalysis};
 use crate::plan::FloorPlan;
 use crate::Error;
-use wisp_coverage::Criterion;
+use wisp_coverage::{Criterion, DeadZone};
 use wisp_ingest::{Site, SiteFloor};
 use wisp_interp::SignalLayers;
 use wisp_model::{Grid, Sample};
@@ -197,8 +197,17 @@ pub fn render_with<T>(
             }
             _ => &[],
         };
-        let prediction = predicted(floor, samples, new_aps)?;
-        return draw_predicted(site, floor, &prediction, new_aps, style, finish);
+        let prediction = predicted(site, floor, samples, plan, new_aps)?;
+        let plan_image = analysis.plan_image(floor)?;
+        return draw_predicted(
+            site,
+            floor,
+            &prediction,
+            new_aps,
+            style,
+            Some(plan_image),
+            finish,
+        );
     }
     let layers = analysis
         .layers
@@ -232,6 +241,7 @@ pub fn render_with<T>(
     let title = heading(site, f, metric.title());
     draw_with(
         floor,
+        Some(analysis.plan_image(floor)?),
         &layer,
         Some(&layers.surveyed),
         &scale,
@@ -320,15 +330,25 @@ fn contours_for(site: &Site, f: &wisp_model::Floor, metric: Metric) -> Vec<f64> 
 }
 
 /// The calibrated model's prediction over the floor's analysis grid for its existing APs plus
-/// `new_aps`, on the planner's design band; whether the model could be calibrated on `samples`
+/// `new_aps`, on the planner's design band, calibrated as `plan` was (site grouping, fitted
+/// walls if the plan fitted them); whether the model could be calibrated on `samples`
 /// (else `wisp plan`'s fallback, the default model with the manifest's powers).
 pub fn predicted(
+    site: &Site,
     floor: &SiteFloor,
     samples: &[Sample],
+    plan: Option<&FloorPlan>,
     new_aps: &[PlannedAp],
 ) -> Result<Predicted, Error> {
     let f = &floor.floor;
-    let cal = wisp_plan::calibrate(f, samples, &CalibrationOptions::default()).ok();
+    // The model the plan was made with: the site's AP grouping and, if the plan fitted them,
+    // wall losses; so the picture never contradicts the plan it illustrates.
+    let options = CalibrationOptions {
+        grouping: site.ap_grouping.clone(),
+        fit_walls: plan.is_some_and(|p| p.fit_walls),
+        ..Default::default()
+    };
+    let cal = wisp_plan::calibrate(f, samples, &options).ok();
     let mut aps = wisp_plan::existing_aps(f, cal.as_ref());
     aps.extend(new_aps.iter().cloned());
     let geometry = pipeline::floor_grid(f)?;
@@ -355,6 +375,7 @@ pub fn draw_predicted<T>(
     predicted: &Predicted,
     new_aps: &[PlannedAp],
     style: Style,
+    plan_image: Option<&image::RgbaImage>,
     finish: impl FnOnce(&HeatmapRequest) -> Result<T, wisp_render::RenderError>,
 ) -> Result<T, Error> {
     let f = &floor.floor;
@@ -374,6 +395,7 @@ pub fn draw_predicted<T>(
     let markers = planned_markers(new_aps);
     draw_with(
         floor,
+        plan_image,
         &predicted.prediction.primary,
         None,
         &scale,
@@ -436,6 +458,7 @@ pub fn draw(
 ) -> Result<image::RgbaImage, Error> {
     draw_with(
         floor,
+        None,
         layer,
         surveyed,
         scale,
@@ -453,6 +476,7 @@ pub fn draw(
 #[allow(clippy::too_many_arguments)]
 pub fn draw_with<T>(
     floor: &SiteFloor,
+    plan: Option<&image::RgbaImage>,
     layer: &Grid<f32>,
     surveyed: Option<&Grid<bool>>,
     scale: &ColourScale,
@@ -465,7 +489,14 @@ pub fn draw_with<T>(
     finish: impl FnOnce(&HeatmapRequest) -> Result<T, wisp_render::RenderError>,
 ) -> Result<T, Error> {
     let f = &floor.floor;
-    let plan = wisp_ingest::plan::load_plan(&floor.plan_path)?;
+    let loaded;
+    let plan = match plan {
+        Some(p) => p,
+        None => {
+            loaded = wisp_ingest::plan::load_plan(&floor.plan_path)?;
+            &loaded
+        }
+    };
     let markers: Vec<Marker> = f
         .aps
         .iter()
@@ -476,7 +507,7 @@ pub fn draw_with<T>(
         })
         .chain(planned.iter().cloned())
         .collect();
-    let mut req = HeatmapRequest::new(f, &plan, layer, scale, title);
+    let mut req = HeatmapRequest::new(f, plan, layer, scale, title);
     req.surveyed = surveyed;
     req.opacity = opacity;
     req.contours = contours;
@@ -498,4 +529,143 @@ impl std::str::FromStr for Metric {
                 format!("unknown metric '{s}' (known: {})", names.join(", "))
             })
     }
+}
+
+/// A floor's maps for one analysis, each metric drawn at most once (in its default style) and
+/// shared by the PDF's heatmaps, the dead-zone close-ups and the HTML layers; every map shares
+/// the analysis's one decode of the plan image.
+pub struct FloorPictures<'a> {
+    pub site: &'a Site,
+    pub floor: &'a SiteFloor,
+    pub analysis: &'a FloorAnalysis,
+    pub samples: &'a [Sample],
+    drawn: std::cell::RefCell<Vec<(Metric, std::rc::Rc<image::RgbaImage>)>>,
+}
+
+impl<'a> FloorPictures<'a> {
+    pub fn new(
+        site: &'a Site,
+        floor: &'a SiteFloor,
+        analysis: &'a FloorAnalysis,
+        samples: &'a [Sample],
+    ) -> Self {
+        FloorPictures {
+            site,
+            floor,
+            analysis,
+            samples,
+            drawn: Default::default(),
+        }
+    }
+
+    /// The map of `metric`, drawn the first time it is asked for.
+    pub fn get(&self, metric: Metric) -> Result<std::rc::Rc<image::RgbaImage>, Error> {
+        if let Some((_, image)) = self.drawn.borrow().iter().find(|(m, _)| *m == metric) {
+            return Ok(image.clone());
+        }
+        let image = std::rc::Rc::new(render(
+            self.site,
+            self.floor,
+            self.analysis,
+            self.samples,
+            Style::of(metric),
+        )?);
+        self.drawn.borrow_mut().push((metric, image.clone()));
+        Ok(image)
+    }
+}
+
+/// Plan metres of map shown around a dead zone's outline in its close-up.
+const CLOSE_UP_MARGIN_M: f64 = 3.0;
+/// The smallest close-up is this many metres from centre to edge (10 m across), so a 1 m² dead
+/// zone is still shown with the rooms around it.
+pub const CLOSE_UP_MIN_HALF_M: f64 = 5.0;
+
+/// Close-ups of every dead zone of the floor of `pictures`, in the order of the report's
+/// dead-zone table (zone by zone, then as the zone lists them): each is cut from the map of its
+/// own criterion, where its outline is drawn, centred on the zone and showing at least 3 m
+/// around its outline (10 m across at least). Captioned "zone — criterion, area at (x, y)".
+/// A floor with no survey has none.
+pub fn dead_zone_crops(
+    pictures: &FloorPictures<'_>,
+) -> Result<Vec<(String, image::RgbaImage)>, Error> {
+    let analysis = pictures.analysis;
+    let dead_zones: Vec<&DeadZone> = analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
+    if analysis.layers.is_none() || dead_zones.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut maps: Vec<(Metric, std::rc::Rc<image::RgbaImage>)> = Vec::new();
+    for d in &dead_zones {
+        let metric = metric_of(d.criterion);
+        if !maps.iter().any(|(m, _)| *m == metric) {
+            maps.push((metric, pictures.get(metric)?));
+        }
+    }
+    let map_of = |metric: Metric| {
+        maps.iter()
+            .find(|(m, _)| *m == metric)
+            .map(|(_, image)| &**image)
+    };
+    Ok(close_ups(pictures.floor, &dead_zones, &map_of))
+}
+
+/// The map a dead zone of `criterion` is outlined on.
+fn metric_of(criterion: Criterion) -> Metric {
+    match criterion {
+        Criterion::Primary => Metric::Primary,
+        Criterion::Secondary => Metric::Secondary,
+        Criterion::Tertiary => Metric::Tertiary,
+        Criterion::Snr => Metric::Snr,
+        Criterion::CoChannel => Metric::CoChannel,
+    }
+}
+
+/// One close-up per dead zone whose map `map_of` has; cut from the plan part of the map only,
+/// so a zone near the right edge never shows half a legend.
+fn close_ups<'a>(
+    floor: &SiteFloor,
+    dead_zones: &[&DeadZone],
+    map_of: &dyn Fn(Metric) -> Option<&'a image::RgbaImage>,
+) -> Vec<(String, image::RgbaImage)> {
+    let calibration = floor.floor.calibration;
+    let (plan_w, plan_h) = floor.floor.plan_size_px;
+    dead_zones
+        .iter()
+        .filter_map(|d| {
+            let map = map_of(metric_of(d.criterion))?;
+            let plan_part = image::imageops::crop_imm(
+                map,
+                0,
+                0,
+                plan_w.min(map.width()),
+                plan_h.min(map.height()),
+            )
+            .to_image();
+            let centre = calibration.to_pixels(d.centroid_m);
+            let reach_m = d
+                .outline_m
+                .iter()
+                .map(|p| {
+                    (p.x - d.centroid_m.x)
+                        .abs()
+                        .max((p.y - d.centroid_m.y).abs())
+                })
+                .filter(|r| r.is_finite())
+                .fold(0.0f64, f64::max);
+            let half_m = (reach_m + CLOSE_UP_MARGIN_M).max(CLOSE_UP_MIN_HALF_M);
+            let half_px = (half_m / calibration.metres_per_pixel())
+                .ceil()
+                .clamp(1.0, u32::MAX as f64) as u32;
+            let picture = wisp_render::crop(&plan_part, (centre.x, centre.y), half_px);
+            let caption = format!(
+                "{} — {}, {:.1} m² at ({:.1}, {:.1}) m",
+                d.zone,
+                d.criterion.name(),
+                d.area_m2,
+                d.centroid_m.x,
+                d.centroid_m.y
+            );
+            Some((caption, picture))
+        })
+        .collect()
 }

@@ -103,6 +103,30 @@ pub struct FloorAnalysis {
     pub zones: Vec<ZoneResult>,
     /// The interpolation method used, and why (for `auto`: the cross-validation's verdict).
     pub method: String,
+    /// The floor's plan image, decoded the first time a map needs it and kept while the
+    /// analysis lives, so every picture of the floor shares one decode.
+    pub plan_image: std::sync::OnceLock<image::RgbaImage>,
+}
+
+impl FloorAnalysis {
+    /// An analysis without layers (zone results read back, or a floor with no survey).
+    pub fn without_layers(zones: Vec<ZoneResult>, method: String) -> FloorAnalysis {
+        FloorAnalysis {
+            layers: None,
+            zones,
+            method,
+            plan_image: Default::default(),
+        }
+    }
+
+    /// The plan image of `floor` (the floor this analysis is of), decoded once.
+    pub fn plan_image(&self, floor: &SiteFloor) -> Result<&image::RgbaImage, Error> {
+        if let Some(image) = self.plan_image.get() {
+            return Ok(image);
+        }
+        let image = wisp_ingest::plan::load_plan(&floor.plan_path)?;
+        Ok(self.plan_image.get_or_init(|| image))
+    }
 }
 
 /// Builds the layers of a floor from its samples and evaluates its zones. A floor with no usable
@@ -176,17 +200,14 @@ pub fn analyse_with(
                 layers: Some(layers),
                 zones,
                 method,
+                plan_image: Default::default(),
             })
         }
         Err(wisp_interp::InterpError::NoSamples) => {
             // Judge against an all-unsurveyed floor, so every zone says "not enough data".
             let empty = unsurveyed_layers(g);
             let zones = evaluate_floor(f, &empty, &find, &EvalOptions::default());
-            Ok(FloorAnalysis {
-                layers: None,
-                zones,
-                method,
-            })
+            Ok(FloorAnalysis::without_layers(zones, method))
         }
         Err(e) => Err(Error::input(format!("floor '{}': {e}", f.id))),
     }

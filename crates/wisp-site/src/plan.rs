@@ -2,7 +2,6 @@
 //! a bill of materials and an APs file `wisp simulate --aps` can walk.
 
 use crate::{pipeline, Error};
-use serde_json::json;
 use wisp_model::{Floor, Point, RequirementProfile, Zone};
 use wisp_plan::{plan_floor, CalibrationOptions, Plan, PlanInput, PlanOptions, PlannedAp};
 
@@ -15,6 +14,28 @@ pub struct FloorPlanning<'p> {
     pub allowed_px: Option<&'p [Point]>,
 }
 
+/// The plans of a site's floors.
+pub struct SitePlan<'a> {
+    /// Each floor, whether its calibration succeeded, and its plan.
+    pub floors: Vec<(&'a Floor, bool, Plan)>,
+    /// The calibration fitted wall losses.
+    pub fit_walls: bool,
+    /// What a planner should know (a floor planned with the default model, and why).
+    pub notes: Vec<String>,
+}
+
+impl SitePlan<'_> {
+    /// The plan file's document.
+    pub fn document(&self) -> PlanDocument {
+        plan_document(&self.floors, self.fit_walls)
+    }
+
+    /// The plan file's text.
+    pub fn to_json(&self) -> String {
+        plan_json(&self.floors, self.fit_walls)
+    }
+}
+
 /// Calibrates and plans each of `floors` (zones held to `profile` if given, else their own).
 pub fn plan_floors<'a>(
     loaded: &'a pipeline::Loaded,
@@ -22,7 +43,8 @@ pub fn plan_floors<'a>(
     profile: Option<&str>,
     opts: &PlanOptions,
     how: &FloorPlanning,
-) -> Result<Vec<(&'a Floor, bool, Plan)>, Error> {
+) -> Result<SitePlan<'a>, Error> {
+    let mut notes = Vec::new();
     let profiles = pipeline::all_profiles(&loaded.site);
     let resolve = |z: &Zone| -> Option<RequirementProfile> {
         let name = profile.unwrap_or(&z.profile);
@@ -44,10 +66,10 @@ pub fn plan_floors<'a>(
         };
         let cal = wisp_plan::calibrate(&f.floor, samples, &cal_opts);
         if let Err(e) = &cal {
-            eprintln!(
-                "wisp: {e}; planning floor '{}' with the default model",
+            notes.push(format!(
+                "{e}; planning floor '{}' with the default model",
                 f.floor.id
-            );
+            ));
         }
         let input = PlanInput {
             floor: &f.floor,
@@ -57,71 +79,101 @@ pub fn plan_floors<'a>(
         let plan = plan_floor(&input, &opts).map_err(Error::input)?;
         plans.push((&f.floor, cal.is_ok(), plan));
     }
-    Ok(plans)
+    Ok(SitePlan {
+        floors: plans,
+        fit_walls: how.fit_walls,
+        notes,
+    })
 }
 
-fn radios_json(ap: &PlannedAp) -> serde_json::Value {
+/// Rounds to `decimals` places, as the plan file writes positions.
+fn round_to(v: f64, decimals: i32) -> f64 {
+    let k = 10f64.powi(decimals);
+    (v * k).round() / k
+}
+
+fn radio_docs(ap: &PlannedAp) -> Vec<RadioDoc> {
     ap.radios
         .iter()
-        .map(|r| json!({"band": r.band.name(), "channel": r.channel, "tx_dbm": r.tx_dbm}))
+        .map(|r| RadioDoc {
+            band: r.band.name().to_string(),
+            channel: r.channel,
+            tx_dbm: r.tx_dbm,
+        })
         .collect()
 }
 
-/// The plan document: new APs (plan pixels and metres), existing APs' planned channels, and
-/// each zone's predicted result before and after.
-pub fn plan_json(plans: &[(&Floor, bool, Plan)]) -> serde_json::Value {
-    let mut new_aps = Vec::new();
-    let mut existing = Vec::new();
-    let mut zones = Vec::new();
-    let mut floors = Vec::new();
+fn stats_doc(z: &wisp_plan::ZoneStats) -> ZoneStatsDoc {
+    ZoneStatsDoc {
+        meets_target: z.meets_target,
+        primary_p5_dbm: z.primary_p5_dbm.is_finite().then_some(z.primary_p5_dbm),
+        primary_share: z.primary_share,
+        secondary_share: z.secondary_share,
+    }
+}
+
+/// The plan document of `plans` (each floor, whether it was calibrated, its plan): new APs
+/// (plan pixels and metres), existing APs' planned channels, each zone's predicted result
+/// before and after, and per floor what the model was. `fit_walls` says whether the calibration
+/// fitted wall losses, so maps drawn from the plan use the same model.
+pub fn plan_document(plans: &[(&Floor, bool, Plan)], fit_walls: bool) -> PlanDocument {
+    let mut doc = PlanDocument::default();
     for (floor, calibrated, plan) in plans {
         for ap in &plan.aps {
             let px = floor.calibration.to_pixels(ap.position);
-            if ap.new {
-                new_aps.push(json!({
-                    "name": ap.name,
-                    "floor": floor.id,
-                    "x_px": (px.x * 10.0).round() / 10.0,
-                    "y_px": (px.y * 10.0).round() / 10.0,
-                    "x_m": (ap.position.x * 100.0).round() / 100.0,
-                    "y_m": (ap.position.y * 100.0).round() / 100.0,
-                    "radios": radios_json(ap),
-                }));
-            } else {
-                existing.push(json!({
-                    "name": ap.name,
-                    "floor": floor.id,
-                    "located": ap.located,
-                    "x_m": (ap.position.x * 100.0).round() / 100.0,
-                    "y_m": (ap.position.y * 100.0).round() / 100.0,
-                    "radios": radios_json(ap),
-                }));
-            }
+            doc_aps(&mut doc, ap).push(ApDoc {
+                floor: floor.id.clone(),
+                located: (!ap.new).then_some(ap.located),
+                name: ap.name.clone(),
+                radios: radio_docs(ap),
+                x_m: round_to(ap.position.x, 2),
+                x_px: ap.new.then(|| round_to(px.x, 1)),
+                y_m: round_to(ap.position.y, 2),
+                y_px: ap.new.then(|| round_to(px.y, 1)),
+            });
         }
         for z in &plan.zones {
-            zones.push(json!({
-                "floor": floor.id,
-                "zone": z.zone,
-                "kind": z.kind,
-                "profile": z.profile,
-                "area_m2": z.area_m2,
-                "before": z.before,
-                "after": z.after,
-                "unreachable_share": z.unreachable_share,
-            }));
+            doc.zones.push(ZoneDoc {
+                after: stats_doc(&z.after),
+                area_m2: z.area_m2,
+                before: stats_doc(&z.before),
+                floor: floor.id.clone(),
+                kind: z.kind.to_string(),
+                profile: z.profile.clone(),
+                unreachable_share: z.unreachable_share,
+                zone: z.zone.clone(),
+            });
         }
-        floors.push(json!({
-            "floor": floor.id,
-            "exponent": plan.exponent,
-            "calibrated": calibrated,
-            "design_band": plan.design_band.name(),
-            "candidates": plan.candidates,
-            "demand_cells": plan.demand_cells,
-            "deficit": plan.deficit,
-            "cochannel_overlap": plan.cochannel_overlap.iter().map(|(b, v)| (b.name().to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
-        }));
+        doc.floors.push(FloorDoc {
+            calibrated: *calibrated,
+            candidates: plan.candidates,
+            cochannel_overlap: plan
+                .cochannel_overlap
+                .iter()
+                .map(|(b, v)| (b.name().to_string(), *v))
+                .collect(),
+            deficit: plan.deficit,
+            demand_cells: plan.demand_cells,
+            design_band: plan.design_band.name().to_string(),
+            exponent: plan.exponent,
+            fit_walls,
+            floor: floor.id.clone(),
+        });
     }
-    json!({"floors": floors, "new_aps": new_aps, "existing_aps": existing, "zones": zones})
+    doc
+}
+
+fn doc_aps<'d>(doc: &'d mut PlanDocument, ap: &PlannedAp) -> &'d mut Vec<ApDoc> {
+    if ap.new {
+        &mut doc.new_aps
+    } else {
+        &mut doc.existing_aps
+    }
+}
+
+/// The plan file's text (compact JSON), as `wisp plan --out` writes it.
+pub fn plan_json(plans: &[(&Floor, bool, Plan)], fit_walls: bool) -> String {
+    serde_json::to_string(&plan_document(plans, fit_walls)).unwrap_or_default()
 }
 
 /// Bill of materials: what an installer orders for the new APs.
@@ -298,53 +350,84 @@ pub fn summary(plans: &[(&Floor, bool, Plan)]) -> String {
 }
 
 /// One radio of a plan file's AP.
-#[derive(Debug, Clone, serde::Deserialize)]
-struct RadioDoc {
-    band: String,
-    channel: u16,
-    tx_dbm: f64,
-}
-
-/// An AP of a plan file: `new_aps[]` or `existing_aps[]` (pixel positions are ignored: metres
-/// are what the model uses).
-#[derive(Debug, Clone, serde::Deserialize)]
-struct ApDoc {
-    name: String,
-    floor: String,
-    x_m: f64,
-    y_m: f64,
-    radios: Vec<RadioDoc>,
+/// The plan file (`wisp plan --out`): one type, written by [`plan_json`] and read by
+/// [`read_plan_file`]. Fields are in alphabetical order, as JSON maps were written before this
+/// type existed, so files stay byte-identical.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PlanDocument {
     #[serde(default)]
-    located: bool,
+    pub existing_aps: Vec<ApDoc>,
+    #[serde(default)]
+    pub floors: Vec<FloorDoc>,
+    pub new_aps: Vec<ApDoc>,
+    #[serde(default)]
+    pub zones: Vec<ZoneDoc>,
 }
 
-/// A zone's predicted result in a plan file, as [`wisp_plan::ZoneStats`] serialises it (NaN
-/// written as null).
-#[derive(Debug, Clone, serde::Deserialize)]
+/// A radio of an AP in a plan file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RadioDoc {
+    pub band: String,
+    pub channel: u16,
+    pub tx_dbm: f64,
+}
+
+/// An AP of a plan file: `new_aps[]` (with plan pixels) or `existing_aps[]` (with `located`).
+/// Pixel positions are for people; metres are what the model uses.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ApDoc {
+    pub floor: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub located: Option<bool>,
+    pub name: String,
+    pub radios: Vec<RadioDoc>,
+    pub x_m: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_px: Option<f64>,
+    pub y_m: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y_px: Option<f64>,
+}
+
+/// A zone's predicted result in a plan file (no value is written as null).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ZoneStatsDoc {
+    pub meets_target: bool,
+    pub primary_p5_dbm: Option<f64>,
     pub primary_share: f64,
     pub secondary_share: Option<f64>,
-    pub primary_p5_dbm: Option<f64>,
-    pub meets_target: bool,
 }
 
 /// A zone of a plan file, before and after the plan.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ZoneDoc {
-    floor: String,
-    pub zone: String,
-    pub before: ZoneStatsDoc,
     pub after: ZoneStatsDoc,
+    #[serde(default)]
+    pub area_m2: f64,
+    pub before: ZoneStatsDoc,
+    pub floor: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub profile: String,
     pub unreachable_share: f64,
+    pub zone: String,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
-struct PlanDoc {
-    new_aps: Vec<ApDoc>,
+/// What the planner knew of one floor: the model it planned with and how the search went.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FloorDoc {
+    pub calibrated: bool,
+    pub candidates: usize,
+    pub cochannel_overlap: std::collections::BTreeMap<String, f64>,
+    pub deficit: f64,
+    pub demand_cells: usize,
+    pub design_band: String,
+    pub exponent: f64,
+    /// The calibration fitted wall losses (`--fit-walls`): maps drawn from the plan do too.
     #[serde(default)]
-    existing_aps: Vec<ApDoc>,
-    #[serde(default)]
-    zones: Vec<ZoneDoc>,
+    pub fit_walls: bool,
+    pub floor: String,
 }
 
 /// What a plan file (`wisp plan --out`) says about one floor.
@@ -355,6 +438,8 @@ pub struct FloorPlan {
     /// Existing APs (by name) whose planned radios differ from the manifest's.
     pub changed: Vec<String>,
     pub zones: Vec<ZoneDoc>,
+    /// The calibration fitted wall losses when the plan was made.
+    pub fit_walls: bool,
 }
 
 /// A plan file read back and checked against the site: per floor id, what the plan says.
@@ -409,93 +494,109 @@ fn radios_of(
 pub fn read_plan_file(site: &wisp_ingest::Site, path: &std::path::Path) -> Result<PlanFile, Error> {
     let bytes = wisp_ingest::read_limited(path, wisp_ingest::MAX_CAPTURE_BYTES)?;
     let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(path))?;
-    let doc: PlanDoc = serde_json::from_str(&text).map_err(|e| {
+    let doc: PlanDocument = serde_json::from_str(&text).map_err(|e| {
         Error::input(format!(
             "{}:{}: not a plan from `wisp plan --out`: {e}",
             path.display(),
             e.line()
         ))
     })?;
-    let floor_of = |what: &str, id: &str| -> Result<&wisp_model::Floor, Error> {
-        site.floor(id).map(|f| &f.floor).ok_or_else(|| {
-            Error::input(format!(
-                "{}: {what}: floor '{id}' is not in the site manifest {} (floors: {})",
-                path.display(),
-                site.manifest_path.display(),
-                pipeline::floor_ids(site)
-            ))
-        })
-    };
-    let mut out = PlanFile::default();
-    for (i, ap) in doc.new_aps.iter().enumerate() {
-        let what = format!("new_aps[{i}] '{}'", ap.name);
-        let floor = floor_of(&what, &ap.floor)?;
-        let at = wisp_model::Point::new(ap.x_m, ap.y_m);
-        let size = floor.size_m();
-        if !(at.x.is_finite() && at.y.is_finite())
-            || at.x < 0.0
-            || at.y < 0.0
-            || at.x > size.x
-            || at.y > size.y
-        {
-            return Err(Error::input(format!(
-                "{}: {what}: position ({}, {}) m is not on floor '{}' (0…{:.1} × 0…{:.1} m)",
-                path.display(),
-                ap.x_m,
-                ap.y_m,
-                floor.id,
-                size.x,
-                size.y
-            )));
-        }
-        let radios = radios_of(path, &what, &ap.radios)?;
-        let plan = out.floors.entry(floor.id.clone()).or_default();
-        plan.new_aps.push(PlannedAp {
-            name: ap.name.clone(),
-            position: at,
-            radios,
-            ssids: Vec::new(),
-            base_bssid: Some(wisp_plan::planner::new_bssid(plan.new_aps.len() + 1)),
-            new: true,
-            located: false,
-        });
-    }
-    for (i, ap) in doc.existing_aps.iter().enumerate() {
-        let what = format!("existing_aps[{i}] '{}'", ap.name);
-        let floor = floor_of(&what, &ap.floor)?;
-        let radios = radios_of(path, &what, &ap.radios)?;
-        let plan = out.floors.entry(floor.id.clone()).or_default();
-        if ap.located {
-            continue;
-        }
-        let Some(known) = floor.aps.iter().find(|a| a.name == ap.name) else {
-            return Err(Error::input(format!(
-                "{}: {what}: floor '{}' has no access point '{}' in the manifest",
-                path.display(),
-                floor.id,
-                ap.name
-            )));
+    PlanFile::of_document(site, &doc, path)
+}
+
+impl PlanFile {
+    /// A plan document checked against the site, as [`read_plan_file`] does; `path` names the
+    /// document in messages.
+    pub fn of_document(
+        site: &wisp_ingest::Site,
+        doc: &PlanDocument,
+        path: &std::path::Path,
+    ) -> Result<PlanFile, Error> {
+        let floor_of = |what: &str, id: &str| -> Result<&wisp_model::Floor, Error> {
+            site.floor(id).map(|f| &f.floor).ok_or_else(|| {
+                Error::input(format!(
+                    "{}: {what}: floor '{id}' is not in the site manifest {} (floors: {})",
+                    path.display(),
+                    site.manifest_path.display(),
+                    pipeline::floor_ids(site)
+                ))
+            })
         };
-        if known.radios != radios {
-            plan.changed.push(ap.name.clone());
+        let mut out = PlanFile::default();
+        for (i, ap) in doc.new_aps.iter().enumerate() {
+            let what = format!("new_aps[{i}] '{}'", ap.name);
+            let floor = floor_of(&what, &ap.floor)?;
+            let at = wisp_model::Point::new(ap.x_m, ap.y_m);
+            let size = floor.size_m();
+            if !(at.x.is_finite() && at.y.is_finite())
+                || at.x < 0.0
+                || at.y < 0.0
+                || at.x > size.x
+                || at.y > size.y
+            {
+                return Err(Error::input(format!(
+                    "{}: {what}: position ({}, {}) m is not on floor '{}' (0…{:.1} × 0…{:.1} m)",
+                    path.display(),
+                    ap.x_m,
+                    ap.y_m,
+                    floor.id,
+                    size.x,
+                    size.y
+                )));
+            }
+            let radios = radios_of(path, &what, &ap.radios)?;
+            let plan = out.floors.entry(floor.id.clone()).or_default();
+            plan.new_aps.push(PlannedAp {
+                name: ap.name.clone(),
+                position: at,
+                radios,
+                ssids: Vec::new(),
+                base_bssid: Some(wisp_plan::planner::new_bssid(plan.new_aps.len() + 1)),
+                new: true,
+                located: false,
+            });
         }
-    }
-    for (i, z) in doc.zones.iter().enumerate() {
-        let what = format!("zones[{i}] '{}'", z.zone);
-        let floor = floor_of(&what, &z.floor)?;
-        if !floor.zones.iter().any(|x| x.name == z.zone) {
-            return Err(Error::input(format!(
-                "{}: {what}: floor '{}' has no zone '{}'",
-                path.display(),
-                floor.id,
-                z.zone
-            )));
+        for (i, ap) in doc.existing_aps.iter().enumerate() {
+            let what = format!("existing_aps[{i}] '{}'", ap.name);
+            let floor = floor_of(&what, &ap.floor)?;
+            let radios = radios_of(path, &what, &ap.radios)?;
+            let plan = out.floors.entry(floor.id.clone()).or_default();
+            if ap.located == Some(true) {
+                continue;
+            }
+            let Some(known) = floor.aps.iter().find(|a| a.name == ap.name) else {
+                return Err(Error::input(format!(
+                    "{}: {what}: floor '{}' has no access point '{}' in the manifest",
+                    path.display(),
+                    floor.id,
+                    ap.name
+                )));
+            };
+            if known.radios != radios {
+                plan.changed.push(ap.name.clone());
+            }
         }
-        out.floors
-            .entry(floor.id.clone())
-            .or_default()
-            .zones
-            .push(z.clone());
+        for f in &doc.floors {
+            let floor = floor_of("floors[]", &f.floor)?;
+            out.floors.entry(floor.id.clone()).or_default().fit_walls = f.fit_walls;
+        }
+        for (i, z) in doc.zones.iter().enumerate() {
+            let what = format!("zones[{i}] '{}'", z.zone);
+            let floor = floor_of(&what, &z.floor)?;
+            if !floor.zones.iter().any(|x| x.name == z.zone) {
+                return Err(Error::input(format!(
+                    "{}: {what}: floor '{}' has no zone '{}'",
+                    path.display(),
+                    floor.id,
+                    z.zone
+                )));
+            }
+            out.floors
+                .entry(floor.id.clone())
+                .or_default()
+                .zones
+                .push(z.clone());
+        }
+        Ok(out)
     }
-    Ok(out)
 }

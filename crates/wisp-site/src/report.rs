@@ -1,5 +1,5 @@
 use crate::check::SiteCheck;
-use crate::maps::{render, Metric, Style};
+use crate::maps::{FloorPictures, Metric, Style};
 use crate::pipeline::{self, FloorAnalysis, FloorOutcome, Loaded};
 use crate::plan::{FloorPlan, PlanFile};
 use crate::{Error, ExitCode};
@@ -52,7 +52,7 @@ pub struct PlanPart {
 }
 
 impl FloorPart {
-    fn failed(site: &Site, index: usize, id: &str, e: &Error) -> FloorPart {
+    pub fn failed(site: &Site, index: usize, id: &str, e: &Error) -> FloorPart {
         FloorPart {
             index,
             id: id.to_string(),
@@ -109,10 +109,30 @@ pub fn floor_part(
     index: usize,
     plan: Option<&FloorPlan>,
 ) -> Result<FloorPart, Error> {
+    floor_part_with(
+        &FloorPictures::new(site, sf, analysis, samples),
+        index,
+        plan,
+    )
+}
+
+/// [`floor_part`] drawing its maps through `pictures`, which other outputs of the same floor
+/// (the HTML) share.
+pub fn floor_part_with(
+    pictures: &FloorPictures<'_>,
+    index: usize,
+    plan: Option<&FloorPlan>,
+) -> Result<FloorPart, Error> {
+    let (site, sf, analysis, samples) = (
+        pictures.site,
+        pictures.floor,
+        pictures.analysis,
+        pictures.samples,
+    );
     let mut heatmaps = Vec::new();
     if analysis.layers.is_some() {
         for metric in [Metric::Primary, Metric::Secondary] {
-            let img = render(site, sf, analysis, samples, Style::of(metric))?;
+            let img = pictures.get(metric)?;
             heatmaps.push((
                 format!("{} — {}", sf.floor.name, metric.title()),
                 wisp_render::png_bytes(&img)?,
@@ -141,7 +161,7 @@ pub fn floor_part(
             }
         ));
     }
-    let dead_zone_maps = crate::html::dead_zone_crops(site, sf, samples, analysis)?
+    let dead_zone_maps = crate::maps::dead_zone_crops(pictures)?
         .into_iter()
         .map(|(caption, img)| Ok((caption, wisp_render::png_bytes(&img)?)))
         .collect::<Result<Vec<_>, Error>>()?;
@@ -156,7 +176,7 @@ pub fn floor_part(
         dead_zone_maps,
         notes,
         plan: plan
-            .map(|fp| plan_part(site, sf, samples, fp))
+            .map(|fp| plan_part(site, sf, samples, fp, analysis))
             .transpose()?,
         error: None,
     })
@@ -168,14 +188,16 @@ fn plan_part(
     sf: &SiteFloor,
     samples: &[Sample],
     fp: &FloorPlan,
+    analysis: &FloorAnalysis,
 ) -> Result<PlanPart, Error> {
-    let predicted = crate::maps::predicted(sf, samples, &fp.new_aps)?;
+    let predicted = crate::maps::predicted(site, sf, samples, Some(fp), &fp.new_aps)?;
     let map = crate::maps::draw_predicted(
         site,
         sf,
         &predicted,
         &fp.new_aps,
         Style::of(Metric::PredictedAfter),
+        Some(analysis.plan_image(sf)?),
         wisp_render::heatmap_png,
     )?;
     let new: Vec<&wisp_plan::PlannedAp> = fp.new_aps.iter().collect();

@@ -77,10 +77,10 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         geojson(&check).to_string().as_bytes(),
         "dead zones as GeoJSON (plan metres)",
     )?;
-    // Plan the floors as `wisp plan` does by default, write the plan, and read it back as
-    // `wisp report --plan` would, so the sample report shows the plan pages.
+    // Plan the floors as `wisp plan` does by default, write the plan, and check it against the
+    // site as `wisp report --plan` would (in memory), so the sample report shows the plan pages.
     let floors: Vec<&wisp_ingest::SiteFloor> = loaded.site.floors.iter().collect();
-    let plans = wisp_site::plan::plan_floors(
+    let planned = wisp_site::plan::plan_floors(
         &loaded,
         &floors,
         None,
@@ -88,13 +88,16 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         &Default::default(),
     )?;
     let plan_path = a.out.join("plan.json");
+    let document = planned.document();
     put(
         "plan.json",
-        wisp_site::plan::plan_json(&plans).to_string().as_bytes(),
+        serde_json::to_string(&document)
+            .unwrap_or_default()
+            .as_bytes(),
         "proposed access points, zones before/after (wisp plan)",
     )?;
-    drop(plans);
-    let plan = wisp_site::plan::read_plan_file(&loaded.site, &plan_path)?;
+    drop(planned);
+    let plan = wisp_site::plan::PlanFile::of_document(&loaded.site, &document, &plan_path)?;
     put(
         "report.pdf",
         &wisp_site::report::build_pdf(

@@ -5,7 +5,7 @@ use crate::{CliError, ExitCode};
 use std::path::PathBuf;
 use wisp_plan::PlanOptions;
 use wisp_site::pipeline;
-use wisp_site::plan::{aps_toml, bom_csv, plan_floors, plan_json, summary, FloorPlanning};
+use wisp_site::plan::{aps_toml, bom_csv, plan_floors, summary, FloorPlanning};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -113,15 +113,19 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         fit_walls: a.fit_walls,
         allowed_px: allowed_px.as_deref(),
     };
-    let plans = plan_floors(&loaded, &floors, a.profile.as_deref(), &opts, &how)?;
-    super::write_output(&a.out, plan_json(&plans).to_string().as_bytes())?;
+    let planned = plan_floors(&loaded, &floors, a.profile.as_deref(), &opts, &how)?;
+    for note in &planned.notes {
+        eprintln!("wisp: {note}");
+    }
+    let plans = &planned.floors;
+    super::write_output(&a.out, planned.to_json().as_bytes())?;
     if let Some(path) = &a.bom {
-        super::write_output(path, bom_csv(&plans)?.as_bytes())?;
+        super::write_output(path, bom_csv(plans)?.as_bytes())?;
     }
     if let Some(path) = &a.aps_out {
-        super::write_output(path, aps_toml(&plans).as_bytes())?;
+        super::write_output(path, aps_toml(plans).as_bytes())?;
     }
-    print!("{}", summary(&plans));
+    print!("{}", summary(plans));
     println!("wrote {}", a.out.display());
     Ok(ExitCode::Ok)
 }

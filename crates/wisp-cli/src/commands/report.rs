@@ -3,7 +3,7 @@ use crate::progress::{print_reports, Bars};
 use crate::{CliError, ExitCode};
 use std::path::PathBuf;
 use wisp_site::pipeline::{self, RunOptions, Shard};
-use wisp_site::report::{assemble, extras, floor_part, FloorPart, SiteFacts};
+use wisp_site::scene::{report_floors, site_report, FloorScene, ReportRequest};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -50,53 +50,42 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         filters: a.filters.filters(),
     };
     let bars = Bars::new(a.quiet);
-    // Each floor's heatmaps and tables are made inside the parallel map; its layers are dropped
-    // there, so only the parts (PNG bytes and zone results) are kept.
-    let outcomes =
-        pipeline::analyse_site_with(&site, survey.as_ref(), &opts, &bars, |job, analysis| {
-            job.step("drawing heatmaps");
-            let fp = plan.as_ref().and_then(|p| p.floor(&job.floor.floor.id));
-            floor_part(job.site, job.floor, job.samples, &analysis, job.index, fp)
-        });
+    let date = crate::args::report_date();
+    let request = ReportRequest {
+        plan: plan.as_ref(),
+        html: a.html.is_some(),
+        paper: a.paper.paper(),
+        date: &date,
+    };
+    // Each floor is analysed once; its heatmaps, tables and (with --html) interactive layers
+    // are made inside the parallel map and its layers dropped there.
+    let outcomes = report_floors(&site, survey.as_ref(), &opts, &bars, &request);
     if !a.quiet {
         for o in &outcomes {
             print_reports(&o.reports);
         }
     }
-    bars.print_floor_summary(&outcomes, a.quiet, |p: &FloorPart| {
-        wisp_site::check::zone_counts(&p.zones)
+    bars.print_floor_summary(&outcomes, a.quiet, |s: &FloorScene| {
+        wisp_site::check::zone_counts(&s.part.zones)
     });
     let code = pipeline::failure_code(&outcomes).unwrap_or(ExitCode::Ok);
-    let facts = SiteFacts::of(&site, &outcomes).with_plan(plan.as_ref());
-    let parts: Vec<FloorPart> = outcomes
-        .into_iter()
-        .map(|o| FloorPart::of_outcome(&site, o))
-        .collect();
     match a.shard {
         Some(shard) => {
             let out = a
                 .out
                 .as_ref()
                 .ok_or_else(|| CliError::input("--shard needs --out DIR for the bundle"))?;
-            wisp_site::bundle::write_bundle(out, &facts, &parts, shard)?;
+            let report = site_report(&site, outcomes, &request)?;
+            wisp_site::bundle::write_bundle(out, &report.facts, &report.parts, shard)?;
             println!("wrote shard {shard} bundle {}", out.display());
         }
         None => {
-            let date = crate::args::report_date();
-            let report = assemble(&facts, &parts, a.paper.paper(), &date)?;
+            let report = site_report(&site, outcomes, &request)?;
             if let Some(out) = &a.out {
-                super::write_output(
-                    out,
-                    &wisp_render::report_pdf_with(&report, &extras(&parts)?)?,
-                )?;
+                super::write_output(out, &report.pdf()?)?;
                 println!("wrote {}", out.display());
             }
-            if let Some(path) = &a.html {
-                // The interactive map needs every floor's layers at once: analyse again.
-                let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
-                let check = wisp_site::check::check_site(&loaded)?;
-                let html =
-                    wisp_site::html::build_html_from(&loaded, &check, &report, plan.as_ref())?;
+            if let (Some(path), Some(html)) = (&a.html, &report.html) {
                 super::write_output(path, html.as_bytes())?;
                 println!("wrote {}", path.display());
             }

@@ -1,0 +1,123 @@
+//! A report run: every floor analysed once into its scene (its part of the PDF and of a bundle,
+//! and its floor of the HTML report, every map drawn once), then the site's report laid out.
+
+use crate::maps::FloorPictures;
+use crate::pipeline::{self, FloorAnalysis, FloorJob, FloorOutcome, Progress, RunOptions};
+use crate::plan::PlanFile;
+use crate::report::{assemble, extras, floor_part_with, FloorPart, SiteFacts};
+use crate::Error;
+use wisp_ingest::Site;
+use wisp_render::{Paper, Report};
+
+/// What a report run asks for beyond the site: the plan to illustrate, whether to make the
+/// HTML report too, paper size and the report's date (the caller reads the clock).
+#[derive(Debug, Clone, Copy)]
+pub struct ReportRequest<'a> {
+    pub plan: Option<&'a PlanFile>,
+    pub html: bool,
+    pub paper: Paper,
+    pub date: &'a str,
+}
+
+/// One floor of a report run: its part of the PDF (and of a bundle) and, when asked for, its
+/// floor of the HTML report, made from one analysis with every map drawn once.
+pub struct FloorScene {
+    pub part: FloorPart,
+    pub html: Option<wisp_render::HtmlFloor>,
+}
+
+/// The scene of the floor a run's worker holds.
+pub fn floor_scene(
+    job: &FloorJob<'_>,
+    analysis: &FloorAnalysis,
+    request: &ReportRequest<'_>,
+) -> Result<FloorScene, Error> {
+    let pictures = FloorPictures::new(job.site, job.floor, analysis, job.samples);
+    let plan = request.plan.and_then(|p| p.floor(&job.floor.floor.id));
+    job.step("drawing heatmaps");
+    let part = floor_part_with(&pictures, job.index, plan)?;
+    let html = if request.html {
+        job.step("drawing the interactive map");
+        Some(crate::html::html_floor(&pictures, plan)?)
+    } else {
+        None
+    };
+    Ok(FloorScene { part, html })
+}
+
+/// Every floor of the site (or of `opts.shard`) analysed once, in parallel, into its scene;
+/// each floor's layers are dropped as soon as its scene is made.
+pub fn report_floors(
+    site: &Site,
+    survey: Option<&wisp_model::Survey>,
+    opts: &RunOptions,
+    progress: &dyn Progress,
+    request: &ReportRequest<'_>,
+) -> Vec<FloorOutcome<FloorScene>> {
+    pipeline::analyse_site_with(site, survey, opts, progress, |job, analysis| {
+        floor_scene(job, &analysis, request)
+    })
+}
+
+/// A site's report: its facts, every floor's part in manifest order, the laid-out report and,
+/// when asked for, the HTML document.
+pub struct SiteReport {
+    pub facts: SiteFacts,
+    pub parts: Vec<FloorPart>,
+    pub report: Report,
+    pub html: Option<String>,
+}
+
+impl SiteReport {
+    /// The PDF, with each floor's dead-zone close-ups and plan page.
+    pub fn pdf(&self) -> Result<Vec<u8>, Error> {
+        Ok(wisp_render::report_pdf_with(
+            &self.report,
+            &extras(&self.parts)?,
+        )?)
+    }
+}
+
+/// Lays out the report of a run's scenes (from [`report_floors`]); floors that failed get a note.
+pub fn site_report(
+    site: &Site,
+    outcomes: Vec<FloorOutcome<FloorScene>>,
+    request: &ReportRequest<'_>,
+) -> Result<SiteReport, Error> {
+    let facts = SiteFacts::of(site, &outcomes).with_plan(request.plan);
+    let mut parts = Vec::new();
+    let mut html_floors = Vec::new();
+    for o in outcomes {
+        match o.result {
+            Ok(scene) => {
+                parts.push(scene.part);
+                html_floors.extend(scene.html);
+            }
+            Err(e) => parts.push(FloorPart::failed(site, o.index, &o.id, &e)),
+        }
+    }
+    let report = assemble(&facts, &parts, request.paper, request.date)?;
+    let html = if request.html {
+        // The HTML shows the floors that could be drawn, each with its own text.
+        let drawn: Vec<usize> = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.error.is_none())
+            .map(|(i, _)| i)
+            .collect();
+        let mut text = report.clone();
+        text.floors = drawn.iter().map(|&i| report.floors[i].clone()).collect();
+        Some(wisp_render::report_html(&crate::html::html_of(
+            html_floors,
+            &text,
+        ))?)
+    } else {
+        None
+    };
+    Ok(SiteReport {
+        facts,
+        parts,
+        report,
+        html,
+    })
+}

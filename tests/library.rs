@@ -1,0 +1,116 @@
+//! The application layer as a library: a program runs a site's check, a shard and its merge, a
+//! plan and a report through `wisp-site` with no argv, and gets the story the command line
+//! tells (the same check document as `wisp check --json`, byte for byte after parsing).
+
+mod common;
+
+use common::{root, wisp};
+use wisp_site::pipeline::{load, NoProgress, RunOptions, Shard};
+use wisp_site::plan::{plan_floors, PlanFile};
+use wisp_site::scene::{report_floors, site_report, ReportRequest};
+
+#[test]
+fn a_program_runs_check_shards_plan_and_report_without_argv() {
+    let manifest = root().join("samples/site.toml");
+    let loaded = load(&manifest, None).expect("the sample site loads");
+
+    // Check: the library's document is the command's.
+    let outcomes = wisp_site::pipeline::analyse_site_with(
+        &loaded.site,
+        Some(&loaded.survey),
+        &RunOptions::default(),
+        &NoProgress,
+        |_, mut a| {
+            a.layers = None;
+            Ok(a)
+        },
+    );
+    let check = wisp_site::check::SiteCheck::from_outcomes(outcomes);
+    let mut ours = wisp_site::check::check_json(&loaded.site.name, &check);
+    wisp_site::check::with_pixels(&mut ours, &loaded.site);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = wisp(&["check", manifest.to_str().unwrap(), "--json"], tmp.path());
+    let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("check --json");
+    assert_eq!(ours, theirs);
+    assert_eq!(
+        out.status.code(),
+        Some(check.exit_code() as i32),
+        "the exit code is the document's"
+    );
+
+    // Shards: every shard's bundle written by the library, merged back, is the same check.
+    let request = ReportRequest {
+        plan: None,
+        html: false,
+        paper: wisp_render::Paper::A4,
+        date: "2026-01-01",
+    };
+    let mut bundles = Vec::new();
+    for index in 1..=2 {
+        let shard = Shard { index, count: 2 };
+        let opts = RunOptions {
+            shard: Some(shard),
+            ..Default::default()
+        };
+        let scenes = report_floors(
+            &loaded.site,
+            Some(&loaded.survey),
+            &opts,
+            &NoProgress,
+            &request,
+        );
+        let report = site_report(&loaded.site, scenes, &request).unwrap();
+        let dir = tmp.path().join(format!("shard-{index}"));
+        wisp_site::bundle::write_bundle(&dir, &report.facts, &report.parts, shard).unwrap();
+        bundles.push(dir);
+    }
+    let merged = wisp_site::bundle::merge_bundles(&bundles).unwrap();
+    let mut again = wisp_site::check::check_json(&merged.facts.name, &merged.check);
+    wisp_site::check::with_pixels(&mut again, &loaded.site);
+    assert_eq!(
+        again, theirs,
+        "the shards merge into the whole site's check"
+    );
+
+    // Plan, then a report with its plan pages and the HTML, from one analysis per floor.
+    let floors: Vec<_> = loaded.site.floors.iter().collect();
+    let planned = plan_floors(
+        &loaded,
+        &floors,
+        None,
+        &wisp_plan::PlanOptions::default(),
+        &Default::default(),
+    )
+    .unwrap();
+    let document = planned.document();
+    let text = serde_json::to_string(&document).unwrap();
+    assert_eq!(text, planned.to_json(), "one serde type writes plan.json");
+    let read_back: wisp_site::plan::PlanDocument = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_string(&read_back).unwrap(), text);
+    let plan = PlanFile::of_document(&loaded.site, &document, "plan.json".as_ref()).unwrap();
+    assert_eq!(
+        plan.new_ap_count(),
+        planned
+            .floors
+            .iter()
+            .map(|f| f.2.new_aps().count())
+            .sum::<usize>()
+    );
+    let request = ReportRequest {
+        plan: Some(&plan),
+        html: true,
+        ..request
+    };
+    let scenes = report_floors(
+        &loaded.site,
+        Some(&loaded.survey),
+        &RunOptions::default(),
+        &NoProgress,
+        &request,
+    );
+    let report = site_report(&loaded.site, scenes, &request).unwrap();
+    assert!(report.pdf().unwrap().starts_with(b"%PDF"));
+    let html = report.html.expect("the HTML was asked for");
+    assert!(html.contains("Predicted after plan"), "the plan's layer");
+    assert!(report.parts.iter().all(|p| p.plan.is_some()));
+}
