@@ -1,27 +1,20 @@
 //! Interpolation speed: the `wisp grid` case and the full layer stack of one floor.
 //!
 //! Run with `cargo bench --bench interp`. Inputs are generated from a fixed seed, so every run
-//! measures the same work.
+//! measures the same work (`benches/support/interp_floor.rs`, shared with the instruction-count
+//! guard, `crates/wisp-guard`).
+
+#[path = "support/interp_floor.rs"]
+mod interp_floor;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
-use wisp_interp::{Idw, LayerOptions, NeighbourIndex, ScatteredPoint, SignalLayers};
-use wisp_model::{Channel, GridGeometry, Observation, Point, Sample};
+use wisp_interp::{Idw, LayerOptions, NeighbourIndex, SignalLayers};
+use wisp_model::GridGeometry;
 
 /// 10,000 random points onto 1000 × 1000 cells, k = 12: the `gdal_grid invdistnn` comparison case.
 fn grid_case(c: &mut Criterion) {
-    let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let points: Vec<ScatteredPoint> = (0..10_000)
-        .map(|_| ScatteredPoint {
-            x: rng.random::<f64>() * 1000.0,
-            y: rng.random::<f64>() * 1000.0,
-        })
-        .collect();
-    let values: Vec<f32> = (0..10_000)
-        .map(|_| -90.0 + 60.0 * rng.random::<f32>())
-        .collect();
+    let (points, values) = interp_floor::grid_points(10_000, 1000.0);
     let g = GridGeometry::new(0.0, 1000.0, 1.0, -1.0, 1000, 1000).expect("valid grid");
     let mut group = c.benchmark_group("grid");
     group.sample_size(10);
@@ -38,69 +31,8 @@ fn grid_case(c: &mut Criterion) {
     group.finish();
 }
 
-/// A simulated floor: 2,000 scans along a serpentine walk over 100 m × 50 m, 60 radios (30
-/// dual-band APs) each heard within about 35 m.
-pub fn floor_case() -> (Vec<Sample>, GridGeometry) {
-    let mut rng = ChaCha8Rng::seed_from_u64(2);
-    let aps: Vec<Point> = (0..30)
-        .map(|i| Point::new(8.0 + (i % 6) as f64 * 17.0, 6.0 + (i / 6) as f64 * 10.0))
-        .collect();
-    let samples = (0..2000)
-        .map(|i| {
-            // Serpentine: 10 passes of 100 m, 5 m apart.
-            let s = i as f64 * 0.5;
-            let pass = (s / 100.0).floor();
-            let along = s % 100.0;
-            let x = if pass as i64 % 2 == 0 {
-                along
-            } else {
-                100.0 - along
-            };
-            let p = Point::new(x, 2.5 + pass * 5.0);
-            let observations = aps
-                .iter()
-                .enumerate()
-                .flat_map(|(a, ap)| {
-                    let d = ap.distance(p).max(1.0);
-                    [(2437u32, 14.0, 40.2), (5180, 17.0, 47.3)]
-                        .into_iter()
-                        .enumerate()
-                        .filter_map(move |(r, (f, tx, pl1))| {
-                            let rssi = (tx - pl1 - 30.0 * d.log10()).round();
-                            let bssid = wisp_model::Bssid([2, 0, 0, 0, a as u8, (r * 16) as u8]);
-                            (rssi >= -90.0).then(|| {
-                                Observation::new(
-                                    bssid,
-                                    None,
-                                    Channel::from_freq(f).expect("channel"),
-                                    rssi,
-                                    None,
-                                )
-                                .expect("valid")
-                            })
-                        })
-                })
-                .map(|mut o| {
-                    o.rssi_dbm = (o.rssi_dbm + rng.random::<f64>() * 4.0 - 2.0).clamp(-119.0, -1.0);
-                    o
-                })
-                .collect();
-            Sample {
-                x_m: p.x,
-                y_m: p.y,
-                t: None,
-                source: String::new(),
-                observations,
-            }
-        })
-        .collect();
-    let g =
-        GridGeometry::covering(Point::new(0.0, 0.0), Point::new(100.0, 50.0), 0.5).expect("grid");
-    (samples, g)
-}
-
 fn layer_stack(c: &mut Criterion) {
-    let (samples, g) = floor_case();
+    let (samples, g) = interp_floor::floor_case();
     let mut group = c.benchmark_group("layers");
     group.sample_size(10);
     group.bench_function("floor_2000_scans_60_radios_100x50m_0.5m", |b| {
