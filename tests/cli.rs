@@ -994,10 +994,11 @@ fn ingest_refuses_an_at_off_the_floor_and_a_capture_left_empty() {
     // In pixels it is on the floor.
     let o = ingest(&["--at", "300,100", "--units", "px"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    // A track whose times (epoch milliseconds) miss every scan: exit 2, both spans side by side.
+    // A track whose times (a day after the walk) miss every scan: exit 2, both spans side by
+    // side. (Epoch milliseconds are recognised by magnitude, so they would place the walk.)
     std::fs::write(
         site.path().join("t.csv"),
-        "t,x,y\n1793613600000,1,1\n1793613660000,19,1\n",
+        "t,x,y\n1793700000,1,1\n1793700060,19,1\n",
     )
     .unwrap();
     let o = ingest(&["--track", "t.csv", "--track-units", "m"]);
@@ -1007,7 +1008,7 @@ fn ingest_refuses_an_at_off_the_floor_and_a_capture_left_empty() {
             "walk.csv: none of the capture's",
             "scans could be placed",
             "outside the track's time span",
-            "the track 58807-",
+            "the track 2026-11-03",
         ],
     );
 }

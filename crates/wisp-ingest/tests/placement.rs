@@ -426,23 +426,28 @@ fn placement_mistakes_are_errors_naming_the_file_and_the_fix() {
             .to_string()
     };
     let t0 = 1_793_613_600.0_f64;
-    // Epoch milliseconds: every scan outside the track's span, both spans side by side.
-    let ms = format!(
+    // A track a day after the walk: every scan outside the track's span, both spans side by
+    // side. (Epoch milliseconds are recognised by magnitude, so they would place the walk.)
+    let later = format!(
         "t,x,y\n{},100,100\n{},300,100\n",
-        t0 * 1000.0,
-        (t0 + 60.0) * 1000.0
+        t0 + 86_400.0,
+        t0 + 86_460.0
     );
-    let e = err(&with_track(&ms, ""));
+    let e = err(&with_track(&later, ""));
     assert!(
         e.starts_with(&format!("{}", d.path().join("walk.csv").display())),
         "{e}"
     );
     assert!(e.contains("none of the capture's 3 scans could be placed: 3 outside the track's time span (first walk.csv:2)"), "{e}");
-    assert!(e.contains("the scans run 2026-11-02T10:00:05.000Z .. 2026-11-02T10:00:50.000Z, the track 58807-05-09"), "{e}");
-    assert!(
-        e.contains("the track's times look like milliseconds"),
-        "{e}"
+    assert!(e.contains("the scans run 2026-11-02T10:00:05.000Z .. 2026-11-02T10:00:50.000Z, the track 2026-11-03T10:00:00.000Z"), "{e}");
+    // The same track in milliseconds places every scan.
+    let ms = format!(
+        "t,x,y\n{},100,100\n{},300,100\n",
+        t0 * 1000.0,
+        (t0 + 60.0) * 1000.0
     );
+    let s = with_track(&ms, "");
+    assert_eq!(wisp_ingest::ingest_floor(&s.floors[0]).unwrap().0.len(), 3);
     // A track in metres read as pixels (the default): the 100 m plan's walk shrinks into 1..3 m.
     let metres = format!("t,x,y\n{t0},10,10\n{},30,10\n", t0 + 60.0);
     let e = err(&with_track(&metres, ""));

@@ -21,10 +21,9 @@ const ROWS_PER_TASK: usize = 16;
 /// The grid as an ESRI ASCII grid. Square cells use `cellsize`; others the `dx`/`dy` extension
 /// GDAL reads.
 ///
-/// Each value is written as Rust's `Display` would write the `f32` (the shortest text that reads
-/// back to the same number, never in exponent form), but through [`ryu`]'s formatter, which is
-/// several times faster than `fmt` on a million cells; rows are formatted in parallel and joined
-/// in order, so the bytes do not depend on the number of threads.
+/// Each value is written as Rust's `Display` writes the `f32` (the shortest text that reads back
+/// to the same number, never in exponent form); rows are formatted in parallel and joined in
+/// order, so the bytes do not depend on the number of threads.
 pub fn esri_ascii(grid: &Grid<f32>) -> Vec<u8> {
     let g = grid.geometry();
     let (dx, dy) = (g.dx(), g.dy().abs());
@@ -128,7 +127,7 @@ pub fn geotiff(grid: &Grid<f32>) -> Result<Vec<u8>, RenderError> {
 }
 
 fn write_row(row: impl Iterator<Item = f32>, out: &mut Vec<u8>) {
-    let mut buffer = ryu::Buffer::new();
+    use std::io::Write as _;
     for (i, v) in row.enumerate() {
         if i > 0 {
             out.push(b' ');
@@ -136,27 +135,12 @@ fn write_row(row: impl Iterator<Item = f32>, out: &mut Vec<u8>) {
         if v.is_nan() {
             out.extend_from_slice(b"-9999");
         } else {
-            push_display(v, &mut buffer, out);
+            // `Display`: the shortest digits that read back to the same number, never in
+            // exponent form. (A ryu fast path disagreed with it on some values; exact text first.)
+            let _ = write!(out, "{v}");
         }
     }
     out.push(b'\n');
-}
-
-/// Appends `v` exactly as `format!("{v}")` writes it. Both give the shortest round-trip digits;
-/// ryu spells integral values `-65.0` (Display: `-65`) and very small or large ones with an
-/// exponent (Display: positional), so the first is trimmed and the second, rare in a signal grid,
-/// goes through `fmt`.
-fn push_display(v: f32, buffer: &mut ryu::Buffer, out: &mut Vec<u8>) {
-    if !v.is_finite() {
-        out.extend_from_slice(v.to_string().as_bytes());
-        return;
-    }
-    let text = buffer.format_finite(v).as_bytes();
-    if text.contains(&b'e') {
-        out.extend_from_slice(v.to_string().as_bytes());
-    } else {
-        out.extend_from_slice(text.strip_suffix(b".0").unwrap_or(text));
-    }
 }
 
 #[cfg(test)]
