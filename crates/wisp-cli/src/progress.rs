@@ -140,15 +140,7 @@ impl Progress for Bars {
 /// Prints what ingest did per file to stderr: format, counts, skips by reason with locations.
 pub fn print_reports(reports: &[FileReport]) {
     for r in reports {
-        eprintln!(
-            "{}: {} — {} scans, {} observations, {} BSSIDs, {} skipped",
-            r.file,
-            r.format,
-            r.scans,
-            r.observations,
-            r.bssids,
-            r.skipped.total()
-        );
+        eprintln!("{}", r.summary());
         if r.unidentified > 0 {
             eprintln!(
                 "    {} unidentified radio(s): no usable BSSID (redacted or masked), keyed by SSID, band and channel; secondary and tertiary signal are approximate",

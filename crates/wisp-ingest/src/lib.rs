@@ -266,6 +266,22 @@ pub struct FileReport {
     pub skipped: SkipLog,
 }
 
+impl FileReport {
+    /// One line for people: "walk.csv: wisp-csv — 120 scans, 900 observations, 14 BSSIDs, 2
+    /// skipped" (what the command line prints and the report's Data section lists).
+    pub fn summary(&self) -> String {
+        format!(
+            "{}: {} — {} scans, {} observations, {} BSSIDs, {} skipped",
+            self.file,
+            self.format,
+            self.scans,
+            self.observations,
+            self.bssids,
+            self.skipped.total()
+        )
+    }
+}
+
 /// How to place a capture's scans on the floor.
 #[derive(Debug, Clone, Copy)]
 pub struct Placement {

@@ -377,17 +377,7 @@ impl SiteFacts {
                 .collect(),
             // How "ours" was decided first: coverage counts our network only.
             sources: std::iter::once(format!("{}.", site.network.describe()))
-                .chain(reports.iter().map(|r| {
-                    format!(
-                        "{}: {} — {} scans, {} observations, {} BSSIDs, {} records skipped.",
-                        r.file,
-                        r.format,
-                        r.scans,
-                        r.observations,
-                        r.bssids,
-                        r.skipped.total()
-                    )
-                }))
+                .chain(reports.iter().map(|r| format!("{}.", r.summary())))
                 .collect(),
             proposed_aps: None,
         }
