@@ -539,6 +539,21 @@ pub fn pick_floor<'a>(site: &'a Site, id: Option<&str>) -> Result<&'a SiteFloor,
 
 #[cfg(test)]
 mod tests {
+    /// The manifest accepts exactly the interpolation methods wisp-interp has, and `auto`
+    /// (wisp-ingest does not depend on wisp-interp, so the two lists are tied here).
+    #[test]
+    fn the_manifest_names_the_interpolation_methods_there_are() {
+        let mut known: Vec<&str> = wisp_interp::METHOD_NAMES.to_vec();
+        known.push("auto");
+        assert_eq!(
+            wisp_ingest::manifest::INTERPOLATION_METHODS,
+            known.as_slice()
+        );
+        for name in wisp_interp::METHOD_NAMES {
+            assert!(wisp_interp::method_by_name(name).is_ok(), "{name}");
+        }
+    }
+
     use super::Shard;
 
     #[test]

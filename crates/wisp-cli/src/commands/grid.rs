@@ -20,7 +20,7 @@ pub struct Args {
     /// Interpolation method: idw (inverse distance), nearest (nearest sample), natural (Sibson's
     /// natural neighbours, IDW outside the points' hull), kriging (ordinary kriging with a fitted
     /// exponential semivariogram).
-    #[arg(long, default_value = "idw", value_parser = ["idw", "nearest", "natural", "kriging"])]
+    #[arg(long, default_value = "idw", value_parser = clap::builder::PossibleValuesParser::new(wisp_interp::METHOD_NAMES))]
     method: String,
     /// Neighbours per estimate [default: 12 for idw and natural's fallback, 64 for kriging].
     #[arg(long)]
