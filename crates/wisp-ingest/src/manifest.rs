@@ -237,8 +237,10 @@ pub struct SiteFloor {
     pub interpolation: String,
 }
 
-/// What `interpolation` may say: the methods of `wisp_interp::method_by_name`, and `auto`.
-pub const INTERPOLATION_METHODS: &[&str] = &["idw", "natural", "kriging", "nearest", "auto"];
+/// What `interpolation` may say: the methods of `wisp_interp::method_by_name`, `model`
+/// (regression kriging on the floor's calibrated propagation model) and `auto`.
+pub const INTERPOLATION_METHODS: &[&str] =
+    &["idw", "natural", "kriging", "nearest", "model", "auto"];
 
 /// A floor's place in a building: floors of one building hear each other's access points
 /// through the slabs between them. Their plans are assumed aligned: a plan point (in metres) is

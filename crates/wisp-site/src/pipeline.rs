@@ -232,7 +232,33 @@ pub fn analyse_with(
     let inside = |r: usize, c: usize| f.outline.contains(g.centre(r, c));
     let profiles = all_profiles(site);
     let find = |n: &str| profiles.iter().find(|p| p.name == n).cloned();
-    match SignalLayers::build(samples, &g, &inside, &opts) {
+    // Method `model` (regression kriging) needs the floor's calibrated propagation model as its
+    // trend; a floor that cannot be calibrated falls back to ordinary kriging.
+    let mut opts = opts;
+    let mut method = method;
+    let calibration = if opts.method.eq_ignore_ascii_case(wisp_interp::MODEL_METHOD) {
+        let cal_opts = wisp_plan::CalibrationOptions {
+            grouping: site.ap_grouping.clone(),
+            ..Default::default()
+        };
+        match wisp_plan::calibrate(f, samples, &cal_opts) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                opts.method = "kriging".into();
+                method = format!("kriging (model: the floor could not be calibrated: {e})");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let trend = calibration
+        .as_ref()
+        .map(|c| wisp_plan::CalibratedTrend::new(f, c));
+    let trend_ref = trend
+        .as_ref()
+        .map(|t| t as &dyn wisp_interp::regression::Trend);
+    match SignalLayers::build_with(samples, &g, &inside, &opts, trend_ref).map(|(l, _)| l) {
         Ok(layers) => {
             let zones = evaluate_floor(f, &layers, &find, &EvalOptions::default());
             Ok(FloorAnalysis {
@@ -539,12 +565,45 @@ pub fn pick_floor<'a>(site: &'a Site, id: Option<&str>) -> Result<&'a SiteFloor,
 
 #[cfg(test)]
 mod tests {
-    /// The manifest accepts exactly the interpolation methods wisp-interp has, and `auto`
+    /// `interpolation = "model"`: the floor's layers come from regression kriging on its
+    /// calibrated model, which honours the measurements (the primary signal at a scan is within
+    /// a few dB of the strongest reading there, as kriging's is).
+    #[test]
+    fn a_floor_interpolated_by_the_calibrated_model() {
+        let mut loaded = super::load(&crate::sample_site(), None).unwrap();
+        loaded.site.floors[0].interpolation = wisp_interp::MODEL_METHOD.to_string();
+        let sf = &loaded.site.floors[0];
+        let samples = super::samples_of(&loaded.survey, &sf.floor.id);
+        let a = super::analyse(&loaded.site, sf, samples).unwrap();
+        assert_eq!(a.method, "model");
+        let layers = a.layers.expect("the sample floor has scans");
+        let g = *layers.primary.geometry();
+        let mut checked = 0;
+        for s in samples.iter().step_by(25) {
+            let Some((r, c)) = g.cell_at(s.position()) else {
+                continue;
+            };
+            let strongest = s
+                .observations
+                .iter()
+                .map(|o| o.rssi_dbm)
+                .fold(f64::NEG_INFINITY, f64::max);
+            let at = layers.primary.get(r, c).copied().unwrap_or(f32::NAN) as f64;
+            if at.is_finite() && strongest.is_finite() {
+                assert!((at - strongest).abs() < 8.0, "{at} vs {strongest}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 5, "{checked} scans checked");
+        assert_eq!(a.zones.len(), sf.floor.zones.len());
+    }
+
+    /// The manifest accepts exactly the interpolation methods wisp-interp has, `model` and `auto`
     /// (wisp-ingest does not depend on wisp-interp, so the two lists are tied here).
     #[test]
     fn the_manifest_names_the_interpolation_methods_there_are() {
         let mut known: Vec<&str> = wisp_interp::METHOD_NAMES.to_vec();
-        known.push("auto");
+        known.extend([wisp_interp::MODEL_METHOD, "auto"]);
         assert_eq!(
             wisp_ingest::manifest::INTERPOLATION_METHODS,
             known.as_slice()
