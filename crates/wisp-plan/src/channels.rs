@@ -263,6 +263,20 @@ mod tests {
         assert_eq!(p[2], p[3]);
     }
 
+    /// `n` radios, each pair overlapping with probability 0.7 by 1..20.
+    fn random_overlaps(rng: &mut rand_chacha::ChaCha8Rng, n: usize) -> Vec<Vec<f64>> {
+        use rand::Rng;
+        let mut edges = vec![];
+        for a in 0..n {
+            for b in a + 1..n {
+                if rng.random::<f64>() < 0.7 {
+                    edges.push((a, b, rng.random_range(1..20) as f64));
+                }
+            }
+        }
+        sym(n, &edges)
+    }
+
     #[test]
     fn matches_brute_force_on_small_random_instances() {
         use rand::{Rng, SeedableRng};
@@ -270,15 +284,7 @@ mod tests {
         let mut worse = 0;
         for _ in 0..200 {
             let n = rng.random_range(2..7);
-            let mut edges = vec![];
-            for a in 0..n {
-                for b in a + 1..n {
-                    if rng.random::<f64>() < 0.7 {
-                        edges.push((a, b, rng.random_range(1..20) as f64));
-                    }
-                }
-            }
-            let w = sym(n, &edges);
+            let w = random_overlaps(&mut rng, n);
             let p = assign(&w, Band::G2_4);
             let opt = brute_force(&w, Band::G2_4);
             let got = overlap(&w, &p);
@@ -347,15 +353,7 @@ mod tests {
         let mut worse = 0;
         for _ in 0..100 {
             let n = rng.random_range(3..7);
-            let mut edges = vec![];
-            for a in 0..n {
-                for b in a + 1..n {
-                    if rng.random::<f64>() < 0.7 {
-                        edges.push((a, b, rng.random_range(1..20) as f64));
-                    }
-                }
-            }
-            let w = sym(n, &edges);
+            let w = random_overlaps(&mut rng, n);
             let fixed: Vec<Option<u16>> = (0..n)
                 .map(|_| (rng.random::<f64>() < 0.4).then(|| [1, 6, 11][rng.random_range(0..3)]))
                 .collect();
