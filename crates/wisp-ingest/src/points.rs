@@ -28,16 +28,7 @@ pub fn parse_points(text: &str) -> Result<Vec<Point>, IngestError> {
             continue;
         }
         let [cx, cy] = cols.unwrap_or([0, 1]);
-        let num = |i: usize, what: &str| -> Result<f64, IngestError> {
-            let f = rec.get(i).unwrap_or("");
-            f.parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| {
-                    IngestError::invalid(format!("{what} '{}' is not a number", quote(f)))
-                        .line(line)
-                })
-        };
+        let num = |i: usize, what: &str| crate::text::small_csv_number(&rec, i, what, line);
         out.push(Point::new(num(cx, "x")?, num(cy, "y")?));
     }
     Ok(out)

@@ -48,16 +48,7 @@ pub fn parse_capture_points(text: &str) -> Result<Vec<CapturePoint>, IngestError
             continue;
         }
         let [cf, cx, cy] = cols;
-        let num = |i: usize, what: &str| -> Result<f64, IngestError> {
-            field(i)
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| {
-                    IngestError::invalid(format!("{what} '{}' is not a number", quote(field(i))))
-                        .line(line)
-                })
-        };
+        let num = |i: usize, what: &str| crate::text::small_csv_number(&rec, i, what, line);
         let file = field(cf).to_string();
         if file.is_empty() {
             return Err(IngestError::invalid("no file name (expected file,x,y)").line(line));

@@ -78,6 +78,27 @@ pub fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
 }
 
+/// Field `i` of a small-CSV row as a finite number; else an error naming `what`, the text and
+/// the line (a missing field reads as empty).
+pub fn small_csv_number(
+    row: &csv::StringRecord,
+    i: usize,
+    what: &str,
+    line: usize,
+) -> Result<f64, IngestError> {
+    let f = row.get(i).unwrap_or("");
+    f.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| {
+            IngestError::invalid(format!(
+                "{what} '{}' is not a number",
+                crate::error::quote(f)
+            ))
+            .line(line)
+        })
+}
+
 /// The non-blank rows of a small hand-made CSV (a track, a list of points): fields trimmed, `#`
 /// comments and blank rows skipped, each row with its 1-based line. A malformed row is an error
 /// naming `what` and the line.

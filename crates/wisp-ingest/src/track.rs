@@ -157,19 +157,7 @@ impl Track {
                 .line(line)
             })?;
             kinds.insert(kind);
-            let num = |i: usize, what: &str| -> Result<f64, IngestError> {
-                field(i)
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| {
-                        IngestError::invalid(format!(
-                            "{what} '{}' is not a number",
-                            crate::error::quote(field(i))
-                        ))
-                        .line(line)
-                    })
-            };
+            let num = |i: usize, what: &str| crate::text::small_csv_number(&rec, i, what, line);
             wps.push((t, Point::new(num(cx, "x")?, num(cy, "y")?), line));
         }
         let mut track = Track::from_waypoints(wps)?;
