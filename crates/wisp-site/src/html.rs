@@ -110,12 +110,7 @@ pub fn html_floor(
     pictures: &FloorPictures<'_>,
     floor_plan: Option<&FloorPlan>,
 ) -> Result<HtmlFloor, Error> {
-    let (site, sf, analysis, samples) = (
-        pictures.site,
-        pictures.floor,
-        pictures.analysis,
-        pictures.samples,
-    );
+    let (site, sf, analysis) = (pictures.site, pictures.floor, pictures.analysis);
     let plan = analysis.plan_image(sf)?.clone();
     let mut layers: Vec<(Metric, RgbaImage)> = Vec::new();
     let mut grids = Vec::new();
@@ -127,11 +122,11 @@ pub fn html_floor(
     }
     let mut proposed_aps = wisp_render::Table::default();
     if let Some(fp) = floor_plan {
-        let predicted = crate::maps::predicted(site, sf, samples, Some(fp), &fp.new_aps)?;
+        let predicted = pictures.predicted_after(fp)?;
         let image = crate::maps::draw_predicted(
             site,
             sf,
-            &predicted,
+            predicted,
             &fp.new_aps,
             Style::of(Metric::PredictedAfter),
             Some(&plan),

@@ -571,6 +571,9 @@ pub struct FloorPictures<'a> {
     pub analysis: &'a FloorAnalysis,
     pub samples: &'a [Sample],
     drawn: std::cell::RefCell<Vec<(Metric, std::rc::Rc<image::RgbaImage>)>>,
+    /// The floor's predicted-after model for the run's plan, calibrated once and shared by the
+    /// PDF's plan page and the HTML layer.
+    predicted_after: std::cell::OnceCell<Predicted>,
 }
 
 impl<'a> FloorPictures<'a> {
@@ -586,7 +589,24 @@ impl<'a> FloorPictures<'a> {
             analysis,
             samples,
             drawn: Default::default(),
+            predicted_after: Default::default(),
         }
+    }
+
+    /// The model's prediction with `plan`'s new APs ([`predicted`]), computed the first time it
+    /// is asked for; a run has one plan, so every caller passes the same one.
+    pub fn predicted_after(&self, plan: &FloorPlan) -> Result<&Predicted, Error> {
+        if let Some(p) = self.predicted_after.get() {
+            return Ok(p);
+        }
+        let p = predicted(
+            self.site,
+            self.floor,
+            self.samples,
+            Some(plan),
+            &plan.new_aps,
+        )?;
+        Ok(self.predicted_after.get_or_init(|| p))
     }
 
     /// The map of `metric`, drawn the first time it is asked for.

@@ -126,12 +126,7 @@ pub fn floor_part_with(
     index: usize,
     plan: Option<&FloorPlan>,
 ) -> Result<FloorPart, Error> {
-    let (site, sf, analysis, samples) = (
-        pictures.site,
-        pictures.floor,
-        pictures.analysis,
-        pictures.samples,
-    );
+    let (sf, analysis, samples) = (pictures.floor, pictures.analysis, pictures.samples);
     let mut heatmaps = Vec::new();
     if analysis.layers.is_some() {
         for metric in [Metric::Primary, Metric::Secondary] {
@@ -181,26 +176,19 @@ pub fn floor_part_with(
         heatmaps,
         dead_zone_maps,
         notes,
-        plan: plan
-            .map(|fp| plan_part(site, sf, samples, fp, analysis))
-            .transpose()?,
+        plan: plan.map(|fp| plan_part(pictures, fp)).transpose()?,
         error: None,
     })
 }
 
 /// The plan page of a floor: the model's map with the proposed APs, and the tables.
-fn plan_part(
-    site: &Site,
-    sf: &SiteFloor,
-    samples: &[Sample],
-    fp: &FloorPlan,
-    analysis: &FloorAnalysis,
-) -> Result<PlanPart, Error> {
-    let predicted = crate::maps::predicted(site, sf, samples, Some(fp), &fp.new_aps)?;
+fn plan_part(pictures: &FloorPictures<'_>, fp: &FloorPlan) -> Result<PlanPart, Error> {
+    let (site, sf, analysis) = (pictures.site, pictures.floor, pictures.analysis);
+    let predicted = pictures.predicted_after(fp)?;
     let map = crate::maps::draw_predicted(
         site,
         sf,
-        &predicted,
+        predicted,
         &fp.new_aps,
         Style::of(Metric::PredictedAfter),
         Some(analysis.plan_image(sf)?),
