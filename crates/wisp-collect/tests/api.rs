@@ -291,28 +291,10 @@ fn continuous_scans_are_placed_between_waypoints() {
     );
 }
 
-/// The first scan of the sample walk (samples/walk.csv: its header and the rows of its first
-/// time), as a scanner printing wisp's long-form CSV would: radios of the sample site's own
-/// network, so the primary layer has values.
-fn first_sample_scan() -> Vec<u8> {
-    let text = std::fs::read_to_string(serve::repo().join("samples/walk.csv")).unwrap();
-    let mut lines = text.lines();
-    let header = lines.next().unwrap();
-    let rows: Vec<&str> = lines.collect();
-    let time = |l: &str| l.split(',').nth(6).unwrap().to_string();
-    let t0 = time(rows[0]);
-    let mut out = format!("{header}\n");
-    for r in rows.iter().take_while(|r| time(r) == t0) {
-        out.push_str(r);
-        out.push('\n');
-    }
-    out.into_bytes()
-}
-
 #[test]
 fn the_live_map_fills_in_and_says_where_to_walk_next() {
     let dir = tempfile::tempdir().unwrap();
-    let c = start(dir.path(), vec![Ok(first_sample_scan())], |o| {
+    let c = start(dir.path(), vec![Ok(serve::first_sample_scan())], |o| {
         o.scans_per_point = 1
     });
     let empty = c.get("/api/map?layer=primary").json();

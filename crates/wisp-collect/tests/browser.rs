@@ -40,11 +40,9 @@ fn heat_pixels(png: &[u8]) -> usize {
 #[ignore = "needs chromium-driver"]
 fn three_clicks_on_the_plan_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
-    let c = serve::start(
-        dir.path(),
-        vec![Ok(serve::fixture("linux/iw_scan.txt"))],
-        |o| o.scans_per_point = 1,
-    );
+    let c = serve::start(dir.path(), vec![Ok(serve::first_sample_scan())], |o| {
+        o.scans_per_point = 1
+    });
     let port = free_port();
     let mut driver = Command::new("chromedriver")
         .arg(format!("--port={port}"))
@@ -119,8 +117,10 @@ fn three_clicks_on_the_plan_in_headless_chromium() {
         for _ in 0..200 {
             let v = b.execute("return Number(document.body.dataset.painted || 0)", vec![]).await?;
             painted = v.as_u64().unwrap_or(0);
-            let st = b.execute("return st ? st.samples : 0", vec![]).await?;
-            if painted > 0 && st.as_u64() == Some(3) {
+            let drawn = b
+                .execute("return Number(document.body.dataset.drawnScans || 0)", vec![])
+                .await?;
+            if painted > 0 && drawn.as_u64() == Some(3) {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
