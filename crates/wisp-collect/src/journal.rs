@@ -156,7 +156,7 @@ impl Journal {
 
     /// Appends one entry and waits until it is on disk.
     pub fn append(&mut self, entry: &Entry) -> Result<(), Error> {
-        let mut line = serde_json::to_vec(entry).map_err(|e| Error::output(e))?;
+        let mut line = serde_json::to_vec(entry).map_err(Error::output)?;
         line.push(b'\n');
         self.write_raw(&line)
     }

@@ -231,10 +231,9 @@ impl Collector {
     pub fn plan_point(&self, x_px: f64, y_px: f64) -> Result<Point, Error> {
         let f = &self.floor().floor;
         let (w, h) = f.plan_size_px;
-        if !(x_px.is_finite() && y_px.is_finite())
-            || !(0.0..=w as f64).contains(&x_px)
-            || !(0.0..=h as f64).contains(&y_px)
-        {
+        // `contains` is false for NaN, and JSON has no infinities: finite and on the plan.
+        let on_plan = (0.0..=w as f64).contains(&x_px) && (0.0..=h as f64).contains(&y_px);
+        if !on_plan {
             return Err(Error::input(format!(
                 "position ({x_px}, {y_px}) px is not on the {w} × {h} px plan"
             )));
@@ -344,7 +343,7 @@ impl Collector {
     /// Moves point `id` to `at`.
     pub fn move_point(&self, id: u64, at: Point) -> Result<(), Error> {
         let mut inner = self.lock();
-        if !inner.session.points.get(&id).is_some_and(|p| !p.undone) {
+        if inner.session.points.get(&id).is_none_or(|p| p.undone) {
             return Err(Error::input(format!("there is no point {id} to move")));
         }
         let e = Entry::Move {
