@@ -219,6 +219,12 @@ impl Collector {
         self.lock().session.clone()
     }
 
+    /// The session's mode and whether it is paused, without copying the session.
+    pub fn mode(&self) -> (Mode, bool) {
+        let inner = self.lock();
+        (inner.session.mode, inner.session.paused)
+    }
+
     /// Journals `entry`, then applies it to the session.
     pub fn record(&self, entry: Entry) -> Result<(), Error> {
         let mut inner = self.lock();

@@ -279,7 +279,7 @@ struct At {
 async fn add_point(State(app): State<Arc<App>>, Json(at): Json<At>) -> ApiResult {
     let c = app.collector.clone();
     let p = c.plan_point(at.x_px, at.y_px)?;
-    if c.session().mode == Mode::Continuous {
+    if c.mode().0 == Mode::Continuous {
         let id = blocking(move || c.add_point(PointKind::Waypoint, p)).await?;
         let v = json!({ "point": id, "kind": "waypoint", "x_m": p.x, "y_m": p.y, "scans": [] });
         app.tell("point", v.clone());
@@ -444,8 +444,8 @@ async fn events(
 /// Scans back to back while the session is in continuous mode and not paused.
 async fn continuous_loop(app: Arc<App>) {
     loop {
-        let s = app.collector.session();
-        if s.mode != Mode::Continuous || s.paused {
+        let (mode, paused) = app.collector.mode();
+        if mode != Mode::Continuous || paused {
             tokio::time::sleep(std::time::Duration::from_millis(250)).await;
             continue;
         }

@@ -331,3 +331,57 @@ fn the_live_map_fills_in_and_says_where_to_walk_next() {
     assert_eq!(c.get("/api/map?layer=primary&ssid=Ward7").status, 200);
     assert_eq!(c.get("/api/map?layer=bogus").status, 422);
 }
+
+/// The page hears of each point and scan through server-sent events (the token in the query, as
+/// `EventSource` cannot send headers).
+#[test]
+fn points_and_scans_are_announced_as_server_sent_events() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let c = start(dir.path(), vec![Ok(fixture("linux/iw_scan.txt"))], |o| {
+        o.scans_per_point = 1
+    });
+    let mut s = std::net::TcpStream::connect(&c.addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    write!(
+        s,
+        "GET /api/events?token={} HTTP/1.1\r\nHost: {}\r\n\r\n",
+        c.token, c.addr
+    )
+    .unwrap();
+    let mut lines = BufReader::new(s).lines();
+    // The answer's head: 200, event stream.
+    let status = lines.next().unwrap().unwrap();
+    assert!(status.contains(" 200 "), "{status}");
+    while let Some(Ok(l)) = lines.next() {
+        if l.is_empty() {
+            break;
+        }
+    }
+    let point = std::thread::spawn({
+        let c = http::Client {
+            addr: c.addr.clone(),
+            token: c.token.clone(),
+        };
+        move || {
+            c.post("/api/point", &json!({ "x_px": 100.0, "y_px": 100.0 }))
+                .status
+        }
+    });
+    let mut heard = Vec::new();
+    for l in lines.by_ref() {
+        let l = l.unwrap();
+        if let Some(data) = l.strip_prefix("data: ") {
+            let v: serde_json::Value = serde_json::from_str(data).unwrap();
+            heard.push(v["event"].as_str().unwrap().to_string());
+            if v["event"] == "scan" {
+                assert_eq!(v["data"]["outcome"], "scan");
+                assert_eq!(v["data"]["point"], 1);
+                break;
+            }
+        }
+    }
+    assert_eq!(heard, ["point", "scan"]);
+    assert_eq!(point.join().unwrap(), 200);
+}

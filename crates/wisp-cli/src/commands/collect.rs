@@ -92,7 +92,8 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         println!("{url}");
         if exposed {
             eprintln!(
-                "wisp collect: WARNING: listening on {listen}, reachable from other machines on this network; anyone with the address and its token can add to this survey"
+                "wisp collect: WARNING: listening on {listen}, reachable from other machines on this network; anyone with the address and its token can add to this survey (on the tablet, use this machine's address on that network in place of {})",
+                listen.ip()
             );
         }
         eprintln!("wisp collect: surveying floor '{floor}' into {}", out.display());
