@@ -59,6 +59,8 @@ enum Command {
     Calibrate(commands::calibrate::Args),
     /// Propose new access points (fewest that close the dead zones), channels and a bill of materials.
     Plan(commands::plan::Args),
+    /// Survey a floor on its plan, live: click where you stand, wisp scans and the map fills in.
+    Collect(commands::collect::Args),
     /// List a floor's walls by material, or find walls in the plan image (--detect) as a draft.
     Walls(commands::walls::Args),
 }
@@ -121,6 +123,7 @@ where
         Command::Calibrate(a) => commands::calibrate::run(a),
         Command::Plan(a) => commands::plan::run(a),
         Command::Walls(a) => commands::walls::run(a),
+        Command::Collect(a) => commands::collect::run(a),
     };
     match result {
         Ok(code) => code as i32,

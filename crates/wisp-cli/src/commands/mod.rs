@@ -2,6 +2,7 @@
 
 pub mod calibrate;
 pub mod check;
+pub mod collect;
 pub mod demo;
 pub mod diff;
 pub mod grid;
