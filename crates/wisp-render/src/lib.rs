@@ -16,6 +16,7 @@ mod crop;
 mod error;
 mod heatmap;
 mod html;
+mod indexed;
 pub mod labels;
 mod map_labels;
 mod raster;
@@ -25,13 +26,13 @@ mod svg;
 mod text;
 
 pub use atomic::write_atomic;
-pub use crop::crop;
+pub use crop::{crop, crop_window};
 pub use error::{RenderError, RenderErrorKind};
 pub use heatmap::{
     heatmap_image, heatmap_png, png_bytes, walks_of, HeatmapRequest, Marker, MarkerKind, Outline,
     DEFAULT_OPACITY,
 };
-pub use html::{report_html, HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport};
+pub use html::{report_html, HtmlCloseUp, HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport};
 pub use map_labels::{heatmap_labels, LabelKind, MapLabel};
 pub use raster::{esri_ascii, geotiff, NODATA};
 pub use report::{
