@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 mod atomic;
+mod chart;
 mod crop;
 mod error;
 mod heatmap;
@@ -26,6 +27,9 @@ mod svg;
 mod text;
 
 pub use atomic::write_atomic;
+pub use chart::{
+    chart_image, chart_svg, histogram_shares, Chart, ChartKind, ChartMark, ChartSeries, CHART_SIZE,
+};
 pub use crop::{crop, crop_window};
 pub use error::{RenderError, RenderErrorKind};
 pub use heatmap::{
