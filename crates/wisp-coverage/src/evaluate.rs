@@ -208,12 +208,12 @@ pub fn evaluate_floor(
         .collect()
 }
 
+/// Grid cells as (row, column).
+pub type Cells = Vec<(usize, usize)>;
+
 /// The cells of `layers` whose centre lies in `zone` (row, column), and those of them that
 /// were surveyed: the cells a zone is judged on. Charts of a zone's distribution take the same.
-pub fn zone_cells(
-    zone: &Zone,
-    layers: &SignalLayers,
-) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+pub fn zone_cells(zone: &Zone, layers: &SignalLayers) -> (Cells, Cells) {
     let g = *layers.primary.geometry();
     let (min, max) = zone.polygon.bounds();
     // Only the cells under the zone's bounding box can be inside it.
