@@ -19,7 +19,7 @@
 
 use crate::idw::Idw;
 use crate::neighbours::{distance_to_nearest, NeighbourIndex};
-use crate::{InterpError, ScatteredPoint};
+use crate::{InterpError, InterpErrorKind, ScatteredPoint};
 use std::collections::BTreeMap;
 use wisp_model::{ApGrouping, ApId, Band, Grid, GridGeometry, Method, OurNetwork, Sample};
 
@@ -225,7 +225,7 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
         }
     }
     if used.is_empty() || by_key.is_empty() {
-        return Err(InterpError::NoSamples);
+        return Err(InterpErrorKind::NoSamples.into());
     }
     let keys: Vec<RadioKey> = by_key.keys().cloned().collect();
     let radios: Vec<RadioInfo> = by_key
@@ -453,7 +453,7 @@ impl<'a> CellEstimator<'a> {
         let surfaces = if opts.method == Method::Idw {
             None
         } else if opts.method == Method::Model {
-            let trend = trend.ok_or(InterpError::Parameter {
+            let trend = trend.ok_or(InterpErrorKind::Parameter {
                 name: "method",
                 reason: "'model' needs the calibrated model's trend",
             })?;
@@ -1020,7 +1020,7 @@ mod tests {
         assert_eq!(radio_fields(&s, &only_2).unwrap().radios.len(), 1);
         assert_eq!(
             radio_fields(&s[1..2], &LayerOptions::default()).err(),
-            Some(InterpError::NoSamples)
+            Some(InterpErrorKind::NoSamples.into())
         );
     }
 

@@ -51,8 +51,31 @@ pub struct ScatteredPoint {
 }
 
 /// Why interpolation could not run.
+///
+/// ripgrep's `Error { kind }` pattern: callers match on [`InterpErrorKind`], people read the
+/// `Display` text (the kind's).
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
-pub enum InterpError {
+#[error("{kind}")]
+pub struct InterpError {
+    kind: InterpErrorKind,
+}
+
+impl InterpError {
+    pub fn kind(&self) -> &InterpErrorKind {
+        &self.kind
+    }
+}
+
+impl From<InterpErrorKind> for InterpError {
+    fn from(kind: InterpErrorKind) -> Self {
+        InterpError { kind }
+    }
+}
+
+/// What stopped interpolation.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum InterpErrorKind {
     #[error("no samples to interpolate from")]
     NoSamples,
     #[error("sample {index} has a position or value that is not a finite number")]

@@ -14,7 +14,9 @@
 //! in parallel with per-thread scratch state, and merging samples that share a position.
 
 use crate::neighbours::{Neighbour, NeighbourIndex};
-use crate::{Idw, InterpError, NaturalNeighbour, Nearest, OrdinaryKriging, ScatteredPoint};
+use crate::{
+    Idw, InterpError, InterpErrorKind, NaturalNeighbour, Nearest, OrdinaryKriging, ScatteredPoint,
+};
 use rayon::prelude::*;
 use wisp_model::{Grid, GridGeometry, Method};
 
@@ -80,10 +82,11 @@ pub fn interpolator(method: Method) -> Result<Box<dyn Interpolator>, InterpError
         Method::Nearest => Ok(Box::new(Nearest)),
         Method::Natural => Ok(Box::new(NaturalNeighbour::default())),
         Method::Kriging => Ok(Box::new(OrdinaryKriging::default())),
-        Method::Model => Err(InterpError::Parameter {
+        Method::Model => Err(InterpErrorKind::Parameter {
             name: "method",
             reason: "'model' needs the calibrated model's trend",
-        }),
+        }
+        .into()),
     }
 }
 
@@ -96,7 +99,7 @@ impl Interpolator for Idw {
 
     fn prepare(&self, points: &[ScatteredPoint]) -> Result<Box<dyn Prepared>, InterpError> {
         if self.k == 0 {
-            return Err(InterpError::ZeroK);
+            return Err(InterpErrorKind::ZeroK.into());
         }
         Ok(Box::new(PreparedIdw {
             idw: *self,
@@ -161,14 +164,15 @@ pub fn all_methods() -> Vec<Box<dyn Interpolator>> {
 /// estimate that uses it.
 pub(crate) fn check_fields(fields: &[&[f32]], samples: usize) -> Result<(), InterpError> {
     if fields.iter().any(|f| f.len() != samples) {
-        return Err(InterpError::FieldLength {
+        return Err(InterpErrorKind::FieldLength {
             fields: fields.len(),
             samples,
-        });
+        }
+        .into());
     }
     for f in fields {
         if let Some(index) = f.iter().position(|v| !v.is_finite()) {
-            return Err(InterpError::NotFinite { index });
+            return Err(InterpErrorKind::NotFinite { index }.into());
         }
     }
     Ok(())

@@ -135,7 +135,7 @@ mod tests {
         assert!(p.at(&[&[1.0, 2.0]], &[]).is_err());
         assert_eq!(
             p.at(&[&[f32::NAN]], &[]).err(),
-            Some(InterpError::NotFinite { index: 0 })
+            Some(crate::InterpErrorKind::NotFinite { index: 0 }.into())
         );
     }
 }

@@ -21,7 +21,7 @@
 use crate::layers::{radio_fields, LayerOptions, RadioFields};
 use crate::method::{all_methods, Interpolator};
 use crate::regression::{RegressionKriging, TrendFit};
-use crate::{InterpError, ScatteredPoint};
+use crate::{InterpError, InterpErrorKind, ScatteredPoint};
 use wisp_model::Method;
 use wisp_model::{Band, Sample};
 
@@ -60,22 +60,24 @@ pub struct Folds {
 /// and deals them round-robin to `cv.folds` folds.
 pub fn walk_folds(points: &[ScatteredPoint], cv: &CrossValidation) -> Result<Folds, InterpError> {
     if !(cv.block_m.is_finite() && cv.block_m > 0.0) {
-        return Err(InterpError::Parameter {
+        return Err(InterpErrorKind::Parameter {
             name: "block_m",
             reason: "must be a positive number of metres",
-        });
+        }
+        .into());
     }
     if cv.folds < 2 {
-        return Err(InterpError::Parameter {
+        return Err(InterpErrorKind::Parameter {
             name: "folds",
             reason: "must be at least 2: one to leave out, one to predict from",
-        });
+        }
+        .into());
     }
     if let Some(index) = points
         .iter()
         .position(|p| !p.x.is_finite() || !p.y.is_finite())
     {
-        return Err(InterpError::NotFinite { index });
+        return Err(InterpErrorKind::NotFinite { index }.into());
     }
     let mut block = Vec::with_capacity(points.len());
     let (mut walked, mut start, mut b) = (0.0f64, 0.0f64, 0usize);
@@ -230,10 +232,11 @@ pub fn cross_validate_with(
     let fields = radio_fields(samples, opts)?;
     let folds = walk_folds(&fields.points, cv)?;
     if folds.blocks < 2 {
-        return Err(InterpError::Parameter {
+        return Err(InterpErrorKind::Parameter {
             name: "block_m",
             reason: "the walk is shorter than two stretches: nothing to leave out",
-        });
+        }
+        .into());
     }
     let bands: Vec<Band> = fields.radios.iter().map(|r| r.key.band).collect();
     let mut scores: Vec<MethodScore> = methods
@@ -349,7 +352,7 @@ pub fn auto_with(
     let method = validation
         .best()
         .map(|m| m.method)
-        .ok_or(InterpError::NoSamples)?;
+        .ok_or(InterpErrorKind::NoSamples)?;
     Ok(Auto { method, validation })
 }
 

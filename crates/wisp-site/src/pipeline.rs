@@ -277,7 +277,7 @@ pub fn analyse_with(
                 plan_image: Default::default(),
             })
         }
-        Err(wisp_interp::InterpError::NoSamples) => {
+        Err(e) if *e.kind() == wisp_interp::InterpErrorKind::NoSamples => {
             // Judge against an all-unsurveyed floor, so every zone says "not enough data".
             let empty = unsurveyed_layers(g);
             let zones = evaluate_floor(f, &empty, &find, &EvalOptions::default());

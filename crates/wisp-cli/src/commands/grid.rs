@@ -77,52 +77,7 @@ fn parse_size(s: &str) -> Result<(usize, usize), String> {
 
 /// Reads a CSV of numeric columns `names` (by header), naming file and line on error.
 fn read_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<f64>>, CliError> {
-    let bytes = wisp_ingest::read_limited(path, wisp_ingest::MAX_CAPTURE_BYTES)?;
-    let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(path))?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| CliError::input(format!("{}:1: {e}", path.display())))?
-        .clone();
-    let idx: Vec<usize> = names
-        .iter()
-        .map(|n| {
-            headers.iter().position(|h| h == *n).ok_or_else(|| {
-                CliError::input(format!(
-                    "{}:1: CSV header lacks the column '{n}' (expected {})",
-                    path.display(),
-                    names.join(",")
-                ))
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let mut row = Vec::with_capacity(idx.len());
-        for (&i, n) in idx.iter().zip(names) {
-            let v = rec.get(i).unwrap_or("");
-            let x: f64 = v
-                .parse()
-                .ok()
-                .filter(|x: &f64| x.is_finite())
-                .ok_or_else(|| {
-                    CliError::input(format!(
-                        "{}:{line}: {n} '{v}' is not a finite number",
-                        path.display()
-                    ))
-                })?;
-            row.push(x);
-        }
-        rows.push(row);
-    }
-    if rows.is_empty() {
-        return Err(CliError::input(format!("{}: no data rows", path.display())));
-    }
-    Ok(rows)
+    Ok(wisp_ingest::points::load_columns(path, names)?)
 }
 
 /// The method `--method`, `--k` and `--power` describe.

@@ -6,7 +6,7 @@ use serde_json::json;
 use std::path::PathBuf;
 use wisp_interp::validate::TIE_DB;
 use wisp_interp::{
-    all_methods, cross_validate, CrossValidation, InterpError, Interpolator, LayerOptions,
+    all_methods, cross_validate, CrossValidation, InterpErrorKind, Interpolator, LayerOptions,
     MethodScore, Score, Validation,
 };
 use wisp_site::pipeline;
@@ -64,13 +64,23 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
                 Some(t) => t.merge(&v),
                 None => total = Some(v),
             },
-            Err(InterpError::NoSamples) => skipped.push(format!("{id}: no usable scans")),
-            Err(InterpError::Parameter {
-                name: "block_m", ..
-            }) => skipped.push(format!(
-                "{id}: walk shorter than two {} m stretches",
-                a.block_m
-            )),
+            Err(e) if *e.kind() == InterpErrorKind::NoSamples => {
+                skipped.push(format!("{id}: no usable scans"))
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    InterpErrorKind::Parameter {
+                        name: "block_m",
+                        ..
+                    }
+                ) =>
+            {
+                skipped.push(format!(
+                    "{id}: walk shorter than two {} m stretches",
+                    a.block_m
+                ))
+            }
             Err(e) => return Err(CliError::input(format!("floor '{id}': {e}"))),
         }
     }
