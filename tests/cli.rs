@@ -1012,3 +1012,52 @@ fn ingest_refuses_an_at_off_the_floor_and_a_capture_left_empty() {
         ],
     );
 }
+
+#[test]
+fn chart_and_calibrate_plot_write_svg_charts() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("charts");
+    let o = wisp(
+        &["chart", "samples/site.toml", "--out", dir.to_str().unwrap()],
+        &common::root(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.ends_with("-zone-kinds.svg")),
+        "{names:?}"
+    );
+    let zones = names.iter().filter(|n| n.contains("-zone-0")).count();
+    assert!(zones >= 5, "{names:?}");
+    for name in &names {
+        let svg = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("DejaVu Sans"),
+            "{name}"
+        );
+    }
+    let plots = out.path().join("plots");
+    let o = wisp(
+        &[
+            "calibrate",
+            "samples/site.toml",
+            "--plot",
+            plots.to_str().unwrap(),
+        ],
+        &common::root(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut names: Vec<String> = std::fs::read_dir(&plots)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names[0].ends_with("-calibration-residuals.svg"));
+    assert!(names[1].ends_with("-calibration-scatter.svg"));
+    let scatter = std::fs::read_to_string(plots.join(&names[1])).unwrap();
+    assert!(scatter.contains("fit: "), "the fitted line is labelled");
+}

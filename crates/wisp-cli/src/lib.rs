@@ -57,6 +57,8 @@ enum Command {
     Validate(commands::validate::Args),
     /// Fit the radio model to the survey: path-loss exponent, radio powers, unplaced AP positions.
     Calibrate(commands::calibrate::Args),
+    /// Write each floor's charts as SVG: signal distribution per zone with its thresholds, per zone kind.
+    Chart(commands::chart::Args),
     /// Propose new access points (fewest that close the dead zones), channels and a bill of materials.
     Plan(commands::plan::Args),
     /// Survey a floor on its plan, live: click where you stand, wisp scans and the map fills in.
@@ -121,6 +123,7 @@ where
         Command::Profiles(a) => commands::profiles::run(a),
         Command::Validate(a) => commands::validate::run(a),
         Command::Calibrate(a) => commands::calibrate::run(a),
+        Command::Chart(a) => commands::chart::run(a),
         Command::Plan(a) => commands::plan::run(a),
         Command::Walls(a) => commands::walls::run(a),
         Command::Collect(a) => commands::collect::run(a),

@@ -208,14 +208,12 @@ pub fn evaluate_floor(
         .collect()
 }
 
-/// Evaluates one zone against `profile`.
-pub fn evaluate_zone(
-    floor: &Floor,
-    zone: &Zone,
-    profile: &RequirementProfile,
-    layers: &SignalLayers,
-    opts: &EvalOptions,
-) -> ZoneResult {
+/// Grid cells as (row, column).
+pub type Cells = Vec<(usize, usize)>;
+
+/// The cells of `layers` whose centre lies in `zone` (row, column), and those of them that
+/// were surveyed: the cells a zone is judged on. Charts of a zone's distribution take the same.
+pub fn zone_cells(zone: &Zone, layers: &SignalLayers) -> (Cells, Cells) {
     let g = *layers.primary.geometry();
     let (min, max) = zone.polygon.bounds();
     // Only the cells under the zone's bounding box can be inside it.
@@ -233,6 +231,19 @@ pub fn evaluate_zone(
         .copied()
         .filter(|&(r, c)| layers.surveyed.get(r, c).copied().unwrap_or(false))
         .collect();
+    (inside, surveyed)
+}
+
+/// Evaluates one zone against `profile`.
+pub fn evaluate_zone(
+    floor: &Floor,
+    zone: &Zone,
+    profile: &RequirementProfile,
+    layers: &SignalLayers,
+    opts: &EvalOptions,
+) -> ZoneResult {
+    let g = *layers.primary.geometry();
+    let (inside, surveyed) = zone_cells(zone, layers);
     let criteria = Criterion::of(profile);
     let mut results = Vec::new();
     let mut dead_zones = Vec::new();

@@ -10,15 +10,30 @@ use image::RgbaImage;
 /// window limits it, to the picture's own width or height. A centre that is NaN or infinite
 /// reads as the picture's centre. An empty picture or a zero half-size gives an empty picture.
 pub fn crop(image: &RgbaImage, centre_px: (f64, f64), half_size_px: u32) -> RgbaImage {
-    let (w, h) = image.dimensions();
-    let side = half_size_px.saturating_mul(2);
-    let (crop_w, crop_h) = (side.min(w), side.min(h));
+    let (left, top, crop_w, crop_h) = crop_window(image.dimensions(), centre_px, half_size_px);
     if crop_w == 0 || crop_h == 0 {
         return RgbaImage::new(0, 0);
     }
+    image::imageops::crop_imm(image, left, top, crop_w, crop_h).to_image()
+}
+
+/// The window [`crop`] cuts from a picture of `size`, as (left, top, width, height) in
+/// pixels; zero width or height when it cuts nothing. The HTML report draws close-ups from
+/// its layers through this window instead of storing them again.
+pub fn crop_window(
+    size: (u32, u32),
+    centre_px: (f64, f64),
+    half_size_px: u32,
+) -> (u32, u32, u32, u32) {
+    let (w, h) = size;
+    let side = half_size_px.saturating_mul(2);
+    let (crop_w, crop_h) = (side.min(w), side.min(h));
+    if crop_w == 0 || crop_h == 0 {
+        return (0, 0, 0, 0);
+    }
     let left = window_start(centre_px.0, w, crop_w, half_size_px);
     let top = window_start(centre_px.1, h, crop_h, half_size_px);
-    image::imageops::crop_imm(image, left, top, crop_w, crop_h).to_image()
+    (left, top, crop_w, crop_h)
 }
 
 /// First pixel of a window `window` long whose middle is as close to `centre` as the picture's

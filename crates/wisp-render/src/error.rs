@@ -62,6 +62,9 @@ pub enum RenderErrorKind {
         /// The encoder's complaint.
         message: String,
     },
+    /// plotters could not draw a chart.
+    #[error("could not draw the chart: {0}")]
+    Chart(String),
     /// Encoding a GeoTIFF failed (a grid too large for a classic TIFF, say).
     #[error("could not encode the grid as GeoTIFF: {0}")]
     TiffEncode(String),

@@ -1,6 +1,7 @@
 //! The HTML report: one self-contained file a planner can open anywhere, offline.
 //!
-//! Everything is inside the one file: pictures are PNG `data:` URIs, the style sheet and the
+//! Everything is inside the one file: pictures are indexed-colour PNG `data:` URIs (a byte a
+//! pixel, see `indexed.rs`), the style sheet and the
 //! script are inline, and a Content-Security-Policy forbids the browser to fetch anything at
 //! all (`default-src 'none'`), so the file works on a locked-down ward PC and leaks nothing when
 //! opened. Per floor it shows the plan with its layers, chosen with radio buttons; mouse-wheel
@@ -15,6 +16,10 @@
 //! beneath are made transparent before encoding: a full heatmap copies the plan untouched
 //! outside the floor outline, so that part of the plan is stored once, not once per layer, and
 //! the picture on screen is unchanged.
+//!
+//! **Close-ups.** A dead zone's close-up given as an [`HtmlCloseUp`] is a window onto one of
+//! the floor's layers: the page's script draws the plan and that layer through the window into
+//! a canvas, so the file holds each map's pixels once.
 //!
 //! **Values under the pointer.** Each grid travels as compact JSON (origin, cell size, columns,
 //! rows, then the row-major values rounded to the grid's decimals, NaN as `null`) in a
@@ -79,10 +84,26 @@ pub struct HtmlFloor {
     pub dead_zone_centres: Vec<Point>,
     /// (caption, close-up) pairs shown as thumbnails after the dead-zone table.
     pub dead_zone_maps: Vec<(String, RgbaImage)>,
+    /// Close-ups the page draws itself from one of `layers` (over the plan), after
+    /// `dead_zone_maps`: no pixel is stored twice.
+    pub dead_zone_views: Vec<HtmlCloseUp>,
     /// Proposed access points; the section is left out when the table has no rows.
     pub proposed_aps: Table,
     /// Paragraphs under "Notes"; none means no notes heading.
     pub notes: Vec<String>,
+}
+
+/// A close-up the page cuts from one of its floor's layers: the window of that layer's picture
+/// (which lines up with the plan at the top-left), drawn over the same window of the plan into
+/// a canvas when the page loads.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HtmlCloseUp {
+    /// Under the picture, and its accessible name.
+    pub caption: String,
+    /// Index into [`HtmlFloor::layers`]; a view of a layer that does not exist is left out.
+    pub layer: usize,
+    /// (left, top, width, height) in the layer's pixels, e.g. from [`crate::crop_window`].
+    pub window: (u32, u32, u32, u32),
 }
 
 /// A picture the reader can switch on over the plan.
@@ -222,7 +243,20 @@ fn write_floor(out: &mut String, index: usize, floor: &HtmlFloor) -> Result<(), 
     write_table(out, &floor.zone_table, &[], index);
     out.push_str("<h3>Dead zones</h3>\n");
     write_table(out, &floor.dead_zones, &floor.dead_zone_centres, index);
-    if !floor.dead_zone_maps.is_empty() {
+    let views: Vec<&HtmlCloseUp> = floor
+        .dead_zone_views
+        .iter()
+        .filter(|v| {
+            let (_, _, w, h) = v.window;
+            w > 0
+                && h > 0
+                && floor
+                    .layers
+                    .get(v.layer)
+                    .is_some_and(|l| l.image.width() > 0)
+        })
+        .collect();
+    if !floor.dead_zone_maps.is_empty() || !views.is_empty() {
         out.push_str("<div class=\"thumbs\">\n");
         for (caption, picture) in &floor.dead_zone_maps {
             let _ = write!(out, "<figure>");
@@ -233,10 +267,20 @@ fn write_floor(out: &mut String, index: usize, floor: &HtmlFloor) -> Result<(), 
                     picture.width(),
                     picture.height(),
                     escape(caption),
-                    png_data_uri(picture)?
+                    indexed_data_uri(picture, caption)?
                 );
             }
             let _ = writeln!(out, "<figcaption>{}</figcaption></figure>", escape(caption));
+        }
+        for view in views {
+            let (x, y, w, h) = view.window;
+            let _ = writeln!(
+                out,
+                "<figure><canvas class=\"thumb view\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\" data-floor=\"{index}\" data-layer=\"{}\" data-window=\"{x},{y},{w},{h}\"></canvas><figcaption>{}</figcaption></figure>",
+                escape(&view.caption),
+                view.layer,
+                escape(&view.caption)
+            );
         }
         out.push_str("</div>\n");
     }
@@ -295,7 +339,7 @@ fn write_viewer(
             out,
             "<img class=\"plan\" width=\"{plan_w}\" height=\"{plan_h}\" alt=\"Plan of {}\" draggable=\"false\" src=\"{}\">",
             escape(&floor.name),
-            png_data_uri(&floor.plan)?
+            indexed_data_uri(&floor.plan, "plan")?
         );
     }
     for (k, layer) in floor.layers.iter().enumerate() {
@@ -309,7 +353,7 @@ fn write_viewer(
             out,
             "<img class=\"layer\" data-layer=\"{k}\" width=\"{w}\" height=\"{h}\" alt=\"{}\" draggable=\"false\"{hidden} src=\"{}\">",
             escape(&layer.name),
-            png_data_uri(&thinned)?
+            indexed_data_uri(&thinned, &layer.name)?
         );
     }
     out.push_str("</div>\n<div class=\"tip\" hidden></div>\n</div>\n");
@@ -518,6 +562,17 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
+/// The picture as a `data:image/png;base64,…` URI of an indexed-colour PNG
+/// ([`crate::indexed`]): a byte per pixel, exact up to 256 colours, which keeps a floor's
+/// layers within the report's size budget.
+fn indexed_data_uri(image: &RgbaImage, what: &str) -> Result<String, RenderError> {
+    let png = crate::indexed::indexed_png(image, what)?;
+    let mut uri = String::with_capacity(22 + png.len() * 4 / 3 + 4);
+    uri.push_str("data:image/png;base64,");
+    base64::engine::general_purpose::STANDARD.encode_string(&png, &mut uri);
+    Ok(uri)
+}
+
 /// The picture as a `data:image/png;base64,…` URI: PNG at the encoder's highest compression
 /// (these files are written once and opened many times), without the alpha channel when every
 /// pixel is opaque.
@@ -585,7 +640,7 @@ tr.fail td{background:var(--fail)}
 .tip[hidden]{display:none}
 .tip div{display:flex;justify-content:space-between;gap:14px}.tip .v{font-weight:bold}
 .thumbs{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:14px;margin:10px 0}
-.thumbs figure{margin:0}.thumbs img{width:100%;height:auto;border:1px solid var(--rule)}
+.thumbs figure{margin:0}.thumbs img,.thumbs canvas{width:100%;height:auto;border:1px solid var(--rule)}
 .thumbs figcaption{font-size:12px;color:var(--grey)}
 footer{color:var(--grey);font-size:12px;padding:30px 24px}
 @media print{.controls,.tip{display:none}.view{height:auto;min-height:0;border:0;overflow:visible}.floor{break-before:page}}
@@ -738,6 +793,30 @@ const SCRIPT: &str = r#"
     viewer.setAttribute("data-ready", "1");
   }
   Array.prototype.forEach.call(document.querySelectorAll(".viewer"), init);
+  // Close-ups: the plan, then the layer, through the same window into the canvas.
+  function whenLoaded(img, then) {
+    if (img.complete && img.naturalWidth > 0) { then(); } else { img.addEventListener("load", then); }
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("canvas.view"), function (canvas) {
+    var viewer = document.querySelector(".viewer[data-floor=\"" + canvas.getAttribute("data-floor") + "\"]");
+    if (!viewer) { return; }
+    var plan = viewer.querySelector("img.plan");
+    var layer = viewer.querySelector("img.layer[data-layer=\"" + canvas.getAttribute("data-layer") + "\"]");
+    var win = canvas.getAttribute("data-window").split(",").map(Number);
+    var ctx = canvas.getContext("2d");
+    var pending = (plan ? 1 : 0) + (layer ? 1 : 0);
+    function draw() {
+      pending -= 1;
+      if (pending > 0) { return; }
+      ctx.fillStyle = "white";
+      ctx.fillRect(0, 0, win[2], win[3]);
+      if (plan) { ctx.drawImage(plan, win[0], win[1], win[2], win[3], 0, 0, win[2], win[3]); }
+      if (layer) { ctx.drawImage(layer, win[0], win[1], win[2], win[3], 0, 0, win[2], win[3]); }
+      canvas.setAttribute("data-drawn", "1");
+    }
+    if (plan) { whenLoaded(plan, draw); }
+    if (layer) { whenLoaded(layer, draw); }
+  });
   function goToHash() {
     var m = /^#at=(\d+),(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/.exec(window.location.hash);
     if (!m) { return; }
@@ -851,6 +930,24 @@ mod tests {
                 ),
                 dead_zone_centres: vec![Point::new(7.25, 3.5)],
                 dead_zone_maps: vec![("Bay 2 — primary".into(), RgbaImage::new(8, 6))],
+                dead_zone_views: vec![
+                    HtmlCloseUp {
+                        caption: "Bay 3 — snr".into(),
+                        layer: 1,
+                        window: (2, 3, 10, 8),
+                    },
+                    // A layer that does not exist, and an empty window: left out.
+                    HtmlCloseUp {
+                        caption: "nowhere".into(),
+                        layer: 9,
+                        window: (0, 0, 4, 4),
+                    },
+                    HtmlCloseUp {
+                        caption: "empty".into(),
+                        layer: 0,
+                        window: (0, 0, 0, 4),
+                    },
+                ],
                 proposed_aps: Table::default(),
                 notes: vec!["See https://example.org/guide for the method.".into()],
             }],
@@ -909,6 +1006,9 @@ mod tests {
         assert!(html.contains("<th>Map</th>"));
         assert!(html.contains("<a class=\"goto\" href=\"#at=0,7.25,3.50\">show</a>"));
         assert!(html.contains("<figcaption>Bay 2 — primary</figcaption>"));
+        // A close-up the page draws from layer 1, through its window; the others left out.
+        assert!(html.contains("<canvas class=\"thumb view\" width=\"10\" height=\"8\" role=\"img\" aria-label=\"Bay 3 — snr\" data-floor=\"0\" data-layer=\"1\" data-window=\"2,3,10,8\"></canvas><figcaption>Bay 3 — snr</figcaption>"));
+        assert_eq!(html.matches("<canvas").count(), 1);
         // An empty proposed-AP table leaves its heading out; notes are text.
         assert!(!html.contains("Proposed access points"));
         assert!(html.contains("<p>See https://example.org/guide for the method.</p>"));

@@ -12,10 +12,12 @@
 #![warn(missing_docs)]
 
 mod atomic;
+mod chart;
 mod crop;
 mod error;
 mod heatmap;
 mod html;
+mod indexed;
 pub mod labels;
 mod map_labels;
 mod raster;
@@ -25,13 +27,16 @@ mod svg;
 mod text;
 
 pub use atomic::write_atomic;
-pub use crop::crop;
+pub use chart::{
+    chart_image, chart_svg, histogram_shares, Chart, ChartKind, ChartMark, ChartSeries, CHART_SIZE,
+};
+pub use crop::{crop, crop_window};
 pub use error::{RenderError, RenderErrorKind};
 pub use heatmap::{
     heatmap_image, heatmap_png, png_bytes, walks_of, HeatmapRequest, Marker, MarkerKind, Outline,
     DEFAULT_OPACITY,
 };
-pub use html::{report_html, HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport};
+pub use html::{report_html, HtmlCloseUp, HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport};
 pub use map_labels::{heatmap_labels, LabelKind, MapLabel};
 pub use raster::{esri_ascii, geotiff, NODATA};
 pub use report::{

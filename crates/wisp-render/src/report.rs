@@ -3,7 +3,7 @@
 //! Layout happens first, into a list of pages of simple drawing operations; only then is the PDF
 //! drawn, so every footer can say "Page N of M".
 
-use crate::text::{text_width, wrap_text, Faces};
+use crate::text::{shorten, text_width, wrap_text, Faces};
 use crate::{RenderError, RenderErrorKind};
 use image::{ImageEncoder, RgbImage, RgbaImage};
 use krilla::color::rgb;
@@ -245,6 +245,10 @@ const CAPTION_SIZE: f32 = 9.0;
 const TABLE_SIZE: f32 = 8.5;
 const FOOTER_SIZE: f32 = 8.0;
 const CELL_PAD: f32 = 3.0;
+/// The cover's date, surveyor and profile lines.
+const COVER_SIZE: f32 = 11.0;
+/// Space between a bold label and its value on the cover.
+const LABEL_GAP: f32 = 12.0;
 const LEADING: f32 = 1.35;
 /// Dead-zone close-ups per row in a floor's section.
 const THUMBNAILS_PER_ROW: usize = 3;
@@ -407,33 +411,42 @@ impl<'a> Layout<'a> {
         self.paragraph(text, size, Weight::Bold, INK);
     }
 
-    /// A label in bold with its value beside it, wrapping within the value column.
-    fn label_value(&mut self, label: &str, value: &str, size: f32) {
-        let value_x = self.left() + 120.0;
-        let lines = wrap_text(
-            self.font(Weight::Regular),
+    /// The width of a column of bold labels at `size`: the widest label and a gap, so no value
+    /// beside them starts inside one.
+    fn label_column(&self, labels: &[&str], size: f32) -> f32 {
+        let widest = labels
+            .iter()
+            .map(|label| text_width(&self.faces.bold, size, label))
+            .fold(0.0f32, f32::max);
+        (widest + LABEL_GAP).min(self.content_width() / 2.0)
+    }
+
+    /// A label in bold with its value beside it, `label_column` further right, wrapping within
+    /// the value column. A label wider than its column is wrapped inside it too.
+    fn label_value(&mut self, label: &str, value: &str, size: f32, label_column: f32) {
+        let value_x = self.left() + label_column;
+        let value_width = self.content_width() - label_column;
+        let label_lines = wrap_text(
+            self.font(Weight::Bold),
             size,
-            self.content_width() - 120.0,
-            value,
+            label_column - LABEL_GAP,
+            label,
         );
-        self.ensure(size * LEADING);
-        self.push_text(
-            self.left(),
-            self.y,
-            size,
-            Weight::Bold,
-            INK,
-            label.to_string(),
-        );
-        if lines.is_empty() {
+        let lines = wrap_text(self.font(Weight::Regular), size, value_width, value);
+        let top = self.y;
+        for line in label_lines {
+            self.ensure(size * LEADING);
+            self.push_text(self.left(), self.y, size, Weight::Bold, INK, line);
             self.y += size * LEADING;
         }
+        let label_bottom = self.y;
+        self.y = top;
         for line in lines {
             self.ensure(size * LEADING);
             self.push_text(value_x, self.y, size, Weight::Regular, INK, line);
             self.y += size * LEADING;
         }
-        self.y += size * 0.3;
+        self.y = self.y.max(label_bottom) + size * 0.3;
     }
 
     /// A picture scaled to the text width (or down to fit one page), centred, caption below.
@@ -624,11 +637,18 @@ impl<'a> Layout<'a> {
                 wrap_text(self.font(weight), TABLE_SIZE, width - 2.0 * CELL_PAD, text)
             })
             .collect();
-        for lines in &mut cells {
+        for (lines, width) in cells.iter_mut().zip(widths) {
             if lines.len() > max_lines {
                 lines.truncate(max_lines);
                 if let Some(last) = lines.last_mut() {
-                    last.push('…');
+                    // The ellipsis is measured too: cut the line further if it needs the room.
+                    let marked = format!("{last}…");
+                    *last = shorten(
+                        self.font(weight),
+                        TABLE_SIZE,
+                        width - 2.0 * CELL_PAD,
+                        &marked,
+                    );
                 }
             }
         }
@@ -729,11 +749,13 @@ fn lay_out(
     );
     layout.paragraph(&report.site, 16.0, Weight::Regular, INK);
     layout.y += 24.0;
-    layout.label_value("Date", &report.date, 11.0);
+    let labels = ["Date", "Surveyor", "Requirement profile"];
+    let label_column = layout.label_column(&labels, COVER_SIZE);
+    layout.label_value(labels[0], &report.date, COVER_SIZE, label_column);
     if let Some(surveyor) = &report.surveyor {
-        layout.label_value("Surveyor", surveyor, 11.0);
+        layout.label_value(labels[1], surveyor, COVER_SIZE, label_column);
     }
-    layout.label_value("Requirement profile", &report.profile, 11.0);
+    layout.label_value(labels[2], &report.profile, COVER_SIZE, label_column);
 
     // Summary.
     layout.page_break();
@@ -834,16 +856,19 @@ fn add_footers(pages: &mut [Vec<Op>], report: &Report, faces: &Faces) {
     let (page_w, page_h) = report.paper.size_pt();
     let total = pages.len();
     let footer_left = non_empty(&report.site, &report.title);
-    // One line only, cut to fit beside the page number.
-    let footer_left = wrap_text(
+    // One line only, shortened with an ellipsis to the room the widest page number leaves
+    // (digits are all one width in DejaVu Sans), so every page shows the same text.
+    let widest_number = text_width(
         &faces.regular,
         FOOTER_SIZE,
-        (page_w - 2.0 * MARGIN) * 0.6,
-        footer_left,
-    )
-    .into_iter()
-    .next()
-    .unwrap_or_default();
+        &format!("Page {total} of {total}"),
+    );
+    let room = page_w - 2.0 * MARGIN - widest_number - LABEL_GAP;
+    let footer_left = if footer_left.trim().is_empty() {
+        String::new()
+    } else {
+        shorten(&faces.regular, FOOTER_SIZE, room, footer_left)
+    };
     let baseline = page_h - MARGIN + 6.0;
     for (number, ops) in pages.iter_mut().enumerate() {
         let page_number = format!("Page {} of {}", number + 1, total);
@@ -1034,6 +1059,52 @@ mod tests {
         assert!((widths.iter().sum::<f32>() - 300.0).abs() < 1e-3);
         assert_eq!(widths[0], 20.0);
         assert!(widths[1] > widths[2]);
+    }
+
+    #[test]
+    fn a_cut_cell_ends_in_an_ellipsis_that_fits_its_column() {
+        let faces = Faces::load().unwrap();
+        let layout = Layout::new(&faces, Paper::A4);
+        let widths = [60.0, 80.0];
+        let long = "Haematology Day Case - Room 02 (north side, isolation capable)".repeat(4);
+        // Room for two lines only.
+        let max_height = 2.0 * CELL_PAD + 2.5 * TABLE_SIZE * LEADING;
+        let (cells, height) =
+            layout.wrap_row(&[long.clone(), long], &widths, Weight::Regular, max_height);
+        assert!(height <= max_height);
+        for (lines, width) in cells.iter().zip(widths) {
+            assert_eq!(lines.len(), 2);
+            let last = lines.last().unwrap();
+            assert!(last.ends_with('…'), "{last}");
+            for line in lines {
+                assert!(text_width(&faces.regular, TABLE_SIZE, line) <= width - 2.0 * CELL_PAD);
+            }
+        }
+    }
+
+    #[test]
+    fn cover_labels_never_run_into_their_values() {
+        let faces = Faces::load().unwrap();
+        let report = Report {
+            profile: "nhs-clinical".into(),
+            surveyor: Some("A. Surveyor".into()),
+            ..Report::default()
+        };
+        let pages = lay_out(&report, &[], &faces, &[]);
+        let find = |wanted: &str| {
+            pages[0].iter().find_map(|op| match op {
+                Op::Text { x, text, .. } if text == wanted => Some(*x),
+                _ => None,
+            })
+        };
+        let label_end = find("Requirement profile").unwrap()
+            + text_width(&faces.bold, COVER_SIZE, "Requirement profile");
+        assert!(find("nhs-clinical").unwrap() >= label_end + LABEL_GAP - 1e-3);
+        assert_eq!(
+            find("nhs-clinical"),
+            find("A. Surveyor"),
+            "one value column"
+        );
     }
 
     #[test]

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use support::*;
 use wisp_model::Grid;
 use wisp_render::{
-    heatmap_image, report_html, ColourScale, HeatmapRequest, HtmlFloor, HtmlGrid, HtmlLayer,
-    HtmlReport, Palette, Table,
+    heatmap_image, report_html, ColourScale, HeatmapRequest, HtmlCloseUp, HtmlFloor, HtmlGrid,
+    HtmlLayer, HtmlReport, Palette, Table,
 };
 
 /// Left half −40 dBm (green), right half −85 dBm (red), as a full heatmap picture; and a second
@@ -68,6 +68,12 @@ fn small_report() -> HtmlReport {
                 vec!["Zone".into(), "Verdict".into()],
                 vec![vec!["Bay 1".into(), "FAIL".into()]],
             ),
+            // A close-up the page draws from the SNR layer (hidden when the page opens).
+            dead_zone_views: vec![HtmlCloseUp {
+                caption: "Bay 1 — snr".into(),
+                layer: 1,
+                window: (120, 20, 60, 50),
+            }],
             ..HtmlFloor::default()
         }],
         ..HtmlReport::default()
@@ -217,6 +223,17 @@ fn report_renders_in_headless_chromium() {
             .collect::<String>()
     );
     assert!(dom.contains("<span class=\"v\">55 dB</span>"));
+    // The close-up was drawn into its canvas from the layer and the plan.
+    assert!(
+        dom.contains("data-window=\"120,20,60,50\" data-drawn=\"1\""),
+        "close-up not drawn: {}",
+        dom.split("<canvas")
+            .nth(1)
+            .unwrap_or("")
+            .chars()
+            .take(300)
+            .collect::<String>()
+    );
     assert!(dom.contains("<span class=\"v\">5.5 m, 4.5 m</span>"));
 
     // 3. And in the red half.

@@ -72,10 +72,12 @@ pub fn html_report(
     site_plan: Option<&PlanFile>,
 ) -> Result<HtmlReport, Error> {
     let site = &loaded.site;
+    let channel_slots = crate::maps::survey_channel_slots(&loaded.survey);
     let mut floors = Vec::new();
     for (sf, (_, analysis)) in site.floors.iter().zip(&check.floors) {
         let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
-        let pictures = FloorPictures::new(site, sf, analysis, samples);
+        let pictures = FloorPictures::new(site, sf, analysis, samples)
+            .with_channel_slots(Some(&channel_slots));
         let floor_plan = site_plan.and_then(|p| p.floor(&sf.floor.id));
         floors.push(html_floor(&pictures, floor_plan)?);
     }
@@ -153,7 +155,29 @@ pub fn html_floor(
         proposed_aps = crate::report::proposed_ap_table(&fp.new_aps);
     }
     let dead_zones: Vec<&DeadZone> = analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
-    let dead_zone_maps = crate::maps::dead_zone_crops(pictures)?;
+    // Close-ups are windows onto the layers the page already holds (every criterion's map is
+    // one of them), so the file stores no pixel twice; a close-up of a map that is not a
+    // layer would be stored as a picture.
+    let mut dead_zone_maps = Vec::new();
+    let mut dead_zone_views = Vec::new();
+    let windows = crate::maps::dead_zone_windows(pictures)?;
+    for close_up in windows {
+        match layers.iter().position(|(m, _)| *m == close_up.metric) {
+            Some(layer) => dead_zone_views.push(wisp_render::HtmlCloseUp {
+                caption: close_up.caption,
+                layer,
+                window: close_up.window,
+            }),
+            None => {
+                let map = pictures.get(close_up.metric)?;
+                let (x, y, w, h) = close_up.window;
+                dead_zone_maps.push((
+                    close_up.caption,
+                    image::imageops::crop_imm(&*map, x, y, w, h).to_image(),
+                ));
+            }
+        }
+    }
     Ok(HtmlFloor {
         name: sf.floor.name.clone(),
         plan,
@@ -170,6 +194,7 @@ pub fn html_floor(
         dead_zones: Default::default(),
         dead_zone_centres: dead_zones.iter().map(|d| d.centroid_m).collect(),
         dead_zone_maps,
+        dead_zone_views,
         proposed_aps,
         notes: Vec::new(),
     })
@@ -297,14 +322,27 @@ mod tests {
         assert!(!dead.is_empty(), "the sample site has dead zones");
         assert_eq!(floor.dead_zones.rows.len(), dead.len());
         assert_eq!(floor.dead_zone_centres.len(), dead.len());
-        assert_eq!(floor.dead_zone_maps.len(), dead.len());
+        // Every close-up is a window onto a layer the page holds, none stored again.
+        assert!(floor.dead_zone_maps.is_empty());
+        assert_eq!(floor.dead_zone_views.len(), dead.len());
 
-        // Close-ups for the PDF: the same pictures, each at least 10 m across (0.05 m/px →
-        // 200 px) unless the plan is smaller, and showing its zone's magenta outline.
+        // Close-ups for the PDF: the pictures the HTML's windows cut from its layers, each at
+        // least 10 m across (0.05 m/px → 200 px) unless the plan is smaller, and showing its
+        // zone's magenta outline.
         let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
         let crops =
             dead_zone_crops(&FloorPictures::new(&loaded.site, sf, analysis, samples)).unwrap();
-        assert_eq!(crops, floor.dead_zone_maps);
+        assert_eq!(crops.len(), floor.dead_zone_views.len());
+        for ((caption, picture), view) in crops.iter().zip(&floor.dead_zone_views) {
+            assert_eq!(caption, &view.caption);
+            let (x, y, w, h) = view.window;
+            let layer = &floor.layers[view.layer].image;
+            assert_eq!(
+                picture,
+                &image::imageops::crop_imm(layer, x, y, w, h).to_image(),
+                "{caption}"
+            );
+        }
         let mpp = sf.floor.calibration.metres_per_pixel();
         let min_side = (2.0 * CLOSE_UP_MIN_HALF_M / mpp).round() as u32;
         for ((caption, picture), d) in crops.iter().zip(&dead) {
@@ -359,11 +397,52 @@ mod tests {
             HTML_METRICS.len() + 1
         );
         assert_eq!(html.matches("<a class=\"goto\"").count(), dead.len());
-        assert!(html.contains(&loaded.site.name.replace('&', "&amp;")));
-        assert!(
-            html.len() < 12 << 20,
-            "{} MB for one floor",
-            html.len() >> 20
+        assert_eq!(
+            html.matches("<canvas class=\"thumb view\"").count(),
+            dead.len()
         );
+        assert!(html.contains(&loaded.site.name.replace('&', "&amp;")));
+        // Under 2 MB per floor (issue 17): layers as indexed-colour PNGs, the plan once.
+        let per_floor = html.len() / input.floors.len();
+        eprintln!(
+            "HTML report of the sample site: {} bytes per floor",
+            per_floor
+        );
+        assert!(per_floor < 2_000_000, "{per_floor} bytes per floor");
+    }
+
+    #[test]
+    fn sample_site_html_with_a_plan_stays_under_2_mb_per_floor() {
+        let loaded = pipeline::load(&crate::sample_site(), None).unwrap();
+        let check = check_site(&loaded).unwrap();
+        let plan_path = crate::sample_site()
+            .parent()
+            .unwrap()
+            .join("../tests/reference/sample-plan.json");
+        let plan = crate::plan::read_plan_file(&loaded.site, &plan_path).unwrap();
+        let report =
+            crate::report::build(&loaded, &check, Some(&plan), Paper::A4, "2026-01-01").unwrap();
+        let input = html_report(&loaded, &check, &report, Some(&plan)).unwrap();
+        assert!(input.floors[0]
+            .layers
+            .iter()
+            .any(|l| l.name == label(Metric::PredictedAfter)));
+        let html = wisp_render::report_html(&input).unwrap();
+        let per_floor = html.len() / input.floors.len();
+        let images: usize = html
+            .split("src=\"data:image/png;base64,")
+            .skip(1)
+            .map(|rest| rest.find('"').unwrap())
+            .sum();
+        let grids: usize = html
+            .split("class=\"wisp-grids\">")
+            .skip(1)
+            .map(|rest| rest.find("</script>").unwrap())
+            .sum();
+        eprintln!(
+            "HTML report of the sample site with its plan: {per_floor} bytes per floor \
+             ({images} of pictures, {grids} of hover values)"
+        );
+        assert!(per_floor < 2_000_000, "{per_floor} bytes per floor");
     }
 }

@@ -16,6 +16,7 @@
 //! Files are written only through [`write_output`] (atomic).
 
 pub mod bundle;
+pub mod charts;
 pub mod check;
 mod error;
 pub mod html;

@@ -571,6 +571,9 @@ pub struct FloorPictures<'a> {
     pub analysis: &'a FloorAnalysis,
     pub samples: &'a [Sample],
     drawn: std::cell::RefCell<Vec<(Metric, std::rc::Rc<image::RgbaImage>)>>,
+    /// The site-wide channel colours of a report run ([`Self::with_channel_slots`]); `None`:
+    /// the channels of the manifest and of this floor.
+    channel_slots: Option<&'a ChannelSlots>,
     /// The floor's predicted-after model for the run's plan, calibrated once and shared by the
     /// PDF's plan page and the HTML layer.
     predicted_after: std::cell::OnceCell<Predicted>,
@@ -589,8 +592,17 @@ impl<'a> FloorPictures<'a> {
             analysis,
             samples,
             drawn: Default::default(),
+            channel_slots: None,
             predicted_after: Default::default(),
         }
+    }
+
+    /// The same pictures with the channel map coloured by `slots` (typically
+    /// [`survey_channel_slots`] of the whole survey), so every floor of one report gives a
+    /// channel the same colour.
+    pub fn with_channel_slots(mut self, slots: Option<&'a ChannelSlots>) -> Self {
+        self.channel_slots = slots;
+        self
     }
 
     /// The model's prediction with `plan`'s new APs ([`predicted`]), computed the first time it
@@ -619,7 +631,10 @@ impl<'a> FloorPictures<'a> {
             self.floor,
             self.analysis,
             self.samples,
-            Style::of(metric),
+            Style {
+                channel_slots: self.channel_slots,
+                ..Style::of(metric)
+            },
         )?);
         self.drawn.borrow_mut().push((metric, image.clone()));
         Ok(image)
@@ -640,24 +655,51 @@ pub const CLOSE_UP_MIN_HALF_M: f64 = 5.0;
 pub fn dead_zone_crops(
     pictures: &FloorPictures<'_>,
 ) -> Result<Vec<(String, image::RgbaImage)>, Error> {
+    let mut maps: Vec<(Metric, std::rc::Rc<image::RgbaImage>)> = Vec::new();
+    let windows = dead_zone_windows(pictures)?;
+    let mut crops = Vec::with_capacity(windows.len());
+    for close_up in windows {
+        if !maps.iter().any(|(m, _)| *m == close_up.metric) {
+            maps.push((close_up.metric, pictures.get(close_up.metric)?));
+        }
+        let map = &maps.iter().find(|(m, _)| *m == close_up.metric).unwrap().1;
+        let (x, y, w, h) = close_up.window;
+        let picture = if w == 0 || h == 0 {
+            image::RgbaImage::new(0, 0)
+        } else {
+            image::imageops::crop_imm(&**map, x, y, w, h).to_image()
+        };
+        crops.push((close_up.caption, picture));
+    }
+    Ok(crops)
+}
+
+/// Where a dead zone's close-up is cut from: the map of `metric`, through `window` (left, top,
+/// width, height in the map's pixels, inside its plan-sized part).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloseUp {
+    pub caption: String,
+    pub metric: Metric,
+    pub window: (u32, u32, u32, u32),
+}
+
+/// The windows of [`dead_zone_crops`], without cutting them: the HTML report draws its
+/// close-ups from the layers it already holds.
+pub fn dead_zone_windows(pictures: &FloorPictures<'_>) -> Result<Vec<CloseUp>, Error> {
     let analysis = pictures.analysis;
     let dead_zones: Vec<&DeadZone> = analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
     if analysis.layers.is_none() || dead_zones.is_empty() {
         return Ok(Vec::new());
     }
-    let mut maps: Vec<(Metric, std::rc::Rc<image::RgbaImage>)> = Vec::new();
+    let mut sizes: Vec<(Metric, (u32, u32))> = Vec::new();
     for d in &dead_zones {
         let metric = metric_of(d.criterion);
-        if !maps.iter().any(|(m, _)| *m == metric) {
-            maps.push((metric, pictures.get(metric)?));
+        if !sizes.iter().any(|(m, _)| *m == metric) {
+            sizes.push((metric, pictures.get(metric)?.dimensions()));
         }
     }
-    let map_of = |metric: Metric| {
-        maps.iter()
-            .find(|(m, _)| *m == metric)
-            .map(|(_, image)| &**image)
-    };
-    Ok(close_ups(pictures.floor, &dead_zones, &map_of))
+    let size_of = |metric: Metric| sizes.iter().find(|(m, _)| *m == metric).map(|(_, s)| *s);
+    Ok(close_up_windows(pictures.floor, &dead_zones, &size_of))
 }
 
 /// The map a dead zone of `criterion` is outlined on.
@@ -671,28 +713,21 @@ fn metric_of(criterion: Criterion) -> Metric {
     }
 }
 
-/// One close-up per dead zone whose map `map_of` has; cut from the plan part of the map only,
-/// so a zone near the right edge never shows half a legend. The window holds the dead zone, its
-/// zone and the nearest access point, plus a margin for the neighbouring rooms.
-fn close_ups<'a>(
+/// One close-up window per dead zone whose map `map_size_of` knows; inside the plan part of
+/// the map only, so a zone near the right edge never shows half a legend. The window holds the
+/// dead zone, its zone and the nearest access point, plus a margin for the neighbouring rooms.
+fn close_up_windows(
     floor: &SiteFloor,
     dead_zones: &[&DeadZone],
-    map_of: &dyn Fn(Metric) -> Option<&'a image::RgbaImage>,
-) -> Vec<(String, image::RgbaImage)> {
+    map_size_of: &dyn Fn(Metric) -> Option<(u32, u32)>,
+) -> Vec<CloseUp> {
     let calibration = floor.floor.calibration;
     let (plan_w, plan_h) = floor.floor.plan_size_px;
     dead_zones
         .iter()
         .filter_map(|d| {
-            let map = map_of(metric_of(d.criterion))?;
-            let plan_part = image::imageops::crop_imm(
-                map,
-                0,
-                0,
-                plan_w.min(map.width()),
-                plan_h.min(map.height()),
-            )
-            .to_image();
+            let metric = metric_of(d.criterion);
+            let (map_w, map_h) = map_size_of(metric)?;
             let centre = calibration.to_pixels(d.centroid_m);
             // Context: the dead zone, the whole zone it lies in and the nearest access point
             // (the margin then shows the neighbouring rooms), so the close-up says where it is.
@@ -723,7 +758,12 @@ fn close_ups<'a>(
             let half_px = (half_m / calibration.metres_per_pixel())
                 .ceil()
                 .clamp(1.0, u32::MAX as f64) as u32;
-            let picture = wisp_render::crop(&plan_part, (centre.x, centre.y), half_px);
+            // Inside the map's plan-sized part: never into its legend or scale bar.
+            let window = wisp_render::crop_window(
+                (plan_w.min(map_w), plan_h.min(map_h)),
+                (centre.x, centre.y),
+                half_px,
+            );
             let caption = format!(
                 "{} — {}, {:.1} m² at ({:.1}, {:.1}) m",
                 d.zone,
@@ -732,7 +772,11 @@ fn close_ups<'a>(
                 d.centroid_m.x,
                 d.centroid_m.y
             );
-            Some((caption, picture))
+            Some(CloseUp {
+                caption,
+                metric,
+                window,
+            })
         })
         .collect()
 }

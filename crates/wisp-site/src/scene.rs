@@ -1,7 +1,7 @@
 //! A report run: every floor analysed once into its scene (its part of the PDF and of a bundle,
 //! and its floor of the HTML report, every map drawn once), then the site's report laid out.
 
-use crate::maps::FloorPictures;
+use crate::maps::{survey_channel_slots, ChannelSlots, FloorPictures};
 use crate::pipeline::{self, FloorAnalysis, FloorJob, FloorOutcome, Progress, RunOptions};
 use crate::plan::PlanFile;
 use crate::report::{assemble, extras, floor_part_with, FloorPart, SiteFacts};
@@ -27,12 +27,15 @@ pub struct FloorScene {
 }
 
 /// The scene of the floor a run's worker holds.
+/// `channel_slots` colours the channel map, the same for every floor of the run.
 pub fn floor_scene(
     job: &FloorJob<'_>,
     analysis: &FloorAnalysis,
     request: &ReportRequest<'_>,
+    channel_slots: Option<&ChannelSlots>,
 ) -> Result<FloorScene, Error> {
-    let pictures = FloorPictures::new(job.site, job.floor, analysis, job.samples);
+    let pictures = FloorPictures::new(job.site, job.floor, analysis, job.samples)
+        .with_channel_slots(channel_slots);
     let plan = request.plan.and_then(|p| p.floor(&job.floor.floor.id));
     job.step("drawing heatmaps");
     let part = floor_part_with(&pictures, job.index, plan)?;
@@ -46,7 +49,9 @@ pub fn floor_scene(
 }
 
 /// Every floor of the site (or of `opts.shard`) analysed once, in parallel, into its scene;
-/// each floor's layers are dropped as soon as its scene is made.
+/// each floor's layers are dropped as soon as its scene is made. Every floor's channel map
+/// takes its colours from the channels heard anywhere in the survey, so a channel has one
+/// colour throughout the report.
 pub fn report_floors(
     site: &Site,
     survey: Option<&wisp_model::Survey>,
@@ -54,8 +59,9 @@ pub fn report_floors(
     progress: &dyn Progress,
     request: &ReportRequest<'_>,
 ) -> Vec<FloorOutcome<FloorScene>> {
+    let channel_slots = survey.map(survey_channel_slots);
     pipeline::analyse_site_with(site, survey, opts, progress, |job, analysis| {
-        floor_scene(job, &analysis, request)
+        floor_scene(job, &analysis, request, channel_slots.as_ref())
     })
 }
 

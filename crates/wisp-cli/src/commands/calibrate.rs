@@ -24,6 +24,10 @@ pub struct Args {
     /// towards the material table; prints each fitted loss with its standard error.
     #[arg(long)]
     fit_walls: bool,
+    /// Also write each calibrated floor's charts into this folder as SVG: measured against the
+    /// model with the fit, and the residual histogram.
+    #[arg(long, value_name = "DIR")]
+    plot: Option<PathBuf>,
     #[command(flatten)]
     filters: crate::args::FilterArgs,
 }
@@ -77,6 +81,17 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             "nothing to calibrate: {}",
             why.join("; ")
         )));
+    }
+    if let Some(dir) = &a.plot {
+        for (id, c) in &fits {
+            let (Ok(c), Ok(floor)) = (c, pipeline::pick_floor(&loaded.site, Some(id))) else {
+                continue;
+            };
+            let samples = pipeline::samples_of(&loaded.survey, id);
+            let evidence = wisp_plan::evidence(&floor.floor, samples, c);
+            let charts = wisp_site::charts::calibration_charts(&floor.floor.name, &evidence);
+            super::chart::write_charts(dir, id, &charts)?;
+        }
     }
     if a.json {
         let floors: Vec<serde_json::Value> = fits

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod calibrate;
+pub mod chart;
 pub mod check;
 pub mod collect;
 pub mod demo;
