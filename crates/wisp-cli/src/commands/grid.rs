@@ -2,7 +2,7 @@ use crate::{CliError, ExitCode};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use wisp_interp::{Idw, Interpolator, NaturalNeighbour, Nearest, OrdinaryKriging, ScatteredPoint};
-use wisp_model::GridGeometry;
+use wisp_model::{GridGeometry, Method};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,8 +20,8 @@ pub struct Args {
     /// Interpolation method: idw (inverse distance), nearest (nearest sample), natural (Sibson's
     /// natural neighbours, IDW outside the points' hull), kriging (ordinary kriging with a fitted
     /// exponential semivariogram).
-    #[arg(long, default_value = "idw", value_parser = clap::builder::PossibleValuesParser::new(wisp_interp::METHOD_NAMES))]
-    method: String,
+    #[arg(long, default_value = "idw", value_parser = parse_point_method)]
+    method: Method,
     /// Neighbours per estimate [default: 12 for idw and natural's fallback, 64 for kriging].
     #[arg(long)]
     k: Option<usize>,
@@ -132,7 +132,7 @@ fn interpolator(a: &Args) -> Result<Box<dyn Interpolator>, CliError> {
             "--k must be at least 1 and --power a positive number",
         ));
     }
-    if a.std_dev_out.is_some() && a.method != "kriging" {
+    if a.std_dev_out.is_some() && a.method != Method::Kriging {
         return Err(CliError::input(format!(
             "--std-dev-out: only kriging gives a standard deviation, not --method {}",
             a.method
@@ -142,20 +142,36 @@ fn interpolator(a: &Args) -> Result<Box<dyn Interpolator>, CliError> {
         k: a.k.unwrap_or(Idw::default().k),
         power: a.power,
     };
-    Ok(match a.method.as_str() {
-        "idw" => Box::new(idw),
-        "nearest" => Box::new(Nearest),
-        "natural" => Box::new(NaturalNeighbour { fallback: idw }),
-        "kriging" => Box::new(OrdinaryKriging {
+    Ok(match a.method {
+        Method::Idw => Box::new(idw),
+        Method::Nearest => Box::new(Nearest),
+        Method::Natural => Box::new(NaturalNeighbour { fallback: idw }),
+        Method::Kriging => Box::new(OrdinaryKriging {
             k: a.k.unwrap_or(OrdinaryKriging::default().k),
             ..Default::default()
         }),
-        other => {
-            return Err(CliError::input(format!(
-                "--method {other}: choose idw, nearest, natural or kriging"
-            )))
+        // parse_point_method refuses it already: a table of points has no calibrated model.
+        Method::Model => {
+            return Err(CliError::input(
+                "--method model needs a site's calibrated model",
+            ))
         }
     })
+}
+
+/// `--method`: a point method (`model` needs a site's calibration, which a table of points has not).
+fn parse_point_method(s: &str) -> Result<Method, String> {
+    let m: Method = s
+        .parse()
+        .map_err(|e: wisp_model::ModelError| e.to_string())?;
+    if Method::POINT.contains(&m) {
+        Ok(m)
+    } else {
+        Err(format!(
+            "'{m}' needs a site's calibrated model; a table of points takes one of: {}",
+            Method::point_names().join(", ")
+        ))
+    }
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
