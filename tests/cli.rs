@@ -665,6 +665,25 @@ fn sample_site_demo_runs() {
         .iter()
         .any(|z| !z["dead_zones"].as_array().unwrap().is_empty()));
     assert!(zones.iter().any(|z| z["verdict"] == "pass"));
+    // The second sample runs too, into renal-unit/, with the neighbour's co-channel map, and
+    // says check and plan agree on every zone.
+    for f in [
+        "check.json",
+        "heatmap-G-cochannel.png",
+        "plan.json",
+        "report.pdf",
+    ] {
+        assert!(
+            out.path().join("renal-unit").join(f).is_file(),
+            "renal-unit/{f} missing"
+        );
+    }
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("check and plan agree on all 10 zones"),
+        "{text}"
+    );
+    assert!(!text.contains("DISAGREE"), "{text}");
 }
 
 /// Whether the picture has the planned-AP blue within `r` pixels of (`x`, `y`).

@@ -532,8 +532,9 @@ pub fn check_track_inside(
 }
 
 /// Why a capture's placement is surely a mistake, or `None`: every scan dropped (saying why, and
-/// for a track both time spans side by side), or every scan crowded into the plan's top-left
-/// corner (metres read as pixels). Nothing silently empty. `set_units` says how to set the units,
+/// for a track both time spans side by side), every scan crowded into one of the plan's
+/// corners (metres read as pixels, measured from that corner) or into a patch far smaller than
+/// the plan (a wrong scale). Nothing silently empty. `set_units` says how to set the units,
 /// `{}` standing for the value (`track_units = "{}"` in a manifest, `--units {}` on a command
 /// line); `units_px` whether they are pixels now.
 #[allow(clippy::too_many_arguments)]
@@ -590,32 +591,82 @@ pub fn placement_mistake(
         }
         return Some(why);
     }
-    // Metres read as pixels shrink a walk by metres-per-pixel (×0.05 typically) into the corner.
+    // Metres read as pixels shrink a walk by metres-per-pixel (×0.05 typically) into the
+    // top-left corner (the origin); measured from another corner (y up, or x leftwards), into
+    // that corner; with a wrong scale, into a patch anywhere. A walk of a floor spans more.
     let size = floor?.size_m();
-    let in_corner = |s: &Sample| s.x_m <= size.x / 10.0 && s.y_m <= size.y / 10.0;
     let distinct = samples
         .iter()
         .any(|s| (s.x_m, s.y_m) != (samples[0].x_m, samples[0].y_m));
-    if !stop_and_go && distinct && samples.iter().all(in_corner) {
-        let fix = if units_px {
-            format!(
-                "if the positions are metres, set {}",
-                set_units.replace("{}", "m")
-            )
-        } else {
-            "check the positions' units".to_string()
-        };
-        return Some(format!(
-            "every one of the {} scans lies within the plan's top-left tenth ({:.1} m × {:.1} m of a {:.1} m × {:.1} m plan): the positions look like metres read as pixels; {fix}",
-            samples.len(),
-            size.x / 10.0,
-            size.y / 10.0,
-            size.x,
-            size.y
-        ));
+    if stop_and_go || !distinct {
+        return None;
     }
-    None
+    let (mut lo, mut hi) = (
+        Point::new(f64::INFINITY, f64::INFINITY),
+        Point::new(f64::NEG_INFINITY, f64::NEG_INFINITY),
+    );
+    for s in samples {
+        lo = Point::new(lo.x.min(s.x_m), lo.y.min(s.y_m));
+        hi = Point::new(hi.x.max(s.x_m), hi.y.max(s.y_m));
+    }
+    let (tenth_x, tenth_y) = (size.x / CROWDED_SHARE, size.y / CROWDED_SHARE);
+    let fix_metres = if units_px {
+        format!(
+            "if the positions are metres, set {}",
+            set_units.replace("{}", "m")
+        )
+    } else {
+        "check the positions' units".to_string()
+    };
+    let west = hi.x <= tenth_x;
+    let east = lo.x >= size.x - tenth_x;
+    let north = hi.y <= tenth_y;
+    let south = lo.y >= size.y - tenth_y;
+    let corner = match (north, south, west, east) {
+        (true, _, true, _) => Some("top-left"),
+        (true, _, _, true) => Some("top-right"),
+        (_, true, true, _) => Some("bottom-left"),
+        (_, true, _, true) => Some("bottom-right"),
+        _ => None,
+    };
+    let plan = format!(
+        "({:.1} m × {:.1} m of a {:.1} m × {:.1} m plan)",
+        tenth_x, tenth_y, size.x, size.y
+    );
+    match corner {
+        Some("top-left") => Some(format!(
+            "every one of the {} scans lies within the plan's top-left tenth {plan}: the positions look like metres read as pixels; {fix_metres}",
+            samples.len()
+        )),
+        Some(corner) => Some(format!(
+            "every one of the {} scans lies within the plan's {corner} tenth {plan}: the positions look measured from that corner (wisp's are from the plan's top-left, x right, y down) and shrunk, as metres read as pixels are; measure x from the left and y downwards, and {fix_metres}",
+            samples.len()
+        )),
+        None if hi.x - lo.x <= size.x / CLUSTER_SHARE && hi.y - lo.y <= size.y / CLUSTER_SHARE => {
+            Some(format!(
+                "every one of the {} scans lies in a {:.1} m × {:.1} m patch at ({:.1}, {:.1}) m of a {:.1} m × {:.1} m plan, far smaller than a walk of the floor: the positions' units or the floor's metres_per_pixel look wrong; {fix_metres}, or check metres_per_pixel (a survey of one spot is a stop-and-go capture: give it --at or FILE@X,Y)",
+                samples.len(),
+                hi.x - lo.x,
+                hi.y - lo.y,
+                (lo.x + hi.x) / 2.0,
+                (lo.y + hi.y) / 2.0,
+                size.x,
+                size.y
+            ))
+        }
+        None => None,
+    }
 }
+
+/// A walk all of whose scans lie within this fraction (1/10) of the plan's width and height
+/// from one of its corners is refused as shrunk (metres read as pixels shrink it 20-fold at
+/// 0.05 m/px). An *estimate*: a real walk of a floor reaches further than a tenth of it.
+const CROWDED_SHARE: f64 = 10.0;
+
+/// A walk anywhere spanning no more than this fraction (1/20) of the plan in both directions is
+/// refused as a wrong scale. An *estimate*, stricter than the corner rule because a surveyor may
+/// walk one room: on a 72 m × 30 m floor, 3.6 m × 1.5 m.
+const CLUSTER_SHARE: f64 = 20.0;
 
 #[cfg(test)]
 mod tests {

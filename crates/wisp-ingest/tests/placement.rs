@@ -456,6 +456,42 @@ fn placement_mistakes_are_errors_naming_the_file_and_the_fix() {
     // Right units: placed.
     let s = with_track(&metres, "track_units = \"m\"\n");
     assert_eq!(wisp_ingest::ingest_floor(&s.floors[0]).unwrap().0.len(), 3);
+    // The same shrunk walk measured from the bottom-right corner lands in that corner (95.5 ..
+    // 97 m): refused, naming the corner and the fix.
+    let bottom_right = format!("t,x,y\n{t0},955,970\n{},970,965\n", t0 + 60.0);
+    let e = err(&with_track(&bottom_right, ""));
+    assert!(e.contains("every one of the 3 scans lies within the plan's bottom-right tenth (10.0 m × 10.0 m of a 100.0 m × 100.0 m plan)"), "{e}");
+    assert!(e.contains("measure x from the left and y downwards"), "{e}");
+    assert!(e.contains("set track_units = \"m\""), "{e}");
+    // ... and the bottom-left one.
+    let e = err(&with_track(
+        &format!("t,x,y\n{t0},10,950\n{},40,990\n", t0 + 60.0),
+        "",
+    ));
+    assert!(e.contains("the plan's bottom-left tenth"), "{e}");
+    // A walk in a 2 m × 0.5 m patch mid-plan (50 m, 50 m): a wrong scale, whatever the corner.
+    let patch = format!("t,x,y\n{t0},500,500\n{},520,505\n", t0 + 60.0);
+    let e = err(&with_track(&patch, ""));
+    assert!(e.contains("every one of the 3 scans lies in a 1.5 m × 0.4 m patch at (50.9, 50.2) m of a 100.0 m × 100.0 m plan"), "{e}");
+    assert!(e.contains("check metres_per_pixel"), "{e}");
+    // A walk of one 12 m room mid-plan is a survey, not a mistake (more than a 20th of 100 m).
+    let room = format!("t,x,y\n{t0},500,500\n{},620,505\n", t0 + 60.0);
+    assert_eq!(
+        wisp_ingest::ingest_floor(&with_track(&room, "").floors[0])
+            .unwrap()
+            .0
+            .len(),
+        3
+    );
+    // A walk along the plan's east edge, the whole height: not crowded into a corner.
+    let edge = format!("t,x,y\n{t0},970,20\n{},975,980\n", t0 + 60.0);
+    assert_eq!(
+        wisp_ingest::ingest_floor(&with_track(&edge, "").floors[0])
+            .unwrap()
+            .0
+            .len(),
+        3
+    );
     // A track in pixels given as metres runs off the plan.
     let px = format!("t,x,y\n{t0},100,100\n{},900,100\n", t0 + 60.0);
     let e = err(&with_track(&px, "track_units = \"m\"\n"));

@@ -52,6 +52,32 @@ impl SiteCheck {
     }
 }
 
+impl SiteCheck {
+    /// Where a plan's "before" disagrees with this check (one line per zone), empty when every
+    /// zone of the plan has the verdict `wisp check` gives it. The plan's before is the same
+    /// judgement on the same layers, so any line here is a bug; `wisp demo` prints the count.
+    pub fn plan_disagreements(&self, plan: &crate::plan::PlanDocument) -> Vec<String> {
+        let mut out = Vec::new();
+        for z in &plan.zones {
+            let checked = self
+                .zones()
+                .find(|(floor, r)| *floor == z.floor && r.zone == z.zone)
+                .map(|(_, r)| r.verdict);
+            let planned = z.verdict_before.as_ref().map(|v| v.verdict);
+            if checked != planned {
+                out.push(format!(
+                    "{} {}: check says {}, the plan's before says {}",
+                    z.floor,
+                    z.zone,
+                    checked.map_or("nothing", |v| v.name()),
+                    planned.map_or("nothing", |v| v.name())
+                ));
+            }
+        }
+        out
+    }
+}
+
 /// Every floor of a loaded site, in parallel, keeping the layers (for drawing afterwards).
 pub fn check_site(loaded: &pipeline::Loaded) -> Result<SiteCheck, Error> {
     let opts = RunOptions {

@@ -32,3 +32,9 @@ pub use error::{write_output, Error, ErrorKind, ExitCode};
 pub fn sample_site() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../samples/site.toml")
 }
+
+/// Where the second sample site lives (samples/renal-unit: our network, a neighbour's heard
+/// through the party wall, a zone failing on the neighbour's co-channel, an unsurveyed ward).
+pub fn second_sample_site() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../samples/renal-unit/site.toml")
+}

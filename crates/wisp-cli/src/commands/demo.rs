@@ -10,31 +10,55 @@ pub struct Args {
     /// Folder for every output.
     #[arg(long, default_value = "wisp-demo")]
     out: PathBuf,
-    /// The site to run on (default: the sample hospital floor in samples/).
+    /// The site to run on (default: both sample sites in samples/, the second into
+    /// OUT/renal-unit).
     #[arg(long)]
     site: Option<PathBuf>,
 }
 
-/// `samples/site.toml` from the working directory, else beside the source tree wisp was built from.
-fn default_site() -> PathBuf {
-    let here = Path::new("samples/site.toml");
+/// `relative` (a sample site) from the working directory, else beside the source tree wisp was
+/// built from.
+fn default_site(relative: &str, built: PathBuf) -> PathBuf {
+    let here = Path::new(relative);
     if here.is_file() {
         here.to_path_buf()
     } else {
-        wisp_site::sample_site()
+        built
     }
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let site_path = a.site.clone().unwrap_or_else(default_site);
-    std::fs::create_dir_all(&a.out)
-        .map_err(|e| CliError::output(format!("{}: cannot create folder: {e}", a.out.display())))?;
+    match &a.site {
+        Some(site) => run_site(site, &a.out),
+        None => {
+            run_site(
+                &default_site("samples/site.toml", wisp_site::sample_site()),
+                &a.out,
+            )?;
+            println!();
+            run_site(
+                &default_site(
+                    "samples/renal-unit/site.toml",
+                    wisp_site::second_sample_site(),
+                ),
+                &a.out.join("renal-unit"),
+            )
+        }
+    }
+}
+
+/// Runs one site into `out`: survey, heatmaps (our coverage, everyone's co-channel), check,
+/// plan and reports, and says whether check and plan agree on every zone.
+fn run_site(site_path: &Path, out: &Path) -> Result<ExitCode, CliError> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| CliError::output(format!("{}: cannot create folder: {e}", out.display())))?;
     println!("wisp demo: site {}", site_path.display());
-    let loaded = pipeline::load(&site_path, None)?;
+    let loaded = pipeline::load(site_path, None)?;
     crate::progress::print_reports(&loaded.reports);
+    println!("{}", loaded.site.network.describe());
     let mut written = Vec::new();
     let mut put = |name: &str, bytes: &[u8], what: &str| -> Result<(), CliError> {
-        let p = a.out.join(name);
+        let p = out.join(name);
         super::write_output(&p, bytes)?;
         written.push((p, what.to_string()));
         Ok(())
@@ -54,6 +78,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             (Metric::Primary, "primary"),
             (Metric::Secondary, "secondary"),
             (Metric::Snr, "snr"),
+            (Metric::CoChannel, "cochannel"),
         ] {
             let img = render(&loaded.site, sf, analysis, samples, Style::of(metric))?;
             put(
@@ -87,7 +112,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         &wisp_plan::PlanOptions::default(),
         &Default::default(),
     )?;
-    let plan_path = a.out.join("plan.json");
+    let plan_path = out.join("plan.json");
     let document = planned.document();
     put(
         "plan.json",
@@ -96,7 +121,9 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             .as_bytes(),
         "proposed access points, zones before/after (wisp plan)",
     )?;
+    let plan_summary = wisp_site::plan::summary(&planned.floors);
     drop(planned);
+    let disagreements = check.plan_disagreements(&document);
     let plan = wisp_site::plan::PlanFile::of_document(&loaded.site, &document, &plan_path)?;
     put(
         "report.pdf",
@@ -116,6 +143,21 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         "the interactive report (one file, no network)",
     )?;
     print!("\n{text}\n");
+    print!("plan (as `wisp plan`):\n{plan_summary}");
+    if disagreements.is_empty() {
+        println!(
+            "check and plan agree on all {} zones (the plan's \"before\" is `wisp check`'s verdict; the reports print both)",
+            document.zones.len()
+        );
+    } else {
+        println!(
+            "check and plan DISAGREE on {} zone(s):",
+            disagreements.len()
+        );
+        for d in &disagreements {
+            println!("  {d}");
+        }
+    }
     println!("outputs:");
     for (p, what) in &written {
         println!("  {:<40} {what}", p.display());
