@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 /// An input wisp could not use, with where it was: file, and line when known.
 ///
 /// The `Display` text is what a surveyor reads: `site.toml:12: zone "Bay A": polygon has no area`.
-#[derive(Debug)]
+/// ripgrep's `Error { kind }` pattern: callers match on [`IngestErrorKind`]; the place is
+/// formatted here and nowhere else ([`file_line`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{}{kind}", place(.path.as_deref(), *.line))]
 pub struct IngestError {
     kind: IngestErrorKind,
     path: Option<PathBuf>,
@@ -12,23 +15,46 @@ pub struct IngestError {
 }
 
 /// What was wrong.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IngestErrorKind {
     /// The file could not be read.
+    #[error("cannot read: {0}")]
     Io(std::io::Error),
     /// The file is not valid TOML, JSON or CSV, or has a key or column wisp does not know.
+    #[error("{0}")]
     Syntax(String),
     /// The file parsed but a value is not acceptable.
+    #[error("{0}")]
     Invalid(String),
     /// The plan image could not be decoded, or breaks the size limits.
+    #[error("plan image: {0}")]
     Image(String),
     /// No parser recognised the capture.
+    #[error("{0}")]
     UnknownFormat(String),
     /// A path that leaves where it must stay (zip entries, links out of the site folder).
+    #[error("{0}")]
     UnsafePath(String),
     /// `--strict` and records were skipped.
+    #[error("{0}")]
     Strict(String),
+}
+
+/// `file:line`, the one way wisp names a line of an input (in errors, skip logs and the
+/// provenance of every sample).
+pub fn file_line(file: impl fmt::Display, line: usize) -> String {
+    format!("{file}:{line}")
+}
+
+/// The `file:line: ` (or `file: `, or `line N: `) that opens an error's text.
+fn place(path: Option<&Path>, line: Option<usize>) -> String {
+    match (path, line) {
+        (Some(p), Some(l)) => format!("{}: ", file_line(p.display(), l)),
+        (Some(p), None) => format!("{}: ", p.display()),
+        (None, Some(l)) => format!("line {l}: "),
+        (None, None) => String::new(),
+    }
 }
 
 impl IngestError {
@@ -67,53 +93,9 @@ impl IngestError {
     pub fn line_number(&self) -> Option<usize> {
         self.line
     }
-}
-
-impl std::error::Error for IngestError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
-            IngestErrorKind::Io(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-impl IngestError {
     /// What was wrong, without the file and line (for an error quoted inside another's).
     pub fn message(&self) -> String {
-        struct Kind<'a>(&'a IngestErrorKind);
-        impl fmt::Display for Kind<'_> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt_kind(self.0, f)
-            }
-        }
-        Kind(&self.kind).to_string()
-    }
-}
-
-impl fmt::Display for IngestError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.path, self.line) {
-            (Some(p), Some(l)) => write!(f, "{}:{l}: ", p.display())?,
-            (Some(p), None) => write!(f, "{}: ", p.display())?,
-            (None, Some(l)) => write!(f, "line {l}: ")?,
-            (None, None) => {}
-        }
-        fmt_kind(&self.kind, f)
-    }
-}
-
-fn fmt_kind(kind: &IngestErrorKind, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    {
-        match kind {
-            IngestErrorKind::Io(e) => write!(f, "cannot read: {e}"),
-            IngestErrorKind::Syntax(m)
-            | IngestErrorKind::Invalid(m)
-            | IngestErrorKind::UnknownFormat(m)
-            | IngestErrorKind::UnsafePath(m)
-            | IngestErrorKind::Strict(m) => f.write_str(m),
-            IngestErrorKind::Image(m) => write!(f, "plan image: {m}"),
-        }
+        self.kind.to_string()
     }
 }
 

@@ -25,7 +25,7 @@ pub mod track;
 pub mod wall_detect;
 
 pub use capture::{ParsedCapture, Scan, SkipLog};
-pub use error::{IngestError, IngestErrorKind};
+pub use error::{file_line, IngestError, IngestErrorKind};
 pub use georef::Georef;
 pub use manifest::{load_site, CaptureSpec, Site, SiteFloor};
 pub use track::Track;

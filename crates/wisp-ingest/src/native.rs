@@ -159,7 +159,7 @@ pub fn parse_long_csv(text: &str, name: &str) -> Result<ParsedCapture, IngestErr
             }
         }
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-        let loc = || format!("{name}:{line}");
+        let loc = || crate::file_line(name, line);
         let get = |i: usize| rec.get(i).unwrap_or("").trim();
         let num = |i: usize, what: &str| -> Result<f64, IngestError> {
             let v = get(i);

@@ -41,8 +41,66 @@ pub fn load_points(path: &Path) -> Result<Vec<Point>, IngestError> {
     parse_points(&text).map_err(|e| e.at(path))
 }
 
+/// Reads a CSV of numeric columns `names`, found by its header row (a table such as `wisp grid`
+/// reads: `x,y,value`); one row of `names.len()` numbers per data line. Errors name the file and
+/// line; a table without data rows is an error.
+pub fn load_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<f64>>, IngestError> {
+    let bytes = crate::read_limited(path, crate::MAX_CAPTURE_BYTES)?;
+    let text = crate::text::decode(&bytes).map_err(|e| e.at(path))?;
+    parse_columns(&text, names).map_err(|e| e.at(path))
+}
+
+/// [`load_columns`] on text already read.
+pub fn parse_columns(text: &str, names: &[&str]) -> Result<Vec<Vec<f64>>, IngestError> {
+    let mut rows = crate::text::small_csv_rows(text, "table")?.into_iter();
+    let Some((header_line, header)) = rows.next() else {
+        return Err(IngestError::syntax(format!(
+            "empty table: expected a header row {}",
+            names.join(",")
+        )));
+    };
+    let idx: Vec<usize> = names
+        .iter()
+        .map(|n| {
+            header.iter().position(|h| h == *n).ok_or_else(|| {
+                IngestError::syntax(format!(
+                    "CSV header lacks the column '{n}' (expected {})",
+                    names.join(",")
+                ))
+                .line(header_line)
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let out: Vec<Vec<f64>> = rows
+        .map(|(line, rec)| {
+            idx.iter()
+                .zip(names)
+                .map(|(&i, n)| crate::text::small_csv_number(&rec, i, n, line))
+                .collect()
+        })
+        .collect::<Result<_, _>>()?;
+    if out.is_empty() {
+        return Err(IngestError::syntax("no data rows"));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn columns_by_header_with_lines_in_errors() {
+        let t = "# survey points\nvalue, x,y\n-60,1,2\n\n-70,3,4\n";
+        let rows = super::parse_columns(t, &["x", "y", "value"]).unwrap();
+        assert_eq!(rows, vec![vec![1.0, 2.0, -60.0], vec![3.0, 4.0, -70.0]]);
+        let e = super::parse_columns("x,y\n1,2\n", &["x", "y", "value"]).unwrap_err();
+        assert_eq!(e.line_number(), Some(1), "{e}");
+        assert!(e.to_string().contains("'value'"), "{e}");
+        let e = super::parse_columns("x,y,value\n1,2,-60\n1,nan,-60\n", &["x", "y", "value"])
+            .unwrap_err();
+        assert_eq!(e.to_string(), "line 3: y 'nan' is not a number");
+        assert!(super::parse_columns("x,y,value\n", &["x", "y", "value"]).is_err());
+    }
+
     use super::*;
 
     #[test]

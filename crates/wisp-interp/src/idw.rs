@@ -5,7 +5,7 @@
 //! the estimator of `gdal_grid -a invdistnn:power=2:nmax=12` with an unlimited radius.
 
 use crate::neighbours::{Neighbour, NeighbourIndex};
-use crate::{InterpError, ScatteredPoint};
+use crate::{InterpError, InterpErrorKind, ScatteredPoint};
 use wisp_model::{Grid, GridGeometry};
 
 /// IDW parameters.
@@ -95,13 +95,14 @@ impl Idw {
         include: &(dyn Fn(usize, usize) -> bool + Sync),
     ) -> Result<Vec<Grid<f32>>, InterpError> {
         if self.k == 0 {
-            return Err(InterpError::ZeroK);
+            return Err(InterpErrorKind::ZeroK.into());
         }
         if fields.iter().any(|f| f.len() != index.len()) {
-            return Err(InterpError::FieldLength {
+            return Err(InterpErrorKind::FieldLength {
                 fields: fields.len(),
                 samples: index.len(),
-            });
+            }
+            .into());
         }
         let cols = geometry.cols();
         let nf = fields.len();

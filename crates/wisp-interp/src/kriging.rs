@@ -37,7 +37,7 @@ use crate::method::{
     at_points, check_fields, grid_cells, Estimates, Interpolator, Merged, Prepared, Surface,
 };
 use crate::neighbours::{Neighbour, NeighbourIndex};
-use crate::{InterpError, ScatteredPoint};
+use crate::{InterpError, InterpErrorKind, ScatteredPoint};
 use wisp_model::GridGeometry;
 
 /// Samples used to estimate the semivariogram, at most: 4000 give at most 8 million pairs (well
@@ -269,19 +269,20 @@ impl Default for OrdinaryKriging {
 }
 
 impl Interpolator for OrdinaryKriging {
-    fn name(&self) -> &'static str {
-        "kriging"
+    fn method(&self) -> wisp_model::Method {
+        wisp_model::Method::Kriging
     }
 
     fn prepare(&self, points: &[ScatteredPoint]) -> Result<Box<dyn Prepared>, InterpError> {
         if self.k == 0 {
-            return Err(InterpError::ZeroK);
+            return Err(InterpErrorKind::ZeroK.into());
         }
         if self.bins == 0 {
-            return Err(InterpError::Parameter {
+            return Err(InterpErrorKind::Parameter {
                 name: "bins",
                 reason: "the semivariogram needs at least one distance class",
-            });
+            }
+            .into());
         }
         // Checks for no points and non-finite positions.
         NeighbourIndex::new(points)?;
@@ -300,10 +301,11 @@ impl Interpolator for OrdinaryKriging {
         let cutoff = match self.cutoff_m {
             Some(c) if c.is_finite() && c > 0.0 => c,
             Some(_) => {
-                return Err(InterpError::Parameter {
+                return Err(InterpErrorKind::Parameter {
                     name: "cutoff_m",
                     reason: "must be a positive number of metres",
-                })
+                }
+                .into())
             }
             None => diagonal / 3.0,
         };

@@ -32,17 +32,16 @@ pub use layers::{
     radio_fields, serving_std_dev, LayerOptions, RadioFields, RadioInfo, RadioKey, RadioMap,
     SignalLayers,
 };
-pub use method::{
-    all_methods, method_by_name, Estimates, Interpolator, Prepared, Surface, METHOD_NAMES,
-};
+pub use method::{all_methods, interpolator, Estimates, Interpolator, Prepared, Surface};
 pub use natural::NaturalNeighbour;
 pub use nearest::Nearest;
 pub use neighbours::NeighbourIndex;
-pub use regression::{RegressionKriging, Trend, TrendFit, MODEL_METHOD};
+pub use regression::{RegressionKriging, Trend, TrendFit};
 pub use validate::{
     auto, auto_with, cross_validate, cross_validate_with, walk_folds, Auto, CrossValidation, Folds,
     MethodScore, Score, Validation,
 };
+pub use wisp_model::{Method, MethodChoice};
 
 /// A scattered value at a position in metres.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,8 +51,31 @@ pub struct ScatteredPoint {
 }
 
 /// Why interpolation could not run.
+///
+/// ripgrep's `Error { kind }` pattern: callers match on [`InterpErrorKind`], people read the
+/// `Display` text (the kind's).
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
-pub enum InterpError {
+#[error("{kind}")]
+pub struct InterpError {
+    kind: InterpErrorKind,
+}
+
+impl InterpError {
+    pub fn kind(&self) -> &InterpErrorKind {
+        &self.kind
+    }
+}
+
+impl From<InterpErrorKind> for InterpError {
+    fn from(kind: InterpErrorKind) -> Self {
+        InterpError { kind }
+    }
+}
+
+/// What stopped interpolation.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum InterpErrorKind {
     #[error("no samples to interpolate from")]
     NoSamples,
     #[error("sample {index} has a position or value that is not a finite number")]
@@ -62,8 +84,6 @@ pub enum InterpError {
     FieldLength { fields: usize, samples: usize },
     #[error("k must be at least 1")]
     ZeroK,
-    #[error("unknown interpolation method '{name}' (known: idw, nearest, natural, kriging)")]
-    UnknownMethod { name: String },
     #[error("sample {index} has a coordinate too large to triangulate (|x| or |y| > 1e60)")]
     OutOfRange { index: usize },
     #[error("{name}: {reason}")]

@@ -17,7 +17,7 @@ use crate::method::{
     at_points, check_fields, grid_cells, Estimates, Interpolator, Merged, Prepared, Surface,
 };
 use crate::neighbours::{Neighbour, NeighbourIndex};
-use crate::{Idw, InterpError, ScatteredPoint};
+use crate::{Idw, InterpError, InterpErrorKind, ScatteredPoint};
 use spade::handles::FixedVertexHandle;
 use spade::{
     DelaunayTriangulation, HasPosition, HierarchyHintGenerator, Point2, Triangulation as _,
@@ -58,20 +58,20 @@ const TINY: f64 = 1e-30;
 const HUGE: f64 = 1e60;
 
 impl Interpolator for NaturalNeighbour {
-    fn name(&self) -> &'static str {
-        "natural"
+    fn method(&self) -> wisp_model::Method {
+        wisp_model::Method::Natural
     }
 
     fn prepare(&self, points: &[ScatteredPoint]) -> Result<Box<dyn Prepared>, InterpError> {
         if self.fallback.k == 0 {
-            return Err(InterpError::ZeroK);
+            return Err(InterpErrorKind::ZeroK.into());
         }
         let index = NeighbourIndex::new(points)?;
         if let Some(i) = points
             .iter()
             .position(|p| p.x.abs() > HUGE || p.y.abs() > HUGE)
         {
-            return Err(InterpError::OutOfRange { index: i });
+            return Err(InterpErrorKind::OutOfRange { index: i }.into());
         }
         let merged = Merged::new(points);
         let clean = |v: f64| if v.abs() < TINY { 0.0 } else { v };
@@ -85,7 +85,7 @@ impl Interpolator for NaturalNeighbour {
             })
             .collect();
         // The coordinates were checked above, so this cannot fail; map it anyway rather than panic.
-        let tri = Tri::bulk_load(vertices).map_err(|_| InterpError::OutOfRange { index: 0 })?;
+        let tri = Tri::bulk_load(vertices).map_err(|_| InterpErrorKind::OutOfRange { index: 0 })?;
         Ok(Box::new(PreparedNatural {
             fallback: self.fallback,
             index,

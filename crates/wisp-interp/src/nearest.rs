@@ -27,8 +27,8 @@ impl Nearest {
 }
 
 impl Interpolator for Nearest {
-    fn name(&self) -> &'static str {
-        "nearest"
+    fn method(&self) -> wisp_model::Method {
+        wisp_model::Method::Nearest
     }
 
     fn prepare(&self, points: &[ScatteredPoint]) -> Result<Box<dyn Prepared>, InterpError> {
@@ -135,7 +135,7 @@ mod tests {
         assert!(p.at(&[&[1.0, 2.0]], &[]).is_err());
         assert_eq!(
             p.at(&[&[f32::NAN]], &[]).err(),
-            Some(InterpError::NotFinite { index: 0 })
+            Some(crate::InterpErrorKind::NotFinite { index: 0 }.into())
         );
     }
 }

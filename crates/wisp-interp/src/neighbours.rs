@@ -10,7 +10,7 @@
 //! Ties in distance are broken by sample index, so the result is the same set a sorted per-cell
 //! query returns, on any number of threads.
 
-use crate::{InterpError, ScatteredPoint};
+use crate::{InterpError, InterpErrorKind, ScatteredPoint};
 use kiddo::{ImmutableKdTree, SquaredEuclidean};
 use rayon::prelude::*;
 use std::num::NonZeroUsize;
@@ -39,16 +39,17 @@ pub struct Neighbour {
 impl NeighbourIndex {
     pub fn new(points: &[ScatteredPoint]) -> Result<Self, InterpError> {
         if points.is_empty() {
-            return Err(InterpError::NoSamples);
+            return Err(InterpErrorKind::NoSamples.into());
         }
         if let Some(index) = points
             .iter()
             .position(|p| !p.x.is_finite() || !p.y.is_finite())
         {
-            return Err(InterpError::NotFinite { index });
+            return Err(InterpErrorKind::NotFinite { index }.into());
         }
         let points: Vec<[f64; 2]> = points.iter().map(|p| [p.x, p.y]).collect();
-        let tree = ImmutableKdTree::new_from_slice(&points).map_err(|_| InterpError::NoSamples)?;
+        let tree =
+            ImmutableKdTree::new_from_slice(&points).map_err(|_| InterpErrorKind::NoSamples)?;
         Ok(NeighbourIndex { points, tree })
     }
 
@@ -413,7 +414,7 @@ mod tests {
                 y: 0.0
             }])
             .err(),
-            Some(InterpError::NotFinite { index: 0 })
+            Some(InterpErrorKind::NotFinite { index: 0 }.into())
         );
     }
 }

@@ -19,9 +19,10 @@
 //! dB, summed per method overall and per band.
 
 use crate::layers::{radio_fields, LayerOptions, RadioFields};
-use crate::method::{all_methods, Interpolator, METHOD_NAMES};
-use crate::regression::{RegressionKriging, TrendFit, MODEL_METHOD};
-use crate::{InterpError, ScatteredPoint};
+use crate::method::{all_methods, Interpolator};
+use crate::regression::{RegressionKriging, TrendFit};
+use crate::{InterpError, InterpErrorKind, ScatteredPoint};
+use wisp_model::Method;
 use wisp_model::{Band, Sample};
 
 /// How to cut the walk into folds.
@@ -59,22 +60,24 @@ pub struct Folds {
 /// and deals them round-robin to `cv.folds` folds.
 pub fn walk_folds(points: &[ScatteredPoint], cv: &CrossValidation) -> Result<Folds, InterpError> {
     if !(cv.block_m.is_finite() && cv.block_m > 0.0) {
-        return Err(InterpError::Parameter {
+        return Err(InterpErrorKind::Parameter {
             name: "block_m",
             reason: "must be a positive number of metres",
-        });
+        }
+        .into());
     }
     if cv.folds < 2 {
-        return Err(InterpError::Parameter {
+        return Err(InterpErrorKind::Parameter {
             name: "folds",
             reason: "must be at least 2: one to leave out, one to predict from",
-        });
+        }
+        .into());
     }
     if let Some(index) = points
         .iter()
         .position(|p| !p.x.is_finite() || !p.y.is_finite())
     {
-        return Err(InterpError::NotFinite { index });
+        return Err(InterpErrorKind::NotFinite { index }.into());
     }
     let mut block = Vec::with_capacity(points.len());
     let (mut walked, mut start, mut b) = (0.0f64, 0.0f64, 0usize);
@@ -144,7 +147,7 @@ impl Score {
 /// One method's cross-validation scores.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MethodScore {
-    pub method: &'static str,
+    pub method: Method,
     pub overall: Score,
     /// Per band, in band order; only bands with at least one scored prediction.
     pub bands: Vec<(Band, Score)>,
@@ -185,15 +188,10 @@ impl Validation {
     }
 
     /// What `auto` picks: the lowest overall RMSE; on a tie (within [`TIE_DB`]) the method that
-    /// comes first in [`METHOD_NAMES`] (idw, natural, kriging, nearest). None if no method
+    /// comes first in [`Method::ALL`] (idw, natural, kriging, nearest, model). None if no method
     /// scored any prediction.
     pub fn best(&self) -> Option<&MethodScore> {
-        let rank = |m: &MethodScore| {
-            METHOD_NAMES
-                .iter()
-                .position(|n| *n == m.method)
-                .unwrap_or(METHOD_NAMES.len())
-        };
+        let rank = |m: &MethodScore| Method::ALL.iter().position(|n| *n == m.method);
         let mut ordered: Vec<&MethodScore> = self
             .methods
             .iter()
@@ -234,16 +232,17 @@ pub fn cross_validate_with(
     let fields = radio_fields(samples, opts)?;
     let folds = walk_folds(&fields.points, cv)?;
     if folds.blocks < 2 {
-        return Err(InterpError::Parameter {
+        return Err(InterpErrorKind::Parameter {
             name: "block_m",
             reason: "the walk is shorter than two stretches: nothing to leave out",
-        });
+        }
+        .into());
     }
     let bands: Vec<Band> = fields.radios.iter().map(|r| r.key.band).collect();
     let mut scores: Vec<MethodScore> = methods
         .iter()
-        .map(|m| m.name())
-        .chain(model.map(|_| MODEL_METHOD))
+        .map(|m| m.method())
+        .chain(model.map(|_| Method::Model))
         .map(|method| MethodScore {
             method,
             overall: Score::default(),
@@ -326,8 +325,8 @@ pub fn cross_validate_with(
 /// `auto`'s choice and the scores behind it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Auto {
-    /// The chosen method's name, for [`crate::method_by_name`].
-    pub method: &'static str,
+    /// The chosen method.
+    pub method: Method,
     pub validation: Validation,
 }
 
@@ -353,7 +352,7 @@ pub fn auto_with(
     let method = validation
         .best()
         .map(|m| m.method)
-        .ok_or(InterpError::NoSamples)?;
+        .ok_or(InterpErrorKind::NoSamples)?;
     Ok(Auto { method, validation })
 }
 
@@ -494,7 +493,7 @@ mod tests {
             );
             assert_eq!(m.bands.len(), 2);
         }
-        assert_eq!(a.method, "idw", "a four-way tie goes to idw");
+        assert_eq!(a.method, Method::Idw, "a four-way tie goes to idw");
     }
 
     #[test]
@@ -546,20 +545,31 @@ mod tests {
             blocks: 1,
             folds: 2,
             // Deliberately not in preference order.
-            methods: ["nearest", "kriging", "idw", "natural"]
-                .iter()
-                .zip(r)
-                .map(|(m, r)| MethodScore {
-                    method: m,
-                    overall: score(r),
-                    bands: vec![],
-                })
-                .collect(),
+            methods: [
+                Method::Nearest,
+                Method::Kriging,
+                Method::Idw,
+                Method::Natural,
+            ]
+            .iter()
+            .zip(r)
+            .map(|(m, r)| MethodScore {
+                method: *m,
+                overall: score(r),
+                bands: vec![],
+            })
+            .collect(),
         };
-        assert_eq!(v([3.0, 4.0, 5.0, 4.5]).best().unwrap().method, "nearest");
+        assert_eq!(
+            v([3.0, 4.0, 5.0, 4.5]).best().unwrap().method,
+            Method::Nearest
+        );
         // natural 4.0 beats idw 5.0; kriging 4.0 and nearest 3.999 only tie with it.
-        assert_eq!(v([3.999, 4.0, 5.0, 4.0]).best().unwrap().method, "natural");
-        assert_eq!(v([4.0, 4.0, 4.0, 4.0]).best().unwrap().method, "idw");
+        assert_eq!(
+            v([3.999, 4.0, 5.0, 4.0]).best().unwrap().method,
+            Method::Natural
+        );
+        assert_eq!(v([4.0, 4.0, 4.0, 4.0]).best().unwrap().method, Method::Idw);
         let mut none = v([1.0; 4]);
         none.methods
             .iter_mut()

@@ -120,7 +120,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let floor = &layout.floor;
         for &seed in &seeds {
             let case = Case::new(&layout, seed);
-            let opts = layer_options(&case, "idw");
+            let opts = layer_options(&case, wisp_model::Method::Idw);
             let inside = |r: usize, c: usize| case.inside.values()[(r, c)];
             let map = RadioMap::build(&case.samples, &case.geometry, &inside, &opts, None)?;
             let ours = vec![true; map.radios.len()];

@@ -26,7 +26,7 @@
 
 use crate::linalg::solve;
 use crate::walls::WallSet;
-use crate::PlanError;
+use crate::{PlanError, PlanErrorKind};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -569,9 +569,10 @@ pub fn calibrate(
 ) -> Result<Calibration, PlanError> {
     let data = gather(samples, &opts.grouping);
     if data.is_empty() {
-        return Err(PlanError::NoReadings {
+        return Err(PlanErrorKind::NoReadings {
             floor: floor.id.clone(),
-        });
+        }
+        .into());
     }
     let walls: BTreeMap<Band, WallSet> = Band::ALL
         .iter()
@@ -684,9 +685,10 @@ pub fn calibrate(
         fitted = true;
     }
     if used.is_empty() {
-        return Err(PlanError::NoPlacedRadios {
+        return Err(PlanErrorKind::NoPlacedRadios {
             floor: floor.id.clone(),
-        });
+        }
+        .into());
     }
     let mut residuals: Vec<Vec<f64>> = rows
         .iter()
@@ -1442,7 +1444,7 @@ mod tests {
         let floor = test_floor();
         assert!(matches!(
             calibrate(&floor, &[], &CalibrationOptions::default()),
-            Err(PlanError::NoReadings { .. })
+            Err(e) if matches!(e.kind(), PlanErrorKind::NoReadings { .. })
         ));
         // Heard, but weak and unplaced: nothing to fit.
         let far = ap("F", 39.0, 19.0, 7);
@@ -1454,7 +1456,7 @@ mod tests {
         );
         assert!(matches!(
             calibrate(&floor, &samples, &CalibrationOptions::default()),
-            Err(PlanError::NoPlacedRadios { .. })
+            Err(e) if matches!(e.kind(), PlanErrorKind::NoPlacedRadios { .. })
         ));
     }
 }

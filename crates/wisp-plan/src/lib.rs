@@ -50,8 +50,31 @@ pub use predict::{predict, Prediction};
 pub use radio_map::{evidence, CalibratedTrend, CalibrationEvidence, CalibrationFit, ModelReading};
 
 /// Why calibration or planning could not run.
+///
+/// ripgrep's `Error { kind }` pattern: callers match on [`PlanErrorKind`], people read the
+/// `Display` text (the kind's).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum PlanError {
+#[error("{kind}")]
+pub struct PlanError {
+    kind: PlanErrorKind,
+}
+
+impl PlanError {
+    pub fn kind(&self) -> &PlanErrorKind {
+        &self.kind
+    }
+}
+
+impl From<PlanErrorKind> for PlanError {
+    fn from(kind: PlanErrorKind) -> Self {
+        PlanError { kind }
+    }
+}
+
+/// What stopped calibration or planning.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanErrorKind {
     #[error("floor '{floor}': the survey has no readings to calibrate on")]
     NoReadings { floor: String },
     #[error("floor '{floor}': no measured radio belongs to an access point whose position is known or could be located (give the manifest APs a `bssid`)")]

@@ -24,7 +24,7 @@ use crate::matrix::{SignalMatrix, Source};
 use crate::objective::Columns;
 use crate::objective::{score, zone_counts, Problem, Search, Targets, Top2};
 use crate::walls::WallSet;
-use crate::PlanError;
+use crate::{PlanError, PlanErrorKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wisp_coverage::{Criterion, Verdict, ZoneResult};
@@ -414,9 +414,12 @@ pub fn new_bssid(k: usize) -> Bssid {
 pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
     let floor = input.floor;
     let cal = input.calibration;
-    let bad = |what: &str| PlanError::Invalid {
-        floor: floor.id.clone(),
-        what: what.to_string(),
+    let bad = |what: &str| -> PlanError {
+        PlanErrorKind::Invalid {
+            floor: floor.id.clone(),
+            what: what.to_string(),
+        }
+        .into()
     };
     if !(opts.min_distance_m.is_finite() && opts.min_distance_m >= 0.0) {
         return Err(bad("the minimum distance between APs must be a number ≥ 0"));

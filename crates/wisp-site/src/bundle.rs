@@ -289,11 +289,9 @@ fn read_bundle(path: &Path) -> Result<(Bundle, Vec<FloorPart>), Error> {
     };
     let bytes = wisp_ingest::read_limited(&file, MAX_BUNDLE_BYTES)?;
     let mut bundle: Bundle = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::input(format!(
-            "{}:{}: not a wisp shard bundle: {e}",
-            file.display(),
-            e.line()
-        ))
+        wisp_ingest::IngestError::syntax(format!("not a wisp shard bundle: {e}"))
+            .at(&file)
+            .line(e.line())
     })?;
     let bad = |m: String| Error::input(format!("{}: {m}", file.display()));
     if bundle.format != FORMAT || bundle.version != VERSION {

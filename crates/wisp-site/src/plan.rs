@@ -619,11 +619,9 @@ pub fn read_plan_file(site: &wisp_ingest::Site, path: &std::path::Path) -> Resul
     let bytes = wisp_ingest::read_limited(path, wisp_ingest::MAX_CAPTURE_BYTES)?;
     let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(path))?;
     let doc: PlanDocument = serde_json::from_str(&text).map_err(|e| {
-        Error::input(format!(
-            "{}:{}: not a plan from `wisp plan --out`: {e}",
-            path.display(),
-            e.line()
-        ))
+        wisp_ingest::IngestError::syntax(format!("not a plan from `wisp plan --out`: {e}"))
+            .at(path)
+            .line(e.line())
     })?;
     PlanFile::of_document(site, &doc, path)
 }

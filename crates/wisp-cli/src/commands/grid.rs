@@ -2,7 +2,7 @@ use crate::{CliError, ExitCode};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use wisp_interp::{Idw, Interpolator, NaturalNeighbour, Nearest, OrdinaryKriging, ScatteredPoint};
-use wisp_model::GridGeometry;
+use wisp_model::{GridGeometry, Method};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,8 +20,8 @@ pub struct Args {
     /// Interpolation method: idw (inverse distance), nearest (nearest sample), natural (Sibson's
     /// natural neighbours, IDW outside the points' hull), kriging (ordinary kriging with a fitted
     /// exponential semivariogram).
-    #[arg(long, default_value = "idw", value_parser = clap::builder::PossibleValuesParser::new(wisp_interp::METHOD_NAMES))]
-    method: String,
+    #[arg(long, default_value = "idw", value_parser = parse_point_method)]
+    method: Method,
     /// Neighbours per estimate [default: 12 for idw and natural's fallback, 64 for kriging].
     #[arg(long)]
     k: Option<usize>,
@@ -77,52 +77,7 @@ fn parse_size(s: &str) -> Result<(usize, usize), String> {
 
 /// Reads a CSV of numeric columns `names` (by header), naming file and line on error.
 fn read_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<f64>>, CliError> {
-    let bytes = wisp_ingest::read_limited(path, wisp_ingest::MAX_CAPTURE_BYTES)?;
-    let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(path))?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| CliError::input(format!("{}:1: {e}", path.display())))?
-        .clone();
-    let idx: Vec<usize> = names
-        .iter()
-        .map(|n| {
-            headers.iter().position(|h| h == *n).ok_or_else(|| {
-                CliError::input(format!(
-                    "{}:1: CSV header lacks the column '{n}' (expected {})",
-                    path.display(),
-                    names.join(",")
-                ))
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let mut row = Vec::with_capacity(idx.len());
-        for (&i, n) in idx.iter().zip(names) {
-            let v = rec.get(i).unwrap_or("");
-            let x: f64 = v
-                .parse()
-                .ok()
-                .filter(|x: &f64| x.is_finite())
-                .ok_or_else(|| {
-                    CliError::input(format!(
-                        "{}:{line}: {n} '{v}' is not a finite number",
-                        path.display()
-                    ))
-                })?;
-            row.push(x);
-        }
-        rows.push(row);
-    }
-    if rows.is_empty() {
-        return Err(CliError::input(format!("{}: no data rows", path.display())));
-    }
-    Ok(rows)
+    Ok(wisp_ingest::points::load_columns(path, names)?)
 }
 
 /// The method `--method`, `--k` and `--power` describe.
@@ -132,7 +87,7 @@ fn interpolator(a: &Args) -> Result<Box<dyn Interpolator>, CliError> {
             "--k must be at least 1 and --power a positive number",
         ));
     }
-    if a.std_dev_out.is_some() && a.method != "kriging" {
+    if a.std_dev_out.is_some() && a.method != Method::Kriging {
         return Err(CliError::input(format!(
             "--std-dev-out: only kriging gives a standard deviation, not --method {}",
             a.method
@@ -142,20 +97,36 @@ fn interpolator(a: &Args) -> Result<Box<dyn Interpolator>, CliError> {
         k: a.k.unwrap_or(Idw::default().k),
         power: a.power,
     };
-    Ok(match a.method.as_str() {
-        "idw" => Box::new(idw),
-        "nearest" => Box::new(Nearest),
-        "natural" => Box::new(NaturalNeighbour { fallback: idw }),
-        "kriging" => Box::new(OrdinaryKriging {
+    Ok(match a.method {
+        Method::Idw => Box::new(idw),
+        Method::Nearest => Box::new(Nearest),
+        Method::Natural => Box::new(NaturalNeighbour { fallback: idw }),
+        Method::Kriging => Box::new(OrdinaryKriging {
             k: a.k.unwrap_or(OrdinaryKriging::default().k),
             ..Default::default()
         }),
-        other => {
-            return Err(CliError::input(format!(
-                "--method {other}: choose idw, nearest, natural or kriging"
-            )))
+        // parse_point_method refuses it already: a table of points has no calibrated model.
+        Method::Model => {
+            return Err(CliError::input(
+                "--method model needs a site's calibrated model",
+            ))
         }
     })
+}
+
+/// `--method`: a point method (`model` needs a site's calibration, which a table of points has not).
+fn parse_point_method(s: &str) -> Result<Method, String> {
+    let m: Method = s
+        .parse()
+        .map_err(|e: wisp_model::ModelError| e.to_string())?;
+    if Method::POINT.contains(&m) {
+        Ok(m)
+    } else {
+        Err(format!(
+            "'{m}' needs a site's calibrated model; a table of points takes one of: {}",
+            Method::point_names().join(", ")
+        ))
+    }
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {

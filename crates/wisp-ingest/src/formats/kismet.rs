@@ -329,7 +329,7 @@ fn parse_netxml(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
                 if let Some((depth, _)) = &network {
                     if stack.len() <= *depth {
                         if let Some((_, net)) = network.take() {
-                            let loc = format!("{name}:{}", net.line);
+                            let loc = crate::file_line(name, net.line);
                             match network_scan(&net, &loc) {
                                 Ok(scan) => out.scans.push(scan),
                                 Err(reason) => out.skipped.skip(reason, loc),
@@ -377,7 +377,7 @@ fn parse_netxml(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
     }
     if let Some((_, net)) = network {
         out.skipped
-            .skip("truncated network record", format!("{name}:{}", net.line));
+            .skip("truncated network record", crate::file_line(name, net.line));
     }
     if !seen_run {
         return Err(IngestError::syntax(

@@ -130,7 +130,7 @@ impl<'a> Runs<'a> {
     }
 
     pub(crate) fn loc(&self, line: usize) -> String {
-        format!("{}:{line}", self.name)
+        crate::file_line(&self.name, line)
     }
 
     fn open(&mut self, t: Option<f64>, line: usize) {

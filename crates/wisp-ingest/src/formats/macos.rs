@@ -355,7 +355,7 @@ fn profiler_document(
         )
         .line(index.line(doc_start)));
     };
-    let loc = |offset: usize| format!("{name}:{}", index.line(doc_start + offset));
+    let loc = |offset: usize| crate::file_line(name, index.line(doc_start + offset));
     // Each interface object holds each key once, so the k-th occurrence in the text is the k-th
     // interface (in document order) that has it.
     let (others_key, current_key) = (format!("\"{OTHERS_KEY}\""), format!("\"{CURRENT_KEY}\""));

@@ -554,7 +554,7 @@ impl<'a> Sources<'a> {
     /// The location of point `i`.
     fn point(&self, i: usize) -> String {
         match self.points.get(i).copied().flatten() {
-            Some(o) if self.pretty => format!("{}:{}", self.name, self.line(o)),
+            Some(o) if self.pretty => crate::file_line(&self.name, self.line(o)),
             _ => format!("{}#{}", self.name, self.label(i)),
         }
     }
@@ -562,7 +562,7 @@ impl<'a> Sources<'a> {
     /// The location of something inside point `i`, at `sub` (a path) and `offset`.
     fn item(&self, i: usize, sub: &str, offset: Option<usize>) -> String {
         match offset {
-            Some(o) if self.pretty => format!("{}:{}", self.name, self.line(o)),
+            Some(o) if self.pretty => crate::file_line(&self.name, self.line(o)),
             _ => format!("{}#{}.{sub}", self.name, self.label(i)),
         }
     }

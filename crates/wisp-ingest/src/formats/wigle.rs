@@ -104,7 +104,7 @@ pub fn parse(format: &str, text: &str, name: &str) -> Result<ParsedCapture, Inge
             columns = Some(cols);
             continue;
         }
-        let loc = format!("{name}:{line}");
+        let loc = crate::file_line(name, line);
         match &columns {
             None => {
                 return Err(IngestError::syntax(

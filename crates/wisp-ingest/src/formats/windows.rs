@@ -214,7 +214,7 @@ fn parse_netsh(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
         scans: vec![Scan {
             t: None,
             at: None,
-            source: format!("{name}:{start_line}"),
+            source: crate::file_line(name, start_line),
             observations: p.observations,
         }],
         skipped: p.skipped,
@@ -228,7 +228,7 @@ impl NetshParser<'_> {
             if s.bssids == 0 {
                 self.skipped.skip(
                     "network listed without BSSIDs (run netsh with mode=bssid)",
-                    format!("{}:{}", self.name, s.line),
+                    crate::file_line(&self.name, s.line),
                 );
             }
         }
@@ -236,7 +236,7 @@ impl NetshParser<'_> {
 
     fn finish_bss(&mut self, bss: Option<BssBlock>, ssid: Option<&SsidBlock>) {
         let Some(b) = bss else { return };
-        let loc = format!("{}:{}", self.name, b.line);
+        let loc = crate::file_line(&self.name, b.line);
         match self.observation(&b, ssid) {
             Ok(o) => {
                 if self.heard.insert(o.bssid) {
