@@ -318,19 +318,16 @@ impl SignalLayers {
         let cols = geometry.cols();
         // Coverage from our radios only; every radio still counts as interference.
         let covers: Vec<bool> = fields.radios.iter().map(|r| r.is_ours).collect();
+        let derivation = Derivation::new(&fields.radios, &covers, opts);
         let bands = index.for_each_cell(
             geometry,
             estimator.k(),
             inside,
             &|r, c, n, band: &mut Band_| {
-                let mut est = estimator.estimates(r, c, n);
-                band.derive(
-                    (r - band.r0) * cols + c,
-                    &mut est,
-                    &fields.radios,
-                    &covers,
-                    opts,
-                );
+                let mut scratch = std::mem::take(&mut band.scratch);
+                estimator.estimates(r, c, n, &mut scratch);
+                band.derive((r - band.r0) * cols + c, &scratch.estimates, &derivation);
+                band.scratch = scratch;
             },
             &|r0, r1| Band_::new(r0, (r1 - r0) * cols),
         );
@@ -350,17 +347,19 @@ impl SignalLayers {
         let geometry = *map.distance_m.geometry();
         let cols = geometry.cols();
         let mut band = Band_::new(0, geometry.len());
+        let derivation = Derivation::new(&map.radios, covers, opts);
+        let mut est = Vec::with_capacity(map.grids.len());
         for ((r, c), d) in map.distance_m.indexed_iter() {
             if d.is_nan() {
                 continue;
             }
-            let mut est: Vec<(f32, usize)> = map
-                .grids
-                .iter()
-                .enumerate()
-                .map(|(ri, g)| (g.get(r, c).copied().unwrap_or(f32::NAN), ri))
-                .collect();
-            band.derive(r * cols + c, &mut est, &map.radios, covers, opts);
+            est.clear();
+            est.extend(
+                map.grids
+                    .iter()
+                    .map(|g| g.get(r, c).copied().unwrap_or(f32::NAN)),
+            );
+            band.derive(r * cols + c, &est, &derivation);
         }
         Band_::assemble(
             vec![band],
@@ -406,13 +405,20 @@ impl RadioMap {
             geometry,
             estimator.k(),
             inside,
-            &|r, c, nb, out: &mut (usize, Vec<Vec<f32>>)| {
+            &|r, c, nb, out: &mut (usize, Vec<Vec<f32>>, Scratch)| {
                 let at = (r - out.0) * cols + c;
-                for (v, ri) in estimator.estimates(r, c, nb) {
-                    out.1[ri][at] = v;
+                estimator.estimates(r, c, nb, &mut out.2);
+                for (grid, v) in out.1.iter_mut().zip(&out.2.estimates) {
+                    grid[at] = *v;
                 }
             },
-            &|r0, r1| (r0, vec![vec![f32::NAN; (r1 - r0) * cols]; n]),
+            &|r0, r1| {
+                (
+                    r0,
+                    vec![vec![f32::NAN; (r1 - r0) * cols]; n],
+                    Scratch::default(),
+                )
+            },
         );
         let grids = (0..n)
             .map(|ri| {
@@ -438,6 +444,21 @@ struct CellEstimator<'a> {
     geometry: &'a GridGeometry,
     opts: &'a LayerOptions,
     surfaces: Option<Vec<crate::method::Surface>>,
+    /// Every radio's value at scan s in one row (`by_scan[s * radios + r]`, the transpose of
+    /// `fields.values`): a cell's neighbours are a dozen scans, each read as one contiguous row
+    /// for all radios instead of one scattered read per radio.
+    by_scan: Vec<f32>,
+    /// Index into `Band::ALL` of each radio's band (walls-aware IDW weighs per band).
+    band_of: Vec<usize>,
+}
+
+/// Scratch space of one thread's per-cell estimates, reused from cell to cell.
+#[derive(Default)]
+struct Scratch {
+    /// Every radio's estimate at the current cell, by radio index.
+    estimates: Vec<f32>,
+    /// Per-radio IDW numerators.
+    sums: Vec<f64>,
 }
 
 impl<'a> CellEstimator<'a> {
@@ -469,11 +490,27 @@ impl<'a> CellEstimator<'a> {
             let refs: Vec<&[f32]> = fields.values.iter().map(|f| f.as_slice()).collect();
             Some(prepared.grid_many(&refs, geometry, inside)?)
         };
+        let radios = fields.radios.len();
+        let mut by_scan = vec![0.0f32; fields.points.len() * radios];
+        if surfaces.is_none() {
+            for (ri, field) in fields.values.iter().enumerate() {
+                for (si, v) in field.iter().enumerate() {
+                    by_scan[si * radios + ri] = *v;
+                }
+            }
+        }
+        let band_of = fields
+            .radios
+            .iter()
+            .map(|r| Band::ALL.iter().position(|b| *b == r.key.band).unwrap_or(0))
+            .collect();
         Ok(CellEstimator {
             fields,
             geometry,
             opts,
             surfaces,
+            by_scan,
+            band_of,
         })
     }
 
@@ -486,54 +523,125 @@ impl<'a> CellEstimator<'a> {
         }
     }
 
-    /// (estimate, radio index) for every radio at cell (r, c) with neighbours `n`.
+    /// Every radio's estimate at cell (r, c) with neighbours `n`, into `scratch.estimates`
+    /// (by radio index).
+    ///
+    /// IDW's weights depend on the neighbour (and, walls-aware, the band), not on the radio, so
+    /// they are computed once per cell and every radio's sum runs over the scan-major rows:
+    /// the same terms added in the same order as [`Idw::estimate`] and [`walls_aware_estimate`]
+    /// per radio (tested: `one_pass_estimates_equal_the_per_radio_kernels`).
     fn estimates(
         &self,
         r: usize,
         c: usize,
         n: &[crate::neighbours::Neighbour],
-    ) -> Vec<(f32, usize)> {
+        scratch: &mut Scratch,
+    ) {
         let (fields, opts) = (&self.fields.values, self.opts);
+        let radios = fields.len();
+        let out = &mut scratch.estimates;
+        out.clear();
         match (&self.surfaces, &opts.walls) {
-            (Some(s), _) => s
-                .iter()
-                .enumerate()
-                .map(|(ri, g)| (g.value.get(r, c).copied().unwrap_or(f32::NAN), ri))
-                .collect(),
-            (None, None) => fields
-                .iter()
-                .enumerate()
-                .map(|(ri, f)| (opts.idw.estimate(n, f), ri))
-                .collect(),
+            (Some(s), _) => out.extend(
+                s.iter()
+                    .map(|g| g.value.get(r, c).copied().unwrap_or(f32::NAN)),
+            ),
+            _ if n.first().is_some_and(|nb| nb.dist2 == 0.0) => {
+                // The cell centre is on a scan (rare): each radio the plain way.
+                out.extend((0..radios).map(|ri| self.estimate_one(r, c, n, ri)));
+            }
+            (None, None) => {
+                let sums = &mut scratch.sums;
+                sums.clear();
+                sums.resize(radios, 0.0);
+                let mut den = 0.0f64;
+                for nb in n {
+                    let w = opts.idw.weight(nb.dist2);
+                    den += w;
+                    let row = &self.by_scan[nb.index as usize * radios..][..radios];
+                    for (sum, v) in sums.iter_mut().zip(row) {
+                        *sum += w * *v as f64;
+                    }
+                }
+                out.extend(sums.iter().map(|num| (num / den) as f32));
+            }
             (None, Some(w)) => {
-                let cell = self.geometry.centre(r, c);
-                // Loss per neighbour and band, computed once for all radios.
-                let losses: Vec<[f64; 3]> = n
+                let losses = self.wall_losses(r, c, n, w);
+                // Weight per neighbour and band, and each band's sum of weights.
+                let weights: Vec<[f64; 3]> = n
                     .iter()
-                    .map(|nb| {
-                        let p = self.fields.points[nb.index as usize];
-                        let from = wisp_model::Point::new(p.x, p.y);
-                        Band::ALL.map(|b| {
-                            wisp_radio::path_loss::wall_loss(b, from, cell, &w.walls, &w.materials)
-                        })
+                    .zip(&losses)
+                    .map(|(nb, l)| {
+                        let spread = nb.dist2.powf(-opts.idw.power / 2.0);
+                        l.map(|loss| spread * 10f64.powf(-loss / 10.0))
                     })
                     .collect();
-                fields
-                    .iter()
-                    .enumerate()
-                    .map(|(ri, f)| {
-                        let bi = Band::ALL
-                            .iter()
-                            .position(|b| *b == self.fields.radios[ri].key.band)
-                            .unwrap_or(0);
-                        (
-                            walls_aware_estimate(&opts.idw, n, f, &losses, bi, opts.not_heard_dbm),
-                            ri,
-                        )
-                    })
-                    .collect()
+                let mut den = [0.0f64; 3];
+                for wj in &weights {
+                    for (d, w) in den.iter_mut().zip(wj) {
+                        *d += w;
+                    }
+                }
+                let floor = opts.not_heard_dbm;
+                let sums = &mut scratch.sums;
+                sums.clear();
+                sums.resize(radios, 0.0);
+                for (j, nb) in n.iter().enumerate() {
+                    let row = &self.by_scan[nb.index as usize * radios..][..radios];
+                    let (wj, lj) = (&weights[j], &losses[j]);
+                    for ((sum, v), &b) in sums.iter_mut().zip(row).zip(&self.band_of) {
+                        *sum += wj[b] * (*v as f64 - lj[b]).max(floor);
+                    }
+                }
+                out.extend(
+                    sums.iter()
+                        .zip(&self.band_of)
+                        .map(|(num, &b)| (num / den[b]) as f32),
+                );
             }
         }
+    }
+
+    /// Radio `ri`'s estimate at cell (r, c), alone: the reference the one-pass
+    /// [`CellEstimator::estimates`] must equal.
+    fn estimate_one(
+        &self,
+        r: usize,
+        c: usize,
+        n: &[crate::neighbours::Neighbour],
+        ri: usize,
+    ) -> f32 {
+        let (f, opts) = (&self.fields.values[ri], self.opts);
+        match (&self.surfaces, &opts.walls) {
+            (Some(s), _) => s[ri].value.get(r, c).copied().unwrap_or(f32::NAN),
+            (None, None) => opts.idw.estimate(n, f),
+            (None, Some(w)) => walls_aware_estimate(
+                &opts.idw,
+                n,
+                f,
+                &self.wall_losses(r, c, n, w),
+                self.band_of[ri],
+                opts.not_heard_dbm,
+            ),
+        }
+    }
+
+    /// The wall loss from each neighbour to cell (r, c), per band of `Band::ALL`.
+    fn wall_losses(
+        &self,
+        r: usize,
+        c: usize,
+        n: &[crate::neighbours::Neighbour],
+        w: &WallAware,
+    ) -> Vec<[f64; 3]> {
+        let cell = self.geometry.centre(r, c);
+        n.iter()
+            .map(|nb| {
+                let p = self.fields.points[nb.index as usize];
+                let from = wisp_model::Point::new(p.x, p.y);
+                wisp_radio::path_loss::wall_losses(from, cell, &w.walls, &w.materials)
+            })
+            .collect()
     }
 }
 
@@ -577,9 +685,59 @@ fn walls_aware_estimate(
     (num / den) as f32
 }
 
+/// What the per-cell derivation of the layers needs about the radios, looked up once: which
+/// cover (ours), each radio's access point as a number, and its band and channel as one.
+struct Derivation<'a> {
+    radios: &'a [RadioInfo],
+    covers: &'a [bool],
+    ap_of: Vec<u32>,
+    channel_of: Vec<(Band, u16)>,
+    count_dbm: f64,
+    cochannel_dbm: f64,
+}
+
+impl<'a> Derivation<'a> {
+    /// Coverage counts the radios with `covers[ri]`; co-channel counts every radio on the
+    /// serving radio's band and channel.
+    fn new(radios: &'a [RadioInfo], covers: &'a [bool], opts: &LayerOptions) -> Self {
+        let mut aps: Vec<&str> = radios.iter().map(|r| r.key.ap.as_str()).collect();
+        aps.sort_unstable();
+        aps.dedup();
+        Derivation {
+            radios,
+            covers,
+            ap_of: radios
+                .iter()
+                .map(|r| aps.binary_search(&r.key.ap.as_str()).unwrap_or(0) as u32)
+                .collect(),
+            channel_of: radios.iter().map(|r| (r.key.band, r.key.channel)).collect(),
+            count_dbm: opts.count_dbm,
+            cochannel_dbm: opts.cochannel_dbm,
+        }
+    }
+
+    /// The covering radio with an estimate (not NaN) that comes first when radios are ranked
+    /// strongest first, ties to the lower index, among those `eligible`: what sorting every
+    /// radio at the cell and taking the first would give, in one pass.
+    fn first(&self, est: &[f32], eligible: impl Fn(usize) -> bool) -> Option<usize> {
+        let mut best: Option<usize> = None;
+        for (ri, v) in est.iter().enumerate() {
+            if self.covers[ri]
+                && !v.is_nan()
+                && eligible(ri)
+                && best.is_none_or(|b| v.total_cmp(&est[b]).is_gt())
+            {
+                best = Some(ri);
+            }
+        }
+        best
+    }
+}
+
 /// Per-band output buffers of [`SignalLayers::build`].
 struct Band_ {
     r0: usize,
+    scratch: Scratch,
     primary: Vec<f32>,
     secondary: Vec<f32>,
     tertiary: Vec<f32>,
@@ -593,6 +751,7 @@ impl Band_ {
     fn new(r0: usize, n: usize) -> Self {
         Band_ {
             r0,
+            scratch: Scratch::default(),
             primary: vec![f32::NAN; n],
             secondary: vec![f32::NAN; n],
             tertiary: vec![f32::NAN; n],
@@ -603,52 +762,36 @@ impl Band_ {
         }
     }
 
-    /// Derives cell `at`'s layers from every radio's estimate there (`est`: dBm, radio index;
-    /// NaN where a radio has none). Coverage counts the radios with `covers[ri]`; co-channel
-    /// counts every radio on the serving radio's band and channel.
-    fn derive(
-        &mut self,
-        at: usize,
-        est: &mut [(f32, usize)],
-        radios: &[RadioInfo],
-        covers: &[bool],
-        opts: &LayerOptions,
-    ) {
-        est.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut ours = est.iter().filter(|e| covers[e.1] && !e.0.is_nan());
-        let Some(&(best, bi)) = ours.next() else {
+    /// Derives cell `at`'s layers from every radio's estimate there (`est`, by radio index:
+    /// dBm, NaN where a radio has none).
+    fn derive(&mut self, at: usize, est: &[f32], d: &Derivation<'_>) {
+        let Some(bi) = d.first(est, |_| true) else {
             return;
         };
-        let serving = &radios[bi];
-        self.primary[at] = best;
+        let serving = &d.radios[bi];
+        self.primary[at] = est[bi];
         self.serving[at] = bi as u32;
-        self.snr[at] = best - serving.noise_dbm as f32;
+        self.snr[at] = est[bi] - serving.noise_dbm as f32;
         // Secondary and tertiary: strongest radios of two further, distinct APs.
-        let mut aps: Vec<&str> = vec![serving.key.ap.as_str()];
-        for &(v, ri) in ours {
-            let ap = radios[ri].key.ap.as_str();
-            if aps.contains(&ap) {
-                continue;
-            }
-            aps.push(ap);
-            if aps.len() == 2 {
-                self.secondary[at] = v;
-            } else {
-                self.tertiary[at] = v;
-                break;
+        let ap1 = d.ap_of[bi];
+        if let Some(second) = d.first(est, |ri| d.ap_of[ri] != ap1) {
+            self.secondary[at] = est[second];
+            let ap2 = d.ap_of[second];
+            if let Some(third) = d.first(est, |ri| d.ap_of[ri] != ap1 && d.ap_of[ri] != ap2) {
+                self.tertiary[at] = est[third];
             }
         }
         self.count[at] = est
             .iter()
-            .filter(|e| covers[e.1] && e.0 as f64 >= opts.count_dbm)
+            .zip(d.covers)
+            .filter(|&(&v, &covers)| covers && v as f64 >= d.count_dbm)
             .count() as u16;
         self.cochannel[at] = est
             .iter()
-            .filter(|&&(v, ri)| {
-                ri != bi
-                    && v as f64 >= opts.cochannel_dbm
-                    && radios[ri].key.band == serving.key.band
-                    && radios[ri].key.channel == serving.key.channel
+            .zip(d.channel_of.iter())
+            .enumerate()
+            .filter(|&(ri, (&v, &channel))| {
+                ri != bi && v as f64 >= d.cochannel_dbm && channel == d.channel_of[bi]
             })
             .count() as u16;
     }
@@ -1204,6 +1347,187 @@ mod tests {
                     .count() as u16;
                 assert_eq!(*ours.cochannel.get(r, c).unwrap(), co);
             }
+        }
+    }
+
+    /// A random floor: `scans` scans over 30 m × 20 m hearing some of 12 APs' radios on 2.4
+    /// and 5 GHz (two SSIDs each, so radios fold BSSIDs), random walls.
+    fn random_floor(seed: u64, scans: usize) -> (Vec<Sample>, WallAware) {
+        use rand::{Rng, SeedableRng};
+        use wisp_model::{Material, Point, Segment, Wall};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let samples = (0..scans)
+            .map(|_| {
+                let o = (0..12u8)
+                    .flat_map(|ap| [(ap, 2437, 0u8), (ap, 5180 + 20 * (ap as u32 % 4), 1)])
+                    .flat_map(|(ap, f, radio)| (0..2).map(move |ssid| (ap, f, radio * 16 + ssid)))
+                    .filter_map(|(ap, f, last)| {
+                        // Whole dBm with ties, as scanners report.
+                        let heard = rng.random::<f64>() < 0.6;
+                        let rssi = -40.0 - (rng.random::<f64>() * 50.0).round();
+                        heard.then(|| obs(&format!("02:00:00:00:{ap:02x}:{last:02x}"), f, rssi))
+                    })
+                    .collect();
+                sample(rng.random::<f64>() * 30.0, rng.random::<f64>() * 20.0, o)
+            })
+            .collect();
+        let materials = Material::defaults();
+        let walls = (0..15)
+            .map(|_| {
+                let a = Point::new(rng.random::<f64>() * 30.0, rng.random::<f64>() * 20.0);
+                let b = Point::new(
+                    a.x + rng.random::<f64>() * 8.0 - 4.0,
+                    a.y + rng.random::<f64>() * 8.0 - 4.0,
+                );
+                Wall {
+                    segment: Segment::new(a, b),
+                    material: rng.random_range(0..materials.len()),
+                }
+            })
+            .collect();
+        (samples, WallAware { walls, materials })
+    }
+
+    #[test]
+    fn one_pass_estimates_equal_the_per_radio_kernels() {
+        for seed in 0..3 {
+            let (s, walls) = random_floor(seed, 150);
+            // A cell centre on a scan takes the exact path: put one there.
+            let g = GridGeometry::new(0.0, 0.0, 0.5, 0.5, 60, 40).unwrap();
+            for opts in [
+                LayerOptions::default(),
+                LayerOptions {
+                    walls: Some(walls.clone()),
+                    ..Default::default()
+                },
+            ] {
+                let fields = radio_fields(&s, &opts).unwrap();
+                let index = NeighbourIndex::new(&fields.points).unwrap();
+                let all = |_: usize, _: usize| true;
+                let est = CellEstimator::new(&fields, &g, &all, &opts, None).unwrap();
+                let checked = index.for_each_cell(
+                    &g,
+                    est.k(),
+                    &all,
+                    &|r, c, n, state: &mut (Scratch, usize)| {
+                        est.estimates(r, c, n, &mut state.0);
+                        assert_eq!(state.0.estimates.len(), fields.radios.len());
+                        for (ri, v) in state.0.estimates.iter().enumerate() {
+                            let one = est.estimate_one(r, c, n, ri);
+                            assert_eq!(v.to_bits(), one.to_bits(), "cell ({r}, {c}) radio {ri}");
+                            state.1 += 1;
+                        }
+                    },
+                    &|_, _| (Scratch::default(), 0),
+                );
+                assert_eq!(
+                    checked.iter().map(|s| s.1).sum::<usize>(),
+                    g.len() * fields.radios.len()
+                );
+            }
+        }
+    }
+
+    /// The layers' derivation as it was written first: sort every radio at the cell, strongest
+    /// first (ties to the lower index), then walk the list. The reference for
+    /// [`Derivation`]'s single passes.
+    fn derive_by_sorting(
+        est: &[f32],
+        radios: &[RadioInfo],
+        covers: &[bool],
+        opts: &LayerOptions,
+    ) -> (f32, u32, f32, f32, f32, u16, u16) {
+        let mut est: Vec<(f32, usize)> = est.iter().copied().zip(0..).collect();
+        est.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut ours = est.iter().filter(|e| covers[e.1] && !e.0.is_nan());
+        let Some(&(best, bi)) = ours.next() else {
+            return (f32::NAN, NO_RADIO, f32::NAN, f32::NAN, f32::NAN, 0, 0);
+        };
+        let serving = &radios[bi];
+        let (mut secondary, mut tertiary) = (f32::NAN, f32::NAN);
+        let mut aps: Vec<&str> = vec![serving.key.ap.as_str()];
+        for &(v, ri) in ours {
+            let ap = radios[ri].key.ap.as_str();
+            if aps.contains(&ap) {
+                continue;
+            }
+            aps.push(ap);
+            if aps.len() == 2 {
+                secondary = v;
+            } else {
+                tertiary = v;
+                break;
+            }
+        }
+        let count = est
+            .iter()
+            .filter(|e| covers[e.1] && e.0 as f64 >= opts.count_dbm)
+            .count() as u16;
+        let cochannel = est
+            .iter()
+            .filter(|&&(v, ri)| {
+                ri != bi
+                    && v as f64 >= opts.cochannel_dbm
+                    && radios[ri].key.band == serving.key.band
+                    && radios[ri].key.channel == serving.key.channel
+            })
+            .count() as u16;
+        (
+            best,
+            bi as u32,
+            best - serving.noise_dbm as f32,
+            secondary,
+            tertiary,
+            count,
+            cochannel,
+        )
+    }
+
+    #[test]
+    fn one_pass_derivation_equals_sorting() {
+        use rand::{Rng, SeedableRng};
+        let (s, _) = random_floor(7, 80);
+        let opts = LayerOptions::default();
+        let radios = radio_fields(&s, &opts).unwrap().radios;
+        assert!(radios.len() > 20);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for trial in 0..2000 {
+            let covers: Vec<bool> = radios.iter().map(|_| rng.random::<f64>() < 0.7).collect();
+            // Few distinct levels, so ties are common; NaN (no estimate), both zeros.
+            let est: Vec<f32> = radios
+                .iter()
+                .map(|_| match rng.random_range(0..20) {
+                    0 => f32::NAN,
+                    1 => 0.0,
+                    2 => -0.0,
+                    _ => -90.0 + rng.random_range(0..12) as f32 * 5.0,
+                })
+                .collect();
+            let derivation = Derivation::new(&radios, &covers, &opts);
+            let mut band = Band_::new(0, 1);
+            band.derive(0, &est, &derivation);
+            let got = (
+                band.primary[0],
+                band.serving[0],
+                band.snr[0],
+                band.secondary[0],
+                band.tertiary[0],
+                band.count[0],
+                band.cochannel[0],
+            );
+            let want = derive_by_sorting(&est, &radios, &covers, &opts);
+            let bits = |t: (f32, u32, f32, f32, f32, u16, u16)| {
+                (
+                    t.0.to_bits(),
+                    t.1,
+                    t.2.to_bits(),
+                    t.3.to_bits(),
+                    t.4.to_bits(),
+                    t.5,
+                    t.6,
+                )
+            };
+            assert_eq!(bits(got), bits(want), "trial {trial}");
         }
     }
 }

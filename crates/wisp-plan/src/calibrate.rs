@@ -259,6 +259,9 @@ pub(crate) struct RadioData {
     fs1m: Vec<f64>,
     pub(crate) points: Vec<Point>,
     pub(crate) rssi: Vec<f64>,
+    /// Index into the samples of each reading's scan: readings of different radios at one scan
+    /// share a position, so the AP search computes each position's wall loss once.
+    scans: Vec<u32>,
 }
 
 /// One reading per radio (AP and band) per scan, in key order for determinism.
@@ -270,9 +273,10 @@ pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData
         fs1m: Vec<f64>,
         points: Vec<Point>,
         rssi: Vec<f64>,
+        scans: Vec<u32>,
     }
     let mut by_key: BTreeMap<(String, Band), Acc> = BTreeMap::new();
-    for s in samples {
+    for (si, s) in samples.iter().enumerate() {
         let p = s.position();
         if !(p.x.is_finite() && p.y.is_finite()) {
             continue;
@@ -297,6 +301,7 @@ pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData
             e.fs1m.push(free_space_1m(freq as f64));
             e.points.push(p);
             e.rssi.push(sum / n as f64);
+            e.scans.push(si as u32);
         }
     }
     by_key
@@ -317,6 +322,7 @@ pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData
                 fs1m: acc.fs1m,
                 points: acc.points,
                 rssi: acc.rssi,
+                scans: acc.scans,
             }
         })
         .collect()
@@ -387,12 +393,97 @@ fn sse_at(
             continue;
         };
         let (z, l) = terms(r, at, w);
-        let v: Vec<f64> = z.iter().zip(&l).map(|(z, l)| z + n * l).collect();
-        let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
-        sse += v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
-        count += v.len();
+        sse += radio_sse(&z, &l, n);
+        count += z.len();
     }
     (sse, count)
+}
+
+/// One radio's sum of squared residuals with its power at its closed-form best.
+fn radio_sse(z: &[f64], l: &[f64], n: f64) -> f64 {
+    let v: Vec<f64> = z.iter().zip(l).map(|(z, l)| z + n * l).collect();
+    let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+    v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>()
+}
+
+/// The RMSE of [`sse_at`] for every AP of `groups` (each its radios) at every point of
+/// `lattice`, the same numbers bit for bit: `scores[g][i]` for AP g at `lattice[i]`.
+///
+/// The APs searched share the lattice and the scans, so at each lattice point each band's
+/// view of the walls is built once and each scan's wall loss and distance term computed once,
+/// for every AP, instead of once per AP and radio: the search costs lattice × scans, not
+/// lattice × readings of every AP searched.
+fn lattice_scores(
+    lattice: &[Point],
+    groups: &[Vec<&RadioData>],
+    positions: &[Point],
+    n: f64,
+    walls: &BTreeMap<Band, WallSet>,
+) -> Vec<Vec<f64>> {
+    // Which scans each band needs, and which any band needs.
+    let mut needed: BTreeMap<Band, Vec<bool>> = BTreeMap::new();
+    let mut any = vec![false; positions.len()];
+    for r in groups.iter().flatten() {
+        if !walls.contains_key(&r.key.band) {
+            continue;
+        }
+        let mask = needed
+            .entry(r.key.band)
+            .or_insert_with(|| vec![false; positions.len()]);
+        for &s in &r.scans {
+            mask[s as usize] = true;
+            any[s as usize] = true;
+        }
+    }
+    let by_point: Vec<Vec<f64>> = lattice
+        .par_iter()
+        .map(|&at| {
+            let logs: Vec<f64> = positions
+                .iter()
+                .zip(&any)
+                .map(|(p, &need)| if need { log_term(at, *p) } else { f64::NAN })
+                .collect();
+            let losses: BTreeMap<Band, Vec<f64>> = needed
+                .iter()
+                .map(|(band, mask)| {
+                    let view = walls[band].view(at);
+                    let loss = positions
+                        .iter()
+                        .zip(mask)
+                        .map(|(p, &need)| if need { view.loss_to(*p) } else { f64::NAN })
+                        .collect();
+                    (*band, loss)
+                })
+                .collect();
+            groups
+                .iter()
+                .map(|radios| {
+                    let mut sse = 0.0;
+                    let mut count = 0;
+                    for r in radios {
+                        let Some(loss) = losses.get(&r.key.band) else {
+                            continue;
+                        };
+                        // `terms`, with the shared losses and distance terms.
+                        let z: Vec<f64> = r
+                            .scans
+                            .iter()
+                            .zip(&r.rssi)
+                            .zip(&r.fs1m)
+                            .map(|((&s, y), fs)| y + fs + loss[s as usize])
+                            .collect();
+                        let l: Vec<f64> = r.scans.iter().map(|&s| logs[s as usize]).collect();
+                        sse += radio_sse(&z, &l, n);
+                        count += z.len();
+                    }
+                    (sse / count.max(1) as f64).sqrt()
+                })
+                .collect()
+        })
+        .collect();
+    (0..groups.len())
+        .map(|g| by_point.iter().map(|scores| scores[g]).collect())
+        .collect()
 }
 
 fn lattice(min: Point, max: Point, step: f64) -> Vec<Point> {
@@ -407,21 +498,26 @@ fn lattice(min: Point, max: Point, step: f64) -> Vec<Point> {
     v
 }
 
-/// Locates one AP from its radios' readings with the exponent `n`.
-fn locate(
-    floor: &Floor,
-    radios: &[&RadioData],
-    n: f64,
-    walls: &BTreeMap<Band, WallSet>,
-    opts: &CalibrationOptions,
-) -> Option<(Point, f64, f64)> {
+/// The coarse lattice the AP search scores first: every `coarse_step_m` over the floor.
+fn coarse_lattice(floor: &Floor, opts: &CalibrationOptions) -> Vec<Point> {
     let (min, max) = floor.outline.bounds();
     let step = if opts.coarse_step_m > 0.0 {
         opts.coarse_step_m
     } else {
         1.0
     };
-    let coarse = lattice(min, max, step);
+    lattice(min, max, step)
+}
+
+/// Locates one AP from its radios' readings with the exponent `n`, given its RMSE at every
+/// point of the coarse lattice (`coarse`: [`coarse_lattice`], scored by [`lattice_scores`]).
+fn locate(
+    coarse: Vec<(Point, f64)>,
+    radios: &[&RadioData],
+    n: f64,
+    walls: &BTreeMap<Band, WallSet>,
+    opts: &CalibrationOptions,
+) -> Option<(Point, f64, f64)> {
     let score = |pts: &[Point]| -> Vec<(Point, f64)> {
         pts.par_iter()
             .map(|&p| {
@@ -430,7 +526,7 @@ fn locate(
             })
             .collect()
     };
-    let mut scored = score(&coarse);
+    let mut scored = coarse;
     let best = scored
         .iter()
         .filter(|s| s.1.is_finite())
@@ -542,17 +638,28 @@ pub fn calibrate(
     } else {
         opts.rounds.max(1)
     };
+    let coarse = if unplaced.is_empty() {
+        Vec::new()
+    } else {
+        coarse_lattice(floor, opts)
+    };
+    let groups: Vec<Vec<&RadioData>> = unplaced
+        .iter()
+        .map(|(ap, _)| aps[ap].iter().map(|&i| &data[i]).collect())
+        .collect();
+    let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
     for round in 0..rounds {
         located.clear();
         let mut new_pos = position.clone();
-        for (ap, strongest) in &unplaced {
-            let radios: Vec<&RadioData> = aps[ap].iter().map(|&i| &data[i]).collect();
-            let search_n = if n.is_finite() && n > 0.5 {
-                n
-            } else {
-                opts.initial_exponent
-            };
-            if let Some((at, unc, rmse)) = locate(floor, &radios, search_n, &walls, opts) {
+        let search_n = if n.is_finite() && n > 0.5 {
+            n
+        } else {
+            opts.initial_exponent
+        };
+        let scores = lattice_scores(&coarse, &groups, &positions, search_n, &walls);
+        for (((ap, strongest), radios), scores) in unplaced.iter().zip(&groups).zip(scores) {
+            let scored = coarse.iter().copied().zip(scores).collect();
+            if let Some((at, unc, rmse)) = locate(scored, radios, search_n, &walls, opts) {
                 new_pos.insert(ap.clone(), at);
                 located.push(LocatedAp {
                     ap: ap.clone(),
@@ -1182,6 +1289,47 @@ mod tests {
         }
         errors.sort_by(f64::total_cmp);
         assert!(errors[errors.len() / 2] < 1.0, "median error {errors:?}");
+    }
+
+    #[test]
+    fn shared_lattice_scores_equal_each_aps_own_search() {
+        // Three unplaced APs behind the test floor's walls, one placed; every AP's RMSE at
+        // every coarse point must be the per-AP search's (`sse_at`), bit for bit.
+        let mut floor = test_floor();
+        let known = vec![ap("A", 8.0, 5.0, 1)];
+        floor.aps = known.clone();
+        let mut all = known;
+        all.extend([
+            ap("X", 23.3, 14.6, 9),
+            ap("Y", 35.0, 3.0, 7),
+            ap("Z", 4.0, 17.0, 5),
+        ]);
+        let samples = simulate_walk(&floor, &all, &serpentine(), &params(2.5, 5.0, 2.0, 3));
+        let data = gather(&samples, &ApGrouping::default());
+        let walls: BTreeMap<Band, WallSet> = Band::ALL
+            .iter()
+            .map(|&b| (b, WallSet::new(&floor.walls, &floor.materials, b)))
+            .collect();
+        let groups: Vec<Vec<&RadioData>> = ["02:1a:11:00:09", "02:1a:11:00:07", "02:1a:11:00:05"]
+            .iter()
+            .map(|ap| data.iter().filter(|r| r.key.ap == *ap).collect::<Vec<_>>())
+            .collect();
+        assert!(
+            groups.iter().all(|g| g.len() == 2),
+            "both bands of each AP heard"
+        );
+        let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
+        let coarse = coarse_lattice(&floor, &CalibrationOptions::default());
+        assert!(coarse.len() > 500);
+        let n = 2.7;
+        let shared = lattice_scores(&coarse, &groups, &positions, n, &walls);
+        for (g, radios) in groups.iter().enumerate() {
+            for (i, &at) in coarse.iter().enumerate() {
+                let (sse, count) = sse_at(radios, at, n, &walls);
+                let own = (sse / count.max(1) as f64).sqrt();
+                assert_eq!(shared[g][i].to_bits(), own.to_bits(), "AP {g} at {at:?}");
+            }
+        }
     }
 
     #[test]

@@ -66,9 +66,61 @@ pub fn wall_loss(
         .sum()
 }
 
+/// [`wall_loss`] in every band of [`Band::ALL`] at once: each wall's crossing is tested once,
+/// not once per band (the same sums, bit for bit).
+pub fn wall_losses(from: Point, to: Point, walls: &[Wall], materials: &[Material]) -> [f64; 3] {
+    let ray = Segment::new(from, to);
+    let crossed: Vec<usize> = walls
+        .iter()
+        .filter(|w| ray.crosses(&w.segment))
+        .map(|w| w.material)
+        .collect();
+    Band::ALL.map(|band| {
+        crossed
+            .iter()
+            .map(|&m| materials.get(m).map_or(0.0, |m| m.loss(band)))
+            .sum()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_bands_at_once_equal_one_band_at_a_time() {
+        let materials = Material::defaults();
+        // A lattice of walls of every material, and rays in every direction across it.
+        let walls: Vec<Wall> = (0..40)
+            .map(|i| {
+                let (a, b) = if i % 2 == 0 {
+                    (Point::new(i as f64, 0.0), Point::new(i as f64, 30.0))
+                } else {
+                    (
+                        Point::new(0.0, i as f64 * 0.7),
+                        Point::new(40.0, i as f64 * 0.7 + 3.0),
+                    )
+                };
+                Wall {
+                    segment: Segment::new(a, b),
+                    material: i % materials.len(),
+                }
+            })
+            .collect();
+        let mut crossings = 0;
+        for k in 0..200 {
+            let t = k as f64 * 0.37;
+            let from = Point::new(20.0 + 15.0 * t.cos(), 15.0 + 12.0 * t.sin());
+            let to = Point::new(20.0 - 18.0 * (1.3 * t).sin(), 15.0 + 14.0 * (0.7 * t).cos());
+            let all = wall_losses(from, to, &walls, &materials);
+            for (i, band) in Band::ALL.iter().enumerate() {
+                let one = wall_loss(*band, from, to, &walls, &materials);
+                assert_eq!(all[i].to_bits(), one.to_bits(), "ray {k}, {band:?}");
+                crossings += (one > 0.0) as usize;
+            }
+        }
+        assert!(crossings > 100, "the rays cross walls");
+    }
 
     #[test]
     fn free_space_figures_match_the_reference() {
