@@ -40,8 +40,8 @@ pub use nearest::Nearest;
 pub use neighbours::NeighbourIndex;
 pub use regression::{RegressionKriging, Trend, TrendFit, MODEL_METHOD};
 pub use validate::{
-    auto, auto_with, cross_validate, cross_validate_with, walk_folds, Auto, CrossValidation, Folds,
-    MethodScore, Score, Validation,
+    auto, auto_with, cross_validate, cross_validate_points, cross_validate_with, walk_folds, Auto,
+    CrossValidation, Folds, MethodScore, Score, Validation,
 };
 
 /// A scattered value at a position in metres.

@@ -19,8 +19,9 @@ pub struct Args {
     size: Option<(usize, usize)>,
     /// Interpolation method: idw (inverse distance), nearest (nearest sample), natural (Sibson's
     /// natural neighbours, IDW outside the points' hull), kriging (ordinary kriging with a fitted
-    /// exponential semivariogram).
-    #[arg(long, default_value = "idw", value_parser = clap::builder::PossibleValuesParser::new(wisp_interp::METHOD_NAMES))]
+    /// exponential semivariogram), or auto (the one of these with the lowest RMSE when stretches
+    /// of 20 m of the points, in file order, are left out in turn: `wisp validate`'s folds).
+    #[arg(long, default_value = "idw", value_parser = method_name)]
     method: String,
     /// Neighbours per estimate [default: 12 for idw and natural's fallback, 64 for kriging].
     #[arg(long)]
@@ -56,6 +57,21 @@ fn parse_extent(s: &str) -> Result<[f64; 4], String> {
         )),
     }
 }
+
+/// A `--method`: a point method of `wisp_interp::METHOD_NAMES`, or `auto`.
+fn method_name(s: &str) -> Result<String, String> {
+    if s == AUTO || wisp_interp::METHOD_NAMES.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "'{s}': choose {} or {AUTO}",
+            wisp_interp::METHOD_NAMES.join(", ")
+        ))
+    }
+}
+
+/// `--method auto`: cross-validate the point methods and take the best.
+const AUTO: &str = "auto";
 
 fn parse_size(s: &str) -> Result<(usize, usize), String> {
     let (w, h) = s
@@ -125,8 +141,8 @@ fn read_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<f64>>, CliError> 
     Ok(rows)
 }
 
-/// The method `--method`, `--k` and `--power` describe.
-fn interpolator(a: &Args) -> Result<Box<dyn Interpolator>, CliError> {
+/// Method `name` with the `--k` and `--power` of `a`.
+fn interpolator(a: &Args, name: &str) -> Result<Box<dyn Interpolator>, CliError> {
     if a.k == Some(0) || !a.power.is_finite() || a.power <= 0.0 {
         return Err(CliError::input(
             "--k must be at least 1 and --power a positive number",
@@ -142,7 +158,7 @@ fn interpolator(a: &Args) -> Result<Box<dyn Interpolator>, CliError> {
         k: a.k.unwrap_or(Idw::default().k),
         power: a.power,
     };
-    Ok(match a.method.as_str() {
+    Ok(match name {
         "idw" => Box::new(idw),
         "nearest" => Box::new(Nearest),
         "natural" => Box::new(NaturalNeighbour { fallback: idw }),
@@ -152,20 +168,78 @@ fn interpolator(a: &Args) -> Result<Box<dyn Interpolator>, CliError> {
         }),
         other => {
             return Err(CliError::input(format!(
-                "--method {other}: choose idw, nearest, natural or kriging"
+                "--method {other}: choose idw, nearest, natural, kriging or auto"
             )))
         }
     })
 }
 
+/// `--method auto`: every point method (with `--k` and `--power`) cross-validated on walk-out
+/// folds of the points in file order; the lowest RMSE wins (ties as `wisp validate` breaks
+/// them). Returns the method and the line saying why.
+fn auto_method(
+    a: &Args,
+    points: &[ScatteredPoint],
+    values: &[f32],
+) -> Result<(Box<dyn Interpolator>, String), CliError> {
+    let methods: Vec<Box<dyn Interpolator>> = wisp_interp::METHOD_NAMES
+        .iter()
+        .map(|name| interpolator(a, name))
+        .collect::<Result<_, _>>()?;
+    let refs: Vec<&dyn Interpolator> = methods.iter().map(|m| m.as_ref()).collect();
+    let cv = wisp_interp::CrossValidation::default();
+    let v = wisp_interp::cross_validate_points(points, values, &refs, &cv).map_err(|e| {
+        CliError::input(format!(
+            "{}: --method auto cannot cross-validate these points ({e}); choose a method",
+            a.points.display()
+        ))
+    })?;
+    let best = v.best().ok_or_else(|| {
+        CliError::input(format!(
+            "{}: --method auto: no method predicted any left-out point",
+            a.points.display()
+        ))
+    })?;
+    let others: Vec<String> = v
+        .methods
+        .iter()
+        .filter(|m| m.method != best.method)
+        .map(|m| format!("{} {:.2}", m.method, m.overall.rmse_db()))
+        .collect();
+    let why = format!(
+        "auto: {} (lowest walk-out RMSE, {:.2} dB vs {}; {} points, {} stretches of 20 m, {} folds)",
+        best.method,
+        best.overall.rmse_db(),
+        others.join(", "),
+        v.samples,
+        v.blocks,
+        v.folds
+    );
+    Ok((interpolator(a, best.method)?, why))
+}
+
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let method = interpolator(&a)?;
+    // Parameters are checked before the file is read.
+    let given = if a.method == AUTO {
+        interpolator(&a, "idw")?;
+        None
+    } else {
+        Some(interpolator(&a, &a.method)?)
+    };
     let rows = read_columns(&a.points, &["x", "y", "value"])?;
     let points: Vec<ScatteredPoint> = rows
         .iter()
         .map(|r| ScatteredPoint { x: r[0], y: r[1] })
         .collect();
     let values: Vec<f32> = rows.iter().map(|r| r[2] as f32).collect();
+    let method = match given {
+        Some(m) => m,
+        None => {
+            let (m, why) = auto_method(&a, &points, &values)?;
+            println!("{why}");
+            m
+        }
+    };
     let prepared = method.prepare(&points).map_err(CliError::input)?;
     if let Some(q) = &a.at {
         let queries: Vec<ScatteredPoint> = read_columns(q, &["x", "y"])?
