@@ -132,7 +132,7 @@ fn auto_interpolation_is_chosen_by_cross_validation_and_reported() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let picked = v["auto"]["method"].as_str().unwrap().to_string();
     assert!(
-        ["idw", "natural", "kriging", "nearest"].contains(&picked.as_str()),
+        ["idw", "natural", "kriging", "nearest", "model"].contains(&picked.as_str()),
         "{picked}"
     );
     // The analysis uses the very method validate picks, and says so.
