@@ -26,18 +26,16 @@ fn main() -> anyhow::Result<()> {
     for layout in layouts() {
         for &seed in &seeds {
             let case = Case::new(&layout, seed);
-            let opts = truth::layer_options(&case, "idw");
+            let opts = truth::layer_options(&case, wisp_model::Method::Idw);
             let cv = wisp_interp::validate::CrossValidation::default();
             let fit = truth::model_fit(&case);
             let auto = wisp_interp::validate::auto_with(&case.samples, Some(&fit), &opts, &cv)?;
-            let mut methods: Vec<String> = wisp_interp::METHOD_NAMES
-                .iter()
-                .map(|m| m.to_string())
-                .collect();
-            methods.push(wisp_interp::MODEL_METHOD.to_string());
-            methods.push(format!("auto:{}", auto.method));
-            for m in &methods {
-                let name = m.strip_prefix("auto:").unwrap_or(m);
+            // Every method, then auto's pick again under the label "auto".
+            let rows = wisp_model::Method::ALL
+                .into_iter()
+                .map(|m| (m, m.name()))
+                .chain([(auto.method, "auto")]);
+            for (name, label) in rows {
                 let (primary, _) = map_primary(&case, name);
                 let s = score_dead(&case, &below_threshold(&case, &primary));
                 let walk_out = auto
@@ -52,7 +50,7 @@ fn main() -> anyhow::Result<()> {
                     seed,
                     case.samples.len(),
                     100.0 * s.true_dead_share,
-                    if m.starts_with("auto") { "auto" } else { m },
+                    label,
                     s.iou,
                     s.found,
                     s.regions,

@@ -10,8 +10,8 @@ use truth::{below_threshold, field_rmse, map_primary, score_dead, ward_block, Ca
 #[test]
 fn the_model_map_finds_the_dead_rooms_behind_doors() {
     let case = Case::new(&ward_block(), 1);
-    let (model, sd) = map_primary(&case, wisp_interp::MODEL_METHOD);
-    let (idw, _) = map_primary(&case, "idw");
+    let (model, sd) = map_primary(&case, wisp_model::Method::Model);
+    let (idw, _) = map_primary(&case, wisp_model::Method::Idw);
     let m = score_dead(&case, &below_threshold(&case, &model));
     let i = score_dead(&case, &below_threshold(&case, &idw));
     // The floor has dead rooms to find, and a map that called everything dead would not score.

@@ -527,10 +527,10 @@ pub fn field_rmse(case: &Case, primary: &Grid<f32>) -> f64 {
 /// A map of the case's primary signal as `wisp check` would build it with `method` (walls-aware
 /// for IDW, as the pipeline does on a floor with walls; `model` with the floor's calibration as
 /// its trend), with its standard deviation where the method gives one.
-pub fn map_primary(case: &Case, method: &str) -> (Grid<f32>, Option<Grid<f32>>) {
+pub fn map_primary(case: &Case, method: wisp_model::Method) -> (Grid<f32>, Option<Grid<f32>>) {
     let opts = layer_options(case, method);
     let inside = |r: usize, c: usize| case.inside.values()[(r, c)];
-    let trend = (method == wisp_interp::MODEL_METHOD).then(|| {
+    let trend = (method == wisp_model::Method::Model).then(|| {
         use wisp_interp::TrendFit;
         model_fit(case).fit(&case.samples)
     });
@@ -556,7 +556,7 @@ pub fn model_fit(case: &Case) -> wisp_plan::CalibrationFit {
 }
 
 /// The layer options the pipeline uses on the case's floor, with `method`.
-pub fn layer_options(case: &Case, method: &str) -> wisp_interp::LayerOptions {
+pub fn layer_options(case: &Case, method: wisp_model::Method) -> wisp_interp::LayerOptions {
     let floor = &case.layout.floor;
     wisp_interp::LayerOptions {
         survey_range_m: floor.survey_range_m,
@@ -564,7 +564,7 @@ pub fn layer_options(case: &Case, method: &str) -> wisp_interp::LayerOptions {
             walls: floor.walls.clone(),
             materials: floor.materials.clone(),
         }),
-        method: method.to_string(),
+        method,
         ..Default::default()
     }
 }

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use wisp_model::{
     AccessPoint, ApGrouping, ApRadio, ApRule, Band, Bssid, Channel, Dbm, Floor, Material,
-    NetworkSource, OurNetwork, PlanCalibration, Point, Polygon, RequirementProfile, Segment, Wall,
-    Zone, ZoneKind,
+    MethodChoice, NetworkSource, OurNetwork, PlanCalibration, Point, Polygon, RequirementProfile,
+    Segment, Wall, Zone, ZoneKind,
 };
 
 /// Default survey range in metres (see `wisp_interp::LayerOptions::survey_range_m`).
@@ -233,14 +233,9 @@ pub struct SiteFloor {
     pub georef: Option<Georef>,
     /// Where the floor sits in its building, when the manifest gives its `level`.
     pub storey: Option<Storey>,
-    /// Interpolation method: one of [`INTERPOLATION_METHODS`].
-    pub interpolation: String,
+    /// Interpolation method, or `auto` (default IDW).
+    pub interpolation: MethodChoice,
 }
-
-/// What `interpolation` may say: the methods of `wisp_interp::method_by_name`, `model`
-/// (regression kriging on the floor's calibrated propagation model) and `auto`.
-pub const INTERPOLATION_METHODS: &[&str] =
-    &["idw", "natural", "kriging", "nearest", "model", "auto"];
 
 /// A floor's place in a building: floors of one building hear each other's access points
 /// through the slabs between them. Their plans are assumed aligned: a plan point (in metres) is
@@ -893,18 +888,11 @@ pub fn parse_site(
             }
         };
         let interpolation = match f.interpolation.as_ref().or(raw.interpolation.as_ref()) {
-            Some(m) if INTERPOLATION_METHODS.contains(&m.get_ref().as_str()) => m.get_ref().clone(),
-            Some(m) => {
-                return Err(fail(
-                    m.span(),
-                    format!(
-                        "interpolation '{}' is not one of {}",
-                        m.get_ref(),
-                        INTERPOLATION_METHODS.join(", ")
-                    ),
-                ))
-            }
-            None => "idw".to_string(),
+            Some(m) => m
+                .get_ref()
+                .parse::<MethodChoice>()
+                .map_err(|e| fail(m.span(), format!("interpolation: {e}")))?,
+            None => MethodChoice::default(),
         };
         floors.push(SiteFloor {
             floor: Floor {
@@ -1432,17 +1420,23 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
 
     #[test]
     fn interpolation_defaults_to_idw_and_is_checked() {
-        assert_eq!(parse(OK).unwrap().floors[0].interpolation, "idw");
+        assert_eq!(
+            parse(OK).unwrap().floors[0].interpolation,
+            MethodChoice::Fixed(wisp_model::Method::Idw)
+        );
         let site_wide = OK.replace(
             "name = \"Test\"",
             "name = \"Test\"\ninterpolation = \"auto\"",
         );
-        assert_eq!(parse(&site_wide).unwrap().floors[0].interpolation, "auto");
+        assert_eq!(
+            parse(&site_wide).unwrap().floors[0].interpolation,
+            MethodChoice::Auto
+        );
         let per_floor =
             site_wide.replace("id = \"L1\"", "id = \"L1\"\ninterpolation = \"kriging\"");
         assert_eq!(
             parse(&per_floor).unwrap().floors[0].interpolation,
-            "kriging"
+            MethodChoice::Fixed(wisp_model::Method::Kriging)
         );
         let bad = OK.replace("id = \"L1\"", "id = \"L1\"\ninterpolation = \"spline\"");
         let e = parse(&bad).unwrap_err().to_string();

@@ -269,8 +269,8 @@ impl Default for OrdinaryKriging {
 }
 
 impl Interpolator for OrdinaryKriging {
-    fn name(&self) -> &'static str {
-        "kriging"
+    fn method(&self) -> wisp_model::Method {
+        wisp_model::Method::Kriging
     }
 
     fn prepare(&self, points: &[ScatteredPoint]) -> Result<Box<dyn Prepared>, InterpError> {

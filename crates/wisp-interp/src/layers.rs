@@ -21,7 +21,7 @@ use crate::idw::Idw;
 use crate::neighbours::{distance_to_nearest, NeighbourIndex};
 use crate::{InterpError, ScatteredPoint};
 use std::collections::BTreeMap;
-use wisp_model::{ApGrouping, ApId, Band, Grid, GridGeometry, OurNetwork, Sample};
+use wisp_model::{ApGrouping, ApId, Band, Grid, GridGeometry, Method, OurNetwork, Sample};
 
 /// One physical radio, as far as the BSSIDs tell: the access point (by
 /// [`LayerOptions::grouping`]; by default the first five octets of the BSSID), band and channel.
@@ -76,10 +76,10 @@ pub struct LayerOptions {
     pub bands: Vec<Band>,
     /// Only these BSSIDs (lowercase colon form; empty: all).
     pub bssids: Vec<String>,
-    /// Interpolation method by name (`idw`, `natural`, `kriging`, `nearest`; see
-    /// [`crate::method::method_by_name`]). IDW (the default) runs fused with the layer derivation
-    /// and honours `walls`; the others interpolate each radio's whole grid first and ignore walls.
-    pub method: String,
+    /// Interpolation method. IDW (the default) runs fused with the layer derivation and honours
+    /// `walls`; the others interpolate each radio's whole grid first and ignore walls; `model`
+    /// needs the calibrated model's trend.
+    pub method: Method,
     /// Walls-aware interpolation: a sample seen through walls from a cell counts for less there,
     /// and its value is lowered by the walls' loss (see [`WallAware`]). `None`: plain IDW.
     pub walls: Option<WallAware>,
@@ -126,7 +126,7 @@ impl Default for LayerOptions {
             bands: Vec::new(),
             bssids: Vec::new(),
             walls: None,
-            method: "idw".to_string(),
+            method: Method::Idw,
             grouping: ApGrouping::default(),
             network: OurNetwork::default(),
         }
@@ -457,12 +457,9 @@ impl<'a> CellEstimator<'a> {
     ) -> Result<Self, InterpError> {
         // Methods other than IDW interpolate every radio's grid up front; the per-cell pass then
         // only reads them (one neighbour suffices to drive it).
-        let surfaces = if opts.method.eq_ignore_ascii_case("idw") {
+        let surfaces = if opts.method == Method::Idw {
             None
-        } else if opts
-            .method
-            .eq_ignore_ascii_case(crate::regression::MODEL_METHOD)
-        {
+        } else if opts.method == Method::Model {
             let trend = trend.ok_or(InterpError::Parameter {
                 name: "method",
                 reason: "'model' needs the calibrated model's trend",
@@ -475,7 +472,7 @@ impl<'a> CellEstimator<'a> {
                 inside,
             )?)
         } else {
-            let prepared = crate::method::method_by_name(&opts.method)?.prepare(&fields.points)?;
+            let prepared = crate::method::interpolator(opts.method)?.prepare(&fields.points)?;
             let refs: Vec<&[f32]> = fields.values.iter().map(|f| f.as_slice()).collect();
             Some(prepared.grid_many(&refs, geometry, inside)?)
         };
@@ -1060,9 +1057,9 @@ mod tests {
             )
         })
         .collect();
-        for method in ["idw", "natural", "kriging", "nearest"] {
+        for method in Method::POINT {
             let opts = LayerOptions {
-                method: method.into(),
+                method,
                 ..Default::default()
             };
             let l = SignalLayers::build(&s, &g, &|_, _| true, &opts).unwrap();
@@ -1074,11 +1071,11 @@ mod tests {
                 );
             }
         }
-        let bad = LayerOptions {
-            method: "spline".into(),
+        let untrended = LayerOptions {
+            method: Method::Model,
             ..Default::default()
         };
-        assert!(SignalLayers::build(&s, &g, &|_, _| true, &bad).is_err());
+        assert!(SignalLayers::build(&s, &g, &|_, _| true, &untrended).is_err());
     }
 
     #[test]
@@ -1163,9 +1160,13 @@ mod tests {
             }],
             materials,
         });
-        for (method, walls) in [("idw", None), ("idw", walls), ("kriging", None)] {
+        for (method, walls) in [
+            (Method::Idw, None),
+            (Method::Idw, walls),
+            (Method::Kriging, None),
+        ] {
             let opts = LayerOptions {
-                method: method.into(),
+                method,
                 walls,
                 ..Default::default()
             };

@@ -32,17 +32,16 @@ pub use layers::{
     radio_fields, serving_std_dev, LayerOptions, RadioFields, RadioInfo, RadioKey, RadioMap,
     SignalLayers,
 };
-pub use method::{
-    all_methods, method_by_name, Estimates, Interpolator, Prepared, Surface, METHOD_NAMES,
-};
+pub use method::{all_methods, interpolator, Estimates, Interpolator, Prepared, Surface};
 pub use natural::NaturalNeighbour;
 pub use nearest::Nearest;
 pub use neighbours::NeighbourIndex;
-pub use regression::{RegressionKriging, Trend, TrendFit, MODEL_METHOD};
+pub use regression::{RegressionKriging, Trend, TrendFit};
 pub use validate::{
     auto, auto_with, cross_validate, cross_validate_points, cross_validate_with, walk_folds, Auto,
     CrossValidation, Folds, MethodScore, Score, Validation,
 };
+pub use wisp_model::{Method, MethodChoice};
 
 /// A scattered value at a position in metres.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,8 +61,6 @@ pub enum InterpError {
     FieldLength { fields: usize, samples: usize },
     #[error("k must be at least 1")]
     ZeroK,
-    #[error("unknown interpolation method '{name}' (known: idw, nearest, natural, kriging)")]
-    UnknownMethod { name: String },
     #[error("sample {index} has a coordinate too large to triangulate (|x| or |y| > 1e60)")]
     OutOfRange { index: usize },
     #[error("{name}: {reason}")]

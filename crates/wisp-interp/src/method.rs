@@ -16,17 +16,12 @@
 use crate::neighbours::{Neighbour, NeighbourIndex};
 use crate::{Idw, InterpError, NaturalNeighbour, Nearest, OrdinaryKriging, ScatteredPoint};
 use rayon::prelude::*;
-use wisp_model::{Grid, GridGeometry};
-
-/// The names [`method_by_name`] knows, in the order `auto` prefers them on a tie: IDW first (the
-/// established default, what `SignalLayers` uses), then the smoother natural neighbours, then
-/// kriging (more assumptions: a stationary variogram), and nearest sample last (a step surface).
-pub const METHOD_NAMES: [&str; 4] = ["idw", "natural", "kriging", "nearest"];
+use wisp_model::{Grid, GridGeometry, Method};
 
 /// An interpolation method: a set of parameters that can be bound to sample positions.
 pub trait Interpolator: Sync + Send {
-    /// The name [`method_by_name`] and the CLI know it by.
-    fn name(&self) -> &'static str;
+    /// Which method this is (its name is [`Method::name`]).
+    fn method(&self) -> Method;
 
     /// Does the position-only work once, so that many fields over `points` are cheap.
     ///
@@ -77,15 +72,17 @@ pub struct Surface {
     pub std_dev: Option<Grid<f32>>,
 }
 
-/// The method called `name` (case-insensitive) with its default parameters.
-pub fn method_by_name(name: &str) -> Result<Box<dyn Interpolator>, InterpError> {
-    match name.trim().to_ascii_lowercase().as_str() {
-        "idw" => Ok(Box::new(Idw::default())),
-        "nearest" => Ok(Box::new(Nearest)),
-        "natural" => Ok(Box::new(NaturalNeighbour::default())),
-        "kriging" => Ok(Box::new(OrdinaryKriging::default())),
-        _ => Err(InterpError::UnknownMethod {
-            name: name.to_string(),
+/// A point method with its default parameters. `model` is not one: its trend comes from a
+/// calibration (see [`crate::regression`]), so asking for it here is an error.
+pub fn interpolator(method: Method) -> Result<Box<dyn Interpolator>, InterpError> {
+    match method {
+        Method::Idw => Ok(Box::new(Idw::default())),
+        Method::Nearest => Ok(Box::new(Nearest)),
+        Method::Natural => Ok(Box::new(NaturalNeighbour::default())),
+        Method::Kriging => Ok(Box::new(OrdinaryKriging::default())),
+        Method::Model => Err(InterpError::Parameter {
+            name: "method",
+            reason: "'model' needs the calibrated model's trend",
         }),
     }
 }
@@ -93,8 +90,8 @@ pub fn method_by_name(name: &str) -> Result<Box<dyn Interpolator>, InterpError> 
 /// IDW is defined in `idw.rs` with its own grid path, which `SignalLayers` uses directly; this
 /// binds it to the trait without changing it.
 impl Interpolator for Idw {
-    fn name(&self) -> &'static str {
-        "idw"
+    fn method(&self) -> Method {
+        Method::Idw
     }
 
     fn prepare(&self, points: &[ScatteredPoint]) -> Result<Box<dyn Prepared>, InterpError> {
@@ -152,14 +149,12 @@ impl Prepared for PreparedIdw {
     }
 }
 
-/// Every method with its default parameters, in [`METHOD_NAMES`] order.
+/// Every point method with its default parameters, in [`Method::POINT`] order.
 pub fn all_methods() -> Vec<Box<dyn Interpolator>> {
-    vec![
-        Box::new(Idw::default()),
-        Box::new(NaturalNeighbour::default()),
-        Box::new(OrdinaryKriging::default()),
-        Box::new(Nearest),
-    ]
+    Method::POINT
+        .into_iter()
+        .filter_map(|m| interpolator(m).ok())
+        .collect()
 }
 
 /// Every field must have one finite value per sample: a NaN would spread silently into every
@@ -400,17 +395,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn by_name_knows_every_method_and_refuses_others() {
-        for name in METHOD_NAMES {
-            assert_eq!(method_by_name(name).unwrap().name(), name);
+    fn every_point_method_has_an_interpolator_and_model_has_none() {
+        for m in Method::POINT {
+            assert_eq!(interpolator(m).unwrap().method(), m);
         }
-        let all: Vec<&str> = all_methods().iter().map(|m| m.name()).collect();
-        assert_eq!(all, METHOD_NAMES);
-        assert_eq!(method_by_name(" Kriging ").unwrap().name(), "kriging");
-        assert_eq!(
-            method_by_name("rbf").err(),
-            Some(InterpError::UnknownMethod { name: "rbf".into() })
-        );
+        let all: Vec<Method> = all_methods().iter().map(|m| m.method()).collect();
+        assert_eq!(all, Method::POINT);
+        assert!(interpolator(Method::Model).is_err());
     }
 
     #[test]
@@ -453,8 +444,8 @@ mod tests {
                 y: 0.0,
             },
         ];
-        for name in METHOD_NAMES {
-            let p = method_by_name(name).unwrap().prepare(&pts).unwrap();
+        for name in Method::POINT {
+            let p = interpolator(name).unwrap().prepare(&pts).unwrap();
             let s = p.grid_many(&[&vals], &g, &|_, _| true).unwrap();
             assert!(
                 s[0].value.values().iter().all(|v| (v + 63.5).abs() < 1e-4),
@@ -483,14 +474,14 @@ mod tests {
             .map(|p| (-55.0 - 0.5 * p.x + (p.y * 1.7).sin() * 4.0) as f32)
             .collect();
         let g = GridGeometry::new(-2.0, -2.0, 0.5, 0.5, 130, 30).unwrap();
-        for name in METHOD_NAMES {
+        for name in Method::POINT {
             let run = |threads: usize| {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(threads)
                     .build()
                     .unwrap()
                     .install(|| {
-                        let p = method_by_name(name).unwrap().prepare(&pts).unwrap();
+                        let p = interpolator(name).unwrap().prepare(&pts).unwrap();
                         p.grid_many(&[&v], &g, &|_, _| true).unwrap()
                     })
             };
@@ -525,8 +516,8 @@ mod tests {
                 ScatteredPoint { x: p.x, y: p.y }
             })
             .collect();
-        for name in METHOD_NAMES {
-            let p = method_by_name(name).unwrap().prepare(&pts).unwrap();
+        for name in Method::POINT {
+            let p = interpolator(name).unwrap().prepare(&pts).unwrap();
             let s = p.grid_many(&[&a, &b], &g, &|_, _| true).unwrap();
             let e = p.at(&[&a, &b], &centres).unwrap();
             for f in 0..2 {
@@ -537,7 +528,7 @@ mod tests {
                         e[f].value[i]
                     );
                 }
-                assert_eq!(s[f].std_dev.is_some(), name == "kriging");
+                assert_eq!(s[f].std_dev.is_some(), name == Method::Kriging);
             }
         }
     }

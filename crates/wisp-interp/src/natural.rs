@@ -58,8 +58,8 @@ const TINY: f64 = 1e-30;
 const HUGE: f64 = 1e60;
 
 impl Interpolator for NaturalNeighbour {
-    fn name(&self) -> &'static str {
-        "natural"
+    fn method(&self) -> wisp_model::Method {
+        wisp_model::Method::Natural
     }
 
     fn prepare(&self, points: &[ScatteredPoint]) -> Result<Box<dyn Prepared>, InterpError> {

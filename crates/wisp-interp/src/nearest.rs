@@ -27,8 +27,8 @@ impl Nearest {
 }
 
 impl Interpolator for Nearest {
-    fn name(&self) -> &'static str {
-        "nearest"
+    fn method(&self) -> wisp_model::Method {
+        wisp_model::Method::Nearest
     }
 
     fn prepare(&self, points: &[ScatteredPoint]) -> Result<Box<dyn Prepared>, InterpError> {

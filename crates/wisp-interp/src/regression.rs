@@ -29,9 +29,6 @@ use crate::{InterpError, OrdinaryKriging, ScatteredPoint};
 use rayon::prelude::*;
 use wisp_model::{Grid, GridGeometry, Sample};
 
-/// The name regression kriging goes by in `LayerOptions::method`, validation tables and `auto`.
-pub const MODEL_METHOD: &str = "model";
-
 /// A per-radio trend (dBm) at any place, from a propagation model the caller calibrated.
 pub trait Trend: Sync {
     /// The trend of `radio` at `(x, y)` in plan metres, or `None` when there is none for this

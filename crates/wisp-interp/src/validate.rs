@@ -19,9 +19,10 @@
 //! dB, summed per method overall and per band.
 
 use crate::layers::{radio_fields, LayerOptions, RadioFields};
-use crate::method::{all_methods, Interpolator, METHOD_NAMES};
-use crate::regression::{RegressionKriging, TrendFit, MODEL_METHOD};
+use crate::method::{all_methods, Interpolator};
+use crate::regression::{RegressionKriging, TrendFit};
 use crate::{InterpError, ScatteredPoint};
+use wisp_model::Method;
 use wisp_model::{Band, Sample};
 
 /// How to cut the walk into folds.
@@ -144,7 +145,7 @@ impl Score {
 /// One method's cross-validation scores.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MethodScore {
-    pub method: &'static str,
+    pub method: Method,
     pub overall: Score,
     /// Per band, in band order; only bands with at least one scored prediction.
     pub bands: Vec<(Band, Score)>,
@@ -185,15 +186,10 @@ impl Validation {
     }
 
     /// What `auto` picks: the lowest overall RMSE; on a tie (within [`TIE_DB`]) the method that
-    /// comes first in [`METHOD_NAMES`] (idw, natural, kriging, nearest). None if no method
+    /// comes first in [`Method::ALL`] (idw, natural, kriging, nearest, model). None if no method
     /// scored any prediction.
     pub fn best(&self) -> Option<&MethodScore> {
-        let rank = |m: &MethodScore| {
-            METHOD_NAMES
-                .iter()
-                .position(|n| *n == m.method)
-                .unwrap_or(METHOD_NAMES.len())
-        };
+        let rank = |m: &MethodScore| Method::ALL.iter().position(|n| *n == m.method);
         let mut ordered: Vec<&MethodScore> = self
             .methods
             .iter()
@@ -242,8 +238,8 @@ pub fn cross_validate_with(
     let bands: Vec<Band> = fields.radios.iter().map(|r| r.key.band).collect();
     let mut scores: Vec<MethodScore> = methods
         .iter()
-        .map(|m| m.name())
-        .chain(model.map(|_| MODEL_METHOD))
+        .map(|m| m.method())
+        .chain(model.map(|_| Method::Model))
         .map(|method| MethodScore {
             method,
             overall: Score::default(),
@@ -349,7 +345,7 @@ pub fn cross_validate_points(
     let mut scores: Vec<MethodScore> = methods
         .iter()
         .map(|m| MethodScore {
-            method: m.name(),
+            method: m.method(),
             overall: Score::default(),
             bands: Vec::new(),
         })
@@ -385,8 +381,8 @@ pub fn cross_validate_points(
 /// `auto`'s choice and the scores behind it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Auto {
-    /// The chosen method's name, for [`crate::method_by_name`].
-    pub method: &'static str,
+    /// The chosen method.
+    pub method: Method,
     pub validation: Validation,
 }
 
@@ -553,7 +549,7 @@ mod tests {
             );
             assert_eq!(m.bands.len(), 2);
         }
-        assert_eq!(a.method, "idw", "a four-way tie goes to idw");
+        assert_eq!(a.method, Method::Idw, "a four-way tie goes to idw");
     }
 
     #[test]
@@ -605,20 +601,31 @@ mod tests {
             blocks: 1,
             folds: 2,
             // Deliberately not in preference order.
-            methods: ["nearest", "kriging", "idw", "natural"]
-                .iter()
-                .zip(r)
-                .map(|(m, r)| MethodScore {
-                    method: m,
-                    overall: score(r),
-                    bands: vec![],
-                })
-                .collect(),
+            methods: [
+                Method::Nearest,
+                Method::Kriging,
+                Method::Idw,
+                Method::Natural,
+            ]
+            .iter()
+            .zip(r)
+            .map(|(m, r)| MethodScore {
+                method: *m,
+                overall: score(r),
+                bands: vec![],
+            })
+            .collect(),
         };
-        assert_eq!(v([3.0, 4.0, 5.0, 4.5]).best().unwrap().method, "nearest");
+        assert_eq!(
+            v([3.0, 4.0, 5.0, 4.5]).best().unwrap().method,
+            Method::Nearest
+        );
         // natural 4.0 beats idw 5.0; kriging 4.0 and nearest 3.999 only tie with it.
-        assert_eq!(v([3.999, 4.0, 5.0, 4.0]).best().unwrap().method, "natural");
-        assert_eq!(v([4.0, 4.0, 4.0, 4.0]).best().unwrap().method, "idw");
+        assert_eq!(
+            v([3.999, 4.0, 5.0, 4.0]).best().unwrap().method,
+            Method::Natural
+        );
+        assert_eq!(v([4.0, 4.0, 4.0, 4.0]).best().unwrap().method, Method::Idw);
         let mut none = v([1.0; 4]);
         none.methods
             .iter_mut()

@@ -11,6 +11,7 @@ mod channel;
 mod error;
 mod geometry;
 mod grid;
+mod method;
 mod network;
 mod radio;
 mod site;
@@ -22,6 +23,7 @@ pub use channel::{Band, Channel};
 pub use error::{ModelError, ModelErrorKind};
 pub use geometry::{Point, Polygon, Segment};
 pub use grid::{Grid, GridGeometry};
+pub use method::{Method, MethodChoice};
 pub use network::{NetworkSource, OurNetwork};
 pub use radio::{ApGrouping, ApId, ApRule, Bssid};
 pub use site::{

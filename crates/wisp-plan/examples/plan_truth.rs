@@ -99,14 +99,14 @@ fn worst_clinical(demand: &Demand, t: &Top2) -> f64 {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut seeds: Vec<u64> = Vec::new();
     let mut shares: Vec<f64> = Vec::new();
-    let mut method = "idw".to_string();
+    let mut method = wisp_model::Method::Idw;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--share" {
             let v = args.next().ok_or("--share needs a value")?;
             shares.push(v.parse()?);
         } else if a == "--method" {
-            method = args.next().ok_or("--method needs a value")?;
+            method = args.next().ok_or("--method needs a value")?.parse()?;
         } else {
             seeds.push(a.parse()?);
         }
@@ -126,11 +126,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let floor = &layout.floor;
         for &seed in &seeds {
             let case = Case::new(&layout, seed);
-            let opts = layer_options(&case, &method);
+            let opts = layer_options(&case, method);
             let inside = |r: usize, c: usize| case.inside.values()[(r, c)];
             let cal = calibrate(floor, &case.samples, &CalibrationOptions::default())?;
             let trend = CalibratedTrend::new(floor, &cal);
-            let trend_ref = (method == wisp_interp::MODEL_METHOD)
+            let trend_ref = (method == wisp_model::Method::Model)
                 .then_some(&trend as &dyn wisp_interp::regression::Trend);
             let map = RadioMap::build(&case.samples, &case.geometry, &inside, &opts, trend_ref)?;
             let ours = vec![true; map.radios.len()];

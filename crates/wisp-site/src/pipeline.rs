@@ -8,7 +8,9 @@ use wisp_coverage::{evaluate_floor, EvalOptions, ZoneResult};
 use wisp_ingest::{FileReport, Site, SiteFloor};
 use wisp_interp::layers::WallAware;
 use wisp_interp::{LayerOptions, SignalLayers};
-use wisp_model::{GridGeometry, Point, RequirementProfile, Sample, Survey, SurveyFloor};
+use wisp_model::{
+    GridGeometry, Method, MethodChoice, Point, RequirementProfile, Sample, Survey, SurveyFloor,
+};
 use wisp_radio::simulate::ThroughSlabs;
 
 /// Cell size of the analysis grid: 0.5 m. RSSI carries no information finer than that
@@ -195,36 +197,42 @@ pub fn layer_options(
         network: site.network.clone(),
         ..Default::default()
     };
-    let mut method = floor.interpolation.clone();
-    if method == "auto" {
+    let label = match floor.interpolation {
+        MethodChoice::Fixed(m) => {
+            opts.method = m;
+            m.to_string()
+        }
         // Cross-validate every method, `model` included (its calibration refitted on each
         // fold's training scans), on walk-out folds of this floor's own walk; a walk too short
         // to fold falls back to IDW.
-        let cv = wisp_interp::validate::CrossValidation::default();
-        let model = wisp_plan::CalibrationFit {
-            floor: f.clone(),
-            options: wisp_plan::CalibrationOptions {
-                grouping: site.ap_grouping.clone(),
-                ..Default::default()
-            },
-        };
-        method = match wisp_interp::validate::auto_with(samples, Some(&model), &opts, &cv) {
-            Ok(a) => format!(
-                "{} (auto: lowest walk-out RMSE, {:.2} dB)",
-                a.method,
-                a.validation
-                    .best()
-                    .map_or(f64::NAN, |b| b.overall.rmse_db())
-            ),
-            Err(_) => "idw (auto: too little walk to cross-validate)".to_string(),
-        };
-    }
-    opts.method = method
-        .split_whitespace()
-        .next()
-        .unwrap_or("idw")
-        .to_string();
-    (opts, method)
+        MethodChoice::Auto => {
+            let cv = wisp_interp::validate::CrossValidation::default();
+            let model = wisp_plan::CalibrationFit {
+                floor: f.clone(),
+                options: wisp_plan::CalibrationOptions {
+                    grouping: site.ap_grouping.clone(),
+                    ..Default::default()
+                },
+            };
+            match wisp_interp::validate::auto_with(samples, Some(&model), &opts, &cv) {
+                Ok(a) => {
+                    opts.method = a.method;
+                    format!(
+                        "{} (auto: lowest walk-out RMSE, {:.2} dB)",
+                        a.method,
+                        a.validation
+                            .best()
+                            .map_or(f64::NAN, |b| b.overall.rmse_db())
+                    )
+                }
+                Err(_) => {
+                    opts.method = Method::Idw;
+                    "idw (auto: too little walk to cross-validate)".to_string()
+                }
+            }
+        }
+    };
+    (opts, label)
 }
 
 /// [`analyse`] with only the radios `filters` keeps.
@@ -244,7 +252,7 @@ pub fn analyse_with(
     // trend; a floor that cannot be calibrated falls back to ordinary kriging.
     let mut opts = opts;
     let mut method = method;
-    let calibration = if opts.method.eq_ignore_ascii_case(wisp_interp::MODEL_METHOD) {
+    let calibration = if opts.method == Method::Model {
         let cal_opts = wisp_plan::CalibrationOptions {
             grouping: site.ap_grouping.clone(),
             ..Default::default()
@@ -252,7 +260,7 @@ pub fn analyse_with(
         match wisp_plan::calibrate(f, samples, &cal_opts) {
             Ok(c) => Some(c),
             Err(e) => {
-                opts.method = "kriging".into();
+                opts.method = Method::Kriging;
                 method = format!("kriging (model: the floor could not be calibrated: {e})");
                 None
             }
@@ -580,7 +588,8 @@ mod tests {
     #[test]
     fn a_floor_interpolated_by_the_calibrated_model() {
         let mut loaded = super::load(&crate::sample_site(), None).unwrap();
-        loaded.site.floors[0].interpolation = wisp_interp::MODEL_METHOD.to_string();
+        loaded.site.floors[0].interpolation =
+            wisp_model::MethodChoice::Fixed(wisp_model::Method::Model);
         let sf = &loaded.site.floors[0];
         let samples = super::samples_of(&loaded.survey, &sf.floor.id);
         let a = super::analyse(&loaded.site, sf, samples).unwrap();
@@ -605,21 +614,6 @@ mod tests {
         }
         assert!(checked > 5, "{checked} scans checked");
         assert_eq!(a.zones.len(), sf.floor.zones.len());
-    }
-
-    /// The manifest accepts exactly the interpolation methods wisp-interp has, `model` and `auto`
-    /// (wisp-ingest does not depend on wisp-interp, so the two lists are tied here).
-    #[test]
-    fn the_manifest_names_the_interpolation_methods_there_are() {
-        let mut known: Vec<&str> = wisp_interp::METHOD_NAMES.to_vec();
-        known.extend([wisp_interp::MODEL_METHOD, "auto"]);
-        assert_eq!(
-            wisp_ingest::manifest::INTERPOLATION_METHODS,
-            known.as_slice()
-        );
-        for name in wisp_interp::METHOD_NAMES {
-            assert!(wisp_interp::method_by_name(name).is_ok(), "{name}");
-        }
     }
 
     use super::Shard;

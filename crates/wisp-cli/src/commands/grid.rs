@@ -2,7 +2,7 @@ use crate::{CliError, ExitCode};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use wisp_interp::{Idw, Interpolator, NaturalNeighbour, Nearest, OrdinaryKriging, ScatteredPoint};
-use wisp_model::GridGeometry;
+use wisp_model::{GridGeometry, Method, MethodChoice};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -21,8 +21,8 @@ pub struct Args {
     /// natural neighbours, IDW outside the points' hull), kriging (ordinary kriging with a fitted
     /// exponential semivariogram), or auto (the one of these with the lowest RMSE when stretches
     /// of 20 m of the points, in file order, are left out in turn: `wisp validate`'s folds).
-    #[arg(long, default_value = "idw", value_parser = method_name)]
-    method: String,
+    #[arg(long, default_value = "idw", value_parser = parse_point_choice)]
+    method: MethodChoice,
     /// Neighbours per estimate [default: 12 for idw and natural's fallback, 64 for kriging].
     #[arg(long)]
     k: Option<usize>,
@@ -57,21 +57,6 @@ fn parse_extent(s: &str) -> Result<[f64; 4], String> {
         )),
     }
 }
-
-/// A `--method`: a point method of `wisp_interp::METHOD_NAMES`, or `auto`.
-fn method_name(s: &str) -> Result<String, String> {
-    if s == AUTO || wisp_interp::METHOD_NAMES.contains(&s) {
-        Ok(s.to_string())
-    } else {
-        Err(format!(
-            "'{s}': choose {} or {AUTO}",
-            wisp_interp::METHOD_NAMES.join(", ")
-        ))
-    }
-}
-
-/// `--method auto`: cross-validate the point methods and take the best.
-const AUTO: &str = "auto";
 
 fn parse_size(s: &str) -> Result<(usize, usize), String> {
     let (w, h) = s
@@ -142,13 +127,13 @@ fn read_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<f64>>, CliError> 
 }
 
 /// Method `name` with the `--k` and `--power` of `a`.
-fn interpolator(a: &Args, name: &str) -> Result<Box<dyn Interpolator>, CliError> {
+fn interpolator(a: &Args, method: Method) -> Result<Box<dyn Interpolator>, CliError> {
     if a.k == Some(0) || !a.power.is_finite() || a.power <= 0.0 {
         return Err(CliError::input(
             "--k must be at least 1 and --power a positive number",
         ));
     }
-    if a.std_dev_out.is_some() && a.method != "kriging" {
+    if a.std_dev_out.is_some() && a.method != MethodChoice::Fixed(Method::Kriging) {
         return Err(CliError::input(format!(
             "--std-dev-out: only kriging gives a standard deviation, not --method {}",
             a.method
@@ -158,18 +143,19 @@ fn interpolator(a: &Args, name: &str) -> Result<Box<dyn Interpolator>, CliError>
         k: a.k.unwrap_or(Idw::default().k),
         power: a.power,
     };
-    Ok(match name {
-        "idw" => Box::new(idw),
-        "nearest" => Box::new(Nearest),
-        "natural" => Box::new(NaturalNeighbour { fallback: idw }),
-        "kriging" => Box::new(OrdinaryKriging {
+    Ok(match method {
+        Method::Idw => Box::new(idw),
+        Method::Nearest => Box::new(Nearest),
+        Method::Natural => Box::new(NaturalNeighbour { fallback: idw }),
+        Method::Kriging => Box::new(OrdinaryKriging {
             k: a.k.unwrap_or(OrdinaryKriging::default().k),
             ..Default::default()
         }),
-        other => {
-            return Err(CliError::input(format!(
-                "--method {other}: choose idw, nearest, natural, kriging or auto"
-            )))
+        // parse_point_choice refuses it already: a table of points has no calibrated model.
+        Method::Model => {
+            return Err(CliError::input(
+                "--method model needs a site's calibrated model",
+            ))
         }
     })
 }
@@ -182,9 +168,9 @@ fn auto_method(
     points: &[ScatteredPoint],
     values: &[f32],
 ) -> Result<(Box<dyn Interpolator>, String), CliError> {
-    let methods: Vec<Box<dyn Interpolator>> = wisp_interp::METHOD_NAMES
+    let methods: Vec<Box<dyn Interpolator>> = Method::POINT
         .iter()
-        .map(|name| interpolator(a, name))
+        .map(|m| interpolator(a, *m))
         .collect::<Result<_, _>>()?;
     let refs: Vec<&dyn Interpolator> = methods.iter().map(|m| m.as_ref()).collect();
     let cv = wisp_interp::CrossValidation::default();
@@ -218,13 +204,29 @@ fn auto_method(
     Ok((interpolator(a, best.method)?, why))
 }
 
+/// `--method`: a point method or `auto` (`model` needs a site's calibration, which a table of
+/// points has not).
+fn parse_point_choice(s: &str) -> Result<MethodChoice, String> {
+    let choice: MethodChoice = s
+        .parse()
+        .map_err(|e: wisp_model::ModelError| e.to_string())?;
+    match choice {
+        MethodChoice::Fixed(m) if !Method::POINT.contains(&m) => Err(format!(
+            "'{m}' needs a site's calibrated model; a table of points takes one of: {}, auto",
+            Method::point_names().join(", ")
+        )),
+        _ => Ok(choice),
+    }
+}
+
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
     // Parameters are checked before the file is read.
-    let given = if a.method == AUTO {
-        interpolator(&a, "idw")?;
-        None
-    } else {
-        Some(interpolator(&a, &a.method)?)
+    let given = match a.method {
+        MethodChoice::Auto => {
+            interpolator(&a, Method::Idw)?;
+            None
+        }
+        MethodChoice::Fixed(m) => Some(interpolator(&a, m)?),
     };
     let rows = read_columns(&a.points, &["x", "y", "value"])?;
     let points: Vec<ScatteredPoint> = rows

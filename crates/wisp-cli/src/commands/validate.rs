@@ -134,9 +134,9 @@ pub fn table(cv: &CrossValidation, v: &Validation) -> String {
         );
     };
     for m in &v.methods {
-        row(&mut s, m.method, "all", &m.overall);
+        row(&mut s, m.method.name(), "all", &m.overall);
         for (band, sc) in &m.bands {
-            row(&mut s, m.method, band.name(), sc);
+            row(&mut s, m.method.name(), band.name(), sc);
         }
     }
     s += "\n";
@@ -179,7 +179,7 @@ fn score_json(s: &Score) -> serde_json::Value {
 
 fn method_json(m: &MethodScore) -> serde_json::Value {
     let mut o = score_json(&m.overall);
-    o["method"] = json!(m.method);
+    o["method"] = json!(m.method.name());
     o["bands"] = m
         .bands
         .iter()
@@ -206,7 +206,7 @@ pub fn json_report(
         "samples": v.samples,
         "blocks": v.blocks,
         "methods": v.methods.iter().map(method_json).collect::<Vec<_>>(),
-        "auto": best.map(|b| json!({"method": b.method, "rmse_db": b.overall.rmse_db(), "reason": auto_line(v)})),
+        "auto": best.map(|b| json!({"method": b.method.name(), "rmse_db": b.overall.rmse_db(), "reason": auto_line(v)})),
         "skipped_floors": skipped,
     })
 }
@@ -230,12 +230,12 @@ mod tests {
             folds: 2,
             methods: vec![
                 MethodScore {
-                    method: "idw",
+                    method: wisp_model::Method::Idw,
                     overall: score(&[3.0, -4.0]),
                     bands: vec![(Band::G5, score(&[3.0, -4.0]))],
                 },
                 MethodScore {
-                    method: "kriging",
+                    method: wisp_model::Method::Kriging,
                     overall: score(&[1.0, -1.0]),
                     bands: vec![(Band::G5, score(&[1.0, -1.0]))],
                 },
