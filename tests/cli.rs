@@ -132,7 +132,7 @@ fn auto_interpolation_is_chosen_by_cross_validation_and_reported() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let picked = v["auto"]["method"].as_str().unwrap().to_string();
     assert!(
-        ["idw", "natural", "kriging", "nearest"].contains(&picked.as_str()),
+        ["idw", "natural", "kriging", "nearest", "model"].contains(&picked.as_str()),
         "{picked}"
     );
     // The analysis uses the very method validate picks, and says so.
@@ -468,6 +468,62 @@ fn grid_matches_a_hand_computed_idw() {
     );
     assert_bad_input(&o, &["bad.csv:3:"]);
     assert!(!dir.path().join("b.asc").exists(), "no output on bad input");
+}
+
+#[test]
+fn grid_auto_takes_the_cross_validated_best_point_method() {
+    // A walk of 120 points along a zig-zag with a smooth field (a plane plus a gentle wave):
+    // the smooth methods beat nearest sample, and auto says which won and grids with it.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("x,y,value\n");
+    for i in 0..120 {
+        let x = i as f64 * 0.5;
+        let y = if (i / 20) % 2 == 0 {
+            (i % 20) as f64 * 0.5
+        } else {
+            10.0 - (i % 20) as f64 * 0.5
+        };
+        csv.push_str(&format!(
+            "{x},{y},{}\n",
+            -50.0 - 0.4 * x - 0.3 * y + 2.0 * (x / 7.0).sin()
+        ));
+    }
+    std::fs::write(dir.path().join("p.csv"), csv).unwrap();
+    let run = |method: &str, out: &str| {
+        wisp(
+            &[
+                "grid",
+                "p.csv",
+                "--extent",
+                "0,0,60,10",
+                "--cell",
+                "2",
+                "--method",
+                method,
+                "--out",
+                out,
+            ],
+            dir.path(),
+        )
+    };
+    let o = run("auto", "auto.asc");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let said = String::from_utf8_lossy(&o.stdout).to_string();
+    let line = said.lines().find(|l| l.starts_with("auto: ")).expect(&said);
+    let chosen = line["auto: ".len()..].split_whitespace().next().unwrap();
+    assert_ne!(chosen, "nearest", "{line}");
+    assert!(line.contains("nearest "), "the others are listed: {line}");
+    let o = run(chosen, "same.asc");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(dir.path().join("auto.asc")).unwrap(),
+        std::fs::read(dir.path().join("same.asc")).unwrap(),
+        "auto grids with the method it names"
+    );
+    // An unknown method is refused by name, with the choices.
+    let o = run("spline", "x.asc");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("auto"), "{}", stderr(&o));
 }
 
 /// 200 random points onto a 37 × 23 grid of 1 m cells, written as ESRI ASCII and as GeoTIFF.

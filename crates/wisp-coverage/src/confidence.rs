@@ -11,10 +11,9 @@
 //!
 //! A cell beyond the survey range is not judged ("not surveyed"), unless the map's σ there is
 //! under the profile's margin ([`judged`]): the model is then sure enough without a scan nearby.
+//! [`crate::evaluate`] applies all this per zone and criterion.
 
-use crate::regions::{regions, Region};
 use serde::{Deserialize, Serialize};
-use wisp_model::{Grid, GridGeometry};
 
 /// Above this probability of failing a cell is dead: more likely than not (issue 14).
 pub const DEAD_PROBABILITY: f64 = 0.5;
@@ -104,49 +103,10 @@ pub fn fail_probability(estimate: f64, sd: f64, threshold: f64) -> f64 {
     }
 }
 
-/// [`fail_probability`] on every cell of a layer (`sd` None: every estimate certain).
-pub fn fail_probability_grid(
-    estimate: &Grid<f32>,
-    sd: Option<&Grid<f32>>,
-    threshold: f64,
-) -> Grid<f32> {
-    Grid::from_fn(*estimate.geometry(), |r, c| {
-        let s = sd.map_or(f64::NAN, |g| g.values()[(r, c)] as f64);
-        fail_probability(estimate.values()[(r, c)] as f64, s, threshold) as f32
-    })
-}
-
 /// Whether a cell is judged: surveyed (within the survey range of a scan), or unsurveyed but
 /// with the map's standard deviation under `margin_db`, the profile's design margin.
 pub fn judged(surveyed: bool, sd: f32, margin_db: f64) -> bool {
     surveyed || (sd.is_finite() && (sd as f64) < margin_db)
-}
-
-/// Connected failing regions of the cells where `include` holds, each with its confidence: dead
-/// regions are the connected dead cells; at-risk regions the connected at-risk cells (so an
-/// at-risk rim around a dead core is its own region, outlined apart). Regions smaller than
-/// `min_area_m2` are dropped. Dead regions first, then at-risk, each in order of first cell.
-pub fn confident_regions(
-    probability: &Grid<f32>,
-    include: &dyn Fn(usize, usize) -> bool,
-    min_area_m2: f64,
-) -> Vec<(Confidence, Region)> {
-    let g: GridGeometry = *probability.geometry();
-    let mut out = Vec::new();
-    for class in [Confidence::Dead, Confidence::AtRisk] {
-        let cells: Vec<(usize, usize)> = probability
-            .indexed_iter()
-            .filter(|((r, c), p)| include(*r, *c) && Confidence::of(**p as f64) == Some(class))
-            .map(|(rc, _)| rc)
-            .collect();
-        out.extend(
-            regions(&g, &cells)
-                .into_iter()
-                .filter(|r| r.cells.len() as f64 * g.cell_area() >= min_area_m2)
-                .map(|r| (class, r)),
-        );
-    }
-    out
 }
 
 #[cfg(test)]
@@ -209,34 +169,16 @@ mod tests {
     }
 
     #[test]
-    fn regions_are_split_by_confidence_and_filtered_by_area() {
-        // 1 m cells: a 3×3 dead block with an at-risk column beside it, a lone dead cell, and an
-        // at-risk block of 4 cells elsewhere.
-        let g = GridGeometry::new(0.0, 0.0, 1.0, 1.0, 12, 8).unwrap();
-        let p = Grid::from_fn(g, |r, c| match (r, c) {
-            (0..=2, 0..=2) => 0.9,
-            (0..=2, 3) => 0.3,
-            (6, 6) => 0.8,
-            (5..=6, 9..=10) => 0.25,
-            _ => 0.05,
-        });
-        let all = confident_regions(&p, &|_, _| true, 2.0);
-        let summary: Vec<(Confidence, usize)> =
-            all.iter().map(|(k, r)| (*k, r.cells.len())).collect();
-        assert_eq!(
-            summary,
-            vec![
-                (Confidence::Dead, 9),
-                (Confidence::AtRisk, 3),
-                (Confidence::AtRisk, 4)
-            ]
-        );
-        // Excluded cells (not judged) are never in a region.
-        let some = confident_regions(&p, &|_, c| c != 3, 2.0);
-        assert_eq!(some.len(), 2);
+    fn names_are_those_of_tables_and_geojson() {
+        assert_eq!(Confidence::Dead.name(), "dead");
+        assert_eq!(Confidence::AtRisk.name(), "at-risk");
         assert_eq!(
             serde_json::to_string(&Confidence::AtRisk).unwrap(),
             "\"at-risk\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Confidence::Dead).unwrap(),
+            "\"dead\""
         );
     }
 }

@@ -198,6 +198,7 @@ mod tests {
                 median,
             }],
             dead_area_m2: dead.iter().map(|d| d.area_m2).sum(),
+            at_risk: Vec::new(),
             verdict: if dead.is_empty() {
                 Verdict::Pass
             } else {
@@ -211,6 +212,8 @@ mod tests {
         DeadZone {
             zone: name.into(),
             criterion: Criterion::Primary,
+            confidence: crate::Confidence::Dead,
+            fail_probability: 1.0,
             area_m2: 4.0,
             centroid_m: Point::new(x + 1.0, 1.0),
             worst: -80.0,

@@ -10,7 +10,16 @@
 //! fails. A dead zone is a connected failing region of at least
 //! [`EvalOptions::min_dead_zone_m2`], or any failing region of a criterion that misses its pass
 //! share, so a zone fails exactly when its dead area is positive.
+//!
+//! **Confidence.** Where the layers carry the map's standard deviation
+//! ([`SignalLayers::primary_std_dev`], for the primary signal and the SNR derived from it), each
+//! judged cell has a probability of failing ([`crate::confidence`]). Dead cells are those where
+//! failing is more likely than not — exactly the failing cells, so a deviation never changes a
+//! verdict. Passing cells that still fail with probability ≥ 20 % form the **at-risk** regions,
+//! reported apart ([`ZoneResult::at_risk`]) and never counted in a verdict. An unsurveyed cell is
+//! judged only when the map's deviation there is under [`EvalOptions::sure_std_dev_db`].
 
+use crate::confidence::{fail_probability, judged, Confidence};
 use crate::regions::{regions, Region};
 use serde::Serialize;
 use wisp_interp::SignalLayers;
@@ -30,6 +39,11 @@ pub struct EvalOptions {
     pub min_pass_share: f64,
     /// A zone with less than this share of its area surveyed is "not enough data" (0.5).
     pub min_surveyed_share: f64,
+    /// An unsurveyed cell is judged when the map's standard deviation there is under this many
+    /// dB: the model is then as sure as a survey is. 3 dB, the accuracy published for kriged
+    /// indoor radio maps of measured data (within 3 dB at 72 % of points, Jan et al., Sensors
+    /// 15(9):21377; shared/reference.md §7), an *estimate* of what a measurement itself gives.
+    pub sure_std_dev_db: f64,
 }
 
 impl Default for EvalOptions {
@@ -38,6 +52,7 @@ impl Default for EvalOptions {
             min_dead_zone_m2: 1.0,
             min_pass_share: 0.95,
             min_surveyed_share: 0.5,
+            sure_std_dev_db: 3.0,
         }
     }
 }
@@ -91,6 +106,31 @@ impl Criterion {
         }
     }
 
+    /// The standard deviation of the criterion's value at a cell, dB, where the map has one: the
+    /// primary signal's, which the SNR shares (the noise floor is a per-radio constant). NaN
+    /// for the others (taken as certain).
+    pub fn std_dev(self, layers: &SignalLayers, r: usize, c: usize) -> f64 {
+        match (self, &layers.primary_std_dev) {
+            (Criterion::Primary | Criterion::Snr, Some(sd)) => {
+                sd.get(r, c).map_or(f64::NAN, |v| *v as f64)
+            }
+            _ => f64::NAN,
+        }
+    }
+
+    /// Probability that the criterion fails at a cell whose value is `value` with standard
+    /// deviation `sd` ([`crate::confidence::fail_probability`], mirrored for co-channel counts,
+    /// which fail above the threshold). No value fails for certain.
+    pub fn fail_probability(self, value: f64, sd: f64, threshold: f64) -> f64 {
+        if value.is_nan() {
+            return 1.0;
+        }
+        match self {
+            Criterion::CoChannel => fail_probability(-value, sd, -threshold),
+            _ => fail_probability(value, sd, threshold),
+        }
+    }
+
     /// Whether `value` meets `threshold`: at least it for signal and SNR, at most it for
     /// co-channel counts. No value never passes.
     pub fn passes(self, value: f64, threshold: f64) -> bool {
@@ -139,11 +179,17 @@ pub struct CriterionResult {
     pub median: f64,
 }
 
-/// A connected region of a zone failing one criterion.
+/// A connected region of a zone failing one criterion: dead (failing is more likely than not)
+/// or at risk (passing, but failing is at least 20 % likely).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeadZone {
     pub zone: String,
     pub criterion: Criterion,
+    /// Dead, or only at risk (then the region never counts in a verdict).
+    pub confidence: Confidence,
+    /// The highest probability of failing over the region's cells (1 where the map is taken as
+    /// certain).
+    pub fail_probability: f64,
     pub area_m2: f64,
     pub centroid_m: Point,
     /// Worst value inside the region and how far it is from the threshold.
@@ -190,6 +236,9 @@ pub struct ZoneResult {
     /// criteria may overlap, so this is at most the sum of their areas. Positive exactly when
     /// the zone fails.
     pub dead_area_m2: f64,
+    /// Regions that pass but fail with probability ≥ 20 % (at least
+    /// [`EvalOptions::min_dead_zone_m2`] each): reported apart, never in the verdict.
+    pub at_risk: Vec<DeadZone>,
     pub verdict: Verdict,
 }
 
@@ -213,7 +262,7 @@ pub type Cells = Vec<(usize, usize)>;
 
 /// The cells of `layers` whose centre lies in `zone` (row, column), and those of them that
 /// were surveyed: the cells a zone is judged on. Charts of a zone's distribution take the same.
-pub fn zone_cells(zone: &Zone, layers: &SignalLayers) -> (Cells, Cells) {
+pub fn zone_cells(zone: &Zone, layers: &SignalLayers, opts: &EvalOptions) -> (Cells, Cells) {
     let g = *layers.primary.geometry();
     let (min, max) = zone.polygon.bounds();
     // Only the cells under the zone's bounding box can be inside it.
@@ -226,10 +275,18 @@ pub fn zone_cells(zone: &Zone, layers: &SignalLayers) -> (Cells, Cells) {
     let inside: Vec<(usize, usize)> = cells_in(min, max)
         .filter(|&(r, c)| zone.polygon.contains(g.centre(r, c)))
         .collect();
+    // Judged cells: surveyed, or sure enough without a scan (the map's deviation under the
+    // margin). "Surveyed" below means judged.
     let surveyed: Vec<(usize, usize)> = inside
         .iter()
         .copied()
-        .filter(|&(r, c)| layers.surveyed.get(r, c).copied().unwrap_or(false))
+        .filter(|&(r, c)| {
+            judged(
+                layers.surveyed.get(r, c).copied().unwrap_or(false),
+                Criterion::Primary.std_dev(layers, r, c) as f32,
+                opts.sure_std_dev_db,
+            )
+        })
         .collect();
     (inside, surveyed)
 }
@@ -243,10 +300,11 @@ pub fn evaluate_zone(
     opts: &EvalOptions,
 ) -> ZoneResult {
     let g = *layers.primary.geometry();
-    let (inside, surveyed) = zone_cells(zone, layers);
+    let (inside, surveyed) = zone_cells(zone, layers, opts);
     let criteria = Criterion::of(profile);
     let mut results = Vec::new();
     let mut dead_zones = Vec::new();
+    let mut at_risk = Vec::new();
     let mut all_pass = vec![true; surveyed.len()];
     // Cells inside any dead zone, of any criterion (regions of two criteria may overlap).
     let mut dead_cells = std::collections::BTreeSet::new();
@@ -312,7 +370,40 @@ pub fn evaluate_zone(
                 dead_cells.insert(cell);
             }
             dead_zones.push(dead_zone(
-                floor, zone, crit, threshold, &region, area, layers,
+                floor,
+                zone,
+                crit,
+                threshold,
+                &region,
+                area,
+                layers,
+                Confidence::Dead,
+            ));
+        }
+        // Passing cells the map is not sure of: failing is at least 20 % likely.
+        let risky: Vec<(usize, usize)> = surveyed
+            .iter()
+            .zip(values.iter().zip(&pass))
+            .filter(|(&(r, c), (&v, &p))| {
+                p && Confidence::of(crit.fail_probability(v, crit.std_dev(layers, r, c), threshold))
+                    == Some(Confidence::AtRisk)
+            })
+            .map(|(cell, _)| *cell)
+            .collect();
+        for region in regions(&g, &risky) {
+            let area = region.cells.len() as f64 * g.cell_area();
+            if area + 1e-9 < opts.min_dead_zone_m2 {
+                continue;
+            }
+            at_risk.push(dead_zone(
+                floor,
+                zone,
+                crit,
+                threshold,
+                &region,
+                area,
+                layers,
+                Confidence::AtRisk,
             ));
         }
     }
@@ -338,6 +429,7 @@ pub fn evaluate_zone(
         criteria: results,
         dead_zones,
         dead_area_m2: dead_cells.len() as f64 * g.cell_area(),
+        at_risk,
         verdict,
     }
 }
@@ -365,6 +457,7 @@ fn clamp_cell(g: &wisp_model::GridGeometry, p: Point) -> (usize, usize) {
     (r, c)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn dead_zone(
     floor: &Floor,
     zone: &Zone,
@@ -373,6 +466,7 @@ fn dead_zone(
     region: &Region,
     area_m2: f64,
     layers: &SignalLayers,
+    confidence: Confidence,
 ) -> DeadZone {
     let g = layers.primary.geometry();
     let n = region.cells.len() as f64;
@@ -427,9 +521,22 @@ fn dead_zone(
             })
             .map(|a| a.name.clone())
     };
+    let probability = region
+        .cells
+        .iter()
+        .map(|&(r, c)| {
+            crit.fail_probability(
+                crit.value(layers, r, c),
+                crit.std_dev(layers, r, c),
+                threshold,
+            )
+        })
+        .fold(0.0f64, f64::max);
     DeadZone {
         zone: zone.name.clone(),
         criterion: crit,
+        confidence,
+        fail_probability: probability,
         area_m2,
         centroid_m: centroid,
         worst,
@@ -468,6 +575,7 @@ mod tests {
             serving: p.map(|_| NO_RADIO),
             distance_m: p.map(|_| 0.0),
             surveyed: Grid::from_fn(g, |r, c| surveyed(g.centre(r, c))),
+            primary_std_dev: None,
             primary: p,
         }
     }
@@ -658,5 +766,122 @@ mod tests {
         let summed: f64 = r.dead_zones.iter().map(|d| d.area_m2).sum();
         assert!((summed - 36.0).abs() < 1e-9, "{summed}");
         assert!((r.dead_area_m2 - 12.0).abs() < 1e-9, "{}", r.dead_area_m2);
+    }
+
+    /// [`layers`] with the map's deviation `sd` (dB) on every cell.
+    fn with_sd(mut l: SignalLayers, sd: f32) -> SignalLayers {
+        l.primary_std_dev = Some(l.primary.map(|_| sd));
+        l
+    }
+
+    #[test]
+    fn unsure_passing_cells_are_at_risk_and_never_fail_a_zone() {
+        // Zone 2..12 × 2..6 m; right of x = 9 m the map says −62 ± 4 dBm against nhs-minimum's
+        // −65: passing, but failing with Φ(−0.75) = 22.7 % — at risk over 3 m × 4 m = 12 m².
+        // Left of it −50 ± 4: Φ(−3.75) ≈ 0.01 %, fine.
+        let f = floor(rect(2.0, 2.0, 12.0, 6.0));
+        let l = with_sd(
+            layers(|p| if p.x > 9.0 { -62.0 } else { -50.0 }, |_| true),
+            4.0,
+        );
+        let r = eval(&f, &l);
+        assert_eq!(r.verdict, Verdict::Pass);
+        assert!(r.dead_zones.is_empty());
+        assert_eq!(r.dead_area_m2, 0.0);
+        // nhs-minimum sets only the primary criterion.
+        let primary: Vec<&DeadZone> = r
+            .at_risk
+            .iter()
+            .filter(|d| d.criterion == Criterion::Primary)
+            .collect();
+        assert_eq!(primary.len(), 1);
+        assert_eq!(r.at_risk.len(), 1);
+        assert_eq!(primary[0].confidence, Confidence::AtRisk);
+        assert!(
+            (primary[0].area_m2 - 12.0).abs() < 1e-9,
+            "{}",
+            primary[0].area_m2
+        );
+        assert!(
+            (primary[0].fail_probability - 0.226_627).abs() < 1e-4,
+            "{}",
+            primary[0].fail_probability
+        );
+        assert!((primary[0].shortfall + 3.0).abs() < 1e-9);
+        // The same map without a deviation is certain: nothing at risk.
+        let r = eval(
+            &f,
+            &layers(|p| if p.x > 9.0 { -62.0 } else { -50.0 }, |_| true),
+        );
+        assert!(r.at_risk.is_empty());
+        // A deviation never changes what is dead: −70 ± 4 is dead (Φ(1.25) = 89 %), with or
+        // without the deviation, and the verdict is the same.
+        let weak = |p: Point| if p.x > 9.0 { -70.0 } else { -50.0 };
+        let sure = eval(&f, &layers(weak, |_| true));
+        let unsure = eval(&f, &with_sd(layers(weak, |_| true), 4.0));
+        assert_eq!(sure.verdict, Verdict::Fail);
+        assert_eq!(unsure.verdict, sure.verdict);
+        assert_eq!(unsure.dead_area_m2, sure.dead_area_m2);
+        let d = &unsure.dead_zones[0];
+        assert_eq!(d.confidence, Confidence::Dead);
+        assert!(
+            (d.fail_probability - 0.894_350).abs() < 1e-4,
+            "{}",
+            d.fail_probability
+        );
+        assert_eq!(sure.dead_zones[0].fail_probability, 1.0);
+    }
+
+    #[test]
+    fn small_at_risk_patches_are_dropped() {
+        // One at-risk cell (0.25 m²) is below the 1 m² minimum.
+        let f = floor(rect(2.0, 2.0, 8.0, 6.0));
+        let l = with_sd(
+            layers(
+                |p| {
+                    if (p.x - 4.25).abs() < 0.1 && (p.y - 4.25).abs() < 0.1 {
+                        -63.0
+                    } else {
+                        -50.0
+                    }
+                },
+                |_| true,
+            ),
+            4.0,
+        );
+        assert!(eval(&f, &l).at_risk.is_empty());
+    }
+
+    #[test]
+    fn unsurveyed_cells_are_judged_only_where_the_map_is_sure() {
+        // Nothing surveyed, −80 dBm everywhere: with σ = 2 dB (under the 3 dB margin) the map is
+        // sure and the zone fails; with σ = 3 dB (not under it) it stays not surveyed.
+        let f = floor(rect(2.0, 2.0, 8.0, 6.0));
+        let r = eval(&f, &with_sd(layers(|_| -80.0, |_| false), 2.0));
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert_eq!(r.surveyed_share, 1.0);
+        assert!((r.dead_area_m2 - 24.0).abs() < 1e-9);
+        let r = eval(&f, &with_sd(layers(|_| -80.0, |_| false), 3.0));
+        assert_eq!(r.verdict, Verdict::NotEnoughData);
+        assert!(r.dead_zones.is_empty());
+        // NaN deviation (no model there): not judged either.
+        let r = eval(&f, &with_sd(layers(|_| -80.0, |_| false), f32::NAN));
+        assert_eq!(r.verdict, Verdict::NotEnoughData);
+    }
+
+    #[test]
+    fn co_channel_fails_above_its_threshold_with_certainty() {
+        assert_eq!(
+            Criterion::CoChannel.fail_probability(3.0, f64::NAN, 2.0),
+            1.0
+        );
+        assert_eq!(
+            Criterion::CoChannel.fail_probability(2.0, f64::NAN, 2.0),
+            0.0
+        );
+        assert_eq!(
+            Criterion::Secondary.fail_probability(f64::NAN, 4.0, -75.0),
+            1.0
+        );
     }
 }

@@ -154,6 +154,10 @@ pub struct SignalLayers {
     pub distance_m: Grid<f32>,
     /// Within `survey_range_m` of a sample and inside the floor.
     pub surveyed: Grid<bool>,
+    /// The primary signal's standard deviation per cell, dB (the serving radio's, see
+    /// [`serving_std_dev`]), when the method gives one (kriging, `model`); NaN where it has none.
+    /// `wisp_coverage` turns it into each cell's probability of failing.
+    pub primary_std_dev: Option<Grid<f32>>,
 }
 
 /// Every radio's signal at every scan, as the layers and cross-validation interpolate it.
@@ -178,7 +182,7 @@ pub struct RadioFields {
 }
 
 /// Builds the per-radio fields of `samples` under the filters and not-heard level of `opts`.
-/// Fails with [`InterpError::NoSamples`] if no scan heard any kept radio.
+/// Fails with [`InterpErrorKind::NoSamples`] if no scan heard any kept radio.
 pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFields, InterpError> {
     let keep = |o: &wisp_model::Observation| opts.keeps(o);
     let used: Vec<usize> = samples
@@ -332,10 +336,13 @@ impl SignalLayers {
             &|r0, r1| Band_::new(r0, (r1 - r0) * cols),
         );
         let surfaces = estimator.surfaces;
-        Ok((
-            Band_::assemble(bands, fields.radios, geometry, distance_m, opts),
-            surfaces,
-        ))
+        let mut layers = Band_::assemble(bands, fields.radios, geometry, distance_m, opts);
+        if let Some(s) = surfaces.as_deref() {
+            if s.iter().any(|surface| surface.std_dev.is_some()) {
+                layers.primary_std_dev = Some(serving_std_dev(&layers, s));
+            }
+        }
+        Ok((layers, surfaces))
     }
 
     /// The layers of a radio map, where only the radios with `covers[r]` count as coverage
@@ -845,6 +852,7 @@ impl Band_ {
             serving,
             distance_m,
             surveyed,
+            primary_std_dev: None,
         }
     }
 }

@@ -38,8 +38,8 @@ pub use nearest::Nearest;
 pub use neighbours::NeighbourIndex;
 pub use regression::{RegressionKriging, Trend, TrendFit};
 pub use validate::{
-    auto, auto_with, cross_validate, cross_validate_with, walk_folds, Auto, CrossValidation, Folds,
-    MethodScore, Score, Validation,
+    auto, auto_with, cross_validate, cross_validate_points, cross_validate_with, walk_folds, Auto,
+    CrossValidation, Folds, MethodScore, Score, Validation,
 };
 pub use wisp_model::{Method, MethodChoice};
 

@@ -2,9 +2,11 @@
 //! seeds, the planner plans from the simulated survey (the survey's radio map, the calibrated
 //! model), and its plan is scored on the true field; an oracle plans on the true field itself.
 //!
-//! `cargo run --release -p wisp-plan --example plan_truth [--share S]... [SEEDS...]` (default seeds 1 2 3,
-//! shares 0.5; several `--share` values compare design margins as shares of the calibration's
-//! residual spread).
+//! `cargo run --release -p wisp-plan --example plan_truth [--share S]... [--method M] [SEEDS...]`
+//! (default seeds 1 2 3, shares 0.5; several `--share` values compare design margins as shares
+//! of the calibration's residual spread; `--method` the survey map's interpolation, `idw` by
+//! default, `model` for regression kriging on the calibrated model, as a site with
+//! `interpolation = "model"` or `auto` choosing it plans).
 //!
 //! **The true field after a plan.** Every transmitting AP's radios at their model mean
 //! (`wisp_radio::simulate::predict`, the walk's own model) plus that AP's shadowing (the walk's
@@ -34,7 +36,8 @@ use wisp_plan::local_search::improve;
 use wisp_plan::matrix::SignalMatrix;
 use wisp_plan::objective::{Columns, Problem, Search, Top2};
 use wisp_plan::{
-    calibrate, plan_floor, CalibrationOptions, PlanInput, PlanOptions, SurveyMap, Targets,
+    calibrate, plan_floor, CalibratedTrend, CalibrationOptions, PlanInput, PlanOptions, SurveyMap,
+    Targets,
 };
 use wisp_radio::{ShadowField, SimulationParams};
 
@@ -96,11 +99,14 @@ fn worst_clinical(demand: &Demand, t: &Top2) -> f64 {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut seeds: Vec<u64> = Vec::new();
     let mut shares: Vec<f64> = Vec::new();
+    let mut method = wisp_model::Method::Idw;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--share" {
             let v = args.next().ok_or("--share needs a value")?;
             shares.push(v.parse()?);
+        } else if a == "--method" {
+            method = args.next().ok_or("--method needs a value")?.parse()?;
         } else {
             seeds.push(a.parse()?);
         }
@@ -120,11 +126,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let floor = &layout.floor;
         for &seed in &seeds {
             let case = Case::new(&layout, seed);
-            let opts = layer_options(&case, wisp_model::Method::Idw);
+            let opts = layer_options(&case, method);
             let inside = |r: usize, c: usize| case.inside.values()[(r, c)];
-            let map = RadioMap::build(&case.samples, &case.geometry, &inside, &opts, None)?;
-            let ours = vec![true; map.radios.len()];
             let cal = calibrate(floor, &case.samples, &CalibrationOptions::default())?;
+            let trend = CalibratedTrend::new(floor, &cal);
+            let trend_ref = (method == wisp_model::Method::Model)
+                .then_some(&trend as &dyn wisp_interp::regression::Trend);
+            let map = RadioMap::build(&case.samples, &case.geometry, &inside, &opts, trend_ref)?;
+            let ours = vec![true; map.radios.len()];
             // The truth at the demand cells: existing APs with the walk's own shadowing.
             let demand = Demand::of_floor(floor, CELL_M, &profile);
             let mut base = Top2::empty(demand.len());

@@ -27,6 +27,9 @@ pub(crate) const NOT_SURVEYED_ALPHA: f32 = 0.55;
 pub(crate) const CONTOUR_COLOUR: [u8; 3] = [25, 25, 25];
 /// Dead-zone outlines: magenta, which neither palette uses.
 pub(crate) const OUTLINE_COLOUR: [u8; 3] = [200, 0, 160];
+/// At-risk outlines: the dead zones' magenta, dotted (2 px on, 4 px off) where dead zones are
+/// dashed, so the two read apart even in grey print.
+pub(crate) const AT_RISK_DOTS: (f64, f64) = (2.0, 4.0);
 pub(crate) const PATH_COLOUR: [u8; 3] = [30, 60, 170];
 pub(crate) const MEASURED_AP_COLOUR: [u8; 3] = [20, 20, 20];
 pub(crate) const PLANNED_AP_COLOUR: [u8; 3] = [0, 95, 210];
@@ -86,6 +89,9 @@ pub struct HeatmapRequest<'a> {
     pub markers: &'a [Marker],
     /// Dead zones: dashed magenta rings with their labels.
     pub outlines: &'a [Outline],
+    /// At-risk regions (passing, but failing at least 20 % likely): dotted magenta rings,
+    /// unlabelled, so they never read as dead zones.
+    pub at_risk: &'a [Outline],
     /// Survey walks, each the scan positions of one capture in order: a walk is drawn as a
     /// polyline with a dot per scan, a stop-and-go point (one position) as a dot; nothing joins
     /// one walk to another. May be empty; [`walks_of`] groups a survey's samples.
@@ -116,6 +122,7 @@ impl<'a> HeatmapRequest<'a> {
             contours: &[],
             markers: &[],
             outlines: &[],
+            at_risk: &[],
             walks: &[],
             zones: true,
             title: title.into(),
@@ -242,6 +249,10 @@ pub fn heatmap_image(request: &HeatmapRequest) -> Result<RgbaImage, RenderError>
         let dash = (style.font_px * 0.6).max(4.0) as f64;
         let gap = (style.font_px * 0.4).max(3.0) as f64;
         draw_ring(&mut canvas, &ring, OUTLINE_COLOUR, 2, Some((dash, gap)));
+    }
+    for outline in request.at_risk {
+        let ring = pixel_ring(calibration, &outline.ring);
+        draw_ring(&mut canvas, &ring, OUTLINE_COLOUR, 2, Some(AT_RISK_DOTS));
     }
     for marker in request.markers {
         if let Some((x, y)) = to_canvas(calibration, marker.at, &canvas) {
@@ -814,6 +825,7 @@ pub(crate) enum LegendKey {
     NotSurveyed,
     Marker(MarkerKind),
     Outline,
+    AtRisk,
     Zone,
     Path,
 }
@@ -847,6 +859,9 @@ impl Legend {
         }
         if !request.outlines.is_empty() {
             keys.push((LegendKey::Outline, "Dead zone".to_string()));
+        }
+        if !request.at_risk.is_empty() {
+            keys.push((LegendKey::AtRisk, "At risk (≥ 20 % likely)".to_string()));
         }
         if request.zones && !request.floor.zones.is_empty() {
             keys.push((LegendKey::Zone, "Zone".to_string()));
@@ -1069,6 +1084,13 @@ impl Legend {
                         Point::new((left + bar_width) as f64, mid_y as f64),
                     );
                     draw_thick_segment(canvas, c, d, OUTLINE_COLOUR, 2);
+                }
+                LegendKey::AtRisk => {
+                    let ring = [
+                        Point::new(left as f64, mid_y as f64),
+                        Point::new((left + bar_width) as f64, mid_y as f64),
+                    ];
+                    draw_ring(canvas, &ring, OUTLINE_COLOUR, 2, Some(AT_RISK_DOTS));
                 }
                 LegendKey::Zone => {
                     let rect =

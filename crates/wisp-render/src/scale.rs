@@ -254,6 +254,21 @@ impl ColourScale {
         }
     }
 
+    /// The map's standard deviation, 0 … 8 dB: sure is green, unsure red. 8 dB is the top of
+    /// indoor shadow fading's spread without line of sight (σ 4–8 dB, shared/reference.md §2),
+    /// what a map knows far from every scan; larger deviations saturate.
+    pub fn std_dev(palette: Palette) -> Self {
+        ColourScale {
+            min: 0.0,
+            max: 8.0,
+            unit: "dB",
+            title: "Standard deviation".to_string(),
+            palette,
+            reverse: true,
+            categories: Vec::new(),
+        }
+    }
+
     /// A categorical scale: category `i` (a layer value of `i`) is labelled `labels[i]` and
     /// coloured as slot `i` of [`ColourScale::categorical_in_slots`]. Its range is −½ … n − ½ so that it is valid whatever n.
     pub fn categorical(title: &str, unit: &'static str, labels: Vec<String>) -> Self {

@@ -14,7 +14,7 @@
 
 use crate::heatmap::{
     blend, decimals_for, hatch_ink, hatch_stripe_px, heatmap_image, title_lines, walk_dot_radius,
-    Legend, LegendKey, Style, CONTOUR_COLOUR, MEASURED_AP_COLOUR, NOT_SURVEYED_ALPHA,
+    Legend, LegendKey, Style, AT_RISK_DOTS, CONTOUR_COLOUR, MEASURED_AP_COLOUR, NOT_SURVEYED_ALPHA,
     NOT_SURVEYED_GREY, OUTLINE_COLOUR, PATH_COLOUR, PLANNED_AP_COLOUR, TEXT_COLOUR, ZONE_COLOUR,
 };
 use crate::html::{escape, png_data_uri};
@@ -45,6 +45,7 @@ pub fn heatmap_svg(req: &HeatmapRequest) -> Result<String, RenderError> {
     let mut bare = req.clone();
     bare.markers = &[];
     bare.outlines = &[];
+    bare.at_risk = &[];
     bare.walks = &[];
     bare.zones = false;
     bare.title = String::new();
@@ -94,6 +95,7 @@ pub fn heatmap_svg(req: &HeatmapRequest) -> Result<String, RenderError> {
     }
     write_walks(&mut svg, calibration, req.walks, &style);
     write_outlines(&mut svg, req, &style);
+    write_at_risk(&mut svg, req);
     write_markers(&mut svg, req, &style);
     write_labels(&mut svg, &map_labels(req, &faces, &style), &metrics);
     LegendWriter(&legend).write(&mut svg, req, &style, &metrics, plan_w);
@@ -355,6 +357,39 @@ fn write_outlines(svg: &mut String, req: &HeatmapRequest, style: &Style) {
     svg.push_str("</g>\n");
 }
 
+/// One dotted `<polygon class="at-risk">` per at-risk outline whose corners are all finite.
+fn write_at_risk(svg: &mut String, req: &HeatmapRequest) {
+    if req.at_risk.is_empty() {
+        return;
+    }
+    let calibration = req.floor.calibration;
+    let colour = hex(OUTLINE_COLOUR);
+    svg.push_str("<g class=\"at-risk\">\n");
+    for outline in req.at_risk {
+        let corners: Option<Vec<(f64, f64)>> = outline
+            .ring
+            .iter()
+            .map(|p| to_px(calibration, *p))
+            .collect();
+        let Some(corners) = corners.filter(|c| !c.is_empty()) else {
+            continue;
+        };
+        let list: Vec<String> = corners
+            .iter()
+            .map(|(x, y)| format!("{},{}", num(*x), num(*y)))
+            .collect();
+        let _ = writeln!(
+            svg,
+            "<polygon class=\"at-risk\" points=\"{}\" fill=\"none\" stroke=\"{colour}\" \
+             stroke-width=\"2\" stroke-dasharray=\"{} {}\"/>",
+            list.join(" "),
+            num(AT_RISK_DOTS.0),
+            num(AT_RISK_DOTS.1)
+        );
+    }
+    svg.push_str("</g>\n");
+}
+
 /// The symbol of a marker kind centred on (`cx`, `cy`), as the PNG draws it.
 fn symbol(kind: MarkerKind, cx: f64, cy: f64, radius: f64) -> String {
     match kind {
@@ -581,6 +616,17 @@ impl LegendWriter<'_> {
                     num(mid_y),
                     hex(OUTLINE_COLOUR),
                     num((bar_width / 2.0 - 1.0).max(1.0))
+                ),
+                LegendKey::AtRisk => format!(
+                    "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\" \
+                     stroke-dasharray=\"{} {}\"/>",
+                    num(left),
+                    num(mid_y),
+                    num(left + bar_width),
+                    num(mid_y),
+                    hex(OUTLINE_COLOUR),
+                    num(AT_RISK_DOTS.0),
+                    num(AT_RISK_DOTS.1)
                 ),
                 LegendKey::Zone => format!(
                     "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" \

@@ -295,3 +295,57 @@ fn a_hatched_category_is_striped_and_a_plain_one_is_not() {
     assert_eq!(hatched.len(), 2, "{hatched:?}");
     assert!(hatched.contains(&[0xe6, 0x9f, 0x00]));
 }
+
+#[test]
+fn at_risk_regions_are_dotted_where_dead_zones_are_dashed() {
+    let (floor, plan, layer) = (floor(), plan(), split_layer());
+    let scale = ColourScale::signal(Palette::Survey);
+    // 10 px per metre: the ring's top side runs along pixel row 20 from x = 120 to 160.
+    let ring = [Outline {
+        ring: vec![
+            Point::new(12.0, 2.0),
+            Point::new(16.0, 2.0),
+            Point::new(16.0, 6.0),
+            Point::new(12.0, 6.0),
+        ],
+        label: String::new(),
+    }];
+    let magenta = |p: &image::Rgba<u8>| {
+        let [r, g, b, _] = p.0;
+        (r as i32 - 200).abs() < 30 && g < 60 && (b as i32 - 160).abs() < 40
+    };
+    // (magenta pixels, longest run) on the most magenta of rows 19..=21 between the corners.
+    let runs = |image: &image::RgbaImage| {
+        (19..=21)
+            .map(|y| {
+                let (mut n, mut run, mut longest) = (0, 0, 0);
+                for x in 123..158 {
+                    if magenta(image.get_pixel(x, y)) {
+                        n += 1;
+                        run += 1;
+                        longest = longest.max(run);
+                    } else {
+                        run = 0;
+                    }
+                }
+                (n, longest)
+            })
+            .max()
+            .unwrap()
+    };
+    let mut request = HeatmapRequest::new(&floor, &plan, &layer, &scale, "t");
+    let bare = heatmap_image(&request).unwrap();
+    assert_eq!(runs(&bare).0, 0);
+    request.at_risk = &ring;
+    let dotted = heatmap_image(&request).unwrap();
+    let (n, longest) = runs(&dotted);
+    assert!(
+        n >= 8 && longest <= 3,
+        "at risk: {n} px, runs up to {longest}"
+    );
+    request.at_risk = &[];
+    request.outlines = &ring;
+    let dashed = heatmap_image(&request).unwrap();
+    let (n, longest) = runs(&dashed);
+    assert!(n >= 8 && longest >= 4, "dead: {n} px, runs up to {longest}");
+}

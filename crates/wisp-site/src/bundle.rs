@@ -12,7 +12,7 @@ use crate::{Error, ExitCode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use wisp_coverage::{Criterion, CriterionResult, DeadZone, Verdict, ZoneResult};
+use wisp_coverage::{Confidence, Criterion, CriterionResult, DeadZone, Verdict, ZoneResult};
 use wisp_model::{Point, ZoneKind};
 
 /// The bundle file's name inside a bundle folder.
@@ -80,6 +80,9 @@ struct JsonZone {
     /// Absent from bundles written before it existed: then the dead zones' summed area.
     #[serde(default)]
     dead_area_m2: Option<f64>,
+    /// Absent from bundles written before it existed: none.
+    #[serde(default)]
+    at_risk: Vec<JsonDeadZone>,
     verdict: String,
 }
 
@@ -97,6 +100,11 @@ struct JsonCriterion {
 struct JsonDeadZone {
     zone: String,
     criterion: String,
+    /// Absent from bundles written before it existed: dead (the only kind then), certain.
+    #[serde(default)]
+    confidence: Option<Confidence>,
+    #[serde(default)]
+    fail_probability: Option<f64>,
     area_m2: f64,
     centroid_m: Point,
     worst: Option<f64>,
@@ -156,18 +164,12 @@ impl JsonZone {
         let dead_zones = self
             .dead_zones
             .iter()
-            .map(|d| {
-                Ok(DeadZone {
-                    zone: d.zone.clone(),
-                    criterion: criterion(&d.criterion)?,
-                    area_m2: d.area_m2,
-                    centroid_m: d.centroid_m,
-                    worst: nan(d.worst),
-                    shortfall: nan(d.shortfall),
-                    nearest_radio: d.nearest_radio.clone(),
-                    outline_m: d.outline_m.clone(),
-                })
-            })
+            .map(JsonDeadZone::to_dead_zone)
+            .collect::<Result<Vec<_>, String>>()?;
+        let at_risk = self
+            .at_risk
+            .iter()
+            .map(JsonDeadZone::to_dead_zone)
             .collect::<Result<Vec<_>, String>>()?;
         Ok(ZoneResult {
             zone: self.zone.clone(),
@@ -181,7 +183,25 @@ impl JsonZone {
                 .unwrap_or_else(|| dead_zones.iter().map(|d| d.area_m2).sum()),
             criteria,
             dead_zones,
+            at_risk,
             verdict,
+        })
+    }
+}
+
+impl JsonDeadZone {
+    fn to_dead_zone(&self) -> Result<DeadZone, String> {
+        Ok(DeadZone {
+            zone: self.zone.clone(),
+            criterion: criterion(&self.criterion)?,
+            confidence: self.confidence.unwrap_or(Confidence::Dead),
+            fail_probability: self.fail_probability.unwrap_or(1.0),
+            area_m2: self.area_m2,
+            centroid_m: self.centroid_m,
+            worst: nan(self.worst),
+            shortfall: nan(self.shortfall),
+            nearest_radio: self.nearest_radio.clone(),
+            outline_m: self.outline_m.clone(),
         })
     }
 }
@@ -487,6 +507,8 @@ mod tests {
             dead_zones: vec![DeadZone {
                 zone: "Bay A".into(),
                 criterion: Criterion::Primary,
+                confidence: Confidence::Dead,
+                fail_probability: 0.75,
                 area_m2: 3.25,
                 centroid_m: Point::new(1.5, 2.5),
                 worst: -80.0,
@@ -495,6 +517,18 @@ mod tests {
                 outline_m: vec![Point::new(1.0, 2.0), Point::new(2.0, 3.0)],
             }],
             dead_area_m2: 3.25,
+            at_risk: vec![DeadZone {
+                zone: "Bay A".into(),
+                criterion: Criterion::Snr,
+                confidence: Confidence::AtRisk,
+                fail_probability: 0.3,
+                area_m2: 1.25,
+                centroid_m: Point::new(4.5, 2.5),
+                worst: 26.0,
+                shortfall: -1.0,
+                nearest_radio: None,
+                outline_m: vec![Point::new(4.0, 2.0), Point::new(5.0, 3.0)],
+            }],
             verdict: Verdict::NotEnoughData,
         };
         let json = serde_json::to_string(&JsonZone::of(&z).unwrap()).unwrap();

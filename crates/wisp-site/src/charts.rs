@@ -68,7 +68,8 @@ pub fn floor_charts(floor: &SiteFloor, analysis: &FloorAnalysis) -> Vec<NamedCha
         let Some(zone) = floor.floor.zones.iter().find(|z| z.name == result.zone) else {
             continue;
         };
-        let (_, cells) = wisp_coverage::zone_cells(zone, layers);
+        let (_, cells) =
+            wisp_coverage::zone_cells(zone, layers, &wisp_coverage::EvalOptions::default());
         if cells.is_empty() {
             continue;
         }
@@ -321,7 +322,11 @@ mod tests {
             .floor
             .zones
             .iter()
-            .map(|z| wisp_coverage::zone_cells(z, layers).1.len())
+            .map(|z| {
+                wisp_coverage::zone_cells(z, layers, &wisp_coverage::EvalOptions::default())
+                    .1
+                    .len()
+            })
             .sum();
         assert_eq!(total, judged);
         // Every chart draws.

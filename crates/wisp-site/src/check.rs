@@ -118,7 +118,8 @@ fn dbm(v: f64) -> String {
     }
 }
 
-/// The zone table for people, then the dead zones.
+/// The zone table for people, then the dead zones, then the at-risk regions (apart: they never
+/// count in a verdict).
 pub fn table(check: &SiteCheck) -> String {
     let mut s = format!(
         "{:<6} {:<28} {:<16} {:>8} {:>9} {:>6} {:>9} {:>8}  {}\n",
@@ -171,6 +172,30 @@ pub fn table(check: &SiteCheck) -> String {
                 // NaN when nothing was heard for the criterion at all (no second radio).
                 dbm(d.shortfall),
                 d.criterion.margin_unit(),
+                d.nearest_radio.as_deref().unwrap_or("–")
+            );
+        }
+    }
+    let at_risk: Vec<_> = check
+        .zones()
+        .flat_map(|(f, z)| z.at_risk.iter().map(move |d| (f, d)))
+        .collect();
+    if !at_risk.is_empty() {
+        s += &format!(
+            "\nat risk ({}, passing on the map but failing at least 20 % likely; not in verdicts):\n",
+            at_risk.len()
+        );
+        for (floor, d) in at_risk {
+            s += &format!(
+                "  {floor} {}: {} may fail over {:.1} m² at ({:.1}, {:.1}) m, worst {} {}, up to {:.0} % likely, nearest AP {}\n",
+                d.zone,
+                d.criterion.name(),
+                d.area_m2,
+                d.centroid_m.x,
+                d.centroid_m.y,
+                dbm(d.worst),
+                d.criterion.unit(),
+                100.0 * d.fail_probability,
                 d.nearest_radio.as_deref().unwrap_or("–")
             );
         }
@@ -228,17 +253,19 @@ pub fn with_pixels(v: &mut serde_json::Value, site: &wisp_ingest::Site) {
             continue;
         };
         for z in zones {
-            let Some(dead) = z["dead_zones"].as_array_mut() else {
-                continue;
-            };
-            for d in dead {
-                let (Some(x), Some(y)) =
-                    (d["centroid_m"]["x"].as_f64(), d["centroid_m"]["y"].as_f64())
-                else {
+            for key in ["dead_zones", "at_risk"] {
+                let Some(regions) = z[key].as_array_mut() else {
                     continue;
                 };
-                let px = cal.to_pixels(wisp_model::Point::new(x, y));
-                d["centroid_px"] = json!({"x": px.x, "y": px.y});
+                for d in regions {
+                    let (Some(x), Some(y)) =
+                        (d["centroid_m"]["x"].as_f64(), d["centroid_m"]["y"].as_f64())
+                    else {
+                        continue;
+                    };
+                    let px = cal.to_pixels(wisp_model::Point::new(x, y));
+                    d["centroid_px"] = json!({"x": px.x, "y": px.y});
+                }
             }
         }
     }
@@ -275,6 +302,8 @@ pub fn zone_csv(check: &SiteCheck) -> String {
         "primary_worst_dbm",
         "dead_zones",
         "dead_area_m2",
+        "at_risk_regions",
+        "at_risk_area_m2",
         "verdict",
     ]);
     for (floor, z) in check.zones() {
@@ -294,13 +323,17 @@ pub fn zone_csv(check: &SiteCheck) -> String {
             p.map_or(String::new(), |p| dbm(p.worst)),
             z.dead_zones.len().to_string(),
             format!("{:.2}", z.dead_area_m2),
+            z.at_risk.len().to_string(),
+            // Folded from +0: an empty f64 sum is −0, which would print as "-0.00".
+            format!("{:.2}", z.at_risk.iter().fold(0.0, |a, d| a + d.area_m2)),
             z.verdict.name().to_string(),
         ]);
     }
     String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
 }
 
-/// Dead zones as GeoJSON polygons in plan metres, one Feature each.
+/// Dead zones and at-risk regions as GeoJSON polygons in plan metres, one Feature each, told
+/// apart by the property `"confidence"`: `"dead"` or `"at-risk"`.
 pub fn geojson(check: &SiteCheck) -> serde_json::Value {
     features(check, &|_, p| [p.x, p.y])
 }
@@ -312,7 +345,9 @@ pub fn geojson_wgs84(
     check: &SiteCheck,
 ) -> Result<serde_json::Value, Error> {
     for (floor, z) in check.zones() {
-        if !z.dead_zones.is_empty() && site.floor(floor).is_none_or(|f| f.georef.is_none()) {
+        if !(z.dead_zones.is_empty() && z.at_risk.is_empty())
+            && site.floor(floor).is_none_or(|f| f.georef.is_none())
+        {
             return Err(Error::input(format!(
                 "{}: floor '{floor}' has no georef, so --wgs84 cannot place its dead zones (add georef = [{{ at = [x, y], lat = .., lon = .. }}, ...])",
                 site.manifest_path.display()
@@ -337,7 +372,12 @@ fn features(
 ) -> serde_json::Value {
     let features: Vec<_> = check
         .zones()
-        .flat_map(|(floor, z)| z.dead_zones.iter().map(move |d| (floor, d)))
+        .flat_map(|(floor, z)| {
+            z.dead_zones
+                .iter()
+                .chain(&z.at_risk)
+                .map(move |d| (floor, d))
+        })
         .map(|(floor, d)| {
             let mut ring: Vec<[f64; 2]> = d.outline_m.iter().map(|p| coords(floor, *p)).collect();
             if let Some(first) = ring.first().copied() {
@@ -346,9 +386,127 @@ fn features(
             json!({
                 "type": "Feature",
                 "geometry": {"type": "Polygon", "coordinates": [ring]},
-                "properties": {"floor": floor, "zone": d.zone, "area_m2": d.area_m2, "criterion": d.criterion.name(), "worst": d.worst},
+                "properties": {"floor": floor, "zone": d.zone, "area_m2": d.area_m2, "criterion": d.criterion.name(), "worst": d.worst, "confidence": d.confidence.name(), "fail_probability": d.fail_probability},
             })
         })
         .collect();
     json!({"type": "FeatureCollection", "features": features})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wisp_coverage::{Confidence, CriterionResult, DeadZone};
+    use wisp_model::Point;
+
+    fn region(zone: &str, confidence: Confidence, x: f64, p: f64) -> DeadZone {
+        DeadZone {
+            zone: zone.into(),
+            criterion: Criterion::Primary,
+            confidence,
+            fail_probability: p,
+            area_m2: 2.5,
+            centroid_m: Point::new(x + 0.5, 0.5),
+            worst: -63.0,
+            shortfall: -2.0,
+            nearest_radio: Some("AP-1".into()),
+            outline_m: vec![
+                Point::new(x, 0.0),
+                Point::new(x + 1.0, 0.0),
+                Point::new(x + 1.0, 1.0),
+            ],
+        }
+    }
+
+    /// One floor: a failing bay with a dead zone, and a passing bay with an at-risk region.
+    fn check() -> SiteCheck {
+        let zone = |name: &str, dead: Vec<DeadZone>, at_risk: Vec<DeadZone>| ZoneResult {
+            zone: name.into(),
+            kind: "bay",
+            profile: "nhs-minimum".into(),
+            area_m2: 20.0,
+            surveyed_share: 1.0,
+            pass_share: 0.9,
+            criteria: vec![CriterionResult {
+                criterion: Criterion::Primary,
+                threshold: -65.0,
+                pass_share: 0.9,
+                worst: -70.0,
+                p5: -68.0,
+                median: -55.0,
+            }],
+            dead_area_m2: dead.iter().fold(0.0, |a, d| a + d.area_m2),
+            verdict: if dead.is_empty() {
+                Verdict::Pass
+            } else {
+                Verdict::Fail
+            },
+            dead_zones: dead,
+            at_risk,
+        };
+        let zones = vec![
+            zone(
+                "Bay A",
+                vec![region("Bay A", Confidence::Dead, 0.0, 0.9)],
+                vec![],
+            ),
+            zone(
+                "Bay B",
+                vec![],
+                vec![region("Bay B", Confidence::AtRisk, 5.0, 0.3)],
+            ),
+        ];
+        SiteCheck {
+            floors: vec![(
+                "G".into(),
+                FloorAnalysis::without_layers(zones, "model".into()),
+            )],
+            failed: vec![],
+        }
+    }
+
+    #[test]
+    fn at_risk_regions_are_reported_apart_and_never_fail_a_zone() {
+        let c = check();
+        assert_eq!(c.exit_code(), ExitCode::ZoneFails);
+        let t = table(&c);
+        assert!(
+            t.contains("dead zones (1):\n  G Bay A: primary fails"),
+            "{t}"
+        );
+        assert!(t.contains("at risk (1, "), "{t}");
+        assert!(
+            t.contains("G Bay B: primary may fail over 2.5 m² at (5.5, 0.5) m, worst -63 dBm, up to 30 % likely"),
+            "{t}"
+        );
+        assert!(t.contains("2 zones: 1 pass, 1 fail"), "{t}");
+
+        let csv = zone_csv(&c);
+        let rows: Vec<&str> = csv.lines().collect();
+        assert!(
+            rows[0].ends_with("dead_zones,dead_area_m2,at_risk_regions,at_risk_area_m2,verdict")
+        );
+        assert!(rows[1].ends_with(",1,2.50,0,0.00,FAIL"), "{}", rows[1]);
+        assert!(rows[2].ends_with(",0,0.00,1,2.50,pass"), "{}", rows[2]);
+
+        let j = check_json("S", &c);
+        let zones = &j["floors"][0]["zones"];
+        assert_eq!(zones[0]["dead_zones"][0]["confidence"], "dead");
+        assert_eq!(zones[1]["at_risk"][0]["confidence"], "at-risk");
+        assert_eq!(zones[1]["verdict"], "pass");
+
+        let g = geojson(&c);
+        let props: Vec<(&str, &str)> = g["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["properties"]["zone"].as_str().unwrap(),
+                    f["properties"]["confidence"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(props, vec![("Bay A", "dead"), ("Bay B", "at-risk")]);
+    }
 }

@@ -210,6 +210,7 @@ fn label(metric: Metric) -> &'static str {
         Metric::RadioCount => "Radio count",
         Metric::CoChannel => "Co-channel",
         Metric::Uncertainty => "Distance to scan",
+        Metric::StdDev => "Standard deviation",
         Metric::Channel => "Channel",
         Metric::PredictedBefore => "Predicted before",
         Metric::PredictedAfter => "Predicted after plan",

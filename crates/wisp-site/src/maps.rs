@@ -22,6 +22,9 @@ pub enum Metric {
     CoChannel,
     /// Distance to the nearest scan: how far the map is extrapolated.
     Uncertainty,
+    /// The map's standard deviation of the primary signal (methods `model` and `kriging`):
+    /// how sure the map is, cell by cell, which the dead and at-risk regions are judged from.
+    StdDev,
     /// The serving (strongest) radio's channel, band and number: one colour per channel
     /// present, from a colour-blind-aware categorical palette (`--palette` does not apply).
     Channel,
@@ -34,7 +37,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order they are listed to users.
-    pub const ALL: [Metric; 10] = [
+    pub const ALL: [Metric; 11] = [
         Metric::Primary,
         Metric::Secondary,
         Metric::Tertiary,
@@ -42,6 +45,7 @@ impl Metric {
         Metric::RadioCount,
         Metric::CoChannel,
         Metric::Uncertainty,
+        Metric::StdDev,
         Metric::Channel,
         Metric::PredictedBefore,
         Metric::PredictedAfter,
@@ -57,6 +61,7 @@ impl Metric {
             Metric::RadioCount => "radio-count",
             Metric::CoChannel => "co-channel",
             Metric::Uncertainty => "uncertainty",
+            Metric::StdDev => "std-dev",
             Metric::Channel => "channel",
             Metric::PredictedBefore => "predicted-before",
             Metric::PredictedAfter => "predicted-after",
@@ -72,6 +77,7 @@ impl Metric {
             Metric::RadioCount => "Radios at -75 dBm or better",
             Metric::CoChannel => "Co-channel radios at -85 dBm or better",
             Metric::Uncertainty => "Distance to the nearest scan",
+            Metric::StdDev => "Standard deviation of the primary signal",
             Metric::Channel => "Serving channel",
             Metric::PredictedBefore => "Predicted primary signal, existing APs",
             Metric::PredictedAfter => "Predicted primary signal with the planned APs",
@@ -100,6 +106,7 @@ impl Metric {
             Metric::RadioCount => counts(&l.radio_count),
             Metric::CoChannel => counts(&l.cochannel),
             Metric::Uncertainty => l.distance_m.clone(),
+            Metric::StdDev => l.primary_std_dev.clone()?,
             Metric::Channel | Metric::PredictedBefore | Metric::PredictedAfter => return None,
         })
     }
@@ -109,6 +116,7 @@ impl Metric {
             Metric::RadioCount => ColourScale::count("Radios", 6.0, false, palette),
             Metric::CoChannel => ColourScale::count("Co-channel radios", 4.0, true, palette),
             Metric::Uncertainty => ColourScale::distance(palette),
+            Metric::StdDev => ColourScale::std_dev(palette),
             _ => ColourScale::signal(palette),
         }
         .with_title(self.title())
@@ -122,7 +130,7 @@ impl Metric {
             Metric::Tertiary => Some(Criterion::Tertiary),
             Metric::Snr => Some(Criterion::Snr),
             Metric::CoChannel => Some(Criterion::CoChannel),
-            Metric::RadioCount | Metric::Uncertainty | Metric::Channel => None,
+            Metric::RadioCount | Metric::Uncertainty | Metric::StdDev | Metric::Channel => None,
         }
     }
 }
@@ -240,6 +248,12 @@ pub fn render_with<T>(
         .ok_or_else(|| Error::input(format!("floor '{}' has no survey samples to draw", f.id)))?;
     let scale = metric.scale(palette);
     let contours = contours_for(site, f, metric);
+    if metric == Metric::StdDev && layers.primary_std_dev.is_none() {
+        return Err(Error::input(format!(
+            "--metric std-dev: floor '{}' was interpolated with {}, which gives no standard deviation; use interpolation = \"model\" or \"kriging\" in the manifest",
+            f.id, analysis.method
+        )));
+    }
     let outlines: Vec<Outline> = analysis
         .zones
         .iter()
@@ -248,6 +262,17 @@ pub fn render_with<T>(
         .map(|d| Outline {
             ring: d.outline_m.clone(),
             label: format!("{} {:.0} m²", d.zone, d.area_m2),
+        })
+        .collect();
+    // At-risk regions: outlined apart (dotted, no label), never as dead zones.
+    let at_risk: Vec<Outline> = analysis
+        .zones
+        .iter()
+        .flat_map(|z| &z.at_risk)
+        .filter(|d| Some(d.criterion) == metric.criterion())
+        .map(|d| Outline {
+            ring: d.outline_m.clone(),
+            label: String::new(),
         })
         .collect();
     let walks = if show_path {
@@ -292,7 +317,11 @@ pub fn render_with<T>(
         title,
         opacity,
         show_zones,
-        finish,
+        |req| {
+            let mut req = req.clone();
+            req.at_risk = &at_risk;
+            finish(&req)
+        },
     )
 }
 

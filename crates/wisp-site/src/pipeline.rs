@@ -202,11 +202,19 @@ pub fn layer_options(
             opts.method = m;
             m.to_string()
         }
-        // Cross-validate every method on walk-out folds of this floor's own walk; a walk too
-        // short to fold falls back to IDW.
+        // Cross-validate every method, `model` included (its calibration refitted on each
+        // fold's training scans), on walk-out folds of this floor's own walk; a walk too short
+        // to fold falls back to IDW.
         MethodChoice::Auto => {
             let cv = wisp_interp::validate::CrossValidation::default();
-            match wisp_interp::validate::auto(samples, &opts, &cv) {
+            let model = wisp_plan::CalibrationFit {
+                floor: f.clone(),
+                options: wisp_plan::CalibrationOptions {
+                    grouping: site.ap_grouping.clone(),
+                    ..Default::default()
+                },
+            };
+            match wisp_interp::validate::auto_with(samples, Some(&model), &opts, &cv) {
                 Ok(a) => {
                     opts.method = a.method;
                     format!(
@@ -301,6 +309,7 @@ fn unsurveyed_layers(g: GridGeometry) -> SignalLayers {
         serving: Grid::filled(g, wisp_interp::layers::NO_RADIO),
         distance_m: nan,
         surveyed: Grid::filled(g, false),
+        primary_std_dev: None,
     }
 }
 

@@ -445,6 +445,31 @@ fn dead_zone_table(zones: &[ZoneResult]) -> Table {
     dead_zones
 }
 
+/// The floor's at-risk regions in one sentence (None: there are none): they pass on the map but
+/// fail at least 20 % likely, so they are listed apart from the dead zones and never in a verdict.
+fn at_risk_note(zones: &[ZoneResult]) -> Option<String> {
+    let at_risk: Vec<_> = zones.iter().flat_map(|z| &z.at_risk).collect();
+    if at_risk.is_empty() {
+        return None;
+    }
+    let each: Vec<String> = at_risk
+        .iter()
+        .map(|d| {
+            format!(
+                "{} ({}, {:.1} m², up to {:.0} %)",
+                d.zone,
+                d.criterion.name(),
+                d.area_m2,
+                100.0 * d.fail_probability
+            )
+        })
+        .collect();
+    Some(format!(
+        "At risk, not counted in any verdict (passing on the map, but failing at least 20 % likely given its standard deviation; outlined dotted on the maps): {}.",
+        each.join("; ")
+    ))
+}
+
 /// The PDF of a checked site, with each floor's dead-zone close-ups.
 pub fn build_pdf(
     loaded: &Loaded,
@@ -548,6 +573,9 @@ pub fn assemble(
         let mut notes = part.notes.clone();
         if let Some((message, _)) = &part.error {
             notes.push(format!("This floor could not be processed: {message}"));
+        }
+        if let Some(note) = at_risk_note(&part.zones) {
+            notes.push(note);
         }
         // Heatmaps stay PNG until the PDF embeds them, one at a time: memory does not grow with
         // the number of floors times the plan size.

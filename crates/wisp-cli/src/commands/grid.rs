@@ -2,7 +2,7 @@ use crate::{CliError, ExitCode};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use wisp_interp::{Idw, Interpolator, NaturalNeighbour, Nearest, OrdinaryKriging, ScatteredPoint};
-use wisp_model::{GridGeometry, Method};
+use wisp_model::{GridGeometry, Method, MethodChoice};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,9 +19,10 @@ pub struct Args {
     size: Option<(usize, usize)>,
     /// Interpolation method: idw (inverse distance), nearest (nearest sample), natural (Sibson's
     /// natural neighbours, IDW outside the points' hull), kriging (ordinary kriging with a fitted
-    /// exponential semivariogram).
-    #[arg(long, default_value = "idw", value_parser = parse_point_method)]
-    method: Method,
+    /// exponential semivariogram), or auto (the one of these with the lowest RMSE when stretches
+    /// of 20 m of the points, in file order, are left out in turn: `wisp validate`'s folds).
+    #[arg(long, default_value = "idw", value_parser = parse_point_choice)]
+    method: MethodChoice,
     /// Neighbours per estimate [default: 12 for idw and natural's fallback, 64 for kriging].
     #[arg(long)]
     k: Option<usize>,
@@ -80,14 +81,14 @@ fn read_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<f64>>, CliError> 
     Ok(wisp_ingest::points::load_columns(path, names)?)
 }
 
-/// The method `--method`, `--k` and `--power` describe.
-fn interpolator(a: &Args) -> Result<Box<dyn Interpolator>, CliError> {
+/// Method `name` with the `--k` and `--power` of `a`.
+fn interpolator(a: &Args, method: Method) -> Result<Box<dyn Interpolator>, CliError> {
     if a.k == Some(0) || !a.power.is_finite() || a.power <= 0.0 {
         return Err(CliError::input(
             "--k must be at least 1 and --power a positive number",
         ));
     }
-    if a.std_dev_out.is_some() && a.method != Method::Kriging {
+    if a.std_dev_out.is_some() && a.method != MethodChoice::Fixed(Method::Kriging) {
         return Err(CliError::input(format!(
             "--std-dev-out: only kriging gives a standard deviation, not --method {}",
             a.method
@@ -97,7 +98,7 @@ fn interpolator(a: &Args) -> Result<Box<dyn Interpolator>, CliError> {
         k: a.k.unwrap_or(Idw::default().k),
         power: a.power,
     };
-    Ok(match a.method {
+    Ok(match method {
         Method::Idw => Box::new(idw),
         Method::Nearest => Box::new(Nearest),
         Method::Natural => Box::new(NaturalNeighbour { fallback: idw }),
@@ -105,7 +106,7 @@ fn interpolator(a: &Args) -> Result<Box<dyn Interpolator>, CliError> {
             k: a.k.unwrap_or(OrdinaryKriging::default().k),
             ..Default::default()
         }),
-        // parse_point_method refuses it already: a table of points has no calibrated model.
+        // parse_point_choice refuses it already: a table of points has no calibrated model.
         Method::Model => {
             return Err(CliError::input(
                 "--method model needs a site's calibrated model",
@@ -114,29 +115,88 @@ fn interpolator(a: &Args) -> Result<Box<dyn Interpolator>, CliError> {
     })
 }
 
-/// `--method`: a point method (`model` needs a site's calibration, which a table of points has not).
-fn parse_point_method(s: &str) -> Result<Method, String> {
-    let m: Method = s
+/// `--method auto`: every point method (with `--k` and `--power`) cross-validated on walk-out
+/// folds of the points in file order; the lowest RMSE wins (ties as `wisp validate` breaks
+/// them). Returns the method and the line saying why.
+fn auto_method(
+    a: &Args,
+    points: &[ScatteredPoint],
+    values: &[f32],
+) -> Result<(Box<dyn Interpolator>, String), CliError> {
+    let methods: Vec<Box<dyn Interpolator>> = Method::POINT
+        .iter()
+        .map(|m| interpolator(a, *m))
+        .collect::<Result<_, _>>()?;
+    let refs: Vec<&dyn Interpolator> = methods.iter().map(|m| m.as_ref()).collect();
+    let cv = wisp_interp::CrossValidation::default();
+    let v = wisp_interp::cross_validate_points(points, values, &refs, &cv).map_err(|e| {
+        CliError::input(format!(
+            "{}: --method auto cannot cross-validate these points ({e}); choose a method",
+            a.points.display()
+        ))
+    })?;
+    let best = v.best().ok_or_else(|| {
+        CliError::input(format!(
+            "{}: --method auto: no method predicted any left-out point",
+            a.points.display()
+        ))
+    })?;
+    let others: Vec<String> = v
+        .methods
+        .iter()
+        .filter(|m| m.method != best.method)
+        .map(|m| format!("{} {:.2}", m.method, m.overall.rmse_db()))
+        .collect();
+    let why = format!(
+        "auto: {} (lowest walk-out RMSE, {:.2} dB vs {}; {} points, {} stretches of 20 m, {} folds)",
+        best.method,
+        best.overall.rmse_db(),
+        others.join(", "),
+        v.samples,
+        v.blocks,
+        v.folds
+    );
+    Ok((interpolator(a, best.method)?, why))
+}
+
+/// `--method`: a point method or `auto` (`model` needs a site's calibration, which a table of
+/// points has not).
+fn parse_point_choice(s: &str) -> Result<MethodChoice, String> {
+    let choice: MethodChoice = s
         .parse()
         .map_err(|e: wisp_model::ModelError| e.to_string())?;
-    if Method::POINT.contains(&m) {
-        Ok(m)
-    } else {
-        Err(format!(
-            "'{m}' needs a site's calibrated model; a table of points takes one of: {}",
+    match choice {
+        MethodChoice::Fixed(m) if !Method::POINT.contains(&m) => Err(format!(
+            "'{m}' needs a site's calibrated model; a table of points takes one of: {}, auto",
             Method::point_names().join(", ")
-        ))
+        )),
+        _ => Ok(choice),
     }
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let method = interpolator(&a)?;
+    // Parameters are checked before the file is read.
+    let given = match a.method {
+        MethodChoice::Auto => {
+            interpolator(&a, Method::Idw)?;
+            None
+        }
+        MethodChoice::Fixed(m) => Some(interpolator(&a, m)?),
+    };
     let rows = read_columns(&a.points, &["x", "y", "value"])?;
     let points: Vec<ScatteredPoint> = rows
         .iter()
         .map(|r| ScatteredPoint { x: r[0], y: r[1] })
         .collect();
     let values: Vec<f32> = rows.iter().map(|r| r[2] as f32).collect();
+    let method = match given {
+        Some(m) => m,
+        None => {
+            let (m, why) = auto_method(&a, &points, &values)?;
+            println!("{why}");
+            m
+        }
+    };
     let prepared = method.prepare(&points).map_err(CliError::input)?;
     if let Some(q) = &a.at {
         let queries: Vec<ScatteredPoint> = read_columns(q, &["x", "y"])?

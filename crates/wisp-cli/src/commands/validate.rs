@@ -6,7 +6,7 @@ use serde_json::json;
 use std::path::PathBuf;
 use wisp_interp::validate::TIE_DB;
 use wisp_interp::{
-    all_methods, cross_validate, CrossValidation, InterpErrorKind, Interpolator, LayerOptions,
+    all_methods, cross_validate_with, CrossValidation, InterpErrorKind, Interpolator, LayerOptions,
     MethodScore, Score, Validation,
 };
 use wisp_site::pipeline;
@@ -59,7 +59,16 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             ..Default::default()
         };
         let samples = pipeline::samples_of(&loaded.survey, id);
-        match cross_validate(samples, &refs, &opts, &cv) {
+        // Method `model` too, its calibration refitted on each fold's training scans, as `auto`
+        // for a site (`wisp check`) scores it: both pick from the same methods.
+        let model = wisp_plan::CalibrationFit {
+            floor: f.floor.clone(),
+            options: wisp_plan::CalibrationOptions {
+                grouping: loaded.site.ap_grouping.clone(),
+                ..Default::default()
+            },
+        };
+        match cross_validate_with(samples, &refs, Some(&model), &opts, &cv) {
             Ok(v) => match &mut total {
                 Some(t) => t.merge(&v),
                 None => total = Some(v),
