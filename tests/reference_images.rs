@@ -9,15 +9,13 @@
 //! `WISP_BLESS=1 cargo test --test reference_images` rewrites the references; look at every
 //! rewritten picture before committing it (README, "Reference pictures").
 
-use image::imageops::FilterType;
 use image::RgbaImage;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const MEAN_ABS_LIMIT: f64 = 1.0;
-const FAR_LEVELS: i32 = 24;
-const FAR_SHARE_LIMIT: f64 = 0.005;
-const DOWNSCALE: u32 = 3;
+#[path = "../crates/wisp-render/tests/support/reference.rs"]
+mod reference_picture;
+use reference_picture::{difference, matches_reference, shrink, FAR_SHARE_LIMIT, MEAN_ABS_LIMIT};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -34,44 +32,13 @@ fn render(args: &[&str], dir: &Path) -> RgbaImage {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let full = image::open(&out).unwrap().to_rgba8();
-    let (w, h) = full.dimensions();
-    image::imageops::resize(&full, w / DOWNSCALE, h / DOWNSCALE, FilterType::Triangle)
-}
-
-/// (mean absolute difference per channel, share of pixels off by more than `FAR_LEVELS`).
-fn difference(a: &RgbaImage, b: &RgbaImage) -> (f64, f64) {
-    assert_eq!(a.dimensions(), b.dimensions(), "picture size changed");
-    let (mut sum, mut far) = (0u64, 0usize);
-    for (p, q) in a.pixels().zip(b.pixels()) {
-        let d: Vec<i32> = (0..3)
-            .map(|k| (p.0[k] as i32 - q.0[k] as i32).abs())
-            .collect();
-        sum += d.iter().map(|v| *v as u64).sum::<u64>();
-        far += d.iter().any(|v| *v > FAR_LEVELS) as usize;
-    }
-    let n = (a.width() * a.height()) as f64;
-    (sum as f64 / (3.0 * n), far as f64 / n)
+    shrink(&image::open(&out).unwrap().to_rgba8())
 }
 
 fn compare(name: &str, args: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let got = render(args, dir.path());
-    let reference = root().join("tests/reference").join(name);
-    if std::env::var_os("WISP_BLESS").is_some_and(|v| v == "1") {
-        got.save(&reference).unwrap();
-        eprintln!("blessed {}", reference.display());
-        return;
-    }
-    let want = image::open(&reference)
-        .unwrap_or_else(|e| panic!("{}: {e} (WISP_BLESS=1 writes it)", reference.display()))
-        .to_rgba8();
-    let (mean, far) = difference(&got, &want);
-    assert!(
-        mean < MEAN_ABS_LIMIT && far < FAR_SHARE_LIMIT,
-        "{name}: mean |Δ| {mean:.3} levels, {:.3} % of pixels off by more than {FAR_LEVELS}",
-        100.0 * far
-    );
+    matches_reference(name, &got, &root().join("tests/reference").join(name));
 }
 
 #[test]

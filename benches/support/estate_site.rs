@@ -86,34 +86,9 @@ fn aps() -> Vec<(String, [f64; 2], [u16; 2])> {
         .collect()
 }
 
-/// A serpentine through the floor 1 m from the walls, repeated until it is `length_m` long.
+/// The floor's serpentine walk (`wisp_radio::simulate::serpentine`), `length_m` long.
 fn serpentine(length_m: f64) -> Vec<Point> {
-    let mut pass = Vec::new();
-    let mut y = 1.0;
-    let mut east = true;
-    while y < DEPTH_M {
-        let (a, b) = if east {
-            (1.0, WIDTH_M - 1.0)
-        } else {
-            (WIDTH_M - 1.0, 1.0)
-        };
-        pass.push(Point::new(a, y));
-        pass.push(Point::new(b, y));
-        east = !east;
-        y += 1.5;
-    }
-    let one: f64 = pass.windows(2).map(|w| w[0].distance(w[1])).sum();
-    let mut walk = Vec::new();
-    let mut total = 0.0;
-    while total < length_m {
-        if walk.is_empty() {
-            walk.extend(pass.iter().copied());
-        } else {
-            walk.extend(pass.iter().rev().copied());
-        }
-        total += one;
-    }
-    walk
+    wisp_radio::simulate::serpentine(WIDTH_M, DEPTH_M, length_m)
 }
 
 fn model_floor() -> Floor {

@@ -147,6 +147,55 @@ pub fn predict_through_slabs(
     )
 }
 
+/// A serpentine route over a `width_m` × `depth_m` rectangle: passes 1 m in from the walls,
+/// 1.5 m apart, walked there and back until the route is at least `length_m` long (the benches'
+/// estate and dense floors; a surveyor's even coverage of an open floor).
+pub fn serpentine(width_m: f64, depth_m: f64, length_m: f64) -> Vec<Point> {
+    let mut pass = Vec::new();
+    let mut y = 1.0;
+    let mut east = true;
+    while y < depth_m {
+        let (a, b) = if east {
+            (1.0, width_m - 1.0)
+        } else {
+            (width_m - 1.0, 1.0)
+        };
+        pass.push(Point::new(a, y));
+        pass.push(Point::new(b, y));
+        east = !east;
+        y += 1.5;
+    }
+    let one: f64 = pass.windows(2).map(|w| w[0].distance(w[1])).sum();
+    let mut walk = Vec::new();
+    let mut total = 0.0;
+    while total < length_m && one > 0.0 {
+        if walk.is_empty() {
+            walk.extend(pass.iter().copied());
+        } else {
+            walk.extend(pass.iter().rev().copied());
+        }
+        total += one;
+    }
+    walk
+}
+
+#[cfg(test)]
+mod serpentine_tests {
+    #[test]
+    fn serpentine_covers_the_floor_and_is_long_enough() {
+        let w = super::serpentine(10.0, 4.0, 30.0);
+        // Passes at y = 1 and 2.5 (4 is not < 4) from x = 1 to 9: 8 + 1.5 + 8 = 17.5 m each way,
+        // so two of them (there and back) make the 30 m.
+        assert_eq!(w.len(), 8);
+        assert_eq!((w[0].x, w[0].y), (1.0, 1.0));
+        assert_eq!((w[3].x, w[3].y), (1.0, 2.5));
+        assert_eq!((w[4].x, w[4].y), (1.0, 2.5));
+        let len: f64 = w.windows(2).map(|p| p[0].distance(p[1])).sum();
+        assert!((len - 35.0).abs() < 1e-9, "{len}");
+        assert!(super::serpentine(1.0, 0.5, 10.0).is_empty());
+    }
+}
+
 /// A walk that visits every zone: from the first zone's centroid to the nearest unvisited one,
 /// and so on, and back. Straight lines between centroids may cross walls; give the manifest a
 /// `walk` for a realistic route.

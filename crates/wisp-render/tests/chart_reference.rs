@@ -5,15 +5,13 @@
 //! the charts are the same every run. `WISP_BLESS=1 cargo test -p wisp-render --test
 //! chart_reference` rewrites the references; look at every rewritten picture before committing.
 
-use image::imageops::FilterType;
 use image::RgbaImage;
 use std::path::PathBuf;
 use wisp_render::{chart_image, Chart, ChartKind, ChartMark, ChartSeries, CHART_SIZE};
 
-const MEAN_ABS_LIMIT: f64 = 1.0;
-const FAR_LEVELS: i32 = 24;
-const FAR_SHARE_LIMIT: f64 = 0.005;
-const DOWNSCALE: u32 = 3;
+#[path = "support/reference.rs"]
+mod reference_picture;
+use reference_picture::{difference, matches_reference, shrink, FAR_SHARE_LIMIT, MEAN_ABS_LIMIT};
 
 /// A deterministic spread in −1 … 1 from an index (SplitMix64's finaliser of the index), so
 /// the data look like measurements without any random generator.
@@ -164,26 +162,6 @@ fn change_histogram() -> Chart {
     }
 }
 
-fn shrink(full: &RgbaImage) -> RgbaImage {
-    let (w, h) = full.dimensions();
-    image::imageops::resize(full, w / DOWNSCALE, h / DOWNSCALE, FilterType::Triangle)
-}
-
-/// (mean absolute difference per channel, share of pixels off by more than `FAR_LEVELS`).
-fn difference(a: &RgbaImage, b: &RgbaImage) -> (f64, f64) {
-    assert_eq!(a.dimensions(), b.dimensions(), "picture size changed");
-    let (mut sum, mut far) = (0u64, 0usize);
-    for (p, q) in a.pixels().zip(b.pixels()) {
-        let d: Vec<i32> = (0..3)
-            .map(|k| (p.0[k] as i32 - q.0[k] as i32).abs())
-            .collect();
-        sum += d.iter().map(|v| *v as u64).sum::<u64>();
-        far += d.iter().any(|v| *v > FAR_LEVELS) as usize;
-    }
-    let n = (a.width() * a.height()) as f64;
-    (sum as f64 / (3.0 * n), far as f64 / n)
-}
-
 fn reference(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/reference")
@@ -196,23 +174,7 @@ fn render(chart: &Chart) -> RgbaImage {
 }
 
 fn compare(name: &str, chart: &Chart) {
-    let got = render(chart);
-    let path = reference(name);
-    if std::env::var_os("WISP_BLESS").is_some_and(|v| v == "1") {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        got.save(&path).unwrap();
-        eprintln!("blessed {}", path.display());
-        return;
-    }
-    let want = image::open(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (WISP_BLESS=1 writes it)", path.display()))
-        .to_rgba8();
-    let (mean, far) = difference(&got, &want);
-    assert!(
-        mean < MEAN_ABS_LIMIT && far < FAR_SHARE_LIMIT,
-        "{name}: mean |Δ| {mean:.3} levels, {:.3} % of pixels off by more than {FAR_LEVELS}",
-        100.0 * far
-    );
+    matches_reference(name, &render(chart), &reference(name));
 }
 
 #[test]
