@@ -1,6 +1,19 @@
-//! Arguments several commands share, flattened into each: which radios to use, paper size.
+//! Arguments several commands share, flattened into each: the site and its survey, which radios
+//! to use, paper size.
+
+use std::path::PathBuf;
 
 use wisp_site::pipeline::Filters;
+
+/// The site a command reads, and the survey to read instead of the manifest's captures.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SiteArgs {
+    /// The site (site.toml or its folder).
+    pub site: PathBuf,
+    /// A survey JSON from `wisp ingest`; default: read the manifest's captures.
+    #[arg(long)]
+    pub survey: Option<PathBuf>,
+}
 
 /// Which radios the layers are built from (all, by default).
 #[derive(Debug, Clone, Default, clap::Args)]

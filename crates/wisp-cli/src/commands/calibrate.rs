@@ -9,11 +9,8 @@ use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The site (site.toml or its folder).
-    site: PathBuf,
-    /// A survey JSON from `wisp ingest`; default: read the manifest's captures.
-    #[arg(long)]
-    survey: Option<PathBuf>,
+    #[command(flatten)]
+    input: crate::args::SiteArgs,
     /// Only this floor (default: every floor with readings).
     #[arg(long)]
     floor: Option<String>,
@@ -62,7 +59,7 @@ pub fn calibrate_site(
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let mut loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    let mut loaded = pipeline::load(&a.input.site, a.input.survey.as_deref())?;
     a.filters.filters().apply(&mut loaded.survey);
     if !a.json {
         crate::progress::print_reports(&loaded.reports);

@@ -8,11 +8,8 @@ use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The site (site.toml or its folder).
-    site: PathBuf,
-    /// A survey JSON from `wisp ingest`; default: read the manifest's captures.
-    #[arg(long)]
-    survey: Option<PathBuf>,
+    #[command(flatten)]
+    input: crate::args::SiteArgs,
     /// Only this floor (default: every floor).
     #[arg(long)]
     floor: Option<String>,
@@ -36,7 +33,7 @@ pub fn write_charts(dir: &Path, prefix: &str, charts: &[NamedChart]) -> Result<u
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    let loaded = pipeline::load(&a.input.site, a.input.survey.as_deref())?;
     crate::progress::print_reports(&loaded.reports);
     let floors: Vec<&wisp_ingest::SiteFloor> = match &a.floor {
         Some(id) => vec![pipeline::pick_floor(&loaded.site, Some(id))?],

@@ -9,11 +9,8 @@ use wisp_site::report::{FloorPart, SiteFacts};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The site (site.toml or its folder).
-    site: PathBuf,
-    /// A survey JSON from `wisp ingest`; default: read the manifest's captures.
-    #[arg(long)]
-    survey: Option<PathBuf>,
+    #[command(flatten)]
+    input: crate::args::SiteArgs,
     /// Print JSON for scripts instead of the table.
     #[arg(long)]
     json: bool,
@@ -41,8 +38,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let site = pipeline::load_site(&a.site)?;
-    let survey = match &a.survey {
+    let site = pipeline::load_site(&a.input.site)?;
+    let survey = match &a.input.survey {
         Some(p) => Some(pipeline::read_survey(&site, p)?),
         None => None,
     };

@@ -8,13 +8,10 @@ use wisp_site::plan::FloorPlan;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The site (site.toml or its folder).
-    site: PathBuf,
+    #[command(flatten)]
+    input: crate::args::SiteArgs,
     #[arg(long)]
     floor: Option<String>,
-    /// A survey JSON from `wisp ingest`; default: read the manifest's captures.
-    #[arg(long)]
-    survey: Option<PathBuf>,
     /// Layer to draw.
     /// One of: primary, secondary, tertiary, snr, radio-count, co-channel, uncertainty,
     /// channel, predicted-before, predicted-after.
@@ -55,7 +52,7 @@ enum PaletteArg {
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    let loaded = pipeline::load(&a.input.site, a.input.survey.as_deref())?;
     crate::progress::note_if_every_ssid_counts(&loaded.site, false);
     print_reports(&loaded.reports);
     let floor = pipeline::pick_floor(&loaded.site, a.floor.as_deref())?;

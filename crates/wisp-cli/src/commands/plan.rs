@@ -9,12 +9,8 @@ use wisp_site::plan::{aps_toml, bom_csv, plan_floors, summary, FloorPlanning};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The site (site.toml or its folder).
-    site: PathBuf,
-    /// A survey JSON from `wisp ingest`; default: read the manifest's captures. Without
-    /// readings, the default model (n = 2.5, manifest powers) is used.
-    #[arg(long)]
-    survey: Option<PathBuf>,
+    #[command(flatten)]
+    input: crate::args::SiteArgs,
     /// Only this floor (default: every floor).
     #[arg(long)]
     floor: Option<String>,
@@ -87,7 +83,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let mut loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    let mut loaded = pipeline::load(&a.input.site, a.input.survey.as_deref())?;
     a.filters.filters().apply(&mut loaded.survey);
     let site = &loaded.site;
     let profiles = pipeline::all_profiles(site);

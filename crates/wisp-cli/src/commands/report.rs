@@ -7,11 +7,8 @@ use wisp_site::scene::{report_floors, site_report, FloorScene, ReportRequest};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The site (site.toml or its folder).
-    site: PathBuf,
-    /// A survey JSON from `wisp ingest`; default: read the manifest's captures.
-    #[arg(long)]
-    survey: Option<PathBuf>,
+    #[command(flatten)]
+    input: crate::args::SiteArgs,
     #[arg(long, value_enum, default_value_t = PaperArg::A4)]
     paper: PaperArg,
     /// The PDF; with --shard, the folder to write the shard's bundle to (for `wisp merge`).
@@ -36,8 +33,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
-    let site = pipeline::load_site(&a.site)?;
-    let survey = match &a.survey {
+    let site = pipeline::load_site(&a.input.site)?;
+    let survey = match &a.input.survey {
         Some(p) => Some(pipeline::read_survey(&site, p)?),
         None => None,
     };

@@ -3,7 +3,6 @@
 
 use crate::{CliError, ExitCode};
 use serde_json::json;
-use std::path::PathBuf;
 use wisp_interp::validate::TIE_DB;
 use wisp_interp::{
     all_methods, cross_validate_with, CrossValidation, InterpErrorKind, Interpolator, LayerOptions,
@@ -13,11 +12,8 @@ use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The site (site.toml or its folder).
-    site: PathBuf,
-    /// A survey JSON from `wisp ingest`; default: read the manifest's captures.
-    #[arg(long)]
-    survey: Option<PathBuf>,
+    #[command(flatten)]
+    input: crate::args::SiteArgs,
     /// Print JSON for scripts instead of the table.
     #[arg(long)]
     json: bool,
@@ -41,7 +37,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             "--block-m must be a positive number of metres and --folds at least 2",
         ));
     }
-    let mut loaded = pipeline::load(&a.site, a.survey.as_deref())?;
+    let mut loaded = pipeline::load(&a.input.site, a.input.survey.as_deref())?;
     a.filters.filters().apply(&mut loaded.survey);
     if !a.json {
         crate::progress::print_reports(&loaded.reports);
