@@ -104,9 +104,15 @@ fn three_clicks_on_the_plan_in_headless_chromium() {
                     button: MOUSE_BUTTON_LEFT,
                 });
             b.perform_actions(actions).await?;
-            for _ in 0..200 {
+            // Wait (up to 30 s: a loaded machine re-analyses the floor slowly) for the scan to be
+            // in and for the page to be ready for the next click: it ignores a click while a
+            // point is in flight, as a surveyor's double click should be.
+            for _ in 0..600 {
                 let n = c.get("/api/state").json()["samples"].as_u64().unwrap();
-                if n as usize > i {
+                let busy = b
+                    .execute("return document.body.dataset.busy || '0'", vec![])
+                    .await?;
+                if n as usize > i && busy.as_str() == Some("0") {
                     break;
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -114,7 +120,7 @@ fn three_clicks_on_the_plan_in_headless_chromium() {
         }
         // The map is drawn once the page has fetched it after the last scan.
         let mut painted = 0;
-        for _ in 0..200 {
+        for _ in 0..600 {
             let v = b.execute("return Number(document.body.dataset.painted || 0)", vec![]).await?;
             painted = v.as_u64().unwrap_or(0);
             let drawn = b
