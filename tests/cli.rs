@@ -1136,3 +1136,32 @@ fn chart_and_calibrate_plot_write_svg_charts() {
     let scatter = std::fs::read_to_string(plots.join(&names[1])).unwrap();
     assert!(scatter.contains("fit: "), "the fitted line is labelled");
 }
+
+/// `wisp collect --ping` refuses, before serving anything or writing the output folder, a host
+/// that could be read as an option or holds shell characters, and a count out of range: exit 2.
+#[test]
+fn collect_refuses_a_bad_ping_host_or_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = common::root().join("samples");
+    let out = dir.path().join("out");
+    for extra in [
+        vec!["--ping=-f"],
+        vec!["--ping", "gw;reboot"],
+        vec!["--ping", "gw", "--ping-count", "0"],
+    ] {
+        let mut args = vec![
+            "collect",
+            samples.to_str().unwrap(),
+            "--floor",
+            "L1",
+            "--no-open",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra.iter().copied());
+        let o = wisp(&args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{extra:?}: no address printed");
+        assert!(!out.exists(), "{extra:?}: nothing written");
+    }
+}

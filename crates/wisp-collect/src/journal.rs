@@ -97,6 +97,14 @@ pub enum Entry {
         received: u32,
         rtt_avg_ms: Option<f64>,
     },
+    /// The active check could not run or printed no summary (no `ping` binary, an unknown
+    /// host); the survey goes on. A host that answers nothing is a `Ping` with nothing received.
+    PingFailed {
+        point: Option<u64>,
+        t: f64,
+        host: String,
+        message: String,
+    },
     Mode {
         mode: Mode,
         t: f64,

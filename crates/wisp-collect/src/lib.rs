@@ -4,7 +4,8 @@
 //! This crate owns the collector: the journal ([`journal`]: append-only JSON lines, fsync'd
 //! before anyone is told, replayed on restart), the scanner adapters ([`scanner`]: run the OS's
 //! scanner, hand the bytes to wisp-ingest's own parsers), the session ([`session`]: points,
-//! scans, placement, the survey they make), the live map ([`map`]: a floor analysed by
+//! scans, placement, the survey they make), the active checks ([`ping`]: `--ping HOST`, the
+//! thresholds its layers are drawn with, `pings.csv`), the live map ([`map`]: a floor analysed by
 //! wisp-site, sent as a value raster) and the local web server with its page ([`server`]).
 //!
 //! It never decides a verdict (the live map's layers and "walk here next" come from wisp-site and
@@ -15,6 +16,7 @@
 pub mod error;
 pub mod journal;
 pub mod map;
+pub mod ping;
 pub mod scanner;
 pub mod server;
 pub mod session;
@@ -37,8 +39,8 @@ pub struct Options {
     pub out_dir: PathBuf,
     /// Scans taken at each stop-and-go point.
     pub scans_per_point: u32,
-    /// `--ping HOST`: an active check after each point's scans.
-    pub ping: Option<String>,
+    /// `--ping HOST`: an active check at each point (after a stop's scans, at a waypoint).
+    pub ping: Option<ping::PingCommand>,
     /// Least time between the starts of two continuous scans.
     pub continuous_interval: std::time::Duration,
 }
@@ -66,6 +68,9 @@ pub const DEFAULT_CONTINUOUS_INTERVAL: std::time::Duration = std::time::Duration
 
 /// The folder of raw scanner outputs inside the output folder.
 pub const RAW_DIR: &str = "raw";
+
+/// The export of the active checks inside the output folder ([`ping::pings_csv`]).
+pub const PINGS_FILE: &str = "pings.csv";
 
 /// What resuming from an existing journal found.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -97,6 +102,8 @@ pub enum ScanOutcome {
 pub struct Exported {
     pub survey: PathBuf,
     pub track: Option<PathBuf>,
+    /// `pings.csv`, when any check was made at a live point.
+    pub pings: Option<PathBuf>,
     pub raw_dir: PathBuf,
     pub samples: usize,
     /// `[[floors.captures]]` lines to paste into the site manifest.
@@ -309,13 +316,15 @@ impl Collector {
         }
     }
 
-    /// `--ping`: one active check, journalled (a failure to run `ping` is journalled as a
-    /// scan failure, so the page shows it).
+    /// `--ping`: one active check at `point`, journalled; a check that could not run (no
+    /// `ping` binary, an unknown host) is journalled as a failed check and the survey goes on.
+    /// Blocking: `ping` takes seconds. `None` without `--ping`.
     pub fn ping_once(&self, point: Option<u64>) -> Result<Option<Entry>, Error> {
-        let Some(host) = self.options.ping.clone() else {
+        let Some(command) = &self.options.ping else {
             return Ok(None);
         };
-        let e = match scanner::ping(&host) {
+        let host = command.host.clone();
+        let e = match command.run() {
             Ok(r) => Entry::Ping {
                 point,
                 t: now(),
@@ -324,9 +333,10 @@ impl Collector {
                 received: r.received,
                 rtt_avg_ms: r.rtt_avg_ms,
             },
-            Err(message) => Entry::ScanFailed {
+            Err(message) => Entry::PingFailed {
                 point,
                 t: now(),
+                host,
                 message,
             },
         };
@@ -378,6 +388,13 @@ impl Collector {
         if let Some(p) = &track_path {
             wisp_site::write_output(p, wisp_ingest::track::track_csv(&walk).as_bytes())?;
         }
+        let placed_pings = session.placed_pings();
+        // Written whenever checks were made, so an export after undoing them all leaves no
+        // stale rows behind.
+        let pings_path = (!session.pings.is_empty()).then(|| dir.join(PINGS_FILE));
+        if let Some(p) = &pings_path {
+            wisp_site::write_output(p, ping::pings_csv(&placed_pings).as_bytes())?;
+        }
         let manifest_dir = self
             .site
             .manifest_path
@@ -395,6 +412,7 @@ impl Collector {
         Ok(Exported {
             survey: survey_path,
             track: track_path,
+            pings: pings_path,
             raw_dir: dir.join(RAW_DIR),
             samples: survey.floors[0].samples.len(),
             manifest_lines,

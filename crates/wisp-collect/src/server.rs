@@ -251,6 +251,36 @@ async fn state(State(app): State<Arc<App>>) -> Json<Value> {
     ssids.sort_unstable();
     ssids.dedup();
     let layers: Vec<&str> = crate::map::LIVE_LAYERS.iter().map(|m| m.name()).collect();
+    let thresholds = crate::ping::PING_THRESHOLDS;
+    let pings: Vec<Value> = s
+        .placed_pings()
+        .into_iter()
+        .map(|(at, r)| {
+            let (sent, received, rtt, loss, error) = match &r.result {
+                Ok(p) => (
+                    Some(p.sent),
+                    Some(p.received),
+                    p.rtt_avg_ms,
+                    Some(p.loss_pct()),
+                    None,
+                ),
+                Err(e) => (None, None, None, None, Some(e)),
+            };
+            json!({ "point": r.point, "t": r.t, "host": r.host, "x_m": at.x, "y_m": at.y,
+                    "sent": sent, "received": received, "rtt_avg_ms": rtt, "loss_pct": loss,
+                    "error": error, "loss_class": thresholds.loss_class(&r.result),
+                    "rtt_class": thresholds.rtt_class(&r.result) })
+        })
+        .collect();
+    let ping_failures: Vec<Value> = s
+        .pings
+        .iter()
+        .filter_map(|r| {
+            let e = r.result.as_ref().err()?;
+            Some(json!({ "point": r.point, "t": r.t, "host": r.host, "message": e }))
+        })
+        .collect();
+    let ping = c.options().ping.as_ref().map(|p| p.describe());
     Json(json!({
         "site": c.site().name,
         "floor": { "id": f.id, "name": f.name, "plan_px": [f.plan_size_px.0, f.plan_size_px.1],
@@ -259,7 +289,9 @@ async fn state(State(app): State<Arc<App>>) -> Json<Value> {
         "scans_per_point": c.options().scans_per_point,
         "scanner": c.scanner_description(),
         "points": points, "scans": scans, "pending": s.pending(),
-        "failures": s.failures, "pings": s.pings, "zones": zones,
+        "failures": s.failures, "zones": zones,
+        "ping": ping, "pings": pings, "ping_failures": ping_failures,
+        "ping_thresholds": thresholds,
         "ssids": ssids, "layers": layers,
         "samples": s.samples().len(),
         "resumed": { "points": c.resumed().points, "scans": c.resumed().scans,
@@ -280,9 +312,25 @@ async fn add_point(State(app): State<Arc<App>>, Json(at): Json<At>) -> ApiResult
     let c = app.collector.clone();
     let p = c.plan_point(at.x_px, at.y_px)?;
     if c.mode().0 == Mode::Continuous {
-        let id = blocking(move || c.add_point(PointKind::Waypoint, p)).await?;
+        let id = blocking({
+            let c = c.clone();
+            move || c.add_point(PointKind::Waypoint, p)
+        })
+        .await?;
         let v = json!({ "point": id, "kind": "waypoint", "x_m": p.x, "y_m": p.y, "scans": [] });
         app.tell("point", v.clone());
+        if c.options().ping.is_some() {
+            // The waypoint's check runs beside the scan loop (ping and the Wi-Fi scan do not
+            // share anything to wait for) and is announced when it is in.
+            let app = app.clone();
+            tokio::spawn(async move {
+                match blocking(move || c.ping_once(Some(id))).await {
+                    Ok(Some(e)) => app.tell("ping", serde_json::to_value(&e).unwrap_or_default()),
+                    Ok(None) => {}
+                    Err(e) => app.tell("error", json!({ "message": e.to_string() })),
+                }
+            });
+        }
         return Ok(Json(v));
     }
     let _turn = app.scan_lock.lock().await;

@@ -8,6 +8,7 @@
 //! the surveyor clicks the next waypoint.
 
 use crate::journal::{Entry, Mode, PointKind};
+use crate::ping::PingResult;
 use std::collections::BTreeMap;
 use wisp_model::{Observation, Point, Sample, Survey, SurveyFloor};
 
@@ -42,15 +43,13 @@ pub struct Failure {
     pub message: String,
 }
 
-/// An active check, as journalled.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// An active check, as journalled: its result, or why it failed.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PingRecord {
     pub point: Option<u64>,
     pub t: f64,
     pub host: String,
-    pub sent: u32,
-    pub received: u32,
-    pub rtt_avg_ms: Option<f64>,
+    pub result: Result<PingResult, String>,
 }
 
 /// The session: everything the journal says, in order.
@@ -144,9 +143,22 @@ impl Session {
                 point: *point,
                 t: *t,
                 host: host.clone(),
-                sent: *sent,
-                received: *received,
-                rtt_avg_ms: *rtt_avg_ms,
+                result: Ok(PingResult {
+                    sent: *sent,
+                    received: *received,
+                    rtt_avg_ms: *rtt_avg_ms,
+                }),
+            }),
+            Entry::PingFailed {
+                point,
+                t,
+                host,
+                message,
+            } => self.pings.push(PingRecord {
+                point: *point,
+                t: *t,
+                host: host.clone(),
+                result: Err(message.clone()),
             }),
             Entry::Mode { mode, .. } => self.mode = *mode,
             Entry::Pause { .. } => self.paused = true,
@@ -229,6 +241,18 @@ impl Session {
             id: self.floor.clone(),
             samples: self.samples(),
         }])
+    }
+
+    /// The pings at live points, where those points are now (a ping follows its point when it
+    /// moves and leaves with it on undo), in the order they were taken.
+    pub fn placed_pings(&self) -> Vec<(Point, &PingRecord)> {
+        self.pings
+            .iter()
+            .filter_map(|r| {
+                let p = self.points.get(&r.point?).filter(|p| !p.undone)?;
+                Some((p.at, r))
+            })
+            .collect()
     }
 
     /// Where the surveyor was, in time order: every live point (stop or waypoint), in metres.

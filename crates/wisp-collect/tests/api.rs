@@ -234,6 +234,24 @@ fn undo_move_pause_and_resume() {
         .map(|s| (s.x_m, s.y_m))
         .collect();
     assert_eq!(at, vec![(6.0, 16.0), (10.0, 15.0), (20.0, 15.0)]);
+    // The export: the survey as served, and the track of the live points in time order, in
+    // metres (point 1 where it was moved to; point 3 taken back).
+    let x = c.post("/api/export", &json!({})).json();
+    let exported: wisp_model::Survey =
+        serde_json::from_slice(&std::fs::read(x["survey"].as_str().unwrap()).unwrap()).unwrap();
+    assert_eq!(exported, survey);
+    assert!(x["pings"].is_null(), "no --ping, no pings.csv");
+    let track = std::fs::read_to_string(x["track"].as_str().unwrap()).unwrap();
+    let rows: Vec<(f64, f64)> = track
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<f64> = l.split(',').map(|v| v.parse().unwrap()).collect();
+            (f[1], f[2])
+        })
+        .collect();
+    assert_eq!(track.lines().next(), Some("t,x,y"));
+    assert_eq!(rows, vec![(6.0, 16.0), (10.0, 15.0), (20.0, 15.0)]);
 }
 
 /// Continuous mode: scans run back to back and are placed by time between the waypoints, on the
@@ -328,7 +346,21 @@ fn the_live_map_fills_in_and_says_where_to_walk_next() {
         "a scanned cell is surveyed"
     );
     assert_eq!(c.get("/api/map?layer=snr").status, 200);
-    assert_eq!(c.get("/api/map?layer=primary&ssid=Ward7").status, 200);
+    // The SSID filter: the clinical network alone still has values under the scans; an SSID
+    // nobody broadcasts leaves nothing to draw.
+    let only = |ssid: &str| {
+        let m = c.get(&format!("/api/map?layer=primary&ssid={ssid}")).json();
+        m["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v.is_number())
+            .count()
+    };
+    let all = values.iter().filter(|v| v.is_number()).count();
+    let clinical = only("NHS-Clinical");
+    assert!(clinical > 0 && clinical <= all, "{clinical} of {all}");
+    assert_eq!(only("Ward7"), 0);
     assert_eq!(c.get("/api/map?layer=bogus").status, 422);
 }
 
@@ -384,4 +416,167 @@ fn points_and_scans_are_announced_as_server_sent_events() {
     }
     assert_eq!(heard, ["point", "scan"]);
     assert_eq!(point.join().unwrap(), 200);
+}
+
+/// `--ping`: each stop's check (run by a fake `ping` printing recorded iputils outputs) is
+/// journalled, in the state at its point with its classes against the thresholds, follows its
+/// point when moved and leaves with it on undo; a check that fails is shown and journalled and
+/// the survey goes on; the export writes `pings.csv` (README's columns), checked by hand.
+#[cfg(unix)]
+#[test]
+fn pings_are_journalled_classed_placed_and_exported() {
+    use serve::pings::*;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = tempfile::tempdir().unwrap();
+    let ping = serve::fake_ping(
+        bin.path(),
+        &[ALL_BACK, ONE_LOST_SLOW, UNKNOWN_HOST, NONE_BACK],
+    );
+    let c = start(dir.path(), vec![Ok(fixture("linux/iw_scan.txt"))], |o| {
+        o.scans_per_point = 1;
+        o.ping = Some(ping);
+    });
+    let mut answers = Vec::new();
+    for x in [100.0, 200.0, 300.0, 400.0] {
+        let a = c.post("/api/point", &json!({ "x_px": x, "y_px": 300.0 }));
+        assert_eq!(a.status, 200, "{}", a.text());
+        let v = a.json();
+        assert_eq!(v["scans"][0]["outcome"], "scan", "the survey goes on: {v}");
+        answers.push(v);
+    }
+    assert_eq!(answers[0]["ping"]["entry"], "ping");
+    assert_eq!(answers[0]["ping"]["rtt_avg_ms"], 2.3);
+    assert_eq!(answers[2]["ping"]["entry"], "ping_failed");
+    assert!(answers[2]["ping"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Temporary failure in name resolution"));
+    let st = c.get("/api/state").json();
+    let classes: Vec<(u64, &str, &str)> = st["pings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["point"].as_u64().unwrap(),
+                p["loss_class"].as_str().unwrap(),
+                p["rtt_class"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        classes,
+        [
+            (1, "good", "good"),
+            (2, "poor", "poor"),
+            (3, "failed", "failed"),
+            (4, "poor", "no_reply")
+        ]
+    );
+    assert_eq!(st["pings"][1]["loss_pct"], 25.0);
+    assert_eq!(st["ping_failures"].as_array().unwrap().len(), 1);
+    assert_eq!(st["ping_thresholds"]["loss_limit_pct"], 2.0);
+    assert_eq!(st["ping_thresholds"]["rtt_limit_ms"], 200.0);
+    let journal = std::fs::read_to_string(dir.path().join("journal.jsonl")).unwrap();
+    assert_eq!(journal.matches("\"entry\":\"ping\"").count(), 3);
+    assert_eq!(journal.matches("\"entry\":\"ping_failed\"").count(), 1);
+
+    // Pings follow their point and leave with it.
+    c.post(
+        "/api/move",
+        &json!({ "point": 1, "x_px": 120.0, "y_px": 320.0 }),
+    );
+    assert_eq!(c.post("/api/undo", &json!({})).json()["undone"], 4);
+    let st = c.get("/api/state").json();
+    let at: Vec<(f64, f64)> = st["pings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["x_m"].as_f64().unwrap(), p["y_m"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(at, [(6.0, 16.0), (10.0, 15.0), (15.0, 15.0)]);
+
+    let x = c.post("/api/export", &json!({})).json();
+    let path = std::path::PathBuf::from(x["pings"].as_str().unwrap());
+    assert_eq!(path, dir.path().join(wisp_collect::PINGS_FILE));
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some(wisp_collect::ping::PINGS_CSV_HEADER));
+    // The time column (RFC 3339, UTC) is the clock's; the rest is known.
+    let rows: Vec<String> = lines
+        .map(|l| {
+            let mut f: Vec<&str> = l.splitn(5, ',').collect();
+            assert!(f[3].ends_with('Z') && f[3].len() >= 20, "{l}");
+            f[3] = "T";
+            f.join(",")
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "1,6,16,T,gw.ward7.test,4,4,0,2.3,",
+            "2,10,15,T,gw.ward7.test,4,3,25,250,",
+            "3,15,15,T,gw.ward7.test,,,,,ping gw.ward7.test: no summary in its output (exit status: 2): ping: gw.ward7.test: Temporary failure in name resolution",
+        ]
+    );
+    // A restart replays the checks from the journal: the same rows.
+    let (_, replay) = wisp_collect::journal::Journal::open(dir.path()).unwrap();
+    let mut resumed = wisp_collect::Session::new("L1");
+    for e in &replay.entries {
+        resumed.apply(e);
+    }
+    assert_eq!(
+        wisp_collect::ping::pings_csv(&resumed.placed_pings()),
+        csv,
+        "the journal holds every check"
+    );
+}
+
+/// No `ping` on the machine (as on this one's CI image): every point's check fails, the page
+/// hears why, and scanning goes on. In continuous mode each waypoint gets its check too.
+#[test]
+fn a_missing_ping_binary_is_shown_and_the_survey_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = start(dir.path(), vec![Ok(fixture("linux/iw_scan.txt"))], |o| {
+        o.scans_per_point = 1;
+        o.continuous_interval = std::time::Duration::from_millis(40);
+        o.ping = Some(wisp_collect::ping::PingCommand {
+            host: "gw".into(),
+            program: "/nonexistent/wisp-test/ping".into(),
+            args: vec!["-c".into(), "4".into(), "gw".into()],
+        });
+    });
+    for x in [100.0, 200.0] {
+        let v = c
+            .post("/api/point", &json!({ "x_px": x, "y_px": 300.0 }))
+            .json();
+        assert_eq!(v["scans"][0]["outcome"], "scan");
+        assert_eq!(v["ping"]["entry"], "ping_failed");
+    }
+    c.post("/api/mode", &json!({ "mode": "continuous" }));
+    let v = c
+        .post("/api/point", &json!({ "x_px": 300.0, "y_px": 300.0 }))
+        .json();
+    assert_eq!(v["kind"], "waypoint");
+    let mut st = c.get("/api/state").json();
+    for _ in 0..500 {
+        if st["ping_failures"].as_array().unwrap().len() == 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        st = c.get("/api/state").json();
+    }
+    let failures = st["ping_failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 3, "{st}");
+    assert_eq!(failures[2]["point"], 3, "the waypoint's check");
+    assert!(failures[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("cannot run '/nonexistent/wisp-test/ping'"));
+    assert_eq!(st["samples"], 2);
+    assert_eq!(st["pings"][2]["loss_class"], "failed");
+    assert!(st["ping"]
+        .as_str()
+        .unwrap()
+        .contains("/nonexistent/wisp-test/ping"));
 }

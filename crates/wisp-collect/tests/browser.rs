@@ -1,6 +1,7 @@
 //! End to end in headless Chromium through WebDriver: the page loads, three clicks on the plan
 //! become three points whose scans are in the survey at the clicked plan positions (within half
-//! a pixel), and the live map is drawn.
+//! a pixel), and the live map is drawn; switched to the packet-loss layer, each point's ping is
+//! drawn as a ring in its class's colour.
 
 #[path = "support/http.rs"]
 mod http;
@@ -24,6 +25,21 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Pixels within a few levels of `rgb` in each channel (a ring's colour, anti-aliasing aside).
+fn pixels_near(png: &[u8], rgb: [i32; 3]) -> usize {
+    let img = image::load_from_memory(png).unwrap().to_rgb8();
+    img.pixels()
+        .filter(|p| {
+            let c = p.0.map(i32::from);
+            (0..3).all(|i| (c[i] - rgb[i]).abs() <= 12)
+        })
+        .count()
+}
+
+/// The page's ring colours (page.html, `PING_COLOURS`).
+const RING_GOOD: [i32; 3] = [0x1a, 0x96, 0x41];
+const RING_POOR: [i32; 3] = [0xd7, 0x19, 0x1c];
+
 /// Pixels that look like the live map's colours (saturated red, yellow or green), not like the
 /// plan's drawing.
 fn heat_pixels(png: &[u8]) -> usize {
@@ -36,12 +52,18 @@ fn heat_pixels(png: &[u8]) -> usize {
         .count()
 }
 
+#[cfg(unix)]
 #[test]
 #[ignore = "needs chromium-driver"]
 fn three_clicks_on_the_plan_in_headless_chromium() {
+    use serve::pings::{ALL_BACK, NONE_BACK, ONE_LOST_SLOW};
     let dir = tempfile::tempdir().unwrap();
+    let bin = tempfile::tempdir().unwrap();
+    // Point 1 loses nothing (a good ring), points 2 and 3 lose 25 % and 100 % (poor rings).
+    let ping = serve::fake_ping(bin.path(), &[ALL_BACK, ONE_LOST_SLOW, NONE_BACK]);
     let c = serve::start(dir.path(), vec![Ok(serve::first_sample_scan())], |o| {
-        o.scans_per_point = 1
+        o.scans_per_point = 1;
+        o.ping = Some(ping);
     });
     let port = free_port();
     let mut driver = Command::new("chromedriver")
@@ -136,12 +158,37 @@ fn three_clicks_on_the_plan_in_headless_chromium() {
             std::env::temp_dir().join("wisp-collect-browser.png"),
             &shot,
         );
+        // Switch to the packet-loss layer as a surveyor would, and wait for its rings.
+        b.find(Locator::Id("layer"))
+            .await?
+            .select_by_value("ping-loss")
+            .await?;
+        let mut rings = 0;
+        for _ in 0..600 {
+            let layer = b.execute("return document.body.dataset.layer || ''", vec![]).await?;
+            let n = b
+                .execute("return Number(document.body.dataset.pingRings || 0)", vec![])
+                .await?;
+            rings = n.as_u64().unwrap_or(0);
+            if layer.as_str() == Some("ping-loss") && rings == 3 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let legend = b.find(Locator::Id("legend")).await?.text().await?;
+        let loss_shot = b.screenshot().await?;
+        let _ = std::fs::write(
+            std::env::temp_dir().join("wisp-collect-browser-loss.png"),
+            &loss_shot,
+        );
         b.close().await?;
-        Ok::<_, fantoccini::error::CmdError>((clicks, before, painted, shot))
+        Ok::<_, fantoccini::error::CmdError>((
+            clicks, before, painted, shot, rings, legend, loss_shot,
+        ))
     });
     let _ = driver.kill();
     let _ = driver.wait();
-    let (clicks, before, painted, shot) = result.unwrap();
+    let (clicks, before, painted, shot, rings, legend, loss_shot) = result.unwrap();
     let survey: wisp_model::Survey = serde_json::from_slice(&c.get("/api/survey").body).unwrap();
     let samples = &survey.floors[0].samples;
     assert_eq!(samples.len(), 3);
@@ -160,4 +207,23 @@ fn three_clicks_on_the_plan_in_headless_chromium() {
         after > before + 5_000,
         "heat pixels {before} before, {after} after"
     );
+    // The loss layer: three rings, one good and two poor, in their colours; the legend states
+    // the thresholds and their sources.
+    assert_eq!(rings, 3);
+    for want in ["under 1 %", "over 2 %", "Vocera", "Zebra"] {
+        assert!(legend.contains(want), "legend lacks {want:?}: {legend}");
+    }
+    let poor0 = pixels_near(&shot, RING_POOR);
+    let (good, poor) = (
+        pixels_near(&loss_shot, RING_GOOD),
+        pixels_near(&loss_shot, RING_POOR),
+    );
+    // A ring of radius 12 px, 5 px wide, is about 370 pixels; anti-aliasing takes some.
+    assert!(good >= 200, "good ring pixels: {good}");
+    assert!(
+        poor >= 2 * 200 && poor > poor0,
+        "poor ring pixels: {poor} (map view {poor0})"
+    );
+    assert!(good < 600, "one good ring, not two: {good}");
+    eprintln!("ring pixels: good {good}, poor {poor} (map view: poor colour {poor0})");
 }

@@ -32,9 +32,13 @@ pub struct Args {
     /// Scans taken at each stop-and-go point.
     #[arg(long, value_name = "N", default_value_t = wisp_collect::DEFAULT_SCANS_PER_POINT)]
     scans_per_point: u32,
-    /// After each point's scans, ping this host (round-trip time and loss, journalled).
+    /// At each point (after a stop's scans, at a waypoint) ping this host with the system `ping`:
+    /// round-trip time and loss, journalled, drawn as layers and exported as `pings.csv`.
     #[arg(long, value_name = "HOST")]
     ping: Option<String>,
+    /// Echo requests per point with `--ping` (one a second).
+    #[arg(long, value_name = "N", default_value_t = wisp_collect::ping::DEFAULT_PING_COUNT, requires = "ping")]
+    ping_count: u32,
 }
 
 fn collect_error(e: wisp_collect::Error) -> CliError {
@@ -55,7 +59,12 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         .unwrap_or_else(|| PathBuf::from(format!("collect-{floor}")));
     let mut options = wisp_collect::Options::new(out.clone());
     options.scans_per_point = a.scans_per_point;
-    options.ping = a.ping;
+    options.ping = a
+        .ping
+        .as_deref()
+        .map(|host| wisp_collect::ping::PingCommand::system(host, a.ping_count))
+        .transpose()
+        .map_err(CliError::input)?;
     let scanner: Box<dyn wisp_collect::Scanner> = match &a.scanner_cmd {
         Some(cmd) => Box::new(wisp_collect::scanner::CommandScanner::shell(cmd)),
         None => wisp_collect::scanner::platform_scanner(a.interface.as_deref()),

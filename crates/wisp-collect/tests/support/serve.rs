@@ -66,3 +66,59 @@ pub fn first_sample_scan() -> Vec<u8> {
     }
     out.into_bytes()
 }
+
+/// What a fake `ping` prints on one run: stdout, stderr and its exit code.
+pub struct PingRun {
+    pub stdout: &'static str,
+    pub stderr: &'static str,
+    pub code: i32,
+}
+
+/// A fake `ping`: a shell script in `dir` that prints `runs` in turn (the last one again once
+/// they are used up), as the system `ping` would, exit code included.
+#[cfg(unix)]
+pub fn fake_ping(dir: &Path, runs: &[PingRun]) -> wisp_collect::ping::PingCommand {
+    for (i, r) in runs.iter().enumerate() {
+        std::fs::write(dir.join(format!("out-{i}.txt")), r.stdout).unwrap();
+        std::fs::write(dir.join(format!("err-{i}.txt")), r.stderr).unwrap();
+        std::fs::write(dir.join(format!("code-{i}.txt")), r.code.to_string()).unwrap();
+    }
+    let script = format!(
+        "cd '{}'\nn=$(cat count 2>/dev/null || echo 0)\necho $((n + 1)) > count\n[ \"$n\" -lt {} ] || n={}\ncat out-$n.txt\ncat err-$n.txt >&2\nexit $(cat code-$n.txt)\n",
+        dir.display(),
+        runs.len(),
+        runs.len() - 1
+    );
+    let path = dir.join("ping.sh");
+    std::fs::write(&path, script).unwrap();
+    wisp_collect::ping::PingCommand {
+        host: "gw.ward7.test".into(),
+        program: "sh".into(),
+        args: vec![path.display().to_string()],
+    }
+}
+
+/// Recorded shapes of Linux iputils `ping -c 4 -W 1` output.
+pub mod pings {
+    use super::PingRun;
+    pub const ALL_BACK: PingRun = PingRun {
+        stdout: "PING gw.ward7.test (10.7.0.1) 56(84) bytes of data.\n64 bytes from 10.7.0.1: icmp_seq=1 ttl=64 time=2.04 ms\n64 bytes from 10.7.0.1: icmp_seq=2 ttl=64 time=2.61 ms\n64 bytes from 10.7.0.1: icmp_seq=3 ttl=64 time=1.98 ms\n64 bytes from 10.7.0.1: icmp_seq=4 ttl=64 time=2.57 ms\n\n--- gw.ward7.test ping statistics ---\n4 packets transmitted, 4 received, 0% packet loss, time 3005ms\nrtt min/avg/max/mdev = 1.980/2.300/2.610/0.288 ms\n",
+        stderr: "",
+        code: 0,
+    };
+    pub const ONE_LOST_SLOW: PingRun = PingRun {
+        stdout: "PING gw.ward7.test (10.7.0.1) 56(84) bytes of data.\n64 bytes from 10.7.0.1: icmp_seq=1 ttl=64 time=310 ms\n64 bytes from 10.7.0.1: icmp_seq=3 ttl=64 time=190 ms\n64 bytes from 10.7.0.1: icmp_seq=4 ttl=64 time=250 ms\n\n--- gw.ward7.test ping statistics ---\n4 packets transmitted, 3 received, 25% packet loss, time 3004ms\nrtt min/avg/max/mdev = 190.000/250.000/310.000/48.990 ms\n",
+        stderr: "",
+        code: 1,
+    };
+    pub const NONE_BACK: PingRun = PingRun {
+        stdout: "PING gw.ward7.test (10.7.0.1) 56(84) bytes of data.\nFrom 10.7.0.23 icmp_seq=1 Destination Host Unreachable\n\n--- gw.ward7.test ping statistics ---\n4 packets transmitted, 0 received, +4 errors, 100% packet loss, time 3066ms\n",
+        stderr: "",
+        code: 1,
+    };
+    pub const UNKNOWN_HOST: PingRun = PingRun {
+        stdout: "",
+        stderr: "ping: gw.ward7.test: Temporary failure in name resolution\n",
+        code: 2,
+    };
+}
