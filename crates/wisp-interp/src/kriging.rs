@@ -38,6 +38,7 @@ use crate::method::{
 };
 use crate::neighbours::{Neighbour, NeighbourIndex};
 use crate::{InterpError, InterpErrorKind, ScatteredPoint};
+use rayon::prelude::*;
 use wisp_model::GridGeometry;
 
 /// Samples used to estimate the semivariogram, at most: 4000 give at most 8 million pairs (well
@@ -203,39 +204,75 @@ pub fn empirical(
     cutoff: f64,
     bins: usize,
 ) -> Vec<LagBin> {
-    let mut acc = vec![(0.0f64, 0.0f64, 0usize); bins];
-    if bins == 0 || cutoff.is_nan() || cutoff <= 0.0 {
-        return Vec::new();
-    }
-    let width = cutoff / bins as f64;
-    let mut order: Vec<usize> = (0..points.len()).collect();
-    order.sort_by(|&a, &b| points[a].x.total_cmp(&points[b].x).then(a.cmp(&b)));
-    for (oi, &i) in order.iter().enumerate() {
-        let p = points[i];
-        for &j in &order[oi + 1..] {
-            let q = points[j];
-            if q.x - p.x > cutoff {
-                break;
-            }
-            let h = (q.x - p.x).hypot(q.y - p.y);
-            if h > cutoff || h == 0.0 {
-                continue;
-            }
-            let b = ((h / width) as usize).min(bins - 1);
-            let e = &mut acc[b];
-            e.0 += h;
-            e.1 += (values[i] - values[j]).powi(2);
-            e.2 += 1;
+    LagPairs::new(points, cutoff, bins).bins(values)
+}
+
+/// The pairs of an empirical semivariogram, which depend on positions only: each distance
+/// class's pairs in the order [`empirical`] meets them (points sorted by x, swept), with the
+/// class's summed distance. A survey's radios are fields over the same scans, so they share one
+/// set, and each radio's semivariogram is one pass over it ([`LagPairs::bins`]), summing in the
+/// same order and so giving the same bits as a sweep of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LagPairs {
+    /// Per class, its pairs `(i, j)` of indices into the points.
+    by_class: Vec<Vec<(u32, u32)>>,
+    /// Per class, Σ h over its pairs, in the order of `by_class`.
+    lag_sum: Vec<f64>,
+}
+
+impl LagPairs {
+    /// Every pair of `points` closer than `cutoff` (and apart), in `bins` classes.
+    pub fn new(points: &[ScatteredPoint], cutoff: f64, bins: usize) -> LagPairs {
+        if bins == 0 || cutoff.is_nan() || cutoff <= 0.0 {
+            return LagPairs {
+                by_class: Vec::new(),
+                lag_sum: Vec::new(),
+            };
         }
+        let mut by_class = vec![Vec::new(); bins];
+        let mut lag_sum = vec![0.0f64; bins];
+        let width = cutoff / bins as f64;
+        let mut order: Vec<usize> = (0..points.len()).collect();
+        order.sort_by(|&a, &b| points[a].x.total_cmp(&points[b].x).then(a.cmp(&b)));
+        for (oi, &i) in order.iter().enumerate() {
+            let p = points[i];
+            for &j in &order[oi + 1..] {
+                let q = points[j];
+                if q.x - p.x > cutoff {
+                    break;
+                }
+                let h = (q.x - p.x).hypot(q.y - p.y);
+                if h > cutoff || h == 0.0 {
+                    continue;
+                }
+                let b = ((h / width) as usize).min(bins - 1);
+                lag_sum[b] += h;
+                by_class[b].push((i as u32, j as u32));
+            }
+        }
+        LagPairs { by_class, lag_sum }
     }
-    acc.into_iter()
-        .filter(|e| e.2 > 0)
-        .map(|(h, sq, n)| LagBin {
-            lag_m: h / n as f64,
-            gamma: sq / (2.0 * n as f64),
-            pairs: n,
-        })
-        .collect()
+
+    /// The semivariogram of `values` (one per point): Matheron's estimate per class with pairs.
+    pub fn bins(&self, values: &[f64]) -> Vec<LagBin> {
+        self.by_class
+            .iter()
+            .zip(&self.lag_sum)
+            .filter(|(pairs, _)| !pairs.is_empty())
+            .map(|(pairs, h)| {
+                let mut sq = 0.0f64;
+                for &(i, j) in pairs {
+                    sq += (values[i as usize] - values[j as usize]).powi(2);
+                }
+                let n = pairs.len();
+                LagBin {
+                    lag_m: h / n as f64,
+                    gamma: sq / (2.0 * n as f64),
+                    pairs: n,
+                }
+            })
+            .collect()
+    }
 }
 
 /// Ordinary kriging over the k nearest samples.
@@ -345,18 +382,23 @@ struct Shape {
 }
 
 impl PreparedKriging {
-    /// The model for one field (values per distinct position).
-    fn variogram(&self, averaged: &[f64]) -> Variogram {
-        if let Some(v) = self.params.variogram {
-            return v;
-        }
+    /// The pairs the semivariograms are estimated from (over the subset).
+    fn lag_pairs(&self) -> LagPairs {
         let pts: Vec<ScatteredPoint> = self
             .subset
             .iter()
             .map(|&i| self.merged.points[i as usize])
             .collect();
+        LagPairs::new(&pts, self.cutoff, self.params.bins)
+    }
+
+    /// The model for one field (values per distinct position), from the subset's `pairs`.
+    fn variogram(&self, pairs: &LagPairs, averaged: &[f64]) -> Variogram {
+        if let Some(v) = self.params.variogram {
+            return v;
+        }
         let vals: Vec<f64> = self.subset.iter().map(|&i| averaged[i as usize]).collect();
-        let bins = empirical(&pts, &vals, self.cutoff, self.params.bins);
+        let bins = pairs.bins(&vals);
         Variogram::fit(&bins).unwrap_or_else(|| {
             // No pair within the cutoff (one or two samples): an exponential with no nugget over
             // the whole extent, scaled to the values' variance. It interpolates exactly and
@@ -401,11 +443,25 @@ impl PreparedKriging {
         }
     }
 
-    /// Fields grouped by identical shape, so each group's system is solved once per place.
-    fn groups(&self, averaged: &[Vec<f64>]) -> Vec<(Shape, Vec<usize>)> {
+    /// The fields `needed` grouped by identical shape, so each group's system is solved once per
+    /// place. The fields' variograms are fitted in parallel (each on its own; the order of the
+    /// groups is the fields' order whatever the threads).
+    fn groups(&self, averaged: &[Vec<f64>], needed: &[bool]) -> Vec<(Shape, Vec<usize>)> {
+        let fitted = needed.iter().filter(|n| **n).count();
+        // The pairs are shared by every field fitted; a fixed model needs none.
+        let pairs = if self.params.variogram.is_none() && fitted > 0 {
+            self.lag_pairs()
+        } else {
+            LagPairs::new(&[], 0.0, 0)
+        };
+        let shapes: Vec<Option<Shape>> = averaged
+            .par_iter()
+            .zip(needed)
+            .map(|(a, need)| need.then(|| Self::shape(self.variogram(&pairs, a))))
+            .collect();
         let mut groups: Vec<(Shape, Vec<usize>)> = Vec::new();
-        for (f, a) in averaged.iter().enumerate() {
-            let s = Self::shape(self.variogram(a));
+        for (f, s) in shapes.into_iter().enumerate() {
+            let Some(s) = s else { continue };
             match groups.iter_mut().find(|g| g.0 == s) {
                 Some(g) => g.1.push(f),
                 None => groups.push((s, vec![f])),
@@ -414,6 +470,9 @@ impl PreparedKriging {
         groups
     }
 
+    /// Every grouped field at one place from its neighbours `n`, or only those `wanted`
+    /// (by field); the others are left as they are.
+    #[allow(clippy::too_many_arguments)] // one place's inputs and outputs
     fn estimate(
         &self,
         n: &[Neighbour],
@@ -422,10 +481,15 @@ impl PreparedKriging {
         averaged: &[Vec<f64>],
         out: &mut [f32],
         sd: &mut [f32],
+        wanted: &dyn Fn(usize) -> bool,
     ) {
+        sys.set_place(&self.merged.points, n);
         for (shape, fields) in groups {
-            let ok = sys.solve(&self.merged.points, n, &shape.unit);
-            for &f in fields {
+            if !fields.iter().any(|&f| wanted(f)) {
+                continue;
+            }
+            let ok = sys.solve(n, &shape.unit);
+            for &f in fields.iter().filter(|&&f| wanted(f)) {
                 let a = &averaged[f];
                 if ok {
                     out[f] = n
@@ -449,6 +513,9 @@ impl PreparedKriging {
 /// Scratch space for one kriging system and its solution.
 #[derive(Debug, Default)]
 struct System {
+    /// The distances between the place's neighbours, row-major k × k (upper triangle set): the
+    /// same for every field's model, so computed once per place.
+    distances: Vec<f64>,
     matrix: Vec<f64>,
     rhs: Vec<f64>,
     /// Weights of the neighbours, then the solution's variance in units of the sill.
@@ -463,6 +530,20 @@ const SINGULAR: f64 = 1e-12;
 const JITTER: f64 = 1e-6;
 
 impl System {
+    /// The distances between the neighbours `n` (indices into `points`) of a place.
+    fn set_place(&mut self, points: &[ScatteredPoint], n: &[Neighbour]) {
+        let k = n.len();
+        self.distances.clear();
+        self.distances.resize(k * k, 0.0);
+        for (i, a) in n.iter().enumerate() {
+            let pa = points[a.index as usize];
+            for (j, b) in n.iter().enumerate().skip(i + 1) {
+                let pb = points[b.index as usize];
+                self.distances[i * k + j] = (pa.x - pb.x).hypot(pa.y - pb.y);
+            }
+        }
+    }
+
     /// Sets up and solves the ordinary kriging system for a place and its neighbours (indices into
     /// `points`, with their squared distances to the place):
     ///
@@ -471,24 +552,23 @@ impl System {
     /// [ 1ᵀ        0 ] [μ] = [   1   ]      σ² = Σ λᵢ γ(xᵢ−p) + μ
     /// ```
     ///
-    /// False if it stays singular after regularising.
-    fn solve(&mut self, points: &[ScatteredPoint], n: &[Neighbour], v: &Variogram) -> bool {
+    /// False if it stays singular after regularising. [`System::set_place`] first.
+    fn solve(&mut self, n: &[Neighbour], v: &Variogram) -> bool {
         let k = n.len();
         let m = k + 1;
+        debug_assert_eq!(self.distances.len(), k * k);
         for jitter in [0.0, JITTER] {
             self.matrix.clear();
             self.matrix.resize(m * m, 1.0);
             self.matrix[m * m - 1] = 0.0;
             self.rhs.clear();
             for (i, a) in n.iter().enumerate() {
-                let pa = points[a.index as usize];
-                for (j, b) in n.iter().enumerate() {
-                    let pb = points[b.index as usize];
-                    self.matrix[i * m + j] = if i == j {
-                        -jitter
-                    } else {
-                        v.gamma((pa.x - pb.x).hypot(pa.y - pb.y))
-                    };
+                self.matrix[i * m + i] = -jitter;
+                // γ is symmetric in its pair (|a − b| = |b − a| exactly), so each is computed once.
+                for j in i + 1..k {
+                    let g = v.gamma(self.distances[i * k + j]);
+                    self.matrix[i * m + j] = g;
+                    self.matrix[j * m + i] = g;
                 }
                 self.rhs.push(v.gamma(a.dist2.sqrt()));
             }
@@ -532,15 +612,20 @@ pub(crate) fn lu_solve(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
             b.swap(p, col);
         }
         let d = a[col * n + col];
-        for r in col + 1..n {
-            let f = a[r * n + col] / d;
+        // The pivot row and the rows below as separate slices, so the update is a plain
+        // element-wise loop the compiler vectorises (the same operations in the same order).
+        let (upper, lower) = a.split_at_mut((col + 1) * n);
+        let pivot = &upper[col * n + col..(col + 1) * n];
+        for (r, row) in lower.chunks_exact_mut(n).enumerate() {
+            let row = &mut row[col..];
+            let f = row[0] / d;
             if f == 0.0 {
                 continue;
             }
-            for j in col..n {
-                a[r * n + j] -= f * a[col * n + j];
+            for (x, p) in row.iter_mut().zip(pivot) {
+                *x -= f * p;
             }
-            b[r] -= f * b[col];
+            b[col + 1 + r] -= f * b[col];
         }
     }
     for col in (0..n).rev() {
@@ -560,9 +645,22 @@ impl Prepared for PreparedKriging {
         fields: &[&[f32]],
         queries: &[ScatteredPoint],
     ) -> Result<Vec<Estimates>, InterpError> {
+        self.at_wanted(fields, queries, &|_, _| true)
+    }
+
+    fn at_wanted(
+        &self,
+        fields: &[&[f32]],
+        queries: &[ScatteredPoint],
+        wanted: &(dyn Fn(usize, usize) -> bool + Sync),
+    ) -> Result<Vec<Estimates>, InterpError> {
         check_fields(fields, self.len())?;
         let averaged: Vec<Vec<f64>> = fields.iter().map(|f| self.merged.average(f)).collect();
-        let groups = self.groups(&averaged);
+        // A field no query wants needs no variogram.
+        let needed: Vec<bool> = (0..fields.len())
+            .map(|f| (0..queries.len()).any(|q| wanted(f, q)))
+            .collect();
+        let groups = self.groups(&averaged, &needed);
         Ok(at_points(
             &self.index,
             self.params.k,
@@ -570,7 +668,12 @@ impl Prepared for PreparedKriging {
             fields.len(),
             true,
             &System::default,
-            &|_, _, n, sys, out, sd| self.estimate(n, sys, &groups, &averaged, out, sd),
+            &|q, _, _, n, sys, out, sd| {
+                // The scratch outputs are reused from query to query: what is not wanted is NaN.
+                out.fill(f32::NAN);
+                sd.fill(f32::NAN);
+                self.estimate(n, sys, &groups, &averaged, out, sd, &|f| wanted(f, q))
+            },
         ))
     }
 
@@ -582,7 +685,7 @@ impl Prepared for PreparedKriging {
     ) -> Result<Vec<Surface>, InterpError> {
         check_fields(fields, self.len())?;
         let averaged: Vec<Vec<f64>> = fields.iter().map(|f| self.merged.average(f)).collect();
-        let groups = self.groups(&averaged);
+        let groups = self.groups(&averaged, &vec![true; fields.len()]);
         Ok(grid_cells(
             &self.index,
             self.params.k,
@@ -591,7 +694,7 @@ impl Prepared for PreparedKriging {
             fields.len(),
             true,
             &System::default,
-            &|_, _, n, sys, out, sd| self.estimate(n, sys, &groups, &averaged, out, sd),
+            &|_, _, n, sys, out, sd| self.estimate(n, sys, &groups, &averaged, out, sd, &|_| true),
         ))
     }
 }
@@ -619,6 +722,204 @@ mod tests {
         partial_sill: 25.0,
         range_m: 4.0,
     };
+
+    /// The semivariogram sweep, the system set-up and the elimination as they were before the
+    /// pairs, the neighbour distances and the row updates were shared and vectorised: the
+    /// reference the fast paths must equal bit for bit.
+    mod reference {
+        use super::*;
+
+        pub fn empirical(
+            points: &[ScatteredPoint],
+            values: &[f64],
+            cutoff: f64,
+            bins: usize,
+        ) -> Vec<LagBin> {
+            let mut acc = vec![(0.0f64, 0.0f64, 0usize); bins];
+            let width = cutoff / bins as f64;
+            let mut order: Vec<usize> = (0..points.len()).collect();
+            order.sort_by(|&a, &b| points[a].x.total_cmp(&points[b].x).then(a.cmp(&b)));
+            for (oi, &i) in order.iter().enumerate() {
+                let p = points[i];
+                for &j in &order[oi + 1..] {
+                    let q = points[j];
+                    if q.x - p.x > cutoff {
+                        break;
+                    }
+                    let h = (q.x - p.x).hypot(q.y - p.y);
+                    if h > cutoff || h == 0.0 {
+                        continue;
+                    }
+                    let b = ((h / width) as usize).min(bins - 1);
+                    let e = &mut acc[b];
+                    e.0 += h;
+                    e.1 += (values[i] - values[j]).powi(2);
+                    e.2 += 1;
+                }
+            }
+            acc.into_iter()
+                .filter(|e| e.2 > 0)
+                .map(|(h, sq, n)| LagBin {
+                    lag_m: h / n as f64,
+                    gamma: sq / (2.0 * n as f64),
+                    pairs: n,
+                })
+                .collect()
+        }
+
+        fn lu(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
+            let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            for col in 0..n {
+                let (p, pv) = (col..n)
+                    .map(|r| (r, a[r * n + col].abs()))
+                    .fold((col, -1.0), |best, c| if c.1 > best.1 { c } else { best });
+                if pv <= SINGULAR * scale {
+                    return false;
+                }
+                if p != col {
+                    for j in 0..n {
+                        a.swap(p * n + j, col * n + j);
+                    }
+                    b.swap(p, col);
+                }
+                let d = a[col * n + col];
+                for r in col + 1..n {
+                    let f = a[r * n + col] / d;
+                    if f == 0.0 {
+                        continue;
+                    }
+                    for j in col..n {
+                        a[r * n + j] -= f * a[col * n + j];
+                    }
+                    b[r] -= f * b[col];
+                }
+            }
+            for col in (0..n).rev() {
+                let s: f64 = (col + 1..n).map(|j| a[col * n + j] * b[j]).sum();
+                b[col] = (b[col] - s) / a[col * n + col];
+            }
+            b.iter().all(|v| v.is_finite())
+        }
+
+        /// Weights and variance (in units of the sill) at a place with neighbours `n`.
+        pub fn solve(points: &[ScatteredPoint], n: &[Neighbour], v: &Variogram) -> (Vec<f64>, f64) {
+            let k = n.len();
+            let m = k + 1;
+            let mut matrix = vec![1.0; m * m];
+            matrix[m * m - 1] = 0.0;
+            let mut rhs = Vec::new();
+            for (i, a) in n.iter().enumerate() {
+                let pa = points[a.index as usize];
+                for (j, b) in n.iter().enumerate() {
+                    let pb = points[b.index as usize];
+                    matrix[i * m + j] = if i == j {
+                        0.0
+                    } else {
+                        v.gamma((pa.x - pb.x).hypot(pa.y - pb.y))
+                    };
+                }
+                rhs.push(v.gamma(a.dist2.sqrt()));
+            }
+            rhs.push(1.0);
+            let gamma0 = rhs[..k].to_vec();
+            assert!(lu(&mut matrix, m, &mut rhs), "random places are solvable");
+            let w = rhs[..k].to_vec();
+            let var = w.iter().zip(&gamma0).map(|(w, g)| w * g).sum::<f64>() + rhs[k];
+            (w, var)
+        }
+    }
+
+    /// Fitted kriging of several fields at scattered places, the fast path (shared pairs, one
+    /// distance matrix per place, vectorised elimination, only the wanted estimates) against the
+    /// reference above: the same bits.
+    #[test]
+    fn the_fast_paths_equal_the_reference_bit_for_bit() {
+        let mut rng = ChaCha8Rng::seed_from_u64(17);
+        let pts: Vec<ScatteredPoint> = (0..300)
+            .map(|_| p(rng.random::<f64>() * 60.0, rng.random::<f64>() * 20.0))
+            .collect();
+        // Fields of different texture (so different variograms), one with a not-heard level.
+        let fields: Vec<Vec<f32>> = (0..5)
+            .map(|f| {
+                let scale = 3.0 + 4.0 * f as f64;
+                pts.iter()
+                    .map(|q| {
+                        let v = -60.0 - 15.0 * (q.x / scale).sin() * (q.y / scale).cos()
+                            + rng.random::<f64>() * f as f64;
+                        if f == 4 && v < -65.0 {
+                            -95.0
+                        } else {
+                            v as f32
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[f32]> = fields.iter().map(|f| f.as_slice()).collect();
+        let queries: Vec<ScatteredPoint> = (0..40)
+            .map(|_| {
+                p(
+                    rng.random::<f64>() * 66.0 - 3.0,
+                    rng.random::<f64>() * 24.0 - 2.0,
+                )
+            })
+            .collect();
+        let kriging = OrdinaryKriging::default();
+        let prep = kriging.prepare(&pts).unwrap();
+        let all = prep.at(&refs, &queries).unwrap();
+        let mask: Vec<Vec<bool>> = (0..fields.len())
+            .map(|_| {
+                (0..queries.len())
+                    .map(|_| rng.random::<f64>() < 0.4)
+                    .collect()
+            })
+            .collect();
+        let some = prep.at_wanted(&refs, &queries, &|f, q| mask[f][q]).unwrap();
+
+        let (lo, hi) = pts.iter().fold(
+            ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+            |(lo, hi), q| {
+                (
+                    [lo[0].min(q.x), lo[1].min(q.y)],
+                    [hi[0].max(q.x), hi[1].max(q.y)],
+                )
+            },
+        );
+        let cutoff = (hi[0] - lo[0]).hypot(hi[1] - lo[1]) / 3.0;
+        let index = NeighbourIndex::new(&pts).unwrap();
+        for (f, field) in fields.iter().enumerate() {
+            let values: Vec<f64> = field.iter().map(|v| *v as f64).collect();
+            let bins = reference::empirical(&pts, &values, cutoff, kriging.bins);
+            assert_eq!(bins, empirical(&pts, &values, cutoff, kriging.bins));
+            let shape = PreparedKriging::shape(Variogram::fit(&bins).unwrap());
+            for (q, place) in queries.iter().enumerate() {
+                let n = index.nearest(place.x, place.y, kriging.k);
+                let (w, var) = reference::solve(&pts, &n, &shape.unit);
+                let value = n
+                    .iter()
+                    .zip(&w)
+                    .map(|(nb, w)| w * values[nb.index as usize])
+                    .sum::<f64>() as f32;
+                let sd = (shape.sill * var.max(0.0)).sqrt() as f32;
+                let got = (all[f].value[q], all[f].std_dev.as_ref().unwrap()[q]);
+                assert_eq!(
+                    (got.0.to_bits(), got.1.to_bits()),
+                    (value.to_bits(), sd.to_bits()),
+                    "field {f} place {q}: {got:?} vs {:?}",
+                    (value, sd)
+                );
+                let part = (some[f].value[q], some[f].std_dev.as_ref().unwrap()[q]);
+                if mask[f][q] {
+                    assert_eq!(
+                        (part.0.to_bits(), part.1.to_bits()),
+                        (value.to_bits(), sd.to_bits())
+                    );
+                } else {
+                    assert!(part.0.is_nan() && part.1.is_nan(), "not wanted: {part:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn lu_solves_random_systems() {

@@ -48,6 +48,20 @@ pub trait Prepared: Sync + Send {
         queries: &[ScatteredPoint],
     ) -> Result<Vec<Estimates>, InterpError>;
 
+    /// [`Prepared::at`] where only some estimates are needed: those where `wanted(field,
+    /// query)` holds; the others may be NaN. Cross-validation scores a radio only at the scans
+    /// that heard it, so it asks for those alone. Each wanted estimate equals `at`'s, bit for
+    /// bit. By default every estimate is computed.
+    fn at_wanted(
+        &self,
+        fields: &[&[f32]],
+        queries: &[ScatteredPoint],
+        wanted: &(dyn Fn(usize, usize) -> bool + Sync),
+    ) -> Result<Vec<Estimates>, InterpError> {
+        let _ = wanted;
+        self.at(fields, queries)
+    }
+
     /// Every field estimated on the cells of `geometry` where `include` is true (others NaN).
     fn grid_many(
         &self,
@@ -252,6 +266,10 @@ pub(crate) fn grid_cells<S: Send>(
         .collect()
 }
 
+/// What a method computes at one query point: [`CellFn`]'s arguments after the query's index.
+pub(crate) type QueryFn<'a, S> =
+    dyn Fn(usize, f64, f64, &[Neighbour], &mut S, &mut [f32], &mut [f32]) + Sync + 'a;
+
 /// Queries per parallel chunk in [`at_points`]: enough to amortise the scratch state.
 const QUERY_CHUNK: usize = 256;
 
@@ -265,22 +283,23 @@ pub(crate) fn at_points<S: Send>(
     nf: usize,
     with_sd: bool,
     state: &(dyn Fn() -> S + Sync),
-    cell: &CellFn<'_, S>,
+    cell: &QueryFn<'_, S>,
 ) -> Vec<Estimates> {
     let nsd = if with_sd { nf } else { 0 };
     // Each chunk returns [query][field] for values and standard deviations.
     let chunks: Vec<(Vec<f32>, Vec<f32>)> = queries
         .par_chunks(QUERY_CHUNK)
-        .map(|chunk| {
+        .enumerate()
+        .map(|(ci, chunk)| {
             let mut st = state();
             let mut v = vec![f32::NAN; nf];
             let mut s = vec![f32::NAN; nsd];
             let mut value = Vec::with_capacity(chunk.len() * nf);
             let mut sd = Vec::with_capacity(chunk.len() * nsd);
-            for q in chunk {
+            for (qi, q) in chunk.iter().enumerate() {
                 if q.x.is_finite() && q.y.is_finite() {
                     let n = index.nearest(q.x, q.y, k);
-                    cell(q.x, q.y, &n, &mut st, &mut v, &mut s);
+                    cell(ci * QUERY_CHUNK + qi, q.x, q.y, &n, &mut st, &mut v, &mut s);
                     value.extend_from_slice(&v);
                     sd.extend_from_slice(&s);
                 } else {
@@ -323,7 +342,7 @@ pub(crate) fn neighbour_estimates(
         fields.len(),
         false,
         &|| (),
-        &|_, _, n, _, out, _| {
+        &|_, _, _, n, _, out, _| {
             for (o, f) in out.iter_mut().zip(fields) {
                 *o = estimate(n, f);
             }

@@ -176,7 +176,7 @@ impl Prepared for PreparedNatural {
             fields.len(),
             false,
             &|| self.scratch(),
-            &|x, y, n, s, out, _| self.estimate((x, y), n, s, fields, &averaged, out),
+            &|_, x, y, n, s, out, _| self.estimate((x, y), n, s, fields, &averaged, out),
         ))
     }
 

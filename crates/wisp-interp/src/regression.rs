@@ -96,7 +96,7 @@ impl RegressionKriging {
             .collect())
     }
 
-    /// Every radio of `fields` at `queries` (for cross-validation).
+    /// Every radio of `fields` at `queries`.
     pub fn at(
         &self,
         fields: &RadioFields,
@@ -104,9 +104,25 @@ impl RegressionKriging {
         not_heard_dbm: f64,
         queries: &[ScatteredPoint],
     ) -> Result<Vec<Estimates>, InterpError> {
+        self.at_wanted(fields, trend, not_heard_dbm, queries, &|_, _| true)
+    }
+
+    /// [`RegressionKriging::at`] for only the estimates `wanted(radio, query)` (the others may
+    /// be NaN), as [`crate::Prepared::at_wanted`]: what cross-validation scores.
+    pub fn at_wanted(
+        &self,
+        fields: &RadioFields,
+        trend: &dyn Trend,
+        not_heard_dbm: f64,
+        queries: &[ScatteredPoint],
+        wanted: &(dyn Fn(usize, usize) -> bool + Sync),
+    ) -> Result<Vec<Estimates>, InterpError> {
         let residuals = residuals(fields, trend, not_heard_dbm);
         let refs: Vec<&[f32]> = residuals.iter().map(|r| r.as_slice()).collect();
-        let kriged = self.kriging.prepare(&fields.points)?.at(&refs, queries)?;
+        let kriged = self
+            .kriging
+            .prepare(&fields.points)?
+            .at_wanted(&refs, queries, wanted)?;
         Ok(kriged
             .into_iter()
             .zip(&fields.radios)

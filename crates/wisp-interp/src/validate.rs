@@ -263,9 +263,14 @@ pub fn cross_validate_with(
             .map(|v| train.iter().map(|&i| v[i]).collect())
             .collect();
         let refs: Vec<&[f32]> = train_values.iter().map(|v| v.as_slice()).collect();
+        // Only what is scored is predicted: radio r at the left-out scans that heard it.
+        let wanted = |r: usize, j: usize| fields.heard[r][test[j]];
         let mut predictions = Vec::with_capacity(scores.len());
         for m in methods {
-            predictions.push(m.prepare(&train_points)?.at(&refs, &test_points)?);
+            predictions.push(
+                m.prepare(&train_points)?
+                    .at_wanted(&refs, &test_points, &wanted)?,
+            );
         }
         if let Some(model) = model {
             let train_samples: Vec<Sample> = train
@@ -284,11 +289,12 @@ pub fn cross_validate_with(
                     .map(|h| train.iter().map(|&i| h[i]).collect())
                     .collect(),
             };
-            predictions.push(RegressionKriging::default().at(
+            predictions.push(RegressionKriging::default().at_wanted(
                 &train_fields,
                 trend.as_ref(),
                 opts.not_heard_dbm,
                 &test_points,
+                &wanted,
             )?);
         }
         for (predicted, score) in predictions.iter().zip(scores.iter_mut()) {
