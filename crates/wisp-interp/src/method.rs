@@ -270,8 +270,10 @@ pub(crate) fn grid_cells<S: Send>(
 pub(crate) type QueryFn<'a, S> =
     dyn Fn(usize, f64, f64, &[Neighbour], &mut S, &mut [f32], &mut [f32]) + Sync + 'a;
 
-/// Queries per parallel chunk in [`at_points`]: enough to amortise the scratch state.
-const QUERY_CHUNK: usize = 256;
+/// Queries per parallel chunk in [`at_points`]: enough to amortise the scratch state (a few
+/// small buffers), few enough that a fold's few hundred left-out scans (cross-validation) still
+/// split evenly over the threads; with 256, 400 queries made one thread do 256 and the other 144.
+const QUERY_CHUNK: usize = 32;
 
 /// Like [`grid_cells`] for scattered query points; each query's k nearest come from a k-d tree
 /// query. Chunks of queries run on rayon threads and are reassembled in order.
