@@ -12,23 +12,21 @@
 pub mod capture;
 mod error;
 pub mod esx;
-pub mod formats;
-pub mod georef;
 pub mod manifest;
-pub mod native;
+pub mod placement;
 pub mod plan;
 pub mod points;
-pub mod sightings;
-pub mod stops;
 pub mod text;
-pub mod track;
-pub mod wall_detect;
+
+use capture::{formats, native, sightings};
+use manifest::georef;
+use placement::track;
 
 pub use capture::{ParsedCapture, Scan, SkipLog};
 pub use error::{file_line, IngestError, IngestErrorKind};
-pub use georef::Georef;
+pub use manifest::georef::Georef;
 pub use manifest::{load_site, CaptureSpec, Site, SiteFloor};
-pub use track::Track;
+pub use placement::track::Track;
 
 use std::collections::BTreeSet;
 use std::io::Read;

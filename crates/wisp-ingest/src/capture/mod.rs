@@ -1,5 +1,10 @@
 //! What a capture parser yields: scans with provenance, and every skipped record counted by reason.
 
+pub mod formats;
+pub mod native;
+pub mod sightings;
+pub mod stops;
+
 use std::collections::BTreeMap;
 use wisp_model::{Observation, Point};
 
@@ -66,5 +71,5 @@ pub struct ParsedCapture {
     pub skipped: SkipLog,
     /// How the capture wrote its times, when it could write them several ways (the long-form
     /// CSV: RFC 3339, epoch seconds or epoch milliseconds), for the report.
-    pub time_kinds: std::collections::BTreeSet<crate::track::TimeKind>,
+    pub time_kinds: std::collections::BTreeSet<crate::placement::track::TimeKind>,
 }

@@ -1,0 +1,3 @@
+//! Placing scans on the plan: walk tracks.
+
+pub mod track;
