@@ -470,7 +470,7 @@ mod tests {
             };
             let walk = f.walk.clone().unwrap();
             let s = wisp_radio::simulate::simulate_walk_in_building(f, &f.aps, b, &walk, &params);
-            let csv = wisp_ingest::native::long_csv(&s);
+            let csv = wisp_ingest::capture::native::long_csv(&s);
             std::fs::write(dir.join(format!("walk-{}.csv", f.id)), csv).unwrap();
         }
         site

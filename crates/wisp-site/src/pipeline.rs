@@ -47,7 +47,7 @@ pub fn load_site(site: &Path) -> Result<Site, Error> {
 pub fn read_survey(site: &Site, path: &Path) -> Result<Survey, Error> {
     let bytes = wisp_ingest::read_limited(path, wisp_ingest::MAX_CAPTURE_BYTES)?;
     let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(path))?;
-    let survey = wisp_ingest::native::parse_survey(&text).map_err(|e| e.at(path))?;
+    let survey = wisp_ingest::capture::native::parse_survey(&text).map_err(|e| e.at(path))?;
     for f in &survey.floors {
         if site.floor(&f.id).is_none() {
             return Err(Error::input(format!(
