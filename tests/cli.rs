@@ -763,8 +763,8 @@ fn a_plan_adds_predicted_maps_and_plan_pages() {
         "radios": [{"band": "5", "channel": 36, "tx_dbm": 17.0}]}],
         "zones": [{"floor": "L1", "zone": "East", "kind": "bay", "profile": "healthcare-voice",
         "area_m2": 30.0, "unreachable_share": 0.0,
-        "before": {"primary_share": 0.0, "secondary_share": 0.0, "primary_p5_dbm": null, "meets_target": false},
-        "after": {"primary_share": 1.0, "secondary_share": 0.0, "primary_p5_dbm": -50.0, "meets_target": false}}]}"#;
+        "design_before": {"primary_share": 0.0, "secondary_share": 0.0, "primary_p5_dbm": null, "meets_design_targets": false},
+        "design_after": {"primary_share": 1.0, "secondary_share": 0.0, "primary_p5_dbm": -50.0, "meets_design_targets": false}}]}"#;
     std::fs::write(site.path().join("plan.json"), plan).unwrap();
     let map = |metric: &str, out: &str, with_plan: bool| {
         let mut args = vec!["heatmap", "site.toml", "--metric", metric, "--out", out];

@@ -205,8 +205,8 @@ fn plan_part(pictures: &FloorPictures<'_>, fp: &FloorPlan) -> Result<PlanPart, E
         .collect();
     let notes = vec![
         format!(
-            "{} new access point(s) proposed. The map is the radio model's prediction on 5 GHz, the band coverage is designed on (path-loss exponent n = {:.2}, {}), with the existing access points and the proposed ones (triangles); it is a prediction, not a measurement: survey again once they are installed.",
-            fp.new_aps.len(),
+            "{} proposed. The map is the radio model's prediction on 5 GHz, the band coverage is designed on (path-loss exponent n = {:.2}, {}), with the existing access points and the proposed ones (triangles); it is a prediction, not a measurement: survey again once they are installed.",
+            wisp_model::words::count(fp.new_aps.len(), "new access point", "new access points"),
             predicted.prediction.exponent,
             if predicted.calibrated {
                 "fitted to this survey"
@@ -214,7 +214,7 @@ fn plan_part(pictures: &FloorPictures<'_>, fp: &FloorPlan) -> Result<PlanPart, E
                 "the default: the survey could not calibrate it"
             }
         ),
-        "Zones before and after: share of each zone at or above its profile's primary (and secondary) threshold, and the 5th percentile of the primary signal, as `wisp plan` predicted them; the target is 99 % primary and 95 % secondary with a design margin; \"out of reach\" is the share of the zone no allowed mounting position can cover.".into(),
+        "Zones before and after: the verdict is the one `wisp check` gives (every criterion of the zone's profile, co-channel and SNR included) on the survey, then on the predicted-after layers (the survey with the proposed access points added and the planned channels); the shares at the primary (and secondary) threshold and the 5th percentile of the primary signal are the design figures `wisp plan` searched on (primary and secondary only, the model less a design margin where unsurveyed), not a verdict; \"out of reach\" is the share of the zone no allowed mounting position can cover.".into(),
     ];
     Ok(PlanPart {
         maps: vec![(
@@ -261,15 +261,15 @@ pub fn proposed_ap_table(aps: &[wisp_plan::PlannedAp]) -> Table {
     t
 }
 
-/// Each zone's predicted result before and after the plan; zones still short afterwards are
-/// highlighted.
-fn plan_zone_table(zones: &[crate::plan::ZoneDoc]) -> Table {
+/// Each zone before and after the plan: the verdict (`wisp_coverage`'s, the one judge, where the
+/// plan has it) and the design figures; zones failing afterwards are highlighted.
+pub fn plan_zone_table(zones: &[crate::plan::ZoneDoc]) -> Table {
     let mut t = Table::new(
         [
             "Zone",
-            "Primary ok",
-            "Secondary ok",
-            "Primary p5 (dBm)",
+            "Primary ok (design)",
+            "Secondary ok (design)",
+            "Primary p5 (design, dBm)",
             "Verdict",
             "Out of reach",
         ]
@@ -279,19 +279,27 @@ fn plan_zone_table(zones: &[crate::plan::ZoneDoc]) -> Table {
     );
     let share = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.0}%", 100.0 * v));
     let dbm = |v: Option<f64>| f1(v.unwrap_or(f64::NAN));
-    let yes = |b: bool| if b { "yes" } else { "no" };
+    let yes = |b: Option<bool>| match b {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "–",
+    };
     for z in zones {
-        let (b, a) = (&z.before, &z.after);
+        let (b, a) = (&z.design_before, &z.design_after);
         // The verdict is wisp_coverage's (the one judge) where the plan has it; a plan made on
-        // the model alone has only the design figures.
+        // the model alone has only the design targets, and says so.
         let (verdict, fails_after) = match (&z.verdict_before, &z.verdict_after) {
             (Some(vb), Some(va)) => (
                 format!("{} → {}", vb.verdict.name(), va.verdict.name()),
                 va.verdict == wisp_coverage::Verdict::Fail,
             ),
             _ => (
-                format!("design {} → {}", yes(b.meets_target), yes(a.meets_target)),
-                !a.meets_target,
+                format!(
+                    "no verdict; design targets met {} → {}",
+                    yes(b.meets_design_targets),
+                    yes(a.meets_design_targets)
+                ),
+                a.meets_design_targets == Some(false),
             ),
         };
         t.rows.push(vec![
