@@ -736,7 +736,7 @@ fn sample_site_demo_runs() {
     }
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
-        text.contains("check and plan agree on all 10 zones"),
+        text.contains("check and plan agree on every zone (10 zones;"),
         "{text}"
     );
     assert!(!text.contains("DISAGREE"), "{text}");

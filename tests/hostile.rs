@@ -179,7 +179,7 @@ fn truncated_captures() {
     run.expect(
         "beacons_cut.pcap --strict",
         2,
-        &["--strict: 1 record(s) skipped (see above); nothing written"],
+        &["--strict: 1 record skipped (see above); nothing written"],
     );
     assert!(!dir.path().join("out.json").exists());
 

@@ -5,6 +5,7 @@ use crate::plan::{FloorPlan, PlanFile};
 use crate::{Error, ExitCode};
 use wisp_coverage::{Criterion, Verdict, ZoneResult};
 use wisp_ingest::{FileReport, Site, SiteFloor};
+use wisp_model::words::count;
 use wisp_model::Sample;
 use wisp_render::{Paper, Report, ReportFloor, Table};
 
@@ -91,7 +92,10 @@ impl FloorPart {
                 zones: a.zones.clone(),
                 heatmaps: Vec::new(),
                 dead_zone_maps: Vec::new(),
-                notes: vec![format!("{} scans on this floor.", o.scans)],
+                notes: vec![format!(
+                    "{} on this floor.",
+                    count(o.scans, "scan", "scans")
+                )],
                 plan: None,
                 error: None,
             },
@@ -138,7 +142,7 @@ pub fn floor_part_with(
         }
     }
     let mut notes = vec![
-        format!("{} scans on this floor.", samples.len()),
+        format!("{} on this floor.", count(samples.len(), "scan", "scans")),
         format!("Interpolation: {}.", analysis.method),
     ];
     if let Some(l) = &analysis.layers {
@@ -150,12 +154,12 @@ pub fn floor_part_with(
             sf.floor.survey_range_m
         ));
         notes.push(format!(
-            "{} radios heard ({} access points).",
-            l.radios.len(),
+            "{} heard ({}).",
+            count(l.radios.len(), "radio", "radios"),
             {
                 let mut aps: Vec<&str> = l.radios.iter().map(|r| r.key.ap.as_str()).collect();
                 aps.dedup();
-                aps.len()
+                count(aps.len(), "access point", "access points")
             }
         ));
     }
@@ -363,7 +367,8 @@ impl SiteFacts {
                             p.snr_db
                                 .map_or(String::new(), |d| format!(", SNR ≥ {d} dB")),
                             p.cochannel_max.map_or(String::new(), |m| format!(
-                                ", ≤ {m} co-channel radio(s) at ≥ {} dBm",
+                                ", ≤ {} at ≥ {} dBm",
+                                count(m as usize, "co-channel radio", "co-channel radios"),
                                 p.cochannel_dbm.0
                             )),
                             p.source
