@@ -246,6 +246,68 @@ fn filters_choose_the_radios_layers_are_built_from() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// Issue 13: the filters work the same on every command that reads a survey. On each, a
+/// filter keeping every reading changes nothing, and one keeping none leaves the command
+/// without data, which it says.
+#[test]
+fn every_survey_command_takes_the_same_filters() {
+    let site = TinySite::new();
+    site.simulate();
+    let run = |args: &[&str], filter: &[&str]| {
+        let args: Vec<&str> = args.iter().chain(filter).copied().collect();
+        let o = Command::new(env!("CARGO_BIN_EXE_wisp"))
+            .args(&args)
+            .env("SOURCE_DATE_EPOCH", "1793613600")
+            .current_dir(site.path())
+            .output()
+            .unwrap();
+        let written = args
+            .iter()
+            .position(|a| *a == "--out")
+            .map(|i| std::fs::read(site.path().join(args[i + 1])).unwrap_or_default());
+        (o, written)
+    };
+    let keep_all = ["--ssid", "NHS-Clinical"];
+    let keep_none = ["--ssid", "Guest"];
+    for (args, none_says) in [
+        (
+            &["heatmap", "site.toml", "--out", "h.png"][..],
+            "no survey samples",
+        ),
+        (&["validate", "site.toml"][..], "no usable scans"),
+        (
+            &["calibrate", "site.toml"][..],
+            "no readings to calibrate on",
+        ),
+        (
+            &["plan", "site.toml", "--out", "p.json"][..],
+            "no readings to calibrate on",
+        ),
+        (&["diff", "site.toml", "site.toml"][..], "need samples"),
+        (
+            &["report", "site.toml", "--quiet", "--out", "r.pdf"][..],
+            "",
+        ),
+    ] {
+        let (plain, plain_out) = run(args, &[]);
+        let (all, all_out) = run(args, &keep_all);
+        assert_eq!(plain.status.code(), all.status.code(), "{args:?}");
+        assert_eq!(plain.stdout, all.stdout, "{args:?}: the filter keeping all");
+        assert_eq!(plain_out, all_out, "{args:?}: the filter keeping all");
+        let (none, none_out) = run(args, &keep_none);
+        assert!(
+            stderr(&none).contains(none_says),
+            "{args:?} with no radio left: {}",
+            stderr(&none)
+        );
+        // The report has no radio to show: another document.
+        if args[0] == "report" {
+            assert!(none.status.success(), "{}", stderr(&none));
+            assert_ne!(none_out, plain_out);
+        }
+    }
+}
+
 #[test]
 fn a_closed_pipe_ends_quietly() {
     use std::io::Read;
