@@ -246,6 +246,40 @@ fn filters_choose_the_radios_layers_are_built_from() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// Issue 13: with neither `[network]` nor APs in the manifest every SSID counts, and wisp says so
+/// once on stderr and in the report; with either, it never says so.
+#[test]
+fn every_ssid_counting_is_said_once_on_stderr_and_in_the_report() {
+    let site = TinySite::new();
+    site.simulate();
+    const NOTE: &str = "every SSID heard counts as coverage";
+    let check = wisp(&["check", "site.toml"], site.path());
+    assert!(!stderr(&check).contains(NOTE), "{}", stderr(&check));
+    // The same site without its AP: nothing says which radios are ours.
+    let bare = MANIFEST.split("[[floors.aps]]").next().unwrap();
+    std::fs::write(site.path().join("site.toml"), bare).unwrap();
+    let check = wisp(&["check", "site.toml"], site.path());
+    assert_eq!(
+        stderr(&check).matches(NOTE).count(),
+        1,
+        "{}",
+        stderr(&check)
+    );
+    let report = wisp(
+        &["report", "site.toml", "--out", "r.pdf", "--html", "r.html"],
+        site.path(),
+    );
+    assert!(report.status.success(), "{}", stderr(&report));
+    assert_eq!(
+        stderr(&report).matches(NOTE).count(),
+        1,
+        "{}",
+        stderr(&report)
+    );
+    let html = std::fs::read_to_string(site.path().join("r.html")).unwrap();
+    assert!(html.contains(NOTE));
+}
+
 /// Issue 13: the filters work the same on every command that reads a survey. On each, a
 /// filter keeping every reading changes nothing, and one keeping none leaves the command
 /// without data, which it says.

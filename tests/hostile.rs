@@ -166,7 +166,7 @@ fn truncated_captures() {
         "beacons_cut.pcap",
         0,
         &[
-            "beacons_cut.pcap: pcap — 1 scans",
+            "beacons_cut.pcap: pcap — 1 scan,",
             "skipped 1 × truncated packet (first at beacons_cut.pcap#2)",
         ],
     );

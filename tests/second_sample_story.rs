@@ -303,6 +303,39 @@ fn the_pdf_report_tells_the_same_story_per_zone() {
     assert_eq!(count("Zones passing"), n("pass"));
     assert_eq!(count("Zones failing"), n("FAIL"));
     assert_eq!(count("Zones with not enough data"), n("not enough data"));
+    // Dead zones counted per criterion, and their area (the union per zone, summed), as check
+    // reports them.
+    let zones = story.check["floors"][0]["zones"].as_array().unwrap();
+    let mut per_criterion = BTreeMap::new();
+    for d in zones
+        .iter()
+        .flat_map(|z| z["dead_zones"].as_array().unwrap())
+    {
+        *per_criterion
+            .entry(d["criterion"].as_str().unwrap().to_string())
+            .or_insert(0) += 1;
+    }
+    let dead_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Dead zones "))
+        .unwrap();
+    assert_eq!(
+        count("Dead zones"),
+        per_criterion.values().sum::<usize>(),
+        "{dead_line}"
+    );
+    for (criterion, k) in &per_criterion {
+        assert!(
+            dead_line.contains(&format!("{criterion} {k}")),
+            "{dead_line}"
+        );
+    }
+    let area: f64 = checked.iter().map(|(_, _, a)| a).sum();
+    let area_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Dead-zone area"))
+        .unwrap();
+    assert!(area_line.contains(&format!("{area:.1} m²")), "{area_line}");
 
     // The zone table: check's verdicts in check's order (its continuation included), and each
     // zone's row carries check's dead area.

@@ -104,12 +104,15 @@ impl FloorPart {
                 zones: a.zones.clone(),
                 heatmaps: Vec::new(),
                 dead_zone_maps: Vec::new(),
-                notes: std::iter::once(format!("{} on this floor.", count(o.scans, "scan", "scans")))
-                    .chain(
-                        a.ranks_approximate
-                            .then(|| APPROXIMATE_RANKS_NOTE.to_string()),
-                    )
-                    .collect(),
+                notes: std::iter::once(format!(
+                    "{} on this floor.",
+                    count(o.scans, "scan", "scans")
+                ))
+                .chain(
+                    a.ranks_approximate
+                        .then(|| APPROXIMATE_RANKS_NOTE.to_string()),
+                )
+                .collect(),
                 plan: None,
                 error: None,
             },
