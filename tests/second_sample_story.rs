@@ -243,6 +243,12 @@ fn check_plan_and_html_report_tell_the_same_story_per_zone() {
         }
     }
 
+    // Check's text: the shops' two radios against a limit of one, in words.
+    let text = wisp(&["check", SITE], &root());
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("worst 2 radios, 1 radio short"), "{text}");
+    assert!(!text.contains("1 radios"), "{text}");
+
     // The plan's text summary counts what check counts.
     let passing = checked.iter().filter(|(_, v, _)| v == "pass").count();
     let passing_after = planned.iter().filter(|(_, _, a)| a == "pass").count();

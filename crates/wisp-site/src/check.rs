@@ -169,10 +169,10 @@ pub fn table(check: &SiteCheck) -> String {
                 d.centroid_m.x,
                 d.centroid_m.y,
                 dbm(d.worst),
-                d.criterion.unit(),
+                d.criterion.unit(d.worst),
                 // NaN when nothing was heard for the criterion at all (no second radio).
                 dbm(d.shortfall),
-                d.criterion.margin_unit(),
+                d.criterion.margin_unit(d.shortfall),
                 d.nearest_radio.as_deref().unwrap_or("–")
             );
         }
@@ -195,7 +195,7 @@ pub fn table(check: &SiteCheck) -> String {
                 d.centroid_m.x,
                 d.centroid_m.y,
                 dbm(d.worst),
-                d.criterion.unit(),
+                d.criterion.unit(d.worst),
                 100.0 * d.fail_probability,
                 d.nearest_radio.as_deref().unwrap_or("–")
             );

@@ -468,8 +468,12 @@ fn dead_zone_table(zones: &[ZoneResult]) -> Table {
             d.criterion.name().to_string(),
             format!("{:.1}", d.area_m2),
             format!("{:.1}, {:.1}", d.centroid_m.x, d.centroid_m.y),
-            format!("{} {}", f1(d.worst), d.criterion.unit()),
-            format!("{:.0} {}", d.shortfall, d.criterion.margin_unit()),
+            format!("{} {}", f1(d.worst), d.criterion.unit(d.worst)),
+            format!(
+                "{:.0} {}",
+                d.shortfall,
+                d.criterion.margin_unit(d.shortfall)
+            ),
             d.nearest_radio.clone().unwrap_or_else(|| "–".into()),
         ]);
     }
