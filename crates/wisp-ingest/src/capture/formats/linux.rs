@@ -54,6 +54,26 @@ use wisp_model::{Bssid, Channel, Observation};
 /// The `--format` names this family owns.
 pub const FORMATS: &[&str] = &["iw", "iwlist", "nmcli", "nmcli-table"];
 
+/// This family in the registry ([`super::FAMILIES`]): text formats, parsed from decoded text.
+pub struct Linux;
+
+impl super::CaptureFormat for Linux {
+    fn names(&self) -> &'static [&'static str] {
+        FORMATS
+    }
+    fn detect_text(&self, text: &str) -> Option<&'static str> {
+        detect(text)
+    }
+    fn parse(
+        &self,
+        format: &str,
+        input: super::Input<'_>,
+        name: &str,
+    ) -> Result<ParsedCapture, IngestError> {
+        parse(format, &input.text()?, name)
+    }
+}
+
 /// Lines `detect` looks at: past a prompt, a timestamp or two and a warning, cheap on huge files.
 const DETECT_LINES: usize = 200;
 
