@@ -168,12 +168,8 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         }
     }
     if let Some(points) = &a.points {
-        let bytes = wisp_ingest::read_limited(points, wisp_ingest::points::MAX_POINTS_BYTES)?;
-        let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(points))?;
-        let rows =
-            wisp_ingest::capture::stops::parse_capture_points(&text).map_err(|e| e.at(points))?;
-        let dir = points.parent().unwrap_or(std::path::Path::new(""));
-        captures.extend(rows.into_iter().map(|r| (dir.join(r.file), Some(r.at))));
+        let rows = wisp_ingest::capture::stops::load_capture_points(points)?;
+        captures.extend(rows.into_iter().map(|(path, r)| (path, Some(r.at))));
     }
     if !captures.is_empty()
         && captures

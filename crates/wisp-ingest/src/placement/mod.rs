@@ -203,7 +203,7 @@ pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>),
             grouping: &c.grouping,
             max_age_s: c.max_age_s,
             placement: Placement {
-                at_m: c.at_px.map(|p| cal.to_metres(p)),
+                at_m: c.at_m,
                 px_calibration: c.units_px.then_some(cal),
                 bounds_m: Some(floor.floor.size_m()),
             },
