@@ -63,7 +63,7 @@ pub fn floor_charts(floor: &SiteFloor, analysis: &FloorAnalysis) -> Vec<NamedCha
         grid.get(r, c).map_or(f64::NAN, |v| *v as f64)
     };
     let mut charts = Vec::new();
-    let mut by_kind: Vec<(&'static str, Vec<f64>)> = Vec::new();
+    let mut by_kind: Vec<(wisp_model::ZoneKind, Vec<f64>)> = Vec::new();
     for (index, result) in analysis.zones.iter().enumerate() {
         let Some(zone) = floor.floor.zones.iter().find(|z| z.name == result.zone) else {
             continue;

@@ -106,7 +106,7 @@ pub struct FloorAnalysis {
     /// The interpolation method used, and why (for `auto`: the cross-validation's verdict).
     pub method: String,
     /// Secondary and tertiary signal are approximate: the survey has unidentified radios
-    /// ([`SignalLayers::ranks_approximate`]; not carried by shard bundles).
+    /// ([`SignalLayers::ranks_approximate`]).
     pub ranks_approximate: bool,
     /// The floor's plan image, decoded the first time a map needs it and kept while the
     /// analysis lives, so every picture of the floor shares one decode.

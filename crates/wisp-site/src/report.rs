@@ -28,6 +28,8 @@ pub struct FloorPart {
     pub scans: usize,
     /// The interpolation method used (and why).
     pub method: String,
+    /// Secondary and tertiary signal are approximate ([`FloorAnalysis::ranks_approximate`]).
+    pub ranks_approximate: bool,
     pub zones: Vec<ZoneResult>,
     /// (caption, PNG bytes).
     pub heatmaps: Vec<(String, Vec<u8>)>,
@@ -62,12 +64,21 @@ impl FloorPart {
                 .map_or_else(|| id.to_string(), |f| f.floor.name.clone()),
             scans: 0,
             method: String::new(),
+            ranks_approximate: false,
             zones: Vec::new(),
             heatmaps: Vec::new(),
             dead_zone_maps: Vec::new(),
             notes: Vec::new(),
             plan: None,
             error: Some((e.to_string(), e.exit_code())),
+        }
+    }
+
+    /// The floor's zone results as an analysis without layers (what a bundle keeps).
+    pub fn analysis(&self) -> FloorAnalysis {
+        FloorAnalysis {
+            ranks_approximate: self.ranks_approximate,
+            ..FloorAnalysis::without_layers(self.zones.clone(), self.method.clone())
         }
     }
 
@@ -88,10 +99,16 @@ impl FloorPart {
                 name: site.floors[o.index].floor.name.clone(),
                 scans: o.scans,
                 method: a.method.clone(),
+                ranks_approximate: a.ranks_approximate,
                 zones: a.zones.clone(),
                 heatmaps: Vec::new(),
                 dead_zone_maps: Vec::new(),
-                notes: vec![format!("{} scans on this floor.", o.scans)],
+                notes: std::iter::once(format!("{} scans on this floor.", o.scans))
+                    .chain(
+                        a.ranks_approximate
+                            .then(|| APPROXIMATE_RANKS_NOTE.to_string()),
+                    )
+                    .collect(),
                 plan: None,
                 error: None,
             },
@@ -172,6 +189,7 @@ pub fn floor_part_with(
         name: sf.floor.name.clone(),
         scans: samples.len(),
         method: analysis.method.clone(),
+        ranks_approximate: analysis.ranks_approximate,
         zones: analysis.zones.clone(),
         heatmaps,
         dead_zone_maps,
