@@ -49,6 +49,10 @@ struct BundleFloor {
     /// from bundles written before it existed: false.
     #[serde(default)]
     ranks_approximate: bool,
+    /// The plan's scale (for the merged check JSON's `centroid_px`). Absent from bundles written
+    /// before it existed: then no pixel positions.
+    #[serde(default)]
+    calibration: Option<wisp_model::PlanCalibration>,
     /// Each zone's result, through `ZoneResult`'s own serde (NaN as `null`).
     zones: Vec<ZoneResult>,
     notes: Vec<String>,
@@ -124,6 +128,7 @@ pub fn write_bundle(
             scans: p.scans,
             method: p.method.clone(),
             ranks_approximate: p.ranks_approximate,
+            calibration: p.calibration,
             zones: p.zones.clone(),
             notes: p.notes.clone(),
             heatmaps,
@@ -211,6 +216,7 @@ fn read_bundle(path: &Path) -> Result<(Bundle, Vec<FloorPart>), Error> {
             scans: f.scans,
             method: f.method,
             ranks_approximate: f.ranks_approximate,
+            calibration: f.calibration,
             zones,
             heatmaps,
             dead_zone_maps: Vec::new(),
@@ -228,6 +234,21 @@ pub struct Merged {
     pub facts: SiteFacts,
     pub parts: Vec<FloorPart>,
     pub check: SiteCheck,
+}
+
+impl Merged {
+    /// The check JSON of the merged site, with plan-pixel positions as `wisp check --json`
+    /// gives them on the whole site.
+    pub fn check_json(&self) -> serde_json::Value {
+        let mut v = crate::check::check_json(&self.facts.name, &self.check);
+        crate::check::with_pixels(&mut v, &|id| {
+            self.parts
+                .iter()
+                .find(|p| p.id == id)
+                .and_then(|p| p.calibration)
+        });
+        v
+    }
 }
 
 /// Reads the bundles (any order) and combines them. Refuses bundles of different sites, a floor

@@ -233,22 +233,29 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 pub fn json_report(loaded: &pipeline::Loaded, check: &SiteCheck) -> serde_json::Value {
-    let mut v = check_json(&loaded.site.name, check);
-    with_pixels(&mut v, &loaded.site);
+    site_check_json(&loaded.site, check)
+}
+
+/// The check JSON of `site` ([`check_json`] with [`with_pixels`] from the manifest's plans).
+pub fn site_check_json(site: &wisp_ingest::Site, check: &SiteCheck) -> serde_json::Value {
+    let mut v = check_json(&site.name, check);
+    with_pixels(&mut v, &|id| site.floor(id).map(|f| f.floor.calibration));
     v
 }
 
 /// Adds each dead zone's centroid in plan pixels (`centroid_px`, as a surveyor clicks the plan)
-/// beside its `centroid_m`, from the floor's calibration.
-pub fn with_pixels(v: &mut serde_json::Value, site: &wisp_ingest::Site) {
+/// beside its `centroid_m`, from the floor's calibration (`calibration(floor id)`).
+pub fn with_pixels(
+    v: &mut serde_json::Value,
+    calibration: &dyn Fn(&str) -> Option<wisp_model::PlanCalibration>,
+) {
     let Some(floors) = v["floors"].as_array_mut() else {
         return;
     };
     for f in floors {
-        let Some(sf) = f["id"].as_str().and_then(|id| site.floor(id)) else {
+        let Some(cal) = f["id"].as_str().and_then(calibration) else {
             continue;
         };
-        let cal = sf.floor.calibration;
         let Some(zones) = f["zones"].as_array_mut() else {
             continue;
         };

@@ -30,6 +30,9 @@ pub struct FloorPart {
     pub method: String,
     /// Secondary and tertiary signal are approximate ([`FloorAnalysis::ranks_approximate`]).
     pub ranks_approximate: bool,
+    /// The floor plan's scale, for positions in plan pixels beside metres (the check JSON's
+    /// `centroid_px`); None only when the floor is not in the manifest.
+    pub calibration: Option<wisp_model::PlanCalibration>,
     pub zones: Vec<ZoneResult>,
     /// (caption, PNG bytes).
     pub heatmaps: Vec<(String, Vec<u8>)>,
@@ -65,6 +68,7 @@ impl FloorPart {
             scans: 0,
             method: String::new(),
             ranks_approximate: false,
+            calibration: site.floors.get(index).map(|f| f.floor.calibration),
             zones: Vec::new(),
             heatmaps: Vec::new(),
             dead_zone_maps: Vec::new(),
@@ -100,6 +104,7 @@ impl FloorPart {
                 scans: o.scans,
                 method: a.method.clone(),
                 ranks_approximate: a.ranks_approximate,
+                calibration: Some(site.floors[o.index].floor.calibration),
                 zones: a.zones.clone(),
                 heatmaps: Vec::new(),
                 dead_zone_maps: Vec::new(),
@@ -190,6 +195,7 @@ pub fn floor_part_with(
         scans: samples.len(),
         method: analysis.method.clone(),
         ranks_approximate: analysis.ranks_approximate,
+        calibration: Some(sf.floor.calibration),
         zones: analysis.zones.clone(),
         heatmaps,
         dead_zone_maps,
