@@ -61,7 +61,11 @@ pub fn netsh(target_bytes: usize) -> String {
         );
         for b in 0..4u32 {
             let (_, ch) = radio(b);
-            let band = if b.is_multiple_of(2) { "2.4 GHz" } else { "5 GHz" };
+            let band = if b.is_multiple_of(2) {
+                "2.4 GHz"
+            } else {
+                "5 GHz"
+            };
             let _ = write!(
                 s,
                 "    BSSID {} : 3c:37:{:02x}:{:02x}:{:02x}:{:02x}\r\n         Signal             : {}%\r\n         \
