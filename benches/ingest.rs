@@ -1,16 +1,20 @@
-//! Ingest throughput (MB/s of capture text → scans): the long-form CSV (wisp's own capture)
-//! and a timestamped `iw dev wlan0 scan` loop, each about 64 MB generated here from a fixed seed,
-//! outside the timed loop.
+//! Ingest throughput (MB/s of capture → scans) for each main format family: the long-form CSV
+//! (wisp's own capture), a timestamped `iw dev wlan0 scan` loop, an `nmcli -t` loop, one long
+//! `netsh` output, a WiGLE CSV, a survey JSON and a radiotap pcap, each generated here from a
+//! fixed seed outside the timed loop (64 MB for the CSV and `iw`, 32 MB for the others).
 //!
 //! Run with `cargo bench --bench ingest`; criterion prints the throughput in MB/s (decimal).
 //! Target: at least 100 MB/s. What is timed is `wisp_ingest::parse_capture` on the file's bytes:
-//! text decoding, format detection and parsing, as `wisp ingest` does after reading the file.
+//! text decoding, format detection and parsing, as `wisp ingest` does after reading the file
+//! (a pcap goes through the same record-by-record parser that streams a file).
 //!
 //! A Kismet `.kismet` log (SQLite, 300,000 packets from 50 APs with a 100-byte packet each,
 //! written to a temporary file outside the timed loop) is timed with
 //! `wisp_ingest::parse_capture_file`, as `wisp ingest` reads it: its first 64 KiB read for
 //! detection, then SQLite's read-only, immutable pass over the file.
 
+#[path = "support/capture_families.rs"]
+mod capture_families;
 #[path = "support/captures.rs"]
 mod captures;
 
@@ -81,14 +85,45 @@ fn kismet_log(path: &std::path::Path) {
 fn ingest(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest");
     group.sample_size(10);
-    for (name, text) in [
-        ("long_csv", captures::long_csv(TARGET_BYTES)),
-        ("iw_loop", captures::iw_loop(TARGET_BYTES)),
+    let half = TARGET_BYTES / 2;
+    for (name, format, bytes) in [
+        (
+            "long_csv",
+            "wisp-csv",
+            captures::long_csv(TARGET_BYTES).into_bytes(),
+        ),
+        (
+            "iw_loop",
+            "iw",
+            captures::iw_loop(TARGET_BYTES).into_bytes(),
+        ),
+        (
+            "nmcli_terse",
+            "nmcli",
+            capture_families::nmcli_terse(half).into_bytes(),
+        ),
+        ("netsh", "netsh", capture_families::netsh(half).into_bytes()),
+        (
+            "wigle_csv",
+            "wigle",
+            capture_families::wigle_csv(half).into_bytes(),
+        ),
+        (
+            "survey_json",
+            "wisp-json",
+            capture_families::survey_json(half).into_bytes(),
+        ),
+        (
+            "radiotap_pcap",
+            "pcap",
+            capture_families::radiotap_pcap(half),
+        ),
     ] {
-        let bytes = text.into_bytes();
-        // The file must parse, and as the format meant.
+        // The file must parse, as the format meant, with nothing skipped.
         let parsed = wisp_ingest::parse_capture(&bytes, name, None).expect("parses");
-        assert!(!parsed.scans.is_empty() && parsed.skipped.is_empty());
+        assert_eq!(parsed.format, format, "{name}");
+        assert!(!parsed.scans.is_empty(), "{name}: no scans");
+        assert!(parsed.skipped.is_empty(), "{name}: {:?}", parsed.skipped);
         group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
         group.bench_function(format!("{name}_{}MB", bytes.len() / 1_000_000), |b| {
             b.iter(|| black_box(wisp_ingest::parse_capture(&bytes, name, None).expect("parses")))

@@ -139,3 +139,48 @@ fn check_says_secondary_is_approximate_with_unidentified_radios() {
     let o = wisp(&["check", ".", "--quiet"], p);
     assert!(!String::from_utf8_lossy(&o.stdout).contains("usable BSSID"));
 }
+
+#[test]
+fn a_manifest_glob_with_a_points_file_places_every_stop() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::create_dir(p.join("stops")).unwrap();
+    // Written out of order; read in file-name order.
+    std::fs::write(p.join("stops/p2.txt"), iw(-60)).unwrap();
+    std::fs::write(p.join("stops/p1.txt"), iw(-50)).unwrap();
+    std::fs::write(p.join("stops/readme.md"), "not a capture").unwrap();
+    // Plan pixels (0.05 m/px), rows in any order, files relative to the CSV.
+    std::fs::write(
+        p.join("stops/points.csv"),
+        "file,x,y\np2.txt,200,300\np1.txt,100,120\n",
+    )
+    .unwrap();
+    let plan = common::root().join("floorplans/ward-block-l1.png");
+    let manifest = format!(
+        "name = \"Glob\"\n[[floors]]\nid = \"L1\"\nplan = {:?}\nmetres_per_pixel = 0.05\n\
+         outline = [[40, 40], [1480, 40], [1480, 640], [40, 640]]\n\
+         [[floors.captures]]\nglob = \"stops/p*.txt\"\npoints = \"stops/points.csv\"\n",
+        plan.to_str().unwrap()
+    );
+    std::fs::write(p.join("site.toml"), &manifest).unwrap();
+    let o = wisp(&["ingest", "--site", ".", "--out", "s.json"], p);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        samples(&survey(p, "s.json")),
+        [
+            (5.0, 6.0, "p1.txt:1".to_string(), -50.0),
+            (10.0, 15.0, "p2.txt:1".to_string(), -60.0)
+        ]
+    );
+    // A stop missing from the points file: exit 2, at the manifest's line of the entry.
+    std::fs::write(p.join("stops/p3.txt"), iw(-70)).unwrap();
+    let o = wisp(&["ingest", "--site", ".", "--out", "s2.json"], p);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("site.toml:7:")
+            && err.contains("p3.txt matches glob 'stops/p*.txt' but has no row"),
+        "{err}"
+    );
+    assert!(!p.join("s2.json").exists());
+}

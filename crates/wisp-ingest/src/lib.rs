@@ -34,8 +34,8 @@ pub use manifest::georef::Georef;
 pub use manifest::{load_site, CaptureSpec, Site, SiteFloor};
 pub use placement::track::Track;
 pub use placement::{
-    check_track_inside, drop_old_readings, ingest_floor, place, place_with, placement_mistake,
-    skip_reason, time_span, FileReport, Placement, Referencing,
+    check_track_inside, drop_old_readings, ingest_capture, ingest_floor, place, place_with,
+    placement_mistake, skip_reason, time_span, CaptureJob, FileReport, Placement, Referencing,
 };
 
 use std::io::Read;

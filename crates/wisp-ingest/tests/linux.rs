@@ -463,3 +463,45 @@ fn iwlist_cell_listed_twice_is_reported_once_kept() {
         )]
     );
 }
+
+#[test]
+fn masked_nmcli_terse_rows_are_unidentified_radios() {
+    // BSSIDs with escaped colons and masked digits (all X, the last three octets x, stars,
+    // letters past F): detected as nmcli from the rest of the row, read as unidentified radios.
+    let p = parse("nmcli", "nmcli_masked.txt");
+    assert_eq!(p.scans.len(), 1);
+    let s = &p.scans[0];
+    assert_eq!(
+        (s.t, s.source.as_str()),
+        (Some(T_10_04_05), "nmcli_masked.txt:1")
+    );
+    // dBm = % / 2 − 100: 82 → −59, 70 → −65, 40 → −80. Ward7 on 36 masked twice (82 %, 60 %):
+    // one radio at its strongest; the hidden SSID on 11 keyed without a name.
+    assert_eq!(
+        unidentified(s),
+        vec![
+            (Some("Ward7"), Band::G5, 36, -59.0),
+            (Some("NHS Wi-Fi"), Band::G2_4, 6, -65.0),
+            (None, Band::G2_4, 11, -80.0),
+        ]
+    );
+    assert!(s.observations.iter().all(|o| o.approximate));
+    let known = obs(s, "3c:37:86:5e:4a:11");
+    assert_eq!((known.channel, known.rssi_dbm), (100, -75.0));
+    assert!(!known.unidentified);
+    assert_eq!(
+        skips(&p),
+        vec![
+            skip(
+                "row has an unexpected number of fields",
+                1,
+                &["nmcli_masked.txt:8"]
+            ),
+            skip(
+                "unidentified radio listed twice in one scan (strongest kept)",
+                1,
+                &["nmcli_masked.txt:4"]
+            ),
+        ]
+    );
+}

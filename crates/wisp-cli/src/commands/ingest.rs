@@ -1,6 +1,6 @@
 use crate::{CliError, ExitCode};
 use std::path::PathBuf;
-use wisp_ingest::{Placement, Referencing, SkipLog};
+use wisp_ingest::{CaptureJob, Placement, Referencing, SkipLog};
 use wisp_model::words::count;
 use wisp_model::{Point, Survey, SurveyFloor};
 use wisp_site::pipeline;
@@ -170,12 +170,8 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         }
     }
     if let Some(points) = &a.points {
-        let bytes = wisp_ingest::read_limited(points, wisp_ingest::points::MAX_POINTS_BYTES)?;
-        let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(points))?;
-        let rows =
-            wisp_ingest::capture::stops::parse_capture_points(&text).map_err(|e| e.at(points))?;
-        let dir = points.parent().unwrap_or(std::path::Path::new(""));
-        captures.extend(rows.into_iter().map(|r| (dir.join(r.file), Some(r.at))));
+        let rows = wisp_ingest::capture::stops::load_capture_points(points)?;
+        captures.extend(rows.into_iter().map(|(path, r)| (path, Some(r.at))));
     }
     if !captures.is_empty()
         && captures
@@ -271,34 +267,24 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         };
         let grouping = wisp_ingest::capture::sightings::Grouping::with_window(a.sighting_window)
             .map_err(CliError::input)?;
+        let set_units = if a.track.is_some() {
+            ("--track-units {}", matches!(a.track_units, Units::Px))
+        } else {
+            ("--units {}", px)
+        };
         let mut samples = Vec::new();
         let mut reports = Vec::new();
         for (file, at) in &captures {
-            let name = wisp_ingest::capture_name(file);
-            let parsed = wisp_ingest::capture::sightings::group(
-                wisp_ingest::parse_capture_file(file, a.format.as_deref())?,
-                &grouping,
-            );
-            let parsed = wisp_ingest::drop_old_readings(parsed, max_age_s);
-            let (scans, times) = (parsed.scans.len(), wisp_ingest::time_span(&parsed.scans));
-            let (s, r) = wisp_ingest::place_with(parsed, &name, &placement(*at), refs);
-            let units = if a.track.is_some() {
-                ("--track-units {}", matches!(a.track_units, Units::Px))
-            } else {
-                ("--units {}", px)
-            };
-            if let Some(why) = wisp_ingest::placement_mistake(
-                &s,
-                &r,
-                scans,
-                times,
-                track.as_ref(),
-                floor.map(|f| &f.floor),
-                at.is_some() || a.at.is_some(),
-                units,
-            ) {
-                return Err(CliError::input(format!("{}: {why}", file.display())));
-            }
+            let (s, r) = wisp_ingest::ingest_capture(&CaptureJob {
+                path: file,
+                format: a.format.as_deref(),
+                grouping: &grouping,
+                max_age_s,
+                placement: placement(*at),
+                refs,
+                floor: floor.map(|f| &f.floor),
+                set_units,
+            })?;
             samples.extend(s);
             reports.push(r);
         }

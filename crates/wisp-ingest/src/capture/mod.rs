@@ -6,6 +6,7 @@ pub mod sightings;
 pub mod stops;
 
 use crate::{read_to_limit, require_file, text, IngestError, IngestErrorKind, MAX_CAPTURE_BYTES};
+use formats::{Input, OpenCapture};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -77,16 +78,9 @@ pub struct ParsedCapture {
     pub time_kinds: std::collections::BTreeSet<crate::placement::track::TimeKind>,
 }
 
-/// wisp's own capture formats; the others are in [`formats`].
-const NATIVE_FORMATS: &[&str] = &["wisp-json", "wisp-csv"];
-
-/// Every capture format wisp reads, by the name `--format` takes.
+/// Every capture format wisp reads, by the name `--format` takes, in registry order.
 pub fn format_names() -> Vec<&'static str> {
-    NATIVE_FORMATS
-        .iter()
-        .copied()
-        .chain(formats::names())
-        .collect()
+    formats::names().collect()
 }
 
 /// The name a capture file goes by in `source` locations and reports: its file name.
@@ -101,10 +95,12 @@ pub fn capture_name(path: &Path) -> String {
 pub const SNIFF_BYTES: u64 = 64 << 10;
 
 /// Reads and parses the capture file at `path`, detecting the format from its first
-/// [`SNIFF_BYTES`] unless `forced`. Packet captures (pcap, pcapng) are parsed record by record
-/// from a buffered reader over the file, so memory is bounded by the scans kept, not by the
-/// file's size; a `.kismet` log is read by SQLite from the file itself (read-only, immutable);
-/// every other format is read whole, bounded by [`MAX_CAPTURE_BYTES`]. Errors name the file.
+/// [`SNIFF_BYTES`] unless `forced`. A binary format (forced, or recognised by its magic number)
+/// gets the open file ([`Input::File`]): packet captures (pcap, pcapng) are parsed record by
+/// record from a buffered reader over it, so memory is bounded by the scans kept, not by the
+/// file's size; a `.kismet` log is read by SQLite from the file itself (read-only, immutable).
+/// Every other capture is read whole, bounded by [`MAX_CAPTURE_BYTES`], and parsed as
+/// [`parse_capture`] parses bytes. Errors name the file.
 pub fn parse_capture_file(path: &Path, forced: Option<&str>) -> Result<ParsedCapture, IngestError> {
     require_file(path)?;
     let mut file = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
@@ -114,14 +110,22 @@ pub fn parse_capture_file(path: &Path, forced: Option<&str>) -> Result<ParsedCap
         .read_to_end(&mut head)
         .map_err(|e| IngestError::io(path, e))?;
     let name = capture_name(path);
-    let format = forced.or_else(|| formats::detect_binary(&head));
-    let parsed = match format {
-        Some(f) if formats::pcap::FORMATS.contains(&f) && !is_blank(&head) => {
-            let stream = std::io::BufReader::with_capacity(1 << 16, head.as_slice().chain(file));
-            formats::pcap::parse_reader(f, stream, &name)
+    // A blank head goes the in-memory way, which says the file is empty.
+    let family = match forced {
+        _ if is_blank(&head) => None,
+        Some(f) => formats::family_of(f),
+        None => formats::detect_bytes(&head),
+    };
+    let parsed = match family {
+        Some((family, format)) => {
+            let open = OpenCapture {
+                path,
+                head,
+                rest: file,
+            };
+            family.parse(format, Input::File(open), &name)
         }
-        Some("kismetdb") if !is_blank(&head) => formats::kismetdb::read_file(path, &head, &name),
-        _ => {
+        None => {
             read_to_limit(file, &mut head, MAX_CAPTURE_BYTES).map_err(|e| e.at(path))?;
             parse_capture(&head, &name, forced)
         }
@@ -129,8 +133,10 @@ pub fn parse_capture_file(path: &Path, forced: Option<&str>) -> Result<ParsedCap
     parsed.map_err(|e| e.at(path))
 }
 
-/// Parses a capture's bytes, detecting the format from content unless `forced`. Packet captures
-/// go through the same record-by-record parser as [`parse_capture_file`], over the bytes.
+/// Parses a capture's bytes, detecting the format from content unless `forced`: binary formats
+/// by their magic numbers, before any decoding; then the text (decoded once) by each text
+/// family's signature. Packet captures go through the same record-by-record parser as
+/// [`parse_capture_file`], over the bytes.
 pub fn parse_capture(
     bytes: &[u8],
     name: &str,
@@ -139,68 +145,33 @@ pub fn parse_capture(
     if is_blank(bytes) {
         return Err(IngestError::syntax("the file is empty: no capture in it"));
     }
-    // Binary formats (pcap, pcapng, Kismet logs) are judged on the bytes, before any decoding.
-    if let Some(parsed) = forced
-        .or_else(|| formats::detect_binary(bytes))
-        .and_then(|f| formats::parse_binary(f, bytes, name))
-    {
-        return parsed;
+    if let Some(forced) = forced {
+        let Some((family, format)) = formats::family_of(forced) else {
+            // Undecodable bytes say so before the name is refused.
+            text::decode(bytes)?;
+            return Err(IngestError::new(IngestErrorKind::UnknownFormat(format!(
+                "unknown format '{forced}' (known: {})",
+                format_names().join(", ")
+            ))));
+        };
+        return family.parse(format, Input::Bytes(bytes), name);
+    }
+    if let Some((family, format)) = formats::detect_bytes(bytes) {
+        return family.parse(format, Input::Bytes(bytes), name);
     }
     let text = text::decode(bytes)?;
-    let format = match forced {
-        Some(f) => f.to_string(),
-        None => detect(&text).ok_or_else(|| {
-            IngestError::new(IngestErrorKind::UnknownFormat(format!(
-                "no capture format recognised (known: {}); use --format to force one",
-                format_names().join(", ")
-            )))
-        })?,
+    let Some((family, format)) = formats::detect_text(&text) else {
+        return Err(IngestError::new(IngestErrorKind::UnknownFormat(format!(
+            "no capture format recognised (known: {}); use --format to force one",
+            format_names().join(", ")
+        ))));
     };
-    match format.as_str() {
-        "wisp-csv" => native::parse_long_csv(&text, name),
-        "wisp-json" => {
-            let survey = native::parse_survey(&text)?;
-            let scans = survey
-                .floors
-                .into_iter()
-                .flat_map(|f| f.samples)
-                .map(|s| Scan {
-                    t: s.t.as_deref().and_then(wisp_model::time::parse_rfc3339),
-                    at: Some(Point::new(s.x_m, s.y_m)),
-                    source: s.source,
-                    observations: s.observations,
-                })
-                .collect();
-            Ok(ParsedCapture {
-                format,
-                scans,
-                skipped: SkipLog::default(),
-                ..Default::default()
-            })
-        }
-        other => formats::parse(other, &text, name).unwrap_or_else(|| {
-            Err(IngestError::new(IngestErrorKind::UnknownFormat(format!(
-                "unknown format '{other}' (known: {})",
-                format_names().join(", ")
-            ))))
-        }),
-    }
+    family.parse(format, Input::Text(&text), name)
 }
 
-/// The format `text` is in, judged from its first lines.
+/// The text format `text` is in, judged from its first lines.
 pub fn detect(text: &str) -> Option<String> {
-    let head = text.trim_start_matches('\u{feff}').trim_start();
-    let mut cut = head.len().min(4096);
-    while !head.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    if head.starts_with('{') && head[..cut].contains("wisp-survey") {
-        return Some("wisp-json".into());
-    }
-    if native::looks_like_long_csv(head) {
-        return Some("wisp-csv".into());
-    }
-    formats::detect(text).map(str::to_string)
+    formats::detect_text(text).map(|(_, f)| f.to_string())
 }
 
 /// True when `bytes` hold nothing but whitespace: an empty capture.

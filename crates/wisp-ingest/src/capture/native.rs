@@ -1,9 +1,67 @@
 //! wisp's own formats: the survey JSON (`docs/survey-format.md`) and the long-form CSV capture.
 
+use crate::capture::formats::{CaptureFormat, Input};
 use crate::capture::{ParsedCapture, Scan};
 use crate::error::quote;
 use crate::IngestError;
 use wisp_model::{Band, Bssid, Channel, Observation, Point, Survey, SURVEY_FORMAT, SURVEY_VERSION};
+
+/// wisp's own capture formats, by the names `--format` takes.
+pub const FORMATS: &[&str] = &["wisp-json", "wisp-csv"];
+
+/// wisp's own formats in the registry ([`crate::capture::formats::FAMILIES`]): a survey JSON
+/// read back as scans at their positions, and the long-form CSV.
+pub struct Native;
+
+impl CaptureFormat for Native {
+    fn names(&self) -> &'static [&'static str] {
+        FORMATS
+    }
+    fn detect_text(&self, text: &str) -> Option<&'static str> {
+        let head = text.trim_start_matches('\u{feff}').trim_start();
+        let mut cut = head.len().min(4096);
+        while !head.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        if head.starts_with('{') && head[..cut].contains("wisp-survey") {
+            return Some("wisp-json");
+        }
+        looks_like_long_csv(head).then_some("wisp-csv")
+    }
+    fn parse(
+        &self,
+        format: &str,
+        input: Input<'_>,
+        name: &str,
+    ) -> Result<ParsedCapture, IngestError> {
+        let text = input.text()?;
+        match format {
+            "wisp-csv" => parse_long_csv(&text, name),
+            "wisp-json" => {
+                let survey = parse_survey(&text)?;
+                let scans = survey
+                    .floors
+                    .into_iter()
+                    .flat_map(|f| f.samples)
+                    .map(|s| Scan {
+                        t: s.t.as_deref().and_then(wisp_model::time::parse_rfc3339),
+                        at: Some(Point::new(s.x_m, s.y_m)),
+                        source: s.source,
+                        observations: s.observations,
+                    })
+                    .collect();
+                Ok(ParsedCapture {
+                    format: format.to_string(),
+                    scans,
+                    ..Default::default()
+                })
+            }
+            other => Err(IngestError::syntax(format!(
+                "format '{other}' is not one of wisp's own formats"
+            ))),
+        }
+    }
+}
 
 /// Parses and checks a survey document: format name, version, and every observation's numbers.
 pub fn parse_survey(text: &str) -> Result<Survey, IngestError> {

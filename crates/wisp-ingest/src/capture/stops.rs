@@ -7,10 +7,14 @@
 //! them kept once. Two captures at the same point and the same time are most likely one file
 //! saved twice, or a copy-paste slip in the points file, and are reported
 //! ([`same_point_and_time`]); they are not dropped, since the surveyor may have meant it.
+//!
+//! A site manifest lists many stop-and-go captures in one entry with a glob and a points file
+//! ([`glob_with_points`]): every file the glob matches must have its row, and every row its file.
 
 use crate::error::quote;
 use crate::IngestError;
 use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
 use wisp_model::{Point, Sample, Survey, SurveyFloor};
 
 /// One capture file and the point it was taken at (in the units the caller says).
@@ -67,6 +71,137 @@ pub fn parse_capture_points(text: &str) -> Result<Vec<CapturePoint>, IngestError
         });
     }
     Ok(out)
+}
+
+/// Reads the points CSV at `path` ([`parse_capture_points`], bounded by
+/// [`crate::points::MAX_POINTS_BYTES`]); errors name the file and line. Each row's file is
+/// resolved against the points file's folder.
+pub fn load_capture_points(path: &Path) -> Result<Vec<(PathBuf, CapturePoint)>, IngestError> {
+    let bytes = crate::read_limited(path, crate::points::MAX_POINTS_BYTES)?;
+    let text = crate::text::decode(&bytes).map_err(|e| e.at(path))?;
+    let rows = parse_capture_points(&text).map_err(|e| e.at(path))?;
+    let dir = path.parent().unwrap_or(Path::new(""));
+    Ok(rows.into_iter().map(|r| (dir.join(&r.file), r)).collect())
+}
+
+/// The captures of a manifest's stop-and-go entry: every file in the folder of `pattern`
+/// (relative to `dir`) whose name matches the pattern's last part ([`glob_matches`]), in
+/// file-name order, each with the position of its row in the points CSV at `points` (rows'
+/// files relative to the points file's folder, as for `wisp ingest --points`). A matched file
+/// without a row is an error naming it (the caller adds the manifest's line); a row whose file
+/// the glob does not match is an error at that row's `file:line`.
+pub fn glob_with_points(
+    dir: &Path,
+    pattern: &str,
+    points: &Path,
+) -> Result<Vec<(PathBuf, Point)>, IngestError> {
+    let (folder, name_pattern) = match pattern.rsplit_once('/') {
+        Some((folder, name)) => (dir.join(folder), name),
+        None => (dir.to_path_buf(), pattern),
+    };
+    if name_pattern.is_empty() || pattern[..pattern.len() - name_pattern.len()].contains(['*', '?'])
+    {
+        return Err(IngestError::invalid(format!(
+            "glob '{}': only the file name may hold * or ? (the folder is written out)",
+            quote(pattern)
+        )));
+    }
+    let entries = std::fs::read_dir(&folder).map_err(|e| IngestError::io(&folder, e))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| IngestError::io(&folder, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if glob_matches(name_pattern, &name) && entry.path().is_file() {
+            names.push(name);
+        }
+    }
+    // Byte order of the names: the same on every file system and in every locale.
+    names.sort();
+    let rows = load_capture_points(points)?;
+    let mut at: HashMap<PathBuf, Point> = HashMap::new();
+    let matched: Vec<PathBuf> = names.iter().map(|n| folder.join(n)).collect();
+    let keys: Vec<PathBuf> = matched.iter().map(|p| normalise(p)).collect();
+    for (path, row) in &rows {
+        let key = normalise(path);
+        if !keys.contains(&key) {
+            let why = if path.is_file() {
+                "not a file the glob matches"
+            } else {
+                "no such file"
+            };
+            return Err(IngestError::invalid(format!(
+                "'{}': {why} (glob '{}')",
+                quote(&row.file),
+                quote(pattern)
+            ))
+            .at(points)
+            .line(row.line.unwrap_or(1)));
+        }
+        at.insert(key, row.at);
+    }
+    if matched.is_empty() {
+        return Err(IngestError::invalid(format!(
+            "glob '{}' matches no file in {}",
+            quote(pattern),
+            folder.display()
+        )));
+    }
+    matched
+        .into_iter()
+        .zip(keys)
+        .map(|(path, key)| match at.get(&key) {
+            Some(p) => Ok((path, *p)),
+            None => Err(IngestError::invalid(format!(
+                "{} matches glob '{}' but has no row in {}",
+                path.display(),
+                quote(pattern),
+                points.display()
+            ))),
+        })
+        .collect()
+}
+
+/// Whether `name` matches `pattern`: `*` stands for any run of characters (none included), `?`
+/// for one character, anything else for itself. The classic two-pointer match: linear in
+/// practice, never exponential.
+pub fn glob_matches(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    let (mut i, mut j) = (0, 0);
+    // After the last `*`: where in the pattern, and the name position it was tried at.
+    let mut star: Option<(usize, usize)> = None;
+    while j < n.len() {
+        if i < p.len() && (p[i] == '?' || (p[i] != '*' && p[i] == n[j])) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some((i, j));
+            i += 1;
+        } else if let Some((si, sj)) = star {
+            // Let the last `*` swallow one more character.
+            star = Some((si, sj + 1));
+            i = si + 1;
+            j = sj + 1;
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|&c| c == '*')
+}
+
+/// `path` with `.` dropped and `..` applied to the part before it, without asking the file
+/// system: two spellings of one file compare equal.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Reads `FILE@X,Y` (the last `@` splits, so a file name may hold one); `None` when the
@@ -159,6 +294,20 @@ pub fn merge_surveys(surveys: Vec<Survey>) -> (Survey, MergeReport) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn glob_matching_by_hand() {
+        use super::glob_matches as m;
+        assert!(m("*.txt", "p1.txt") && m("*.txt", ".txt") && m("p?.txt", "p1.txt"));
+        assert!(m("*", "") && m("a*b*c", "axxbyyc") && m("a*b", "abab") && m("*é", "café"));
+        assert!(!m("p?.txt", "p10.txt") && !m("*.txt", "p1.txt.bak") && !m("a*b", "aba"));
+        assert!(!m("", "x") && !m("?", "") && !m("p1.TXT", "p1.txt"));
+        // Many stars against a long name that fails only at its end (the case that makes a
+        // naive backtracking matcher exponential).
+        let pattern = format!("{}b", "*a".repeat(20));
+        assert!(!m(&pattern, &"a".repeat(5_000)));
+        assert!(m(&pattern, &format!("{}b", "a".repeat(5_000))));
+    }
+
     use super::*;
     use wisp_model::{Channel, Observation};
 

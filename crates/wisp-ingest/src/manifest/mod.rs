@@ -9,7 +9,7 @@ pub mod georef;
 use crate::capture::sightings::Grouping;
 use crate::error::line_of;
 use crate::manifest::georef::{ControlPoint, Georef};
-use crate::{plan, IngestError, IngestErrorKind};
+use crate::{capture_name, plan, IngestError, IngestErrorKind};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -170,7 +170,16 @@ pub struct RawZone {
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCapture {
-    pub file: String,
+    /// One capture file, relative to the manifest.
+    pub file: Option<String>,
+    /// Stop-and-go, many files in one entry: the capture files whose names match this pattern
+    /// (`*` and `?` in the file name; relative to the manifest), each at its row of `points`.
+    pub glob: Option<String>,
+    /// With `glob`: a CSV of `file,x,y` rows (as `wisp ingest --points` reads), relative to the
+    /// manifest; each row's file relative to the CSV's folder.
+    pub points: Option<String>,
+    /// Units of the points' x,y: "px" (plan pixels, default, as `at`) or "m" (plan metres).
+    pub points_units: Option<String>,
     /// Force a format instead of detecting it.
     pub format: Option<String>,
     /// Units of positions inside the capture (CSV x,y): "m" (plan metres, default) or "px".
@@ -215,7 +224,8 @@ pub struct CaptureSpec {
     pub path: PathBuf,
     pub format: Option<String>,
     pub units_px: bool,
-    pub at_px: Option<Point>,
+    /// Stop-and-go: where the whole file was taken, plan metres.
+    pub at_m: Option<Point>,
     pub track: Option<PathBuf>,
     /// The track's positions are plan pixels (default) rather than plan metres.
     pub track_units_px: bool,
@@ -802,16 +812,92 @@ pub fn parse_site(
                     .map_err(|m| fail(c.span(), format!("sighting_window_s: {m}")))?,
                 None => Grouping::default(),
             };
-            captures.push(CaptureSpec {
-                path: dir.join(&r.file),
+            let spec = |path: PathBuf, at_m: Option<Point>| CaptureSpec {
+                path,
                 format: r.format.clone(),
                 units_px,
-                at_px: r.at.map(pt),
+                at_m,
                 track: r.track.as_ref().map(|t| dir.join(t)),
                 track_units_px,
                 grouping,
                 max_age_s,
-            });
+            };
+            match (&r.file, &r.glob, &r.points) {
+                (Some(file), None, None) => {
+                    if r.points_units.is_some() {
+                        return Err(fail(
+                            c.span(),
+                            "points_units is given but there is no points file".into(),
+                        ));
+                    }
+                    captures.push(spec(dir.join(file), r.at.map(to_m)));
+                }
+                (None, Some(glob), Some(points)) => {
+                    if r.at.is_some() || r.track.is_some() {
+                        return Err(fail(
+                            c.span(),
+                            "a glob entry's files are placed by its points file: give no `at` or `track`".into(),
+                        ));
+                    }
+                    let points_px = match r.points_units.as_deref() {
+                        None | Some("px") => true,
+                        Some("m") => false,
+                        Some(u) => {
+                            return Err(fail(
+                                c.span(),
+                                format!("points_units '{u}': expected \"px\" or \"m\""),
+                            ))
+                        }
+                    };
+                    let points = dir.join(points);
+                    let line = line_of(text, c.span().start);
+                    crate::check_link_inside(&points, dir)?;
+                    let found = crate::capture::stops::glob_with_points(dir, glob, &points)
+                        .map_err(|e| e.at(path).line(line))?;
+                    for (file, at) in found {
+                        let at_px = if points_px {
+                            at
+                        } else {
+                            calibration.to_pixels(at)
+                        };
+                        check_points(
+                            &[[at_px.x, at_px.y]],
+                            &format!("{}'s point", capture_name(&file)),
+                            c.span(),
+                        )?;
+                        let at_m = if points_px {
+                            calibration.to_metres(at)
+                        } else {
+                            at
+                        };
+                        captures.push(spec(file, Some(at_m)));
+                    }
+                }
+                (Some(_), Some(_), _) => {
+                    return Err(fail(
+                        c.span(),
+                        "a capture gives `file` or `glob`, not both".into(),
+                    ))
+                }
+                (None, Some(_), None) => {
+                    return Err(fail(
+                        c.span(),
+                        "a `glob` needs `points`: a CSV of file,x,y rows placing each file".into(),
+                    ))
+                }
+                (_, None, Some(_)) => {
+                    return Err(fail(
+                        c.span(),
+                        "`points` goes with a `glob` of capture files".into(),
+                    ))
+                }
+                (None, None, None) => {
+                    return Err(fail(
+                        c.span(),
+                        "a capture needs `file`, or `glob` with `points`".into(),
+                    ))
+                }
+            }
         }
         let georef = match &f.georef {
             Some(g) => {
@@ -1478,5 +1564,137 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
     fn unknown_profile_is_refused() {
         let bad = OK.replace("kind = \"bay\"", "kind = \"bay\"\nprofile = \"gold\"");
         assert!(parse(&bad).unwrap_err().to_string().contains("'gold'"));
+    }
+
+    /// A site folder with `walk/` holding the given files, `points.csv` with the given text,
+    /// and the manifest `OK` plus one glob entry; parsed as `load_site` would (plan 400×200 px).
+    fn glob_site(files: &[&str], points: &str, entry: &str) -> Result<Site, IngestError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("walk")).unwrap();
+        for f in files {
+            std::fs::write(dir.path().join("walk").join(f), "x").unwrap();
+        }
+        std::fs::write(dir.path().join("points.csv"), points).unwrap();
+        let text = format!("{OK}[[floors.captures]]\n{entry}");
+        parse_site(
+            &text,
+            &dir.path().join("site.toml"),
+            &["healthcare-voice".into()],
+            &|_| Ok((400, 200)),
+        )
+    }
+
+    const GLOB: &str = "glob = \"walk/p*.txt\"\npoints = \"points.csv\"\n";
+
+    #[test]
+    fn a_glob_with_a_points_file_lists_every_stop_in_name_order() {
+        // Rows in any order, files relative to the points file; plan pixels by default
+        // (0.05 m/px: [40, 20] px is (2, 1) m). p10 sorts between p1 and p2 (byte order).
+        let points = "file,x,y\nwalk/p2.txt,100,60\n./walk/p1.txt,40,20\nwalk/p10.txt,0,0\n";
+        let s = glob_site(&["p1.txt", "p2.txt", "p10.txt", "notes.md"], points, GLOB).unwrap();
+        let caps = &s.floors[0].captures;
+        let names: Vec<String> = caps.iter().map(|c| capture_name(&c.path)).collect();
+        assert_eq!(names, ["p1.txt", "p10.txt", "p2.txt"]);
+        let at: Vec<Point> = caps.iter().map(|c| c.at_m.unwrap()).collect();
+        assert_eq!(
+            at,
+            [
+                Point::new(2.0, 1.0),
+                Point::new(0.0, 0.0),
+                Point::new(5.0, 3.0)
+            ]
+        );
+        // In metres, the points are taken as they are.
+        let m = format!("{GLOB}points_units = \"m\"\n");
+        let s = glob_site(&["p1.txt"], "walk/p1.txt,7.5,2.25\n", &m).unwrap();
+        assert_eq!(s.floors[0].captures[0].at_m, Some(Point::new(7.5, 2.25)));
+    }
+
+    #[test]
+    fn a_glob_file_without_a_row_or_a_row_without_a_file_is_refused_with_its_line() {
+        // The manifest's entry starts on line 21 (OK is 20 lines).
+        let e = glob_site(&["p1.txt", "p2.txt"], "walk/p1.txt,1,1\n", GLOB)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("site.toml:21:"), "{e}");
+        assert!(
+            e.contains("p2.txt matches glob 'walk/p*.txt' but has no row in"),
+            "{e}"
+        );
+        let e = glob_site(
+            &["p1.txt"],
+            "file,x,y\nwalk/p1.txt,1,1\nwalk/p9.txt,2,2\n",
+            GLOB,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("points.csv:3: 'walk/p9.txt': no such file"),
+            "{e}"
+        );
+        // A file that exists but is not one the glob takes.
+        let e = glob_site(
+            &["p1.txt", "q1.txt"],
+            "walk/p1.txt,1,1\nwalk/q1.txt,2,2\n",
+            GLOB,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("points.csv:2: 'walk/q1.txt': not a file the glob matches"),
+            "{e}"
+        );
+        let e = glob_site(&[], "", GLOB).unwrap_err().to_string();
+        assert!(
+            e.contains("site.toml:21:") && e.contains("matches no file"),
+            "{e}"
+        );
+        // A point off the plan (400×200 px) is refused as `at` is.
+        let e = glob_site(&["p1.txt"], "walk/p1.txt,500,1\n", GLOB)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("p1.txt's point: point [500, 1] is outside"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_glob_entry_is_written_whole() {
+        for (entry, says) in [
+            ("glob = \"walk/*.txt\"\n", "a `glob` needs `points`"),
+            (
+                "file = \"w.csv\"\npoints = \"points.csv\"\n",
+                "`points` goes with a `glob`",
+            ),
+            (
+                "file = \"w.csv\"\nglob = \"walk/*.txt\"\npoints = \"points.csv\"\n",
+                "`file` or `glob`, not both",
+            ),
+            (
+                "format = \"iw\"\n",
+                "a capture needs `file`, or `glob` with `points`",
+            ),
+            (
+                "glob = \"walk/*.txt\"\npoints = \"points.csv\"\nat = [1, 1]\n",
+                "give no `at` or `track`",
+            ),
+            (
+                "glob = \"walk/*.txt\"\npoints = \"points.csv\"\npoints_units = \"ft\"\n",
+                "points_units 'ft'",
+            ),
+            (
+                "glob = \"*/p1.txt\"\npoints = \"points.csv\"\n",
+                "only the file name may hold",
+            ),
+        ] {
+            let e = glob_site(&["p1.txt"], "walk/p1.txt,1,1\n", entry)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("site.toml:21:") && e.contains(says),
+                "{entry}: {e}"
+            );
+        }
     }
 }

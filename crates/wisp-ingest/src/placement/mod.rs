@@ -173,64 +173,95 @@ pub fn place_with(
     (samples, report)
 }
 
-/// Ingests every capture of a site floor.
+/// Ingests every capture of a site floor, each by [`ingest_capture`].
 pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>), IngestError> {
     let mut samples = Vec::new();
     let mut reports = Vec::new();
+    let cal = floor.floor.calibration;
     for c in &floor.captures {
-        let name = capture_name(&c.path);
-        let parsed = sightings::group(
-            parse_capture_file(&c.path, c.format.as_deref())?,
-            &c.grouping,
-        );
-        let parsed = drop_old_readings(parsed, c.max_age_s);
-        let cal = floor.floor.calibration;
-        let placement = Placement {
-            at_m: c.at_px.map(|p| cal.to_metres(p)),
-            px_calibration: c.units_px.then_some(cal),
-            bounds_m: Some(floor.floor.size_m()),
-        };
         let track = match &c.track {
             Some(path) => {
                 let t = Track::load(path)?;
-                Some(if c.track_units_px {
+                let t = if c.track_units_px {
                     t.map(|p| cal.to_metres(p))
                 } else {
                     t
-                })
+                };
+                check_track_inside(&t, &floor.floor, path, c.track_units_px)?;
+                Some(t)
             }
             None => None,
         };
-        if let (Some(t), Some(path)) = (&track, &c.track) {
-            check_track_inside(t, &floor.floor, path, c.track_units_px)?;
-        }
-        let refs = Referencing {
-            track: track.as_ref(),
-            georef: floor.georef.as_ref(),
-        };
-        let (scans, times) = (parsed.scans.len(), time_span(&parsed.scans));
-        let (s, r) = place_with(parsed, &name, &placement, refs);
-        let units = if c.track.is_some() {
+        let set_units = if c.track.is_some() {
             ("track_units = \"{}\"", c.track_units_px)
         } else {
             ("units = \"{}\"", c.units_px)
         };
-        if let Some(why) = placement_mistake(
-            &s,
-            &r,
-            scans,
-            times,
-            track.as_ref(),
-            Some(&floor.floor),
-            c.at_px.is_some(),
-            units,
-        ) {
-            return Err(IngestError::invalid(why).at(&c.path));
-        }
+        let (s, r) = ingest_capture(&CaptureJob {
+            path: &c.path,
+            format: c.format.as_deref(),
+            grouping: &c.grouping,
+            max_age_s: c.max_age_s,
+            placement: Placement {
+                at_m: c.at_m,
+                px_calibration: c.units_px.then_some(cal),
+                bounds_m: Some(floor.floor.size_m()),
+            },
+            refs: Referencing {
+                track: track.as_ref(),
+                georef: floor.georef.as_ref(),
+            },
+            floor: Some(&floor.floor),
+            set_units,
+        })?;
         samples.extend(s);
         reports.push(r);
     }
     Ok((samples, reports))
+}
+
+/// One capture file and how to read and place it: what [`ingest_capture`] takes.
+#[derive(Debug, Clone, Copy)]
+pub struct CaptureJob<'a> {
+    pub path: &'a Path,
+    /// A forced format name; detected from content when `None`.
+    pub format: Option<&'a str>,
+    /// How GPS sightings are grouped into scans ([`sightings::group`]).
+    pub grouping: &'a sightings::Grouping,
+    /// Readings older than this are dropped ([`drop_old_readings`]).
+    pub max_age_s: f64,
+    pub placement: Placement,
+    pub refs: Referencing<'a>,
+    /// The floor, for the checks of [`placement_mistake`] that need its size; `None` without a
+    /// site.
+    pub floor: Option<&'a wisp_model::Floor>,
+    /// How the user sets the positions' units, `{}` standing for the value, and whether they
+    /// are pixels now ([`placement_mistake`]'s last argument).
+    pub set_units: (&'a str, bool),
+}
+
+/// The one per-capture path of ingest, for a site's captures ([`ingest_floor`]) and for files
+/// given on a command line alike: parse (format detected unless forced), group GPS sightings
+/// into scans, drop readings that are too old, place the scans, and refuse a placement that is
+/// surely a mistake ([`placement_mistake`]: the error names the file).
+pub fn ingest_capture(job: &CaptureJob<'_>) -> Result<(Vec<Sample>, FileReport), IngestError> {
+    let parsed = sightings::group(parse_capture_file(job.path, job.format)?, job.grouping);
+    let parsed = drop_old_readings(parsed, job.max_age_s);
+    let (scans, times) = (parsed.scans.len(), time_span(&parsed.scans));
+    let (samples, report) = place_with(parsed, &capture_name(job.path), &job.placement, job.refs);
+    if let Some(why) = placement_mistake(
+        &samples,
+        &report,
+        scans,
+        times,
+        job.refs.track,
+        job.floor,
+        job.placement.at_m.is_some(),
+        job.set_units,
+    ) {
+        return Err(IngestError::invalid(why).at(job.path));
+    }
+    Ok((samples, report))
 }
 
 /// Drops every reading older than `max_age_s` (by its `age_s`; readings without one are kept),

@@ -58,6 +58,33 @@ use wisp_model::{Bssid, Channel, Observation, Point};
 /// a useful message.
 pub const FORMATS: &[&str] = &["kismet-netxml", "kismet-gpsxml", "kismetdb"];
 
+/// This family in the registry ([`super::FAMILIES`]): judged on the raw bytes (an SQLite
+/// header, or XML in Latin-1 as often as UTF-8); a `.kismet` file is read in place by SQLite
+/// ([`super::kismetdb::read_file`]), everything else from its bytes.
+pub struct Kismet;
+
+impl super::CaptureFormat for Kismet {
+    fn names(&self) -> &'static [&'static str] {
+        FORMATS
+    }
+    fn detect_bytes(&self, bytes: &[u8]) -> Option<&'static str> {
+        detect(bytes)
+    }
+    fn parse(
+        &self,
+        format: &str,
+        input: super::Input<'_>,
+        name: &str,
+    ) -> Result<ParsedCapture, IngestError> {
+        match input {
+            super::Input::File(f) if format == "kismetdb" => {
+                super::kismetdb::read_file(f.path, &f.head, name)
+            }
+            other => parse(format, &other.bytes()?, name),
+        }
+    }
+}
+
 use super::kismetdb::SQLITE_MAGIC;
 /// How far into a file detection looks.
 const SNIFF: usize = 4096;

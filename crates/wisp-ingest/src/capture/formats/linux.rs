@@ -54,6 +54,26 @@ use wisp_model::{Bssid, Channel, Observation};
 /// The `--format` names this family owns.
 pub const FORMATS: &[&str] = &["iw", "iwlist", "nmcli", "nmcli-table"];
 
+/// This family in the registry ([`super::FAMILIES`]): text formats, parsed from decoded text.
+pub struct Linux;
+
+impl super::CaptureFormat for Linux {
+    fn names(&self) -> &'static [&'static str] {
+        FORMATS
+    }
+    fn detect_text(&self, text: &str) -> Option<&'static str> {
+        detect(text)
+    }
+    fn parse(
+        &self,
+        format: &str,
+        input: super::Input<'_>,
+        name: &str,
+    ) -> Result<ParsedCapture, IngestError> {
+        parse(format, &input.text()?, name)
+    }
+}
+
 /// Lines `detect` looks at: past a prompt, a timestamp or two and a warning, cheap on huge files.
 const DETECT_LINES: usize = 200;
 
@@ -959,17 +979,26 @@ fn looks_like_terse_row(line: &str) -> bool {
         .is_some_and(|h| h.ends_with(':') && colon_mac(&h[..17]).is_some())
 }
 
-/// Byte offset of a `AA\:BB\:CC\:DD\:EE\:FF` in a raw terse line.
+/// Byte offset of a `AA\:BB\:CC\:DD\:EE\:FF` in a raw terse line, its digits hex or masked
+/// (`XX\:XX\:…`, `3C\:37\:86\:xx\:xx\:xx`: [`masked_mac`]).
 fn escaped_mac_at(line: &str) -> Option<usize> {
     let b = line.as_bytes();
+    let digit = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'*' | b'#' | b'?' | b'_');
     let is_mac = |s: &[u8]| {
         s.len() >= 22
             && (0..6).all(|k| {
                 let o = k * 4;
-                s[o].is_ascii_hexdigit()
-                    && s[o + 1].is_ascii_hexdigit()
+                digit(s[o])
+                    && digit(s[o + 1])
                     && (k == 5 || (s[o + 2] == b'\\' && s[o + 3] == b':'))
             })
+            && {
+                let mac: String = (0..6)
+                    .map(|k| std::str::from_utf8(&s[k * 4..k * 4 + 2]).unwrap_or(""))
+                    .collect::<Vec<_>>()
+                    .join(":");
+                colon_mac(&mac).is_some() || masked_mac(&mac)
+            }
     };
     (0..b.len()).find(|&i| is_mac(&b[i..]))
 }
@@ -1029,7 +1058,7 @@ fn value_shape(v: &str) -> Shape {
     if t.is_empty() {
         return Shape::Empty;
     }
-    if colon_mac(t).is_some() {
+    if colon_mac(t).is_some() || masked_mac(t) {
         return Shape::Mac;
     }
     if let Some(m) = t.strip_suffix(" MHz").and_then(|m| m.parse::<u32>().ok()) {
@@ -1231,8 +1260,12 @@ fn parse_nmcli_terse(text: &str, name: &str) -> Result<ParsedCapture, IngestErro
             continue;
         }
         runs.recognised |= layout.nmcli_like;
-        let bssid = layout.bssid.and_then(|i| colon_mac(f.get(i)?));
-        if let Some(b) = bssid {
+        let mac = layout
+            .bssid
+            .and_then(|i| f.get(i))
+            .map(|v| MacText::read(v, colon_mac));
+        // A masked BSSID says nothing about where a loop's next run starts.
+        if let Some(b) = mac.and_then(MacText::known) {
             // nmcli lists a BSSID once: seeing it again is the next run of a loop.
             if !runs.has_scan() || runs.is_fresh() || seen.contains(&b) {
                 runs.start(n, false);
@@ -1240,7 +1273,7 @@ fn parse_nmcli_terse(text: &str, name: &str) -> Result<ParsedCapture, IngestErro
             }
             seen.insert(b);
         }
-        terse_row(&mut runs, &layout, n, &f, bssid);
+        terse_row(&mut runs, &layout, n, &f, mac);
     }
     runs.done(
         "nmcli",
@@ -1249,15 +1282,16 @@ fn parse_nmcli_terse(text: &str, name: &str) -> Result<ParsedCapture, IngestErro
     )
 }
 
-fn terse_row(runs: &mut Runs, l: &TerseLayout, n: usize, f: &[String], bssid: Option<Bssid>) {
+/// One terse row; `mac` is its BSSID field (`None`: the layout has no BSSID column). A masked
+/// BSSID makes an unidentified radio (one SSID on one channel, listed once per scan).
+fn terse_row(runs: &mut Runs, l: &TerseLayout, n: usize, f: &[String], mac: Option<MacText>) {
     let get = |i: Option<usize>| i.and_then(|i| f.get(i)).map(|v| v.trim());
-    let Some(bssid) = bssid else {
-        let reason = if l.bssid.is_some() {
-            "invalid BSSID"
-        } else {
-            "no BSSID (nmcli run without the BSSID field)"
-        };
-        return runs.skip(reason, n);
+    let Some(mac) = mac else {
+        return runs.skip("no BSSID (nmcli run without the BSSID field)", n);
+    };
+    let bssid = match mac.bssid() {
+        Ok(b) => b,
+        Err(reason) => return runs.skip(reason, n),
     };
     let Some(pct) = get(l.signal).and_then(number) else {
         return runs.skip("no signal level", n);
@@ -1277,7 +1311,8 @@ fn terse_row(runs: &mut Runs, l: &TerseLayout, n: usize, f: &[String], bssid: Op
     };
     // Terse output leaves a hidden SSID empty; nmcli has already unescaped nothing else.
     let ssid = get(l.ssid).filter(|s| !s.is_empty()).map(str::to_string);
-    match observe(Some(bssid), ssid, channel, Level::Percent(pct), None) {
+    match observe(bssid, ssid, channel, Level::Percent(pct), None) {
+        Ok(o) if o.unidentified => runs.push_once(n, o),
         Ok(o) => runs.push(n, o),
         Err(reason) => runs.skip(reason, n),
     }

@@ -37,6 +37,26 @@ use wisp_model::{Band, Bssid, Channel, Observation};
 /// The `--format` names this family owns.
 pub const FORMATS: &[&str] = &["airport", "system-profiler"];
 
+/// This family in the registry ([`super::FAMILIES`]): text formats, parsed from decoded text.
+pub struct Macos;
+
+impl super::CaptureFormat for Macos {
+    fn names(&self) -> &'static [&'static str] {
+        FORMATS
+    }
+    fn detect_text(&self, text: &str) -> Option<&'static str> {
+        detect(text)
+    }
+    fn parse(
+        &self,
+        format: &str,
+        input: super::Input<'_>,
+        name: &str,
+    ) -> Result<ParsedCapture, IngestError> {
+        parse(format, &input.text()?, name)
+    }
+}
+
 /// Lines `detect` looks at for an airport header.
 const DETECT_LINES: usize = 50;
 /// Bytes `detect` looks into for system_profiler's top-level key.

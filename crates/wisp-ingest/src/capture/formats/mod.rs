@@ -1,10 +1,18 @@
-//! Capture formats met in the field (shared/reference.md §4), one family per file.
+//! Capture formats: every one behind the one trait [`CaptureFormat`], in the one registry
+//! [`FAMILIES`] (shared/reference.md §4 lists the formats met in the field).
 //!
-//! Each family module exposes `FORMATS` (the `--format` names it owns), `detect(text)` (the
-//! format the text is in, judged from content, or `None`) and `parse(format, text, name)`. The
-//! registry below asks them in order; the first to recognise the text wins.
+//! A family (one file here, or wisp's own formats in [`crate::capture::native`]) owns some
+//! `--format` names, recognises its formats from content, and parses from whichever [`Input`]
+//! the registry hands it: a packet capture streams from the open file, a `.kismet` log is read
+//! in place by SQLite, the text formats take the text the registry decoded once for detection.
+//! Detection asks the families in registry order, binary signatures first (magic numbers, on
+//! the raw bytes), then text signatures; the first to recognise the capture wins.
 
-use crate::{IngestError, ParsedCapture};
+use crate::capture::native::Native;
+use crate::{read_to_limit, text, IngestError, ParsedCapture, MAX_CAPTURE_BYTES};
+use std::borrow::Cow;
+use std::fs::File;
+use std::path::Path;
 
 pub mod kismet;
 pub mod kismetdb;
@@ -15,63 +23,114 @@ pub mod pcap;
 pub mod wigle;
 pub mod windows;
 
-type Detect = fn(&str) -> Option<&'static str>;
-type Parse = fn(&str, &str, &str) -> Result<ParsedCapture, IngestError>;
+/// One family of capture formats.
+pub trait CaptureFormat: Sync {
+    /// The `--format` names this family owns.
+    fn names(&self) -> &'static [&'static str];
 
-/// (names, detect, parse) per family, in detection order: most specific signatures first.
-const FAMILIES: &[(&[&str], Detect, Parse)] = &[
-    (wigle::FORMATS, wigle::detect, wigle::parse),
-    (open_tools::FORMATS, open_tools::detect, open_tools::parse),
-    (macos::FORMATS, macos::detect, macos::parse),
-    (windows::FORMATS, windows::detect, windows::parse),
-    (linux::FORMATS, linux::detect, linux::parse),
+    /// The format a capture is in, judged from its raw bytes (magic numbers) before any text
+    /// decoding: a binary family's signature. `bytes` may be only the capture's first
+    /// [`crate::SNIFF_BYTES`].
+    fn detect_bytes(&self, _bytes: &[u8]) -> Option<&'static str> {
+        None
+    }
+
+    /// The format a capture is in, judged from its decoded text: a text family's signature.
+    fn detect_text(&self, _text: &str) -> Option<&'static str> {
+        None
+    }
+
+    /// Parses the capture (from the file called `name`) as `format`, one of [`Self::names`].
+    fn parse(
+        &self,
+        format: &str,
+        input: Input<'_>,
+        name: &str,
+    ) -> Result<ParsedCapture, IngestError>;
+}
+
+/// A capture as the registry hands it to a family.
+pub enum Input<'a> {
+    /// The capture file, opened, with its first bytes already read for detection.
+    File(OpenCapture<'a>),
+    /// The whole capture in memory.
+    Bytes(&'a [u8]),
+    /// The whole capture decoded as text (the registry decoded it to detect the format).
+    Text(&'a str),
+}
+
+/// A capture file opened for parsing.
+pub struct OpenCapture<'a> {
+    pub path: &'a Path,
+    /// The file's first bytes (up to [`crate::SNIFF_BYTES`]), read for detection.
+    pub head: Vec<u8>,
+    /// The file, positioned just after `head`.
+    pub rest: File,
+}
+
+impl<'a> Input<'a> {
+    /// The whole capture's bytes: a file is read whole, up to [`MAX_CAPTURE_BYTES`].
+    pub fn bytes(self) -> Result<Cow<'a, [u8]>, IngestError> {
+        match self {
+            Input::File(OpenCapture {
+                path,
+                mut head,
+                rest,
+            }) => {
+                read_to_limit(rest, &mut head, MAX_CAPTURE_BYTES).map_err(|e| e.at(path))?;
+                Ok(Cow::Owned(head))
+            }
+            Input::Bytes(b) => Ok(Cow::Borrowed(b)),
+            Input::Text(t) => Ok(Cow::Borrowed(t.as_bytes())),
+        }
+    }
+
+    /// The whole capture as text ([`text::decode`]: UTF-8 or UTF-16 with a BOM).
+    pub fn text(self) -> Result<Cow<'a, str>, IngestError> {
+        match self {
+            Input::Text(t) => Ok(Cow::Borrowed(t)),
+            other => Ok(Cow::Owned(text::decode(&other.bytes()?)?)),
+        }
+    }
+}
+
+/// Every capture format family, in detection order: wisp's own formats, the binary families,
+/// then the text families, most specific signatures first. The order of [`names`] too.
+pub static FAMILIES: &[&dyn CaptureFormat] = &[
+    &Native,
+    &pcap::Pcap,
+    &kismet::Kismet,
+    &wigle::Wigle,
+    &open_tools::OpenTools,
+    &macos::Macos,
+    &windows::Windows,
+    &linux::Linux,
 ];
 
-type DetectBytes = fn(&[u8]) -> Option<&'static str>;
-type ParseBytes = fn(&str, &[u8], &str) -> Result<ParsedCapture, IngestError>;
-
-/// Binary families, asked before the bytes are decoded as text: (names, detect, parse).
-const BINARY_FAMILIES: &[(&[&str], DetectBytes, ParseBytes)] = &[
-    (pcap::FORMATS, pcap::detect, pcap::parse),
-    (kismet::FORMATS, kismet::detect, kismet::parse),
-];
-
-/// Every format name the families own, binary and text.
+/// Every format name, by family in registry order.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    BINARY_FAMILIES
-        .iter()
-        .flat_map(|f| f.0.iter().copied())
-        .chain(FAMILIES.iter().flat_map(|f| f.0.iter().copied()))
+    FAMILIES.iter().flat_map(|f| f.names().iter().copied())
 }
 
-/// The binary format `bytes` are in, judged from their magic numbers.
-pub fn detect_binary(bytes: &[u8]) -> Option<&'static str> {
-    BINARY_FAMILIES.iter().find_map(|f| (f.1)(bytes))
-}
-
-/// Parses `bytes` as binary `format`, if a binary family owns that name.
-pub fn parse_binary(
-    format: &str,
-    bytes: &[u8],
-    name: &str,
-) -> Option<Result<ParsedCapture, IngestError>> {
-    BINARY_FAMILIES
-        .iter()
-        .find(|f| f.0.contains(&format))
-        .map(|f| (f.2)(format, bytes, name))
-}
-
-/// The text format `text` is in, if a family recognises it.
-pub fn detect(text: &str) -> Option<&'static str> {
-    FAMILIES.iter().find_map(|f| (f.1)(text))
-}
-
-/// Parses `text` as `format`, if a family owns that name.
-pub fn parse(format: &str, text: &str, name: &str) -> Option<Result<ParsedCapture, IngestError>> {
+/// The family owning the format called `format`, and the name as the family spells it.
+pub fn family_of(format: &str) -> Option<(&'static dyn CaptureFormat, &'static str)> {
     FAMILIES
         .iter()
-        .find(|f| f.0.contains(&format))
-        .map(|f| (f.2)(format, text, name))
+        .find_map(|f| Some((*f, *f.names().iter().find(|n| **n == format)?)))
+}
+
+/// The binary format `bytes` are in, judged from their magic numbers, and its family.
+pub fn detect_bytes(bytes: &[u8]) -> Option<(&'static dyn CaptureFormat, &'static str)> {
+    FAMILIES
+        .iter()
+        .find_map(|f| Some((*f, f.detect_bytes(bytes)?)))
+}
+
+/// The text format `text` is in, if a family recognises it, and its family.
+pub fn detect_text(text: &str) -> Option<(&'static dyn CaptureFormat, &'static str)> {
+    FAMILIES
+        .iter()
+        .find_map(|f| Some((*f, f.detect_text(text)?)))
 }
 
 /// dBm from a 0–100 signal percentage, as Windows (netsh) and NetworkManager (nmcli) report it:
@@ -103,6 +162,55 @@ pub fn masked_mac(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn registry_names_every_format_once_in_the_documented_order() {
+        // The order `--format` lists and error messages print (wisp's own formats first, then
+        // the binary families, then the text families in detection order).
+        let expected = [
+            "wisp-json",
+            "wisp-csv",
+            "pcap",
+            "pcapng",
+            "kismet-netxml",
+            "kismet-gpsxml",
+            "kismetdb",
+            "wigle",
+            "wifi-survey-heatmap",
+            "wifisurveyor",
+            "wifi-heatmapper",
+            "airport",
+            "system-profiler",
+            "netsh",
+            "iw",
+            "iwlist",
+            "nmcli",
+            "nmcli-table",
+        ];
+        assert_eq!(super::names().collect::<Vec<_>>(), expected);
+        for name in expected {
+            let (family, spelled) = super::family_of(name).unwrap();
+            assert_eq!(spelled, name);
+            assert!(family.names().contains(&name));
+        }
+        assert!(super::family_of("IW").is_none() && super::family_of("").is_none());
+    }
+
+    #[test]
+    fn binary_signatures_are_asked_before_text_ones() {
+        // A netxml file is XML text, but the Kismet family judges it on its bytes (it may be
+        // Latin-1); pcap magic never reaches text decoding.
+        let netxml = b"<?xml version=\"1.0\"?>\n<detection-run kismet-version=\"x\">";
+        assert_eq!(super::detect_bytes(netxml).unwrap().1, "kismet-netxml");
+        assert!(super::detect_text(std::str::from_utf8(netxml).unwrap()).is_none());
+        assert_eq!(
+            super::detect_bytes(&[0xD4, 0xC3, 0xB2, 0xA1]).unwrap().1,
+            "pcap"
+        );
+        // wisp's own formats are asked first among the text families.
+        let csv = "x,y,bssid,ssid,freq_mhz,rssi_dbm\n";
+        assert_eq!(super::detect_text(csv).unwrap().1, "wisp-csv");
+    }
+
     #[test]
     fn masked_macs() {
         for m in [

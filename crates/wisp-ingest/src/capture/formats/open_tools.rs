@@ -54,6 +54,26 @@ use wisp_model::{Band, Bssid, Channel, Observation, Point};
 /// The `--format` names this family owns.
 pub const FORMATS: &[&str] = &["wifi-survey-heatmap", "wifisurveyor", "wifi-heatmapper"];
 
+/// This family in the registry ([`super::FAMILIES`]): text formats, parsed from decoded text.
+pub struct OpenTools;
+
+impl super::CaptureFormat for OpenTools {
+    fn names(&self) -> &'static [&'static str] {
+        FORMATS
+    }
+    fn detect_text(&self, text: &str) -> Option<&'static str> {
+        detect(text)
+    }
+    fn parse(
+        &self,
+        format: &str,
+        input: super::Input<'_>,
+        name: &str,
+    ) -> Result<ParsedCapture, IngestError> {
+        parse(format, &input.text()?, name)
+    }
+}
+
 /// The format `text` is in, if it is one of this family's.
 pub fn detect(text: &str) -> Option<&'static str> {
     let head = text.trim_start_matches('\u{feff}').trim_start();

@@ -74,6 +74,35 @@ use wisp_model::{Band, Bssid, Channel, Observation};
 /// The `--format` names this family owns.
 pub const FORMATS: &[&str] = &["pcap", "pcapng"];
 
+/// This family in the registry ([`super::FAMILIES`]): judged by magic numbers; a file streams
+/// record by record ([`parse_reader`] over a buffered reader), bytes in memory go through the
+/// same parser.
+pub struct Pcap;
+
+impl super::CaptureFormat for Pcap {
+    fn names(&self) -> &'static [&'static str] {
+        FORMATS
+    }
+    fn detect_bytes(&self, bytes: &[u8]) -> Option<&'static str> {
+        detect(bytes)
+    }
+    fn parse(
+        &self,
+        format: &str,
+        input: super::Input<'_>,
+        name: &str,
+    ) -> Result<ParsedCapture, IngestError> {
+        match input {
+            super::Input::File(f) => {
+                let stream =
+                    std::io::BufReader::with_capacity(1 << 16, f.head.as_slice().chain(f.rest));
+                parse_reader(format, stream, name)
+            }
+            other => parse(format, &other.bytes()?, name),
+        }
+    }
+}
+
 const LINKTYPE_IEEE802_11: u32 = 105;
 const LINKTYPE_RADIOTAP: u32 = 127;
 

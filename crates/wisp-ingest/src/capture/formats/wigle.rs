@@ -48,6 +48,26 @@ use wisp_model::{Bssid, Channel, Observation, Point};
 /// The `--format` names this family owns.
 pub const FORMATS: &[&str] = &["wigle"];
 
+/// This family in the registry ([`super::FAMILIES`]): text formats, parsed from decoded text.
+pub struct Wigle;
+
+impl super::CaptureFormat for Wigle {
+    fn names(&self) -> &'static [&'static str] {
+        FORMATS
+    }
+    fn detect_text(&self, text: &str) -> Option<&'static str> {
+        detect(text)
+    }
+    fn parse(
+        &self,
+        format: &str,
+        input: super::Input<'_>,
+        name: &str,
+    ) -> Result<ParsedCapture, IngestError> {
+        parse(format, &input.text()?, name)
+    }
+}
+
 /// The header's first columns, for files whose `WigleWifi-` pre-header line was cut off.
 const HEADER_START: &str = "MAC,SSID,AuthMode,FirstSeen,";
 

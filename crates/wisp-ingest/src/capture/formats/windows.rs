@@ -58,6 +58,26 @@ use wisp_model::{Band, Bssid, Channel, Observation};
 /// The `--format` names this family owns.
 pub const FORMATS: &[&str] = &["netsh"];
 
+/// This family in the registry ([`super::FAMILIES`]): text formats, parsed from decoded text.
+pub struct Windows;
+
+impl super::CaptureFormat for Windows {
+    fn names(&self) -> &'static [&'static str] {
+        FORMATS
+    }
+    fn detect_text(&self, text: &str) -> Option<&'static str> {
+        detect(text)
+    }
+    fn parse(
+        &self,
+        format: &str,
+        input: super::Input<'_>,
+        name: &str,
+    ) -> Result<ParsedCapture, IngestError> {
+        parse(format, &input.text()?, name)
+    }
+}
+
 /// Labels of the interface header line in the languages we know; only used to accept an output
 /// that lists no networks at all.
 const INTERFACE_LABELS: &[&str] = &[
