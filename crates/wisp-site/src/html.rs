@@ -79,7 +79,9 @@ pub fn html_report(
         let pictures = FloorPictures::new(site, sf, analysis, samples)
             .with_channel_slots(Some(&channel_slots));
         let floor_plan = site_plan.and_then(|p| p.floor(&sf.floor.id));
-        floors.push(html_floor(&pictures, floor_plan)?);
+        let mut floor = html_floor(&pictures, floor_plan)?;
+        floor.charts = crate::charts::report_charts(sf, analysis);
+        floors.push(floor);
     }
     Ok(html_of(floors, report))
 }
@@ -197,6 +199,7 @@ pub fn html_floor(
         dead_zone_views,
         proposed_aps,
         notes: Vec::new(),
+        charts: Vec::new(),
     })
 }
 

@@ -33,6 +33,9 @@ pub struct FloorPart {
     pub heatmaps: Vec<(String, Vec<u8>)>,
     /// Close-ups of the dead zones for the PDF: (caption, PNG bytes). Not kept in shard bundles.
     pub dead_zone_maps: Vec<(String, Vec<u8>)>,
+    /// The floor's charts (`crate::charts::report_charts`), drawn on the PDF's chart pages.
+    /// Not kept in shard bundles.
+    pub charts: Vec<wisp_render::Chart>,
     pub notes: Vec<String>,
     /// The floor's plan page, when the report was given a plan covering it. Not kept in shard
     /// bundles (`--plan` and `--shard` do not go together).
@@ -65,6 +68,7 @@ impl FloorPart {
             zones: Vec::new(),
             heatmaps: Vec::new(),
             dead_zone_maps: Vec::new(),
+            charts: Vec::new(),
             notes: Vec::new(),
             plan: None,
             error: Some((e.to_string(), e.exit_code())),
@@ -91,6 +95,7 @@ impl FloorPart {
                 zones: a.zones.clone(),
                 heatmaps: Vec::new(),
                 dead_zone_maps: Vec::new(),
+                charts: Vec::new(),
                 notes: vec![format!("{} scans on this floor.", o.scans)],
                 plan: None,
                 error: None,
@@ -175,6 +180,7 @@ pub fn floor_part_with(
         zones: analysis.zones.clone(),
         heatmaps,
         dead_zone_maps,
+        charts: crate::charts::report_charts(sf, analysis),
         notes,
         plan: plan.map(|fp| plan_part(pictures, fp)).transpose()?,
         error: None,
@@ -515,6 +521,7 @@ pub fn extras(parts: &[FloorPart]) -> Result<Vec<wisp_render::FloorExtras>, Erro
                     .map(|q| q.bill_of_materials.clone())
                     .unwrap_or_default(),
                 plan_map_pngs: plan.map(|q| q.maps).unwrap_or_default(),
+                charts: p.charts.clone(),
             })
         })
         .collect()
