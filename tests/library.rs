@@ -26,8 +26,7 @@ fn a_program_runs_check_shards_plan_and_report_without_argv() {
         },
     );
     let check = wisp_site::check::SiteCheck::from_outcomes(outcomes);
-    let mut ours = wisp_site::check::check_json(&loaded.site.name, &check);
-    wisp_site::check::with_pixels(&mut ours, &loaded.site);
+    let ours = wisp_site::check::site_check_json(&loaded.site, &check);
     let tmp = tempfile::tempdir().unwrap();
     let out = wisp(&["check", manifest.to_str().unwrap(), "--json"], tmp.path());
     let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("check --json");
@@ -65,10 +64,10 @@ fn a_program_runs_check_shards_plan_and_report_without_argv() {
         bundles.push(dir);
     }
     let merged = wisp_site::bundle::merge_bundles(&bundles).unwrap();
-    let mut again = wisp_site::check::check_json(&merged.facts.name, &merged.check);
-    wisp_site::check::with_pixels(&mut again, &loaded.site);
+    // The merged document alone, pixel positions included (the bundles carry each plan's scale).
     assert_eq!(
-        again, theirs,
+        merged.check_json(),
+        theirs,
         "the shards merge into the whole site's check"
     );
 

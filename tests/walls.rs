@@ -6,7 +6,7 @@
 
 mod common;
 use common::{root, sample_site, wisp};
-use wisp_ingest::wall_detect::{agreement, detect_floor_walls, StrokeKind};
+use wisp_ingest::plan::wall_detect::{agreement, detect_floor_walls, StrokeKind};
 
 fn sample_floor() -> wisp_ingest::SiteFloor {
     sample_site().floors.into_iter().next().expect("one floor")

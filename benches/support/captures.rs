@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 /// `target_bytes` of long-form CSV, from seed 11.
 pub fn long_csv(target_bytes: usize) -> String {
     let mut rng = ChaCha8Rng::seed_from_u64(11);
-    let mut s = String::from(wisp_ingest::native::LONG_CSV_HEADER);
+    let mut s = String::from(wisp_ingest::capture::native::LONG_CSV_HEADER);
     s.push('\n');
     let mut scan = 0u64;
     while s.len() < target_bytes {

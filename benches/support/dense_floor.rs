@@ -360,7 +360,7 @@ pub fn generate(dir: &Path, scans: usize, seed: u64) -> std::io::Result<Vec<Samp
     let samples = survey(scans, seed);
     std::fs::write(
         dir.join("walk.csv"),
-        wisp_ingest::native::long_csv(&samples),
+        wisp_ingest::capture::native::long_csv(&samples),
     )?;
     let pt = |m: f64, n: f64| format!("[{}, {}]", px(m), px(n));
     let mut toml = String::from(

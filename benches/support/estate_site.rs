@@ -182,7 +182,7 @@ pub fn generate(dir: &Path, floors: usize, scans: usize) -> std::io::Result<u64>
         let mut samples =
             simulate_walk(&floor, &model_aps, &serpentine(2.6 * scans as f64), &params);
         samples.truncate(scans);
-        let csv = wisp_ingest::native::long_csv(&samples);
+        let csv = wisp_ingest::capture::native::long_csv(&samples);
         bytes += csv.len() as u64;
         std::fs::write(dir.join(format!("captures/floor-{i:03}.csv")), csv)?;
         let _ = write!(

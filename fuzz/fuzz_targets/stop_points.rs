@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = wisp_ingest::text::decode(data) {
-        let _ = wisp_ingest::stops::parse_capture_points(&text);
-        let _ = wisp_ingest::stops::parse_at_argument(&text);
+        let _ = wisp_ingest::capture::stops::parse_capture_points(&text);
+        let _ = wisp_ingest::capture::stops::parse_at_argument(&text);
     }
 });

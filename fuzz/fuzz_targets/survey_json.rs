@@ -5,6 +5,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = wisp_ingest::text::decode(data) {
-        let _ = wisp_ingest::native::parse_survey(&text);
+        let _ = wisp_ingest::capture::native::parse_survey(&text);
     }
 });

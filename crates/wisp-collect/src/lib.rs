@@ -371,12 +371,15 @@ impl Collector {
         let survey_path = dir.join("survey.json");
         wisp_site::write_output(
             &survey_path,
-            wisp_ingest::native::survey_json(&survey).as_bytes(),
+            wisp_ingest::capture::native::survey_json(&survey).as_bytes(),
         )?;
         let walk = session.walk();
         let track_path = (walk.len() >= 2).then(|| dir.join("track.csv"));
         if let Some(p) = &track_path {
-            wisp_site::write_output(p, wisp_ingest::track::track_csv(&walk).as_bytes())?;
+            wisp_site::write_output(
+                p,
+                wisp_ingest::placement::track::track_csv(&walk).as_bytes(),
+            )?;
         }
         let manifest_dir = self
             .site

@@ -387,7 +387,7 @@ async fn survey(State(app): State<Arc<App>>) -> Response {
     let s = app.collector.session().survey();
     (
         [(header::CONTENT_TYPE, "application/json")],
-        wisp_ingest::native::survey_json(&s),
+        wisp_ingest::capture::native::survey_json(&s),
     )
         .into_response()
 }

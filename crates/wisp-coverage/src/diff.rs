@@ -184,7 +184,7 @@ mod tests {
     fn zone(name: &str, pass: f64, median: f64, dead: Vec<DeadZone>) -> ZoneResult {
         ZoneResult {
             zone: name.into(),
-            kind: "bay",
+            kind: wisp_model::ZoneKind::Bay,
             profile: "nhs-minimum".into(),
             area_m2: 20.0,
             surveyed_share: 1.0,

@@ -21,9 +21,9 @@
 
 use crate::confidence::{fail_probability, judged, Confidence};
 use crate::regions::{regions, Region};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use wisp_interp::SignalLayers;
-use wisp_model::{Floor, Point, RequirementProfile, Zone};
+use wisp_model::{Floor, Point, RequirementProfile, Zone, ZoneKind};
 
 /// Options of the evaluation.
 #[derive(Debug, Clone, PartialEq)]
@@ -165,35 +165,50 @@ impl Criterion {
     }
 }
 
+/// serde_json writes a NaN as `null`; this reads `null` back as NaN, so the results below survive
+/// a round trip through JSON (shard bundles, check documents) unchanged.
+fn nan_from_null<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// How one criterion fares over a zone's surveyed cells.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CriterionResult {
     pub criterion: Criterion,
     pub threshold: f64,
     /// Share of surveyed cells meeting it.
+    #[serde(deserialize_with = "nan_from_null")]
     pub pass_share: f64,
     /// Worst value (lowest signal, highest co-channel count); NaN when no value anywhere.
+    #[serde(deserialize_with = "nan_from_null")]
     pub worst: f64,
     /// 5th percentile of the value (95th for co-channel): the level 95 % of the area beats.
+    #[serde(deserialize_with = "nan_from_null")]
     pub p5: f64,
+    #[serde(deserialize_with = "nan_from_null")]
     pub median: f64,
 }
 
 /// A connected region of a zone failing one criterion: dead (failing is more likely than not)
 /// or at risk (passing, but failing is at least 20 % likely).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeadZone {
     pub zone: String,
     pub criterion: Criterion,
-    /// Dead, or only at risk (then the region never counts in a verdict).
+    /// Dead, or only at risk (then the region never counts in a verdict). Absent from documents
+    /// written before confidence existed: dead, the only kind then.
+    #[serde(default = "dead")]
     pub confidence: Confidence,
     /// The highest probability of failing over the region's cells (1 where the map is taken as
-    /// certain).
+    /// certain, and in documents written before it existed).
+    #[serde(default = "certain", deserialize_with = "nan_from_null")]
     pub fail_probability: f64,
     pub area_m2: f64,
     pub centroid_m: Point,
     /// Worst value inside the region and how far it is from the threshold.
+    #[serde(deserialize_with = "nan_from_null")]
     pub worst: f64,
+    #[serde(deserialize_with = "nan_from_null")]
     pub shortfall: f64,
     /// The access point nearest the centroid (known APs, else where a radio was heard strongest).
     pub nearest_radio: Option<String>,
@@ -220,26 +235,55 @@ impl Verdict {
     }
 }
 
-/// A zone's evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+fn dead() -> Confidence {
+    Confidence::Dead
+}
+
+fn certain() -> f64 {
+    1.0
+}
+
+/// A zone's evaluation. Its JSON (NaN as `null`) is written into check documents and shard
+/// bundles and read back from them through this one type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ZoneResult {
     pub zone: String,
-    pub kind: &'static str,
+    pub kind: ZoneKind,
     pub profile: String,
     pub area_m2: f64,
+    #[serde(deserialize_with = "nan_from_null")]
     pub surveyed_share: f64,
     /// Share of surveyed cells meeting every criterion.
+    #[serde(deserialize_with = "nan_from_null")]
     pub pass_share: f64,
     pub criteria: Vec<CriterionResult>,
     pub dead_zones: Vec<DeadZone>,
     /// Area covered by at least one dead zone, whatever its criterion (m²). Dead zones of two
     /// criteria may overlap, so this is at most the sum of their areas. Positive exactly when
-    /// the zone fails.
+    /// the zone fails. NaN when read from a document written before it existed (see
+    /// [`ZoneResult::dead_area_or_sum`]).
+    #[serde(default = "not_a_number", deserialize_with = "nan_from_null")]
     pub dead_area_m2: f64,
     /// Regions that pass but fail with probability ≥ 20 % (at least
     /// [`EvalOptions::min_dead_zone_m2`] each): reported apart, never in the verdict.
+    #[serde(default)]
     pub at_risk: Vec<DeadZone>,
     pub verdict: Verdict,
+}
+
+fn not_a_number() -> f64 {
+    f64::NAN
+}
+
+impl ZoneResult {
+    /// A result read from a document written before `dead_area_m2` existed gets the dead zones'
+    /// summed area, what that figure was then.
+    pub fn dead_area_or_sum(mut self) -> ZoneResult {
+        if self.dead_area_m2.is_nan() {
+            self.dead_area_m2 = self.dead_zones.iter().map(|d| d.area_m2).sum();
+        }
+        self
+    }
 }
 
 /// Evaluates every zone of `floor`. `profile` resolves a zone's profile name (the caller joins
@@ -421,7 +465,7 @@ pub fn evaluate_zone(
     };
     ZoneResult {
         zone: zone.name.clone(),
-        kind: zone.kind.name(),
+        kind: zone.kind,
         profile: profile.name.clone(),
         area_m2: zone.polygon.area(),
         surveyed_share,

@@ -1,7 +1,7 @@
 //! The linux family (`iw`, `iwlist`, `nmcli`, `nmcli-table`) against hand-made captures whose
 //! expected values were worked out by hand from the fixture text.
 
-use wisp_ingest::formats::linux;
+use wisp_ingest::capture::formats::linux;
 use wisp_ingest::{ParsedCapture, Scan};
 use wisp_model::{Band, Observation};
 

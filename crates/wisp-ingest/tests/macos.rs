@@ -1,7 +1,7 @@
 //! The macos family (`airport`, `system-profiler`) against hand-made captures whose expected
 //! values were worked out by hand from the fixture text.
 
-use wisp_ingest::formats::macos;
+use wisp_ingest::capture::formats::macos;
 use wisp_ingest::{ParsedCapture, Scan};
 use wisp_model::{Band, Bssid, Channel, Observation};
 

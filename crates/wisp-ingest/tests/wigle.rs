@@ -22,7 +22,7 @@ fn detects_both_versions_and_keeps_gps_in_at() {
 
 #[test]
 fn sightings_of_one_sweep_become_one_scan() {
-    use wisp_ingest::sightings::{group, Grouping};
+    use wisp_ingest::capture::sightings::{group, Grouping};
     let v14 = include_bytes!("fixtures/wigle/wigle_1_4.csv");
     let p = group(
         parse_capture(v14, "w14.csv", None).unwrap(),

@@ -197,6 +197,26 @@ impl ZoneKind {
     }
 }
 
+impl std::fmt::Display for ZoneKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A zone kind is written and read by its [`ZoneKind::name`], as manifests spell it.
+impl Serialize for ZoneKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ZoneKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ZoneKind, D::Error> {
+        let name = String::deserialize(d)?;
+        ZoneKind::parse(&name).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A named area of a floor held to a requirement profile.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Zone {

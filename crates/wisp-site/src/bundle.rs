@@ -6,14 +6,13 @@
 //! table CSV. `bundle.json` is written last, so a folder holding one is complete.
 
 use crate::check::SiteCheck;
-use crate::pipeline::{FloorAnalysis, Shard};
+use crate::pipeline::Shard;
 use crate::report::{FloorPart, SiteFacts};
 use crate::{Error, ExitCode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use wisp_coverage::{Confidence, Criterion, CriterionResult, DeadZone, Verdict, ZoneResult};
-use wisp_model::{Point, ZoneKind};
+use wisp_coverage::ZoneResult;
 
 /// The bundle file's name inside a bundle folder.
 pub const BUNDLE_FILE: &str = "bundle.json";
@@ -46,7 +45,16 @@ struct BundleFloor {
     /// The interpolation method used (and why).
     #[serde(default)]
     method: String,
-    zones: Vec<JsonZone>,
+    /// Secondary and tertiary signal are approximate (unidentified radios in the survey). Absent
+    /// from bundles written before it existed: false.
+    #[serde(default)]
+    ranks_approximate: bool,
+    /// The plan's scale (for the merged check JSON's `centroid_px`). Absent from bundles written
+    /// before it existed: then no pixel positions.
+    #[serde(default)]
+    calibration: Option<wisp_model::PlanCalibration>,
+    /// Each zone's result, through `ZoneResult`'s own serde (NaN as `null`).
+    zones: Vec<ZoneResult>,
     notes: Vec<String>,
     heatmaps: Vec<BundleImage>,
     /// The zone table as CSV (file name inside the bundle).
@@ -64,146 +72,6 @@ struct BundleImage {
 struct BundleError {
     message: String,
     exit_code: i32,
-}
-
-/// A zone result as JSON: `ZoneResult`'s own serialisation (NaN as null), read back.
-#[derive(Debug, Serialize, Deserialize)]
-struct JsonZone {
-    zone: String,
-    kind: String,
-    profile: String,
-    area_m2: f64,
-    surveyed_share: Option<f64>,
-    pass_share: Option<f64>,
-    criteria: Vec<JsonCriterion>,
-    dead_zones: Vec<JsonDeadZone>,
-    /// Absent from bundles written before it existed: then the dead zones' summed area.
-    #[serde(default)]
-    dead_area_m2: Option<f64>,
-    /// Absent from bundles written before it existed: none.
-    #[serde(default)]
-    at_risk: Vec<JsonDeadZone>,
-    verdict: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct JsonCriterion {
-    criterion: String,
-    threshold: f64,
-    pass_share: Option<f64>,
-    worst: Option<f64>,
-    p5: Option<f64>,
-    median: Option<f64>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct JsonDeadZone {
-    zone: String,
-    criterion: String,
-    /// Absent from bundles written before it existed: dead (the only kind then), certain.
-    #[serde(default)]
-    confidence: Option<Confidence>,
-    #[serde(default)]
-    fail_probability: Option<f64>,
-    area_m2: f64,
-    centroid_m: Point,
-    worst: Option<f64>,
-    shortfall: Option<f64>,
-    nearest_radio: Option<String>,
-    outline_m: Vec<Point>,
-}
-
-fn nan(v: Option<f64>) -> f64 {
-    v.unwrap_or(f64::NAN)
-}
-
-fn criterion(name: &str) -> Result<Criterion, String> {
-    [
-        Criterion::Primary,
-        Criterion::Secondary,
-        Criterion::Tertiary,
-        Criterion::Snr,
-        Criterion::CoChannel,
-    ]
-    .into_iter()
-    .find(|c| c.name() == name)
-    .ok_or_else(|| format!("unknown criterion '{name}'"))
-}
-
-impl JsonZone {
-    fn of(z: &ZoneResult) -> Result<JsonZone, Error> {
-        serde_json::to_value(z)
-            .and_then(serde_json::from_value)
-            .map_err(|e| Error::output(format!("zone '{}': {e}", z.zone)))
-    }
-
-    fn to_result(&self) -> Result<ZoneResult, String> {
-        let verdict = match self.verdict.as_str() {
-            "pass" => Verdict::Pass,
-            "fail" => Verdict::Fail,
-            "not-enough-data" => Verdict::NotEnoughData,
-            v => return Err(format!("zone '{}': unknown verdict '{v}'", self.zone)),
-        };
-        let kind = ZoneKind::parse(&self.kind)
-            .map_err(|e| format!("zone '{}': {e}", self.zone))?
-            .name();
-        let criteria = self
-            .criteria
-            .iter()
-            .map(|c| {
-                Ok(CriterionResult {
-                    criterion: criterion(&c.criterion)?,
-                    threshold: c.threshold,
-                    pass_share: nan(c.pass_share),
-                    worst: nan(c.worst),
-                    p5: nan(c.p5),
-                    median: nan(c.median),
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        let dead_zones = self
-            .dead_zones
-            .iter()
-            .map(JsonDeadZone::to_dead_zone)
-            .collect::<Result<Vec<_>, String>>()?;
-        let at_risk = self
-            .at_risk
-            .iter()
-            .map(JsonDeadZone::to_dead_zone)
-            .collect::<Result<Vec<_>, String>>()?;
-        Ok(ZoneResult {
-            zone: self.zone.clone(),
-            kind,
-            profile: self.profile.clone(),
-            area_m2: self.area_m2,
-            surveyed_share: nan(self.surveyed_share),
-            pass_share: nan(self.pass_share),
-            dead_area_m2: self
-                .dead_area_m2
-                .unwrap_or_else(|| dead_zones.iter().map(|d| d.area_m2).sum()),
-            criteria,
-            dead_zones,
-            at_risk,
-            verdict,
-        })
-    }
-}
-
-impl JsonDeadZone {
-    fn to_dead_zone(&self) -> Result<DeadZone, String> {
-        Ok(DeadZone {
-            zone: self.zone.clone(),
-            criterion: criterion(&self.criterion)?,
-            confidence: self.confidence.unwrap_or(Confidence::Dead),
-            fail_probability: self.fail_probability.unwrap_or(1.0),
-            area_m2: self.area_m2,
-            centroid_m: self.centroid_m,
-            worst: nan(self.worst),
-            shortfall: nan(self.shortfall),
-            nearest_radio: self.nearest_radio.clone(),
-            outline_m: self.outline_m.clone(),
-        })
-    }
 }
 
 fn code_of(code: i32) -> ExitCode {
@@ -245,10 +113,7 @@ pub fn write_bundle(
         let table = if p.error.is_none() {
             let file = format!("floor-{:04}-zones.csv", p.index);
             let one = SiteCheck {
-                floors: vec![(
-                    p.id.clone(),
-                    FloorAnalysis::without_layers(p.zones.clone(), p.method.clone()),
-                )],
+                floors: vec![(p.id.clone(), p.analysis())],
                 failed: Vec::new(),
             };
             crate::write_output(&dir.join(&file), crate::check::zone_csv(&one).as_bytes())?;
@@ -262,7 +127,9 @@ pub fn write_bundle(
             name: p.name.clone(),
             scans: p.scans,
             method: p.method.clone(),
-            zones: p.zones.iter().map(JsonZone::of).collect::<Result<_, _>>()?,
+            ranks_approximate: p.ranks_approximate,
+            calibration: p.calibration,
+            zones: p.zones.clone(),
             notes: p.notes.clone(),
             heatmaps,
             table,
@@ -339,16 +206,17 @@ fn read_bundle(path: &Path) -> Result<(Bundle, Vec<FloorPart>), Error> {
         }
         let zones = f
             .zones
-            .iter()
-            .map(JsonZone::to_result)
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(|m| bad(format!("floor '{}': {m}", f.id)))?;
+            .into_iter()
+            .map(ZoneResult::dead_area_or_sum)
+            .collect();
         parts.push(FloorPart {
             index: f.index,
             id: f.id,
             name: f.name,
             scans: f.scans,
             method: f.method,
+            ranks_approximate: f.ranks_approximate,
+            calibration: f.calibration,
             zones,
             heatmaps,
             dead_zone_maps: Vec::new(),
@@ -367,6 +235,21 @@ pub struct Merged {
     pub facts: SiteFacts,
     pub parts: Vec<FloorPart>,
     pub check: SiteCheck,
+}
+
+impl Merged {
+    /// The check JSON of the merged site, with plan-pixel positions as `wisp check --json`
+    /// gives them on the whole site.
+    pub fn check_json(&self) -> serde_json::Value {
+        let mut v = crate::check::check_json(&self.facts.name, &self.check);
+        crate::check::with_pixels(&mut v, &|id| {
+            self.parts
+                .iter()
+                .find(|p| p.id == id)
+                .and_then(|p| p.calibration)
+        });
+        v
+    }
 }
 
 /// Reads the bundles (any order) and combines them. Refuses bundles of different sites, a floor
@@ -469,10 +352,7 @@ pub fn merge_bundles(bundles: &[PathBuf]) -> Result<Merged, Error> {
     };
     for p in &parts {
         match &p.error {
-            None => check.floors.push((
-                p.id.clone(),
-                FloorAnalysis::without_layers(p.zones.clone(), p.method.clone()),
-            )),
+            None => check.floors.push((p.id.clone(), p.analysis())),
             Some((m, code)) => check.failed.push((p.id.clone(), error_of(m, *code))),
         }
     }
@@ -487,12 +367,14 @@ pub fn merge_bundles(bundles: &[PathBuf]) -> Result<Merged, Error> {
 mod tests {
     use super::*;
     use crate::check::check_json;
+    use wisp_coverage::{Confidence, Criterion, CriterionResult, DeadZone, Verdict};
+    use wisp_model::Point;
 
     #[test]
     fn zone_results_survive_the_bundle_with_their_nans() {
         let z = ZoneResult {
             zone: "Bay A".into(),
-            kind: "bay",
+            kind: wisp_model::ZoneKind::Bay,
             profile: "healthcare-voice".into(),
             area_m2: 42.5,
             surveyed_share: 0.9,
@@ -532,17 +414,39 @@ mod tests {
             }],
             verdict: Verdict::NotEnoughData,
         };
-        let json = serde_json::to_string(&JsonZone::of(&z).unwrap()).unwrap();
-        let back: JsonZone = serde_json::from_str(&json).unwrap();
-        let r = back.to_result().unwrap();
+        let json = serde_json::to_string(&z).unwrap();
+        let r: ZoneResult = serde_json::from_str(&json).unwrap();
         assert!(r.pass_share.is_nan() && r.criteria[0].worst.is_nan());
         let same = |a: &ZoneResult, b: &ZoneResult| {
             format!("{:?}", a).replace("NaN", "n") == format!("{:?}", b).replace("NaN", "n")
         };
         assert!(same(&r, &z), "{r:?}");
-        let mut bad: JsonZone = serde_json::from_str(&json).unwrap();
-        bad.verdict = "maybe".into();
-        assert!(bad.to_result().unwrap_err().contains("maybe"));
+        let bad = json.replace("\"not-enough-data\"", "\"maybe\"");
+        let e = serde_json::from_str::<ZoneResult>(&bad).unwrap_err();
+        assert!(e.to_string().contains("maybe"), "{e}");
+        let bad = json.replace("\"bay\"", "\"lobby\"");
+        let e = serde_json::from_str::<ZoneResult>(&bad).unwrap_err();
+        assert!(e.to_string().contains("lobby"), "{e}");
+        // A zone written before dead_area_m2, at_risk and confidence existed.
+        let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let o = old.as_object_mut().unwrap();
+        o.remove("dead_area_m2");
+        o.remove("at_risk");
+        old["dead_zones"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("confidence");
+        old["dead_zones"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("fail_probability");
+        let r = serde_json::from_value::<ZoneResult>(old)
+            .unwrap()
+            .dead_area_or_sum();
+        assert_eq!(r.dead_area_m2, 3.25);
+        assert!(r.at_risk.is_empty());
+        assert_eq!(r.dead_zones[0].confidence, Confidence::Dead);
+        assert_eq!(r.dead_zones[0].fail_probability, 1.0);
     }
 
     /// A three-storey building, 20 m × 10 m floors (400 × 200 px at 0.05 m/px), an AP on the
@@ -588,7 +492,7 @@ mod tests {
             };
             let walk = f.walk.clone().unwrap();
             let s = wisp_radio::simulate::simulate_walk_in_building(f, &f.aps, b, &walk, &params);
-            let csv = wisp_ingest::native::long_csv(&s);
+            let csv = wisp_ingest::capture::native::long_csv(&s);
             std::fs::write(dir.join(format!("walk-{}.csv", f.id)), csv).unwrap();
         }
         site

@@ -122,7 +122,7 @@ fn zone_cdf(z: &ZoneSignal<'_>) -> NamedChart {
 }
 
 fn kinds_chart(floor: &SiteFloor, zones: &[ZoneSignal<'_>]) -> Option<NamedChart> {
-    let mut by_kind: Vec<(&'static str, Vec<f64>)> = Vec::new();
+    let mut by_kind: Vec<(wisp_model::ZoneKind, Vec<f64>)> = Vec::new();
     for z in zones {
         match by_kind.iter_mut().find(|(k, _)| *k == z.result.kind) {
             Some((_, values)) => values.extend(&z.primary),

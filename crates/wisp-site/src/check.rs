@@ -233,22 +233,29 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 pub fn json_report(loaded: &pipeline::Loaded, check: &SiteCheck) -> serde_json::Value {
-    let mut v = check_json(&loaded.site.name, check);
-    with_pixels(&mut v, &loaded.site);
+    site_check_json(&loaded.site, check)
+}
+
+/// The check JSON of `site` ([`check_json`] with [`with_pixels`] from the manifest's plans).
+pub fn site_check_json(site: &wisp_ingest::Site, check: &SiteCheck) -> serde_json::Value {
+    let mut v = check_json(&site.name, check);
+    with_pixels(&mut v, &|id| site.floor(id).map(|f| f.floor.calibration));
     v
 }
 
 /// Adds each dead zone's centroid in plan pixels (`centroid_px`, as a surveyor clicks the plan)
-/// beside its `centroid_m`, from the floor's calibration.
-pub fn with_pixels(v: &mut serde_json::Value, site: &wisp_ingest::Site) {
+/// beside its `centroid_m`, from the floor's calibration (`calibration(floor id)`).
+pub fn with_pixels(
+    v: &mut serde_json::Value,
+    calibration: &dyn Fn(&str) -> Option<wisp_model::PlanCalibration>,
+) {
     let Some(floors) = v["floors"].as_array_mut() else {
         return;
     };
     for f in floors {
-        let Some(sf) = f["id"].as_str().and_then(|id| site.floor(id)) else {
+        let Some(cal) = f["id"].as_str().and_then(calibration) else {
             continue;
         };
-        let cal = sf.floor.calibration;
         let Some(zones) = f["zones"].as_array_mut() else {
             continue;
         };
@@ -271,21 +278,73 @@ pub fn with_pixels(v: &mut serde_json::Value, site: &wisp_ingest::Site) {
     }
 }
 
-/// The check as JSON for scripts: zones per floor, failed floors with their error, exit code.
-pub fn check_json(site: &str, check: &SiteCheck) -> serde_json::Value {
-    let mut v = json!({
-        "site": site,
-        "floors": check.floors.iter().map(|(id, a)| json!({"id": id, "interpolation": a.method, "zones": a.zones})).collect::<Vec<_>>(),
-        "exit_code": check.exit_code() as i32,
-    });
-    if !check.failed.is_empty() {
-        v["failed_floors"] = check
-            .failed
-            .iter()
-            .map(|(id, e)| json!({"id": id, "error": e.to_string(), "exit_code": e.exit_code() as i32}))
-            .collect();
+/// The check document (`wisp check --json`, the demo's `check.json`, `wisp merge`'s check JSON):
+/// one serde type, for writing and for reading. Written through [`check_json`], whose
+/// `serde_json::Value` keeps every object's keys in sorted order.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CheckDocument {
+    pub site: String,
+    pub floors: Vec<CheckedFloor>,
+    /// The exit code `wisp check` gives for this check ([`SiteCheck::exit_code`]).
+    pub exit_code: i32,
+    /// Floors that could not be processed; absent when every floor was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_floors: Vec<FailedFloor>,
+}
+
+/// One judged floor of a [`CheckDocument`].
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CheckedFloor {
+    pub id: String,
+    /// The interpolation method used, and why.
+    pub interpolation: String,
+    /// Secondary and tertiary signal are approximate: the survey has unidentified radios (two
+    /// of which may be one AP). Absent from documents written before it existed: false.
+    #[serde(default)]
+    pub ranks_approximate: bool,
+    pub zones: Vec<ZoneResult>,
+}
+
+/// A floor of a [`CheckDocument`] that could not be processed, and why.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FailedFloor {
+    pub id: String,
+    pub error: String,
+    pub exit_code: i32,
+}
+
+impl CheckDocument {
+    pub fn of(site: &str, check: &SiteCheck) -> CheckDocument {
+        CheckDocument {
+            site: site.to_string(),
+            floors: check
+                .floors
+                .iter()
+                .map(|(id, a)| CheckedFloor {
+                    id: id.clone(),
+                    interpolation: a.method.clone(),
+                    ranks_approximate: a.ranks_approximate,
+                    zones: a.zones.clone(),
+                })
+                .collect(),
+            exit_code: check.exit_code() as i32,
+            failed_floors: check
+                .failed
+                .iter()
+                .map(|(id, e)| FailedFloor {
+                    id: id.clone(),
+                    error: e.to_string(),
+                    exit_code: e.exit_code() as i32,
+                })
+                .collect(),
+        }
     }
-    v
+}
+
+/// The check as JSON for scripts ([`CheckDocument`]): zones per floor, failed floors with their
+/// error, exit code.
+pub fn check_json(site: &str, check: &SiteCheck) -> serde_json::Value {
+    serde_json::to_value(CheckDocument::of(site, check)).unwrap_or_default()
 }
 
 pub fn zone_csv(check: &SiteCheck) -> String {
@@ -422,7 +481,7 @@ mod tests {
     fn check() -> SiteCheck {
         let zone = |name: &str, dead: Vec<DeadZone>, at_risk: Vec<DeadZone>| ZoneResult {
             zone: name.into(),
-            kind: "bay",
+            kind: wisp_model::ZoneKind::Bay,
             profile: "nhs-minimum".into(),
             area_m2: 20.0,
             surveyed_share: 1.0,
@@ -508,5 +567,34 @@ mod tests {
             })
             .collect();
         assert_eq!(props, vec![("Bay A", "dead"), ("Bay B", "at-risk")]);
+    }
+
+    #[test]
+    fn the_check_document_reads_back_what_it_wrote() {
+        let mut c = check();
+        c.floors[0].1.ranks_approximate = true;
+        c.failed
+            .push(("B1".into(), Error::input("plan 'b1.png': no such file")));
+        let text = serde_json::to_string_pretty(&check_json("S", &c)).unwrap();
+        let back: CheckDocument = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.site, "S");
+        assert_eq!(back.exit_code, c.exit_code() as i32);
+        assert_eq!(back.exit_code, 2);
+        assert!(back.floors[0].ranks_approximate);
+        assert_eq!(back.floors[0].interpolation, "model");
+        assert_eq!(back.floors[0].zones, c.floors[0].1.zones);
+        assert_eq!(back.failed_floors.len(), 1);
+        assert_eq!(back.failed_floors[0].id, "B1");
+        assert!(back.failed_floors[0].error.contains("b1.png"));
+        // Written again, the same bytes: the type is the whole format.
+        let again = serde_json::to_string_pretty(&serde_json::to_value(&back).unwrap()).unwrap();
+        assert_eq!(again, text);
+        // Keys sorted, as `wisp check --json` has always written them.
+        let top: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("  \""))
+            .map(|l| l.trim().split('"').nth(1).unwrap())
+            .collect();
+        assert_eq!(top, ["exit_code", "failed_floors", "floors", "site"]);
     }
 }

@@ -47,7 +47,7 @@ pub fn load_site(site: &Path) -> Result<Site, Error> {
 pub fn read_survey(site: &Site, path: &Path) -> Result<Survey, Error> {
     let bytes = wisp_ingest::read_limited(path, wisp_ingest::MAX_CAPTURE_BYTES)?;
     let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(path))?;
-    let survey = wisp_ingest::native::parse_survey(&text).map_err(|e| e.at(path))?;
+    let survey = wisp_ingest::capture::native::parse_survey(&text).map_err(|e| e.at(path))?;
     for f in &survey.floors {
         if site.floor(&f.id).is_none() {
             return Err(Error::input(format!(
@@ -106,7 +106,7 @@ pub struct FloorAnalysis {
     /// The interpolation method used, and why (for `auto`: the cross-validation's verdict).
     pub method: String,
     /// Secondary and tertiary signal are approximate: the survey has unidentified radios
-    /// ([`SignalLayers::ranks_approximate`]; not carried by shard bundles).
+    /// ([`SignalLayers::ranks_approximate`]).
     pub ranks_approximate: bool,
     /// The floor's plan image, decoded the first time a map needs it and kept while the
     /// analysis lives, so every picture of the floor shares one decode.

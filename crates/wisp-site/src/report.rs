@@ -28,6 +28,11 @@ pub struct FloorPart {
     pub scans: usize,
     /// The interpolation method used (and why).
     pub method: String,
+    /// Secondary and tertiary signal are approximate ([`FloorAnalysis::ranks_approximate`]).
+    pub ranks_approximate: bool,
+    /// The floor plan's scale, for positions in plan pixels beside metres (the check JSON's
+    /// `centroid_px`); None only when the floor is not in the manifest.
+    pub calibration: Option<wisp_model::PlanCalibration>,
     pub zones: Vec<ZoneResult>,
     /// (caption, PNG bytes).
     pub heatmaps: Vec<(String, Vec<u8>)>,
@@ -65,6 +70,8 @@ impl FloorPart {
                 .map_or_else(|| id.to_string(), |f| f.floor.name.clone()),
             scans: 0,
             method: String::new(),
+            ranks_approximate: false,
+            calibration: site.floors.get(index).map(|f| f.floor.calibration),
             zones: Vec::new(),
             heatmaps: Vec::new(),
             dead_zone_maps: Vec::new(),
@@ -72,6 +79,14 @@ impl FloorPart {
             notes: Vec::new(),
             plan: None,
             error: Some((e.to_string(), e.exit_code())),
+        }
+    }
+
+    /// The floor's zone results as an analysis without layers (what a bundle keeps).
+    pub fn analysis(&self) -> FloorAnalysis {
+        FloorAnalysis {
+            ranks_approximate: self.ranks_approximate,
+            ..FloorAnalysis::without_layers(self.zones.clone(), self.method.clone())
         }
     }
 
@@ -92,11 +107,18 @@ impl FloorPart {
                 name: site.floors[o.index].floor.name.clone(),
                 scans: o.scans,
                 method: a.method.clone(),
+                ranks_approximate: a.ranks_approximate,
+                calibration: Some(site.floors[o.index].floor.calibration),
                 zones: a.zones.clone(),
                 heatmaps: Vec::new(),
                 dead_zone_maps: Vec::new(),
                 charts: Vec::new(),
-                notes: vec![format!("{} scans on this floor.", o.scans)],
+                notes: std::iter::once(format!("{} scans on this floor.", o.scans))
+                    .chain(
+                        a.ranks_approximate
+                            .then(|| APPROXIMATE_RANKS_NOTE.to_string()),
+                    )
+                    .collect(),
                 plan: None,
                 error: None,
             },
@@ -177,6 +199,8 @@ pub fn floor_part_with(
         name: sf.floor.name.clone(),
         scans: samples.len(),
         method: analysis.method.clone(),
+        ranks_approximate: analysis.ranks_approximate,
+        calibration: Some(sf.floor.calibration),
         zones: analysis.zones.clone(),
         heatmaps,
         dead_zone_maps,

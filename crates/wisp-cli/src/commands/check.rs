@@ -2,7 +2,7 @@ use crate::progress::{print_reports, Bars};
 use crate::{CliError, ExitCode};
 use std::path::PathBuf;
 use wisp_site::check::{
-    check_json, geojson, geojson_wgs84, table, with_pixels, zone_counts, zone_csv, SiteCheck,
+    geojson, geojson_wgs84, site_check_json, table, zone_counts, zone_csv, SiteCheck,
 };
 use wisp_site::pipeline::{self, RunOptions, Shard};
 use wisp_site::report::{FloorPart, SiteFacts};
@@ -84,8 +84,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         super::write_output(path, doc.to_string().as_bytes())?;
     }
     if a.json {
-        let mut v = check_json(&site.name, &check);
-        with_pixels(&mut v, &site);
+        let v = site_check_json(&site, &check);
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         print!("{}", table(&check));

@@ -65,7 +65,7 @@ fn run_site(site_path: &Path, out: &Path) -> Result<ExitCode, CliError> {
     };
     put(
         "survey.json",
-        wisp_ingest::native::survey_json(&loaded.survey).as_bytes(),
+        wisp_ingest::capture::native::survey_json(&loaded.survey).as_bytes(),
         "the ingested survey (docs/survey-format.md)",
     )?;
     let check = check_site(&loaded)?;

@@ -37,7 +37,7 @@ pub struct Args {
     /// GPS captures (WiGLE, .kismet): sightings within this many seconds (and 3 m) of a scan's
     /// first one are grouped into that scan; 0 keeps one scan per sighting. For FILES; the
     /// manifest's captures take their own `sighting_window_s`.
-    #[arg(long, value_name = "SECONDS", default_value_t = wisp_ingest::sightings::DEFAULT_WINDOW_S,
+    #[arg(long, value_name = "SECONDS", default_value_t = wisp_ingest::capture::sightings::DEFAULT_WINDOW_S,
           value_parser = parse_window)]
     sighting_window: f64,
     /// Force a capture format instead of detecting it.
@@ -97,9 +97,9 @@ fn merge_survey_files(a: &Args, files: &[(PathBuf, Option<Point>)]) -> Result<Ex
     for (f, _) in files {
         let bytes = wisp_ingest::read_limited(f, wisp_ingest::MAX_CAPTURE_BYTES)?;
         let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(f))?;
-        surveys.push(wisp_ingest::native::parse_survey(&text).map_err(|e| e.at(f))?);
+        surveys.push(wisp_ingest::capture::native::parse_survey(&text).map_err(|e| e.at(f))?);
     }
-    let (survey, report) = wisp_ingest::stops::merge_surveys(surveys);
+    let (survey, report) = wisp_ingest::capture::stops::merge_surveys(surveys);
     if report.duplicates > 0 {
         eprintln!(
             "{} duplicate scan(s) kept once (first: {})",
@@ -113,7 +113,10 @@ fn merge_survey_files(a: &Args, files: &[(PathBuf, Option<Point>)]) -> Result<Ex
         }
     }
     let n: usize = survey.floors.iter().map(|f| f.samples.len()).sum();
-    super::write_output(&a.out, wisp_ingest::native::survey_json(&survey).as_bytes())?;
+    super::write_output(
+        &a.out,
+        wisp_ingest::capture::native::survey_json(&survey).as_bytes(),
+    )?;
     println!(
         "wrote {} ({n} samples on {} floor(s), merged from {} surveys)",
         a.out.display(),
@@ -128,7 +131,7 @@ fn parse_window(s: &str) -> Result<f64, String> {
         .trim()
         .parse()
         .map_err(|_| format!("'{s}' is not a number"))?;
-    wisp_ingest::sightings::Grouping::with_window(w).map(|g| g.window_s)
+    wisp_ingest::capture::sightings::Grouping::with_window(w).map(|g| g.window_s)
 }
 
 /// Refuses a stop-and-go position off the floor: outside the plan, or outside the outline.
@@ -159,7 +162,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let mut captures: Vec<(PathBuf, Option<Point>)> = Vec::new();
     for f in &a.files {
         // `FILE@X,Y`, unless a file of that very name exists.
-        match wisp_ingest::stops::parse_at_argument(&f.to_string_lossy()) {
+        match wisp_ingest::capture::stops::parse_at_argument(&f.to_string_lossy()) {
             Some(cp) if !f.exists() => captures.push((PathBuf::from(cp.file), Some(cp.at))),
             _ => captures.push((f.clone(), None)),
         }
@@ -167,7 +170,8 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     if let Some(points) = &a.points {
         let bytes = wisp_ingest::read_limited(points, wisp_ingest::points::MAX_POINTS_BYTES)?;
         let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(points))?;
-        let rows = wisp_ingest::stops::parse_capture_points(&text).map_err(|e| e.at(points))?;
+        let rows =
+            wisp_ingest::capture::stops::parse_capture_points(&text).map_err(|e| e.at(points))?;
         let dir = points.parent().unwrap_or(std::path::Path::new(""));
         captures.extend(rows.into_iter().map(|r| (dir.join(r.file), Some(r.at))));
     }
@@ -263,13 +267,13 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             px_calibration: if px { cal } else { None },
             bounds_m: floor.map(|f| f.floor.size_m()),
         };
-        let grouping = wisp_ingest::sightings::Grouping::with_window(a.sighting_window)
+        let grouping = wisp_ingest::capture::sightings::Grouping::with_window(a.sighting_window)
             .map_err(CliError::input)?;
         let mut samples = Vec::new();
         let mut reports = Vec::new();
         for (file, at) in &captures {
             let name = wisp_ingest::capture_name(file);
-            let parsed = wisp_ingest::sightings::group(
+            let parsed = wisp_ingest::capture::sightings::group(
                 wisp_ingest::parse_capture_file(file, a.format.as_deref())?,
                 &grouping,
             );
@@ -296,7 +300,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             samples.extend(s);
             reports.push(r);
         }
-        for (one, other) in wisp_ingest::stops::same_point_and_time(&samples) {
+        for (one, other) in wisp_ingest::capture::stops::same_point_and_time(&samples) {
             eprintln!(
                 "two captures at the same point and time: {one} and {other} (the same scan saved twice, or a points-file slip?)"
             );
@@ -321,7 +325,10 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         )));
     }
     let n: usize = survey.floors.iter().map(|f| f.samples.len()).sum();
-    super::write_output(&a.out, wisp_ingest::native::survey_json(&survey).as_bytes())?;
+    super::write_output(
+        &a.out,
+        wisp_ingest::capture::native::survey_json(&survey).as_bytes(),
+    )?;
     println!(
         "wrote {} ({n} samples on {} floor(s))",
         a.out.display(),

@@ -30,8 +30,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         eprintln!("  {id:<12} FAILED  {e}");
     }
     if let Some(path) = &a.json {
-        let json = serde_json::to_string_pretty(&wisp_site::check::check_json(&facts.name, check))
-            .unwrap_or_default();
+        let json = serde_json::to_string_pretty(&merged.check_json()).unwrap_or_default();
         super::write_output(path, json.as_bytes())?;
         println!("wrote {}", path.display());
     }

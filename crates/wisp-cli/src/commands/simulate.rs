@@ -62,7 +62,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         slab: &site.slab,
     };
     let samples = simulate_walk_in_building(f, &aps, building, &walk, &params);
-    let csv = wisp_ingest::native::long_csv(&samples);
+    let csv = wisp_ingest::capture::native::long_csv(&samples);
     super::write_output(&a.out, csv.as_bytes())?;
     println!(
         "wrote {}: {} scans along a {:.0} m walk past {} access point(s){}, seed {}",

@@ -4,7 +4,7 @@
 use crate::{CliError, ExitCode};
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use wisp_ingest::wall_detect::{
+use wisp_ingest::plan::wall_detect::{
     agreement, detect_floor_walls, DetectedWall, DetectionStats, StrokeKind, WallDetectOptions,
 };
 use wisp_model::{Band, Floor};

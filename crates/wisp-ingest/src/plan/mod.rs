@@ -1,5 +1,7 @@
 //! Floor-plan images, always decoded under [`image::Limits`].
 
+pub mod wall_detect;
+
 use crate::{IngestError, IngestErrorKind};
 use image::{ImageFormat, ImageReader, Limits, RgbaImage};
 use std::io::BufReader;

@@ -44,8 +44,8 @@
 //! 149–177 → 5 GHz; other numbers ≡ 1 mod 4 up to 233 → 6 GHz), since a frequency is the only
 //! unambiguous name.
 
+use crate::capture::formats::{masked_mac, percent_to_dbm};
 use crate::capture::{ParsedCapture, Scan, SkipLog};
-use crate::formats::{masked_mac, percent_to_dbm};
 use crate::text::lines;
 use crate::IngestError;
 use std::collections::{HashMap, HashSet};
@@ -1428,23 +1428,29 @@ mod tests {
     const T: f64 = 1_793_613_845.0;
 
     const FIXTURES: &[(&str, &str)] = &[
-        ("iw", include_str!("../../tests/fixtures/linux/iw_scan.txt")),
-        ("iw", include_str!("../../tests/fixtures/linux/iw_loop.txt")),
+        (
+            "iw",
+            include_str!("../../../tests/fixtures/linux/iw_scan.txt"),
+        ),
+        (
+            "iw",
+            include_str!("../../../tests/fixtures/linux/iw_loop.txt"),
+        ),
         (
             "iwlist",
-            include_str!("../../tests/fixtures/linux/iwlist_scan.txt"),
+            include_str!("../../../tests/fixtures/linux/iwlist_scan.txt"),
         ),
         (
             "nmcli",
-            include_str!("../../tests/fixtures/linux/nmcli_terse.txt"),
+            include_str!("../../../tests/fixtures/linux/nmcli_terse.txt"),
         ),
         (
             "nmcli",
-            include_str!("../../tests/fixtures/linux/nmcli_all.txt"),
+            include_str!("../../../tests/fixtures/linux/nmcli_all.txt"),
         ),
         (
             "nmcli-table",
-            include_str!("../../tests/fixtures/linux/nmcli_table.txt"),
+            include_str!("../../../tests/fixtures/linux/nmcli_table.txt"),
         ),
     ];
 

@@ -42,8 +42,8 @@
 //! where a line says nothing, give the point's place in the document instead
 //! (`survey.json#survey_points[3]`, `survey.json#readings[0].signals[2]`).
 
+use crate::capture::formats::percent_to_dbm;
 use crate::capture::{ParsedCapture, Scan};
-use crate::formats::percent_to_dbm;
 use crate::IngestError;
 use serde_json::{Map, Value};
 use wisp_model::{Band, Bssid, Channel, Observation, Point};
@@ -694,9 +694,11 @@ fn member(b: &[u8], i: usize, key: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
-    const HEATMAP: &str = include_str!("../../tests/fixtures/open_tools/wifi_survey_heatmap.json");
-    const SURVEYOR: &str = include_str!("../../tests/fixtures/open_tools/wifisurveyor.json");
-    const HEATMAPPER: &str = include_str!("../../tests/fixtures/open_tools/wifi_heatmapper.json");
+    const HEATMAP: &str =
+        include_str!("../../../tests/fixtures/open_tools/wifi_survey_heatmap.json");
+    const SURVEYOR: &str = include_str!("../../../tests/fixtures/open_tools/wifisurveyor.json");
+    const HEATMAPPER: &str =
+        include_str!("../../../tests/fixtures/open_tools/wifi_heatmapper.json");
 
     fn skips(p: &ParsedCapture) -> Vec<(String, usize, Vec<String>)> {
         p.skipped

@@ -26,8 +26,8 @@
 use super::linux::{
     is_shell_noise, observe, prefix, timestamp_line, Level, Runs, DETECT_LINE_BYTES, MAX_ROW_BYTES,
 };
+use crate::capture::formats::masked_mac;
 use crate::capture::{ParsedCapture, Scan, SkipLog};
-use crate::formats::masked_mac;
 use crate::text::lines;
 use crate::IngestError;
 use serde_json::{Map, Value};
@@ -501,19 +501,19 @@ mod tests {
     const FIXTURES: &[(&str, &str)] = &[
         (
             "airport",
-            include_str!("../../tests/fixtures/macos/airport.txt"),
+            include_str!("../../../tests/fixtures/macos/airport.txt"),
         ),
         (
             "airport",
-            include_str!("../../tests/fixtures/macos/airport_sonoma.txt"),
+            include_str!("../../../tests/fixtures/macos/airport_sonoma.txt"),
         ),
         (
             "system-profiler",
-            include_str!("../../tests/fixtures/macos/system_profiler.json"),
+            include_str!("../../../tests/fixtures/macos/system_profiler.json"),
         ),
         (
             "system-profiler",
-            include_str!("../../tests/fixtures/macos/system_profiler_sonoma.txt"),
+            include_str!("../../../tests/fixtures/macos/system_profiler_sonoma.txt"),
         ),
     ];
 

@@ -317,8 +317,8 @@ mod tests {
     use super::*;
     use wisp_model::Band;
 
-    const V14: &str = include_str!("../../tests/fixtures/wigle/wigle_1_4.csv");
-    const V16: &str = include_str!("../../tests/fixtures/wigle/wigle_1_6.csv");
+    const V14: &str = include_str!("../../../tests/fixtures/wigle/wigle_1_4.csv");
+    const V16: &str = include_str!("../../../tests/fixtures/wigle/wigle_1_6.csv");
 
     fn skips(p: &ParsedCapture) -> Vec<(String, usize, Vec<String>)> {
         p.skipped

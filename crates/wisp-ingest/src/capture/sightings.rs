@@ -12,7 +12,7 @@
 //! time stay one scan each.
 
 use crate::capture::{ParsedCapture, Scan};
-use crate::georef::{wrap_deg, EARTH_RADIUS_M};
+use crate::manifest::georef::{wrap_deg, EARTH_RADIUS_M};
 use wisp_model::{Observation, Point};
 
 /// Capture formats whose scans are single sightings (one BSSID each) with a GPS fix.

@@ -499,9 +499,9 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use wisp_model::Band;
 
-    const NETXML: &str = include_str!("../../tests/fixtures/kismet/survey.netxml");
-    const TRUNCATED: &str = include_str!("../../tests/fixtures/kismet/crashed.netxml");
-    const GPSXML: &str = include_str!("../../tests/fixtures/kismet/survey.gpsxml");
+    const NETXML: &str = include_str!("../../../tests/fixtures/kismet/survey.netxml");
+    const TRUNCATED: &str = include_str!("../../../tests/fixtures/kismet/crashed.netxml");
+    const GPSXML: &str = include_str!("../../../tests/fixtures/kismet/survey.gpsxml");
 
     fn skips(p: &ParsedCapture) -> Vec<(String, usize, Vec<String>)> {
         p.skipped

@@ -2187,7 +2187,7 @@ mod tests {
         // tests/fixtures/radiotap_extended.pcap (see tests/fixtures/README.md): both packets
         // have Flags (FCS at end), Channel 2437, a vendor namespace with 3 data bytes, then two
         // per-antenna radiotap words (-58 dBm antenna 1; -52 dBm with noise -90, antenna 2).
-        let file = include_bytes!("../../tests/fixtures/radiotap_extended.pcap");
+        let file = include_bytes!("../../../tests/fixtures/radiotap_extended.pcap");
         let p = parse("pcap", file, "x.pcap").unwrap();
         assert!(p.skipped.is_empty(), "{:?}", skips(&p));
         let got: Vec<_> = p

@@ -36,7 +36,7 @@
 //!   ignored, as is anything else that is not part of a BSSID block.
 //! - Hidden networks print an empty SSID (`SSID 3 : `): `ssid: None`.
 //! - The signal is a 0–100 % link quality, not dBm: converted with
-//!   [`percent_to_dbm`](crate::formats::percent_to_dbm) and marked `approximate`.
+//!   [`percent_to_dbm`] and marked `approximate`.
 //! - Without a `Band` line the band is inferred from the channel number by
 //!   [`wisp_model::Channel::infer`]: numbers shared by two bands take 2.4 or 5 GHz, so 6 GHz
 //!   channels 1–13 and 149–177 need the `Band` line.
@@ -48,8 +48,8 @@
 //!
 //! The output carries no time and no position: `t` and `at` are `None`, the caller places it.
 
+use crate::capture::formats::{masked_mac, percent_to_dbm};
 use crate::capture::{ParsedCapture, Scan, SkipLog};
-use crate::formats::{masked_mac, percent_to_dbm};
 use crate::text::lines;
 use crate::IngestError;
 use std::collections::HashSet;
@@ -336,13 +336,13 @@ fn percentage(value: &str) -> Option<f64> {
 mod tests {
     use super::*;
 
-    const ENGLISH: &str = include_str!("../../tests/fixtures/windows/netsh_en.txt");
-    const GERMAN: &str = include_str!("../../tests/fixtures/windows/netsh_de.txt");
-    const FRENCH: &str = include_str!("../../tests/fixtures/windows/netsh_fr.txt");
-    const SPANISH: &str = include_str!("../../tests/fixtures/windows/netsh_es.txt");
-    const ITALIAN: &str = include_str!("../../tests/fixtures/windows/netsh_it.txt");
-    const DUTCH: &str = include_str!("../../tests/fixtures/windows/netsh_nl.txt");
-    const UTF16: &[u8] = include_bytes!("../../tests/fixtures/windows/netsh_en_utf16le.txt");
+    const ENGLISH: &str = include_str!("../../../tests/fixtures/windows/netsh_en.txt");
+    const GERMAN: &str = include_str!("../../../tests/fixtures/windows/netsh_de.txt");
+    const FRENCH: &str = include_str!("../../../tests/fixtures/windows/netsh_fr.txt");
+    const SPANISH: &str = include_str!("../../../tests/fixtures/windows/netsh_es.txt");
+    const ITALIAN: &str = include_str!("../../../tests/fixtures/windows/netsh_it.txt");
+    const DUTCH: &str = include_str!("../../../tests/fixtures/windows/netsh_nl.txt");
+    const UTF16: &[u8] = include_bytes!("../../../tests/fixtures/windows/netsh_en_utf16le.txt");
 
     fn obs<'a>(p: &'a ParsedCapture, bssid: &str) -> &'a Observation {
         let b: Bssid = bssid.parse().unwrap();
@@ -560,7 +560,7 @@ SSID 1 : Ward7\r\n\
 
     #[test]
     fn masked_bssids_are_unidentified_radios() {
-        let text = include_str!("../../tests/fixtures/windows/netsh_masked.txt");
+        let text = include_str!("../../../tests/fixtures/windows/netsh_masked.txt");
         assert_eq!(detect(text), Some("netsh"));
         let p = parse("netsh", text, "m.txt").unwrap();
         let got: Vec<_> = p.scans[0]

@@ -4,9 +4,11 @@
 //! converts them once into plan metres. Unknown keys are refused with the file, line and key.
 //! Every field is documented in README.md ("Site manifest").
 
+pub mod georef;
+
+use crate::capture::sightings::Grouping;
 use crate::error::line_of;
-use crate::georef::{ControlPoint, Georef};
-use crate::sightings::Grouping;
+use crate::manifest::georef::{ControlPoint, Georef};
 use crate::{plan, IngestError, IngestErrorKind};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -179,7 +181,7 @@ pub struct RawCapture {
     pub track: Option<String>,
     /// Units of the track's x,y: "px" (plan pixels, default) or "m" (plan metres).
     pub track_units: Option<String>,
-    /// Time window (s) grouping GPS sightings into scans ([`crate::sightings`]); 0 keeps one
+    /// Time window (s) grouping GPS sightings into scans ([`crate::capture::sightings`]); 0 keeps one
     /// scan per sighting.
     pub sighting_window_s: Option<f64>,
 }

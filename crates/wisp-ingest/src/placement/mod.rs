@@ -1,0 +1,433 @@
+//! Placing scans on the plan: each capture's scans become samples in plan metres, at a
+//! stop-and-go point, on a walk track by time, through the floor's georeference, or at the
+//! capture's own positions; and the checks that refuse a placement that is surely a mistake.
+
+pub mod track;
+
+use crate::capture::sightings;
+use crate::manifest::georef::{self, Georef};
+use crate::{
+    capture_name, parse_capture_file, IngestError, ParsedCapture, Scan, SiteFloor, SkipLog,
+};
+use std::collections::BTreeSet;
+use std::path::Path;
+use track::Track;
+use wisp_model::{PlanCalibration, Point, Sample};
+
+/// What ingest did with one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileReport {
+    pub file: String,
+    pub format: String,
+    pub scans: usize,
+    pub observations: usize,
+    /// Distinct BSSIDs heard (unidentified radios not counted).
+    pub bssids: usize,
+    /// Distinct unidentified radios (no usable BSSID; keyed by SSID + band + channel).
+    pub unidentified: usize,
+    /// How the capture wrote its times, when it could write them several ways.
+    pub time_kinds: Vec<track::TimeKind>,
+    pub skipped: SkipLog,
+}
+
+impl FileReport {
+    /// One line for people: "walk.csv: wisp-csv — 120 scans, 900 observations, 14 BSSIDs, 2
+    /// skipped" (what the command line prints and the report's Data section lists).
+    pub fn summary(&self) -> String {
+        format!(
+            "{}: {} — {} scans, {} observations, {} BSSIDs, {} skipped",
+            self.file,
+            self.format,
+            self.scans,
+            self.observations,
+            self.bssids,
+            self.skipped.total()
+        )
+    }
+}
+
+/// How to place a capture's scans on the floor.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement {
+    /// Every scan of the file at this point (plan metres): stop-and-go.
+    pub at_m: Option<Point>,
+    /// Positions inside the capture are plan pixels to convert with this calibration.
+    pub px_calibration: Option<PlanCalibration>,
+    /// Floor size in metres; scans placed outside it are skipped.
+    pub bounds_m: Option<Point>,
+}
+
+/// What else places scans besides a [`Placement`]: a walk track and the floor's georeference.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Referencing<'a> {
+    /// Continuous walk, positions in plan metres: each timestamped scan is placed on it by time.
+    pub track: Option<&'a Track>,
+    /// Places scans of GPS formats ([`georef::GPS_FORMATS`]).
+    pub georef: Option<&'a Georef>,
+}
+
+/// Skip reasons of placement, as printed in reports.
+pub mod skip_reason {
+    pub const NO_POSITION: &str =
+        "scan has no position (give --at, a position in the manifest, or a track)";
+    pub const NO_TIME_FOR_TRACK: &str = "scan has no time to place it on the track";
+    pub const OUTSIDE_TRACK: &str = "outside the track's time span";
+    pub const GPS_NO_GEOREF: &str = "GPS position but the floor has no georef";
+}
+
+/// Turns a parsed capture into samples in plan metres, counting scans it cannot place.
+pub fn place(
+    parsed: ParsedCapture,
+    file: &str,
+    placement: &Placement,
+) -> (Vec<Sample>, FileReport) {
+    place_with(parsed, file, placement, Referencing::default())
+}
+
+/// [`place`] with a walk track and a georeference. A scan's position comes from, in order: the
+/// stop-and-go position (`placement.at_m`); the track, by the scan's time (scans without a time,
+/// or outside the track's time span, are skipped — never clamped to an end); for GPS formats the
+/// georeference (skipped without one); else the capture's own position.
+pub fn place_with(
+    parsed: ParsedCapture,
+    file: &str,
+    placement: &Placement,
+    refs: Referencing<'_>,
+) -> (Vec<Sample>, FileReport) {
+    let mut skipped = parsed.skipped;
+    let mut samples = Vec::new();
+    let mut bssids = BTreeSet::new();
+    let mut observations = 0;
+    let gps = georef::is_gps_format(&parsed.format);
+    for scan in parsed.scans {
+        let at = if let Some(p) = placement.at_m {
+            p
+        } else if let Some(track) = refs.track {
+            let Some(t) = scan.t else {
+                skipped.skip(skip_reason::NO_TIME_FOR_TRACK, scan.source);
+                continue;
+            };
+            match track.position_at(t) {
+                Some(p) => p,
+                None => {
+                    skipped.skip(skip_reason::OUTSIDE_TRACK, scan.source);
+                    continue;
+                }
+            }
+        } else if gps {
+            match (scan.at, refs.georef) {
+                // GPS scans carry Point::new(longitude, latitude).
+                (Some(ll), Some(g)) => g.from_wgs84(ll.y, ll.x),
+                (Some(_), None) => {
+                    skipped.skip(skip_reason::GPS_NO_GEOREF, scan.source);
+                    continue;
+                }
+                (None, _) => {
+                    skipped.skip(skip_reason::NO_POSITION, scan.source);
+                    continue;
+                }
+            }
+        } else {
+            match scan.at {
+                Some(p) => match placement.px_calibration {
+                    Some(c) => c.to_metres(p),
+                    None => p,
+                },
+                None => {
+                    skipped.skip(skip_reason::NO_POSITION, scan.source);
+                    continue;
+                }
+            }
+        };
+        if let Some(b) = placement.bounds_m {
+            if !(0.0..=b.x).contains(&at.x) || !(0.0..=b.y).contains(&at.y) {
+                skipped.skip("position outside the plan", scan.source);
+                continue;
+            }
+        }
+        if scan.observations.is_empty() {
+            skipped.skip("scan heard nothing", scan.source);
+            continue;
+        }
+        observations += scan.observations.len();
+        bssids.extend(scan.observations.iter().map(|o| (o.unidentified, o.bssid)));
+        samples.push(Sample {
+            x_m: at.x,
+            y_m: at.y,
+            t: scan.t.map(wisp_model::time::format_rfc3339),
+            source: scan.source,
+            observations: scan.observations,
+        });
+    }
+    let unidentified = bssids.iter().filter(|b| b.0).count();
+    let report = FileReport {
+        file: file.to_string(),
+        format: parsed.format,
+        scans: samples.len(),
+        observations,
+        bssids: bssids.len() - unidentified,
+        unidentified,
+        time_kinds: parsed.time_kinds.into_iter().collect(),
+        skipped,
+    };
+    (samples, report)
+}
+
+/// Ingests every capture of a site floor.
+pub fn ingest_floor(floor: &SiteFloor) -> Result<(Vec<Sample>, Vec<FileReport>), IngestError> {
+    let mut samples = Vec::new();
+    let mut reports = Vec::new();
+    for c in &floor.captures {
+        let name = capture_name(&c.path);
+        let parsed = sightings::group(
+            parse_capture_file(&c.path, c.format.as_deref())?,
+            &c.grouping,
+        );
+        let parsed = drop_old_readings(parsed, c.max_age_s);
+        let cal = floor.floor.calibration;
+        let placement = Placement {
+            at_m: c.at_px.map(|p| cal.to_metres(p)),
+            px_calibration: c.units_px.then_some(cal),
+            bounds_m: Some(floor.floor.size_m()),
+        };
+        let track = match &c.track {
+            Some(path) => {
+                let t = Track::load(path)?;
+                Some(if c.track_units_px {
+                    t.map(|p| cal.to_metres(p))
+                } else {
+                    t
+                })
+            }
+            None => None,
+        };
+        if let (Some(t), Some(path)) = (&track, &c.track) {
+            check_track_inside(t, &floor.floor, path, c.track_units_px)?;
+        }
+        let refs = Referencing {
+            track: track.as_ref(),
+            georef: floor.georef.as_ref(),
+        };
+        let (scans, times) = (parsed.scans.len(), time_span(&parsed.scans));
+        let (s, r) = place_with(parsed, &name, &placement, refs);
+        let units = if c.track.is_some() {
+            ("track_units = \"{}\"", c.track_units_px)
+        } else {
+            ("units = \"{}\"", c.units_px)
+        };
+        if let Some(why) = placement_mistake(
+            &s,
+            &r,
+            scans,
+            times,
+            track.as_ref(),
+            Some(&floor.floor),
+            c.at_px.is_some(),
+            units,
+        ) {
+            return Err(IngestError::invalid(why).at(&c.path));
+        }
+        samples.extend(s);
+        reports.push(r);
+    }
+    Ok((samples, reports))
+}
+
+/// Drops every reading older than `max_age_s` (by its `age_s`; readings without one are kept),
+/// counting each as skipped at its scan's location. A scan left with nothing is then "scan
+/// heard nothing" at placement.
+pub fn drop_old_readings(mut parsed: ParsedCapture, max_age_s: f64) -> ParsedCapture {
+    let reason = format!("reading older than max_age_s ({max_age_s} s)");
+    for scan in &mut parsed.scans {
+        let before = scan.observations.len();
+        scan.observations
+            .retain(|o| o.age_s.is_none_or(|a| a <= max_age_s));
+        for _ in scan.observations.len()..before {
+            parsed.skipped.skip(reason.clone(), scan.source.clone());
+        }
+    }
+    parsed
+}
+
+/// First and last time of the scans that have one.
+pub fn time_span(scans: &[Scan]) -> Option<(f64, f64)> {
+    scans
+        .iter()
+        .filter_map(|s| s.t)
+        .fold(None, |acc, t| match acc {
+            None => Some((t, t)),
+            Some((a, b)) => Some((a.min(t), b.max(t))),
+        })
+}
+
+/// Refuses a track with a waypoint outside the plan: its units or scale are wrong, and every
+/// scan near that waypoint would be dropped or misplaced.
+pub fn check_track_inside(
+    track: &Track,
+    floor: &wisp_model::Floor,
+    path: &Path,
+    units_px: bool,
+) -> Result<(), IngestError> {
+    let size = floor.size_m();
+    let outside: Vec<&(f64, Point)> = track
+        .waypoints()
+        .iter()
+        .filter(|(_, p)| !(0.0..=size.x).contains(&p.x) || !(0.0..=size.y).contains(&p.y))
+        .collect();
+    let Some((t, p)) = outside.first() else {
+        return Ok(());
+    };
+    let fix = if units_px {
+        "if the track is in metres, set track_units = \"m\""
+    } else {
+        "if the track is in plan pixels, set track_units = \"px\""
+    };
+    Err(IngestError::invalid(format!(
+        "{} of the track's {} waypoints fall outside the {:.1} m × {:.1} m plan, the first at {} ({:.1}, {:.1}) m; {fix}",
+        outside.len(),
+        track.waypoints().len(),
+        size.x,
+        size.y,
+        wisp_model::time::format_rfc3339(*t),
+        p.x,
+        p.y
+    ))
+    .at(path))
+}
+
+/// Why a capture's placement is surely a mistake, or `None`: every scan dropped (saying why, and
+/// for a track both time spans side by side), every scan crowded into one of the plan's
+/// corners (metres read as pixels, measured from that corner) or into a patch far smaller than
+/// the plan (a wrong scale). Nothing silently empty. `set_units` says how to set the units,
+/// `{}` standing for the value (`track_units = "{}"` in a manifest, `--units {}` on a command
+/// line); `units_px` whether they are pixels now.
+#[allow(clippy::too_many_arguments)]
+pub fn placement_mistake(
+    samples: &[Sample],
+    report: &FileReport,
+    scans: usize,
+    scan_times: Option<(f64, f64)>,
+    track: Option<&Track>,
+    floor: Option<&wisp_model::Floor>,
+    stop_and_go: bool,
+    (set_units, units_px): (&str, bool),
+) -> Option<String> {
+    let fmt = wisp_model::time::format_rfc3339;
+    if scans > 0 && samples.is_empty() {
+        let reasons: Vec<String> = report
+            .skipped
+            .iter()
+            .map(|(r, n, at)| match at.first() {
+                Some(first) => format!("{n} {r} (first {first})"),
+                None => format!("{n} {r}"),
+            })
+            .collect();
+        let mut why = format!(
+            "none of the capture's {scans} scans could be placed: {}",
+            reasons.join("; ")
+        );
+        if let (Some(track), Some((a, b))) = (track, scan_times) {
+            let (t0, t1) = track.span();
+            why += &format!(
+                "; the scans run {} .. {}, the track {} .. {}",
+                fmt(a),
+                fmt(b),
+                fmt(t0),
+                fmt(t1)
+            );
+            // Epoch milliseconds read as seconds land tens of thousands of years away.
+            let ratio = t0.abs().max(1.0) / a.abs().max(1.0);
+            if (500.0..2000.0).contains(&ratio) {
+                why += " (the track's times look like milliseconds: give seconds)";
+            } else if (500.0..2000.0).contains(&(1.0 / ratio)) {
+                why += " (the capture's times look like milliseconds of the track's seconds)";
+            }
+        }
+        let outside = report
+            .skipped
+            .iter()
+            .any(|(r, n, _)| r == "position outside the plan" && n * 2 > scans);
+        if outside {
+            why += &format!(
+                "; positions beyond the plan look like pixels read as metres: set {}",
+                set_units.replace("{}", "px")
+            );
+        }
+        return Some(why);
+    }
+    // Metres read as pixels shrink a walk by metres-per-pixel (×0.05 typically) into the
+    // top-left corner (the origin); measured from another corner (y up, or x leftwards), into
+    // that corner; with a wrong scale, into a patch anywhere. A walk of a floor spans more.
+    let size = floor?.size_m();
+    let distinct = samples
+        .iter()
+        .any(|s| (s.x_m, s.y_m) != (samples[0].x_m, samples[0].y_m));
+    if stop_and_go || !distinct {
+        return None;
+    }
+    let (mut lo, mut hi) = (
+        Point::new(f64::INFINITY, f64::INFINITY),
+        Point::new(f64::NEG_INFINITY, f64::NEG_INFINITY),
+    );
+    for s in samples {
+        lo = Point::new(lo.x.min(s.x_m), lo.y.min(s.y_m));
+        hi = Point::new(hi.x.max(s.x_m), hi.y.max(s.y_m));
+    }
+    let (tenth_x, tenth_y) = (size.x / CROWDED_SHARE, size.y / CROWDED_SHARE);
+    let fix_metres = if units_px {
+        format!(
+            "if the positions are metres, set {}",
+            set_units.replace("{}", "m")
+        )
+    } else {
+        "check the positions' units".to_string()
+    };
+    let west = hi.x <= tenth_x;
+    let east = lo.x >= size.x - tenth_x;
+    let north = hi.y <= tenth_y;
+    let south = lo.y >= size.y - tenth_y;
+    let corner = match (north, south, west, east) {
+        (true, _, true, _) => Some("top-left"),
+        (true, _, _, true) => Some("top-right"),
+        (_, true, true, _) => Some("bottom-left"),
+        (_, true, _, true) => Some("bottom-right"),
+        _ => None,
+    };
+    let plan = format!(
+        "({:.1} m × {:.1} m of a {:.1} m × {:.1} m plan)",
+        tenth_x, tenth_y, size.x, size.y
+    );
+    match corner {
+        Some("top-left") => Some(format!(
+            "every one of the {} scans lies within the plan's top-left tenth {plan}: the positions look like metres read as pixels; {fix_metres}",
+            samples.len()
+        )),
+        Some(corner) => Some(format!(
+            "every one of the {} scans lies within the plan's {corner} tenth {plan}: the positions look measured from that corner (wisp's are from the plan's top-left, x right, y down) and shrunk, as metres read as pixels are; measure x from the left and y downwards, and {fix_metres}",
+            samples.len()
+        )),
+        None if hi.x - lo.x <= size.x / CLUSTER_SHARE && hi.y - lo.y <= size.y / CLUSTER_SHARE => {
+            Some(format!(
+                "every one of the {} scans lies in a {:.1} m × {:.1} m patch at ({:.1}, {:.1}) m of a {:.1} m × {:.1} m plan, far smaller than a walk of the floor: the positions' units or the floor's metres_per_pixel look wrong; {fix_metres}, or check metres_per_pixel (a survey of one spot is a stop-and-go capture: give it --at or FILE@X,Y)",
+                samples.len(),
+                hi.x - lo.x,
+                hi.y - lo.y,
+                (lo.x + hi.x) / 2.0,
+                (lo.y + hi.y) / 2.0,
+                size.x,
+                size.y
+            ))
+        }
+        None => None,
+    }
+}
+
+/// A walk all of whose scans lie within this fraction (1/10) of the plan's width and height
+/// from one of its corners is refused as shrunk (metres read as pixels shrink it 20-fold at
+/// 0.05 m/px). An *estimate*: a real walk of a floor reaches further than a tenth of it.
+const CROWDED_SHARE: f64 = 10.0;
+
+/// A walk anywhere spanning no more than this fraction (1/20) of the plan in both directions is
+/// refused as a wrong scale. An *estimate*, stricter than the corner rule because a surveyor may
+/// walk one room: on a 72 m × 30 m floor, 3.6 m × 1.5 m.
+const CLUSTER_SHARE: f64 = 20.0;
