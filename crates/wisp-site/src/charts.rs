@@ -524,5 +524,118 @@ mod tests {
         for c in &charts {
             assert!(wisp_render::chart_svg(&c.chart, wisp_render::CHART_SIZE).is_ok());
         }
+
+        // The shortfall bars: one per zone with a judged cell below its primary threshold, as
+        // long as the share the evaluation says fails it, split by how far short by brute force.
+        let bars: Vec<&wisp_render::ChartBar> = charts
+            .iter()
+            .filter(|c| c.stem.starts_with("shortfall"))
+            .flat_map(|c| match &c.chart.kind {
+                ChartKind::Bars { rows, .. } => rows.iter(),
+                _ => panic!("{} is not bars", c.stem),
+            })
+            .collect();
+        let short_zones: Vec<&wisp_coverage::ZoneResult> = analysis
+            .zones
+            .iter()
+            .filter(|z| {
+                z.surveyed_share > 0.0
+                    && z.criteria
+                        .iter()
+                        .any(|c| c.criterion == Criterion::Primary && c.pass_share < 1.0)
+            })
+            .collect();
+        assert!(!short_zones.is_empty(), "the sample floor has weak zones");
+        assert_eq!(bars.len(), short_zones.len());
+        for zone in &short_zones {
+            let bar = bars.iter().find(|b| b.name == zone.zone).unwrap();
+            let primary = zone
+                .criteria
+                .iter()
+                .find(|c| c.criterion == Criterion::Primary)
+                .unwrap();
+            let cdf = zone_charts
+                .iter()
+                .find(|c| c.chart.title.starts_with(&zone.zone))
+                .unwrap();
+            let ChartKind::Cdf { series, .. } = &cdf.chart.kind else {
+                panic!()
+            };
+            let values = &series[0].values;
+            let n = values.len() as f64;
+            let share = |lo: f64, hi: f64| {
+                100.0
+                    * values
+                        .iter()
+                        .filter(|v| {
+                            let short = primary.threshold - **v;
+                            !Criterion::Primary.passes(**v, primary.threshold)
+                                && short > lo
+                                && short <= hi
+                        })
+                        .count() as f64
+                    / n
+            };
+            let want = [
+                share(f64::NEG_INFINITY, 5.0),
+                share(5.0, 10.0),
+                share(10.0, f64::INFINITY),
+            ];
+            for (got, want) in bar.values.iter().zip(want) {
+                assert!((got - want).abs() < 1e-9, "{}: {got} vs {want}", zone.zone);
+            }
+            let total: f64 = bar.values.iter().sum();
+            assert!(
+                (total - 100.0 * (1.0 - primary.pass_share)).abs() < 1e-6,
+                "{}: {total} % short, evaluation says {}",
+                zone.zone,
+                1.0 - primary.pass_share
+            );
+        }
+        // Worst first.
+        let totals: Vec<f64> = bars.iter().map(|b| b.values.iter().sum()).collect();
+        assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
+
+        // The report's charts: the shortfall bars, the zone kinds, then failing zones' CDFs.
+        let report = report_charts(sf, analysis);
+        let failing = analysis
+            .zones
+            .iter()
+            .filter(|z| z.verdict == wisp_coverage::Verdict::Fail)
+            .count();
+        let cdfs: Vec<&Chart> = report
+            .iter()
+            .filter(|c| matches!(c.kind, ChartKind::Cdf { .. }))
+            .collect();
+        assert_eq!(cdfs.len(), failing.min(REPORT_ZONE_CDFS));
+        for c in cdfs {
+            let zone = analysis
+                .zones
+                .iter()
+                .find(|z| c.title.starts_with(&z.zone))
+                .unwrap();
+            assert_eq!(zone.verdict, wisp_coverage::Verdict::Fail);
+        }
+        assert!(matches!(report[0].kind, ChartKind::Bars { .. }));
+    }
+
+    #[test]
+    fn located_aps_are_named_by_position_first() {
+        let located = [wisp_plan::calibrate::LocatedAp {
+            ap: "AP-Ward-7-Ceiling-Void-North-Corridor-Long-Name".into(),
+            position: wisp_model::Point::new(12.34, 5.0),
+            uncertainty_m: 6.2,
+            rmse_db: 4.0,
+            strongest_dbm: -50.0,
+        }];
+        let chart = located_chart("Level 2", &located).unwrap().chart;
+        // Up to the next 5 m above the widest radius.
+        assert_eq!(chart.x_range, (0.0, 10.0));
+        let ChartKind::Bars { rows, .. } = &chart.kind else {
+            panic!()
+        };
+        assert_eq!(rows[0].name, format!("12.3, 5.0 m — {}", located[0].ap));
+        assert_eq!(rows[0].values, vec![6.2]);
+        assert!(located_chart("Level 2", &[]).is_none());
     }
 }
