@@ -593,7 +593,8 @@ where
         .y_desc(y_label.as_str())
         .axis_desc_style(font(LABEL_PX))
         .label_style(font(TICK_PX))
-        .light_line_style(WHITE)
+        // No light lines: they were white, invisible, yet one element each in the SVG.
+        .max_light_lines(0)
         .bold_line_style(GRID.stroke_width(px(1)))
         .x_labels(8)
         .y_labels(if bars { 0 } else { 6 })
@@ -646,7 +647,19 @@ where
             let inside = scatter_inside(points, chart.x_range, *y_range);
             let dot = colour(1).mix(0.6).filled();
             let radius = px(2) as i32;
-            plot.draw_series(inside.iter().map(|p| Circle::new(*p, radius, dot)))
+            // One dot per cell of a dot's radius: more readings there would only darken a dot
+            // drawn over the same place, and make the SVG grow with the survey (the legend
+            // still counts every reading).
+            let mut seen = std::collections::HashSet::new();
+            let cell = radius.max(1);
+            let dots: Vec<(f64, f64)> = inside
+                .into_iter()
+                .filter(|p| {
+                    let (x, y) = plot.backend_coord(p);
+                    seen.insert((x.div_euclid(cell), y.div_euclid(cell)))
+                })
+                .collect();
+            plot.draw_series(dots.iter().map(|p| Circle::new(*p, radius, dot)))
                 .map_err(chart_error)?;
             let lo = x0.max(y_range.0);
             let hi = x1.min(y_range.1);

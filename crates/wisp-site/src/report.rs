@@ -204,11 +204,35 @@ pub fn floor_part_with(
         zones: analysis.zones.clone(),
         heatmaps,
         dead_zone_maps,
-        charts: crate::charts::report_charts(sf, analysis),
+        charts: part_charts(pictures, plan)?,
         notes,
         plan: plan.map(|fp| plan_part(pictures, fp)).transpose()?,
         error: None,
     })
+}
+
+/// A floor's charts in the report (PDF and HTML alike): `crate::charts::report_charts` and,
+/// with a plan, the calibration its model came from (measured against modelled, residuals,
+/// located APs): how far to trust the predicted map.
+pub fn part_charts(
+    pictures: &FloorPictures<'_>,
+    plan: Option<&FloorPlan>,
+) -> Result<Vec<wisp_render::Chart>, Error> {
+    let (sf, samples) = (pictures.floor, pictures.samples);
+    let mut charts = crate::charts::report_charts(sf, pictures.analysis);
+    if let Some(cal) = plan
+        .map(|fp| pictures.predicted_after(fp))
+        .transpose()?
+        .and_then(|p| p.calibration.as_ref())
+    {
+        let evidence = wisp_plan::evidence(&sf.floor, samples, cal);
+        charts.extend(
+            crate::charts::calibration_charts(&sf.floor.name, &evidence)
+                .into_iter()
+                .map(|c| c.chart),
+        );
+    }
+    Ok(charts)
 }
 
 /// The plan page of a floor: the model's map with the proposed APs, and the tables.

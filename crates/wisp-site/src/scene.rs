@@ -43,7 +43,7 @@ pub fn floor_scene(
         job.step("drawing the interactive map");
         // The same charts as the PDF's, computed once.
         let mut floor = crate::html::html_floor(&pictures, plan)?;
-        floor.charts = part.charts.clone();
+        floor.charts = crate::html::html_charts(&part.charts);
         Some(floor)
     } else {
         None
