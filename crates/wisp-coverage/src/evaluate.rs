@@ -23,7 +23,7 @@ use crate::confidence::{fail_probability, judged, Confidence};
 use crate::regions::{regions, Region};
 use serde::{Deserialize, Deserializer, Serialize};
 use wisp_interp::SignalLayers;
-use wisp_model::{Floor, Point, RequirementProfile, Zone, ZoneKind};
+use wisp_model::{Floor, Grid, Point, RequirementProfile, Zone, ZoneKind};
 
 /// Options of the evaluation.
 #[derive(Debug, Clone, PartialEq)]
@@ -324,15 +324,26 @@ pub fn zone_cells(zone: &Zone, layers: &SignalLayers, opts: &EvalOptions) -> (Ce
     let surveyed: Vec<(usize, usize)> = inside
         .iter()
         .copied()
-        .filter(|&(r, c)| {
-            judged(
-                layers.surveyed.get(r, c).copied().unwrap_or(false),
-                Criterion::Primary.std_dev(layers, r, c) as f32,
-                opts.sure_std_dev_db,
-            )
-        })
+        .filter(|&(r, c)| judged_cell(layers, r, c, opts))
         .collect();
     (inside, surveyed)
+}
+
+/// Every cell of `layers` the evaluation judges: surveyed, or sure enough without a scan
+/// ([`judged`] on the primary signal's deviation), as [`zone_cells`] takes them. Maps paint the
+/// other cells grey, so no coloured cell goes unjudged and no judged cell is greyed out.
+pub fn judged_cells(layers: &SignalLayers, opts: &EvalOptions) -> Grid<bool> {
+    Grid::from_fn(*layers.primary.geometry(), |r, c| {
+        judged_cell(layers, r, c, opts)
+    })
+}
+
+fn judged_cell(layers: &SignalLayers, r: usize, c: usize, opts: &EvalOptions) -> bool {
+    judged(
+        layers.surveyed.get(r, c).copied().unwrap_or(false),
+        Criterion::Primary.std_dev(layers, r, c) as f32,
+        opts.sure_std_dev_db,
+    )
 }
 
 /// Evaluates one zone against `profile`.
@@ -911,6 +922,49 @@ mod tests {
         // NaN deviation (no model there): not judged either.
         let r = eval(&f, &with_sd(layers(|_| -80.0, |_| false), f32::NAN));
         assert_eq!(r.verdict, Verdict::NotEnoughData);
+    }
+
+    #[test]
+    fn maps_grey_exactly_the_cells_no_verdict_judges() {
+        // Surveyed left of x = 5 m; right of it the deviation is 2 dB (sure) below y = 5 m and
+        // 6 dB (unsure) above: judged = surveyed, or unsurveyed and sure.
+        let mut l = layers(|_| -80.0, |p| p.x < 5.0);
+        let g = *l.primary.geometry();
+        l.primary_std_dev = Some(Grid::from_fn(g, |r, c| {
+            if g.centre(r, c).y < 5.0 {
+                2.0
+            } else {
+                6.0
+            }
+        }));
+        let opts = EvalOptions::default();
+        let judged = judged_cells(&l, &opts);
+        let mut counted = 0;
+        for r in 0..g.rows() {
+            for c in 0..g.cols() {
+                let p = g.centre(r, c);
+                assert_eq!(
+                    *judged.get(r, c).unwrap(),
+                    p.x < 5.0 || p.y < 5.0,
+                    "cell ({r}, {c}) at {p:?}"
+                );
+                counted += usize::from(*judged.get(r, c).unwrap());
+            }
+        }
+        // A zone over the whole grid is judged on those very cells.
+        let whole = Zone {
+            name: "All".into(),
+            kind: ZoneKind::Bay,
+            profile: "nhs-minimum".into(),
+            polygon: rect(0.0, 0.0, 20.0, 10.0),
+            no_ap: false,
+        };
+        let (inside, judged_in_zone) = zone_cells(&whole, &l, &opts);
+        assert_eq!(inside.len(), g.rows() * g.cols());
+        assert_eq!(judged_in_zone.len(), counted);
+        assert!(judged_in_zone
+            .iter()
+            .all(|&(r, c)| *judged.get(r, c).unwrap()));
     }
 
     #[test]

@@ -15,6 +15,6 @@ pub mod regions;
 
 pub use confidence::{fail_probability, Confidence};
 pub use evaluate::{
-    evaluate_floor, evaluate_zone, zone_cells, Criterion, CriterionResult, DeadZone, EvalOptions,
-    Verdict, ZoneResult,
+    evaluate_floor, evaluate_zone, judged_cells, zone_cells, Criterion, CriterionResult, DeadZone,
+    EvalOptions, Verdict, ZoneResult,
 };

@@ -77,7 +77,8 @@ pub struct HeatmapRequest<'a> {
     pub plan: &'a RgbaImage,
     /// Values in the scale's unit; NaN means no value (e.g. outside the floor).
     pub layer: &'a Grid<f32>,
-    /// Where the survey reached: `false` cells are painted neutral grey, never a colour.
+    /// Where the map is judged (the survey reached, or the map is sure without a scan): `false`
+    /// cells are painted neutral grey, never a colour.
     pub surveyed: Option<&'a Grid<bool>>,
     /// The fixed colour scale of the layer's metric.
     pub scale: &'a ColourScale,

@@ -304,11 +304,14 @@ pub fn render_with<T>(
         (layer, scale)
     };
     let title = heading(site, f, metric.title());
+    // Grey exactly where the verdicts judge nothing: a cell the map is sure of without a scan is
+    // judged (wisp_coverage::judged_cells), so it is coloured too.
+    let judged = wisp_coverage::judged_cells(layers, &wisp_coverage::EvalOptions::default());
     draw_with(
         floor,
         Some(analysis.plan_image(floor)?),
         &layer,
-        Some(&layers.surveyed),
+        Some(&judged),
         &scale,
         &contours,
         &outlines,
