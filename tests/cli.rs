@@ -246,6 +246,102 @@ fn filters_choose_the_radios_layers_are_built_from() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// Issue 13: with neither `[network]` nor APs in the manifest every SSID counts, and wisp says so
+/// once on stderr and in the report; with either, it never says so.
+#[test]
+fn every_ssid_counting_is_said_once_on_stderr_and_in_the_report() {
+    let site = TinySite::new();
+    site.simulate();
+    const NOTE: &str = "every SSID heard counts as coverage";
+    let check = wisp(&["check", "site.toml"], site.path());
+    assert!(!stderr(&check).contains(NOTE), "{}", stderr(&check));
+    // The same site without its AP: nothing says which radios are ours.
+    let bare = MANIFEST.split("[[floors.aps]]").next().unwrap();
+    std::fs::write(site.path().join("site.toml"), bare).unwrap();
+    let check = wisp(&["check", "site.toml"], site.path());
+    assert_eq!(
+        stderr(&check).matches(NOTE).count(),
+        1,
+        "{}",
+        stderr(&check)
+    );
+    let report = wisp(
+        &["report", "site.toml", "--out", "r.pdf", "--html", "r.html"],
+        site.path(),
+    );
+    assert!(report.status.success(), "{}", stderr(&report));
+    assert_eq!(
+        stderr(&report).matches(NOTE).count(),
+        1,
+        "{}",
+        stderr(&report)
+    );
+    let html = std::fs::read_to_string(site.path().join("r.html")).unwrap();
+    assert!(html.contains(NOTE));
+}
+
+/// Issue 13: the filters work the same on every command that reads a survey. On each, a
+/// filter keeping every reading changes nothing, and one keeping none leaves the command
+/// without data, which it says.
+#[test]
+fn every_survey_command_takes_the_same_filters() {
+    let site = TinySite::new();
+    site.simulate();
+    let run = |args: &[&str], filter: &[&str]| {
+        let args: Vec<&str> = args.iter().chain(filter).copied().collect();
+        let o = Command::new(env!("CARGO_BIN_EXE_wisp"))
+            .args(&args)
+            .env("SOURCE_DATE_EPOCH", "1793613600")
+            .current_dir(site.path())
+            .output()
+            .unwrap();
+        let written = args
+            .iter()
+            .position(|a| *a == "--out")
+            .map(|i| std::fs::read(site.path().join(args[i + 1])).unwrap_or_default());
+        (o, written)
+    };
+    let keep_all = ["--ssid", "NHS-Clinical"];
+    let keep_none = ["--ssid", "Guest"];
+    for (args, none_says) in [
+        (
+            &["heatmap", "site.toml", "--out", "h.png"][..],
+            "no survey samples",
+        ),
+        (&["validate", "site.toml"][..], "no usable scans"),
+        (
+            &["calibrate", "site.toml"][..],
+            "no readings to calibrate on",
+        ),
+        (
+            &["plan", "site.toml", "--out", "p.json"][..],
+            "no readings to calibrate on",
+        ),
+        (&["diff", "site.toml", "site.toml"][..], "need samples"),
+        (
+            &["report", "site.toml", "--quiet", "--out", "r.pdf"][..],
+            "",
+        ),
+    ] {
+        let (plain, plain_out) = run(args, &[]);
+        let (all, all_out) = run(args, &keep_all);
+        assert_eq!(plain.status.code(), all.status.code(), "{args:?}");
+        assert_eq!(plain.stdout, all.stdout, "{args:?}: the filter keeping all");
+        assert_eq!(plain_out, all_out, "{args:?}: the filter keeping all");
+        let (none, none_out) = run(args, &keep_none);
+        assert!(
+            stderr(&none).contains(none_says),
+            "{args:?} with no radio left: {}",
+            stderr(&none)
+        );
+        // The report has no radio to show: another document.
+        if args[0] == "report" {
+            assert!(none.status.success(), "{}", stderr(&none));
+            assert_ne!(none_out, plain_out);
+        }
+    }
+}
+
 #[test]
 fn a_closed_pipe_ends_quietly() {
     use std::io::Read;
@@ -736,7 +832,7 @@ fn sample_site_demo_runs() {
     }
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
-        text.contains("check and plan agree on all 10 zones"),
+        text.contains("check and plan agree on every zone (10 zones;"),
         "{text}"
     );
     assert!(!text.contains("DISAGREE"), "{text}");
@@ -763,8 +859,8 @@ fn a_plan_adds_predicted_maps_and_plan_pages() {
         "radios": [{"band": "5", "channel": 36, "tx_dbm": 17.0}]}],
         "zones": [{"floor": "L1", "zone": "East", "kind": "bay", "profile": "healthcare-voice",
         "area_m2": 30.0, "unreachable_share": 0.0,
-        "before": {"primary_share": 0.0, "secondary_share": 0.0, "primary_p5_dbm": null, "meets_target": false},
-        "after": {"primary_share": 1.0, "secondary_share": 0.0, "primary_p5_dbm": -50.0, "meets_target": false}}]}"#;
+        "design_before": {"primary_share": 0.0, "secondary_share": 0.0, "primary_p5_dbm": null, "meets_design_targets": false},
+        "design_after": {"primary_share": 1.0, "secondary_share": 0.0, "primary_p5_dbm": -50.0, "meets_design_targets": false}}]}"#;
     std::fs::write(site.path().join("plan.json"), plan).unwrap();
     let map = |metric: &str, out: &str, with_plan: bool| {
         let mut args = vec!["heatmap", "site.toml", "--metric", metric, "--out", out];

@@ -166,7 +166,7 @@ fn truncated_captures() {
         "beacons_cut.pcap",
         0,
         &[
-            "beacons_cut.pcap: pcap — 1 scans",
+            "beacons_cut.pcap: pcap — 1 scan,",
             "skipped 1 × truncated packet (first at beacons_cut.pcap#2)",
         ],
     );
@@ -179,7 +179,7 @@ fn truncated_captures() {
     run.expect(
         "beacons_cut.pcap --strict",
         2,
-        &["--strict: 1 record(s) skipped (see above); nothing written"],
+        &["--strict: 1 record skipped (see above); nothing written"],
     );
     assert!(!dir.path().join("out.json").exists());
 

@@ -116,11 +116,19 @@ fn planned_aps_close_the_primary_dead_zones_of_the_sample_site() {
             .iter()
             .any(|r| r["band"] == "5"));
     }
-    assert!(plan["zones"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|z| z["before"].is_object() && z["after"].is_object()));
+    // Each zone: the design figures, and the one judge's verdicts before and after; no field
+    // says a judged zone "meets its target" (issue 13: the verdict is the one answer).
+    for z in plan["zones"].as_array().unwrap() {
+        assert!(
+            z["design_before"].is_object() && z["design_after"].is_object(),
+            "{z}"
+        );
+        assert!(z["verdict_before"]["verdict"].is_string(), "{z}");
+        assert!(z["verdict_after"]["verdict"].is_string(), "{z}");
+        let text = z.to_string();
+        assert!(!text.contains("meets"), "{text}");
+        assert!(z.get("before").is_none() && z.get("after").is_none(), "{z}");
+    }
     // Only at the user's mounting points: the planned positions (pixels) and one far off.
     let mut pts = String::from("x,y\n");
     for ap in new {

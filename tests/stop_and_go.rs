@@ -71,7 +71,7 @@ fn many_points_in_one_command_and_surveys_merged() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
     // The Mac capture: two unidentified radios, counted and explained.
-    assert!(err.contains("2 unidentified radio(s)"), "{err}");
+    assert!(err.contains("2 unidentified radios"), "{err}");
     assert!(
         err.contains("secondary and tertiary signal are approximate"),
         "{err}"
@@ -103,7 +103,7 @@ fn many_points_in_one_command_and_surveys_merged() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
     assert!(
-        err.contains("1 duplicate scan(s) kept once (first: a.txt:1)"),
+        err.contains("1 duplicate scan kept once (first: a.txt:1)"),
         "{err}"
     );
     assert_eq!(samples(&survey(p, "merged.json")).len(), 4);

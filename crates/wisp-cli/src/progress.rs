@@ -8,6 +8,7 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use wisp_ingest::FileReport;
+use wisp_model::words::count;
 use wisp_site::pipeline::{FloorOutcome, Progress};
 
 /// Progress bars: one for the run, a spinner per floor in flight. It also times each floor (the
@@ -76,9 +77,9 @@ impl Bars {
         for o in outcomes {
             match &o.result {
                 Ok(t) if !quiet => eprintln!(
-                    "  {:<12} ok      {:>6} scans  {:>6.1} s  {}",
+                    "  {:<12} ok      {:>12}  {:>6.1} s  {}",
                     o.id,
-                    o.scans,
+                    count(o.scans, "scan", "scans"),
                     self.seconds(&o.id),
                     describe(t)
                 ),
@@ -88,8 +89,8 @@ impl Bars {
         }
         if !quiet || failed > 0 {
             eprintln!(
-                "{} floor(s): {} processed, {failed} failed",
-                outcomes.len(),
+                "{}: {} processed, {failed} failed",
+                count(outcomes.len(), "floor", "floors"),
                 outcomes.len() - failed
             );
         }
@@ -143,8 +144,8 @@ pub fn print_reports(reports: &[FileReport]) {
         eprintln!("{}", r.summary());
         if r.unidentified > 0 {
             eprintln!(
-                "    {} unidentified radio(s): no usable BSSID (redacted or masked), keyed by SSID, band and channel; secondary and tertiary signal are approximate",
-                r.unidentified
+                "    {}: no usable BSSID (redacted or masked), keyed by SSID, band and channel; secondary and tertiary signal are approximate",
+                count(r.unidentified, "unidentified radio", "unidentified radios")
             );
         }
         if !r.time_kinds.is_empty() {

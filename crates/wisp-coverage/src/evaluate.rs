@@ -148,20 +148,32 @@ impl Criterion {
         }
     }
 
-    /// Unit of a difference from the threshold: dB for levels, radios for counts.
-    pub fn margin_unit(self) -> &'static str {
+    /// Unit of `difference`, a difference from the threshold: dB for levels, radios for counts
+    /// ("1 radio", "2 radios": the unit follows the count as printed, to the unit).
+    pub fn margin_unit(self, difference: f64) -> &'static str {
         match self {
-            Criterion::CoChannel => "radios",
+            Criterion::CoChannel => radios(difference),
             _ => "dB",
         }
     }
 
-    pub fn unit(self) -> &'static str {
+    /// Unit of `value`, a value of the criterion's layer: dBm, dB, or radios (as
+    /// [`Criterion::margin_unit`]).
+    pub fn unit(self, value: f64) -> &'static str {
         match self {
-            Criterion::CoChannel => "radios",
+            Criterion::CoChannel => radios(value),
             Criterion::Snr => "dB",
             _ => "dBm",
         }
+    }
+}
+
+/// "radio" for a count that prints as 1, else "radios".
+fn radios(count: f64) -> &'static str {
+    if count.round().abs() == 1.0 {
+        "radio"
+    } else {
+        "radios"
     }
 }
 
@@ -922,6 +934,18 @@ mod tests {
         // NaN deviation (no model there): not judged either.
         let r = eval(&f, &with_sd(layers(|_| -80.0, |_| false), f32::NAN));
         assert_eq!(r.verdict, Verdict::NotEnoughData);
+    }
+
+    #[test]
+    fn units_follow_the_count_they_name() {
+        assert_eq!(Criterion::CoChannel.unit(1.0), "radio");
+        assert_eq!(Criterion::CoChannel.unit(2.0), "radios");
+        assert_eq!(Criterion::CoChannel.unit(0.0), "radios");
+        assert_eq!(Criterion::CoChannel.margin_unit(1.0), "radio");
+        assert_eq!(Criterion::CoChannel.margin_unit(3.0), "radios");
+        assert_eq!(Criterion::Primary.unit(-71.0), "dBm");
+        assert_eq!(Criterion::Primary.margin_unit(1.0), "dB");
+        assert_eq!(Criterion::Snr.unit(1.0), "dB");
     }
 
     #[test]

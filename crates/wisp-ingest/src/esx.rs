@@ -1087,8 +1087,10 @@ impl Importer {
         }
         if assumed_tx > 0 {
             self.notes.push(format!(
-                "{assumed_tx} radio(s) without a transmit power: assumed {} dBm at 2.4 GHz, {} dBm at 5/6 GHz",
-                MEASURED_TX_DBM.0, MEASURED_TX_DBM.1
+                "{} without a transmit power: assumed {} dBm at 2.4 GHz, {} dBm at 5/6 GHz",
+                wisp_model::words::count(assumed_tx, "radio", "radios"),
+                MEASURED_TX_DBM.0,
+                MEASURED_TX_DBM.1
             ));
         }
         Ok(())

@@ -18,6 +18,7 @@ mod site;
 mod survey;
 pub mod time;
 mod units;
+pub mod words;
 
 pub use channel::{Band, Channel};
 pub use error::{ModelError, ModelErrorKind};

@@ -77,13 +77,13 @@ impl OurNetwork {
     pub fn describe(&self) -> String {
         match self.source {
             NetworkSource::Manifest => format!(
-                "our network: SSIDs {} ([network] in the manifest) and the manifest's {} access point(s); every other radio is a neighbour, counted as interference only",
+                "our network: SSIDs {} ([network] in the manifest) and the manifest's {}; every other radio is a neighbour, counted as interference only",
                 self.ssids.join(", "),
-                self.aps.len()
+                crate::words::count(self.aps.len(), "access point", "access points")
             ),
             NetworkSource::ManifestAps => format!(
-                "our network: the manifest's {} access point(s) and their SSIDs {} (no [network] in the manifest); every other radio is a neighbour, counted as interference only",
-                self.aps.len(),
+                "our network: the manifest's {} and their SSIDs {} (no [network] in the manifest); every other radio is a neighbour, counted as interference only",
+                crate::words::count(self.aps.len(), "access point", "access points"),
                 self.ssids.join(", ")
             ),
             NetworkSource::Everything => "the manifest names no [network] ssids and no access points, so every SSID heard counts as coverage (a neighbour's Wi-Fi can hide a dead zone); add [network] ssids = [...]".to_string(),

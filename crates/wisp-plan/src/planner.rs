@@ -151,6 +151,8 @@ impl PlannedAp {
 
 /// A zone's coverage as the planner's search sees it (primary and secondary only, measured
 /// where surveyed, the model less the margin elsewhere): the design figures, not the verdict.
+/// Whether a zone passes is [`ZoneOutcome::verdict_before`] / [`ZoneOutcome::verdict_after`]
+/// (`wisp_coverage`, every criterion), never these.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ZoneStats {
     /// Share of cells at or above the profile's primary threshold.
@@ -159,8 +161,10 @@ pub struct ZoneStats {
     pub secondary_share: Option<f64>,
     /// 5th percentile of the primary signal, dBm.
     pub primary_p5_dbm: f64,
-    /// Whether the zone meets the design targets (shares; model signals less the margin).
-    pub meets_target: bool,
+    /// Whether the zone meets the search's design targets ([`PlanOptions::targets`]: primary and
+    /// secondary shares, model signals less the margin). Not a verdict: a zone may meet them
+    /// and still fail its profile (co-channel, SNR, tertiary).
+    pub meets_design_targets: bool,
 }
 
 /// A zone before and after.
@@ -170,8 +174,9 @@ pub struct ZoneOutcome {
     pub kind: &'static str,
     pub profile: String,
     pub area_m2: f64,
-    pub before: ZoneStats,
-    pub after: ZoneStats,
+    /// The design figures before the plan (existing APs) and after (with the new ones).
+    pub design_before: ZoneStats,
+    pub design_after: ZoneStats,
     /// Share of the zone no allowed design reaches (primary, with the margin).
     pub unreachable_share: f64,
     /// `wisp_coverage`'s verdict on the survey's layers (what `wisp check` prints), with a
@@ -381,7 +386,7 @@ fn stats(demand: &Demand, zi: usize, t: &Top2, meets: bool) -> ZoneStats {
         primary_share: p as f64 / n,
         secondary_share: s,
         primary_p5_dbm: p5.map_or(f64::NAN, |x| *x as f64),
-        meets_target: meets,
+        meets_design_targets: meets,
     }
 }
 
@@ -635,8 +640,8 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
                 kind: z.kind.name(),
                 profile: z.profile.clone(),
                 area_m2: z.cells.len() as f64 * cell_area,
-                before: stats(&demand, zi, &base, met_before[zi]),
-                after: stats(&demand, zi, &after, met_after[zi]),
+                design_before: stats(&demand, zi, &base, met_before[zi]),
+                design_after: stats(&demand, zi, &after, met_after[zi]),
                 unreachable_share: problem.unreachable_primary[zi] as f64 / n,
                 verdict_before,
                 verdict_after,
@@ -1415,8 +1420,11 @@ mod tests {
             );
             // Every zone meets the target afterwards where reachable; new APs keep their distance.
             for z in &plan.zones {
-                assert!(z.after.meets_target || z.unreachable_share > 0.0, "{z:?}");
-                assert!(z.after.primary_share >= z.before.primary_share);
+                assert!(
+                    z.design_after.meets_design_targets || z.unreachable_share > 0.0,
+                    "{z:?}"
+                );
+                assert!(z.design_after.primary_share >= z.design_before.primary_share);
             }
             let all: Vec<&PlannedAp> = plan.aps.iter().collect();
             for a in 0..all.len() {
@@ -1548,7 +1556,10 @@ mod tests {
             assert_eq!(pos(&cut), pos(&full));
             assert!(cut.deficit <= full.deficit + 1e-9);
             for (a, b) in cut.zones.iter().zip(&full.zones) {
-                assert!(a.after.meets_target || !b.after.meets_target, "{a:?}");
+                assert!(
+                    a.design_after.meets_design_targets || !b.design_after.meets_design_targets,
+                    "{a:?}"
+                );
             }
             let tx: Vec<f64> = cut
                 .new_aps()

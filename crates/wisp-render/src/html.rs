@@ -89,6 +89,9 @@ pub struct HtmlFloor {
     pub dead_zone_views: Vec<HtmlCloseUp>,
     /// Proposed access points; the section is left out when the table has no rows.
     pub proposed_aps: Table,
+    /// Each zone before and after the plan (verdicts and design figures); left out when the
+    /// table has no rows.
+    pub plan_zones: Table,
     /// Paragraphs under "Notes"; none means no notes heading.
     pub notes: Vec<String>,
     /// Charts of the floor, inlined as SVG under "Charts" after the notes (scaled to the page's
@@ -290,6 +293,10 @@ fn write_floor(out: &mut String, index: usize, floor: &HtmlFloor) -> Result<(), 
     if !floor.proposed_aps.rows.is_empty() {
         out.push_str("<h3>Proposed access points</h3>\n");
         write_table(out, &floor.proposed_aps, &[], index);
+    }
+    if !floor.plan_zones.rows.is_empty() {
+        out.push_str("<h3>Zones before and after the plan</h3>\n");
+        write_table(out, &floor.plan_zones, &[], index);
     }
     if !floor.notes.is_empty() {
         out.push_str("<h3>Notes</h3>\n");
@@ -968,6 +975,7 @@ mod tests {
                     },
                 ],
                 proposed_aps: Table::default(),
+                plan_zones: Table::default(),
                 notes: vec!["See https://example.org/guide for the method.".into()],
                 charts: vec![crate::Chart {
                     title: "Bay 2 <east>: signal over the zone".into(),
@@ -1187,6 +1195,14 @@ mod tests {
         let html = report_html(&input).unwrap();
         assert!(html.contains("<h3>Proposed access points</h3>"));
         assert!(html.contains("<td>NEW-1</td>"));
+        assert!(!html.contains("Zones before and after the plan"));
+        input.floors[0].plan_zones = Table::new(
+            vec!["Zone".into(), "Verdict".into()],
+            vec![vec!["Bay 1".into(), "FAIL → pass".into()]],
+        );
+        let html = report_html(&input).unwrap();
+        assert!(html.contains("<h3>Zones before and after the plan</h3>"));
+        assert!(html.contains("<td>FAIL → pass</td>"));
     }
 
     #[test]

@@ -2,6 +2,7 @@ use crate::pipeline::{self, FloorAnalysis, FloorOutcome, RunOptions};
 use crate::{Error, ExitCode};
 use serde_json::json;
 use wisp_coverage::{Criterion, Verdict, ZoneResult};
+use wisp_model::words::count;
 
 /// Every floor's analysis, in manifest order, and the floors that could not be processed.
 pub struct SiteCheck {
@@ -98,8 +99,8 @@ pub fn check_site(loaded: &pipeline::Loaded) -> Result<SiteCheck, Error> {
 pub fn zone_counts(zones: &[ZoneResult]) -> String {
     let n = |v: Verdict| zones.iter().filter(|z| z.verdict == v).count();
     format!(
-        "{} zones: {} pass, {} fail, {} not enough data",
-        zones.len(),
+        "{}: {} pass, {} fail, {} not enough data",
+        count(zones.len(), "zone", "zones"),
         n(Verdict::Pass),
         n(Verdict::Fail),
         n(Verdict::NotEnoughData)
@@ -168,10 +169,10 @@ pub fn table(check: &SiteCheck) -> String {
                 d.centroid_m.x,
                 d.centroid_m.y,
                 dbm(d.worst),
-                d.criterion.unit(),
+                d.criterion.unit(d.worst),
                 // NaN when nothing was heard for the criterion at all (no second radio).
                 dbm(d.shortfall),
-                d.criterion.margin_unit(),
+                d.criterion.margin_unit(d.shortfall),
                 d.nearest_radio.as_deref().unwrap_or("–")
             );
         }
@@ -194,7 +195,7 @@ pub fn table(check: &SiteCheck) -> String {
                 d.centroid_m.x,
                 d.centroid_m.y,
                 dbm(d.worst),
-                d.criterion.unit(),
+                d.criterion.unit(d.worst),
                 100.0 * d.fail_probability,
                 d.nearest_radio.as_deref().unwrap_or("–")
             );
@@ -212,11 +213,15 @@ pub fn table(check: &SiteCheck) -> String {
             .count(),
     );
     s += &format!(
-        "\n{n} zones: {} pass, {fail} fail, {nodata} not enough data\n",
+        "\n{}: {} pass, {fail} fail, {nodata} not enough data\n",
+        count(n, "zone", "zones"),
         n - fail - nodata
     );
     if !check.failed.is_empty() {
-        s += &format!("{} floor(s) could not be processed:\n", check.failed.len());
+        s += &format!(
+            "{} could not be processed:\n",
+            count(check.failed.len(), "floor", "floors")
+        );
         for (id, e) in &check.failed {
             s += &format!("  {id}: {e}\n");
         }

@@ -136,6 +136,7 @@ pub fn html_floor(
         grids = hover_grids(signal);
     }
     let mut proposed_aps = wisp_render::Table::default();
+    let mut plan_zones = wisp_render::Table::default();
     if let Some(fp) = floor_plan {
         let predicted = pictures.predicted_after(fp)?;
         let image = crate::maps::draw_predicted(
@@ -166,6 +167,7 @@ pub fn html_floor(
             });
         }
         proposed_aps = crate::report::proposed_ap_table(&fp.new_aps);
+        plan_zones = crate::report::plan_zone_table(&fp.zones);
     }
     let dead_zones: Vec<&DeadZone> = analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
     // Close-ups are windows onto the layers the page already holds (every criterion's map is
@@ -209,6 +211,7 @@ pub fn html_floor(
         dead_zone_maps,
         dead_zone_views,
         proposed_aps,
+        plan_zones,
         notes: Vec::new(),
         charts: Vec::new(),
     })

@@ -8,6 +8,7 @@ use wisp_coverage::{evaluate_floor, EvalOptions, ZoneResult};
 use wisp_ingest::{FileReport, Site, SiteFloor};
 use wisp_interp::layers::WallAware;
 use wisp_interp::{LayerOptions, SignalLayers};
+use wisp_model::words::count;
 use wisp_model::{
     GridGeometry, Method, MethodChoice, Point, RequirementProfile, Sample, Survey, SurveyFloor,
 };
@@ -495,7 +496,10 @@ where
                     samples,
                     progress,
                 };
-                job.step(&format!("interpolating {} scans", samples.len()));
+                job.step(&format!(
+                    "interpolating {}",
+                    count(samples.len(), "scan", "scans")
+                ));
                 let analysis = analyse_with(site, sf, samples, &opts.filters)?;
                 work(&job, analysis)
             }))

@@ -2,6 +2,7 @@
 //! a bill of materials and an APs file `wisp simulate --aps` can walk.
 
 use crate::{pipeline, Error};
+use wisp_coverage::ZoneResult;
 use wisp_model::{Floor, Point, RequirementProfile, Zone};
 use wisp_plan::{plan_floor, CalibrationOptions, Plan, PlanInput, PlanOptions, PlannedAp};
 
@@ -130,9 +131,12 @@ fn radio_docs(ap: &PlannedAp) -> Vec<RadioDoc> {
         .collect()
 }
 
-fn stats_doc(z: &wisp_plan::ZoneStats) -> ZoneStatsDoc {
-    ZoneStatsDoc {
-        meets_target: z.meets_target,
+/// A zone's design figures in the plan file. Whether the design targets are met is written only
+/// when the plan has no verdict for the zone (planned on the model alone): where the survey's
+/// layers judged it, the verdict is the one answer to "does it meet its target".
+fn design_doc(z: &wisp_plan::ZoneStats, judged: bool) -> DesignDoc {
+    DesignDoc {
+        meets_design_targets: (!judged).then_some(z.meets_design_targets),
         primary_p5_dbm: z.primary_p5_dbm.is_finite().then_some(z.primary_p5_dbm),
         primary_share: z.primary_share,
         secondary_share: z.secondary_share,
@@ -160,10 +164,11 @@ pub fn plan_document(plans: &[(&Floor, bool, Plan)], fit_walls: bool) -> PlanDoc
             });
         }
         for z in &plan.zones {
+            let judged = z.verdict_before.is_some() && z.verdict_after.is_some();
             doc.zones.push(ZoneDoc {
-                after: stats_doc(&z.after),
                 area_m2: z.area_m2,
-                before: stats_doc(&z.before),
+                design_after: design_doc(&z.design_after, judged),
+                design_before: design_doc(&z.design_before, judged),
                 floor: floor.id.clone(),
                 kind: z.kind.to_string(),
                 profile: z.profile.clone(),
@@ -327,23 +332,15 @@ pub fn aps_toml(plans: &[(&Floor, bool, Plan)]) -> String {
     s
 }
 
+/// The plan as text, floor by floor: the model, how many zones pass before and after (the one
+/// judge's verdicts, as `wisp check` gives them; the design targets only for a floor planned on
+/// the model alone), channel changes, what still fails and why, and the new APs.
 pub fn summary(plans: &[(&Floor, bool, Plan)]) -> String {
+    use wisp_model::words::count;
     let mut s = String::new();
     for (floor, calibrated, p) in plans {
-        let met = |after: bool| {
-            p.zones
-                .iter()
-                .filter(|z| {
-                    if after {
-                        z.after.meets_target
-                    } else {
-                        z.before.meets_target
-                    }
-                })
-                .count()
-        };
         s += &format!(
-            "floor {}: model n = {:.2} ({}), {} candidate positions, {} demand cells\n",
+            "floor {}: model n = {:.2} ({}), {}, {}\n",
             floor.id,
             p.exponent,
             if *calibrated {
@@ -351,39 +348,41 @@ pub fn summary(plans: &[(&Floor, bool, Plan)]) -> String {
             } else {
                 "default, not calibrated"
             },
-            p.candidates,
-            p.demand_cells
+            count(p.candidates, "candidate position", "candidate positions"),
+            count(p.demand_cells, "demand cell", "demand cells")
         );
-        let passing = |after: bool| {
-            p.zones
-                .iter()
-                .filter_map(|z| {
-                    if after {
-                        &z.verdict_after
-                    } else {
-                        &z.verdict_before
-                    }
-                    .as_ref()
-                })
-                .filter(|r| r.verdict == wisp_coverage::Verdict::Pass)
-                .count()
-        };
-        if p.survey_anchored {
+        let new_aps = count(p.new_aps().count(), "new access point", "new access points");
+        let judged = p
+            .zones
+            .iter()
+            .all(|z| z.verdict_before.is_some() && z.verdict_after.is_some());
+        if judged {
+            let passing = |verdict: fn(&wisp_plan::ZoneOutcome) -> Option<&ZoneResult>| {
+                p.zones
+                    .iter()
+                    .filter_map(verdict)
+                    .filter(|r| r.verdict == wisp_coverage::Verdict::Pass)
+                    .count()
+            };
             s += &format!(
-                "  {} new access point(s); zones passing (as `wisp check` judges): {} of {} before, {} after (predicted); margin {:.1} dB\n",
-                p.new_aps().count(),
-                passing(false),
+                "  {new_aps}; zones passing (as `wisp check` judges): {} of {} before, {} after (predicted); margin {:.1} dB\n",
+                passing(|z| z.verdict_before.as_ref()),
                 p.zones.len(),
-                passing(true),
+                passing(|z| z.verdict_after.as_ref()),
                 p.margin_db
             );
         } else {
+            let met = |design: fn(&wisp_plan::ZoneOutcome) -> &wisp_plan::ZoneStats| {
+                p.zones
+                    .iter()
+                    .filter(|z| design(z).meets_design_targets)
+                    .count()
+            };
             s += &format!(
-                "  {} new access point(s); zones meeting the design target: {} of {} before, {} after\n",
-                p.new_aps().count(),
-                met(false),
+                "  {new_aps}; no survey map to judge the zones by, so no verdicts: zones meeting the design targets (model only): {} of {} before, {} after\n",
+                met(|z| &z.design_before),
                 p.zones.len(),
-                met(true)
+                met(|z| &z.design_after)
             );
         }
         for c in &p.channel_changes {
@@ -414,14 +413,24 @@ pub fn summary(plans: &[(&Floor, bool, Plan)]) -> String {
                 ch.join(", ")
             );
         }
-        for z in p.zones.iter().filter(|z| !z.after.meets_target) {
-            s += &format!(
-                "  still short: {} (primary {:.0}%, secondary {}; {:.0}% out of reach of any allowed position)\n",
-                z.zone,
-                100.0 * z.after.primary_share,
-                z.after.secondary_share.map_or("–".to_string(), |s| format!("{:.0}%", 100.0 * s)),
-                100.0 * z.unreachable_share
-            );
+        // Without verdicts, the zones the design leaves short; with them, the lines above say
+        // which criterion still fails and why.
+        if !judged {
+            for z in p
+                .zones
+                .iter()
+                .filter(|z| !z.design_after.meets_design_targets)
+            {
+                s += &format!(
+                    "  short of the design targets: {} (primary {:.0}%, secondary {}; {:.0}% out of reach of any allowed position)\n",
+                    z.zone,
+                    100.0 * z.design_after.primary_share,
+                    z.design_after
+                        .secondary_share
+                        .map_or("–".to_string(), |s| format!("{:.0}%", 100.0 * s)),
+                    100.0 * z.unreachable_share
+                );
+            }
         }
     }
     s
@@ -467,10 +476,21 @@ pub struct ApDoc {
     pub y_px: Option<f64>,
 }
 
-/// A zone's predicted result in a plan file (no value is written as null).
+/// A zone's design figures in a plan file: its coverage as the planner's search saw it (primary
+/// and secondary only; measured where surveyed, the model less the margin elsewhere). Not a
+/// verdict: [`ZoneDoc::verdict_before`] and [`ZoneDoc::verdict_after`] are. (No value is
+/// written as null.)
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ZoneStatsDoc {
-    pub meets_target: bool,
+pub struct DesignDoc {
+    /// Whether the zone meets the planner's design targets (the floor's `primary_share` and
+    /// `secondary_share`), written only when the plan has no verdict for the zone. (Read from
+    /// `meets_target` in plan files written before issue 13.)
+    #[serde(
+        default,
+        alias = "meets_target",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meets_design_targets: Option<bool>,
     pub primary_p5_dbm: Option<f64>,
     pub primary_share: f64,
     pub secondary_share: Option<f64>,
@@ -479,10 +499,14 @@ pub struct ZoneStatsDoc {
 /// A zone of a plan file, before and after the plan.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ZoneDoc {
-    pub after: ZoneStatsDoc,
     #[serde(default)]
     pub area_m2: f64,
-    pub before: ZoneStatsDoc,
+    /// The design figures with the new APs (`after` in plan files written before issue 13).
+    #[serde(alias = "after")]
+    pub design_after: DesignDoc,
+    /// …and with the existing APs only (`before` in older files).
+    #[serde(alias = "before")]
+    pub design_before: DesignDoc,
     pub floor: String,
     #[serde(default)]
     pub kind: String,
@@ -501,14 +525,17 @@ pub struct ZoneDoc {
     pub limits: Vec<wisp_plan::Limit>,
 }
 
-/// A zone's verdict in a plan file, from `wisp_coverage`.
+/// A zone's verdict in a plan file, from `wisp_coverage`: the figures `wisp check` prints for it.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct VerdictDoc {
     pub verdict: wisp_coverage::Verdict,
     pub pass_share: f64,
     pub surveyed_share: f64,
-    /// Dead-zone area, all criteria, m².
-    pub dead_zone_m2: f64,
+    /// Area under at least one dead zone, whatever its criterion, m²: check's `dead_area_m2`
+    /// (dead zones of two criteria may overlap, so this is not their sum). Positive exactly
+    /// when the verdict is a fail.
+    #[serde(alias = "dead_zone_m2")]
+    pub dead_area_m2: f64,
 }
 
 impl VerdictDoc {
@@ -517,7 +544,7 @@ impl VerdictDoc {
             verdict: r.verdict,
             pass_share: r.pass_share,
             surveyed_share: r.surveyed_share,
-            dead_zone_m2: r.dead_zones.iter().map(|d| d.area_m2).sum(),
+            dead_area_m2: r.dead_area_m2,
         }
     }
 }
@@ -720,5 +747,50 @@ impl PlanFile {
                 .push(z.clone());
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A zone as plan files before issue 13 wrote it: `before`/`after` with `meets_target`, and
+    /// the verdict's dead area as `dead_zone_m2`.
+    const OLD_ZONE: &str = r#"{"after": {"meets_target": true, "primary_p5_dbm": -60.0,
+        "primary_share": 1.0, "secondary_share": 0.97}, "area_m2": 30.0,
+        "before": {"meets_target": true, "primary_p5_dbm": -62.0, "primary_share": 1.0,
+        "secondary_share": 0.96}, "floor": "L1", "kind": "corridor", "profile": "basic",
+        "unreachable_share": 0.0, "zone": "Corridor",
+        "verdict_before": {"verdict": "fail", "pass_share": 0.8, "surveyed_share": 1.0,
+        "dead_zone_m2": 6.5}}"#;
+
+    #[test]
+    fn older_plan_files_read_with_todays_names() {
+        let z: ZoneDoc = serde_json::from_str(OLD_ZONE).unwrap();
+        assert_eq!(z.design_before.meets_design_targets, Some(true));
+        assert_eq!(z.design_after.primary_p5_dbm, Some(-60.0));
+        let v = z.verdict_before.as_ref().unwrap();
+        assert_eq!(v.verdict, wisp_coverage::Verdict::Fail);
+        assert_eq!(v.dead_area_m2, 6.5);
+        // Written again, only today's names appear; a zone with verdicts says nothing of
+        // "meeting" anything unless its document does.
+        let text = serde_json::to_string(&z).unwrap();
+        for old in ["\"before\"", "\"after\"", "meets_target", "dead_zone_m2"] {
+            assert!(!text.contains(old), "{old} in {text}");
+        }
+    }
+
+    #[test]
+    fn a_judged_zone_carries_no_design_target_flag() {
+        let stats = wisp_plan::ZoneStats {
+            primary_share: 1.0,
+            secondary_share: Some(1.0),
+            primary_p5_dbm: -55.0,
+            meets_design_targets: true,
+        };
+        assert_eq!(design_doc(&stats, true).meets_design_targets, None);
+        assert_eq!(design_doc(&stats, false).meets_design_targets, Some(true));
+        let text = serde_json::to_string(&design_doc(&stats, true)).unwrap();
+        assert!(!text.contains("meets"), "{text}");
     }
 }

@@ -5,6 +5,7 @@ use crate::plan::{FloorPlan, PlanFile};
 use crate::{Error, ExitCode};
 use wisp_coverage::{Criterion, Verdict, ZoneResult};
 use wisp_ingest::{FileReport, Site, SiteFloor};
+use wisp_model::words::count;
 use wisp_model::Sample;
 use wisp_render::{Paper, Report, ReportFloor, Table};
 
@@ -113,12 +114,15 @@ impl FloorPart {
                 heatmaps: Vec::new(),
                 dead_zone_maps: Vec::new(),
                 charts: Vec::new(),
-                notes: std::iter::once(format!("{} scans on this floor.", o.scans))
-                    .chain(
-                        a.ranks_approximate
-                            .then(|| APPROXIMATE_RANKS_NOTE.to_string()),
-                    )
-                    .collect(),
+                notes: std::iter::once(format!(
+                    "{} on this floor.",
+                    count(o.scans, "scan", "scans")
+                ))
+                .chain(
+                    a.ranks_approximate
+                        .then(|| APPROXIMATE_RANKS_NOTE.to_string()),
+                )
+                .collect(),
                 plan: None,
                 error: None,
             },
@@ -165,7 +169,7 @@ pub fn floor_part_with(
         }
     }
     let mut notes = vec![
-        format!("{} scans on this floor.", samples.len()),
+        format!("{} on this floor.", count(samples.len(), "scan", "scans")),
         format!("Interpolation: {}.", analysis.method),
     ];
     if let Some(l) = &analysis.layers {
@@ -177,12 +181,12 @@ pub fn floor_part_with(
             sf.floor.survey_range_m
         ));
         notes.push(format!(
-            "{} radios heard ({} access points).",
-            l.radios.len(),
+            "{} heard ({}).",
+            count(l.radios.len(), "radio", "radios"),
             {
                 let mut aps: Vec<&str> = l.radios.iter().map(|r| r.key.ap.as_str()).collect();
                 aps.dedup();
-                aps.len()
+                count(aps.len(), "access point", "access points")
             }
         ));
     }
@@ -259,8 +263,8 @@ fn plan_part(pictures: &FloorPictures<'_>, fp: &FloorPlan) -> Result<PlanPart, E
         .collect();
     let notes = vec![
         format!(
-            "{} new access point(s) proposed. The map is the radio model's prediction on 5 GHz, the band coverage is designed on (path-loss exponent n = {:.2}, {}), with the existing access points and the proposed ones (triangles); it is a prediction, not a measurement: survey again once they are installed.",
-            fp.new_aps.len(),
+            "{} proposed. The map is the radio model's prediction on 5 GHz, the band coverage is designed on (path-loss exponent n = {:.2}, {}), with the existing access points and the proposed ones (triangles); it is a prediction, not a measurement: survey again once they are installed.",
+            wisp_model::words::count(fp.new_aps.len(), "new access point", "new access points"),
             predicted.prediction.exponent,
             if predicted.calibrated {
                 "fitted to this survey"
@@ -268,7 +272,7 @@ fn plan_part(pictures: &FloorPictures<'_>, fp: &FloorPlan) -> Result<PlanPart, E
                 "the default: the survey could not calibrate it"
             }
         ),
-        "Zones before and after: share of each zone at or above its profile's primary (and secondary) threshold, and the 5th percentile of the primary signal, as `wisp plan` predicted them; the target is 99 % primary and 95 % secondary with a design margin; \"out of reach\" is the share of the zone no allowed mounting position can cover.".into(),
+        "Zones before and after: the verdict is the one `wisp check` gives (every criterion of the zone's profile, co-channel and SNR included) on the survey, then on the predicted-after layers (the survey with the proposed access points added and the planned channels); the shares at the primary (and secondary) threshold and the 5th percentile of the primary signal are the design figures `wisp plan` searched on (primary and secondary only, the model less a design margin where unsurveyed), not a verdict; \"out of reach\" is the share of the zone no allowed mounting position can cover.".into(),
     ];
     Ok(PlanPart {
         maps: vec![(
@@ -315,15 +319,15 @@ pub fn proposed_ap_table(aps: &[wisp_plan::PlannedAp]) -> Table {
     t
 }
 
-/// Each zone's predicted result before and after the plan; zones still short afterwards are
-/// highlighted.
-fn plan_zone_table(zones: &[crate::plan::ZoneDoc]) -> Table {
+/// Each zone before and after the plan: the verdict (`wisp_coverage`'s, the one judge, where the
+/// plan has it) and the design figures; zones failing afterwards are highlighted.
+pub fn plan_zone_table(zones: &[crate::plan::ZoneDoc]) -> Table {
     let mut t = Table::new(
         [
             "Zone",
-            "Primary ok",
-            "Secondary ok",
-            "Primary p5 (dBm)",
+            "Primary ok (design)",
+            "Secondary ok (design)",
+            "Primary p5 (design, dBm)",
             "Verdict",
             "Out of reach",
         ]
@@ -333,19 +337,27 @@ fn plan_zone_table(zones: &[crate::plan::ZoneDoc]) -> Table {
     );
     let share = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.0}%", 100.0 * v));
     let dbm = |v: Option<f64>| f1(v.unwrap_or(f64::NAN));
-    let yes = |b: bool| if b { "yes" } else { "no" };
+    let yes = |b: Option<bool>| match b {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "–",
+    };
     for z in zones {
-        let (b, a) = (&z.before, &z.after);
+        let (b, a) = (&z.design_before, &z.design_after);
         // The verdict is wisp_coverage's (the one judge) where the plan has it; a plan made on
-        // the model alone has only the design figures.
+        // the model alone has only the design targets, and says so.
         let (verdict, fails_after) = match (&z.verdict_before, &z.verdict_after) {
             (Some(vb), Some(va)) => (
                 format!("{} → {}", vb.verdict.name(), va.verdict.name()),
                 va.verdict == wisp_coverage::Verdict::Fail,
             ),
             _ => (
-                format!("design {} → {}", yes(b.meets_target), yes(a.meets_target)),
-                !a.meets_target,
+                format!(
+                    "no verdict; design targets met {} → {}",
+                    yes(b.meets_design_targets),
+                    yes(a.meets_design_targets)
+                ),
+                a.meets_design_targets == Some(false),
             ),
         };
         t.rows.push(vec![
@@ -409,7 +421,8 @@ impl SiteFacts {
                             p.snr_db
                                 .map_or(String::new(), |d| format!(", SNR ≥ {d} dB")),
                             p.cochannel_max.map_or(String::new(), |m| format!(
-                                ", ≤ {m} co-channel radio(s) at ≥ {} dBm",
+                                ", ≤ {} at ≥ {} dBm",
+                                count(m as usize, "co-channel radio", "co-channel radios"),
                                 p.cochannel_dbm.0
                             )),
                             p.source
@@ -491,8 +504,12 @@ fn dead_zone_table(zones: &[ZoneResult]) -> Table {
             d.criterion.name().to_string(),
             format!("{:.1}", d.area_m2),
             format!("{:.1}, {:.1}", d.centroid_m.x, d.centroid_m.y),
-            format!("{} {}", f1(d.worst), d.criterion.unit()),
-            format!("{:.0} {}", d.shortfall, d.criterion.margin_unit()),
+            format!("{} {}", f1(d.worst), d.criterion.unit(d.worst)),
+            format!(
+                "{:.0} {}",
+                d.shortfall,
+                d.criterion.margin_unit(d.shortfall)
+            ),
             d.nearest_radio.clone().unwrap_or_else(|| "–".into()),
         ]);
     }

@@ -1,6 +1,7 @@
 use crate::{CliError, ExitCode};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use wisp_model::words::count;
 use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
@@ -65,16 +66,20 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let r = collector.resumed().clone();
     if r.scans > 0 || r.points > 0 {
         eprintln!(
-            "wisp collect: resuming {}: {} points, {} scans",
+            "wisp collect: resuming {}: {}, {}",
             out.display(),
-            r.points,
-            r.scans
+            count(r.points, "point", "points"),
+            count(r.scans, "scan", "scans")
         );
     }
     if !r.skipped_lines.is_empty() {
         eprintln!(
-            "wisp collect: skipped {} unreadable journal line(s) (a write cut short by a crash): line {}",
-            r.skipped_lines.len(),
+            "wisp collect: skipped {} (a write cut short by a crash): line {}",
+            count(
+                r.skipped_lines.len(),
+                "unreadable journal line",
+                "unreadable journal lines"
+            ),
             r.skipped_lines
                 .iter()
                 .map(|l| l.to_string())
@@ -104,9 +109,9 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     .map_err(collect_error)?;
     // The page's "Finish" exported: the manifest lines for the terminal.
     eprintln!(
-        "wisp collect: wrote {} ({} scans)",
+        "wisp collect: wrote {} ({})",
         exported.survey.display(),
-        exported.samples
+        count(exported.samples, "scan", "scans")
     );
     println!("{}", exported.manifest_lines);
     Ok(ExitCode::Ok)

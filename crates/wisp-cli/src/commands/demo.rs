@@ -1,5 +1,6 @@
 use crate::{CliError, ExitCode};
 use std::path::{Path, PathBuf};
+use wisp_model::words::count;
 use wisp_render::Paper;
 use wisp_site::check::{check_site, geojson, json_report, table};
 use wisp_site::maps::{render, Metric, Style};
@@ -146,13 +147,13 @@ fn run_site(site_path: &Path, out: &Path) -> Result<ExitCode, CliError> {
     print!("plan (as `wisp plan`):\n{plan_summary}");
     if disagreements.is_empty() {
         println!(
-            "check and plan agree on all {} zones (the plan's \"before\" is `wisp check`'s verdict; the reports print both)",
-            document.zones.len()
+            "check and plan agree on every zone ({}; the plan's \"before\" is `wisp check`'s verdict; the reports print both)",
+            count(document.zones.len(), "zone", "zones")
         );
     } else {
         println!(
-            "check and plan DISAGREE on {} zone(s):",
-            disagreements.len()
+            "check and plan DISAGREE on {}:",
+            count(disagreements.len(), "zone", "zones")
         );
         for d in &disagreements {
             println!("  {d}");

@@ -2,6 +2,7 @@ use crate::{CliError, ExitCode};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use wisp_interp::{Idw, Interpolator, NaturalNeighbour, Nearest, OrdinaryKriging, ScatteredPoint};
+use wisp_model::words::count;
 use wisp_model::{GridGeometry, Method, MethodChoice};
 
 #[derive(Debug, clap::Args)]
@@ -148,13 +149,13 @@ fn auto_method(
         .map(|m| format!("{} {:.2}", m.method, m.overall.rmse_db()))
         .collect();
     let why = format!(
-        "auto: {} (lowest walk-out RMSE, {:.2} dB vs {}; {} points, {} stretches of 20 m, {} folds)",
+        "auto: {} (lowest walk-out RMSE, {:.2} dB vs {}; {}, {} of 20 m, {})",
         best.method,
         best.overall.rmse_db(),
         others.join(", "),
-        v.samples,
-        v.blocks,
-        v.folds
+        count(v.samples, "point", "points"),
+        count(v.blocks, "stretch", "stretches"),
+        count(v.folds, "fold", "folds")
     );
     Ok((interpolator(a, best.method)?, why))
 }

@@ -3,6 +3,7 @@
 use crate::{CliError, ExitCode};
 use std::path::PathBuf;
 use wisp_ingest::esx;
+use wisp_model::words::count;
 use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
@@ -37,21 +38,21 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     super::write_output(&manifest, imp.site_toml.as_bytes())?;
     let c = &imp.counts;
     println!(
-        "wrote {}: {} floor(s), {} wall segment(s), {} material(s), {} zone(s), {} profile(s), {} access point(s), {} track(s)",
+        "wrote {}: {}, {}, {}, {}, {}, {}, {}",
         manifest.display(),
-        c.floors,
-        c.walls,
-        c.materials,
-        c.zones,
-        c.profiles,
-        c.aps,
-        c.tracks
+        count(c.floors, "floor", "floors"),
+        count(c.walls, "wall segment", "wall segments"),
+        count(c.materials, "material", "materials"),
+        count(c.zones, "zone", "zones"),
+        count(c.profiles, "profile", "profiles"),
+        count(c.aps, "access point", "access points"),
+        count(c.tracks, "track", "tracks")
     );
     for n in &imp.notes {
         eprintln!("note: {n}");
     }
     if !imp.skipped.is_empty() {
-        eprintln!("skipped {} item(s):", imp.skipped.total());
+        eprintln!("skipped {}:", count(imp.skipped.total(), "item", "items"));
         for (reason, n, locs) in imp.skipped.iter() {
             eprintln!("    {n} × {reason} (first at {})", locs.join(", "));
         }

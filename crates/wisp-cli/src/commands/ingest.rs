@@ -1,6 +1,7 @@
 use crate::{CliError, ExitCode};
 use std::path::PathBuf;
 use wisp_ingest::{Placement, Referencing, SkipLog};
+use wisp_model::words::count;
 use wisp_model::{Point, Survey, SurveyFloor};
 use wisp_site::pipeline;
 
@@ -102,8 +103,8 @@ fn merge_survey_files(a: &Args, files: &[(PathBuf, Option<Point>)]) -> Result<Ex
     let (survey, report) = wisp_ingest::capture::stops::merge_surveys(surveys);
     if report.duplicates > 0 {
         eprintln!(
-            "{} duplicate scan(s) kept once (first: {})",
-            report.duplicates,
+            "{} kept once (first: {})",
+            count(report.duplicates, "duplicate scan", "duplicate scans"),
             report.duplicate_sources.join(", ")
         );
         if a.strict {
@@ -118,10 +119,11 @@ fn merge_survey_files(a: &Args, files: &[(PathBuf, Option<Point>)]) -> Result<Ex
         wisp_ingest::capture::native::survey_json(&survey).as_bytes(),
     )?;
     println!(
-        "wrote {} ({n} samples on {} floor(s), merged from {} surveys)",
+        "wrote {} ({} on {}, merged from {})",
         a.out.display(),
-        survey.floors.len(),
-        files.len()
+        count(n, "sample", "samples"),
+        count(survey.floors.len(), "floor", "floors"),
+        count(files.len(), "survey", "surveys")
     );
     Ok(ExitCode::Ok)
 }
@@ -320,8 +322,8 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     }
     if a.strict && !skipped.is_empty() {
         return Err(CliError::input(format!(
-            "--strict: {} record(s) skipped (see above); nothing written",
-            skipped.total()
+            "--strict: {} skipped (see above); nothing written",
+            count(skipped.total(), "record", "records")
         )));
     }
     let n: usize = survey.floors.iter().map(|f| f.samples.len()).sum();
@@ -330,9 +332,10 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         wisp_ingest::capture::native::survey_json(&survey).as_bytes(),
     )?;
     println!(
-        "wrote {} ({n} samples on {} floor(s))",
+        "wrote {} ({} on {})",
         a.out.display(),
-        survey.floors.len()
+        count(n, "sample", "samples"),
+        count(survey.floors.len(), "floor", "floors")
     );
     Ok(ExitCode::Ok)
 }

@@ -2,6 +2,7 @@ use crate::args::PaperArg;
 use crate::{CliError, ExitCode};
 use std::path::PathBuf;
 use wisp_coverage::ZoneResult;
+use wisp_model::words::count;
 use wisp_site::bundle::merge_bundles;
 
 #[derive(Debug, clap::Args)]
@@ -47,9 +48,9 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     if !a.quiet {
         let zones: Vec<ZoneResult> = parts.iter().flat_map(|p| p.zones.clone()).collect();
         eprintln!(
-            "merged {} bundle(s): {} floors ({} failed), {}",
-            a.bundles.len(),
-            parts.len(),
+            "merged {}: {} ({} failed), {}",
+            count(a.bundles.len(), "bundle", "bundles"),
+            count(parts.len(), "floor", "floors"),
             check.failed.len(),
             wisp_site::check::zone_counts(&zones)
         );

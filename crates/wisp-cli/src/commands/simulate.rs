@@ -1,5 +1,6 @@
 use crate::{CliError, ExitCode};
 use std::path::PathBuf;
+use wisp_model::words::count;
 use wisp_radio::simulate::{simulate_walk_in_building, Building};
 use wisp_radio::{generated_walk, SimulationParams};
 use wisp_site::pipeline;
@@ -65,11 +66,11 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let csv = wisp_ingest::capture::native::long_csv(&samples);
     super::write_output(&a.out, csv.as_bytes())?;
     println!(
-        "wrote {}: {} scans along a {:.0} m walk past {} access point(s){}, seed {}",
+        "wrote {}: {} along a {:.0} m walk past {}{}, seed {}",
         a.out.display(),
-        samples.len(),
+        count(samples.len(), "scan", "scans"),
         walk.windows(2).map(|w| w[0].distance(w[1])).sum::<f64>(),
-        aps.len(),
+        count(aps.len(), "access point", "access points"),
         if others.is_empty() {
             String::new()
         } else {

@@ -8,6 +8,7 @@ use wisp_interp::{
     all_methods, cross_validate_with, CrossValidation, InterpErrorKind, Interpolator, LayerOptions,
     MethodScore, Score, Validation,
 };
+use wisp_model::words::count;
 use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
@@ -122,8 +123,11 @@ fn num(v: f64, signed: bool) -> String {
 /// The method × band table, then auto's choice and why.
 pub fn table(cv: &CrossValidation, v: &Validation) -> String {
     let mut s = format!(
-        "cross-validation: {} scans in {} stretches of ~{} m walk, {} folds\n\n",
-        v.samples, v.blocks, cv.block_m, cv.folds
+        "cross-validation: {} in {} of ~{} m walk, {}\n\n",
+        count(v.samples, "scan", "scans"),
+        count(v.blocks, "stretch", "stretches"),
+        cv.block_m,
+        count(cv.folds, "fold", "folds")
     );
     s += &format!(
         "{:<8} {:<5} {:>8} {:>8} {:>7}\n",

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use wisp_ingest::plan::wall_detect::{
     agreement, detect_floor_walls, DetectedWall, DetectionStats, StrokeKind, WallDetectOptions,
 };
+use wisp_model::words::count;
 use wisp_model::{Band, Floor};
 use wisp_site::pipeline;
 
@@ -86,9 +87,9 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         .map(|w| w.length_px() * cal.metres_per_pixel())
         .sum();
     println!(
-        "floor {}: {} walls found, {:.1} m, written to {}",
+        "floor {}: {} found, {:.1} m, written to {}",
         floor.floor.id,
-        walls.len(),
+        count(walls.len(), "wall", "walls"),
         total_m,
         out.display()
     );
@@ -98,9 +99,9 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         let known: Vec<_> = floor.floor.walls.iter().map(|w| w.segment).collect();
         let agree = agreement(&found, &known, AGREEMENT_TOLERANCE_M, 0.05);
         println!(
-            "  against the manifest's {} walls (within {AGREEMENT_TOLERANCE_M} m): {:.0} % of their \
+            "  against the manifest's {} (within {AGREEMENT_TOLERANCE_M} m): {:.0} % of their \
              length found, {:.0} % of what was found is a manifest wall",
-            known.len(),
+            count(known.len(), "wall", "walls"),
             100.0 * agree.found,
             100.0 * agree.correct
         );
@@ -188,9 +189,9 @@ fn walls_toml<'a>(
 /// costs per band.
 fn print_walls(floor: &Floor) {
     println!(
-        "floor {}: {} walls (run with --detect --out FILE to find walls in the plan image)",
+        "floor {}: {} (run with --detect --out FILE to find walls in the plan image)",
         floor.id,
-        floor.walls.len()
+        count(floor.walls.len(), "wall", "walls")
     );
     println!(
         "{:<16} {:>6} {:>9} {:>9} {:>9} {:>9}",

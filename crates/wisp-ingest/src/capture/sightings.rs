@@ -10,6 +10,14 @@
 //! strongest reading (first heard wins a tie). Its `source` is its first sighting's; it holds
 //! every sighting from there up to the next scan's `source`, in file order. Sightings without a
 //! time stay one scan each.
+//!
+//! **Reading age.** A sighting is a reading at its own time (a WiGLE row's `FirstSeen`, a
+//! packet's `ts_sec`), so alone it is as fresh as its scan and gets no `age_s`. Grouped, each
+//! reading kept gets `age_s` = how far its sighting's time lies from the scan's (mean) time,
+//! either side: the time between the reading and the moment, and so the place, the scan stands
+//! for. `max_age_s` then drops readings that a wide `--sighting-window` gathered from too far
+//! along the walk, as it drops a scanner's cached results. (WiGLE rows carry the time the app
+//! logged them, not the age of Android's cached scan result, which the file does not keep.)
 
 use crate::capture::{ParsedCapture, Scan};
 use crate::manifest::georef::{wrap_deg, EARTH_RADIUS_M};
@@ -113,13 +121,19 @@ fn ground_distance_m(a: Point, b: Point) -> f64 {
     EARTH_RADIUS_M * dx.hypot(dy)
 }
 
-/// One scan from a run of sightings: mean time and position, each BSSID's strongest reading.
+/// One scan from a run of sightings: mean time and position, each BSSID's strongest reading,
+/// each reading's `age_s` from the scan's time when the run has more than one sighting.
 fn merge(run: Vec<Scan>) -> Option<Scan> {
+    let grouped = run.len() > 1;
     let mut it = run.into_iter();
     let mut scan = it.next()?;
     let (t0, at0) = (scan.t, scan.at);
     let (mut dt, mut dlon, mut dlat, mut n) = (0.0, 0.0, 0.0, 1.0);
-    let mut observations: Vec<Observation> = std::mem::take(&mut scan.observations);
+    // Each reading kept, with its sighting's time.
+    let mut observations: Vec<(Observation, Option<f64>)> = std::mem::take(&mut scan.observations)
+        .into_iter()
+        .map(|o| (o, t0))
+        .collect();
     for s in it {
         n += 1.0;
         dt += s.t.zip(t0).map_or(0.0, |(t, t0)| t - t0);
@@ -128,17 +142,23 @@ fn merge(run: Vec<Scan>) -> Option<Scan> {
             dlat += p.y - p0.y;
         }
         for o in s.observations {
-            match observations.iter_mut().find(|k| k.bssid == o.bssid) {
-                Some(k) if o.rssi_dbm > k.rssi_dbm => *k = o,
+            match observations.iter_mut().find(|k| k.0.bssid == o.bssid) {
+                Some(k) if o.rssi_dbm > k.0.rssi_dbm => *k = (o, s.t),
                 Some(_) => {}
-                None => observations.push(o),
+                None => observations.push((o, s.t)),
             }
         }
     }
     // Offsets from the first sighting: exact when they are all equal, and safe across ±180°.
     scan.t = t0.map(|t| t + dt / n);
     scan.at = at0.map(|p| Point::new(wrap_deg(p.x + dlon / n), p.y + dlat / n));
-    scan.observations = observations;
+    scan.observations = observations
+        .into_iter()
+        .map(|(o, t)| match (grouped, scan.t, t) {
+            (true, Some(at), Some(t)) => o.clone().with_age((at - t).abs()).unwrap_or(o),
+            _ => o,
+        })
+        .collect();
     Some(scan)
 }
 
@@ -272,6 +292,54 @@ mod tests {
         assert_eq!(
             group(capture("iw", walk()), &Grouping::default()).scans,
             walk()
+        );
+    }
+
+    fn ages(s: &Scan) -> Vec<(u8, Option<f64>)> {
+        s.observations
+            .iter()
+            .map(|o| (o.bssid.0[5], o.age_s))
+            .collect()
+    }
+
+    #[test]
+    fn grouped_readings_carry_their_distance_in_time_from_the_scan() {
+        let p = group(capture("wigle", walk()), &Grouping::default());
+        // Lines 2–4, scan at 100.5 s: AP 1's kept reading is line 4's (101 s), AP 2's line 3's
+        // (100.5 s).
+        assert_eq!(ages(&p.scans[0]), vec![(1, Some(0.5)), (2, Some(0.0))]);
+        // A sighting alone is its scan (lines 5 and 6), and one without a time (line 7): no age.
+        assert_eq!(ages(&p.scans[1]), vec![(3, None)]);
+        assert_eq!(ages(&p.scans[2]), vec![(1, None)]);
+        assert_eq!(ages(&p.scans[3]), vec![(2, None)]);
+        // Lines 8–9, scan at 103.75 s: 103.5 and 104 s, a quarter second either side.
+        assert_eq!(ages(&p.scans[4]), vec![(2, Some(0.25)), (1, Some(0.25))]);
+
+        // A 10 s window gathers sightings at 100, 101 and 106 s at one fix into a scan at
+        // 102.33 s: the last is 3.67 s from it, older than the default 3 s, dropped and counted.
+        let far = vec![
+            sighting(2, Some(100.0), 0.0, 0.0, 1, -60.0),
+            sighting(3, Some(101.0), 0.0, 0.0, 2, -61.0),
+            sighting(4, Some(106.0), 0.0, 0.0, 3, -62.0),
+        ];
+        let wide = Grouping::with_window(10.0).unwrap();
+        let p = group(capture("kismetdb", far), &wide);
+        assert_eq!(p.scans.len(), 1);
+        let t = 307.0 / 3.0;
+        let a = ages(&p.scans[0]);
+        for (got, want) in a.iter().zip([t - 100.0, t - 101.0, 106.0 - t]) {
+            assert!((got.1.unwrap() - want).abs() < 1e-12, "{a:?}");
+        }
+        let kept = crate::drop_old_readings(p, crate::manifest::DEFAULT_MAX_AGE_S);
+        assert_eq!(heard(&kept.scans[0]), vec![(1, -60.0), (2, -61.0)]);
+        let skipped: Vec<_> = kept
+            .skipped
+            .iter()
+            .map(|(r, n, _)| (r.to_string(), n))
+            .collect();
+        assert_eq!(
+            skipped,
+            vec![("reading older than max_age_s (3 s)".to_string(), 1)]
         );
     }
 }

@@ -35,12 +35,12 @@ impl FileReport {
     /// skipped" (what the command line prints and the report's Data section lists).
     pub fn summary(&self) -> String {
         format!(
-            "{}: {} — {} scans, {} observations, {} BSSIDs, {} skipped",
+            "{}: {} — {}, {}, {}, {} skipped",
             self.file,
             self.format,
-            self.scans,
-            self.observations,
-            self.bssids,
+            wisp_model::words::count(self.scans, "scan", "scans"),
+            wisp_model::words::count(self.observations, "observation", "observations"),
+            wisp_model::words::count(self.bssids, "BSSID", "BSSIDs"),
             self.skipped.total()
         )
     }

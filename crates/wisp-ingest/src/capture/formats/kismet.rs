@@ -21,7 +21,9 @@
 //! becomes one [`Scan`] with one observation at `last_signal_dbm` (noise from `last_noise_dbm`),
 //! `t` from the network's `last-time` and `source` = `"{name}:{line}"` of its
 //! `<wireless-network` tag. **`at` is GPS**: `Point::new(avg-lon, avg-lat)` from `gps-info`,
-//! in degrees, not a plan position — georeferencing to the floor plan happens later.
+//! in degrees, not a plan position — georeferencing to the floor plan happens later. The
+//! reading is the network's last signal, taken at `last-time`, which is the scan's own time:
+//! it has no age to tell (`age_s` stays unset).
 //!
 //! Quirks handled:
 //! - `<wireless-client>` elements nest inside their network with the same tag names

@@ -15,7 +15,10 @@
 //! Every packet row is one reception at one moment and one place, so each usable one becomes its
 //! own [`Scan`] with one observation, as a WiGLE row does: `t` = `ts_sec + ts_usec / 10⁶`,
 //! `at = Point::new(lon, lat)` — **GPS degrees**, placed through the floor's georef later — and
-//! `source` = `"{file}#packets:{rowid}"`. A packet is used when:
+//! `source` = `"{file}#packets:{rowid}"`. A packet is a reception at its own time, so its
+//! reading gets no `age_s` here; grouping packets into scans ([`crate::sightings`]) gives each
+//! its distance in time from the grouped scan. (The `devices` table's `last_time` is a device's
+//! latest packet, already one of the packets read.) A packet is used when:
 //! - `phyname` is `IEEE802.11` (else skipped "not a Wi-Fi packet (PHY)");
 //! - its transmitter (`transmac`, else `sourcemac` for logs without one or rows where it is
 //!   all zeros) has a `devices` row of type `Wi-Fi AP` (else "not from an access point (TYPE)",

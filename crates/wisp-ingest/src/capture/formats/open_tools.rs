@@ -12,7 +12,10 @@
 //! positions as fractions of the window (0–1), which cannot be placed without the window size
 //! and are refused. Points saved without `scan_results` (scanning disabled, or the old `iwscan`
 //! data) are counted as skipped. The iperf3 times are when the throughput tests ran, not the
-//! scan, so `t` is `None`.
+//! scan, so `t` is `None`. Reading age: entries from the libnl scanner carry `seen_ms_ago`, but
+//! the tool converted it from Python's `timedelta` by its `microseconds` part alone (seconds
+//! dropped), so 2.5 s old reads as 500 ms: it is not read as `age_s`, which would keep stale
+//! readings as fresh. wifi-heatmapper and WiFiSurveyor keep no per-BSSID time.
 //!
 //! **WiFiSurveyor** (`wifisurveyor`, ecoAPM): `JSON.stringify` of the whole app state, on one
 //! line: `{"name", "background": "data:image/png;base64,…", "readings": [{"id", "location":
@@ -748,6 +751,13 @@ mod tests {
         assert_eq!(s1.at, Some(Point::new(655.5, 300.0)));
         assert_eq!(s1.observations.len(), 1);
         assert_eq!(find(s1, "aa:bb:cc:dd:ee:01").rssi_dbm, -70.0);
+        // `seen_ms_ago` (120, 240, 80, 40 here) is the age's sub-second part only, as the tool
+        // saved it: never read as an age.
+        assert!(p
+            .scans
+            .iter()
+            .flat_map(|s| &s.observations)
+            .all(|o| o.age_s.is_none()));
 
         assert_eq!(
             skips(&p),

@@ -17,6 +17,12 @@
 //! (degrees), not a plan position**: georeferencing to the floor plan happens later, and a
 //! caller that does not georeference must not treat it as pixels. `source` is the row's line.
 //!
+//! Reading age: despite its name, `FirstSeen` is when the app logged *this* row (each row is one
+//! sighting), so a row's reading is as old as its scan and gets no `age_s` here. Grouping rows
+//! into scans ([`crate::sightings`]) gives each reading its distance in time from the grouped
+//! scan. The age Android's cached scan results have (up to ~30 s) is not in the file: the app
+//! writes its own log time, not the result's timestamp.
+//!
 //! Quirks handled:
 //! - Bluetooth, BLE and cellular rows (BT, BLE, GSM, CDMA, LTE, WCDMA, NR) share the file; each
 //!   is counted as skipped "not a Wi-Fi record (TYPE)".
