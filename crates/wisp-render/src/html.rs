@@ -33,7 +33,7 @@
 //!
 //! The output is deterministic: the same input gives the same text, byte for byte.
 
-use crate::{RenderError, RenderErrorKind, Table};
+use crate::{chart_size, chart_svg, Chart, RenderError, RenderErrorKind, Table, CHART_SIZE};
 use base64::Engine;
 use image::RgbaImage;
 use std::fmt::Write;
@@ -94,6 +94,9 @@ pub struct HtmlFloor {
     pub plan_zones: Table,
     /// Paragraphs under "Notes"; none means no notes heading.
     pub notes: Vec<String>,
+    /// Charts of the floor, inlined as SVG under "Charts" after the notes (scaled to the page's
+    /// width, text in DejaVu Sans where the reader has it); none means no heading.
+    pub charts: Vec<Chart>,
 }
 
 /// A close-up the page cuts from one of its floor's layers: the window of that layer's picture
@@ -300,6 +303,21 @@ fn write_floor(out: &mut String, index: usize, floor: &HtmlFloor) -> Result<(), 
         for note in &floor.notes {
             let _ = writeln!(out, "<p>{}</p>", escape(note));
         }
+    }
+    if !floor.charts.is_empty() {
+        out.push_str("<h3>Charts</h3>\n<div class=\"charts\">\n");
+        for chart in &floor.charts {
+            let svg = chart_svg(chart, chart_size(chart, CHART_SIZE.0))?;
+            // Inline SVG needs no namespace in HTML, and the page names no URL in a tag.
+            let svg = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
+            let _ = writeln!(
+                out,
+                "<figure class=\"chart\" role=\"img\" aria-label=\"{}\">{}</figure>",
+                escape(&chart.title),
+                svg.trim()
+            );
+        }
+        out.push_str("</div>\n");
     }
     out.push_str("</section>\n");
     Ok(())
@@ -649,6 +667,7 @@ tr.fail td{background:var(--fail)}
 .thumbs{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:14px;margin:10px 0}
 .thumbs figure{margin:0}.thumbs img,.thumbs canvas{width:100%;height:auto;border:1px solid var(--rule)}
 .thumbs figcaption{font-size:12px;color:var(--grey)}
+.charts figure{margin:12px 0;max-width:800px}.charts svg{width:100%;height:auto}
 footer{color:var(--grey);font-size:12px;padding:30px 24px}
 @media print{.controls,.tip{display:none}.view{height:auto;min-height:0;border:0;overflow:visible}.floor{break-before:page}}
 "#;
@@ -958,6 +977,21 @@ mod tests {
                 proposed_aps: Table::default(),
                 plan_zones: Table::default(),
                 notes: vec!["See https://example.org/guide for the method.".into()],
+                charts: vec![crate::Chart {
+                    title: "Bay 2 <east>: signal over the zone".into(),
+                    x_label: "Signal (dBm)".into(),
+                    x_range: (-90.0, -30.0),
+                    kind: crate::ChartKind::Cdf {
+                        series: vec![crate::ChartSeries {
+                            name: "Primary signal".into(),
+                            values: (0..50).map(|i| -80.0 + i as f64 * 0.5).collect(),
+                        }],
+                        marks: vec![crate::ChartMark {
+                            label: "primary ≥ −67 dBm".into(),
+                            value: -67.0,
+                        }],
+                    },
+                }],
             }],
             appendix: vec![("Method".into(), vec!["IDW, 0.5 m grid.".into()])],
         }
@@ -1031,6 +1065,8 @@ mod tests {
             "<h3>Dead zones</h3>",
             "class=\"thumbs\"",
             "<h3>Notes</h3>",
+            "<h3>Charts</h3>",
+            "<figure class=\"chart\" role=\"img\" aria-label=\"Bay 2 &lt;east&gt;: signal over the zone\"><svg",
             "<h2>Appendix</h2>",
             "<script>",
         ];

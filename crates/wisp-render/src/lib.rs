@@ -13,6 +13,7 @@
 
 mod atomic;
 mod chart;
+mod chart_vector;
 mod crop;
 mod error;
 mod heatmap;
@@ -28,7 +29,8 @@ mod text;
 
 pub use atomic::write_atomic;
 pub use chart::{
-    chart_image, chart_svg, histogram_shares, Chart, ChartKind, ChartMark, ChartSeries, CHART_SIZE,
+    chart_image, chart_size, chart_svg, histogram_shares, Chart, ChartBar, ChartKind, ChartMark,
+    ChartSeries, CHART_SIZE,
 };
 pub use crop::{crop, crop_window};
 pub use error::{RenderError, RenderErrorKind};

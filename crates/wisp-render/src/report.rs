@@ -3,7 +3,9 @@
 //! Layout happens first, into a list of pages of simple drawing operations; only then is the PDF
 //! drawn, so every footer can say "Page N of M".
 
+use crate::chart_vector::{chart_ops, ChartOp};
 use crate::text::{shorten, text_width, wrap_text, Faces};
+use crate::{chart_size, Chart};
 use crate::{RenderError, RenderErrorKind};
 use image::{ImageEncoder, RgbImage, RgbaImage};
 use krilla::color::rgb;
@@ -107,6 +109,10 @@ pub struct FloorExtras {
     pub plan_zones: Table,
     /// What an installer orders; left out when it has no rows.
     pub bill_of_materials: Table,
+    /// Charts of the floor, drawn as vectors (lines and real text) on pages of their own,
+    /// "Charts: <floor>", after the floor's notes and before its plan page, each scaled to the
+    /// text width and kept whole on one page.
+    pub charts: Vec<Chart>,
 }
 
 impl FloorExtras {
@@ -177,8 +183,19 @@ pub fn report_pdf_with(report: &Report, extras: &[FloorExtras]) -> Result<Vec<u8
             images.push(embeddable_png(png, caption)?);
         }
     }
-    let pages = lay_out(report, extras, &faces, &images);
-    draw_pdf(report, &pages, &images)
+    let charts = extras
+        .iter()
+        .flat_map(|e| &e.charts)
+        .map(|chart| {
+            let size = chart_size(chart, PDF_CHART_WIDTH);
+            Ok(PreparedChart {
+                ops: chart_ops(chart, size)?,
+                size,
+            })
+        })
+        .collect::<Result<Vec<_>, RenderError>>()?;
+    let pages = lay_out(report, extras, &faces, &images, &charts);
+    draw_pdf(report, &pages, &images, &charts)
 }
 
 /// [`embeddable_image`] of a PNG, decoded only for as long as it takes.
@@ -190,6 +207,16 @@ fn embeddable_png(png: &[u8], caption: &str) -> Result<PreparedImage, RenderErro
         })?
         .to_rgba8();
     embeddable_image(&picture, caption)
+}
+
+/// Charts are drawn this many units wide and scaled to the text width (about 480 pt): tick
+/// labels at 12 units print at about 7.8 pt, titles at 20 units at about 13 pt.
+const PDF_CHART_WIDTH: u32 = 640;
+
+/// A chart ready for the PDF: its vector primitives and the size they were drawn at.
+struct PreparedChart {
+    ops: Vec<ChartOp>,
+    size: (u32, u32),
 }
 
 /// A picture ready for the PDF: flattened onto white, at most [`MAX_IMAGE_WIDTH_PX`] wide.
@@ -296,6 +323,13 @@ enum Op {
         y: f32,
         w: f32,
         h: f32,
+    },
+    /// Chart `index`'s primitives, scaled by `scale` from its top-left corner at (x, y).
+    Chart {
+        index: usize,
+        x: f32,
+        y: f32,
+        scale: f32,
     },
 }
 
@@ -497,6 +531,27 @@ impl<'a> Layout<'a> {
             self.y += CAPTION_SIZE * LEADING;
         }
         self.y += 10.0;
+    }
+
+    /// A chart scaled to the text width (or down to fit one page), kept whole on one page.
+    fn chart(&mut self, index: usize, chart: &PreparedChart) {
+        let (w, h) = (chart.size.0 as f32, chart.size.1 as f32);
+        if w <= 0.0 || h <= 0.0 {
+            return;
+        }
+        let mut scale = self.content_width() / w;
+        if h * scale > self.page_room() {
+            scale = self.page_room() / h;
+        }
+        self.ensure(h * scale);
+        let x = self.left() + (self.content_width() - w * scale) / 2.0;
+        self.current.push(Op::Chart {
+            index,
+            x,
+            y: self.y,
+            scale,
+        });
+        self.y += h * scale + 14.0;
     }
 
     /// Pictures as thumbnails, [`THUMBNAILS_PER_ROW`] to a row, each scaled to its column (and
@@ -736,6 +791,7 @@ fn lay_out(
     extras: &[FloorExtras],
     faces: &Faces,
     images: &[PreparedImage],
+    charts: &[PreparedChart],
 ) -> Vec<Vec<Op>> {
     let mut layout = Layout::new(faces, report.paper);
 
@@ -770,6 +826,7 @@ fn lay_out(
     layout.table("Summary", H1_SIZE, &summary);
 
     let mut image_index = 0;
+    let mut chart_index = 0;
     for (floor_index, floor) in report.floors.iter().enumerate() {
         let extra = extras.get(floor_index);
         layout.start_section();
@@ -803,6 +860,16 @@ fn lay_out(
             layout.heading("Notes", H2_SIZE);
             for note in &floor.notes {
                 layout.paragraph(note, BODY_SIZE, Weight::Regular, INK);
+            }
+        }
+        if let Some(extra) = extra.filter(|e| !e.charts.is_empty()) {
+            layout.start_section();
+            layout.heading(&format!("Charts: {}", floor.name), H1_SIZE);
+            for _ in &extra.charts {
+                if let Some(chart) = charts.get(chart_index) {
+                    layout.chart(chart_index, chart);
+                }
+                chart_index += 1;
             }
         }
         if let Some(extra) = extra.filter(|e| e.has_plan()) {
@@ -917,6 +984,7 @@ fn draw_pdf(
     report: &Report,
     pages: &[Vec<Op>],
     images: &[PreparedImage],
+    charts: &[PreparedChart],
 ) -> Result<Vec<u8>, RenderError> {
     let pdf_error = |what: &str| RenderError::from(RenderErrorKind::Pdf(what.to_string()));
     let regular = PdfFont::new(dejavu::sans::regular().into(), 0)
@@ -955,7 +1023,7 @@ fn draw_pdf(
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
         for op in ops {
-            draw_op(&mut surface, op, &regular, &bold, &pdf_images);
+            draw_op(&mut surface, op, &regular, &bold, &pdf_images, charts);
         }
         surface.finish();
         page.finish();
@@ -964,10 +1032,129 @@ fn draw_pdf(
 }
 
 fn solid_fill(colour: [u8; 3]) -> Fill {
+    fill_with(colour, 1.0)
+}
+
+fn fill_with(colour: [u8; 3], opacity: f32) -> Fill {
     Fill {
         paint: rgb::Color::new(colour[0], colour[1], colour[2]).into(),
-        opacity: NormalizedF32::ONE,
+        opacity: NormalizedF32::new(opacity.clamp(0.0, 1.0)).unwrap_or(NormalizedF32::ONE),
         rule: FillRule::NonZero,
+    }
+}
+
+fn stroke_with(colour: [u8; 3], width: f32, opacity: f32) -> Stroke {
+    Stroke {
+        paint: rgb::Color::new(colour[0], colour[1], colour[2]).into(),
+        width,
+        opacity: NormalizedF32::new(opacity.clamp(0.0, 1.0)).unwrap_or(NormalizedF32::ONE),
+        ..Stroke::default()
+    }
+}
+
+/// A polyline through `points`, closed if asked.
+fn polyline(points: &[(f32, f32)], close: bool) -> Option<krilla::geom::Path> {
+    let (first, rest) = points.split_first()?;
+    let mut builder = PathBuilder::new();
+    builder.move_to(first.0, first.1);
+    for p in rest {
+        builder.line_to(p.0, p.1);
+    }
+    if close {
+        builder.close();
+    }
+    builder.finish()
+}
+
+/// A circle as four cubic Béziers (the usual 0.5523 control distance).
+fn circle(centre: (f32, f32), radius: f32) -> Option<krilla::geom::Path> {
+    const K: f32 = 0.552_284_8;
+    let (cx, cy, r) = (centre.0, centre.1, radius.max(0.1));
+    let k = K * r;
+    let mut b = PathBuilder::new();
+    b.move_to(cx + r, cy);
+    b.cubic_to(cx + r, cy + k, cx + k, cy + r, cx, cy + r);
+    b.cubic_to(cx - k, cy + r, cx - r, cy + k, cx - r, cy);
+    b.cubic_to(cx - r, cy - k, cx - k, cy - r, cx, cy - r);
+    b.cubic_to(cx + k, cy - r, cx + r, cy - k, cx + r, cy);
+    b.close();
+    b.finish()
+}
+
+/// A chart's primitives on `surface`, in the chart's units (the caller sets the transform).
+fn draw_chart(surface: &mut Surface, ops: &[ChartOp], regular: &PdfFont, bold: &PdfFont) {
+    for op in ops {
+        match op {
+            ChartOp::Stroke {
+                points,
+                width,
+                colour,
+                opacity,
+            } => {
+                if let Some(path) = polyline(points, false) {
+                    surface.set_fill(None);
+                    surface.set_stroke(Some(stroke_with(*colour, *width, *opacity)));
+                    surface.draw_path(&path);
+                    surface.set_stroke(None);
+                }
+            }
+            ChartOp::Fill {
+                points,
+                colour,
+                opacity,
+            } => {
+                if let Some(path) = polyline(points, true) {
+                    surface.set_stroke(None);
+                    surface.set_fill(Some(fill_with(*colour, *opacity)));
+                    surface.draw_path(&path);
+                }
+            }
+            ChartOp::Circle {
+                centre,
+                radius,
+                filled,
+                width,
+                colour,
+                opacity,
+            } => {
+                if let Some(path) = circle(*centre, *radius) {
+                    if *filled {
+                        surface.set_stroke(None);
+                        surface.set_fill(Some(fill_with(*colour, *opacity)));
+                    } else {
+                        surface.set_fill(None);
+                        surface.set_stroke(Some(stroke_with(*colour, *width, *opacity)));
+                    }
+                    surface.draw_path(&path);
+                    surface.set_stroke(None);
+                }
+            }
+            ChartOp::Text {
+                origin,
+                offset,
+                rotate,
+                em,
+                bold: is_bold,
+                colour,
+                text,
+            } => {
+                let (sin, cos) = rotate.to_radians().sin_cos();
+                surface.push_transform(&Transform::from_row(
+                    cos, sin, -sin, cos, origin.0, origin.1,
+                ));
+                surface.set_stroke(None);
+                surface.set_fill(Some(solid_fill(*colour)));
+                surface.draw_text(
+                    PdfPoint::from_xy(offset.0, offset.1),
+                    if *is_bold { bold } else { regular }.clone(),
+                    *em,
+                    text,
+                    false,
+                    TextDirection::Auto,
+                );
+                surface.pop();
+            }
+        }
     }
 }
 
@@ -977,6 +1164,7 @@ fn draw_op(
     regular: &PdfFont,
     bold: &PdfFont,
     images: &[Option<PdfImage>],
+    charts: &[PreparedChart],
 ) {
     match op {
         Op::Text {
@@ -1044,6 +1232,14 @@ fn draw_op(
             surface.draw_image(image.clone(), size);
             surface.pop();
         }
+        Op::Chart { index, x, y, scale } => {
+            let Some(chart) = charts.get(*index) else {
+                return;
+            };
+            surface.push_transform(&Transform::from_row(*scale, 0.0, 0.0, *scale, *x, *y));
+            draw_chart(surface, &chart.ops, regular, bold);
+            surface.pop();
+        }
     }
 }
 
@@ -1090,7 +1286,7 @@ mod tests {
             surveyor: Some("A. Surveyor".into()),
             ..Report::default()
         };
-        let pages = lay_out(&report, &[], &faces, &[]);
+        let pages = lay_out(&report, &[], &faces, &[], &[]);
         let find = |wanted: &str| {
             pages[0].iter().find_map(|op| match op {
                 Op::Text { x, text, .. } if text == wanted => Some(*x),
@@ -1136,7 +1332,7 @@ mod tests {
             }],
             ..Report::default()
         };
-        let pages = lay_out(&report, &[], &faces, &[]);
+        let pages = lay_out(&report, &[], &faces, &[], &[]);
         // Cover, summary, then the floor spilling over several pages.
         assert!(pages.len() >= 5, "{} pages", pages.len());
         let is_text = |op: &Op, wanted: &str| matches!(op, Op::Text { text, .. } if text == wanted);
@@ -1198,6 +1394,7 @@ mod tests {
             plan_map_pngs: vec![("Predicted after".into(), vec![])],
             plan_zones: Table::new(vec!["Zone".into()], vec![vec!["Bay 9".into()]]),
             bill_of_materials: Table::new(vec!["Item".into()], vec![vec!["Mount kit".into()]]),
+            charts: vec![],
         }];
         let prepared = |w: u32, h: u32| PreparedImage {
             png: vec![1],
@@ -1213,7 +1410,7 @@ mod tests {
             });
         }
         images.push(prepared(300, 30));
-        let pages = lay_out(&report, &extras, &faces, &images);
+        let pages = lay_out(&report, &extras, &faces, &images, &[]);
         let placed: Vec<(usize, f32, f32, f32, f32)> = pages
             .iter()
             .flatten()
@@ -1294,7 +1491,7 @@ mod tests {
         assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
 
         // Without extras, none of it.
-        let pages = lay_out(&report, &[], &faces, &images[..1]);
+        let pages = lay_out(&report, &[], &faces, &images[..1], &[]);
         assert!(!pages
             .iter()
             .flatten()
@@ -1305,7 +1502,7 @@ mod tests {
             ..FloorExtras::default()
         }];
         let has_heading = |extras: &[FloorExtras]| {
-            lay_out(&report, extras, &faces, &images[..1])
+            lay_out(&report, extras, &faces, &images[..1], &[])
                 .iter()
                 .flatten()
                 .any(|op| matches!(op, Op::Text { text, .. } if text == "Proposed access points"))

@@ -10,7 +10,10 @@ mod support;
 
 use std::process::Command;
 use support::messy::messy;
-use wisp_render::{crop, report_pdf_with, FloorExtras, Paper, Report, ReportFloor, Table};
+use wisp_render::{
+    crop, report_pdf_with, Chart, ChartBar, ChartKind, ChartMark, ChartSeries, FloorExtras, Paper,
+    Report, ReportFloor, Table,
+};
 
 /// The page margin and the cell padding of the report's layout, in points.
 const MARGIN: f64 = 56.0;
@@ -123,9 +126,112 @@ fn messy_report() -> (Report, Vec<FloorExtras>) {
     };
     let extras = vec![FloorExtras {
         dead_zone_maps: close_ups,
+        charts: messy_charts(&names),
         ..FloorExtras::default()
     }];
     (report, extras)
+}
+
+/// The chart pages of the messy floor, as wisp-site makes them: the shortfall of all 60 zones
+/// in bars of at most 25 (60-character names), the signal per zone kind, a zone's CDF with
+/// thresholds 1 dB apart and a title of two zone names, and located APs with long names.
+fn messy_charts(names: &[String]) -> Vec<Chart> {
+    let segments = vec![
+        "short by up to 5 dB".to_string(),
+        "by 5–10 dB".to_string(),
+        "by over 10 dB".to_string(),
+    ];
+    let mut charts: Vec<Chart> = names
+        .chunks(25)
+        .enumerate()
+        .map(|(k, chunk)| Chart {
+            title: format!(
+                "Level 4 — Acute Medical, Paediatrics, Haematology: zones below their primary \
+                 threshold ({} of {}), part {} of {}",
+                names.len(),
+                names.len(),
+                k + 1,
+                names.len().div_ceil(25)
+            ),
+            x_label: "Share of the zone's judged cells below the threshold (%)".into(),
+            x_range: (0.0, 100.0),
+            kind: ChartKind::Bars {
+                rows: chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| ChartBar {
+                        name: name.clone(),
+                        values: vec![(i % 7) as f64 * 4.0, (i % 5) as f64 * 3.0, (i % 3) as f64],
+                    })
+                    .collect(),
+                segments: segments.clone(),
+            },
+        })
+        .collect();
+    let signal = |n: usize, base: f64| -> Vec<f64> {
+        (0..n)
+            .map(|i| base + ((i * 37) % 41) as f64 * 0.7)
+            .collect()
+    };
+    charts.push(Chart {
+        title: "Level 4 — Acute Medical, Paediatrics: primary signal by zone kind".into(),
+        x_label: "Primary signal (dBm)".into(),
+        x_range: (-90.0, -30.0),
+        kind: ChartKind::Histogram {
+            series: ["ward", "corridor", "clinical", "office", "imaging", "plant"]
+                .iter()
+                .enumerate()
+                .map(|(k, kind)| ChartSeries {
+                    name: kind.to_string(),
+                    values: signal(300 + 50 * k, -88.0 + 4.0 * k as f64),
+                })
+                .collect(),
+            bin_width: 2.0,
+            marks: vec![],
+        },
+    });
+    charts.push(Chart {
+        title: format!("{} and {}: signal over the zone", names[0], names[1]),
+        x_label: "Signal (dBm)".into(),
+        x_range: (-90.0, -30.0),
+        kind: ChartKind::Cdf {
+            series: vec![
+                ChartSeries {
+                    name: "Primary signal".into(),
+                    values: signal(400, -89.0),
+                },
+                ChartSeries {
+                    name: "Secondary signal".into(),
+                    values: signal(400, -89.5),
+                },
+            ],
+            marks: [(-67.0, "primary"), (-68.0, "secondary"), (-30.0, "voice")]
+                .iter()
+                .map(|(v, c)| ChartMark {
+                    label: format!("{c} ≥ {v:.0} dBm"),
+                    value: *v,
+                })
+                .collect(),
+        },
+    });
+    charts.push(Chart {
+        title: "Level 4: located access points and how sure each position is".into(),
+        x_label: "Uncertainty radius (m)".into(),
+        x_range: (0.0, 10.0),
+        kind: ChartKind::Bars {
+            rows: (0..12)
+                .map(|i| ChartBar {
+                    name: format!(
+                        "{:.1}, 20.5 m — AP-{i:02}-Ward-Corridor-North-Ceiling-Void",
+                        10.0 + i as f64
+                    ),
+                    values: vec![0.5 + i as f64 * 0.7],
+                })
+                .collect(),
+            segments: vec!["radius where the fit's RMSE rises by 1 dB".into()],
+        },
+    });
+    charts
 }
 
 #[derive(Debug, Clone)]
@@ -233,6 +339,9 @@ fn every_word_stays_on_its_page_and_in_its_cell() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("messy.pdf");
     std::fs::write(&path, &pdf).unwrap();
+    if let Some(keep) = std::env::var_os("WISP_KEEP_PDF") {
+        std::fs::write(keep, &pdf).unwrap();
+    }
     let out = Command::new("pdftotext")
         .args(["-bbox-layout", path.to_str().unwrap(), "-"])
         .output()
@@ -299,6 +408,25 @@ fn every_word_stays_on_its_page_and_in_its_cell() {
         }
     }
     assert!(table_words > 500, "only {table_words} table words found");
+    // The chart pages are there, their text real text (checked with every other word above).
+    // The chart section is the fixture's last: from its heading to the end.
+    let first_chart_page = pages
+        .iter()
+        .position(|p| p.words.iter().any(|w| w.text == "Charts:"))
+        .expect("a chart section");
+    let chart_pages: Vec<&Page> = pages[first_chart_page..].iter().collect();
+    assert!(chart_pages.len() >= 3, "{} chart pages", chart_pages.len());
+    let chart_words: usize = chart_pages.iter().map(|p| p.words.len()).sum();
+    assert!(chart_words > 600, "{chart_words} words on the chart pages");
+    let shortened = chart_pages
+        .iter()
+        .flat_map(|p| &p.words)
+        .filter(|w| w.text.ends_with('…'))
+        .count();
+    assert!(
+        shortened >= 60,
+        "{shortened} names shortened on the chart pages"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // The fixture is long enough to be shortened: the footer ends in an ellipsis.
     let footer = pages[0]

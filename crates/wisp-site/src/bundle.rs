@@ -220,6 +220,7 @@ fn read_bundle(path: &Path) -> Result<(Bundle, Vec<FloorPart>), Error> {
             zones,
             heatmaps,
             dead_zone_maps: Vec::new(),
+            charts: Vec::new(),
             notes: f.notes,
             plan: None,
             error: f.error.map(|e| (e.message, code_of(e.exit_code))),

@@ -53,17 +53,24 @@ fn signal_mark(criterion: Criterion, threshold: f64) -> ChartMark {
     }
 }
 
-/// The charts of an analysed floor: one CDF per zone with surveyed cells (file
-/// `zone-NN-name`), then the primary signal per zone kind (`zone-kinds`). None without layers.
-pub fn floor_charts(floor: &SiteFloor, analysis: &FloorAnalysis) -> Vec<NamedChart> {
+/// A zone's signal over the cells it is judged on (`wisp_coverage::zone_cells`).
+struct ZoneSignal<'a> {
+    /// Position of the zone in the floor's results (0-based).
+    index: usize,
+    result: &'a wisp_coverage::ZoneResult,
+    primary: Vec<f64>,
+    secondary: Vec<f64>,
+}
+
+/// Every zone of the analysis with judged cells, in the analysis's order.
+fn zone_signals<'a>(floor: &SiteFloor, analysis: &'a FloorAnalysis) -> Vec<ZoneSignal<'a>> {
     let Some(layers) = &analysis.layers else {
         return Vec::new();
     };
     let value = |grid: &wisp_model::Grid<f32>, (r, c): (usize, usize)| {
         grid.get(r, c).map_or(f64::NAN, |v| *v as f64)
     };
-    let mut charts = Vec::new();
-    let mut by_kind: Vec<(wisp_model::ZoneKind, Vec<f64>)> = Vec::new();
+    let mut out = Vec::new();
     for (index, result) in analysis.zones.iter().enumerate() {
         let Some(zone) = floor.floor.zones.iter().find(|z| z.name == result.zone) else {
             continue;
@@ -73,61 +80,205 @@ pub fn floor_charts(floor: &SiteFloor, analysis: &FloorAnalysis) -> Vec<NamedCha
         if cells.is_empty() {
             continue;
         }
-        let primary: Vec<f64> = cells.iter().map(|c| value(&layers.primary, *c)).collect();
-        let secondary: Vec<f64> = cells.iter().map(|c| value(&layers.secondary, *c)).collect();
-        match by_kind.iter_mut().find(|(k, _)| *k == result.kind) {
-            Some((_, values)) => values.extend(&primary),
-            None => by_kind.push((result.kind, primary.clone())),
+        out.push(ZoneSignal {
+            index,
+            result,
+            primary: cells.iter().map(|c| value(&layers.primary, *c)).collect(),
+            secondary: cells.iter().map(|c| value(&layers.secondary, *c)).collect(),
+        });
+    }
+    out
+}
+
+fn zone_cdf(z: &ZoneSignal<'_>) -> NamedChart {
+    let marks = z
+        .result
+        .criteria
+        .iter()
+        .filter(|c| matches!(c.criterion, Criterion::Primary | Criterion::Secondary))
+        .map(|c| signal_mark(c.criterion, c.threshold))
+        .collect();
+    NamedChart {
+        stem: format!("zone-{:02}-{}", z.index + 1, stem_of(&z.result.zone)),
+        chart: Chart {
+            title: format!("{}: signal over the zone", z.result.zone),
+            x_label: "Signal (dBm)".to_string(),
+            x_range: SIGNAL_RANGE_DBM,
+            kind: ChartKind::Cdf {
+                series: vec![
+                    ChartSeries {
+                        name: "Primary signal".to_string(),
+                        values: z.primary.clone(),
+                    },
+                    ChartSeries {
+                        name: "Secondary signal".to_string(),
+                        values: z.secondary.clone(),
+                    },
+                ],
+                marks,
+            },
+        },
+    }
+}
+
+fn kinds_chart(floor: &SiteFloor, zones: &[ZoneSignal<'_>]) -> Option<NamedChart> {
+    let mut by_kind: Vec<(wisp_model::ZoneKind, Vec<f64>)> = Vec::new();
+    for z in zones {
+        match by_kind.iter_mut().find(|(k, _)| *k == z.result.kind) {
+            Some((_, values)) => values.extend(&z.primary),
+            None => by_kind.push((z.result.kind, z.primary.clone())),
         }
-        let marks = result
+    }
+    (!by_kind.is_empty()).then(|| NamedChart {
+        stem: "zone-kinds".to_string(),
+        chart: Chart {
+            title: format!("{}: primary signal by zone kind", floor.floor.name),
+            x_label: "Primary signal (dBm)".to_string(),
+            x_range: SIGNAL_RANGE_DBM,
+            kind: ChartKind::Histogram {
+                series: by_kind
+                    .into_iter()
+                    .map(|(kind, values)| ChartSeries {
+                        name: kind.to_string(),
+                        values,
+                    })
+                    .collect(),
+                bin_width: SIGNAL_BIN_DB,
+                marks: Vec::new(),
+            },
+        },
+    })
+}
+
+/// The charts of an analysed floor: one CDF per zone with surveyed cells (file
+/// `zone-NN-name`), then the primary signal per zone kind (`zone-kinds`), then the primary
+/// shortfall per zone (`shortfall`, `shortfall-2`…). None without layers.
+pub fn floor_charts(floor: &SiteFloor, analysis: &FloorAnalysis) -> Vec<NamedChart> {
+    let zones = zone_signals(floor, analysis);
+    let mut charts: Vec<NamedChart> = zones.iter().map(zone_cdf).collect();
+    charts.extend(kinds_chart(floor, &zones));
+    charts.extend(shortfall_charts(floor, &zones));
+    charts
+}
+
+/// How far short a failing cell is, dB: the segments of the shortfall bars.
+const SHORTFALL_STEPS_DB: [f64; 2] = [5.0, 10.0];
+/// Bars per shortfall chart: a chart of this many rows fills most of an A4 page.
+pub const SHORTFALL_ROWS: usize = 25;
+
+/// Per zone with any judged cell below its primary threshold, the share of its judged cells
+/// that are short by 0–5, 5–10 and over 10 dB (`SHORTFALL_STEPS_DB`), worst zone first, in
+/// charts of at most [`SHORTFALL_ROWS`] bars: how much of each zone is how far below the line,
+/// which a map shows only zone by zone.
+fn shortfall_charts(floor: &SiteFloor, zones: &[ZoneSignal<'_>]) -> Vec<NamedChart> {
+    let mut rows: Vec<(f64, wisp_render::ChartBar)> = Vec::new();
+    for z in zones {
+        let Some(primary) = z
+            .result
             .criteria
             .iter()
-            .filter(|c| matches!(c.criterion, Criterion::Primary | Criterion::Secondary))
-            .map(|c| signal_mark(c.criterion, c.threshold))
-            .collect();
-        charts.push(NamedChart {
-            stem: format!("zone-{:02}-{}", index + 1, stem_of(&result.zone)),
+            .find(|c| c.criterion == Criterion::Primary)
+        else {
+            continue;
+        };
+        let mut counts = [0usize; 3];
+        for v in &z.primary {
+            if Criterion::Primary.passes(*v, primary.threshold) {
+                continue;
+            }
+            let short = primary.threshold - v;
+            let step = SHORTFALL_STEPS_DB
+                .iter()
+                .position(|s| short <= *s)
+                .unwrap_or(SHORTFALL_STEPS_DB.len());
+            counts[step] += 1;
+        }
+        let n = z.primary.len() as f64;
+        let shares: Vec<f64> = counts.iter().map(|c| 100.0 * *c as f64 / n).collect();
+        let total: f64 = shares.iter().sum();
+        if total > 0.0 {
+            rows.push((
+                total,
+                wisp_render::ChartBar {
+                    name: z.result.zone.clone(),
+                    values: shares,
+                },
+            ));
+        }
+    }
+    // Worst first; ties in the analysis's order (the sort is stable).
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let rows: Vec<wisp_render::ChartBar> = rows.into_iter().map(|(_, r)| r).collect();
+    let parts = rows.len().div_ceil(SHORTFALL_ROWS);
+    rows.chunks(SHORTFALL_ROWS)
+        .enumerate()
+        .map(|(k, chunk)| NamedChart {
+            stem: if k == 0 {
+                "shortfall".to_string()
+            } else {
+                format!("shortfall-{}", k + 1)
+            },
             chart: Chart {
-                title: format!("{}: signal over the zone", result.zone),
-                x_label: "Signal (dBm)".to_string(),
-                x_range: SIGNAL_RANGE_DBM,
-                kind: ChartKind::Cdf {
-                    series: vec![
-                        ChartSeries {
-                            name: "Primary signal".to_string(),
-                            values: primary,
-                        },
-                        ChartSeries {
-                            name: "Secondary signal".to_string(),
-                            values: secondary,
-                        },
+                title: format!(
+                    "{}: zones below their primary threshold ({} of {}){}",
+                    floor.floor.name,
+                    rows.len(),
+                    zones.len(),
+                    if parts > 1 {
+                        format!(", part {} of {parts}", k + 1)
+                    } else {
+                        String::new()
+                    }
+                ),
+                x_label: "Share of the zone's judged cells below the threshold (%)".to_string(),
+                x_range: (0.0, 100.0),
+                kind: ChartKind::Bars {
+                    rows: chunk.to_vec(),
+                    segments: vec![
+                        format!("short by up to {:.0} dB", SHORTFALL_STEPS_DB[0]),
+                        format!(
+                            "by {:.0}–{:.0} dB",
+                            SHORTFALL_STEPS_DB[0], SHORTFALL_STEPS_DB[1]
+                        ),
+                        format!("by over {:.0} dB", SHORTFALL_STEPS_DB[1]),
                     ],
-                    marks,
                 },
             },
-        });
-    }
-    if !by_kind.is_empty() {
-        charts.push(NamedChart {
-            stem: "zone-kinds".to_string(),
-            chart: Chart {
-                title: format!("{}: primary signal by zone kind", floor.floor.name),
-                x_label: "Primary signal (dBm)".to_string(),
-                x_range: SIGNAL_RANGE_DBM,
-                kind: ChartKind::Histogram {
-                    series: by_kind
-                        .into_iter()
-                        .map(|(kind, values)| ChartSeries {
-                            name: kind.to_string(),
-                            values,
-                        })
-                        .collect(),
-                    bin_width: SIGNAL_BIN_DB,
-                    marks: Vec::new(),
-                },
-            },
-        });
-    }
+        })
+        .collect()
+}
+
+/// Zones whose CDF the report shows: the worst failing ones (by share of judged cells below
+/// the primary threshold), at most this many; `wisp chart` writes every zone's.
+pub const REPORT_ZONE_CDFS: usize = 4;
+
+/// The charts of a floor's report pages: the primary shortfall per zone, the primary signal per
+/// zone kind, and the CDF of the [`REPORT_ZONE_CDFS`] worst failing zones. None without layers.
+pub fn report_charts(floor: &SiteFloor, analysis: &FloorAnalysis) -> Vec<Chart> {
+    let zones = zone_signals(floor, analysis);
+    let mut charts: Vec<Chart> = shortfall_charts(floor, &zones)
+        .into_iter()
+        .map(|c| c.chart)
+        .collect();
+    charts.extend(kinds_chart(floor, &zones).map(|c| c.chart));
+    let failing_share = |z: &ZoneSignal<'_>| {
+        z.result
+            .criteria
+            .iter()
+            .find(|c| c.criterion == Criterion::Primary)
+            .map_or(0.0, |c| 1.0 - c.pass_share)
+    };
+    let mut failing: Vec<&ZoneSignal<'_>> = zones
+        .iter()
+        .filter(|z| z.result.verdict == wisp_coverage::Verdict::Fail)
+        .collect();
+    failing.sort_by(|a, b| failing_share(b).total_cmp(&failing_share(a)));
+    charts.extend(
+        failing
+            .into_iter()
+            .take(REPORT_ZONE_CDFS)
+            .map(|z| zone_cdf(z).chart),
+    );
     charts
 }
 
@@ -148,9 +299,10 @@ pub fn fit_line(points: &[(f64, f64)]) -> Option<(f64, f64)> {
     Some((my - b * mx, b))
 }
 
-/// The calibration's charts (files `calibration-scatter`, `calibration-residuals`): every
-/// reading measured against modelled with the least-squares fit, and the residuals
-/// (measured − modelled).
+/// The calibration's charts (files `calibration-scatter`, `calibration-residuals`,
+/// `calibration-located`): every reading measured against modelled with the least-squares fit,
+/// the residuals (measured − modelled), and the located APs with their uncertainty
+/// ([`located_chart`], when any was located).
 pub fn calibration_charts(
     floor_name: &str,
     evidence: &wisp_plan::CalibrationEvidence,
@@ -165,7 +317,7 @@ pub fn calibration_charts(
         .iter()
         .map(|r| r.measured_dbm - r.modelled_dbm)
         .collect();
-    vec![
+    let mut charts = vec![
         NamedChart {
             stem: "calibration-scatter".to_string(),
             chart: Chart {
@@ -202,28 +354,65 @@ pub fn calibration_charts(
                 },
             },
         },
-    ]
+    ];
+    charts.extend(located_chart(floor_name, &evidence.located));
+    charts
 }
 
-/// The change of primary signal cell by cell, `after − before`, over the cells surveyed in
-/// both (file `change`), with `threshold_db` either side marked.
+/// The access points the calibration located (file `calibration-located`): one bar per AP, as
+/// long as its uncertainty radius (where the fit's RMSE rises by 1 dB), named by its position in
+/// plan metres first (so shortening a long name never hides where it is); `None` when it located
+/// none. The x axis runs to the next whole 5 m above the largest radius, at least 5 m.
+pub fn located_chart(
+    floor_name: &str,
+    located: &[wisp_plan::calibrate::LocatedAp],
+) -> Option<NamedChart> {
+    if located.is_empty() {
+        return None;
+    }
+    let widest = located
+        .iter()
+        .map(|l| l.uncertainty_m)
+        .filter(|r| r.is_finite())
+        .fold(0.0f64, f64::max);
+    let top = ((widest / 5.0).ceil() * 5.0).max(5.0);
+    Some(NamedChart {
+        stem: "calibration-located".to_string(),
+        chart: Chart {
+            title: format!(
+                "{floor_name}: {} access point(s) located from the survey, and how sure",
+                located.len()
+            ),
+            x_label: "Uncertainty radius (m)".to_string(),
+            x_range: (0.0, top),
+            kind: ChartKind::Bars {
+                rows: located
+                    .iter()
+                    .map(|l| wisp_render::ChartBar {
+                        name: format!("{:.1}, {:.1} m — {}", l.position.x, l.position.y, l.ap),
+                        values: vec![l.uncertainty_m],
+                    })
+                    .collect(),
+                segments: vec!["radius where the fit's RMSE rises by 1 dB".to_string()],
+            },
+        },
+    })
+}
+
+/// The change of primary signal cell by cell (file `change`): the finite cells of
+/// `difference`, `wisp_coverage::diff::difference` of the two surveys' layers (after − before
+/// where both surveys reached the cell), with `threshold_db` either side marked.
 pub fn change_chart(
     floor_name: &str,
-    before: &wisp_interp::SignalLayers,
-    after: &wisp_interp::SignalLayers,
+    difference: &wisp_model::Grid<f32>,
     threshold_db: f64,
 ) -> NamedChart {
-    let mut values = Vec::new();
-    for ((r, c), b) in before.primary.indexed_iter() {
-        let both = before.surveyed.get(r, c).copied().unwrap_or(false)
-            && after.surveyed.get(r, c).copied().unwrap_or(false);
-        if let (true, Some(a)) = (both, after.primary.get(r, c)) {
-            let d = (*a - *b) as f64;
-            if d.is_finite() {
-                values.push(d);
-            }
-        }
-    }
+    let values: Vec<f64> = difference
+        .values()
+        .iter()
+        .filter(|d| d.is_finite())
+        .map(|d| *d as f64)
+        .collect();
     NamedChart {
         stem: "change".to_string(),
         chart: Chart {
@@ -281,8 +470,10 @@ mod tests {
         let (_, analysis) = &check.floors[0];
         let charts = floor_charts(sf, analysis);
         let layers = analysis.layers.as_ref().unwrap();
-        let zone_charts: Vec<&NamedChart> =
-            charts.iter().filter(|c| c.stem != "zone-kinds").collect();
+        let zone_charts: Vec<&NamedChart> = charts
+            .iter()
+            .filter(|c| c.stem.starts_with("zone-") && c.stem != "zone-kinds")
+            .collect();
         assert!(!zone_charts.is_empty());
         for (named, result) in zone_charts
             .iter()
@@ -333,5 +524,118 @@ mod tests {
         for c in &charts {
             assert!(wisp_render::chart_svg(&c.chart, wisp_render::CHART_SIZE).is_ok());
         }
+
+        // The shortfall bars: one per zone with a judged cell below its primary threshold, as
+        // long as the share the evaluation says fails it, split by how far short by brute force.
+        let bars: Vec<&wisp_render::ChartBar> = charts
+            .iter()
+            .filter(|c| c.stem.starts_with("shortfall"))
+            .flat_map(|c| match &c.chart.kind {
+                ChartKind::Bars { rows, .. } => rows.iter(),
+                _ => panic!("{} is not bars", c.stem),
+            })
+            .collect();
+        let short_zones: Vec<&wisp_coverage::ZoneResult> = analysis
+            .zones
+            .iter()
+            .filter(|z| {
+                z.surveyed_share > 0.0
+                    && z.criteria
+                        .iter()
+                        .any(|c| c.criterion == Criterion::Primary && c.pass_share < 1.0)
+            })
+            .collect();
+        assert!(!short_zones.is_empty(), "the sample floor has weak zones");
+        assert_eq!(bars.len(), short_zones.len());
+        for zone in &short_zones {
+            let bar = bars.iter().find(|b| b.name == zone.zone).unwrap();
+            let primary = zone
+                .criteria
+                .iter()
+                .find(|c| c.criterion == Criterion::Primary)
+                .unwrap();
+            let cdf = zone_charts
+                .iter()
+                .find(|c| c.chart.title.starts_with(&zone.zone))
+                .unwrap();
+            let ChartKind::Cdf { series, .. } = &cdf.chart.kind else {
+                panic!()
+            };
+            let values = &series[0].values;
+            let n = values.len() as f64;
+            let share = |lo: f64, hi: f64| {
+                100.0
+                    * values
+                        .iter()
+                        .filter(|v| {
+                            let short = primary.threshold - **v;
+                            !Criterion::Primary.passes(**v, primary.threshold)
+                                && short > lo
+                                && short <= hi
+                        })
+                        .count() as f64
+                    / n
+            };
+            let want = [
+                share(f64::NEG_INFINITY, 5.0),
+                share(5.0, 10.0),
+                share(10.0, f64::INFINITY),
+            ];
+            for (got, want) in bar.values.iter().zip(want) {
+                assert!((got - want).abs() < 1e-9, "{}: {got} vs {want}", zone.zone);
+            }
+            let total: f64 = bar.values.iter().sum();
+            assert!(
+                (total - 100.0 * (1.0 - primary.pass_share)).abs() < 1e-6,
+                "{}: {total} % short, evaluation says {}",
+                zone.zone,
+                1.0 - primary.pass_share
+            );
+        }
+        // Worst first.
+        let totals: Vec<f64> = bars.iter().map(|b| b.values.iter().sum()).collect();
+        assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
+
+        // The report's charts: the shortfall bars, the zone kinds, then failing zones' CDFs.
+        let report = report_charts(sf, analysis);
+        let failing = analysis
+            .zones
+            .iter()
+            .filter(|z| z.verdict == wisp_coverage::Verdict::Fail)
+            .count();
+        let cdfs: Vec<&Chart> = report
+            .iter()
+            .filter(|c| matches!(c.kind, ChartKind::Cdf { .. }))
+            .collect();
+        assert_eq!(cdfs.len(), failing.min(REPORT_ZONE_CDFS));
+        for c in cdfs {
+            let zone = analysis
+                .zones
+                .iter()
+                .find(|z| c.title.starts_with(&z.zone))
+                .unwrap();
+            assert_eq!(zone.verdict, wisp_coverage::Verdict::Fail);
+        }
+        assert!(matches!(report[0].kind, ChartKind::Bars { .. }));
+    }
+
+    #[test]
+    fn located_aps_are_named_by_position_first() {
+        let located = [wisp_plan::calibrate::LocatedAp {
+            ap: "AP-Ward-7-Ceiling-Void-North-Corridor-Long-Name".into(),
+            position: wisp_model::Point::new(12.34, 5.0),
+            uncertainty_m: 6.2,
+            rmse_db: 4.0,
+            strongest_dbm: -50.0,
+        }];
+        let chart = located_chart("Level 2", &located).unwrap().chart;
+        // Up to the next 5 m above the widest radius.
+        assert_eq!(chart.x_range, (0.0, 10.0));
+        let ChartKind::Bars { rows, .. } = &chart.kind else {
+            panic!()
+        };
+        assert_eq!(rows[0].name, format!("12.3, 5.0 m — {}", located[0].ap));
+        assert_eq!(rows[0].values, vec![6.2]);
+        assert!(located_chart("Level 2", &[]).is_none());
     }
 }

@@ -79,9 +79,22 @@ pub fn html_report(
         let pictures = FloorPictures::new(site, sf, analysis, samples)
             .with_channel_slots(Some(&channel_slots));
         let floor_plan = site_plan.and_then(|p| p.floor(&sf.floor.id));
-        floors.push(html_floor(&pictures, floor_plan)?);
+        let mut floor = html_floor(&pictures, floor_plan)?;
+        floor.charts = html_charts(&crate::report::part_charts(&pictures, floor_plan)?);
+        floors.push(floor);
     }
     Ok(html_of(floors, report))
+}
+
+/// The report's charts as the HTML shows them: all but the calibration's scatter, whose
+/// thousand dots would take the page past its 2 MB per floor (the PDF, and `wisp calibrate
+/// --plot`, have it; the residuals' histogram says how well the model fits).
+pub fn html_charts(charts: &[wisp_render::Chart]) -> Vec<wisp_render::Chart> {
+    charts
+        .iter()
+        .filter(|c| !matches!(c.kind, wisp_render::ChartKind::Scatter { .. }))
+        .cloned()
+        .collect()
 }
 
 /// The HTML report of `floors` (from [`html_floor`], in the report's floor order), with the
@@ -200,6 +213,7 @@ pub fn html_floor(
         proposed_aps,
         plan_zones,
         notes: Vec::new(),
+        charts: Vec::new(),
     })
 }
 

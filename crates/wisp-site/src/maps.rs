@@ -416,6 +416,7 @@ pub fn predicted(
     Ok(Predicted {
         prediction,
         calibrated: cal.is_some(),
+        calibration: cal,
     })
 }
 
@@ -424,6 +425,9 @@ pub struct Predicted {
     pub prediction: wisp_plan::Prediction,
     /// Whether the model was calibrated on the survey (else the default model).
     pub calibrated: bool,
+    /// The calibration the model came from, if the survey calibrated it: the report's charts
+    /// of how well it fits.
+    pub calibration: Option<wisp_plan::Calibration>,
 }
 
 /// Draws a prediction of `predicted` (existing APs plus `new_aps`, marked as planned) as

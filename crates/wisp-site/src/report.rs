@@ -39,6 +39,9 @@ pub struct FloorPart {
     pub heatmaps: Vec<(String, Vec<u8>)>,
     /// Close-ups of the dead zones for the PDF: (caption, PNG bytes). Not kept in shard bundles.
     pub dead_zone_maps: Vec<(String, Vec<u8>)>,
+    /// The floor's charts (`crate::charts::report_charts`), drawn on the PDF's chart pages.
+    /// Not kept in shard bundles.
+    pub charts: Vec<wisp_render::Chart>,
     pub notes: Vec<String>,
     /// The floor's plan page, when the report was given a plan covering it. Not kept in shard
     /// bundles (`--plan` and `--shard` do not go together).
@@ -73,6 +76,7 @@ impl FloorPart {
             zones: Vec::new(),
             heatmaps: Vec::new(),
             dead_zone_maps: Vec::new(),
+            charts: Vec::new(),
             notes: Vec::new(),
             plan: None,
             error: Some((e.to_string(), e.exit_code())),
@@ -109,6 +113,7 @@ impl FloorPart {
                 zones: a.zones.clone(),
                 heatmaps: Vec::new(),
                 dead_zone_maps: Vec::new(),
+                charts: Vec::new(),
                 notes: std::iter::once(format!(
                     "{} on this floor.",
                     count(o.scans, "scan", "scans")
@@ -203,10 +208,35 @@ pub fn floor_part_with(
         zones: analysis.zones.clone(),
         heatmaps,
         dead_zone_maps,
+        charts: part_charts(pictures, plan)?,
         notes,
         plan: plan.map(|fp| plan_part(pictures, fp)).transpose()?,
         error: None,
     })
+}
+
+/// A floor's charts in the report (PDF and HTML alike): `crate::charts::report_charts` and,
+/// with a plan, the calibration its model came from (measured against modelled, residuals,
+/// located APs): how far to trust the predicted map.
+pub fn part_charts(
+    pictures: &FloorPictures<'_>,
+    plan: Option<&FloorPlan>,
+) -> Result<Vec<wisp_render::Chart>, Error> {
+    let (sf, samples) = (pictures.floor, pictures.samples);
+    let mut charts = crate::charts::report_charts(sf, pictures.analysis);
+    if let Some(cal) = plan
+        .map(|fp| pictures.predicted_after(fp))
+        .transpose()?
+        .and_then(|p| p.calibration.as_ref())
+    {
+        let evidence = wisp_plan::evidence(&sf.floor, samples, cal);
+        charts.extend(
+            crate::charts::calibration_charts(&sf.floor.name, &evidence)
+                .into_iter()
+                .map(|c| c.chart),
+        );
+    }
+    Ok(charts)
 }
 
 /// The plan page of a floor: the model's map with the proposed APs, and the tables.
@@ -556,6 +586,7 @@ pub fn extras(parts: &[FloorPart]) -> Result<Vec<wisp_render::FloorExtras>, Erro
                     .map(|q| q.bill_of_materials.clone())
                     .unwrap_or_default(),
                 plan_map_pngs: plan.map(|q| q.maps).unwrap_or_default(),
+                charts: p.charts.clone(),
             })
         })
         .collect()

@@ -41,7 +41,10 @@ pub fn floor_scene(
     let part = floor_part_with(&pictures, job.index, plan)?;
     let html = if request.html {
         job.step("drawing the interactive map");
-        Some(crate::html::html_floor(&pictures, plan)?)
+        // The same charts as the PDF's, computed once.
+        let mut floor = crate::html::html_floor(&pictures, plan)?;
+        floor.charts = crate::html::html_charts(&part.charts);
+        Some(floor)
     } else {
         None
     };

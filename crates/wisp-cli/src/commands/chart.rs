@@ -1,5 +1,6 @@
 //! `wisp chart`: the charts of every floor (or one) as SVG files, without the report: per zone
-//! the signal's cumulative distribution with its thresholds, and the signal per zone kind.
+//! the signal's cumulative distribution with its thresholds, the signal per zone kind, and each
+//! zone's primary shortfall.
 
 use crate::{CliError, ExitCode};
 use std::path::{Path, PathBuf};
@@ -20,16 +21,24 @@ pub struct Args {
     filters: crate::args::FilterArgs,
 }
 
-/// Writes `charts` as `DIR/PREFIX-STEM.svg`; returns how many.
-pub fn write_charts(dir: &Path, prefix: &str, charts: &[NamedChart]) -> Result<usize, CliError> {
+/// Writes `charts` as `DIR/PREFIX-STEM.svg`, each at its size for [`wisp_render::CHART_SIZE`]'s
+/// width; returns the files written.
+pub fn write_charts(
+    dir: &Path,
+    prefix: &str,
+    charts: &[NamedChart],
+) -> Result<Vec<PathBuf>, CliError> {
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::output(format!("cannot make '{}': {e}", dir.display())))?;
+    let mut written = Vec::new();
     for named in charts {
-        let svg = wisp_render::chart_svg(&named.chart, wisp_render::CHART_SIZE)?;
+        let size = wisp_render::chart_size(&named.chart, wisp_render::CHART_SIZE.0);
+        let svg = wisp_render::chart_svg(&named.chart, size)?;
         let path = dir.join(format!("{}-{}.svg", stem_of(prefix), named.stem));
         super::write_output(&path, svg.as_bytes())?;
+        written.push(path);
     }
-    Ok(charts.len())
+    Ok(written)
 }
 
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
@@ -44,7 +53,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         let samples = pipeline::samples_of(&loaded.survey, &floor.floor.id);
         let analysis = pipeline::analyse_with(&loaded.site, floor, samples, &a.filters.filters())?;
         let charts = wisp_site::charts::floor_charts(floor, &analysis);
-        written += write_charts(&a.out, &floor.floor.id, &charts)?;
+        written += write_charts(&a.out, &floor.floor.id, &charts)?.len();
     }
     println!("{written} charts written to {}", a.out.display());
     Ok(ExitCode::Ok)

@@ -25,6 +25,11 @@ pub struct Args {
     /// Write a difference heatmap per floor (after − before) into this folder.
     #[arg(long)]
     heatmap_dir: Option<PathBuf>,
+    /// Write a change histogram per floor into this folder as FLOOR-change.svg: the share of
+    /// the cells surveyed in both by how much their primary signal changed (after − before),
+    /// with ±--threshold-db marked.
+    #[arg(long)]
+    charts: Option<PathBuf>,
     #[command(flatten)]
     filters: crate::args::FilterArgs,
 }
@@ -99,6 +104,12 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             let path = dir.join(format!("diff-{id}.png"));
             super::write_output(&path, &wisp_render::png_bytes(&img)?)?;
             eprintln!("wrote {}", path.display());
+        }
+        if let Some(dir) = &a.charts {
+            let chart = wisp_site::charts::change_chart(&sf.floor.name, &delta, a.threshold_db);
+            for path in super::chart::write_charts(dir, id, &[chart])? {
+                eprintln!("wrote {}", path.display());
+            }
         }
         floors.push((id.clone(), d));
     }
