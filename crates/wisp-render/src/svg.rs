@@ -324,48 +324,39 @@ fn write_labels(svg: &mut String, labels: &[MapLabel], metrics: &Metrics) {
 /// One dashed `<polygon class="dead-zone">` per outline whose corners are all finite (their
 /// labels are placed with the others, [`write_labels`]).
 fn write_outlines(svg: &mut String, req: &HeatmapRequest, style: &Style) {
-    if req.outlines.is_empty() {
-        return;
-    }
-    let calibration = req.floor.calibration;
-    let colour = hex(OUTLINE_COLOUR);
     let dash = (style.font_px * 0.6).max(4.0) as f64;
     let gap = (style.font_px * 0.4).max(3.0) as f64;
-    svg.push_str("<g class=\"dead-zones\">\n");
-    for outline in req.outlines {
-        let corners: Option<Vec<(f64, f64)>> = outline
-            .ring
-            .iter()
-            .map(|p| to_px(calibration, *p))
-            .collect();
-        let Some(corners) = corners.filter(|c| !c.is_empty()) else {
-            continue;
-        };
-        let list: Vec<String> = corners
-            .iter()
-            .map(|(x, y)| format!("{},{}", num(*x), num(*y)))
-            .collect();
-        let _ = writeln!(
-            svg,
-            "<polygon class=\"dead-zone\" points=\"{}\" fill=\"none\" stroke=\"{colour}\" \
-             stroke-width=\"2\" stroke-dasharray=\"{} {}\"/>",
-            list.join(" "),
-            num(dash),
-            num(gap)
-        );
-    }
-    svg.push_str("</g>\n");
+    write_rings(
+        svg,
+        req,
+        req.outlines,
+        ("dead-zones", "dead-zone"),
+        (dash, gap),
+    );
 }
 
 /// One dotted `<polygon class="at-risk">` per at-risk outline whose corners are all finite.
 fn write_at_risk(svg: &mut String, req: &HeatmapRequest) {
-    if req.at_risk.is_empty() {
+    write_rings(svg, req, req.at_risk, ("at-risk", "at-risk"), AT_RISK_DOTS);
+}
+
+/// A `<g>` of `classes.0` holding one dashed `<polygon>` of `classes.1` per outline whose
+/// corners are all finite (nothing when there are no outlines): dead zones and at-risk regions
+/// differ only in their classes and dash pattern (on, off).
+fn write_rings(
+    svg: &mut String,
+    req: &HeatmapRequest,
+    outlines: &[crate::Outline],
+    classes: (&str, &str),
+    dashes: (f64, f64),
+) {
+    if outlines.is_empty() {
         return;
     }
     let calibration = req.floor.calibration;
     let colour = hex(OUTLINE_COLOUR);
-    svg.push_str("<g class=\"at-risk\">\n");
-    for outline in req.at_risk {
+    let _ = writeln!(svg, "<g class=\"{}\">", classes.0);
+    for outline in outlines {
         let corners: Option<Vec<(f64, f64)>> = outline
             .ring
             .iter()
@@ -380,11 +371,12 @@ fn write_at_risk(svg: &mut String, req: &HeatmapRequest) {
             .collect();
         let _ = writeln!(
             svg,
-            "<polygon class=\"at-risk\" points=\"{}\" fill=\"none\" stroke=\"{colour}\" \
+            "<polygon class=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{colour}\" \
              stroke-width=\"2\" stroke-dasharray=\"{} {}\"/>",
+            classes.1,
             list.join(" "),
-            num(AT_RISK_DOTS.0),
-            num(AT_RISK_DOTS.1)
+            num(dashes.0),
+            num(dashes.1)
         );
     }
     svg.push_str("</g>\n");
