@@ -16,7 +16,7 @@ fn sample_floor() -> wisp_ingest::SiteFloor {
 fn detection_finds_the_sample_floors_walls_and_little_else() {
     let floor = sample_floor();
     let cal = floor.floor.calibration;
-    let (walls, stats) = detect_floor_walls(&floor, None).expect("detects");
+    let (walls, stats) = detect_floor_walls(&floor.plan_path, &floor.floor, None).expect("detects");
     let found: Vec<_> = walls.iter().map(|w| w.segment_m(&cal)).collect();
     let known: Vec<_> = floor.floor.walls.iter().map(|w| w.segment).collect();
     let a = agreement(&found, &known, 0.3, 0.05);

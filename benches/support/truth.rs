@@ -560,7 +560,7 @@ pub fn layer_options(case: &Case, method: wisp_model::Method) -> wisp_interp::La
     let floor = &case.layout.floor;
     wisp_interp::LayerOptions {
         survey_range_m: floor.survey_range_m,
-        walls: Some(wisp_interp::layers::WallAware {
+        walls: Some(wisp_interp::WallAware {
             walls: floor.walls.clone(),
             materials: floor.materials.clone(),
         }),

@@ -386,10 +386,7 @@ impl Collector {
         let walk = session.walk();
         let track_path = (walk.len() >= 2).then(|| dir.join("track.csv"));
         if let Some(p) = &track_path {
-            wisp_site::write_output(
-                p,
-                wisp_ingest::placement::track::track_csv(&walk).as_bytes(),
-            )?;
+            wisp_site::write_output(p, wisp_ingest::track::track_csv(&walk).as_bytes())?;
         }
         let placed_pings = session.placed_pings();
         // Written whenever checks were made, so an export after undoing them all leaves no

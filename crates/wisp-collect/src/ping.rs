@@ -87,6 +87,15 @@ impl PingCommand {
     }
 }
 
+/// An active check, as journalled: its result, or why it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PingRecord {
+    pub point: Option<u64>,
+    pub t: f64,
+    pub host: String,
+    pub result: Result<PingResult, String>,
+}
+
 /// One active check with `ping`: packets sent and received, mean round trip.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PingResult {
@@ -235,7 +244,7 @@ pub const PINGS_CSV_HEADER: &str =
 
 /// `pings.csv`: one row per check at a live point, in plan metres, time as RFC 3339 UTC; a check
 /// that failed has empty numbers and its message in `error`; no reply leaves `rtt_avg_ms` empty.
-pub fn pings_csv(pings: &[(wisp_model::Point, &crate::session::PingRecord)]) -> String {
+pub fn pings_csv(pings: &[(wisp_model::Point, &PingRecord)]) -> String {
     let mut out = format!("{PINGS_CSV_HEADER}\n");
     for (at, r) in pings {
         let point = r.point.map(|p| p.to_string()).unwrap_or_default();

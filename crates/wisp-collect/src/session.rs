@@ -8,7 +8,7 @@
 //! the surveyor clicks the next waypoint.
 
 use crate::journal::{Entry, Mode, PointKind};
-use crate::ping::PingResult;
+use crate::ping::{PingRecord, PingResult};
 use std::collections::BTreeMap;
 use wisp_model::{Observation, Point, Sample, Survey, SurveyFloor};
 
@@ -41,15 +41,6 @@ pub struct Failure {
     pub point: Option<u64>,
     pub t: f64,
     pub message: String,
-}
-
-/// An active check, as journalled: its result, or why it failed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PingRecord {
-    pub point: Option<u64>,
-    pub t: f64,
-    pub host: String,
-    pub result: Result<PingResult, String>,
 }
 
 /// The session: everything the journal says, in order.

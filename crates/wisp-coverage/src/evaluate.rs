@@ -571,7 +571,7 @@ fn dead_zone(
             .radios
             .iter()
             .min_by(|a, b| {
-                let d = |r: &wisp_interp::layers::RadioInfo| {
+                let d = |r: &wisp_interp::RadioInfo| {
                     Point::new(r.strongest_at.0, r.strongest_at.1).distance(centroid)
                 };
                 d(a).total_cmp(&d(b))

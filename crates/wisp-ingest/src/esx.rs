@@ -1147,7 +1147,7 @@ impl Importer {
                     }
                 }
                 let count = wps.len();
-                let track = match crate::placement::track::Track::from_waypoints(wps) {
+                let track = match crate::track::Track::from_waypoints(wps) {
                     Ok(t) => t,
                     Err(e) => {
                         self.skipped.skip(
@@ -1162,7 +1162,7 @@ impl Importer {
                 let file = format!("track-{}-{}.csv", f.id, n);
                 self.files.push((
                     file.clone(),
-                    crate::placement::track::track_csv(track.waypoints()).into_bytes(),
+                    crate::track::track_csv(track.waypoints()).into_bytes(),
                 ));
                 self.counts.tracks += 1;
                 notes.push(format!(

@@ -19,24 +19,26 @@
 pub mod capture;
 mod error;
 pub mod esx;
+pub mod georef;
 pub mod manifest;
 pub mod placement;
 pub mod plan;
 pub mod points;
 pub mod text;
+pub mod track;
 
 pub use capture::{
     capture_name, detect, format_names, parse_capture, parse_capture_file, ParsedCapture, Scan,
     SkipLog, SNIFF_BYTES,
 };
 pub use error::{file_line, IngestError, IngestErrorKind};
-pub use manifest::georef::Georef;
+pub use georef::Georef;
 pub use manifest::{load_site, CaptureSpec, Site, SiteFloor};
-pub use placement::track::Track;
 pub use placement::{
     check_track_inside, drop_old_readings, ingest_capture, ingest_floor, place, place_with,
     placement_mistake, skip_reason, time_span, CaptureJob, FileReport, Placement, Referencing,
 };
+pub use track::Track;
 
 use std::io::Read;
 use std::path::Path;

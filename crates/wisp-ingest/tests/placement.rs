@@ -2,7 +2,7 @@
 //! the public entry points and a whole site manifest.
 
 use std::path::Path;
-use wisp_ingest::manifest::georef::{ControlPoint, GeorefFit, EARTH_RADIUS_M};
+use wisp_ingest::georef::{ControlPoint, GeorefFit, EARTH_RADIUS_M};
 use wisp_ingest::skip_reason;
 use wisp_ingest::{place_with, Georef, ParsedCapture, Placement, Referencing, Scan, Track};
 use wisp_model::{Band, Bssid, Channel, Observation, Point};
@@ -666,7 +666,7 @@ fn a_continuous_walk_without_positions_is_placed_by_its_track_in_any_time_unit()
     assert_eq!(parsed.scans[0].at, None);
     assert_eq!(parsed.scans[0].t, Some(1_793_613_850.0));
     assert_eq!(parsed.scans[1].t, Some(1_793_613_860.0));
-    use wisp_ingest::placement::track::TimeKind;
+    use wisp_ingest::track::TimeKind;
     assert_eq!(
         parsed.time_kinds.iter().copied().collect::<Vec<_>>(),
         vec![TimeKind::Rfc3339, TimeKind::EpochMilliseconds]

@@ -16,23 +16,24 @@
 //! This crate must never do I/O, read a clock or environment, or use a global random generator.
 //! Results do not depend on the number of threads.
 
+pub mod fields;
 pub mod idw;
 pub mod kriging;
 pub mod layers;
 pub mod method;
+pub mod methods;
 pub mod natural;
 pub mod nearest;
 pub mod neighbours;
 pub mod regression;
 pub mod validate;
 
+pub use fields::{radio_fields, LayerOptions, RadioFields, RadioInfo, RadioKey, WallAware};
 pub use idw::Idw;
 pub use kriging::{OrdinaryKriging, Variogram};
-pub use layers::{
-    radio_fields, serving_std_dev, LayerOptions, RadioFields, RadioInfo, RadioKey, RadioMap,
-    SignalLayers,
-};
-pub use method::{all_methods, interpolator, Estimates, Interpolator, Prepared, Surface};
+pub use layers::{serving_std_dev, RadioMap, SignalLayers};
+pub use method::{Estimates, Interpolator, Prepared, Surface};
+pub use methods::{all_methods, interpolator};
 pub use natural::NaturalNeighbour;
 pub use nearest::Nearest;
 pub use neighbours::NeighbourIndex;

@@ -1,7 +1,7 @@
-//! The interpolation methods behind one trait, and picking one by name.
+//! The interpolation methods behind one trait (picking one by name is [`crate::methods`]).
 //!
-//! A method is a small parameter struct ([`Idw`], [`Nearest`], [`NaturalNeighbour`],
-//! [`OrdinaryKriging`]) implementing [`Interpolator`], in the manner of georust/geo's `Distance`
+//! A method is a small parameter struct ([`Idw`], [`crate::Nearest`],
+//! [`crate::NaturalNeighbour`], [`crate::OrdinaryKriging`]) implementing [`Interpolator`], in the manner of georust/geo's `Distance`
 //! trait with its metric-space unit structs. Interpolating is split in two steps because a survey
 //! interpolates many fields (one per radio) over the *same* positions:
 //!
@@ -14,9 +14,7 @@
 //! in parallel with per-thread scratch state, and merging samples that share a position.
 
 use crate::neighbours::{Neighbour, NeighbourIndex};
-use crate::{
-    Idw, InterpError, InterpErrorKind, NaturalNeighbour, Nearest, OrdinaryKriging, ScatteredPoint,
-};
+use crate::{Idw, InterpError, InterpErrorKind, ScatteredPoint};
 use rayon::prelude::*;
 use wisp_model::{Grid, GridGeometry, Method};
 
@@ -88,22 +86,6 @@ pub struct Surface {
     pub std_dev: Option<Grid<f32>>,
 }
 
-/// A point method with its default parameters. `model` is not one: its trend comes from a
-/// calibration (see [`crate::regression`]), so asking for it here is an error.
-pub fn interpolator(method: Method) -> Result<Box<dyn Interpolator>, InterpError> {
-    match method {
-        Method::Idw => Ok(Box::new(Idw::default())),
-        Method::Nearest => Ok(Box::new(Nearest)),
-        Method::Natural => Ok(Box::new(NaturalNeighbour::default())),
-        Method::Kriging => Ok(Box::new(OrdinaryKriging::default())),
-        Method::Model => Err(InterpErrorKind::Parameter {
-            name: "method",
-            reason: "'model' needs the calibrated model's trend",
-        }
-        .into()),
-    }
-}
-
 /// IDW is defined in `idw.rs` with its own grid path, which `SignalLayers` uses directly; this
 /// binds it to the trait without changing it.
 impl Interpolator for Idw {
@@ -164,14 +146,6 @@ impl Prepared for PreparedIdw {
             })
             .collect())
     }
-}
-
-/// Every point method with its default parameters, in [`Method::POINT`] order.
-pub fn all_methods() -> Vec<Box<dyn Interpolator>> {
-    Method::POINT
-        .into_iter()
-        .filter_map(|m| interpolator(m).ok())
-        .collect()
 }
 
 /// Every field must have one finite value per sample: a NaN would spread silently into every
@@ -418,6 +392,7 @@ impl Merged {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{all_methods, interpolator};
 
     #[test]
     fn every_point_method_has_an_interpolator_and_model_has_none() {

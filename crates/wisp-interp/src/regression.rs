@@ -23,7 +23,7 @@
 //! A radio without a trend (its AP could not be placed) is kriged as it is, which is plain
 //! ordinary kriging.
 
-use crate::layers::{RadioFields, RadioKey};
+use crate::fields::{RadioFields, RadioKey};
 use crate::method::{Estimates, Interpolator, Surface};
 use crate::{InterpError, OrdinaryKriging, ScatteredPoint};
 use rayon::prelude::*;
@@ -189,7 +189,7 @@ fn trend_grid(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::RadioInfo;
+    use crate::fields::RadioInfo;
     use wisp_model::Band;
 
     /// A trend that falls 2 dB per metre from x = 0.

@@ -18,8 +18,9 @@
 //! not-heard stand-in is a censored value, not a measurement. Errors are predicted − measured, in
 //! dB, summed per method overall and per band.
 
-use crate::layers::{radio_fields, LayerOptions, RadioFields};
-use crate::method::{all_methods, Interpolator};
+use crate::fields::{radio_fields, LayerOptions, RadioFields};
+use crate::method::Interpolator;
+use crate::methods::all_methods;
 use crate::regression::{RegressionKriging, TrendFit};
 use crate::{InterpError, InterpErrorKind, ScatteredPoint};
 use wisp_model::Method;

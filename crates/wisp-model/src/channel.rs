@@ -94,7 +94,7 @@ impl Channel {
     pub fn new(band: Band, number: u16) -> Result<Channel, ModelError> {
         let bad = || {
             ModelError::from(ModelErrorKind::Channel {
-                band,
+                band: band.name(),
                 channel: number,
             })
         };

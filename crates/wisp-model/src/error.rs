@@ -20,7 +20,11 @@ pub enum ModelErrorKind {
     Frequency(u32),
     /// A channel number that does not exist in the given band.
     #[error("channel {channel} does not exist in the {band} GHz band")]
-    Channel { band: Band, channel: u16 },
+    Channel {
+        /// The band's name ([`crate::Band::name`]).
+        band: &'static str,
+        channel: u16,
+    },
     /// A bare channel number that names no band (no band or frequency given with it).
     #[error(
         "channel {0} names no band without a band or frequency (1-14: 2.4 GHz, \
@@ -56,25 +60,23 @@ pub enum ModelErrorKind {
     #[error("grid has no cells or a cell size that is not positive")]
     EmptyGrid,
     /// A zone kind wisp does not know.
-    #[error("'{0}' is not a zone kind (expected one of: {kinds})", kinds = zone_kind_names())]
-    ZoneKind(String),
+    #[error("'{name}' is not a zone kind (expected one of: {expected})")]
+    ZoneKind {
+        name: String,
+        /// The zone kinds' names, comma-separated.
+        expected: String,
+    },
     /// An AP grouping rule wisp does not know.
     #[error("'{0}' is not an AP grouping rule (expected \"first-five-octets\", \"bssid\" or \"prefix-N\" with N from 1 to 48 bits)")]
     ApGroupingRule(String),
     /// An interpolation method (or choice) wisp does not know.
-    #[error("'{0}' is not an interpolation method (expected one of: {names})", names = crate::MethodChoice::names().join(", "))]
-    Method(String),
+    #[error("'{name}' is not an interpolation method (expected one of: {expected})")]
+    Method {
+        name: String,
+        /// The methods' names, comma-separated.
+        expected: String,
+    },
 }
-
-fn zone_kind_names() -> String {
-    crate::ZoneKind::ALL
-        .iter()
-        .map(|k| k.name())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-use crate::Band;
 
 impl ModelError {
     pub fn new(kind: ModelErrorKind) -> Self {

@@ -78,7 +78,7 @@ impl FromStr for Method {
         Method::ALL
             .into_iter()
             .find(|m| m.name().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| ModelErrorKind::Method(s.to_string()).into())
+            .ok_or_else(|| unknown_method(s))
     }
 }
 
@@ -125,9 +125,18 @@ impl FromStr for MethodChoice {
         } else {
             s.parse()
                 .map(MethodChoice::Fixed)
-                .map_err(|_| ModelErrorKind::Method(s.to_string()).into())
+                .map_err(|_| unknown_method(s))
         }
     }
+}
+
+/// `s` names no method: the error lists every name [`MethodChoice`] accepts.
+fn unknown_method(s: &str) -> ModelError {
+    ModelErrorKind::Method {
+        name: s.to_string(),
+        expected: MethodChoice::names().join(", "),
+    }
+    .into()
 }
 
 #[cfg(test)]

@@ -165,7 +165,13 @@ impl ZoneKind {
             .iter()
             .copied()
             .find(|k| k.name() == s)
-            .ok_or_else(|| ModelErrorKind::ZoneKind(s.to_string()).into())
+            .ok_or_else(|| {
+                ModelErrorKind::ZoneKind {
+                    name: s.to_string(),
+                    expected: ZoneKind::ALL.map(ZoneKind::name).join(", "),
+                }
+                .into()
+            })
     }
 
     /// Whether clinical staff rely on voice and records here.

@@ -83,7 +83,7 @@ impl Observation {
         let ch = Channel::from_freq(self.freq_mhz)?;
         if ch.band != self.band || ch.number != self.channel {
             return Err(ModelErrorKind::Channel {
-                band: self.band,
+                band: self.band.name(),
                 channel: self.channel,
             }
             .into());

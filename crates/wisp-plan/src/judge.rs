@@ -9,9 +9,9 @@
 //! signal. Every criterion of the profile is judged there, co-channel included, with the
 //! survey's noise and surveyed cells.
 
+use crate::aps::{freq, model_power, PlannedAp};
 use crate::calibrate::Calibration;
 use crate::matrix::{SignalMatrix, Source};
-use crate::planner::{freq, model_power, PlannedAp};
 use crate::walls::WallSet;
 use serde::Serialize;
 use wisp_coverage::{evaluate_zone, EvalOptions, ZoneResult};

@@ -19,6 +19,7 @@
 //! environment, or use a global random generator: randomness comes from the caller's seed
 //! (`ChaCha8Rng`), and the same inputs give the same plan, whatever the number of threads.
 
+pub mod aps;
 pub mod calibrate;
 pub mod candidates;
 pub mod channels;
@@ -34,6 +35,7 @@ pub mod predict;
 pub mod radio_map;
 pub mod walls;
 
+pub use aps::{existing_aps, PlannedAp};
 pub use calibrate::{
     calibrate, Calibration, CalibrationOptions, FittedMaterial, FittedRadio, LocatedAp, SkippedAp,
     WallFit,
@@ -43,8 +45,7 @@ pub use judge::{after_map, judge, ChannelChange, SurveyMap};
 pub use local_search::LocalSearchOptions;
 pub use objective::Targets;
 pub use planner::{
-    existing_aps, plan_floor, Limit, LimitReason, Plan, PlanInput, PlanOptions, PlannedAp,
-    ZoneOutcome, ZoneStats,
+    plan_floor, Limit, LimitReason, Plan, PlanInput, PlanOptions, ZoneOutcome, ZoneStats,
 };
 pub use predict::{predict, Prediction};
 pub use radio_map::{evidence, CalibratedTrend, CalibrationEvidence, CalibrationFit, ModelReading};

@@ -13,6 +13,7 @@
 //! design margin, a share of the calibration's residual spread: the model is what is uncertain,
 //! not the thresholds.
 
+use crate::aps::{ap_key, existing_aps, model_power, nominal_freq, power, source, PlannedAp};
 use crate::calibrate::Calibration;
 use crate::candidates::{candidates, CandidateOptions};
 use crate::channels::{assign_around, keep_current, overlap_weights, COCHANNEL_DBM};
@@ -29,9 +30,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use wisp_coverage::{Criterion, Verdict, ZoneResult};
 use wisp_interp::SignalLayers;
-use wisp_model::{
-    AccessPoint, ApRadio, Band, Bssid, Channel, Floor, Point, RequirementProfile, Zone, ZoneKind,
-};
+use wisp_model::{ApRadio, Band, Bssid, Floor, Point, RequirementProfile, Zone, ZoneKind};
 use wisp_radio::PathLoss;
 
 /// Options of the planner.
@@ -122,32 +121,6 @@ impl Default for PlanOptions {
 /// Shadow fading's spread without a calibration to measure it: 5 dB, mid-range of the 4–8 dB
 /// indoor non-line-of-sight σ (3GPP TR 38.901, shared/reference.md §2; *estimate*).
 pub const SHADOW_SIGMA_DB: f64 = 5.0;
-
-/// An access point of the plan, existing or new, with its planned channels.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlannedAp {
-    pub name: String,
-    pub position: Point,
-    pub radios: Vec<ApRadio>,
-    pub ssids: Vec<String>,
-    pub base_bssid: Option<Bssid>,
-    /// New in this plan.
-    pub new: bool,
-    /// Existing, but placed by calibration rather than the manifest.
-    pub located: bool,
-}
-
-impl PlannedAp {
-    pub fn to_access_point(&self) -> AccessPoint {
-        AccessPoint {
-            name: self.name.clone(),
-            position: self.position,
-            radios: self.radios.clone(),
-            ssids: self.ssids.clone(),
-            base_bssid: self.base_bssid,
-        }
-    }
-}
 
 /// A zone's coverage as the planner's search sees it (primary and secondary only, measured
 /// where surveyed, the model less the margin elsewhere): the design figures, not the verdict.
@@ -263,105 +236,6 @@ pub struct PlanInput<'a> {
     pub survey: Option<SurveyMap<'a>>,
     /// The profile a zone is held to (`None`: leave the zone out).
     pub profile: &'a dyn Fn(&Zone) -> Option<RequirementProfile>,
-}
-
-/// The fitted power of `ap`'s radio on `band` (calibration's radio identity is AP + band, so a
-/// channel the survey saw differ from the manifest's still finds it).
-fn fitted(cal: Option<&Calibration>, ap: Option<&str>, band: Band) -> Option<f64> {
-    let (cal, ap) = (cal?, ap?);
-    cal.radios
-        .iter()
-        .find(|r| r.ap == ap && r.band == band)
-        .map(|r| r.power_dbm)
-}
-
-pub(crate) fn freq(band: Band, channel: u16, fallback: f64) -> f64 {
-    Channel::new(band, channel).map_or(fallback, |c| c.freq_mhz as f64)
-}
-
-/// Nominal centre frequency per band for prediction where the channel is not yet known.
-pub(crate) fn nominal_freq(band: Band) -> f64 {
-    match band {
-        Band::G2_4 => 2437.0,
-        Band::G5 => 5500.0,
-        Band::G6 => 6500.0,
-    }
-}
-
-/// The effective power of `radio` of `ap` (by its survey key): fitted, else nominal less the
-/// calibration's average extra loss.
-fn power(cal: Option<&Calibration>, prefix: Option<&str>, radio: &ApRadio) -> f64 {
-    fitted(cal, prefix, radio.band).unwrap_or(model_power(cal, radio.tx_dbm))
-}
-
-/// The effective power of a radio transmitting `tx_dbm` that the survey never measured (a new
-/// AP): nominal less the calibration's average extra loss.
-pub(crate) fn model_power(cal: Option<&Calibration>, tx_dbm: f64) -> f64 {
-    tx_dbm - cal.map_or(0.0, |c| c.extra_loss_db())
-}
-
-/// The existing APs: the manifest's, then those calibration located.
-pub fn existing_aps(floor: &Floor, cal: Option<&Calibration>) -> Vec<PlannedAp> {
-    let mut out: Vec<PlannedAp> = floor
-        .aps
-        .iter()
-        .map(|a| PlannedAp {
-            name: a.name.clone(),
-            position: a.position,
-            radios: a.radios.clone(),
-            ssids: a.ssids.clone(),
-            base_bssid: a.base_bssid,
-            new: false,
-            located: false,
-        })
-        .collect();
-    if let Some(c) = cal {
-        for l in &c.located {
-            let radios: Vec<ApRadio> = c
-                .radios
-                .iter()
-                .filter(|r| r.ap == l.ap)
-                .map(|r| ApRadio {
-                    band: r.band,
-                    channel: r.channel,
-                    tx_dbm: r.power_dbm + c.extra_loss_db(),
-                })
-                .collect();
-            out.push(PlannedAp {
-                name: format!("located {}", l.ap),
-                position: l.position,
-                radios,
-                ssids: vec!["NHS-Clinical".into()],
-                base_bssid: format!("{}:00", l.ap).parse().ok(),
-                new: false,
-                located: true,
-            });
-        }
-    }
-    out
-}
-
-/// The survey's key of an existing AP under the calibration's grouping (what its fitted radios
-/// are filed under), if it has one.
-fn ap_key(ap: &PlannedAp, cal: Option<&Calibration>) -> Option<String> {
-    let g = &cal?.grouping;
-    g.ap_named(&ap.name, ap.base_bssid).map(|id| id.0)
-}
-
-/// The design-band source of an AP, if it has a radio on that band.
-pub(crate) fn source(
-    ap: &PlannedAp,
-    cal: Option<&Calibration>,
-    band: Band,
-    fallback_freq: f64,
-) -> Option<Source> {
-    let r = ap.radios.iter().find(|r| r.band == band)?;
-    let p = ap_key(ap, cal);
-    Some(Source {
-        position: ap.position,
-        power_dbm: power(cal, p.as_deref(), r),
-        freq_mhz: freq(band, r.channel, fallback_freq),
-    })
 }
 
 fn stats(demand: &Demand, zi: usize, t: &Top2, meets: bool) -> ZoneStats {
@@ -1173,8 +1047,9 @@ pub fn default_excluded_kinds() -> Vec<ZoneKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aps::freq;
     use wisp_coverage::profiles::builtin;
-    use wisp_model::{Material, PlanCalibration, Polygon, Segment, Wall};
+    use wisp_model::{AccessPoint, Material, PlanCalibration, Polygon, Segment, Wall};
 
     /// 30 m × 12 m: a corridor (y 5–7) between two rows of 6 m × 5 m rooms, plasterboard
     /// partitions with 1.5 m doorways, brick outside.

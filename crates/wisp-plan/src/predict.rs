@@ -8,10 +8,10 @@
 //! [`WallSet`]), and the strongest and second-strongest source per cell come from [`Top2`]. The
 //! maps therefore agree with the planner's before/after figures cell for cell.
 
+use crate::aps::{nominal_freq, source, PlannedAp};
 use crate::calibrate::Calibration;
 use crate::matrix::{SignalMatrix, Source};
 use crate::objective::Top2;
-use crate::planner::{nominal_freq, source, PlannedAp};
 use crate::walls::WallSet;
 use wisp_model::{Band, Floor, Grid, GridGeometry, Point};
 use wisp_radio::PathLoss;

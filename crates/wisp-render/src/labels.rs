@@ -403,7 +403,7 @@ pub fn rect_meets_ring(r: &Rect, ring: &[Point]) -> bool {
 /// through the centroid's height, else any corner's neighbourhood; `None` for an empty ring.
 pub fn interior_point(ring: &[Point]) -> Option<Point> {
     let bbox = Rect::bounding(ring)?;
-    let centroid = crate::heatmap::ring_centroid(ring)?;
+    let centroid = crate::map::ring_centroid(ring)?;
     if ring_contains(ring, centroid) {
         return Some(centroid);
     }
@@ -498,7 +498,7 @@ mod tests {
             Point::new(2.0, 10.0),
             Point::new(0.0, 10.0),
         ];
-        let c = crate::heatmap::ring_centroid(&l).unwrap();
+        let c = crate::map::ring_centroid(&l).unwrap();
         assert!(!ring_contains(&l, c));
         assert!(ring_contains(&l, interior_point(&l).unwrap()));
     }

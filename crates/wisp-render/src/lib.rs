@@ -20,6 +20,7 @@ mod heatmap;
 mod html;
 mod indexed;
 pub mod labels;
+mod map;
 mod map_labels;
 mod raster;
 mod report;
@@ -34,11 +35,9 @@ pub use chart::{
 };
 pub use crop::{crop, crop_window};
 pub use error::{RenderError, RenderErrorKind};
-pub use heatmap::{
-    heatmap_image, heatmap_png, png_bytes, walks_of, HeatmapRequest, Marker, MarkerKind, Outline,
-    DEFAULT_OPACITY,
-};
+pub use heatmap::{heatmap_image, heatmap_png, png_bytes};
 pub use html::{report_html, HtmlCloseUp, HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport};
+pub use map::{walks_of, HeatmapRequest, Marker, MarkerKind, Outline, DEFAULT_OPACITY};
 pub use map_labels::{heatmap_labels, LabelKind, MapLabel};
 pub use raster::{esri_ascii, geotiff, NODATA};
 pub use report::{

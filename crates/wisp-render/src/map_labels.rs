@@ -6,8 +6,8 @@
 //! zone on one line, or wrapped, when it fits; otherwise beside the zone on a leader line,
 //! shortened with an ellipsis as a last resort. A label that fits nowhere is left out.
 
-use crate::heatmap::{pixel_ring, HeatmapRequest, Style, OUTLINE_COLOUR, TEXT_COLOUR, ZONE_COLOUR};
 use crate::labels::{place_labels, Anchor, LabelWish, Rect};
+use crate::map::{pixel_ring, HeatmapRequest, Style, OUTLINE_COLOUR, TEXT_COLOUR, ZONE_COLOUR};
 use crate::text::{em_of_px, shorten, wrap_text, Faces};
 use ab_glyph::{FontRef, PxScale};
 use imageproc::drawing::text_size;

@@ -14,10 +14,13 @@
 
 use crate::heatmap::{
     blend, decimals_for, hatch_ink, hatch_stripe_px, heatmap_image, title_lines, walk_dot_radius,
-    Legend, LegendKey, Style, AT_RISK_DOTS, CONTOUR_COLOUR, MEASURED_AP_COLOUR, NOT_SURVEYED_ALPHA,
-    NOT_SURVEYED_GREY, OUTLINE_COLOUR, PATH_COLOUR, PLANNED_AP_COLOUR, TEXT_COLOUR, ZONE_COLOUR,
+    Legend, LegendKey,
 };
 use crate::html::{escape, png_data_uri};
+use crate::map::{
+    Style, AT_RISK_DOTS, CONTOUR_COLOUR, MEASURED_AP_COLOUR, NOT_SURVEYED_ALPHA, NOT_SURVEYED_GREY,
+    OUTLINE_COLOUR, PATH_COLOUR, PLANNED_AP_COLOUR, TEXT_COLOUR, ZONE_COLOUR,
+};
 use crate::map_labels::{map_labels, MapLabel};
 use crate::scale::format_number;
 use crate::text::Faces;

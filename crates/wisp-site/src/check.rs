@@ -150,7 +150,7 @@ pub fn table(check: &SiteCheck) -> String {
         if a.ranks_approximate {
             s += &format!(
                 "note: floor {floor}: {}\n",
-                crate::report::APPROXIMATE_RANKS_NOTE
+                crate::pipeline::APPROXIMATE_RANKS_NOTE
             );
         }
     }

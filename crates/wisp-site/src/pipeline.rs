@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use std::path::Path;
 use wisp_coverage::{evaluate_floor, EvalOptions, ZoneResult};
 use wisp_ingest::{FileReport, Site, SiteFloor};
-use wisp_interp::layers::WallAware;
+use wisp_interp::WallAware;
 use wisp_interp::{LayerOptions, SignalLayers};
 use wisp_model::words::count;
 use wisp_model::{
@@ -99,6 +99,9 @@ pub fn floor_grid(floor: &wisp_model::Floor) -> Result<GridGeometry, Error> {
     GridGeometry::covering(Point::new(0.0, 0.0), floor.size_m(), ANALYSIS_CELL_M)
         .map_err(|e| Error::input(format!("floor '{}': {e}", floor.id)))
 }
+
+/// Said wherever a floor's survey has unidentified radios (readings without a usable BSSID).
+pub const APPROXIMATE_RANKS_NOTE: &str = "Some radios were heard without a usable BSSID (macOS redacts BSSIDs; shared logs mask them) and are known by SSID, band and channel only: two such radios may be one access point, so secondary and tertiary signal are approximate on this floor.";
 
 /// One floor's layers and zone results.
 pub struct FloorAnalysis {

@@ -1,6 +1,6 @@
 use crate::check::SiteCheck;
 use crate::maps::{FloorPictures, Metric, Style};
-use crate::pipeline::{self, FloorAnalysis, FloorOutcome, Loaded};
+use crate::pipeline::{self, FloorAnalysis, FloorOutcome, Loaded, APPROXIMATE_RANKS_NOTE};
 use crate::plan::{FloorPlan, PlanFile};
 use crate::{Error, ExitCode};
 use wisp_coverage::{Criterion, Verdict, ZoneResult};
@@ -130,9 +130,6 @@ impl FloorPart {
         }
     }
 }
-
-/// Said wherever a floor's survey has unidentified radios (readings without a usable BSSID).
-pub const APPROXIMATE_RANKS_NOTE: &str = "Some radios were heard without a usable BSSID (macOS redacts BSSIDs; shared logs mask them) and are known by SSID, band and channel only: two such radios may be one access point, so secondary and tertiary signal are approximate on this floor.";
 
 /// Draws a floor's heatmaps and writes its notes, while its layers exist.
 pub fn floor_part(

@@ -71,7 +71,8 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let mut opts = WallDetectOptions::for_scale(cal.metres_per_pixel());
     opts.ink_below = a.ink_below;
     opts.min_length_px = (a.min_length_m / cal.metres_per_pixel()).round().max(2.0) as u32;
-    let (walls, stats) = detect_floor_walls(floor, Some(&opts)).map_err(CliError::from)?;
+    let (walls, stats) =
+        detect_floor_walls(&floor.plan_path, &floor.floor, Some(&opts)).map_err(CliError::from)?;
     let material = |w: &DetectedWall| match w.kind {
         StrokeKind::DoubleLine => &a.glass_material,
         StrokeKind::Solid if w.thickness_px * cal.metres_per_pixel() >= a.thick_from_m => {

@@ -75,7 +75,7 @@ pub struct ParsedCapture {
     pub skipped: SkipLog,
     /// How the capture wrote its times, when it could write them several ways (the long-form
     /// CSV: RFC 3339, epoch seconds or epoch milliseconds), for the report.
-    pub time_kinds: std::collections::BTreeSet<crate::placement::track::TimeKind>,
+    pub time_kinds: std::collections::BTreeSet<crate::track::TimeKind>,
 }
 
 /// Every capture format wisp reads, by the name `--format` takes, in registry order.

@@ -297,7 +297,7 @@ pub fn parse_long_csv(text: &str, name: &str) -> Result<ParsedCapture, IngestErr
             let t = if ts.is_empty() {
                 None
             } else {
-                let (t, kind) = crate::placement::track::parse_time_kind(ts).ok_or_else(|| {
+                let (t, kind) = crate::track::parse_time_kind(ts).ok_or_else(|| {
                     IngestError::syntax(format!(
                         "timestamp '{}' is not an RFC 3339 time like 2026-11-02T10:04:05Z nor \
                          seconds or milliseconds since the epoch",

@@ -20,7 +20,7 @@
 //! logged them, not the age of Android's cached scan result, which the file does not keep.)
 
 use crate::capture::{ParsedCapture, Scan};
-use crate::manifest::georef::{wrap_deg, EARTH_RADIUS_M};
+use crate::georef::{wrap_deg, EARTH_RADIUS_M};
 use wisp_model::{Observation, Point};
 
 /// Capture formats whose scans are single sightings (one BSSID each) with a GPS fix.

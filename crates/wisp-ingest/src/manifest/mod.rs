@@ -4,11 +4,9 @@
 //! converts them once into plan metres. Unknown keys are refused with the file, line and key.
 //! Every field is documented in README.md ("Site manifest").
 
-pub mod georef;
-
 use crate::capture::sightings::Grouping;
 use crate::error::line_of;
-use crate::manifest::georef::{ControlPoint, Georef};
+use crate::georef::{ControlPoint, Georef};
 use crate::{capture_name, plan, IngestError, IngestErrorKind};
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -2,16 +2,14 @@
 //! stop-and-go point, on a walk track by time, through the floor's georeference, or at the
 //! capture's own positions; and the checks that refuse a placement that is surely a mistake.
 
-pub mod track;
-
 use crate::capture::sightings;
-use crate::manifest::georef::{self, Georef};
+use crate::georef::{self, Georef};
+use crate::track::{self, Track};
 use crate::{
     capture_name, parse_capture_file, IngestError, ParsedCapture, Scan, SiteFloor, SkipLog,
 };
 use std::collections::BTreeSet;
 use std::path::Path;
-use track::Track;
 use wisp_model::{PlanCalibration, Point, Sample};
 
 /// What ingest did with one file.

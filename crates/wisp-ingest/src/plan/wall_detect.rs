@@ -22,10 +22,11 @@
 //! Only horizontal and vertical walls are found: hospital plans are drawn on a grid, and a
 //! diagonal wall is better traced by hand than guessed.
 
-use crate::{IngestError, SiteFloor};
+use crate::IngestError;
 use image::{GrayImage, Luma, RgbaImage};
 use imageproc::region_labelling::{connected_components, Connectivity};
-use wisp_model::{Point, Segment};
+use std::path::Path;
+use wisp_model::{Floor, Point, Segment};
 
 /// How strokes are told from the rest of the drawing. [`WallDetectOptions::for_scale`] gives the
 /// defaults for a plan's scale.
@@ -125,17 +126,19 @@ pub struct DetectionStats {
 /// floor: 0.5 m, so external walls drawn centred on the outline (or just outside it) are kept.
 pub const OUTLINE_MARGIN_M: f64 = 0.5;
 
-/// The walls in `floor`'s plan image whose ends both lie within its outline (or within
-/// [`OUTLINE_MARGIN_M`] of it); `opts` default to [`WallDetectOptions::for_scale`] of the plan.
+/// The walls in `floor`'s plan image (at `plan_path`) whose ends both lie within its outline (or
+/// within [`OUTLINE_MARGIN_M`] of it); `opts` default to [`WallDetectOptions::for_scale`] of the
+/// plan.
 pub fn detect_floor_walls(
-    floor: &SiteFloor,
+    plan_path: &Path,
+    floor: &Floor,
     opts: Option<&WallDetectOptions>,
 ) -> Result<(Vec<DetectedWall>, DetectionStats), IngestError> {
-    let image = crate::plan::load_plan(&floor.plan_path)?;
-    let cal = &floor.floor.calibration;
+    let image = crate::plan::load_plan(plan_path)?;
+    let cal = &floor.calibration;
     let defaults = WallDetectOptions::for_scale(cal.metres_per_pixel());
     let (walls, mut stats) = detect_walls(&image, opts.unwrap_or(&defaults));
-    let outline = &floor.floor.outline;
+    let outline = &floor.outline;
     let corners = outline.corners();
     let near_outline = |p: Point| {
         outline.contains(p)
