@@ -2,7 +2,7 @@ use crate::pipeline::{self, FloorAnalysis, FloorOutcome, RunOptions};
 use crate::{Error, ExitCode};
 use serde_json::json;
 use wisp_coverage::{Criterion, Verdict, ZoneResult};
-use wisp_model::words::count;
+use wisp_model::words::{count, truncate};
 
 /// Every floor's analysis, in manifest order, and the floors that could not be processed.
 pub struct SiteCheck {
@@ -227,14 +227,6 @@ pub fn table(check: &SiteCheck) -> String {
         }
     }
     s
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).chain(std::iter::once('…')).collect()
-    }
 }
 
 pub fn json_report(loaded: &pipeline::Loaded, check: &SiteCheck) -> serde_json::Value {

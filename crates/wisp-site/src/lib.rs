@@ -16,6 +16,7 @@
 //! Files are written only through [`write_output`] (atomic).
 
 pub mod bundle;
+pub mod calibrate;
 pub mod charts;
 pub mod check;
 mod error;
@@ -25,6 +26,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod report;
 pub mod scene;
+pub mod validate;
 
 pub use error::{write_output, Error, ErrorKind, ExitCode};
 
