@@ -1,8 +1,14 @@
+//! `wisp ingest`: capture files to a survey JSON ([`wisp_site::ingest`]).
+
 use crate::{CliError, ExitCode};
 use std::path::PathBuf;
-use wisp_ingest::{CaptureJob, Placement, Referencing, SkipLog};
+use wisp_ingest::SkipLog;
 use wisp_model::words::count;
-use wisp_model::{Point, Survey, SurveyFloor};
+use wisp_model::Point;
+use wisp_site::ingest::{
+    all_survey_jsons, captures_of, duplicates_note, ingest_files, merge_survey_files,
+    IngestRequest, Units as SiteUnits,
+};
 use wisp_site::pipeline;
 
 #[derive(Debug, clap::Args)]
@@ -60,6 +66,15 @@ enum Units {
     Px,
 }
 
+impl From<Units> for SiteUnits {
+    fn from(u: Units) -> SiteUnits {
+        match u {
+            Units::M => SiteUnits::Metres,
+            Units::Px => SiteUnits::Pixels,
+        }
+    }
+}
+
 pub fn parse_xy(s: &str) -> Result<Point, String> {
     let (x, y) = s
         .split_once(',')
@@ -79,34 +94,12 @@ pub fn parse_xy(s: &str) -> Result<Point, String> {
 }
 
 /// Whether `path` is a wisp survey JSON (by name and first bytes: nothing large is read).
-fn is_survey_json(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    if !path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        return false;
-    }
-    let mut head = Vec::new();
-    let read = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
-    read.is_ok() && String::from_utf8_lossy(&head).contains(wisp_model::SURVEY_FORMAT)
-}
-
 /// Several survey JSONs of one site merged into one (docs/survey-format.md, "Merging surveys").
-fn merge_survey_files(a: &Args, files: &[(PathBuf, Option<Point>)]) -> Result<ExitCode, CliError> {
-    let mut surveys = Vec::new();
-    for (f, _) in files {
-        let bytes = wisp_ingest::read_limited(f, wisp_ingest::MAX_CAPTURE_BYTES)?;
-        let text = wisp_ingest::text::decode(&bytes).map_err(|e| e.at(f))?;
-        surveys.push(wisp_ingest::capture::native::parse_survey(&text).map_err(|e| e.at(f))?);
-    }
-    let (survey, report) = wisp_ingest::capture::stops::merge_surveys(surveys);
-    if report.duplicates > 0 {
-        eprintln!(
-            "{} kept once (first: {})",
-            count(report.duplicates, "duplicate scan", "duplicate scans"),
-            report.duplicate_sources.join(", ")
-        );
+fn merge(a: &Args, files: &[(PathBuf, Option<Point>)]) -> Result<ExitCode, CliError> {
+    let paths: Vec<PathBuf> = files.iter().map(|(f, _)| f.clone()).collect();
+    let (survey, report) = merge_survey_files(&paths)?;
+    if let Some(note) = duplicates_note(&report) {
+        eprintln!("{note}");
         if a.strict {
             return Err(CliError::input(
                 "--strict: duplicate scans in the surveys merged; nothing written",
@@ -136,49 +129,11 @@ fn parse_window(s: &str) -> Result<f64, String> {
     wisp_ingest::capture::sightings::Grouping::with_window(w).map(|g| g.window_s)
 }
 
-/// Refuses a stop-and-go position off the floor: outside the plan, or outside the outline.
-fn check_at_inside(at: Point, floor: &wisp_model::Floor, px: bool) -> Result<(), CliError> {
-    let size = floor.size_m();
-    let fix = if px {
-        "check the position (plan pixels)"
-    } else {
-        "if it is in plan pixels, add --units px"
-    };
-    if !(0.0..=size.x).contains(&at.x) || !(0.0..=size.y).contains(&at.y) {
-        return Err(CliError::input(format!(
-            "--at ({:.1}, {:.1}) m is outside floor '{}' ({:.1} m × {:.1} m); {fix}",
-            at.x, at.y, floor.id, size.x, size.y
-        )));
-    }
-    if !floor.outline.contains(at) {
-        return Err(CliError::input(format!(
-            "--at ({:.1}, {:.1}) m is outside the outline of floor '{}'; {fix}",
-            at.x, at.y, floor.id
-        )));
-    }
-    Ok(())
-}
-
 pub fn run(a: Args) -> Result<ExitCode, CliError> {
     let site = a.site.as_deref().map(pipeline::load_site).transpose()?;
-    let mut captures: Vec<(PathBuf, Option<Point>)> = Vec::new();
-    for f in &a.files {
-        // `FILE@X,Y`, unless a file of that very name exists.
-        match wisp_ingest::capture::stops::parse_at_argument(&f.to_string_lossy()) {
-            Some(cp) if !f.exists() => captures.push((PathBuf::from(cp.file), Some(cp.at))),
-            _ => captures.push((f.clone(), None)),
-        }
-    }
-    if let Some(points) = &a.points {
-        let rows = wisp_ingest::capture::stops::load_capture_points(points)?;
-        captures.extend(rows.into_iter().map(|(path, r)| (path, Some(r.at))));
-    }
-    if !captures.is_empty()
-        && captures
-            .iter()
-            .all(|(f, at)| at.is_none() && is_survey_json(f))
-    {
-        return merge_survey_files(&a, &captures);
+    let captures = captures_of(&a.files, a.points.as_deref())?;
+    if all_survey_jsons(&captures) {
+        return merge(&a, &captures);
     }
     let (survey, reports) = if captures.is_empty() {
         if a.track.is_some() {
@@ -194,112 +149,21 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         let loaded = pipeline::load(site_path, None)?;
         (loaded.survey, loaded.reports)
     } else {
-        let floor = match &site {
-            Some(s) => Some(pipeline::pick_floor(s, a.floor.as_deref())?),
-            None => None,
-        };
-        let floor_id = match (floor, &a.floor) {
-            (Some(f), _) => f.floor.id.clone(),
-            (None, Some(id)) => id.clone(),
-            (None, None) => {
-                return Err(CliError::input(
-                    "without --site, name the survey's floor with --floor ID",
-                ))
-            }
-        };
-        let cal = floor.map(|f| f.floor.calibration);
-        let px = matches!(a.units, Units::Px);
-        if px && cal.is_none() {
-            return Err(CliError::input(
-                "--units px needs --site for the plan's calibration",
-            ));
+        let ingested = ingest_files(&IngestRequest {
+            site: site.as_ref(),
+            floor: a.floor.as_deref(),
+            captures,
+            at: a.at,
+            units: a.units.into(),
+            track: a.track.as_deref(),
+            track_units: a.track_units.into(),
+            sighting_window_s: a.sighting_window,
+            format: a.format.as_deref(),
+        })?;
+        for note in &ingested.notes {
+            eprintln!("{note}");
         }
-        let to_m = |p: Point| {
-            if px {
-                cal.map_or(p, |c| c.to_metres(p))
-            } else {
-                p
-            }
-        };
-        let track = match &a.track {
-            Some(path) => {
-                let t = wisp_ingest::Track::load(path)?;
-                Some(match a.track_units {
-                    Units::M => t,
-                    Units::Px => {
-                        let Some(c) = cal else {
-                            return Err(CliError::input(
-                                "--track in plan pixels needs --site for the plan's calibration (or give --track-units m)",
-                            ));
-                        };
-                        t.map(|p| c.to_metres(p))
-                    }
-                })
-            }
-            None => None,
-        };
-        let refs = Referencing {
-            track: track.as_ref(),
-            georef: floor.and_then(|f| f.georef.as_ref()),
-        };
-        // Each stop-and-go position, and --at, must lie on the floor.
-        if let Some(f) = floor {
-            for at in captures.iter().filter_map(|(_, at)| *at).chain(a.at) {
-                check_at_inside(to_m(at), &f.floor, px)?;
-            }
-        }
-        if let (Some(t), Some(f), Some(path)) = (&track, floor, &a.track) {
-            wisp_ingest::check_track_inside(t, &f.floor, path, matches!(a.track_units, Units::Px))?;
-        }
-        if let Some(t) = &track {
-            let kinds: Vec<&str> = t.time_kinds().iter().map(|k| k.name()).collect();
-            if !kinds.is_empty() {
-                eprintln!("track times read as {}", kinds.join(" and "));
-            }
-        }
-        let max_age_s = site
-            .as_ref()
-            .map_or(wisp_ingest::manifest::DEFAULT_MAX_AGE_S, |s| s.max_age_s);
-        let placement = |at: Option<Point>| Placement {
-            at_m: at.or(a.at).map(to_m),
-            px_calibration: if px { cal } else { None },
-            bounds_m: floor.map(|f| f.floor.size_m()),
-        };
-        let grouping = wisp_ingest::capture::sightings::Grouping::with_window(a.sighting_window)
-            .map_err(CliError::input)?;
-        let set_units = if a.track.is_some() {
-            ("--track-units {}", matches!(a.track_units, Units::Px))
-        } else {
-            ("--units {}", px)
-        };
-        let mut samples = Vec::new();
-        let mut reports = Vec::new();
-        for (file, at) in &captures {
-            let (s, r) = wisp_ingest::ingest_capture(&CaptureJob {
-                path: file,
-                format: a.format.as_deref(),
-                grouping: &grouping,
-                max_age_s,
-                placement: placement(*at),
-                refs,
-                floor: floor.map(|f| &f.floor),
-                set_units,
-            })?;
-            samples.extend(s);
-            reports.push(r);
-        }
-        for (one, other) in wisp_ingest::capture::stops::same_point_and_time(&samples) {
-            eprintln!(
-                "two captures at the same point and time: {one} and {other} (the same scan saved twice, or a points-file slip?)"
-            );
-        }
-        (
-            Survey::new(vec![SurveyFloor {
-                id: floor_id,
-                samples,
-            }]),
-            reports,
-        )
+        (ingested.survey, ingested.reports)
     };
     crate::progress::print_reports(&reports);
     let mut skipped = SkipLog::default();
