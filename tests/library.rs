@@ -109,7 +109,10 @@ fn a_program_runs_check_shards_plan_and_report_without_argv() {
     );
     let report = site_report(&loaded.site, scenes, &request).unwrap();
     assert!(report.pdf().unwrap().starts_with(b"%PDF"));
-    let html = report.html.expect("the HTML was asked for");
+    let html = report
+        .html_document()
+        .unwrap()
+        .expect("the HTML was asked for");
     assert!(html.contains("Predicted after plan"), "the plan's layer");
     assert!(report.parts.iter().all(|p| p.plan.is_some()));
 }

@@ -12,16 +12,14 @@
 //! The size stays reasonable because `wisp_render::report_html` drops every pixel a layer shares
 //! with the plan (all of it outside the floor outline) before encoding.
 
-use crate::check::SiteCheck;
 use crate::maps::{FloorPictures, Metric, Style};
-use crate::pipeline::{self, Loaded};
-use crate::plan::{FloorPlan, PlanFile};
+use crate::plan::FloorPlan;
 use crate::Error;
 use image::RgbaImage;
 use wisp_coverage::DeadZone;
 use wisp_interp::SignalLayers;
 use wisp_model::Grid;
-use wisp_render::{HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport, Paper, Report};
+use wisp_render::{HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport, Report};
 
 /// The layers of the HTML map, in the order of its radio buttons; the first is shown first.
 pub const HTML_METRICS: [Metric; 7] = [
@@ -33,58 +31,6 @@ pub const HTML_METRICS: [Metric; 7] = [
     Metric::Uncertainty,
     Metric::Channel,
 ];
-
-/// The whole HTML report of a checked site, as one self-contained HTML document.
-///
-/// Builds the PDF report's content with [`crate::report::build`] for its tables and text; a
-/// caller that has built that already should call [`build_html_from`] instead.
-pub fn build_html(
-    loaded: &Loaded,
-    check: &SiteCheck,
-    plan: Option<&PlanFile>,
-    date: &str,
-) -> Result<String, Error> {
-    let report = crate::report::build(loaded, check, plan, Paper::A4, date)?;
-    build_html_from(loaded, check, &report, plan)
-}
-
-/// [`build_html`] reusing a report already built by [`crate::report::build`] from the same
-/// `loaded` and `check` (its heatmaps are not used; the map draws its own layers). With a
-/// plan, every floor it covers gets the predicted-after layer (and its values under the
-/// pointer) and the proposed-AP table.
-pub fn build_html_from(
-    loaded: &Loaded,
-    check: &SiteCheck,
-    report: &Report,
-    plan: Option<&PlanFile>,
-) -> Result<String, Error> {
-    Ok(wisp_render::report_html(&html_report(
-        loaded, check, report, plan,
-    )?)?)
-}
-
-/// The input of [`wisp_render::report_html`] for a checked site; `report` gives the text and
-/// tables (floor `i` of the report is floor `i` of the site).
-pub fn html_report(
-    loaded: &Loaded,
-    check: &SiteCheck,
-    report: &Report,
-    site_plan: Option<&PlanFile>,
-) -> Result<HtmlReport, Error> {
-    let site = &loaded.site;
-    let channel_slots = crate::maps::survey_channel_slots(&loaded.survey);
-    let mut floors = Vec::new();
-    for (sf, (_, analysis)) in site.floors.iter().zip(&check.floors) {
-        let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
-        let pictures = FloorPictures::new(site, sf, analysis, samples)
-            .with_channel_slots(Some(&channel_slots));
-        let floor_plan = site_plan.and_then(|p| p.floor(&sf.floor.id));
-        let mut floor = html_floor(&pictures, floor_plan)?;
-        floor.charts = html_charts(&crate::report::part_charts(&pictures, floor_plan)?);
-        floors.push(floor);
-    }
-    Ok(html_of(floors, report))
-}
 
 /// The report's charts as the HTML shows them: all but the calibration's scatter, whose
 /// thousand dots would take the page past its 2 MB per floor (the PDF, and `wisp calibrate
@@ -267,7 +213,26 @@ fn hover_grids(l: &SignalLayers) -> Vec<HtmlGrid> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::check_site;
+    use crate::check::{check_site, SiteCheck};
+    use crate::pipeline::{self, Loaded};
+    use crate::plan::PlanFile;
+    use crate::scene::{checked_site_report, ReportRequest};
+    use wisp_render::Paper;
+
+    /// The report of a checked site with its HTML content, as `wisp report --html` makes it.
+    fn site_report(
+        loaded: &Loaded,
+        check: &SiteCheck,
+        plan: Option<&PlanFile>,
+    ) -> crate::scene::SiteReport {
+        let request = ReportRequest {
+            plan,
+            html: true,
+            paper: Paper::A4,
+            date: "2026-01-01",
+        };
+        checked_site_report(loaded, check, &request).unwrap()
+    }
     use crate::maps::{dead_zone_crops, CLOSE_UP_MIN_HALF_M};
 
     /// Magenta of the dead-zone outlines on the maps.
@@ -280,8 +245,8 @@ mod tests {
     fn sample_site_html_and_close_ups() {
         let loaded = pipeline::load(&crate::sample_site(), None).unwrap();
         let check = check_site(&loaded).unwrap();
-        let report = crate::report::build(&loaded, &check, None, Paper::A4, "2026-01-01").unwrap();
-        let input = html_report(&loaded, &check, &report, None).unwrap();
+        let whole = site_report(&loaded, &check, None);
+        let (report, input) = (&whole.report, whole.html.as_ref().unwrap());
         assert_eq!(input.floors.len(), loaded.site.floors.len());
         let floor = &input.floors[0];
         let (sf, (_, analysis)) = (&loaded.site.floors[0], &check.floors[0]);
@@ -409,7 +374,7 @@ mod tests {
         }
 
         // The document itself: every layer switchable, a link per dead zone, a sane size.
-        let html = wisp_render::report_html(&input).unwrap();
+        let html = wisp_render::report_html(input).unwrap();
         assert_eq!(
             html.matches("type=\"radio\" name=\"layer-0\"").count(),
             HTML_METRICS.len() + 1
@@ -438,14 +403,13 @@ mod tests {
             .unwrap()
             .join("../tests/reference/sample-plan.json");
         let plan = crate::plan::read_plan_file(&loaded.site, &plan_path).unwrap();
-        let report =
-            crate::report::build(&loaded, &check, Some(&plan), Paper::A4, "2026-01-01").unwrap();
-        let input = html_report(&loaded, &check, &report, Some(&plan)).unwrap();
+        let whole = site_report(&loaded, &check, Some(&plan));
+        let input = whole.html.as_ref().unwrap();
         assert!(input.floors[0]
             .layers
             .iter()
             .any(|l| l.name == label(Metric::PredictedAfter)));
-        let html = wisp_render::report_html(&input).unwrap();
+        let html = wisp_render::report_html(input).unwrap();
         let per_floor = html.len() / input.floors.len();
         let images: usize = html
             .split("src=\"data:image/png;base64,")

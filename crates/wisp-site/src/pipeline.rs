@@ -428,7 +428,24 @@ pub struct FloorJob<'a> {
     progress: &'a dyn Progress,
 }
 
-impl FloorJob<'_> {
+impl<'a> FloorJob<'a> {
+    /// A floor's job outside a run (its analysis already in hand, as a check's), reporting
+    /// nothing.
+    pub fn alone(
+        index: usize,
+        site: &'a Site,
+        floor: &'a SiteFloor,
+        samples: &'a [Sample],
+    ) -> Self {
+        FloorJob {
+            index,
+            site,
+            floor,
+            samples,
+            progress: &NoProgress,
+        }
+    }
+
     /// Reports what the floor's worker is doing now.
     pub fn step(&self, what: &str) {
         self.progress.step(&self.floor.floor.id, what);

@@ -1,6 +1,5 @@
-use crate::check::SiteCheck;
 use crate::maps::{FloorPictures, Metric, Style};
-use crate::pipeline::{self, FloorAnalysis, FloorOutcome, Loaded, APPROXIMATE_RANKS_NOTE};
+use crate::pipeline::{self, FloorAnalysis, FloorOutcome, APPROXIMATE_RANKS_NOTE};
 use crate::plan::{FloorPlan, PlanFile};
 use crate::{Error, ExitCode};
 use wisp_coverage::{Criterion, Verdict, ZoneResult};
@@ -399,7 +398,7 @@ impl SiteFacts {
         SiteFacts::with_reports(site, &reports)
     }
 
-    fn with_reports(site: &Site, reports: &[&FileReport]) -> SiteFacts {
+    pub(crate) fn with_reports(site: &Site, reports: &[&FileReport]) -> SiteFacts {
         SiteFacts {
             name: site.name.clone(),
             surveyor: site.surveyor.clone(),
@@ -538,25 +537,6 @@ fn at_risk_note(zones: &[ZoneResult]) -> Option<String> {
     ))
 }
 
-/// The PDF of a checked site, with each floor's dead-zone close-ups.
-pub fn build_pdf(
-    loaded: &Loaded,
-    check: &SiteCheck,
-    plan: Option<&PlanFile>,
-    paper: Paper,
-    date: &str,
-) -> Result<Vec<u8>, Error> {
-    let parts = parts_of(loaded, check, plan)?;
-    let reports: Vec<&FileReport> = loaded.reports.iter().collect();
-    let report = assemble(
-        &SiteFacts::with_reports(&loaded.site, &reports).with_plan(plan),
-        &parts,
-        paper,
-        date,
-    )?;
-    Ok(wisp_render::report_pdf_with(&report, &extras(&parts)?)?)
-}
-
 /// The PDF's per-floor extras (dead-zone close-ups, plan page), in the parts' order.
 pub fn extras(parts: &[FloorPart]) -> Result<Vec<wisp_render::FloorExtras>, Error> {
     parts
@@ -587,45 +567,6 @@ pub fn extras(parts: &[FloorPart]) -> Result<Vec<wisp_render::FloorExtras>, Erro
             })
         })
         .collect()
-}
-
-/// Every floor's part of a checked site, in manifest order.
-fn parts_of(
-    loaded: &Loaded,
-    check: &SiteCheck,
-    plan: Option<&PlanFile>,
-) -> Result<Vec<FloorPart>, Error> {
-    let site = &loaded.site;
-    let mut parts = Vec::new();
-    for (index, sf) in site.floors.iter().enumerate() {
-        let id = &sf.floor.id;
-        if let Some((_, analysis)) = check.floors.iter().find(|(f, _)| f == id) {
-            let samples = pipeline::samples_of(&loaded.survey, id);
-            let fp = plan.and_then(|p| p.floor(id));
-            parts.push(floor_part(site, sf, samples, analysis, index, fp)?);
-        } else if let Some((_, e)) = check.failed.iter().find(|(f, _)| f == id) {
-            parts.push(FloorPart::failed(site, index, id, e));
-        }
-    }
-    Ok(parts)
-}
-
-/// Builds the report from a checked site (every floor's layers in hand).
-pub fn build(
-    loaded: &Loaded,
-    check: &SiteCheck,
-    plan: Option<&PlanFile>,
-    paper: Paper,
-    date: &str,
-) -> Result<Report, Error> {
-    let parts = parts_of(loaded, check, plan)?;
-    let reports: Vec<&FileReport> = loaded.reports.iter().collect();
-    assemble(
-        &SiteFacts::with_reports(&loaded.site, &reports).with_plan(plan),
-        &parts,
-        paper,
-        date,
-    )
 }
 
 /// Lays the floors' parts (in order) and the site's facts out as a report.

@@ -1,12 +1,13 @@
 //! A report run: every floor analysed once into its scene (its part of the PDF and of a bundle,
 //! and its floor of the HTML report, every map drawn once), then the site's report laid out.
 
+use crate::check::SiteCheck;
 use crate::maps::{survey_channel_slots, ChannelSlots, FloorPictures};
-use crate::pipeline::{self, FloorAnalysis, FloorJob, FloorOutcome, Progress, RunOptions};
+use crate::pipeline::{self, FloorAnalysis, FloorJob, FloorOutcome, Loaded, Progress, RunOptions};
 use crate::plan::PlanFile;
 use crate::report::{assemble, extras, floor_part_with, FloorPart, SiteFacts};
 use crate::Error;
-use wisp_ingest::Site;
+use wisp_ingest::{FileReport, Site};
 use wisp_render::{Paper, Report};
 
 /// What a report run asks for beyond the site: the plan to illustrate, whether to make the
@@ -74,10 +75,20 @@ pub struct SiteReport {
     pub facts: SiteFacts,
     pub parts: Vec<FloorPart>,
     pub report: Report,
-    pub html: Option<String>,
+    /// The HTML report's content, when asked for ([`SiteReport::html_document`] writes it).
+    pub html: Option<wisp_render::HtmlReport>,
 }
 
 impl SiteReport {
+    /// The HTML report as one self-contained document, when it was asked for.
+    pub fn html_document(&self) -> Result<Option<String>, Error> {
+        Ok(self
+            .html
+            .as_ref()
+            .map(wisp_render::report_html)
+            .transpose()?)
+    }
+
     /// The PDF, with each floor's dead-zone close-ups and plan page.
     pub fn pdf(&self) -> Result<Vec<u8>, Error> {
         Ok(wisp_render::report_pdf_with(
@@ -105,6 +116,44 @@ pub fn site_report(
             Err(e) => parts.push(FloorPart::failed(site, o.index, &o.id, &e)),
         }
     }
+    lay_out(facts, parts, html_floors, request)
+}
+
+/// The report of a checked site, every floor's analysis in hand (as `wisp demo` has them after
+/// `wisp check`'s run): each floor's scene made from its analysis, as a run makes it.
+pub fn checked_site_report(
+    loaded: &Loaded,
+    check: &SiteCheck,
+    request: &ReportRequest<'_>,
+) -> Result<SiteReport, Error> {
+    let site = &loaded.site;
+    let channel_slots = survey_channel_slots(&loaded.survey);
+    let mut parts = Vec::new();
+    let mut html_floors = Vec::new();
+    for (index, sf) in site.floors.iter().enumerate() {
+        let id = &sf.floor.id;
+        if let Some((_, analysis)) = check.floors.iter().find(|(f, _)| f == id) {
+            let samples = pipeline::samples_of(&loaded.survey, id);
+            let job = FloorJob::alone(index, site, sf, samples);
+            let scene = floor_scene(&job, analysis, request, Some(&channel_slots))?;
+            parts.push(scene.part);
+            html_floors.extend(scene.html);
+        } else if let Some((_, e)) = check.failed.iter().find(|(f, _)| f == id) {
+            parts.push(FloorPart::failed(site, index, id, e));
+        }
+    }
+    let reports: Vec<&FileReport> = loaded.reports.iter().collect();
+    let facts = SiteFacts::with_reports(site, &reports).with_plan(request.plan);
+    lay_out(facts, parts, html_floors, request)
+}
+
+/// The site's report from its facts and its floors' parts (in manifest order) and HTML floors.
+fn lay_out(
+    facts: SiteFacts,
+    parts: Vec<FloorPart>,
+    html_floors: Vec<wisp_render::HtmlFloor>,
+    request: &ReportRequest<'_>,
+) -> Result<SiteReport, Error> {
     let report = assemble(&facts, &parts, request.paper, request.date)?;
     let html = if request.html {
         // The HTML shows the floors that could be drawn, each with its own text.
@@ -116,10 +165,7 @@ pub fn site_report(
             .collect();
         let mut text = report.clone();
         text.floors = drawn.iter().map(|&i| report.floors[i].clone()).collect();
-        Some(wisp_render::report_html(&crate::html::html_of(
-            html_floors,
-            &text,
-        ))?)
+        Some(crate::html::html_of(html_floors, &text))
     } else {
         None
     };

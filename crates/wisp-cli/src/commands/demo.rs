@@ -5,6 +5,7 @@ use wisp_render::Paper;
 use wisp_site::check::{check_site, geojson, json_report, table};
 use wisp_site::maps::{render, Metric, Style};
 use wisp_site::pipeline;
+use wisp_site::scene::ReportRequest;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -126,21 +127,25 @@ fn run_site(site_path: &Path, out: &Path) -> Result<ExitCode, CliError> {
     drop(planned);
     let disagreements = check.plan_disagreements(&document);
     let plan = wisp_site::plan::PlanFile::of_document(&loaded.site, &document, &plan_path)?;
+    // The reports as `wisp report --plan --html` makes them, from the analyses the check holds.
+    let report = wisp_site::scene::checked_site_report(
+        &loaded,
+        &check,
+        &ReportRequest {
+            plan: Some(&plan),
+            html: true,
+            paper: Paper::A4,
+            date: &crate::args::report_date(),
+        },
+    )?;
     put(
         "report.pdf",
-        &wisp_site::report::build_pdf(
-            &loaded,
-            &check,
-            Some(&plan),
-            Paper::A4,
-            &crate::args::report_date(),
-        )?,
+        &report.pdf()?,
         "the PDF survey report, with the plan pages",
     )?;
     put(
         "report.html",
-        wisp_site::html::build_html(&loaded, &check, Some(&plan), &crate::args::report_date())?
-            .as_bytes(),
+        report.html_document()?.unwrap_or_default().as_bytes(),
         "the interactive report (one file, no network)",
     )?;
     print!("\n{text}\n");

@@ -83,7 +83,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
                 super::write_output(out, &report.pdf()?)?;
                 println!("wrote {}", out.display());
             }
-            if let (Some(path), Some(html)) = (&a.html, &report.html) {
+            if let (Some(path), Some(html)) = (&a.html, report.html_document()?) {
                 super::write_output(path, html.as_bytes())?;
                 println!("wrote {}", path.display());
             }
