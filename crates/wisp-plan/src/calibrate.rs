@@ -413,6 +413,7 @@ fn radio_sse(z: &[f64], l: &[f64], n: f64) -> f64 {
 /// view of the walls is built once and each scan's wall loss and distance term computed once,
 /// for every AP, instead of once per AP and radio: the search costs lattice × scans, not
 /// lattice × readings of every AP searched.
+#[cfg(test)]
 fn lattice_scores(
     lattice: &[Point],
     groups: &[Vec<&RadioData>],
@@ -420,70 +421,170 @@ fn lattice_scores(
     n: f64,
     walls: &BTreeMap<Band, WallSet>,
 ) -> Vec<Vec<f64>> {
-    // Which scans each band needs, and which any band needs.
-    let mut needed: BTreeMap<Band, Vec<bool>> = BTreeMap::new();
-    let mut any = vec![false; positions.len()];
-    for r in groups.iter().flatten() {
-        if !walls.contains_key(&r.key.band) {
-            continue;
-        }
-        let mask = needed
-            .entry(r.key.band)
-            .or_insert_with(|| vec![false; positions.len()]);
-        for &s in &r.scans {
-            mask[s as usize] = true;
-            any[s as usize] = true;
+    LatticeWalls::new(lattice, groups, positions, walls).scores(groups, n)
+}
+
+/// Every scan's wall loss seen from every point of a lattice, per band, for the scans the APs
+/// searched were heard at: the part of [`lattice_scores`] that does not depend on the exponent,
+/// so the rounds of locate-then-fit (which search the same lattice with the same scans and
+/// walls, only `n` changes) compute it once instead of once per round.
+struct LatticeWalls<'a> {
+    lattice: &'a [Point],
+    positions: &'a [Point],
+    /// Per scan, whether any band needs it (its distance term is computed).
+    any: Vec<bool>,
+    /// Per band: each scan's slot in a point's losses of that band (`u32::MAX`: not needed).
+    slots: BTreeMap<Band, (usize, Vec<u32>)>,
+    /// Per lattice point, the needed losses of every band, band after band.
+    losses: Vec<PointLosses>,
+}
+
+/// One lattice point's losses. Wall losses are sums of a few table figures (whole dB in the
+/// default table), which `f32` holds exactly: they are kept as `f32` when every one of them
+/// converts back to the same `f64`, halving the memory (2,000 scans × 4,000 points × 2 bands
+/// is 64 MB in `f32`), and as `f64` otherwise, so the values read back are always the ones
+/// computed.
+enum PointLosses {
+    Narrow(Vec<f32>),
+    Wide(Vec<f64>),
+}
+
+impl PointLosses {
+    fn get(&self, i: usize) -> f64 {
+        match self {
+            PointLosses::Narrow(v) => v[i] as f64,
+            PointLosses::Wide(v) => v[i],
         }
     }
-    let by_point: Vec<Vec<f64>> = lattice
-        .par_iter()
-        .map(|&at| {
-            let logs: Vec<f64> = positions
-                .iter()
-                .zip(&any)
-                .map(|(p, &need)| if need { log_term(at, *p) } else { f64::NAN })
-                .collect();
-            let losses: BTreeMap<Band, Vec<f64>> = needed
-                .iter()
-                .map(|(band, mask)| {
+}
+
+impl<'a> LatticeWalls<'a> {
+    fn new(
+        lattice: &'a [Point],
+        groups: &[Vec<&RadioData>],
+        positions: &'a [Point],
+        walls: &BTreeMap<Band, WallSet>,
+    ) -> LatticeWalls<'a> {
+        // Which scans each band needs, and which any band needs.
+        let mut needed: BTreeMap<Band, Vec<bool>> = BTreeMap::new();
+        let mut any = vec![false; positions.len()];
+        for r in groups.iter().flatten() {
+            if !walls.contains_key(&r.key.band) {
+                continue;
+            }
+            let mask = needed
+                .entry(r.key.band)
+                .or_insert_with(|| vec![false; positions.len()]);
+            for &s in &r.scans {
+                mask[s as usize] = true;
+                any[s as usize] = true;
+            }
+        }
+        let mut offset = 0;
+        let slots: BTreeMap<Band, (usize, Vec<u32>)> = needed
+            .iter()
+            .map(|(band, mask)| {
+                let start = offset;
+                let slot = mask
+                    .iter()
+                    .map(|&need| {
+                        if need {
+                            offset += 1;
+                            (offset - 1) as u32
+                        } else {
+                            u32::MAX
+                        }
+                    })
+                    .collect();
+                (*band, (start, slot))
+            })
+            .collect();
+        let losses = lattice
+            .par_iter()
+            .map(|&at| {
+                let mut loss = Vec::with_capacity(offset);
+                for (band, mask) in &needed {
                     let view = walls[band].view(at);
-                    let loss = positions
-                        .iter()
-                        .zip(mask)
-                        .map(|(p, &need)| if need { view.loss_to(*p) } else { f64::NAN })
-                        .collect();
-                    (*band, loss)
-                })
-                .collect();
-            groups
-                .iter()
-                .map(|radios| {
-                    let mut sse = 0.0;
-                    let mut count = 0;
-                    for r in radios {
-                        let Some(loss) = losses.get(&r.key.band) else {
-                            continue;
-                        };
-                        // `terms`, with the shared losses and distance terms.
-                        let z: Vec<f64> = r
-                            .scans
+                    loss.extend(
+                        positions
                             .iter()
-                            .zip(&r.rssi)
-                            .zip(&r.fs1m)
-                            .map(|((&s, y), fs)| y + fs + loss[s as usize])
-                            .collect();
-                        let l: Vec<f64> = r.scans.iter().map(|&s| logs[s as usize]).collect();
-                        sse += radio_sse(&z, &l, n);
-                        count += z.len();
-                    }
-                    (sse / count.max(1) as f64).sqrt()
-                })
-                .collect()
-        })
-        .collect();
-    (0..groups.len())
-        .map(|g| by_point.iter().map(|scores| scores[g]).collect())
-        .collect()
+                            .zip(mask)
+                            .filter(|(_, &need)| need)
+                            .map(|(p, _)| view.loss_to(*p)),
+                    );
+                }
+                if loss.iter().all(|&v| (v as f32) as f64 == v) {
+                    PointLosses::Narrow(loss.iter().map(|&v| v as f32).collect())
+                } else {
+                    PointLosses::Wide(loss)
+                }
+            })
+            .collect();
+        LatticeWalls {
+            lattice,
+            positions,
+            any,
+            slots,
+            losses,
+        }
+    }
+
+    /// [`lattice_scores`] with the exponent `n`.
+    fn scores(&self, groups: &[Vec<&RadioData>], n: f64) -> Vec<Vec<f64>> {
+        // Each radio's readings' slots in a point's losses (None: its band has no walls).
+        let slots: Vec<Vec<Option<Vec<usize>>>> = groups
+            .iter()
+            .map(|radios| {
+                radios
+                    .iter()
+                    .map(|r| {
+                        let (_, slot) = self.slots.get(&r.key.band)?;
+                        Some(r.scans.iter().map(|&s| slot[s as usize] as usize).collect())
+                    })
+                    .collect()
+            })
+            .collect();
+        let by_point: Vec<Vec<f64>> = self
+            .lattice
+            .par_iter()
+            .zip(&self.losses)
+            .map(|(&at, loss)| {
+                let logs: Vec<f64> = self
+                    .positions
+                    .iter()
+                    .zip(&self.any)
+                    .map(|(p, &need)| if need { log_term(at, *p) } else { f64::NAN })
+                    .collect();
+                groups
+                    .iter()
+                    .zip(&slots)
+                    .map(|(radios, slots)| {
+                        let mut sse = 0.0;
+                        let mut count = 0;
+                        for (r, slots) in radios.iter().zip(slots) {
+                            let Some(slots) = slots else {
+                                continue;
+                            };
+                            // `terms`, with the shared losses and distance terms.
+                            let z: Vec<f64> = slots
+                                .iter()
+                                .zip(&r.rssi)
+                                .zip(&r.fs1m)
+                                .map(|((&i, y), fs)| y + fs + loss.get(i))
+                                .collect();
+                            let l: Vec<f64> = r.scans.iter().map(|&s| logs[s as usize]).collect();
+                            sse += radio_sse(&z, &l, n);
+                            count += z.len();
+                        }
+                        (sse / count.max(1) as f64).sqrt()
+                    })
+                    .collect()
+            })
+            .collect();
+        (0..groups.len())
+            .map(|g| by_point.iter().map(|scores| scores[g]).collect())
+            .collect()
+    }
 }
 
 fn lattice(min: Point, max: Point, step: f64) -> Vec<Point> {
@@ -648,6 +749,9 @@ pub fn calibrate(
         .map(|(ap, _)| aps[ap].iter().map(|&i| &data[i]).collect())
         .collect();
     let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
+    // The walls between each lattice point and each scan, for every round.
+    let coarse_walls =
+        (rounds > 0).then(|| LatticeWalls::new(&coarse, &groups, &positions, &walls));
     for round in 0..rounds {
         located.clear();
         let mut new_pos = position.clone();
@@ -656,7 +760,9 @@ pub fn calibrate(
         } else {
             opts.initial_exponent
         };
-        let scores = lattice_scores(&coarse, &groups, &positions, search_n, &walls);
+        let scores = coarse_walls
+            .as_ref()
+            .map_or_else(Vec::new, |c| c.scores(&groups, search_n));
         for (((ap, strongest), radios), scores) in unplaced.iter().zip(&groups).zip(scores) {
             let scored = coarse.iter().copied().zip(scores).collect();
             if let Some((at, unc, rmse)) = locate(scored, radios, search_n, &walls, opts) {
