@@ -379,7 +379,9 @@ fn fit_linear(rows: &[(Vec<f64>, Vec<f64>)], fallback_n: f64) -> (Vec<f64>, f64,
     (powers, fallback_n, false)
 }
 
-/// Sum of squared residuals and count, with each radio's power at its closed-form best.
+/// Sum of squared residuals and count, with each radio's power at its closed-form best: the
+/// reference the lattice searches ([`LatticeWalls`]) equal bit for bit.
+#[cfg(test)]
 fn sse_at(
     radios: &[&RadioData],
     at: Point,
@@ -419,17 +421,22 @@ fn lattice_scores(
     groups: &[Vec<&RadioData>],
     positions: &[Point],
     n: f64,
-    walls: &BTreeMap<Band, WallSet>,
+    floor: &Floor,
 ) -> Vec<Vec<f64>> {
-    LatticeWalls::new(lattice, groups, positions, walls).scores(groups, n)
+    LatticeWalls::new(lattice.to_vec(), groups, positions, floor).scores(groups, n)
 }
+
+/// Most wall losses the fine searches keep from one round to the next: 16 million, 64 MB as
+/// `f32` (*estimate* of what a floor's run can spare beside its survey; the dense floor's three
+/// located APs need 3.8 million). Beyond it a fine lattice is computed again each round.
+const FINE_CACHE_LOSSES: usize = 16_000_000;
 
 /// Every scan's wall loss seen from every point of a lattice, per band, for the scans the APs
 /// searched were heard at: the part of [`lattice_scores`] that does not depend on the exponent,
 /// so the rounds of locate-then-fit (which search the same lattice with the same scans and
 /// walls, only `n` changes) compute it once instead of once per round.
 struct LatticeWalls<'a> {
-    lattice: &'a [Point],
+    lattice: Vec<Point>,
     positions: &'a [Point],
     /// Per scan, whether any band needs it (its distance term is computed).
     any: Vec<bool>,
@@ -450,6 +457,13 @@ enum PointLosses {
 }
 
 impl PointLosses {
+    fn len(&self) -> usize {
+        match self {
+            PointLosses::Narrow(v) => v.len(),
+            PointLosses::Wide(v) => v.len(),
+        }
+    }
+
     fn get(&self, i: usize) -> f64 {
         match self {
             PointLosses::Narrow(v) => v[i] as f64,
@@ -460,18 +474,15 @@ impl PointLosses {
 
 impl<'a> LatticeWalls<'a> {
     fn new(
-        lattice: &'a [Point],
+        lattice: Vec<Point>,
         groups: &[Vec<&RadioData>],
         positions: &'a [Point],
-        walls: &BTreeMap<Band, WallSet>,
+        floor: &Floor,
     ) -> LatticeWalls<'a> {
         // Which scans each band needs, and which any band needs.
         let mut needed: BTreeMap<Band, Vec<bool>> = BTreeMap::new();
         let mut any = vec![false; positions.len()];
         for r in groups.iter().flatten() {
-            if !walls.contains_key(&r.key.band) {
-                continue;
-            }
             let mask = needed
                 .entry(r.key.band)
                 .or_insert_with(|| vec![false; positions.len()]);
@@ -499,19 +510,27 @@ impl<'a> LatticeWalls<'a> {
                 (*band, (start, slot))
             })
             .collect();
+        // Every band's losses from one crossing test per wall (`SourceView::losses_to`, equal
+        // to each band's own `loss_to` bit for bit).
+        let bands: Vec<Band> = needed.keys().copied().collect();
+        let walls = WallSet::for_bands(&floor.walls, &floor.materials, &bands);
+        let band_slots: Vec<&Vec<u32>> = slots.values().map(|(_, slot)| slot).collect();
         let losses = lattice
             .par_iter()
             .map(|&at| {
-                let mut loss = Vec::with_capacity(offset);
-                for (band, mask) in &needed {
-                    let view = walls[band].view(at);
-                    loss.extend(
-                        positions
-                            .iter()
-                            .zip(mask)
-                            .filter(|(_, &need)| need)
-                            .map(|(p, _)| view.loss_to(*p)),
-                    );
+                let mut loss = vec![0.0; offset];
+                let mut here = vec![0.0; bands.len()];
+                let view = walls.view(at);
+                for (s, p) in positions.iter().enumerate() {
+                    if !any[s] {
+                        continue;
+                    }
+                    view.losses_to(*p, &mut here);
+                    for (slot, &l) in band_slots.iter().zip(&here) {
+                        if let Some(v) = loss.get_mut(slot[s] as usize) {
+                            *v = l;
+                        }
+                    }
                 }
                 if loss.iter().all(|&v| (v as f32) as f64 == v) {
                     PointLosses::Narrow(loss.iter().map(|&v| v as f32).collect())
@@ -527,6 +546,11 @@ impl<'a> LatticeWalls<'a> {
             slots,
             losses,
         }
+    }
+
+    /// How many losses it holds.
+    fn len(&self) -> usize {
+        self.losses.iter().map(PointLosses::len).sum()
     }
 
     /// [`lattice_scores`] with the exponent `n`.
@@ -610,23 +634,14 @@ fn coarse_lattice(floor: &Floor, opts: &CalibrationOptions) -> Vec<Point> {
     lattice(min, max, step)
 }
 
-/// Locates one AP from its radios' readings with the exponent `n`, given its RMSE at every
-/// point of the coarse lattice (`coarse`: [`coarse_lattice`], scored by [`lattice_scores`]).
+/// Locates one AP given its RMSE at every point of the coarse lattice (`coarse`:
+/// [`coarse_lattice`], scored by [`lattice_scores`]) and `fine_scores`, its RMSE at each point
+/// of the fine lattice it is given (the same, [`sse_at`]'s, bit for bit).
 fn locate(
     coarse: Vec<(Point, f64)>,
-    radios: &[&RadioData],
-    n: f64,
-    walls: &BTreeMap<Band, WallSet>,
+    fine_scores: impl FnOnce(Vec<Point>) -> Vec<f64>,
     opts: &CalibrationOptions,
 ) -> Option<(Point, f64, f64)> {
-    let score = |pts: &[Point]| -> Vec<(Point, f64)> {
-        pts.par_iter()
-            .map(|&p| {
-                let (sse, count) = sse_at(radios, p, n, walls);
-                (p, (sse / count.max(1) as f64).sqrt())
-            })
-            .collect()
-    };
     let mut scored = coarse;
     let best = scored
         .iter()
@@ -644,7 +659,7 @@ fn locate(
         Point::new(best.x + rad + fs / 2.0, best.y + rad + fs / 2.0),
         fs,
     );
-    scored.extend(score(&fine));
+    scored.extend(fine.clone().into_iter().zip(fine_scores(fine)));
     let (at, rmse) = scored
         .iter()
         .filter(|s| s.1.is_finite())
@@ -751,7 +766,11 @@ pub fn calibrate(
     let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
     // The walls between each lattice point and each scan, for every round.
     let coarse_walls =
-        (rounds > 0).then(|| LatticeWalls::new(&coarse, &groups, &positions, &walls));
+        (rounds > 0).then(|| LatticeWalls::new(coarse.clone(), &groups, &positions, floor));
+    // Each AP's fine lattice's walls, kept for the next round, which usually refines around the
+    // same coarse point (then only the exponent differs), while they fit in FINE_CACHE_LOSSES.
+    let mut fine_walls: Vec<Option<LatticeWalls>> = groups.iter().map(|_| None).collect();
+    let mut fine_cached = 0;
     for round in 0..rounds {
         located.clear();
         let mut new_pos = position.clone();
@@ -763,9 +782,32 @@ pub fn calibrate(
         let scores = coarse_walls
             .as_ref()
             .map_or_else(Vec::new, |c| c.scores(&groups, search_n));
-        for (((ap, strongest), radios), scores) in unplaced.iter().zip(&groups).zip(scores) {
+        for ((((ap, strongest), radios), scores), cache) in unplaced
+            .iter()
+            .zip(&groups)
+            .zip(scores)
+            .zip(&mut fine_walls)
+        {
             let scored = coarse.iter().copied().zip(scores).collect();
-            if let Some((at, unc, rmse)) = locate(scored, radios, search_n, &walls, opts) {
+            let group = std::slice::from_ref(radios);
+            let fine_scores = |fine: Vec<Point>| {
+                if cache.as_ref().is_some_and(|c| c.lattice == fine) {
+                    return cache.as_ref().map_or_else(Vec::new, |c| {
+                        c.scores(group, search_n).pop().unwrap_or_default()
+                    });
+                }
+                if let Some(old) = cache.take() {
+                    fine_cached -= old.len();
+                }
+                let fresh = LatticeWalls::new(fine, group, &positions, floor);
+                let scores = fresh.scores(group, search_n).pop().unwrap_or_default();
+                if fine_cached + fresh.len() <= FINE_CACHE_LOSSES {
+                    fine_cached += fresh.len();
+                    *cache = Some(fresh);
+                }
+                scores
+            };
+            if let Some((at, unc, rmse)) = locate(scored, fine_scores, opts) {
                 new_pos.insert(ap.clone(), at);
                 located.push(LocatedAp {
                     ap: ap.clone(),
@@ -1425,10 +1467,12 @@ mod tests {
             "both bands of each AP heard"
         );
         let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
-        let coarse = coarse_lattice(&floor, &CalibrationOptions::default());
+        let mut coarse = coarse_lattice(&floor, &CalibrationOptions::default());
         assert!(coarse.len() > 500);
+        // And a fine lattice, as `locate` refines on, across the brick wall at x = 20.
+        coarse.extend(lattice(Point::new(18.5, 3.5), Point::new(21.55, 6.55), 0.1));
         let n = 2.7;
-        let shared = lattice_scores(&coarse, &groups, &positions, n, &walls);
+        let shared = lattice_scores(&coarse, &groups, &positions, n, &floor);
         for (g, radios) in groups.iter().enumerate() {
             for (i, &at) in coarse.iter().enumerate() {
                 let (sse, count) = sse_at(radios, at, n, &walls);
