@@ -411,10 +411,10 @@ fn radio_sse(z: &[f64], l: &[f64], n: f64) -> f64 {
 /// The RMSE of [`sse_at`] for every AP of `groups` (each its radios) at every point of
 /// `lattice`, the same numbers bit for bit: `scores[g][i]` for AP g at `lattice[i]`.
 ///
-/// The APs searched share the lattice and the scans, so at each lattice point each band's
-/// view of the walls is built once and each scan's wall loss and distance term computed once,
-/// for every AP, instead of once per AP and radio: the search costs lattice × scans, not
-/// lattice × readings of every AP searched.
+/// The APs searched share the lattice and the scans, so at each lattice point one view of the
+/// walls is built and each scan's wall losses (every band's from one crossing test per wall) and
+/// distance term computed once, for every AP, instead of once per AP and radio: the search
+/// costs lattice × scans, not lattice × readings of every AP searched.
 #[cfg(test)]
 fn lattice_scores(
     lattice: &[Point],
@@ -432,7 +432,7 @@ fn lattice_scores(
 const FINE_CACHE_LOSSES: usize = 16_000_000;
 
 /// Every scan's wall loss seen from every point of a lattice, per band, for the scans the APs
-/// searched were heard at: the part of [`lattice_scores`] that does not depend on the exponent,
+/// searched were heard at: the part of `lattice_scores` (the tests' reference) that does not depend on the exponent,
 /// so the rounds of locate-then-fit (which search the same lattice with the same scans and
 /// walls, only `n` changes) compute it once instead of once per round.
 struct LatticeWalls<'a> {
@@ -441,7 +441,7 @@ struct LatticeWalls<'a> {
     /// Per scan, whether any band needs it (its distance term is computed).
     any: Vec<bool>,
     /// Per band: each scan's slot in a point's losses of that band (`u32::MAX`: not needed).
-    slots: BTreeMap<Band, (usize, Vec<u32>)>,
+    slots: BTreeMap<Band, Vec<u32>>,
     /// Per lattice point, the needed losses of every band, band after band.
     losses: Vec<PointLosses>,
 }
@@ -492,10 +492,9 @@ impl<'a> LatticeWalls<'a> {
             }
         }
         let mut offset = 0;
-        let slots: BTreeMap<Band, (usize, Vec<u32>)> = needed
+        let slots: BTreeMap<Band, Vec<u32>> = needed
             .iter()
             .map(|(band, mask)| {
-                let start = offset;
                 let slot = mask
                     .iter()
                     .map(|&need| {
@@ -507,14 +506,14 @@ impl<'a> LatticeWalls<'a> {
                         }
                     })
                     .collect();
-                (*band, (start, slot))
+                (*band, slot)
             })
             .collect();
         // Every band's losses from one crossing test per wall (`SourceView::losses_to`, equal
         // to each band's own `loss_to` bit for bit).
         let bands: Vec<Band> = needed.keys().copied().collect();
         let walls = WallSet::for_bands(&floor.walls, &floor.materials, &bands);
-        let band_slots: Vec<&Vec<u32>> = slots.values().map(|(_, slot)| slot).collect();
+        let band_slots: Vec<&Vec<u32>> = slots.values().collect();
         let losses = lattice
             .par_iter()
             .map(|&at| {
@@ -553,7 +552,8 @@ impl<'a> LatticeWalls<'a> {
         self.losses.iter().map(PointLosses::len).sum()
     }
 
-    /// [`lattice_scores`] with the exponent `n`.
+    /// Every AP's RMSE at every point of the lattice with the exponent `n`, as `lattice_scores`
+    /// (`scores[g][i]` for AP g at point i).
     fn scores(&self, groups: &[Vec<&RadioData>], n: f64) -> Vec<Vec<f64>> {
         // Each radio's readings' slots in a point's losses (None: its band has no walls).
         let slots: Vec<Vec<Option<Vec<usize>>>> = groups
@@ -562,7 +562,7 @@ impl<'a> LatticeWalls<'a> {
                 radios
                     .iter()
                     .map(|r| {
-                        let (_, slot) = self.slots.get(&r.key.band)?;
+                        let slot = self.slots.get(&r.key.band)?;
                         Some(r.scans.iter().map(|&s| slot[s as usize] as usize).collect())
                     })
                     .collect()
@@ -635,8 +635,8 @@ fn coarse_lattice(floor: &Floor, opts: &CalibrationOptions) -> Vec<Point> {
 }
 
 /// Locates one AP given its RMSE at every point of the coarse lattice (`coarse`:
-/// [`coarse_lattice`], scored by [`lattice_scores`]) and `fine_scores`, its RMSE at each point
-/// of the fine lattice it is given (the same, [`sse_at`]'s, bit for bit).
+/// [`coarse_lattice`], scored by [`LatticeWalls`]) and `fine_scores`, its RMSE at each point
+/// of the fine lattice it is given (the same, `sse_at`'s, bit for bit).
 fn locate(
     coarse: Vec<(Point, f64)>,
     fine_scores: impl FnOnce(Vec<Point>) -> Vec<f64>,
