@@ -379,7 +379,9 @@ fn fit_linear(rows: &[(Vec<f64>, Vec<f64>)], fallback_n: f64) -> (Vec<f64>, f64,
     (powers, fallback_n, false)
 }
 
-/// Sum of squared residuals and count, with each radio's power at its closed-form best.
+/// Sum of squared residuals and count, with each radio's power at its closed-form best: the
+/// reference the lattice searches ([`LatticeWalls`]) equal bit for bit.
+#[cfg(test)]
 fn sse_at(
     radios: &[&RadioData],
     at: Point,
@@ -409,81 +411,204 @@ fn radio_sse(z: &[f64], l: &[f64], n: f64) -> f64 {
 /// The RMSE of [`sse_at`] for every AP of `groups` (each its radios) at every point of
 /// `lattice`, the same numbers bit for bit: `scores[g][i]` for AP g at `lattice[i]`.
 ///
-/// The APs searched share the lattice and the scans, so at each lattice point each band's
-/// view of the walls is built once and each scan's wall loss and distance term computed once,
-/// for every AP, instead of once per AP and radio: the search costs lattice × scans, not
-/// lattice × readings of every AP searched.
+/// The APs searched share the lattice and the scans, so at each lattice point one view of the
+/// walls is built and each scan's wall losses (every band's from one crossing test per wall) and
+/// distance term computed once, for every AP, instead of once per AP and radio: the search
+/// costs lattice × scans, not lattice × readings of every AP searched.
+#[cfg(test)]
 fn lattice_scores(
     lattice: &[Point],
     groups: &[Vec<&RadioData>],
     positions: &[Point],
     n: f64,
-    walls: &BTreeMap<Band, WallSet>,
+    floor: &Floor,
 ) -> Vec<Vec<f64>> {
-    // Which scans each band needs, and which any band needs.
-    let mut needed: BTreeMap<Band, Vec<bool>> = BTreeMap::new();
-    let mut any = vec![false; positions.len()];
-    for r in groups.iter().flatten() {
-        if !walls.contains_key(&r.key.band) {
-            continue;
-        }
-        let mask = needed
-            .entry(r.key.band)
-            .or_insert_with(|| vec![false; positions.len()]);
-        for &s in &r.scans {
-            mask[s as usize] = true;
-            any[s as usize] = true;
+    LatticeWalls::new(lattice.to_vec(), groups, positions, floor).scores(groups, n)
+}
+
+/// Most wall losses the fine searches keep from one round to the next: 16 million, 64 MB as
+/// `f32` (*estimate* of what a floor's run can spare beside its survey; the dense floor's three
+/// located APs need 3.8 million). Beyond it a fine lattice is computed again each round.
+const FINE_CACHE_LOSSES: usize = 16_000_000;
+
+/// Every scan's wall loss seen from every point of a lattice, per band, for the scans the APs
+/// searched were heard at: the part of `lattice_scores` (the tests' reference) that does not depend on the exponent,
+/// so the rounds of locate-then-fit (which search the same lattice with the same scans and
+/// walls, only `n` changes) compute it once instead of once per round.
+struct LatticeWalls<'a> {
+    lattice: Vec<Point>,
+    positions: &'a [Point],
+    /// Per scan, whether any band needs it (its distance term is computed).
+    any: Vec<bool>,
+    /// Per band: each scan's slot in a point's losses of that band (`u32::MAX`: not needed).
+    slots: BTreeMap<Band, Vec<u32>>,
+    /// Per lattice point, the needed losses of every band, band after band.
+    losses: Vec<PointLosses>,
+}
+
+/// One lattice point's losses. Wall losses are sums of a few table figures (whole dB in the
+/// default table), which `f32` holds exactly: they are kept as `f32` when every one of them
+/// converts back to the same `f64`, halving the memory (2,000 scans × 4,000 points × 2 bands
+/// is 64 MB in `f32`), and as `f64` otherwise, so the values read back are always the ones
+/// computed.
+enum PointLosses {
+    Narrow(Vec<f32>),
+    Wide(Vec<f64>),
+}
+
+impl PointLosses {
+    fn len(&self) -> usize {
+        match self {
+            PointLosses::Narrow(v) => v.len(),
+            PointLosses::Wide(v) => v.len(),
         }
     }
-    let by_point: Vec<Vec<f64>> = lattice
-        .par_iter()
-        .map(|&at| {
-            let logs: Vec<f64> = positions
-                .iter()
-                .zip(&any)
-                .map(|(p, &need)| if need { log_term(at, *p) } else { f64::NAN })
-                .collect();
-            let losses: BTreeMap<Band, Vec<f64>> = needed
-                .iter()
-                .map(|(band, mask)| {
-                    let view = walls[band].view(at);
-                    let loss = positions
-                        .iter()
-                        .zip(mask)
-                        .map(|(p, &need)| if need { view.loss_to(*p) } else { f64::NAN })
-                        .collect();
-                    (*band, loss)
-                })
-                .collect();
-            groups
-                .iter()
-                .map(|radios| {
-                    let mut sse = 0.0;
-                    let mut count = 0;
-                    for r in radios {
-                        let Some(loss) = losses.get(&r.key.band) else {
-                            continue;
-                        };
-                        // `terms`, with the shared losses and distance terms.
-                        let z: Vec<f64> = r
-                            .scans
-                            .iter()
-                            .zip(&r.rssi)
-                            .zip(&r.fs1m)
-                            .map(|((&s, y), fs)| y + fs + loss[s as usize])
-                            .collect();
-                        let l: Vec<f64> = r.scans.iter().map(|&s| logs[s as usize]).collect();
-                        sse += radio_sse(&z, &l, n);
-                        count += z.len();
+
+    fn get(&self, i: usize) -> f64 {
+        match self {
+            PointLosses::Narrow(v) => v[i] as f64,
+            PointLosses::Wide(v) => v[i],
+        }
+    }
+}
+
+impl<'a> LatticeWalls<'a> {
+    fn new(
+        lattice: Vec<Point>,
+        groups: &[Vec<&RadioData>],
+        positions: &'a [Point],
+        floor: &Floor,
+    ) -> LatticeWalls<'a> {
+        // Which scans each band needs, and which any band needs.
+        let mut needed: BTreeMap<Band, Vec<bool>> = BTreeMap::new();
+        let mut any = vec![false; positions.len()];
+        for r in groups.iter().flatten() {
+            let mask = needed
+                .entry(r.key.band)
+                .or_insert_with(|| vec![false; positions.len()]);
+            for &s in &r.scans {
+                mask[s as usize] = true;
+                any[s as usize] = true;
+            }
+        }
+        let mut offset = 0;
+        let slots: BTreeMap<Band, Vec<u32>> = needed
+            .iter()
+            .map(|(band, mask)| {
+                let slot = mask
+                    .iter()
+                    .map(|&need| {
+                        if need {
+                            offset += 1;
+                            (offset - 1) as u32
+                        } else {
+                            u32::MAX
+                        }
+                    })
+                    .collect();
+                (*band, slot)
+            })
+            .collect();
+        // Every band's losses from one crossing test per wall (`SourceView::losses_to`, equal
+        // to each band's own `loss_to` bit for bit).
+        let bands: Vec<Band> = needed.keys().copied().collect();
+        let walls = WallSet::for_bands(&floor.walls, &floor.materials, &bands);
+        let band_slots: Vec<&Vec<u32>> = slots.values().collect();
+        let losses = lattice
+            .par_iter()
+            .map(|&at| {
+                let mut loss = vec![0.0; offset];
+                let mut here = vec![0.0; bands.len()];
+                let view = walls.view(at);
+                for (s, p) in positions.iter().enumerate() {
+                    if !any[s] {
+                        continue;
                     }
-                    (sse / count.max(1) as f64).sqrt()
-                })
-                .collect()
-        })
-        .collect();
-    (0..groups.len())
-        .map(|g| by_point.iter().map(|scores| scores[g]).collect())
-        .collect()
+                    view.losses_to(*p, &mut here);
+                    for (slot, &l) in band_slots.iter().zip(&here) {
+                        if let Some(v) = loss.get_mut(slot[s] as usize) {
+                            *v = l;
+                        }
+                    }
+                }
+                if loss.iter().all(|&v| (v as f32) as f64 == v) {
+                    PointLosses::Narrow(loss.iter().map(|&v| v as f32).collect())
+                } else {
+                    PointLosses::Wide(loss)
+                }
+            })
+            .collect();
+        LatticeWalls {
+            lattice,
+            positions,
+            any,
+            slots,
+            losses,
+        }
+    }
+
+    /// How many losses it holds.
+    fn len(&self) -> usize {
+        self.losses.iter().map(PointLosses::len).sum()
+    }
+
+    /// Every AP's RMSE at every point of the lattice with the exponent `n`, as `lattice_scores`
+    /// (`scores[g][i]` for AP g at point i).
+    fn scores(&self, groups: &[Vec<&RadioData>], n: f64) -> Vec<Vec<f64>> {
+        // Each radio's readings' slots in a point's losses (None: its band has no walls).
+        let slots: Vec<Vec<Option<Vec<usize>>>> = groups
+            .iter()
+            .map(|radios| {
+                radios
+                    .iter()
+                    .map(|r| {
+                        let slot = self.slots.get(&r.key.band)?;
+                        Some(r.scans.iter().map(|&s| slot[s as usize] as usize).collect())
+                    })
+                    .collect()
+            })
+            .collect();
+        let by_point: Vec<Vec<f64>> = self
+            .lattice
+            .par_iter()
+            .zip(&self.losses)
+            .map(|(&at, loss)| {
+                let logs: Vec<f64> = self
+                    .positions
+                    .iter()
+                    .zip(&self.any)
+                    .map(|(p, &need)| if need { log_term(at, *p) } else { f64::NAN })
+                    .collect();
+                groups
+                    .iter()
+                    .zip(&slots)
+                    .map(|(radios, slots)| {
+                        let mut sse = 0.0;
+                        let mut count = 0;
+                        for (r, slots) in radios.iter().zip(slots) {
+                            let Some(slots) = slots else {
+                                continue;
+                            };
+                            // `terms`, with the shared losses and distance terms.
+                            let z: Vec<f64> = slots
+                                .iter()
+                                .zip(&r.rssi)
+                                .zip(&r.fs1m)
+                                .map(|((&i, y), fs)| y + fs + loss.get(i))
+                                .collect();
+                            let l: Vec<f64> = r.scans.iter().map(|&s| logs[s as usize]).collect();
+                            sse += radio_sse(&z, &l, n);
+                            count += z.len();
+                        }
+                        (sse / count.max(1) as f64).sqrt()
+                    })
+                    .collect()
+            })
+            .collect();
+        (0..groups.len())
+            .map(|g| by_point.iter().map(|scores| scores[g]).collect())
+            .collect()
+    }
 }
 
 fn lattice(min: Point, max: Point, step: f64) -> Vec<Point> {
@@ -509,23 +634,14 @@ fn coarse_lattice(floor: &Floor, opts: &CalibrationOptions) -> Vec<Point> {
     lattice(min, max, step)
 }
 
-/// Locates one AP from its radios' readings with the exponent `n`, given its RMSE at every
-/// point of the coarse lattice (`coarse`: [`coarse_lattice`], scored by [`lattice_scores`]).
+/// Locates one AP given its RMSE at every point of the coarse lattice (`coarse`:
+/// [`coarse_lattice`], scored by [`LatticeWalls`]) and `fine_scores`, its RMSE at each point
+/// of the fine lattice it is given (the same, `sse_at`'s, bit for bit).
 fn locate(
     coarse: Vec<(Point, f64)>,
-    radios: &[&RadioData],
-    n: f64,
-    walls: &BTreeMap<Band, WallSet>,
+    fine_scores: impl FnOnce(Vec<Point>) -> Vec<f64>,
     opts: &CalibrationOptions,
 ) -> Option<(Point, f64, f64)> {
-    let score = |pts: &[Point]| -> Vec<(Point, f64)> {
-        pts.par_iter()
-            .map(|&p| {
-                let (sse, count) = sse_at(radios, p, n, walls);
-                (p, (sse / count.max(1) as f64).sqrt())
-            })
-            .collect()
-    };
     let mut scored = coarse;
     let best = scored
         .iter()
@@ -543,7 +659,7 @@ fn locate(
         Point::new(best.x + rad + fs / 2.0, best.y + rad + fs / 2.0),
         fs,
     );
-    scored.extend(score(&fine));
+    scored.extend(fine.clone().into_iter().zip(fine_scores(fine)));
     let (at, rmse) = scored
         .iter()
         .filter(|s| s.1.is_finite())
@@ -648,6 +764,13 @@ pub fn calibrate(
         .map(|(ap, _)| aps[ap].iter().map(|&i| &data[i]).collect())
         .collect();
     let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
+    // The walls between each lattice point and each scan, for every round.
+    let coarse_walls =
+        (rounds > 0).then(|| LatticeWalls::new(coarse.clone(), &groups, &positions, floor));
+    // Each AP's fine lattice's walls, kept for the next round, which usually refines around the
+    // same coarse point (then only the exponent differs), while they fit in FINE_CACHE_LOSSES.
+    let mut fine_walls: Vec<Option<LatticeWalls>> = groups.iter().map(|_| None).collect();
+    let mut fine_cached = 0;
     for round in 0..rounds {
         located.clear();
         let mut new_pos = position.clone();
@@ -656,10 +779,35 @@ pub fn calibrate(
         } else {
             opts.initial_exponent
         };
-        let scores = lattice_scores(&coarse, &groups, &positions, search_n, &walls);
-        for (((ap, strongest), radios), scores) in unplaced.iter().zip(&groups).zip(scores) {
+        let scores = coarse_walls
+            .as_ref()
+            .map_or_else(Vec::new, |c| c.scores(&groups, search_n));
+        for ((((ap, strongest), radios), scores), cache) in unplaced
+            .iter()
+            .zip(&groups)
+            .zip(scores)
+            .zip(&mut fine_walls)
+        {
             let scored = coarse.iter().copied().zip(scores).collect();
-            if let Some((at, unc, rmse)) = locate(scored, radios, search_n, &walls, opts) {
+            let group = std::slice::from_ref(radios);
+            let fine_scores = |fine: Vec<Point>| {
+                if cache.as_ref().is_some_and(|c| c.lattice == fine) {
+                    return cache.as_ref().map_or_else(Vec::new, |c| {
+                        c.scores(group, search_n).pop().unwrap_or_default()
+                    });
+                }
+                if let Some(old) = cache.take() {
+                    fine_cached -= old.len();
+                }
+                let fresh = LatticeWalls::new(fine, group, &positions, floor);
+                let scores = fresh.scores(group, search_n).pop().unwrap_or_default();
+                if fine_cached + fresh.len() <= FINE_CACHE_LOSSES {
+                    fine_cached += fresh.len();
+                    *cache = Some(fresh);
+                }
+                scores
+            };
+            if let Some((at, unc, rmse)) = locate(scored, fine_scores, opts) {
                 new_pos.insert(ap.clone(), at);
                 located.push(LocatedAp {
                     ap: ap.clone(),
@@ -1319,10 +1467,12 @@ mod tests {
             "both bands of each AP heard"
         );
         let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
-        let coarse = coarse_lattice(&floor, &CalibrationOptions::default());
+        let mut coarse = coarse_lattice(&floor, &CalibrationOptions::default());
         assert!(coarse.len() > 500);
+        // And a fine lattice, as `locate` refines on, across the brick wall at x = 20.
+        coarse.extend(lattice(Point::new(18.5, 3.5), Point::new(21.55, 6.55), 0.1));
         let n = 2.7;
-        let shared = lattice_scores(&coarse, &groups, &positions, n, &walls);
+        let shared = lattice_scores(&coarse, &groups, &positions, n, &floor);
         for (g, radios) in groups.iter().enumerate() {
             for (i, &at) in coarse.iter().enumerate() {
                 let (sse, count) = sse_at(radios, at, n, &walls);

@@ -25,11 +25,14 @@ use wisp_model::{Band, GridGeometry, Material, Point, Segment, Wall};
 /// about as many walls per bin as a ray crosses.
 pub const BINS: usize = 1024;
 
-/// The walls of a floor with their loss at one band.
+/// The walls of a floor with their loss at one band ([`WallSet::new`]), or at several
+/// ([`WallSet::for_bands`], for [`SourceView::losses_to`]).
 #[derive(Debug, Clone)]
 pub struct WallSet {
     segments: Vec<Segment>,
+    /// Per wall, its loss at each band: `loss_db[i * bands + b]`.
     loss_db: Vec<f64>,
+    bands: usize,
     /// Largest absolute coordinate of any wall end: sets the rounding tolerance of the shadows.
     extent: f64,
 }
@@ -38,14 +41,28 @@ impl WallSet {
     /// Walls with each one's material loss at `band` (0 dB for a material index out of range, as
     /// `wisp_radio::path_loss::wall_loss` treats it). Walls of zero loss or length are dropped.
     pub fn new(walls: &[Wall], materials: &[Material], band: Band) -> WallSet {
+        WallSet::for_bands(walls, materials, &[band])
+    }
+
+    /// Walls with each one's loss at every band of `bands`, in that order, for
+    /// [`SourceView::losses_to`]: a wall is kept when it has a loss at some band, and counts 0 dB
+    /// at a band where [`WallSet::new`] would drop it. Walls of no length are dropped.
+    pub fn for_bands(walls: &[Wall], materials: &[Material], bands: &[Band]) -> WallSet {
         let mut segments = Vec::new();
         let mut loss_db = Vec::new();
         for w in walls {
-            let l = materials.get(w.material).map_or(0.0, |m| m.loss(band));
+            let l = bands.iter().map(|&band| {
+                let l = materials.get(w.material).map_or(0.0, |m| m.loss(band));
+                if l.is_finite() {
+                    l
+                } else {
+                    0.0
+                }
+            });
             // A wall of no length is never crossed (`Segment::crosses`).
-            if l != 0.0 && l.is_finite() && w.segment.a != w.segment.b {
+            if l.clone().any(|l| l != 0.0) && w.segment.a != w.segment.b {
                 segments.push(w.segment);
-                loss_db.push(l);
+                loss_db.extend(l);
             }
         }
         let extent = segments
@@ -56,6 +73,7 @@ impl WallSet {
         WallSet {
             segments,
             loss_db,
+            bands: bands.len(),
             extent,
         }
     }
@@ -67,8 +85,9 @@ impl WallSet {
         self.segments.is_empty()
     }
 
-    /// Brute force: the loss of every wall the line `from`–`to` crosses.
+    /// Brute force: the loss of every wall the line `from`–`to` crosses (a set of one band).
     pub fn loss_brute(&self, from: Point, to: Point) -> f64 {
+        assert_eq!(self.bands, 1, "loss_brute needs a set of one band");
         let ray = Segment::new(from, to);
         self.segments
             .iter()
@@ -96,6 +115,7 @@ impl WallSet {
         cols: Range<usize>,
         out: &mut Vec<f64>,
     ) {
+        assert_eq!(self.bands, 1, "loss_window needs a set of one band");
         let (h, w) = (rows.len(), cols.len());
         out.clear();
         if h == 0 || w == 0 {
@@ -287,6 +307,18 @@ pub struct SourceView<'a> {
     entries: Vec<(f64, u32)>,
     /// Walls through (or within rounding of) the source: tested on every query.
     always: Vec<u32>,
+    /// Per wall, the terms of its crossing test that depend only on the source.
+    near: Vec<Near>,
+}
+
+/// One wall's terms of `Segment::crosses` (the ray from the source to a point against the
+/// wall) that do not depend on the point: the orientation of the source against the wall, and
+/// the wall's ends relative to the source.
+#[derive(Debug, Clone, Copy)]
+struct Near {
+    d1: f64,
+    a: (f64, f64),
+    b: (f64, f64),
 }
 
 fn bin_of(theta: f64) -> i64 {
@@ -348,12 +380,22 @@ impl<'a> SourceView<'a> {
                 fill[b] += 1;
             }
         }
+        let near = set
+            .segments
+            .iter()
+            .map(|s| Near {
+                d1: orient(s.a, s.b, source),
+                a: (s.a.x - source.x, s.a.y - source.y),
+                b: (s.b.x - source.x, s.b.y - source.y),
+            })
+            .collect();
         SourceView {
             set,
             source,
             start: count,
             entries,
             always,
+            near,
         }
     }
 
@@ -361,31 +403,79 @@ impl<'a> SourceView<'a> {
         self.source
     }
 
-    /// The loss of every wall the line from the source to `p` crosses, in dB.
+    /// The loss of every wall the line from the source to `p` crosses, in dB (a set of one
+    /// band).
     pub fn loss_to(&self, p: Point) -> f64 {
-        let ray = Segment::new(self.source, p);
+        debug_assert_eq!(self.set.bands, 1);
         let mut total = 0.0;
+        self.crossed(p, |i| total += self.set.loss_db[i]);
+        total
+    }
+
+    /// [`SourceView::loss_to`] at every band of a [`WallSet::for_bands`] set at once, into `out`
+    /// (one per band, overwritten): each wall's crossing is tested once for all bands, and each
+    /// band's sum is the one its own set's `loss_to` gives, bit for bit (the walls are met in
+    /// the same order, and a wall the band's own set drops adds 0 to it).
+    pub fn losses_to(&self, p: Point, out: &mut [f64]) {
+        let nb = self.set.bands;
+        assert_eq!(out.len(), nb);
+        out.fill(0.0);
+        self.crossed(p, |i| {
+            for (o, l) in out.iter_mut().zip(&self.set.loss_db[i * nb..(i + 1) * nb]) {
+                *o += l;
+            }
+        });
+    }
+
+    /// Calls `f` with every wall the line from the source to `p` crosses, the walls through
+    /// the source first, then the rest nearest first.
+    #[inline]
+    fn crossed(&self, p: Point, mut f: impl FnMut(usize)) {
+        let q = (p.x - self.source.x, p.y - self.source.y);
         for &i in &self.always {
-            if ray.crosses(&self.set.segments[i as usize]) {
-                total += self.set.loss_db[i as usize];
+            if self.crosses(i as usize, p, q) {
+                f(i as usize);
             }
         }
-        let d = self.source.distance(p);
+        // The distance only bounds the walls tested (a wall farther than `p` is not crossed):
+        // `sqrt` where the squares do not overflow, a few ulp from `hypot`, far inside the
+        // margin of `reach`.
+        let d2 = q.0 * q.0 + q.1 * q.1;
+        let d = if d2.is_finite() {
+            d2.sqrt()
+        } else {
+            self.source.distance(p)
+        };
         if !d.is_finite() {
-            return total;
+            return;
         }
-        let theta = (p.y - self.source.y).atan2(p.x - self.source.x);
+        let theta = q.1.atan2(q.0);
         let b = bin_of(theta).clamp(0, BINS as i64 - 1) as usize;
         let reach = d * (1.0 + 1e-12) + 1e-12;
         for &(dist, i) in &self.entries[self.start[b] as usize..self.start[b + 1] as usize] {
             if dist > reach {
                 break;
             }
-            if ray.crosses(&self.set.segments[i as usize]) {
-                total += self.set.loss_db[i as usize];
+            if self.crosses(i as usize, p, q) {
+                f(i as usize);
             }
         }
-        total
+    }
+
+    /// `Segment::new(source, p).crosses(wall i)`, the same operations on the same operands,
+    /// with the source's terms ([`Near`]) computed once per view; `q` is `p − source`.
+    #[inline]
+    fn crosses(&self, i: usize, p: Point, q: (f64, f64)) -> bool {
+        let s = &self.set.segments[i];
+        let n = &self.near[i];
+        let d2 = orient(s.a, s.b, p);
+        if (n.d1 > 0.0) == (d2 > 0.0) || n.d1 == d2 {
+            return false;
+        }
+        // orient(source, p, a) = (p − source) × (a − source).
+        let d3 = q.0 * n.a.1 - q.1 * n.a.0;
+        let d4 = q.0 * n.b.1 - q.1 * n.b.0;
+        (d3 > 0.0) != (d4 > 0.0) && d3 != d4
     }
 }
 
@@ -460,6 +550,57 @@ mod tests {
                 assert!((set.loss_brute(source, p) - want).abs() < 1e-9);
             }
         }
+    }
+
+    #[test]
+    fn all_bands_at_once_equal_each_bands_own_view_bit_for_bit() {
+        // Random and lattice walls, with fractional losses (whose sums depend on their order)
+        // and a material of no loss at 2.4 GHz and one of no finite loss at 5 GHz, which those
+        // bands' own sets drop.
+        let mut rng = ChaCha8Rng::seed_from_u64(23);
+        let mut materials = Material::defaults();
+        for (k, m) in materials.iter_mut().enumerate() {
+            for (b, v) in m.loss_db.iter_mut() {
+                *v += 0.1 * (k + 1) as f64 + 0.37 * *b as u8 as f64;
+            }
+        }
+        materials[1].loss_db.insert(Band::G2_4, 0.0);
+        materials[2].loss_db.insert(Band::G5, f64::INFINITY);
+        let walls = random_and_lattice_walls(&mut rng, (60.0, 30.0), 150, 10, 2);
+        let all = WallSet::for_bands(&walls, &materials, &Band::ALL);
+        let own: Vec<WallSet> = Band::ALL
+            .iter()
+            .map(|&b| WallSet::new(&walls, &materials, b))
+            .collect();
+        assert!(own[0].len() < all.len() && own[1].len() < all.len());
+        let pt = |rng: &mut ChaCha8Rng| {
+            Point::new(rng.random::<f64>() * 60.0, rng.random::<f64>() * 30.0)
+        };
+        let mut out = [0.0; 3];
+        let mut crossings = 0;
+        for s in 0..30 {
+            // Some sources on wall joints, the rest at random.
+            let source = if s < 5 {
+                Point::new(5.0 * s as f64, 10.0)
+            } else {
+                pt(&mut rng)
+            };
+            let view = all.view(source);
+            let views: Vec<SourceView> = own.iter().map(|w| w.view(source)).collect();
+            for _ in 0..300 {
+                let p = pt(&mut rng);
+                view.losses_to(p, &mut out);
+                for (b, v) in views.iter().enumerate() {
+                    assert_eq!(
+                        out[b].to_bits(),
+                        v.loss_to(p).to_bits(),
+                        "{source:?} → {p:?}"
+                    );
+                }
+                crossings += usize::from(out[2] > 0.0);
+            }
+        }
+        assert!(crossings > 1000, "{crossings}");
     }
 
     #[test]
