@@ -605,3 +605,38 @@ fn the_pdf_report_tells_the_same_story_on_a_messy_floor() {
         "{bom}"
     );
 }
+
+#[test]
+fn mistakes_on_the_messy_floor_exit_2_naming_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let survey = messy::simulate(SEED);
+    messy::write(dir.path(), &survey, true).unwrap();
+    let site = std::fs::read_to_string(dir.path().join("site.toml")).unwrap();
+    for (from, to, says) in [
+        // Stop points in metres read as pixels: in the plan's corner, off the outline.
+        (
+            "points_units = \"m\"",
+            "points_units = \"px\"",
+            "points.csv:2: floor 'L4': stop-00.csv's point (18, 8) px (1.8, 0.8) m is outside the floor's outline; if the points are in metres, set points_units = \"m\"",
+        ),
+        // A walk in metres read as pixels.
+        (
+            "file = \"walks/walk-00.csv\"\nunits = \"m\"",
+            "file = \"walks/walk-00.csv\"\nunits = \"px\"",
+            "the positions look like metres read as pixels",
+        ),
+        // A scale fifteen times too large (a 1.5 km floor).
+        (
+            "metres_per_pixel = 0.1",
+            "metres_per_pixel = 1.5",
+            "the scale is implausible",
+        ),
+    ] {
+        assert!(site.contains(from), "{from}");
+        std::fs::write(dir.path().join("bad.toml"), site.replacen(from, to, 1)).unwrap();
+        let o = wisp(&["check", "bad.toml", "--json"], dir.path());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{to}: {err}");
+        assert!(err.contains(says), "{to}: {err}");
+    }
+}
