@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::root;
+use common::{html_rows, root, section, shown, verdict_words};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -38,17 +38,6 @@ fn wisp(args: &[&str], dir: &Path) -> Output {
         .current_dir(dir)
         .output()
         .expect("wisp runs")
-}
-
-/// A verdict of the JSON outputs (`wisp_coverage::Verdict` in kebab case) as people read it.
-fn shown(json_verdict: &serde_json::Value) -> String {
-    match json_verdict.as_str().unwrap() {
-        "pass" => "pass",
-        "fail" => "FAIL",
-        "not-enough-data" => "not enough data",
-        other => panic!("unknown verdict {other}"),
-    }
-    .to_string()
 }
 
 /// The run: check (JSON), plan (plan.json and its summary), report (PDF and HTML) of the
@@ -139,66 +128,6 @@ impl Story {
             })
             .collect()
     }
-}
-
-/// The verdicts written in `text`, in order: `pass`, `FAIL` and `not enough data` as words
-/// (the tables' "Pass" heading is capitalised and is not one).
-fn verdict_words(text: &str) -> Vec<String> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < words.len() {
-        let w = words[i].trim_matches(|c: char| !c.is_alphanumeric());
-        if w == "pass" || w == "FAIL" {
-            out.push(w.to_string());
-        } else if w == "not"
-            && words.get(i + 1) == Some(&"enough")
-            && words
-                .get(i + 2)
-                .is_some_and(|d| d.trim_matches(|c: char| !c.is_alphanumeric()) == "data")
-        {
-            out.push("not enough data".to_string());
-            i += 2;
-        }
-        i += 1;
-    }
-    out
-}
-
-/// The text of `text` from the first `start` (after `after`) up to the next `end`.
-fn section<'a>(text: &'a str, after: &str, start: &str, end: &str) -> &'a str {
-    let from = text.find(after).unwrap_or_else(|| panic!("no '{after}'"));
-    let s = from
-        + text[from..]
-            .find(start)
-            .unwrap_or_else(|| panic!("no '{start}'"));
-    let e = s + text[s..]
-        .find(end)
-        .unwrap_or_else(|| panic!("no '{end}' after '{start}'"));
-    &text[s + start.len()..e]
-}
-
-/// The cells of each row of the HTML table under the heading `heading`, HTML entities of zone
-/// names decoded.
-fn html_rows(html: &str, heading: &str) -> Vec<Vec<String>> {
-    let table = section(html, "<body", &format!("<h3>{heading}</h3>"), "</table>");
-    table
-        .split("<tr")
-        .skip(1)
-        .filter(|r| r.contains("<td>"))
-        .map(|r| {
-            r.split("<td>")
-                .skip(1)
-                .map(|c| {
-                    c.split("</td>")
-                        .next()
-                        .unwrap()
-                        .replace("&#39;", "'")
-                        .replace("&amp;", "&")
-                })
-                .collect()
-        })
-        .collect()
 }
 
 #[test]

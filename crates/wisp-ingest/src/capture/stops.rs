@@ -94,7 +94,7 @@ pub fn glob_with_points(
     dir: &Path,
     pattern: &str,
     points: &Path,
-) -> Result<Vec<(PathBuf, Point)>, IngestError> {
+) -> Result<Vec<(PathBuf, CapturePoint)>, IngestError> {
     let (folder, name_pattern) = match pattern.rsplit_once('/') {
         Some((folder, name)) => (dir.join(folder), name),
         None => (dir.to_path_buf(), pattern),
@@ -118,7 +118,7 @@ pub fn glob_with_points(
     // Byte order of the names: the same on every file system and in every locale.
     names.sort();
     let rows = load_capture_points(points)?;
-    let mut at: HashMap<PathBuf, Point> = HashMap::new();
+    let mut at: HashMap<PathBuf, CapturePoint> = HashMap::new();
     let matched: Vec<PathBuf> = names.iter().map(|n| folder.join(n)).collect();
     let keys: Vec<PathBuf> = matched.iter().map(|p| normalise(p)).collect();
     for (path, row) in &rows {
@@ -137,7 +137,7 @@ pub fn glob_with_points(
             .at(points)
             .line(row.line.unwrap_or(1)));
         }
-        at.insert(key, row.at);
+        at.insert(key, row.clone());
     }
     if matched.is_empty() {
         return Err(IngestError::invalid(format!(
@@ -149,8 +149,8 @@ pub fn glob_with_points(
     matched
         .into_iter()
         .zip(keys)
-        .map(|(path, key)| match at.get(&key) {
-            Some(p) => Ok((path, *p)),
+        .map(|(path, key)| match at.remove(&key) {
+            Some(p) => Ok((path, p)),
             None => Err(IngestError::invalid(format!(
                 "{} matches glob '{}' but has no row in {}",
                 path.display(),

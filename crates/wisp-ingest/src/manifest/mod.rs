@@ -665,6 +665,14 @@ pub fn parse_site(
             )
             .map_err(|e| fail(fspan.clone(), format!("floor '{}': plan image: {e}", f.id)))?,
         };
+        // Inside the outline, or on it (within 1 cm: the even-odd test may put a point on an
+        // edge either side); a stop-and-go point elsewhere was not taken on this floor.
+        let off_outline = |p: Point| {
+            let c = outline.corners();
+            !outline.contains(p)
+                && (0..c.len())
+                    .all(|i| Segment::new(c[i], c[(i + 1) % c.len()]).distance_to(p) > 0.01)
+        };
         let mut walls = Vec::new();
         for w in &f.walls {
             let r = w.get_ref();
@@ -828,7 +836,20 @@ pub fn parse_site(
                             "points_units is given but there is no points file".into(),
                         ));
                     }
-                    captures.push(spec(dir.join(file), r.at.map(to_m)));
+                    let at_m = r.at.map(to_m);
+                    // A stop-and-go point off the floor's outline was not taken on this floor.
+                    if let (Some(px), Some(m)) = (r.at, at_m) {
+                        if off_outline(m) {
+                            return Err(fail(
+                                c.span(),
+                                format!(
+                                    "floor '{}': capture '{file}': at [{}, {}] px ({:.1}, {:.1}) m is outside the floor's outline; check the point (plan pixels)",
+                                    f.id, px[0], px[1], m.x, m.y
+                                ),
+                            ));
+                        }
+                    }
+                    captures.push(spec(dir.join(file), at_m));
                 }
                 (None, Some(glob), Some(points)) => {
                     if r.at.is_some() || r.track.is_some() {
@@ -852,7 +873,8 @@ pub fn parse_site(
                     crate::check_link_inside(&points, dir)?;
                     let found = crate::capture::stops::glob_with_points(dir, glob, &points)
                         .map_err(|e| e.at(path).line(line))?;
-                    for (file, at) in found {
+                    for (file, row) in found {
+                        let at = row.at;
                         let at_px = if points_px {
                             at
                         } else {
@@ -868,6 +890,28 @@ pub fn parse_site(
                         } else {
                             at
                         };
+                        // Off the outline, though on the plan: most likely the points' units
+                        // are not the ones `points_units` says (metres read as pixels land
+                        // near the plan's corner, outside the building).
+                        if off_outline(at_m) {
+                            let fix = if points_px {
+                                "if the points are in metres, set points_units = \"m\""
+                            } else {
+                                "if the points are in plan pixels, set points_units = \"px\""
+                            };
+                            return Err(IngestError::invalid(format!(
+                                "floor '{}': {}'s point ({}, {}) {} ({:.1}, {:.1}) m is outside the floor's outline; {fix}",
+                                f.id,
+                                capture_name(&file),
+                                at.x,
+                                at.y,
+                                if points_px { "px" } else { "m" },
+                                at_m.x,
+                                at_m.y
+                            ))
+                            .at(&points)
+                            .line(row.line.unwrap_or(1)));
+                        }
                         captures.push(spec(file, Some(at_m)));
                     }
                 }
@@ -1653,6 +1697,29 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
             .to_string();
         assert!(
             e.contains("p1.txt's point: point [500, 1] is outside"),
+            "{e}"
+        );
+        // On the plan but off the outline (200×100 px): refused at the points file's line,
+        // with the units fix; a point on the outline's edge is on the floor.
+        let e = glob_site(&["p1.txt"], "file,x,y\nwalk/p1.txt,300,150\n", GLOB)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("points.csv:2: floor 'L1': p1.txt's point (300, 150) px (15.0, 7.5) m is outside the floor's outline; if the points are in metres, set points_units = \"m\""),
+            "{e}"
+        );
+        let m = format!("{GLOB}points_units = \"m\"\n");
+        let e = glob_site(&["p1.txt"], "walk/p1.txt,15,7.5\n", &m)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("set points_units = \"px\""), "{e}");
+        assert!(glob_site(&["p1.txt"], "walk/p1.txt,200,50\n", GLOB).is_ok());
+        // A file's own `at` off the outline too, at the entry's line.
+        let e = glob_site(&["p1.txt"], "", "file = \"walk/p1.txt\"\nat = [300, 150]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("site.toml:21: floor 'L1': capture 'walk/p1.txt': at [300, 150] px (15.0, 7.5) m is outside the floor's outline"),
             "{e}"
         );
     }
