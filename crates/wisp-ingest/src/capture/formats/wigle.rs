@@ -99,11 +99,17 @@ pub fn parse(format: &str, text: &str, name: &str) -> Result<ParsedCapture, Inge
     let mut lines = LineCounter::new(text);
     // The header in force: `Err` for a section whose header lacks Wi-Fi columns.
     let mut columns: Option<Result<Columns, String>> = None;
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
-            IngestError::syntax(format!("WiGLE CSV: {e}")).line(line)
-        })?;
+    // One record buffer for every row (benches/ingest.rs).
+    let mut rec = StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
+                return Err(IngestError::syntax(format!("WiGLE CSV: {e}")).line(line));
+            }
+        }
         let line = rec.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
         let first = rec
             .get(0)
@@ -142,8 +148,11 @@ pub fn parse(format: &str, text: &str, name: &str) -> Result<ParsedCapture, Inge
             Some(Err(_)) => out
                 .skipped
                 .skip("not a Wi-Fi record (section without Wi-Fi columns)", loc),
-            Some(Ok(cols)) => match row_scan(cols, &rec, &loc) {
-                Ok(scan) => out.scans.push(scan),
+            Some(Ok(cols)) => match row_scan(cols, &rec) {
+                Ok(scan) => out.scans.push(Scan {
+                    source: loc,
+                    ..scan
+                }),
                 Err(reason) => out.skipped.skip(reason, loc),
             },
         }
@@ -231,8 +240,9 @@ impl Columns {
     }
 }
 
-/// One WIFI row as a scan of one observation, or why it is skipped.
-fn row_scan(cols: &Columns, rec: &StringRecord, loc: &str) -> Result<Scan, String> {
+/// One WIFI row as a scan of one observation (its `source` left for the caller), or why it is
+/// skipped.
+fn row_scan(cols: &Columns, rec: &StringRecord) -> Result<Scan, String> {
     // Bare commas in an old SSID push the later columns right by `extra`.
     let extra = rec.len().saturating_sub(cols.len);
     let index = |i: usize| if i > cols.ssid { i + extra } else { i };
@@ -272,10 +282,13 @@ fn row_scan(cols: &Columns, rec: &StringRecord, loc: &str) -> Result<Scan, Strin
     if bssid.0 == [0; 6] {
         return Err("BSSID is all zeros".into());
     }
-    let ssid = (cols.ssid..=cols.ssid + extra)
-        .map(|i| rec.get(i).unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join(",");
+    let ssid = match extra {
+        0 => rec.get(cols.ssid).unwrap_or("").to_string(),
+        _ => (cols.ssid..=cols.ssid + extra)
+            .map(|i| rec.get(i).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(","),
+    };
     let ssid = (!ssid.is_empty() && !ssid.chars().all(|c| c == '\0')).then_some(ssid);
     let channel = channel(cols.frequency.map(field), field(cols.channel))?;
     let rssi: f64 = field(cols.rssi)
@@ -288,7 +301,7 @@ fn row_scan(cols: &Columns, rec: &StringRecord, loc: &str) -> Result<Scan, Strin
     Ok(Scan {
         t: first_seen(field(cols.first_seen)),
         at: position(field(cols.lat), field(cols.lon)),
-        source: loc.to_string(),
+        source: String::new(),
         observations: vec![obs],
     })
 }
