@@ -40,6 +40,7 @@
 //!   (`MAC,Name,RSSI,...`): rows under a header without Wi-Fi columns are counted as skipped.
 //! - A row cut short (a crash while logging) is counted as skipped "truncated row".
 
+use crate::capture::stream::{file_text, TextSlice, TextSource};
 use crate::capture::{ParsedCapture, Scan};
 use crate::IngestError;
 use csv::StringRecord;
@@ -64,7 +65,11 @@ impl super::CaptureFormat for Wigle {
         input: super::Input<'_>,
         name: &str,
     ) -> Result<ParsedCapture, IngestError> {
-        parse(format, &input.text()?, name)
+        // From a file, UTF-8 text streams: memory holds the scans, not the file (#16).
+        match file_text(input, false) {
+            Ok(stream) => parse_source(format, stream, name),
+            Err(input) => parse(format, &input.text()?, name),
+        }
     }
 }
 
@@ -83,6 +88,15 @@ pub fn detect(text: &str) -> Option<&'static str> {
 
 /// Parses `text` (from the file called `name`) as `format`.
 pub fn parse(format: &str, text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
+    parse_source(format, TextSlice::new(text), name)
+}
+
+/// Parses the text `src` gives (from the file called `name`) as `format`, record by record.
+fn parse_source(
+    format: &str,
+    src: impl TextSource,
+    name: &str,
+) -> Result<ParsedCapture, IngestError> {
     if format != "wigle" {
         return Err(IngestError::syntax(format!(
             "format '{format}' is not a WiGLE format"
@@ -91,12 +105,11 @@ pub fn parse(format: &str, text: &str, name: &str) -> Result<ParsedCapture, Inge
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .from_reader(src);
     let mut out = ParsedCapture {
         format: "wigle".into(),
         ..Default::default()
     };
-    let mut lines = LineCounter::new(text);
     // The header in force: `Err` for a section whose header lacks Wi-Fi columns.
     let mut columns: Option<Result<Columns, String>> = None;
     // One record buffer for every row (benches/ingest.rs).
@@ -106,11 +119,20 @@ pub fn parse(format: &str, text: &str, name: &str) -> Result<ParsedCapture, Inge
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
+                if let Some(unreadable) = rdr.get_mut().take_error() {
+                    return Err(unreadable);
+                }
+                let line = e
+                    .position()
+                    .map(|p| rdr.get_mut().line_at(p.byte()))
+                    .unwrap_or(0);
                 return Err(IngestError::syntax(format!("WiGLE CSV: {e}")).line(line));
             }
         }
-        let line = rec.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
+        let line = rec
+            .position()
+            .map(|p| rdr.get_mut().line_at(p.byte()))
+            .unwrap_or(0);
         let first = rec
             .get(0)
             .unwrap_or("")
@@ -164,43 +186,6 @@ pub fn parse(format: &str, text: &str, name: &str) -> Result<ParsedCapture, Inge
         .line(1));
     }
     Ok(out)
-}
-
-/// 1-based line numbers of record starts, counted forward once.
-///
-/// csv's own `Position::line` undercounts in CRLF files, and its byte offset there points at the
-/// LF ending the previous record; so the offset is moved past line ends before counting.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    pos: usize,
-    line: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter {
-            text: text.as_bytes(),
-            pos: 0,
-            line: 1,
-        }
-    }
-
-    fn line_at(&mut self, byte: u64) -> usize {
-        let mut start = usize::try_from(byte)
-            .unwrap_or(usize::MAX)
-            .min(self.text.len());
-        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
-            start += 1;
-        }
-        if start < self.pos {
-            self.pos = 0;
-            self.line = 1;
-        }
-        let between = self.text.get(self.pos..start).unwrap_or(&[]);
-        self.line += between.iter().filter(|&&b| b == b'\n').count();
-        self.pos = start;
-        self.line
-    }
 }
 
 /// Where the columns wisp needs are, by header name.
