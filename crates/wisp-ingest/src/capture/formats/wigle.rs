@@ -114,6 +114,7 @@ fn parse_source(
     let mut columns: Option<Result<Columns, String>> = None;
     // One record buffer for every row (benches/ingest.rs).
     let mut rec = StringRecord::new();
+    let mut last = LastRow::default();
     loop {
         match rdr.read_record(&mut rec) {
             Ok(true) => {}
@@ -170,7 +171,7 @@ fn parse_source(
             Some(Err(_)) => out
                 .skipped
                 .skip("not a Wi-Fi record (section without Wi-Fi columns)", loc),
-            Some(Ok(cols)) => match row_scan(cols, &rec) {
+            Some(Ok(cols)) => match row_scan(cols, &rec, &mut last) {
                 Ok(scan) => out.scans.push(Scan {
                     source: loc,
                     ..scan
@@ -225,9 +226,17 @@ impl Columns {
     }
 }
 
+/// The time and place of the row before, as written and as read: the rows of one sweep share
+/// them, so each is read once a sweep, not once a row (benches/ingest.rs).
+#[derive(Default)]
+struct LastRow {
+    first_seen: (String, Option<f64>),
+    at: (String, String, Option<Point>),
+}
+
 /// One WIFI row as a scan of one observation (its `source` left for the caller), or why it is
 /// skipped.
-fn row_scan(cols: &Columns, rec: &StringRecord) -> Result<Scan, String> {
+fn row_scan(cols: &Columns, rec: &StringRecord, last: &mut LastRow) -> Result<Scan, String> {
     // Bare commas in an old SSID push the later columns right by `extra`.
     let extra = rec.len().saturating_sub(cols.len);
     let index = |i: usize| if i > cols.ssid { i + extra } else { i };
@@ -284,8 +293,20 @@ fn row_scan(cols: &Columns, rec: &StringRecord) -> Result<Scan, String> {
     let obs = Observation::new(bssid, ssid, channel, rssi, None)
         .map_err(|_| "rssi outside -120..0 dBm")?;
     Ok(Scan {
-        t: first_seen(field(cols.first_seen)),
-        at: position(field(cols.lat), field(cols.lon)),
+        t: {
+            let text = field(cols.first_seen);
+            if last.first_seen.0 != text {
+                last.first_seen = (text.to_string(), first_seen(text));
+            }
+            last.first_seen.1
+        },
+        at: {
+            let (lat, lon) = (field(cols.lat), field(cols.lon));
+            if last.at.0 != lat || last.at.1 != lon {
+                last.at = (lat.to_string(), lon.to_string(), position(lat, lon));
+            }
+            last.at.2
+        },
         source: String::new(),
         observations: vec![obs],
     })
