@@ -1283,9 +1283,11 @@ const LAYOUT_SAMPLE_ROWS: usize = 2000;
 
 fn parse_nmcli_terse(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
     let mut runs = Runs::new(name);
-    let mut events = Vec::new();
-    // The field count nearly every row has: the `-f` list.
-    let mut counts: HashMap<usize, usize> = HashMap::new();
+    // A line is at most one event: sized once, not regrown (benches/ingest.rs).
+    let mut events = Vec::with_capacity(text.bytes().filter(|&b| b == b'\n').count() + 1);
+    // The field count nearly every row has: the `-f` list. Rows by field count, indexed by
+    // it (a row has at most MAX_ROW_BYTES + 1 fields).
+    let mut counts: Vec<usize> = Vec::new();
     // One buffer of field slices for every row: nothing is allocated per row or field.
     let mut f: Vec<&str> = Vec::new();
     for (n, raw) in lines(text) {
@@ -1302,14 +1304,18 @@ fn parse_nmcli_terse(text: &str, name: &str) -> Result<ParsedCapture, IngestErro
         } else if !row && is_shell_noise(line) {
         } else {
             split_terse(line, &mut f);
-            *counts.entry(f.len()).or_default() += 1;
+            if counts.len() <= f.len() {
+                counts.resize(f.len() + 1, 0);
+            }
+            counts[f.len()] += 1;
             events.push(TerseEvent::Row(n, line));
         }
     }
     let fields = counts
         .into_iter()
-        .filter(|(len, _)| *len > 1)
-        .max_by_key(|(len, k)| (*k, *len))
+        .enumerate()
+        .filter(|&(len, k)| len > 1 && k > 0)
+        .max_by_key(|&(len, k)| (k, len))
         .map(|(len, _)| len);
     let sample: Vec<Vec<Cow<str>>> = events
         .iter()
