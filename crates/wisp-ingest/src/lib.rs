@@ -45,8 +45,9 @@ use std::path::Path;
 
 /// Largest manifest or APs file read (bytes): a manifest is hand-written text.
 pub const MAX_MANIFEST_BYTES: u64 = 16 << 20;
-/// Largest capture file read whole (bytes): the text formats. Packet captures stream and
-/// `.kismet` logs are read in place, without this limit.
+/// Largest capture file read whole (bytes): the text formats (WiGLE and the long-form CSV
+/// stream, but keep the limit). Packet captures stream and `.kismet` logs are read in place,
+/// without this limit.
 pub const MAX_CAPTURE_BYTES: u64 = 1 << 30;
 
 /// Reads a whole file, refusing one larger than `limit` bytes, and anything that is not a regular

@@ -37,23 +37,26 @@ pub fn decode(bytes: &[u8]) -> Result<String, IngestError> {
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         return utf16(rest, false);
     }
-    // BOM-less UTF-16LE: ASCII letters with a NUL after each.
-    if bytes.len() >= 8
-        && bytes.len().is_multiple_of(2)
-        && bytes[..8].iter().skip(1).step_by(2).all(|&b| b == 0)
-        && bytes[0] != 0
-    {
-        return utf16(bytes, true);
+    match bare_utf16(bytes) {
+        Some(le) if bytes.len().is_multiple_of(2) => utf16(bytes, le),
+        _ => utf8(bytes, 0),
     }
-    // BOM-less UTF-16BE: a NUL before each ASCII letter.
-    if bytes.len() >= 8
-        && bytes.len().is_multiple_of(2)
-        && bytes[..8].iter().step_by(2).all(|&b| b == 0)
-        && bytes[1] != 0
-    {
-        return utf16(bytes, false);
+}
+
+/// BOM-less UTF-16 by its first four characters: `Some(true)` for ASCII letters with a NUL
+/// after each (little-endian), `Some(false)` with a NUL before each (big-endian).
+fn bare_utf16(bytes: &[u8]) -> Option<bool> {
+    let head = bytes.get(..8)?;
+    if head.iter().skip(1).step_by(2).all(|&b| b == 0) && head[0] != 0 {
+        return Some(true);
     }
-    utf8(bytes, 0)
+    (head.iter().step_by(2).all(|&b| b == 0) && head[1] != 0).then_some(false)
+}
+
+/// Whether a capture starting with `head` may be UTF-16 (a BOM, or [`bare_utf16`]'s pattern
+/// whatever the length), which [`decode`] reads whole; other text can be decoded as it streams.
+pub(crate) fn utf16_signature(head: &[u8]) -> bool {
+    head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || bare_utf16(head).is_some()
 }
 
 fn utf8(bytes: &[u8], offset: usize) -> Result<String, IngestError> {

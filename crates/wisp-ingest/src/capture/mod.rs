@@ -4,6 +4,7 @@ pub mod formats;
 pub mod native;
 pub mod sightings;
 pub mod stops;
+pub(crate) mod stream;
 
 use crate::{read_to_limit, require_file, text, IngestError, IngestErrorKind, MAX_CAPTURE_BYTES};
 use formats::{Input, OpenCapture};
@@ -99,7 +100,8 @@ pub const SNIFF_BYTES: u64 = 64 << 10;
 /// gets the open file ([`Input::File`]): packet captures (pcap, pcapng) are parsed record by
 /// record from a buffered reader over it, so memory is bounded by the scans kept, not by the
 /// file's size; a `.kismet` log is read by SQLite from the file itself (read-only, immutable).
-/// Every other capture is read whole, bounded by [`MAX_CAPTURE_BYTES`], and parsed as
+/// A WiGLE CSV or long-form CSV in UTF-8 ([`formats::detect_streamed_text`]) streams as text
+/// the same way. Every other capture is read whole, bounded by [`MAX_CAPTURE_BYTES`], and parsed as
 /// [`parse_capture`] parses bytes. Errors name the file.
 pub fn parse_capture_file(path: &Path, forced: Option<&str>) -> Result<ParsedCapture, IngestError> {
     require_file(path)?;
@@ -114,7 +116,8 @@ pub fn parse_capture_file(path: &Path, forced: Option<&str>) -> Result<ParsedCap
     let family = match forced {
         _ if is_blank(&head) => None,
         Some(f) => formats::family_of(f),
-        None => formats::detect_bytes(&head),
+        None => formats::detect_bytes(&head)
+            .or_else(|| formats::detect_streamed_text(&head, (head.len() as u64) < SNIFF_BYTES)),
     };
     let parsed = match family {
         Some((family, format)) => {

@@ -1,6 +1,7 @@
 //! wisp's own formats: the survey JSON (`docs/survey-format.md`) and the long-form CSV capture.
 
 use crate::capture::formats::{CaptureFormat, Input};
+use crate::capture::stream::{file_text, TextSlice, TextSource};
 use crate::capture::{ParsedCapture, Scan};
 use crate::error::quote;
 use crate::IngestError;
@@ -34,9 +35,15 @@ impl CaptureFormat for Native {
         input: Input<'_>,
         name: &str,
     ) -> Result<ParsedCapture, IngestError> {
+        if format == "wisp-csv" {
+            // From a file, UTF-8 text streams: memory holds the scans, not the file (#16).
+            return match file_text(input, true) {
+                Ok(stream) => parse_long_csv_source(stream, name),
+                Err(input) => parse_long_csv(&input.text()?, name),
+            };
+        }
         let text = input.text()?;
         match format {
-            "wisp-csv" => parse_long_csv(&text, name),
             "wisp-json" => {
                 let survey = parse_survey(&text)?;
                 let scans = survey
@@ -154,7 +161,8 @@ pub fn looks_like_long_csv(text: &str) -> bool {
 /// scan. A field that is not a number is an error (this is wisp's own format); a value out of
 /// physical range is skipped and counted.
 pub fn parse_long_csv(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
-    // The csv crate miscounts lines after a CRLF record; with LF ends its line numbers are exact.
+    // The csv crate miscounts lines after a CRLF record; with LF ends its line numbers are exact
+    // (a streamed file drops the CRs as it goes: `file_text(_, true)`).
     // Speed (benches/ingest.rs): no copy without a CR, one record buffer reused for every row,
     // fields trimmed as borrowed slices, and nothing allocated per row but the SSID.
     let text: std::borrow::Cow<'_, str> = if text.contains('\r') {
@@ -162,11 +170,21 @@ pub fn parse_long_csv(text: &str, name: &str) -> Result<ParsedCapture, IngestErr
     } else {
         text.into()
     };
-    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| IngestError::syntax(e.to_string()).line(1))?
-        .clone();
+    parse_long_csv_source(TextSlice::new(&text), name)
+}
+
+/// [`parse_long_csv`] of the text `src` gives, LF line ends only, record by record.
+fn parse_long_csv_source(src: impl TextSource, name: &str) -> Result<ParsedCapture, IngestError> {
+    let mut rdr = csv::ReaderBuilder::new().from_reader(src);
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            return Err(rdr
+                .get_mut()
+                .take_error()
+                .unwrap_or_else(|| IngestError::syntax(e.to_string()).line(1)))
+        }
+    };
     let col = |n: &str| {
         headers
             .iter()
@@ -212,6 +230,9 @@ pub fn parse_long_csv(text: &str, name: &str) -> Result<ParsedCapture, IngestErr
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
+                if let Some(unreadable) = rdr.get_mut().take_error() {
+                    return Err(unreadable);
+                }
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                 return Err(IngestError::syntax(e.to_string()).line(line));
             }

@@ -48,6 +48,7 @@ use crate::capture::formats::{masked_mac, percent_to_dbm};
 use crate::capture::{ParsedCapture, Scan, SkipLog};
 use crate::text::lines;
 use crate::IngestError;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use wisp_model::{Bssid, Channel, Observation};
 
@@ -156,11 +157,14 @@ impl<'a> Runs<'a> {
     fn open(&mut self, t: Option<f64>, line: usize) {
         self.finish();
         self.index.clear();
+        // Room for as many readings as the scan before: a loop's runs hear about as many
+        // radios, so the list is not regrown reading by reading (benches/ingest.rs).
+        let room = self.scans.last().map_or(0, |s| s.observations.len());
         self.current = Some(Scan {
             t,
             at: None,
             source: self.loc(line),
-            observations: Vec::new(),
+            observations: Vec::with_capacity(room),
         });
     }
 
@@ -460,18 +464,22 @@ pub(crate) fn channel_from_mhz(mhz: f64) -> Option<Channel> {
     Channel::from_freq(mhz as u32).ok()
 }
 
-/// A BSSID written as six colon-separated two-digit hex octets (`3C:37:86:5E:4A:11`).
+/// A BSSID written as six colon-separated two-digit hex octets (`3C:37:86:5E:4A:11`), read byte
+/// by byte (it is on every row of the line formats: benches/ingest.rs).
 pub(crate) fn colon_mac(s: &str) -> Option<Bssid> {
-    let s = s.trim();
-    let ok = s.len() == 17
-        && s.split(':').count() == 6
-        && s.split(':')
-            .all(|o| o.len() == 2 && o.bytes().all(|b| b.is_ascii_hexdigit()));
-    if ok {
-        s.parse().ok()
-    } else {
-        None
+    let b = s.trim().as_bytes();
+    if b.len() != 17 {
+        return None;
     }
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = [0u8; 6];
+    for (i, o) in out.iter_mut().enumerate() {
+        if i > 0 && b[3 * i - 1] != b':' {
+            return None;
+        }
+        *o = hex(b[3 * i])? << 4 | hex(b[3 * i + 1])?;
+    }
+    Some(Bssid(out))
 }
 
 /// A BSSID field as a scanner printed it.
@@ -993,50 +1001,112 @@ fn escaped_mac_at(line: &str) -> Option<usize> {
                     && (k == 5 || (s[o + 2] == b'\\' && s[o + 3] == b':'))
             })
             && {
-                let mac: String = (0..6)
-                    .map(|k| std::str::from_utf8(&s[k * 4..k * 4 + 2]).unwrap_or(""))
-                    .collect::<Vec<_>>()
-                    .join(":");
-                colon_mac(&mac).is_some() || masked_mac(&mac)
+                // The six digit pairs joined by `:`, on the stack.
+                let mut mac = [b':'; 17];
+                for k in 0..6 {
+                    mac[k * 3..k * 3 + 2].copy_from_slice(&s[k * 4..k * 4 + 2]);
+                }
+                std::str::from_utf8(&mac)
+                    .is_ok_and(|mac| colon_mac(mac).is_some() || masked_mac(mac))
             }
     };
     (0..b.len()).find(|&i| is_mac(&b[i..]))
 }
 
-/// Splits a terse line at unescaped `:`, undoing `\:` and `\\`.
-fn split_terse(line: &str) -> Vec<String> {
+/// Splits a terse line at unescaped `:` into `fields` (cleared first) as raw slices of `line`,
+/// escapes still in them: [`terse_value`] reads a field's value. Nothing is allocated per field
+/// (benches/ingest.rs: a `String` per field, split twice per row, held `nmcli -t` to 18 MB/s).
+fn split_terse<'t>(line: &'t str, fields: &mut Vec<&'t str>) {
+    fields.clear();
     if line.len() > MAX_ROW_BYTES {
-        return Vec::new();
+        return;
     }
-    let mut fields = vec![String::new()];
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                let next = chars.next().unwrap_or('\\');
-                if let Some(f) = fields.last_mut() {
-                    f.push(next);
-                }
+    let b = line.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        match b[i] {
+            // The escaped byte is `:` or `\` or starts a character; a UTF-8 continuation byte is
+            // never `:` or `\`, so the scan may resume one byte on.
+            b'\\' => i += 2,
+            b':' => {
+                fields.push(&line[start..i]);
+                start = i + 1;
+                i += 1;
             }
-            ':' => fields.push(String::new()),
-            _ => {
-                if let Some(f) = fields.last_mut() {
-                    f.push(c);
-                }
-            }
+            _ => i += 1,
         }
     }
-    // `--escape no`: the BSSID's own colons split it into six two-digit fields.
+    fields.push(&line[start.min(line.len())..]);
+    // `--escape no`: the BSSID's own colons split it into six two-digit fields. With no `\:` in
+    // the line no `:` is escaped, so the six fields' span read as one field is their values
+    // joined by `:`.
     if !line.contains("\\:") {
-        let octet = |s: &String| s.len() == 2 && s.bytes().all(|b| b.is_ascii_hexdigit());
-        if let Some(i) =
-            (0..fields.len()).find(|&i| fields.get(i..i + 6).is_some_and(|w| w.iter().all(octet)))
-        {
-            let mac = fields[i..i + 6].join(":");
-            fields.splice(i..i + 6, [mac]);
+        let octet = |raw: &str| {
+            let v = terse_value(raw);
+            v.len() == 2 && v.bytes().all(|b| b.is_ascii_hexdigit())
+        };
+        if let Some(i) = (0..fields.len()).find(|&i| {
+            fields
+                .get(i..i + 6)
+                .is_some_and(|w| w.iter().all(|f| octet(f)))
+        }) {
+            let offset = |f: &str| f.as_ptr() as usize - line.as_ptr() as usize;
+            let (from, to) = (
+                offset(fields[i]),
+                offset(fields[i + 5]) + fields[i + 5].len(),
+            );
+            fields.splice(i..i + 6, [&line[from..to]]);
         }
     }
-    fields
+}
+
+/// A terse field's value: `\X` is `X` (`\:` and `\\` in practice), a lone `\` at the line's
+/// end stays. Borrowed unless the field holds a backslash.
+fn terse_value(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('\\') {
+        return Cow::Borrowed(raw);
+    }
+    Cow::Owned(unescape_terse(raw))
+}
+
+/// `raw` with its escapes undone, byte by byte: the byte after a `\` is kept whatever it is (a
+/// character's later bytes follow it unchanged, so the result is the characters unescaped).
+fn unescape_terse(raw: &str) -> String {
+    let b = raw.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 1 < b.len() {
+            i += 1;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    // Only whole ASCII bytes were dropped, so the bytes are still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A terse BSSID field read as [`MacText`], unescaped on the stack (`AA\:BB\:…` is on every row
+/// of `nmcli -t` with escapes on).
+fn terse_mac(raw: &str) -> MacText {
+    if !raw.contains('\\') {
+        return MacText::read(raw, colon_mac);
+    }
+    let b = raw.as_bytes();
+    let mut buf = [0u8; 32];
+    let (mut i, mut n) = (0, 0);
+    while i < b.len() && n < buf.len() {
+        if b[i] == b'\\' && i + 1 < b.len() {
+            i += 1;
+        }
+        buf[n] = b[i];
+        n += 1;
+        i += 1;
+    }
+    match std::str::from_utf8(&buf[..n]) {
+        Ok(v) if i == b.len() => MacText::read(v, colon_mac),
+        _ => MacText::read(&unescape_terse(raw), colon_mac),
+    }
 }
 
 /// What the values of one terse column look like, over every row.
@@ -1113,12 +1183,12 @@ fn real_channel(n: u32) -> bool {
         || ((1..=233).contains(&n) && n % 4 == 1)
 }
 
-fn terse_layout(rows: &[&[String]]) -> TerseLayout {
+fn terse_layout<S: AsRef<str>>(rows: &[Vec<S>]) -> TerseLayout {
     let fields = rows.first().map_or(0, |r| r.len());
     let shapes: Vec<Shape> = (0..fields)
         .map(|i| {
             rows.iter().fold(Shape::Empty, |acc, r| {
-                let s = r.get(i).map_or(Shape::Empty, |v| value_shape(v));
+                let s = r.get(i).map_or(Shape::Empty, |v| value_shape(v.as_ref()));
                 match (acc, s) {
                     (a, Shape::Empty) => a,
                     (Shape::Empty, s) => s,
@@ -1135,7 +1205,7 @@ fn terse_layout(rows: &[&[String]]) -> TerseLayout {
     let ints: Vec<usize> = (0..fields)
         .filter(|&i| shapes[i] == Shape::Integer)
         .collect();
-    let value = |r: &[String], i: usize| r.get(i).and_then(|v| v.trim().parse::<u32>().ok());
+    let value = |r: &[S], i: usize| r.get(i).and_then(|v| v.as_ref().trim().parse::<u32>().ok());
     // Fraction of rows in which column `i` is the channel: agreeing with the frequency when
     // there is one, else being a channel number in real use.
     let chan_score = |i: usize| {
@@ -1144,7 +1214,7 @@ fn terse_layout(rows: &[&[String]]) -> TerseLayout {
             .filter(|r| match (value(r, i), freq) {
                 (Some(v), Some(f)) => r
                     .get(f)
-                    .and_then(|s| s.trim().strip_suffix(" MHz")?.parse::<u32>().ok())
+                    .and_then(|s| s.as_ref().trim().strip_suffix(" MHz")?.parse::<u32>().ok())
                     .and_then(|m| Channel::from_freq(m).ok())
                     .is_some_and(|c| u32::from(c.number) == v),
                 (Some(v), None) => real_channel(v),
@@ -1178,7 +1248,7 @@ fn terse_layout(rows: &[&[String]]) -> TerseLayout {
     let all_layout = rows
         .first()
         .and_then(|r| r.first())
-        .is_some_and(|v| v.starts_with("AP[") && v.ends_with(']'));
+        .is_some_and(|v| v.as_ref().starts_with("AP[") && v.as_ref().ends_with(']'));
     let after = bssid.map_or(0, |b| b + 1);
     let pick = |want: Shape| {
         (after..fields)
@@ -1213,57 +1283,72 @@ const LAYOUT_SAMPLE_ROWS: usize = 2000;
 
 fn parse_nmcli_terse(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
     let mut runs = Runs::new(name);
-    let mut events = Vec::new();
-    // The field count nearly every row has: the `-f` list.
-    let mut counts: HashMap<usize, usize> = HashMap::new();
+    // A line is at most one event: sized once, not regrown (benches/ingest.rs).
+    let mut events = Vec::with_capacity(text.bytes().filter(|&b| b == b'\n').count() + 1);
+    // The field count nearly every row has: the `-f` list. Rows by field count, indexed by
+    // it (a row has at most MAX_ROW_BYTES + 1 fields).
+    let mut counts: Vec<usize> = Vec::new();
+    // One buffer of field slices for every row: nothing is allocated per row or field.
+    let mut f: Vec<&str> = Vec::new();
     for (n, raw) in lines(text) {
         let line = raw.trim_start_matches('\u{feff}');
         if line.trim().is_empty() {
             continue;
         }
-        if let Some(t) = timestamp_line(line) {
+        // A row's escaped BSSID (six pairs joined by `\:`) fails every timestamp spelling, and
+        // such a line is never taken for a prompt: it is a row, asked nothing else.
+        let row = escaped_mac_at(line).is_some();
+        let time = if row { None } else { timestamp_line(line) };
+        if let Some(t) = time {
             events.push(TerseEvent::Time(n, t));
-        } else if escaped_mac_at(line).is_none() && is_shell_noise(line) {
+        } else if !row && is_shell_noise(line) {
         } else {
-            *counts.entry(split_terse(line).len()).or_default() += 1;
+            split_terse(line, &mut f);
+            if counts.len() <= f.len() {
+                counts.resize(f.len() + 1, 0);
+            }
+            counts[f.len()] += 1;
             events.push(TerseEvent::Row(n, line));
         }
     }
     let fields = counts
         .into_iter()
-        .filter(|(len, _)| *len > 1)
-        .max_by_key(|(len, k)| (*k, *len))
+        .enumerate()
+        .filter(|&(len, k)| len > 1 && k > 0)
+        .max_by_key(|&(len, k)| (k, len))
         .map(|(len, _)| len);
-    let sample: Vec<Vec<String>> = events
+    let sample: Vec<Vec<Cow<str>>> = events
         .iter()
         .filter_map(|e| match e {
-            TerseEvent::Row(_, line) => Some(split_terse(line)),
+            TerseEvent::Row(_, line) => {
+                split_terse(line, &mut f);
+                Some(f.iter().map(|&v| terse_value(v)).collect::<Vec<_>>())
+            }
             TerseEvent::Time(..) => None,
         })
         .filter(|f| Some(f.len()) == fields)
         .take(LAYOUT_SAMPLE_ROWS)
         .collect();
-    let rows: Vec<&[String]> = sample.iter().map(Vec::as_slice).collect();
-    let layout = terse_layout(&rows);
+    let layout = terse_layout(&sample);
     let mut seen: HashSet<Bssid> = HashSet::new();
     for e in events {
-        let (n, f) = match e {
+        let n = match e {
             TerseEvent::Time(n, t) => {
                 runs.timestamp(n, t);
                 seen.clear();
                 continue;
             }
-            TerseEvent::Row(n, line) => (n, split_terse(line)),
+            TerseEvent::Row(n, line) => {
+                split_terse(line, &mut f);
+                n
+            }
         };
         if Some(f.len()) != fields {
             runs.skip("row has an unexpected number of fields", n);
             continue;
         }
         runs.recognised |= layout.nmcli_like;
-        let mac = layout
-            .bssid
-            .and_then(|i| f.get(i))
-            .map(|v| MacText::read(v, colon_mac));
+        let mac = layout.bssid.and_then(|i| f.get(i)).map(|v| terse_mac(v));
         // A masked BSSID says nothing about where a loop's next run starts.
         if let Some(b) = mac.and_then(MacText::known) {
             // nmcli lists a BSSID once: seeing it again is the next run of a loop.
@@ -1282,10 +1367,11 @@ fn parse_nmcli_terse(text: &str, name: &str) -> Result<ParsedCapture, IngestErro
     )
 }
 
-/// One terse row; `mac` is its BSSID field (`None`: the layout has no BSSID column). A masked
-/// BSSID makes an unidentified radio (one SSID on one channel, listed once per scan).
-fn terse_row(runs: &mut Runs, l: &TerseLayout, n: usize, f: &[String], mac: Option<MacText>) {
-    let get = |i: Option<usize>| i.and_then(|i| f.get(i)).map(|v| v.trim());
+/// One terse row, its fields raw ([`split_terse`]); `mac` is its BSSID field (`None`: the layout
+/// has no BSSID column). A masked BSSID makes an unidentified radio (one SSID on one channel,
+/// listed once per scan).
+fn terse_row(runs: &mut Runs, l: &TerseLayout, n: usize, f: &[&str], mac: Option<MacText>) {
+    let value = |i: Option<usize>| i.and_then(|i| f.get(i)).map(|v| terse_value(v));
     let Some(mac) = mac else {
         return runs.skip("no BSSID (nmcli run without the BSSID field)", n);
     };
@@ -1293,11 +1379,14 @@ fn terse_row(runs: &mut Runs, l: &TerseLayout, n: usize, f: &[String], mac: Opti
         Ok(b) => b,
         Err(reason) => return runs.skip(reason, n),
     };
-    let Some(pct) = get(l.signal).and_then(number) else {
+    let Some(pct) = value(l.signal).and_then(|v| number(v.trim())) else {
         return runs.skip("no signal level", n);
     };
-    let freq = get(l.freq).and_then(|v| number(v.strip_suffix("MHz").unwrap_or(v)));
-    let chan = get(l.chan).and_then(|v| v.parse::<u16>().ok());
+    let freq = value(l.freq).and_then(|v| {
+        let v = v.trim();
+        number(v.strip_suffix("MHz").unwrap_or(v))
+    });
+    let chan = value(l.chan).and_then(|v| v.trim().parse::<u16>().ok());
     let channel = match (freq, chan) {
         (Some(mhz), _) => match channel_from_mhz(mhz) {
             Some(c) => c,
@@ -1310,7 +1399,9 @@ fn terse_row(runs: &mut Runs, l: &TerseLayout, n: usize, f: &[String], mac: Opti
         (None, None) => return runs.skip("no frequency or channel", n),
     };
     // Terse output leaves a hidden SSID empty; nmcli has already unescaped nothing else.
-    let ssid = get(l.ssid).filter(|s| !s.is_empty()).map(str::to_string);
+    let ssid = value(l.ssid)
+        .map(|v| v.trim().to_string())
+        .filter(|s| !s.is_empty());
     match observe(bssid, ssid, channel, Level::Percent(pct), None) {
         Ok(o) if o.unidentified => runs.push_once(n, o),
         Ok(o) => runs.push(n, o),
@@ -1527,6 +1618,57 @@ mod tests {
     }
 
     #[test]
+    fn colon_mac_agrees_with_the_split_and_parse_reference() {
+        // colon_mac as first written, as the reference.
+        fn reference(s: &str) -> Option<Bssid> {
+            let s = s.trim();
+            let ok = s.len() == 17
+                && s.split(':').count() == 6
+                && s.split(':')
+                    .all(|o| o.len() == 2 && o.bytes().all(|b| b.is_ascii_hexdigit()));
+            ok.then(|| s.parse().ok()).flatten()
+        }
+        let base = "3c:37:86:5E:4a:11";
+        let mut cases = vec![base.to_string(), format!(" {base}\t"), String::new()];
+        // Every byte position of the MAC replaced by each of a few characters, and removed.
+        for i in 0..base.len() {
+            for c in [":", "-", "g", "F", "0", " ", "é", "::", ""] {
+                cases.push(format!("{}{c}{}", &base[..i], &base[i + 1..]));
+            }
+        }
+        for s in &cases {
+            assert_eq!(colon_mac(s), reference(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn no_line_holding_an_escaped_mac_is_a_timestamp() {
+        // parse_nmcli_terse asks a row with an escaped BSSID nothing else on that ground. (A
+        // lone backslash may be: `date_output` reads a bad seconds field as 0.)
+        for line in [
+            "2026-11-02T10:04:05+00:00",
+            "# 2026-11-02T10:04:05Z",
+            "Mon Nov  2 10:04:05 UTC 2026",
+            "Mon, 02 Nov 2026 11:04:05 +0100",
+            "1793613845",
+            "1793613845250",
+        ] {
+            assert!(timestamp_line(line).is_some(), "{line}");
+            for i in 0..=line.len() {
+                for mac in [r"3C\:37\:86\:5E\:4A\:11", r"xx\:xx\:xx\:xx\:xx\:xx"] {
+                    for with in [
+                        format!("{}{mac}{}", &line[..i], &line[i..]),
+                        format!("{} {mac} {}", &line[..i], &line[i..]),
+                    ] {
+                        assert!(escaped_mac_at(&with).is_some(), "{with}");
+                        assert_eq!(timestamp_line(&with), None, "{with}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn ssid_escapes() {
         assert_eq!(decode_ssid(r"Caf\xc3\xa9", true).as_deref(), Some("Café"));
         assert_eq!(decode_ssid(r"\x20lead", true).as_deref(), Some(" lead"));
@@ -1537,6 +1679,121 @@ mod tests {
         // Truncated escapes and non-UTF-8 bytes neither panic nor vanish.
         assert_eq!(decode_ssid(r"end\x4", true).as_deref(), Some("end\\x4"));
         assert_eq!(decode_ssid(r"\xff!", true).as_deref(), Some("\u{fffd}!"));
+    }
+
+    /// The terse splitter as first written, character by character into owned fields: the
+    /// reference [`split_terse`] and [`terse_value`] must agree with.
+    fn split_terse_reference(line: &str) -> Vec<String> {
+        if line.len() > MAX_ROW_BYTES {
+            return Vec::new();
+        }
+        let mut fields = vec![String::new()];
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    let next = chars.next().unwrap_or('\\');
+                    fields.last_mut().unwrap().push(next);
+                }
+                ':' => fields.push(String::new()),
+                _ => fields.last_mut().unwrap().push(c),
+            }
+        }
+        if !line.contains("\\:") {
+            let octet = |s: &String| s.len() == 2 && s.bytes().all(|b| b.is_ascii_hexdigit());
+            if let Some(i) = (0..fields.len())
+                .find(|&i| fields.get(i..i + 6).is_some_and(|w| w.iter().all(octet)))
+            {
+                let mac = fields[i..i + 6].join(":");
+                fields.splice(i..i + 6, [mac]);
+            }
+        }
+        fields
+    }
+
+    /// `line` split by the fast splitter, each field's value read (and, for a BSSID-like field,
+    /// through [`terse_mac`] as well, which must agree with reading the value).
+    fn split_fast(line: &str) -> Vec<String> {
+        let mut f = Vec::new();
+        split_terse(line, &mut f);
+        for raw in &f {
+            assert_eq!(
+                terse_mac(raw),
+                MacText::read(&terse_value(raw), colon_mac),
+                "{line:?}: {raw:?}"
+            );
+        }
+        f.iter().map(|v| terse_value(v).into_owned()).collect()
+    }
+
+    #[test]
+    fn terse_splitter_agrees_with_the_reference_on_tricky_rows() {
+        for (line, want) in [
+            (
+                r"3C\:37\:86\:5E\:4A\:11:Ward7:36:5180 MHz:82",
+                &["3C:37:86:5E:4A:11", "Ward7", "36", "5180 MHz", "82"][..],
+            ),
+            (
+                r"3C\:37\:86\:5E\:4A\:12:Lab\\Net\:2:36:5180 MHz:80",
+                &["3C:37:86:5E:4A:12", "Lab\\Net:2", "36", "5180 MHz", "80"],
+            ),
+            // `--escape no`: the BSSID rejoined, an SSID holding `:` left split.
+            (
+                "3C:37:86:5E:4A:11:Ward:7:36:82",
+                &["3C:37:86:5E:4A:11", "Ward", "7", "36", "82"],
+            ),
+            (r"a\\:b:", &["a\\", "b", ""]),
+            ("::", &["", "", ""]),
+            ("", &[""]),
+            (r"end\", &["end\\"]),
+            (r"x\é\:y:z", &["xé:y", "z"]),
+            (
+                r"xx\:xx\:xx\:xx\:xx\:xx::6:2437 MHz:55",
+                &["xx:xx:xx:xx:xx:xx", "", "6", "2437 MHz", "55"],
+            ),
+            // Escaped octet digits rejoined too (no `\:` in the line).
+            (
+                r"AP[1]:\3C:37:86:5E:4A:11:S",
+                &["AP[1]", "3C:37:86:5E:4A:11", "S"],
+            ),
+        ] {
+            assert_eq!(split_terse_reference(line), want, "{line:?}");
+            assert_eq!(split_fast(line), want, "{line:?}");
+        }
+        let long = "a:".repeat(MAX_ROW_BYTES);
+        assert_eq!(split_fast(&long), split_terse_reference(&long));
+    }
+
+    #[test]
+    fn terse_splitter_agrees_with_the_reference_on_generated_rows() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
+        // Pieces a terse row is made of, weighted towards the characters that matter.
+        const PIECES: &[&str] = &[
+            ":",
+            ":",
+            "\\",
+            "\\:",
+            "\\\\",
+            "3C",
+            "4a",
+            "xx",
+            "Ward",
+            " ",
+            "é",
+            "5180 MHz",
+            "82",
+            "3C\\:37\\:86\\:5E\\:4A\\:11",
+            "3C:37:86:5E:4A:11",
+            "AP[1]",
+            "漢",
+        ];
+        for _ in 0..20_000 {
+            let line: String = (0..rng.random_range(0..14))
+                .map(|_| PIECES[rng.random_range(0..PIECES.len())])
+                .collect();
+            assert_eq!(split_fast(&line), split_terse_reference(&line), "{line:?}");
+        }
     }
 
     #[test]

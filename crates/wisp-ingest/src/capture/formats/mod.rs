@@ -126,6 +126,35 @@ pub fn detect_bytes(bytes: &[u8]) -> Option<(&'static dyn CaptureFormat, &'stati
         .find_map(|f| Some((*f, f.detect_bytes(bytes)?)))
 }
 
+/// The text format of a capture file whose first bytes are `head` (`whole`: the file holds no
+/// more), when its parser streams text from the file (WiGLE, the long-form CSV: memory bounded
+/// by the survey, not the file) and `head` settles it as [`detect_text`] on the whole text
+/// would: every family asked before these judges by the first line, or the first 4096 bytes,
+/// after any leading whitespace. UTF-16 and undecodable heads are left to the whole-file way.
+pub fn detect_streamed_text(
+    head: &[u8],
+    whole: bool,
+) -> Option<(&'static dyn CaptureFormat, &'static str)> {
+    if text::utf16_signature(head) {
+        return None;
+    }
+    let body = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        // The head's end cut a character.
+        Err(e) if e.error_len().is_none() && !whole => {
+            std::str::from_utf8(&body[..e.valid_up_to()]).ok()?
+        }
+        Err(_) => return None,
+    };
+    let start = text.trim_start();
+    if !whole && (!start.contains('\n') || start.len() < 4096) {
+        return None;
+    }
+    let (family, format) = detect_text(text)?;
+    matches!(format, "wigle" | "wisp-csv").then_some((family, format))
+}
+
 /// The text format `text` is in, if a family recognises it, and its family.
 pub fn detect_text(text: &str) -> Option<(&'static dyn CaptureFormat, &'static str)> {
     FAMILIES

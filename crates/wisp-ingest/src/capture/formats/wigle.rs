@@ -40,6 +40,7 @@
 //!   (`MAC,Name,RSSI,...`): rows under a header without Wi-Fi columns are counted as skipped.
 //! - A row cut short (a crash while logging) is counted as skipped "truncated row".
 
+use crate::capture::stream::{file_text, TextSlice, TextSource};
 use crate::capture::{ParsedCapture, Scan};
 use crate::IngestError;
 use csv::StringRecord;
@@ -64,7 +65,11 @@ impl super::CaptureFormat for Wigle {
         input: super::Input<'_>,
         name: &str,
     ) -> Result<ParsedCapture, IngestError> {
-        parse(format, &input.text()?, name)
+        // From a file, UTF-8 text streams: memory holds the scans, not the file (#16).
+        match file_text(input, false) {
+            Ok(stream) => parse_source(format, stream, name),
+            Err(input) => parse(format, &input.text()?, name),
+        }
     }
 }
 
@@ -83,6 +88,15 @@ pub fn detect(text: &str) -> Option<&'static str> {
 
 /// Parses `text` (from the file called `name`) as `format`.
 pub fn parse(format: &str, text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
+    parse_source(format, TextSlice::new(text), name)
+}
+
+/// Parses the text `src` gives (from the file called `name`) as `format`, record by record.
+fn parse_source(
+    format: &str,
+    src: impl TextSource,
+    name: &str,
+) -> Result<ParsedCapture, IngestError> {
     if format != "wigle" {
         return Err(IngestError::syntax(format!(
             "format '{format}' is not a WiGLE format"
@@ -91,20 +105,35 @@ pub fn parse(format: &str, text: &str, name: &str) -> Result<ParsedCapture, Inge
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .from_reader(src);
     let mut out = ParsedCapture {
         format: "wigle".into(),
         ..Default::default()
     };
-    let mut lines = LineCounter::new(text);
     // The header in force: `Err` for a section whose header lacks Wi-Fi columns.
     let mut columns: Option<Result<Columns, String>> = None;
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
-            IngestError::syntax(format!("WiGLE CSV: {e}")).line(line)
-        })?;
-        let line = rec.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
+    // One record buffer for every row (benches/ingest.rs).
+    let mut rec = StringRecord::new();
+    let mut last = LastRow::default();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                if let Some(unreadable) = rdr.get_mut().take_error() {
+                    return Err(unreadable);
+                }
+                let line = e
+                    .position()
+                    .map(|p| rdr.get_mut().line_at(p.byte()))
+                    .unwrap_or(0);
+                return Err(IngestError::syntax(format!("WiGLE CSV: {e}")).line(line));
+            }
+        }
+        let line = rec
+            .position()
+            .map(|p| rdr.get_mut().line_at(p.byte()))
+            .unwrap_or(0);
         let first = rec
             .get(0)
             .unwrap_or("")
@@ -142,8 +171,11 @@ pub fn parse(format: &str, text: &str, name: &str) -> Result<ParsedCapture, Inge
             Some(Err(_)) => out
                 .skipped
                 .skip("not a Wi-Fi record (section without Wi-Fi columns)", loc),
-            Some(Ok(cols)) => match row_scan(cols, &rec, &loc) {
-                Ok(scan) => out.scans.push(scan),
+            Some(Ok(cols)) => match row_scan(cols, &rec, &mut last) {
+                Ok(scan) => out.scans.push(Scan {
+                    source: loc,
+                    ..scan
+                }),
                 Err(reason) => out.skipped.skip(reason, loc),
             },
         }
@@ -155,43 +187,6 @@ pub fn parse(format: &str, text: &str, name: &str) -> Result<ParsedCapture, Inge
         .line(1));
     }
     Ok(out)
-}
-
-/// 1-based line numbers of record starts, counted forward once.
-///
-/// csv's own `Position::line` undercounts in CRLF files, and its byte offset there points at the
-/// LF ending the previous record; so the offset is moved past line ends before counting.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    pos: usize,
-    line: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter {
-            text: text.as_bytes(),
-            pos: 0,
-            line: 1,
-        }
-    }
-
-    fn line_at(&mut self, byte: u64) -> usize {
-        let mut start = usize::try_from(byte)
-            .unwrap_or(usize::MAX)
-            .min(self.text.len());
-        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
-            start += 1;
-        }
-        if start < self.pos {
-            self.pos = 0;
-            self.line = 1;
-        }
-        let between = self.text.get(self.pos..start).unwrap_or(&[]);
-        self.line += between.iter().filter(|&&b| b == b'\n').count();
-        self.pos = start;
-        self.line
-    }
 }
 
 /// Where the columns wisp needs are, by header name.
@@ -231,8 +226,17 @@ impl Columns {
     }
 }
 
-/// One WIFI row as a scan of one observation, or why it is skipped.
-fn row_scan(cols: &Columns, rec: &StringRecord, loc: &str) -> Result<Scan, String> {
+/// The time and place of the row before, as written and as read: the rows of one sweep share
+/// them, so each is read once a sweep, not once a row (benches/ingest.rs).
+#[derive(Default)]
+struct LastRow {
+    first_seen: (String, Option<f64>),
+    at: (String, String, Option<Point>),
+}
+
+/// One WIFI row as a scan of one observation (its `source` left for the caller), or why it is
+/// skipped.
+fn row_scan(cols: &Columns, rec: &StringRecord, last: &mut LastRow) -> Result<Scan, String> {
     // Bare commas in an old SSID push the later columns right by `extra`.
     let extra = rec.len().saturating_sub(cols.len);
     let index = |i: usize| if i > cols.ssid { i + extra } else { i };
@@ -272,10 +276,13 @@ fn row_scan(cols: &Columns, rec: &StringRecord, loc: &str) -> Result<Scan, Strin
     if bssid.0 == [0; 6] {
         return Err("BSSID is all zeros".into());
     }
-    let ssid = (cols.ssid..=cols.ssid + extra)
-        .map(|i| rec.get(i).unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join(",");
+    let ssid = match extra {
+        0 => rec.get(cols.ssid).unwrap_or("").to_string(),
+        _ => (cols.ssid..=cols.ssid + extra)
+            .map(|i| rec.get(i).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(","),
+    };
     let ssid = (!ssid.is_empty() && !ssid.chars().all(|c| c == '\0')).then_some(ssid);
     let channel = channel(cols.frequency.map(field), field(cols.channel))?;
     let rssi: f64 = field(cols.rssi)
@@ -286,9 +293,21 @@ fn row_scan(cols: &Columns, rec: &StringRecord, loc: &str) -> Result<Scan, Strin
     let obs = Observation::new(bssid, ssid, channel, rssi, None)
         .map_err(|_| "rssi outside -120..0 dBm")?;
     Ok(Scan {
-        t: first_seen(field(cols.first_seen)),
-        at: position(field(cols.lat), field(cols.lon)),
-        source: loc.to_string(),
+        t: {
+            let text = field(cols.first_seen);
+            if last.first_seen.0 != text {
+                last.first_seen = (text.to_string(), first_seen(text));
+            }
+            last.first_seen.1
+        },
+        at: {
+            let (lat, lon) = (field(cols.lat), field(cols.lon));
+            if last.at.0 != lat || last.at.1 != lon {
+                last.at = (lat.to_string(), lon.to_string(), position(lat, lon));
+            }
+            last.at.2
+        },
+        source: String::new(),
         observations: vec![obs],
     })
 }
