@@ -184,3 +184,44 @@ fn a_manifest_glob_with_a_points_file_places_every_stop() {
     );
     assert!(!p.join("s2.json").exists());
 }
+
+/// Issue 13, "units that look swapped": stop-and-go points given in metres but read as plan
+/// pixels all land in the plan's top-left corner, inside a floor without an outline of its own,
+/// so no single point is off the floor. Together they are refused (exit 2, naming the fix);
+/// the same command with points that reach across the floor passes.
+#[test]
+fn stop_points_crowded_into_a_corner_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    image::RgbImage::from_pixel(400, 200, image::Rgb([255, 255, 255]))
+        .save(p.join("plan.png"))
+        .unwrap();
+    std::fs::write(
+        p.join("site.toml"),
+        "name = \"Corner\"\n[[floors]]\nid = \"L1\"\nplan = \"plan.png\"\nmetres_per_pixel = 0.05\n",
+    )
+    .unwrap();
+    for f in ["a.txt", "b.txt", "c.txt"] {
+        std::fs::write(p.join(f), iw(-55)).unwrap();
+    }
+    let ingest = |points: [&str; 3], units: &str| {
+        let mut args = vec!["ingest", "--site", "site.toml", "--units", units];
+        args.extend(points);
+        args.extend(["--out", "s.json"]);
+        wisp(&args, p)
+    };
+    // Metres (up to 1.5 m) read as pixels: at most (0.075, 0.05) m of a 20 m × 10 m plan.
+    let o = ingest(["a.txt@1,1", "b.txt@1.5,0.8", "c.txt@0.5,1"], "px");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("floor 'L1': every one of the 3 stop-and-go points lies within the plan's top-left tenth (2.0 m × 1.0 m of a 20.0 m × 10.0 m plan): the positions look like metres read as pixels; if the positions are metres, set --units m"),
+        "{err}"
+    );
+    assert!(!p.join("s.json").exists(), "nothing written");
+    // Points across the floor, in metres or in pixels, pass.
+    let o = ingest(["a.txt@2,1.5", "b.txt@15,8", "c.txt@7.5,2.25"], "m");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = ingest(["a.txt@40,30", "b.txt@300,160", "c.txt@150,45"], "px");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

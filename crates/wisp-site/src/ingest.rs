@@ -189,10 +189,25 @@ pub fn ingest_files(req: &IngestRequest) -> Result<Ingested, Error> {
         track: track.as_ref(),
         georef: floor.and_then(|f| f.georef.as_ref()),
     };
-    // Each stop-and-go position, and --at, must lie on the floor.
+    // Each stop-and-go position, and --at, must lie on the floor; and the points together must
+    // not all sit in one corner of the plan (metres read as pixels that still land inside).
     if let Some(f) = floor {
         for at in req.captures.iter().filter_map(|(_, at)| *at).chain(req.at) {
             check_at_inside(to_m(at), &f.floor, px)?;
+        }
+        let points: Vec<Point> = req
+            .captures
+            .iter()
+            .filter_map(|(_, at)| at.map(to_m))
+            .collect();
+        if let Some(why) = wisp_ingest::placement::crowding_mistake(
+            &points,
+            f.floor.size_m(),
+            "stop-and-go points",
+            false,
+            ("--units {}", px),
+        ) {
+            return Err(Error::input(format!("floor '{}': {why}", f.floor.id)));
         }
     }
     if let (Some(t), Some(f), Some(path)) = (&track, floor, req.track) {

@@ -873,6 +873,7 @@ pub fn parse_site(
                     crate::check_link_inside(&points, dir)?;
                     let found = crate::capture::stops::glob_with_points(dir, glob, &points)
                         .map_err(|e| e.at(path).line(line))?;
+                    let mut points_m = Vec::with_capacity(found.len());
                     for (file, row) in found {
                         let at = row.at;
                         let at_px = if points_px {
@@ -912,7 +913,23 @@ pub fn parse_site(
                             .at(&points)
                             .line(row.line.unwrap_or(1)));
                         }
+                        points_m.push(at_m);
                         captures.push(spec(file, Some(at_m)));
+                    }
+                    // Each point on the floor, yet every one in the plan's corner: metres read
+                    // as pixels that still land inside the outline (or a plan without one).
+                    let plan_m = calibration
+                        .to_metres(Point::new(plan_size_px.0 as f64, plan_size_px.1 as f64));
+                    if let Some(why) = crate::placement::crowding_mistake(
+                        &points_m,
+                        plan_m,
+                        "stop-and-go points",
+                        false,
+                        ("points_units = \"{}\"", points_px),
+                    ) {
+                        return Err(
+                            IngestError::invalid(format!("floor '{}': {why}", f.id)).at(&points)
+                        );
                     }
                 }
                 (Some(_), Some(_), _) => {
@@ -1627,6 +1644,29 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
     }
 
     const GLOB: &str = "glob = \"walk/p*.txt\"\npoints = \"points.csv\"\n";
+
+    #[test]
+    fn stop_points_all_in_one_corner_are_refused_as_metres_read_as_pixels() {
+        // Metres (up to 1.5 m × 0.8 m) read as pixels: (0.075, 0.04) m at most, inside the
+        // top-left tenth (2 m × 1 m) of the 20 m × 10 m plan, and inside its outline.
+        let points = "walk/p1.txt,1,1\nwalk/p2.txt,1.5,0.8\nwalk/p3.txt,0.5,0.5\n";
+        let e = glob_site(&["p1.txt", "p2.txt", "p3.txt"], points, GLOB)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("points.csv: floor 'L1': every one of the 3 stop-and-go points lies within the plan's top-left tenth (2.0 m × 1.0 m of a 20.0 m × 10.0 m plan): the positions look like metres read as pixels; if the positions are metres, set points_units = \"m\""),
+            "{e}"
+        );
+        // Points that reach beyond the corner, in pixels or in metres, pass.
+        let spread = "walk/p1.txt,2,1.5\nwalk/p2.txt,5,3\nwalk/p3.txt,7.5,2.25\n";
+        let m = format!("{GLOB}points_units = \"m\"\n");
+        glob_site(&["p1.txt", "p2.txt", "p3.txt"], spread, &m).unwrap();
+        let px = "walk/p1.txt,40,30\nwalk/p2.txt,100,60\nwalk/p3.txt,150,45\n";
+        glob_site(&["p1.txt", "p2.txt", "p3.txt"], px, GLOB).unwrap();
+        // Two points say nothing about a spread.
+        let two = "walk/p1.txt,1,1\nwalk/p2.txt,1.5,0.8\n";
+        glob_site(&["p1.txt", "p2.txt"], two, GLOB).unwrap();
+    }
 
     #[test]
     fn a_glob_with_a_points_file_lists_every_stop_in_name_order() {

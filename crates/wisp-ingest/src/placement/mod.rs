@@ -394,13 +394,39 @@ pub fn placement_mistake(
     if stop_and_go || !distinct {
         return None;
     }
+    let points: Vec<Point> = samples.iter().map(|s| Point::new(s.x_m, s.y_m)).collect();
+    crowding_mistake(&points, size, "scans", true, (set_units, units_px))
+}
+
+/// Why a set of positions (plan metres) is surely a units or scale mistake: every one within
+/// one of the plan's corner tenths (metres read as pixels, measured from that corner), or in a
+/// patch far smaller than the plan (a wrong scale; only with `patch_rule`: a walk spans its
+/// floor, but a surveyor's stop-and-go points may all be in one room); `None` for fewer than
+/// three distinct positions, which say nothing about their spread. `what` names them ("scans",
+/// "stop-and-go points"); `set_units` and `units_px` as for [`placement_mistake`].
+pub fn crowding_mistake(
+    points: &[Point],
+    size: Point,
+    what: &str,
+    patch_rule: bool,
+    (set_units, units_px): (&str, bool),
+) -> Option<String> {
+    let mut distinct: Vec<(u64, u64)> = points
+        .iter()
+        .map(|p| (p.x.to_bits(), p.y.to_bits()))
+        .collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 3 {
+        return None;
+    }
     let (mut lo, mut hi) = (
         Point::new(f64::INFINITY, f64::INFINITY),
         Point::new(f64::NEG_INFINITY, f64::NEG_INFINITY),
     );
-    for s in samples {
-        lo = Point::new(lo.x.min(s.x_m), lo.y.min(s.y_m));
-        hi = Point::new(hi.x.max(s.x_m), hi.y.max(s.y_m));
+    for p in points {
+        lo = Point::new(lo.x.min(p.x), lo.y.min(p.y));
+        hi = Point::new(hi.x.max(p.x), hi.y.max(p.y));
     }
     let (tenth_x, tenth_y) = (size.x / CROWDED_SHARE, size.y / CROWDED_SHARE);
     let fix_metres = if units_px {
@@ -428,23 +454,27 @@ pub fn placement_mistake(
     );
     match corner {
         Some("top-left") => Some(format!(
-            "every one of the {} scans lies within the plan's top-left tenth {plan}: the positions look like metres read as pixels; {fix_metres}",
-            samples.len()
+            "every one of the {} {what} lies within the plan's top-left tenth {plan}: the positions look like metres read as pixels; {fix_metres}",
+            points.len()
         )),
         Some(corner) => Some(format!(
-            "every one of the {} scans lies within the plan's {corner} tenth {plan}: the positions look measured from that corner (wisp's are from the plan's top-left, x right, y down) and shrunk, as metres read as pixels are; measure x from the left and y downwards, and {fix_metres}",
-            samples.len()
+            "every one of the {} {what} lies within the plan's {corner} tenth {plan}: the positions look measured from that corner (wisp's are from the plan's top-left, x right, y down) and shrunk, as metres read as pixels are; measure x from the left and y downwards, and {fix_metres}",
+            points.len()
         )),
-        None if hi.x - lo.x <= size.x / CLUSTER_SHARE && hi.y - lo.y <= size.y / CLUSTER_SHARE => {
+        None if patch_rule
+            && hi.x - lo.x <= size.x / CLUSTER_SHARE
+            && hi.y - lo.y <= size.y / CLUSTER_SHARE =>
+        {
             Some(format!(
-                "every one of the {} scans lies in a {:.1} m × {:.1} m patch at ({:.1}, {:.1}) m of a {:.1} m × {:.1} m plan, far smaller than a walk of the floor: the positions' units or the floor's metres_per_pixel look wrong; {fix_metres}, or check metres_per_pixel (a survey of one spot is a stop-and-go capture: give it --at or FILE@X,Y)",
-                samples.len(),
+                "every one of the {} {what} lies in a {:.1} m × {:.1} m patch at ({:.1}, {:.1}) m of a {:.1} m × {:.1} m plan, far smaller than a walk of the floor: the positions' units or the floor's metres_per_pixel look wrong; {fix_metres}, or check metres_per_pixel{}",
+                points.len(),
                 hi.x - lo.x,
                 hi.y - lo.y,
                 (lo.x + hi.x) / 2.0,
                 (lo.y + hi.y) / 2.0,
                 size.x,
-                size.y
+                size.y,
+                " (a survey of one spot is a stop-and-go capture: give it --at or FILE@X,Y)"
             ))
         }
         None => None,
