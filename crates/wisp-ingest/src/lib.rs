@@ -17,6 +17,7 @@
 //! memory.
 
 pub mod capture;
+pub mod crowding;
 mod error;
 pub mod esx;
 pub mod georef;

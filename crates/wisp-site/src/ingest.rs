@@ -200,7 +200,7 @@ pub fn ingest_files(req: &IngestRequest) -> Result<Ingested, Error> {
             .iter()
             .filter_map(|(_, at)| at.map(to_m))
             .collect();
-        if let Some(why) = wisp_ingest::placement::crowding_mistake(
+        if let Some(why) = wisp_ingest::crowding::crowding_mistake(
             &points,
             f.floor.size_m(),
             "stop-and-go points",

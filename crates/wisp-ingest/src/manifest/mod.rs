@@ -920,7 +920,7 @@ pub fn parse_site(
                     // as pixels that still land inside the outline (or a plan without one).
                     let plan_m = calibration
                         .to_metres(Point::new(plan_size_px.0 as f64, plan_size_px.1 as f64));
-                    if let Some(why) = crate::placement::crowding_mistake(
+                    if let Some(why) = crate::crowding::crowding_mistake(
                         &points_m,
                         plan_m,
                         "stop-and-go points",
