@@ -259,7 +259,7 @@ fn parse_long_csv_source(src: impl TextSource, name: &str) -> Result<ParsedCaptu
             None => None,
         };
         let rssi = num(cr, "rssi_dbm")?;
-        let bssid: Bssid = match fast_bssid(get(cb)) {
+        let bssid: Bssid = match crate::capture::formats::colon_mac(get(cb)) {
             Some(b) => b,
             None => get(cb).parse().map_err(|_| {
                 IngestError::syntax(format!(
@@ -342,24 +342,6 @@ fn parse_long_csv_source(src: impl TextSource, name: &str) -> Result<ParsedCaptu
         }
     }
     Ok(out)
-}
-
-/// `aa:bb:cc:dd:ee:ff` (the form wisp writes) without allocating; anything else is left to
-/// `Bssid`'s own parser.
-fn fast_bssid(s: &str) -> Option<Bssid> {
-    let b = s.as_bytes();
-    if b.len() != 17 {
-        return None;
-    }
-    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    let mut out = [0u8; 6];
-    for (i, o) in out.iter_mut().enumerate() {
-        if i > 0 && b[3 * i - 1] != b':' {
-            return None;
-        }
-        *o = hex(b[3 * i])? << 4 | hex(b[3 * i + 1])?;
-    }
-    Some(Bssid(out))
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@
 //! 149–177 → 5 GHz; other numbers ≡ 1 mod 4 up to 233 → 6 GHz), since a frequency is the only
 //! unambiguous name.
 
-use crate::capture::formats::{masked_mac, percent_to_dbm};
+use crate::capture::formats::{colon_mac, masked_mac, percent_to_dbm};
 use crate::capture::{ParsedCapture, Scan, SkipLog};
 use crate::text::lines;
 use crate::IngestError;
@@ -462,24 +462,6 @@ pub(crate) fn channel_from_mhz(mhz: f64) -> Option<Channel> {
         return None;
     }
     Channel::from_freq(mhz as u32).ok()
-}
-
-/// A BSSID written as six colon-separated two-digit hex octets (`3C:37:86:5E:4A:11`), read byte
-/// by byte (it is on every row of the line formats: benches/ingest.rs).
-pub(crate) fn colon_mac(s: &str) -> Option<Bssid> {
-    let b = s.trim().as_bytes();
-    if b.len() != 17 {
-        return None;
-    }
-    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    let mut out = [0u8; 6];
-    for (i, o) in out.iter_mut().enumerate() {
-        if i > 0 && b[3 * i - 1] != b':' {
-            return None;
-        }
-        *o = hex(b[3 * i])? << 4 | hex(b[3 * i + 1])?;
-    }
-    Some(Bssid(out))
 }
 
 /// A BSSID field as a scanner printed it.

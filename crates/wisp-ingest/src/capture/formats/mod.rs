@@ -170,6 +170,25 @@ pub fn percent_to_dbm(pct: f64) -> Option<f64> {
     (pct.is_finite() && (0.0..=100.0).contains(&pct)).then_some(pct / 2.0 - 100.0)
 }
 
+/// A BSSID written as six colon-separated two-digit hex octets (`3C:37:86:5E:4A:11`), read byte
+/// by byte (it is on every row of the line formats and of wisp's long-form CSV:
+/// benches/ingest.rs).
+pub(crate) fn colon_mac(s: &str) -> Option<wisp_model::Bssid> {
+    let b = s.trim().as_bytes();
+    if b.len() != 17 {
+        return None;
+    }
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = [0u8; 6];
+    for (i, o) in out.iter_mut().enumerate() {
+        if i > 0 && b[3 * i - 1] != b':' {
+            return None;
+        }
+        *o = hex(b[3 * i])? << 4 | hex(b[3 * i + 1])?;
+    }
+    Some(wisp_model::Bssid(out))
+}
+
 /// Whether `s` is a MAC address with some or all of its digits masked, as shared logs and
 /// privacy settings write them: six groups of two characters separated by `:` or `-`, each
 /// hex digits or mask characters (`x`, `X`, `*`, `#`, `?`, `_`, or other letters standing in for
