@@ -49,6 +49,9 @@ fn encode_png(image: &RgbaImage, what: &str) -> Result<Vec<u8>, RenderError> {
             what: what.to_string(),
             message: e.to_string(),
         })?;
+    // The encoder grows the buffer by doubling; a report holds every floor's PNGs until the
+    // PDF is made, so give back the slack.
+    bytes.shrink_to_fit();
     Ok(bytes)
 }
 

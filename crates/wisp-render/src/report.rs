@@ -94,9 +94,11 @@ pub struct ReportFloor {
 /// `ReportFloor` with a struct literal keeps compiling.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FloorExtras {
-    /// (caption, close-up) pairs, typically from [`crate::crop`] of a heatmap, shown as a grid
-    /// of thumbnails, three to a row, after the dead-zone table.
-    pub dead_zone_maps: Vec<(String, RgbaImage)>,
+    /// (caption, close-up as PNG bytes) pairs, typically from [`crate::crop`] of a heatmap,
+    /// shown as a grid of thumbnails, three to a row, after the dead-zone table; decoded one at
+    /// a time like [`ReportFloor::heatmap_pngs`], so a report of many floors never holds every
+    /// close-up's pixels at once.
+    pub dead_zone_maps: Vec<(String, Vec<u8>)>,
     /// Proposed access points, under "Proposed access points"; left out when it has no rows.
     pub proposed_aps: Table,
     /// Paragraphs after the proposed access points (what the plan assumes, what it costs…);
@@ -176,8 +178,8 @@ pub fn report_pdf_with(report: &Report, extras: &[FloorExtras]) -> Result<Vec<u8
             images.push(embeddable_png(png, caption)?);
         }
         let extra = extras.get(i);
-        for (caption, picture) in extra.map_or(&[][..], |e| &e.dead_zone_maps[..]) {
-            images.push(embeddable_image(picture, caption)?);
+        for (caption, png) in extra.map_or(&[][..], |e| &e.dead_zone_maps[..]) {
+            images.push(embeddable_png(png, caption)?);
         }
         for (caption, png) in extra.map_or(&[][..], |e| &e.plan_map_pngs[..]) {
             images.push(embeddable_png(png, caption)?);
@@ -258,6 +260,7 @@ fn embeddable_image(picture: &RgbaImage, caption: &str) -> Result<PreparedImage,
             what: caption.to_string(),
             message: e.to_string(),
         })?;
+    png.shrink_to_fit();
     Ok(PreparedImage { png, width, height })
 }
 
@@ -1382,12 +1385,10 @@ mod tests {
             ..Report::default()
         };
         let extras = [FloorExtras {
-            // A tall one, which must be no taller than its column is wide.
+            // The layout reads the pictures' sizes from the prepared images below (a tall
+            // one, which must be no taller than its column is wide); these give the captions.
             dead_zone_maps: (0..5)
-                .map(|i| {
-                    let (w, h) = if i == 1 { (60, 120) } else { (100, 100) };
-                    (format!("Close-up {i}"), RgbaImage::new(w, h))
-                })
+                .map(|i| (format!("Close-up {i}"), Vec::new()))
                 .collect(),
             proposed_aps: Table::new(vec!["AP".into()], vec![vec!["NEW-1".into()]]),
             plan_notes: vec!["Two new access points close every dead zone.".into()],

@@ -200,7 +200,11 @@ fn dead_zone_close_ups_and_proposed_aps_are_embedded() {
         dead_zone_maps: (0..4)
             .map(|i| {
                 let centre = (120.0 + 10.0 * i as f64, 50.0);
-                (format!("DZ-{i}"), crop(&heatmap, centre, 30))
+                let close_up = crop(&heatmap, centre, 30);
+                (
+                    format!("DZ-{i}"),
+                    wisp_render::png_bytes(&close_up).unwrap(),
+                )
             })
             .collect(),
         proposed_aps: Table::new(

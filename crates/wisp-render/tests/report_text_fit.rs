@@ -102,7 +102,7 @@ fn messy_report() -> (Report, Vec<FloorExtras>) {
         .map(|name| {
             (
                 format!("{name}: primary, 12.5 m², worst -84.0 dBm"),
-                crop(&m.plan, (60.0, 30.0), 40),
+                wisp_render::png_bytes(&crop(&m.plan, (60.0, 30.0), 40)).unwrap(),
             )
         })
         .collect();

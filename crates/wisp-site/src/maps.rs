@@ -683,7 +683,7 @@ const CLOSE_UP_MARGIN_M: f64 = 3.0;
 /// zone is still shown with the rooms around it.
 pub const CLOSE_UP_MIN_HALF_M: f64 = 5.0;
 
-/// Close-ups of every dead zone of the floor of `pictures`, in the order of the report's
+/// Close-ups of the dead zones of the floor of `pictures` ([`largest_dead_zones`]), in the order of the report's
 /// dead-zone table (zone by zone, then as the zone lists them): each is cut from the map of its
 /// own criterion, where its outline is drawn, centred on the zone and showing at least 3 m
 /// around its outline (10 m across at least). Captioned "zone — criterion, area at (x, y)".
@@ -723,7 +723,7 @@ pub struct CloseUp {
 /// close-ups from the layers it already holds.
 pub fn dead_zone_windows(pictures: &FloorPictures<'_>) -> Result<Vec<CloseUp>, Error> {
     let analysis = pictures.analysis;
-    let dead_zones: Vec<&DeadZone> = analysis.zones.iter().flat_map(|z| &z.dead_zones).collect();
+    let dead_zones = largest_dead_zones(analysis.zones.iter().flat_map(|z| &z.dead_zones));
     if analysis.layers.is_none() || dead_zones.is_empty() {
         return Ok(Vec::new());
     }
@@ -736,6 +736,27 @@ pub fn dead_zone_windows(pictures: &FloorPictures<'_>) -> Result<Vec<CloseUp>, E
     }
     let size_of = |metric: Metric| sizes.iter().find(|(m, _)| *m == metric).map(|(_, s)| *s);
     Ok(close_up_windows(pictures.floor, &dead_zones, &size_of))
+}
+
+/// At most this many dead zones of a floor get a close-up: four rows of three thumbnails, about
+/// a page. A floor that fails everywhere (co-channel interference from the floors above and
+/// below, say) can have a hundred dead zones; a close-up of each made the PDF of a 200-floor
+/// estate 4,400 pages and too big to hold (issue 16), while the dead-zone table lists them all.
+/// An estimate of what a reader looks through, not a published figure.
+pub const MAX_CLOSE_UPS_PER_FLOOR: usize = 12;
+
+/// The floor's dead zones that get a close-up, in the order given (the dead-zone table's):
+/// the [`MAX_CLOSE_UPS_PER_FLOOR`] largest by area, ties to the earlier one.
+pub fn largest_dead_zones<'a>(dead_zones: impl Iterator<Item = &'a DeadZone>) -> Vec<&'a DeadZone> {
+    let all: Vec<&DeadZone> = dead_zones.collect();
+    if all.len() <= MAX_CLOSE_UPS_PER_FLOOR {
+        return all;
+    }
+    let mut by_area: Vec<usize> = (0..all.len()).collect();
+    by_area.sort_by(|&a, &b| all[b].area_m2.total_cmp(&all[a].area_m2).then(a.cmp(&b)));
+    let mut kept = by_area[..MAX_CLOSE_UPS_PER_FLOOR].to_vec();
+    kept.sort_unstable();
+    kept.into_iter().map(|i| all[i]).collect()
 }
 
 /// The map a dead zone of `criterion` is outlined on.
@@ -815,4 +836,56 @@ fn close_up_windows(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wisp_coverage::Confidence;
+    use wisp_model::Point;
+
+    fn dead_zone(name: &str, area_m2: f64) -> DeadZone {
+        DeadZone {
+            zone: name.into(),
+            criterion: Criterion::Primary,
+            confidence: Confidence::Dead,
+            fail_probability: 1.0,
+            area_m2,
+            centroid_m: Point::new(0.0, 0.0),
+            worst: -80.0,
+            shortfall: 15.0,
+            nearest_radio: None,
+            outline_m: vec![],
+        }
+    }
+
+    #[test]
+    fn close_ups_go_to_the_largest_dead_zones_in_table_order() {
+        // Fifteen dead zones; areas by hand. The three smallest are 1.0 (d3), 1.5 (d9) and,
+        // of the two at 2.0 (d5 and d12), the later one, d12: ties go to the earlier zone.
+        let areas = [
+            9.0, 4.0, 3.0, 1.0, 7.5, 2.0, 6.0, 5.0, 8.0, 1.5, 2.5, 3.5, 2.0, 10.0, 4.5,
+        ];
+        let zones: Vec<DeadZone> = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| dead_zone(&format!("d{i}"), *a))
+            .collect();
+        let kept: Vec<&str> = largest_dead_zones(zones.iter())
+            .iter()
+            .map(|d| d.zone.as_str())
+            .collect();
+        let expected: Vec<String> = (0..15)
+            .filter(|i| ![3, 9, 12].contains(i))
+            .map(|i| format!("d{i}"))
+            .collect();
+        assert_eq!(kept, expected);
+        assert_eq!(kept.len(), MAX_CLOSE_UPS_PER_FLOOR);
+        // Twelve or fewer: every one, in order.
+        let few: Vec<&str> = largest_dead_zones(zones[..5].iter())
+            .iter()
+            .map(|d| d.zone.as_str())
+            .collect();
+        assert_eq!(few, ["d0", "d1", "d2", "d3", "d4"]);
+    }
 }

@@ -189,6 +189,17 @@ pub fn floor_part_with(
     if analysis.ranks_approximate {
         notes.push(APPROXIMATE_RANKS_NOTE.to_string());
     }
+    let dead_zones = analysis
+        .zones
+        .iter()
+        .map(|z| z.dead_zones.len())
+        .sum::<usize>();
+    if dead_zones > crate::maps::MAX_CLOSE_UPS_PER_FLOOR {
+        notes.push(format!(
+            "Close-ups show the {} largest of the floor's {dead_zones} dead zones; the dead-zone table lists every one.",
+            crate::maps::MAX_CLOSE_UPS_PER_FLOOR
+        ));
+    }
     let dead_zone_maps = crate::maps::dead_zone_crops(pictures)?
         .into_iter()
         .map(|(caption, img)| Ok((caption, wisp_render::png_bytes(&img)?)))
@@ -542,16 +553,9 @@ pub fn extras(parts: &[FloorPart]) -> Result<Vec<wisp_render::FloorExtras>, Erro
     parts
         .iter()
         .map(|p| {
-            let mut maps = Vec::new();
-            for (caption, png) in &p.dead_zone_maps {
-                let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
-                    .map_err(|e| Error::input(format!("close-up '{caption}': {e}")))?
-                    .to_rgba8();
-                maps.push((caption.clone(), img));
-            }
             let plan = p.plan.clone();
             Ok(wisp_render::FloorExtras {
-                dead_zone_maps: maps,
+                dead_zone_maps: p.dead_zone_maps.clone(),
                 proposed_aps: plan
                     .as_ref()
                     .map(|q| q.proposed_aps.clone())
