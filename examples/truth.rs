@@ -2,16 +2,20 @@
 //! every interpolation method; dead-zone IoU, true dead regions ≥ 4 m² found, RMSE against the
 //! true field, and walk-out RMSE (what `wisp validate` reports).
 //!
-//! `cargo run --release --example truth [SEEDS...]` (default seeds 1 2 3).
+//! `cargo run --release --example truth [--missed] [SEEDS...]` (default seeds 1 2 3;
+//! `--missed` lists, under each case, the true dead regions `model` misses: their zone, whether
+//! the walk entered it, how optimistic the map is there and how much of it is at risk).
 
 #[path = "../benches/support/truth.rs"]
 mod truth;
 
-use truth::{below_threshold, field_rmse, layouts, map_primary, score_dead, Case};
+use truth::{below_threshold, field_rmse, layouts, map_primary, missed_regions, score_dead, Case};
 
 fn main() -> anyhow::Result<()> {
+    let missed = std::env::args().any(|a| a == "--missed");
     let seeds: Vec<u64> = std::env::args()
         .skip(1)
+        .filter(|a| a != "--missed")
         .map(|a| a.parse())
         .collect::<Result<_, _>>()?;
     let seeds = if seeds.is_empty() {
@@ -36,7 +40,7 @@ fn main() -> anyhow::Result<()> {
                 .map(|m| (m, m.name()))
                 .chain([(auto.method, "auto")]);
             for (name, label) in rows {
-                let (primary, _) = map_primary(&case, name);
+                let (primary, sd) = map_primary(&case, name);
                 let s = score_dead(&case, &below_threshold(&case, &primary));
                 let walk_out = auto
                     .validation
@@ -57,6 +61,20 @@ fn main() -> anyhow::Result<()> {
                     field_rmse(&case, &primary),
                     walk_out
                 );
+                if missed && label == "model" {
+                    for m in missed_regions(&case, &primary, sd.as_ref()) {
+                        println!(
+                            "    missed: {} ({:.1} m², {}), {:.0} % called dead, map {:+.1} dB over the truth, at risk {}",
+                            m.zone,
+                            m.area_m2,
+                            if m.walked { "walked" } else { "not walked" },
+                            100.0 * m.called_share,
+                            m.map_error_db,
+                            m.at_risk_share
+                                .map_or("-".to_string(), |s| format!("{:.0} %", 100.0 * s)),
+                        );
+                    }
+                }
             }
         }
     }

@@ -5,7 +5,9 @@
 #[path = "../benches/support/truth.rs"]
 mod truth;
 
-use truth::{below_threshold, field_rmse, map_primary, score_dead, ward_block, Case};
+use truth::{
+    below_threshold, field_rmse, map_primary, missed_regions, score_dead, ward_block, Case,
+};
 
 #[test]
 fn the_model_map_finds_the_dead_rooms_behind_doors() {
@@ -24,6 +26,14 @@ fn the_model_map_finds_the_dead_rooms_behind_doors() {
     assert!(m.found_share() >= 0.85, "model found {m:?}");
     assert!(m.iou > i.iou, "model {m:?} vs idw {i:?}");
     assert!(field_rmse(&case, &model) < field_rmse(&case, &idw));
+    // The missed regions the example lists are the ones the score counts as not found, and
+    // the truth itself misses none.
+    let missed = missed_regions(&case, &model, sd.as_ref());
+    assert_eq!(missed.len(), m.regions - m.found, "{missed:?}");
+    assert!(missed
+        .iter()
+        .all(|x| x.called_share < 0.5 && x.area_m2 >= 4.0));
+    assert!(missed_regions(&case, &case.truth, None).is_empty());
     // The deviation is small where the walk went and grows away from it.
     let sd = sd.expect("regression kriging gives a deviation");
     let at = |p: wisp_model::Point| {

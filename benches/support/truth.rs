@@ -568,3 +568,87 @@ pub fn layer_options(case: &Case, method: wisp_model::Method) -> wisp_interp::La
         ..Default::default()
     }
 }
+
+/// A true dead region of at least [`MIN_REGION_M2`] that a map missed (less than half of it
+/// called dead), and why it may have been missed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Missed {
+    /// The zone holding most of the region ("-" outside every zone).
+    pub zone: String,
+    pub area_m2: f64,
+    /// Share of the region the map called dead.
+    pub called_share: f64,
+    /// Whether any scan of the walk lies inside that zone.
+    pub walked: bool,
+    /// Mean of (map − truth) over the region, dB: how optimistic the map is there.
+    pub map_error_db: f64,
+    /// Share of the region "at risk" (failing with probability ≥ 20 %: the estimate less than
+    /// 0.84 σ above the threshold), when the map gives a deviation.
+    pub at_risk_share: Option<f64>,
+}
+
+/// The true dead regions of at least [`MIN_REGION_M2`] that `primary` (and its deviation
+/// `sd`, if any) misses: where they are and what the map believed there.
+pub fn missed_regions(case: &Case, primary: &Grid<f32>, sd: Option<&Grid<f32>>) -> Vec<Missed> {
+    let truth = case.truly_dead();
+    let cells: Vec<(usize, usize)> = truth
+        .indexed_iter()
+        .filter(|(_, &t)| t)
+        .map(|(rc, _)| rc)
+        .collect();
+    let cell_area = case.geometry.cell_area();
+    let floor = &case.layout.floor;
+    wisp_coverage::regions::regions(&case.geometry, &cells)
+        .into_iter()
+        .filter(|r| r.cells.len() as f64 * cell_area >= MIN_REGION_M2)
+        .filter_map(|r| {
+            let n = r.cells.len() as f64;
+            let value = |rc: (usize, usize)| primary.values()[rc] as f64;
+            let called = r
+                .cells
+                .iter()
+                .filter(|&&rc| value(rc) < THRESHOLD_DBM)
+                .count();
+            if 2 * called >= r.cells.len() {
+                return None;
+            }
+            let mut votes: Vec<(usize, usize)> = Vec::new();
+            for &(row, col) in &r.cells {
+                let p = case.geometry.centre(row, col);
+                if let Some(z) = floor.zones.iter().position(|z| z.polygon.contains(p)) {
+                    match votes.iter_mut().find(|v| v.0 == z) {
+                        Some(v) => v.1 += 1,
+                        None => votes.push((z, 1)),
+                    }
+                }
+            }
+            let zone = votes.iter().max_by_key(|v| v.1).map(|v| &floor.zones[v.0]);
+            let walked = zone.is_some_and(|z| {
+                case.samples
+                    .iter()
+                    .any(|s| z.polygon.contains(Point::new(s.x_m, s.y_m)))
+            });
+            let map_error_db = r
+                .cells
+                .iter()
+                .map(|&rc| value(rc) - case.truth.values()[rc] as f64)
+                .sum::<f64>()
+                / n;
+            let at_risk_share = sd.map(|sd| {
+                r.cells
+                    .iter()
+                    .filter(|&&rc| value(rc) - THRESHOLD_DBM <= 0.84 * sd.values()[rc] as f64)
+                    .count() as f64
+                    / n
+            });
+            Some(Missed {
+                zone: zone.map_or("-".to_string(), |z| z.name.clone()),
+                area_m2: n * cell_area,
+                called_share: called as f64 / n,
+                walked,
+                map_error_db,
+                at_risk_share,
+            })
+        })
+        .collect()
+}

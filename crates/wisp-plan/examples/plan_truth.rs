@@ -2,11 +2,15 @@
 //! seeds, the planner plans from the simulated survey (the survey's radio map, the calibrated
 //! model), and its plan is scored on the true field; an oracle plans on the true field itself.
 //!
-//! `cargo run --release -p wisp-plan --example plan_truth [--share S]... [--method M] [SEEDS...]`
+//! `cargo run --release -p wisp-plan --example plan_truth [--share S]... [--method M]
+//! [--ap-cost M2] [--locate-dbm DBM] [--diag] [SEEDS...]`
 //! (default seeds 1 2 3, shares 0.5; several `--share` values compare design margins as shares
 //! of the calibration's residual spread; `--method` the survey map's interpolation, `idw` by
 //! default, `model` for regression kriging on the calibrated model, as a site with
-//! `interpolation = "model"` or `auto` choosing it plans).
+//! `interpolation = "model"` or `auto` choosing it plans; `--ap-cost` the cost of a new AP in
+//! weighted m², planner and oracle alike; `--locate-dbm` calibration's
+//! `locate_min_dbm`; `--diag` shows where the planner's picture differs from the truth, see
+//! [`diagnose`]).
 //!
 //! **The true field after a plan.** Every transmitting AP's radios at their model mean
 //! (`wisp_radio::simulate::predict`, the walk's own model) plus that AP's shadowing (the walk's
@@ -76,12 +80,38 @@ fn true_row(
         .collect()
 }
 
-/// The worst clinical zone's share of cells meeting primary and secondary under `t`.
-fn worst_clinical(demand: &Demand, t: &Top2) -> f64 {
+/// The planner's search (greedy, then local search, default options) on `base` and `matrix`,
+/// each new AP costing `ap_cost_m2` weighted m²: the new APs it picks.
+fn search_on(
+    demand: &Demand,
+    base: &Top2,
+    matrix: &SignalMatrix,
+    positions: &[Point],
+    ap_cost_m2: f64,
+) -> Vec<usize> {
+    let defaults = PlanOptions::default();
+    let reach = Top2::with_all(base, matrix);
+    let ap_cost = ap_cost_m2 / (CELL_M * CELL_M);
+    let problem = Problem::new(demand, &Targets::default(), &reach, ap_cost);
+    let columns = Columns::new(matrix, &problem);
+    let search = Search {
+        demand,
+        problem: &problem,
+        matrix,
+        base,
+        positions,
+        min_distance_m: defaults.min_distance_m,
+        max_new: positions.len(),
+        columns: &columns,
+    };
+    improve(&search, greedy(&search, &[]), &defaults.search)
+}
+
+/// Per zone, the share of cells meeting primary and secondary under `t`.
+fn zone_shares(demand: &Demand, t: &Top2) -> Vec<f64> {
     demand
         .zones
         .iter()
-        .filter(|z| z.kind.is_clinical())
         .map(|z| {
             let ok = z
                 .cells
@@ -93,6 +123,17 @@ fn worst_clinical(demand: &Demand, t: &Top2) -> f64 {
                 .count();
             ok as f64 / z.cells.len().max(1) as f64
         })
+        .collect()
+}
+
+/// The worst clinical zone's share of cells meeting primary and secondary under `t`.
+fn worst_clinical(demand: &Demand, t: &Top2) -> f64 {
+    demand
+        .zones
+        .iter()
+        .zip(zone_shares(demand, t))
+        .filter(|(z, _)| z.kind.is_clinical())
+        .map(|(_, share)| share)
         .fold(1.0, f64::min)
 }
 
@@ -100,11 +141,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut seeds: Vec<u64> = Vec::new();
     let mut shares: Vec<f64> = Vec::new();
     let mut method = wisp_model::Method::Idw;
+    let mut diag = false;
+    let mut ap_cost_m2 = PlanOptions::default().ap_cost_m2;
+    let mut cal_opts = CalibrationOptions::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--share" {
             let v = args.next().ok_or("--share needs a value")?;
             shares.push(v.parse()?);
+        } else if a == "--locate-dbm" {
+            let v = args.next().ok_or("--locate-dbm needs a value")?;
+            cal_opts.locate_min_dbm = v.parse()?;
+        } else if a == "--ap-cost" {
+            let v = args.next().ok_or("--ap-cost needs a value")?;
+            ap_cost_m2 = v.parse()?;
+        } else if a == "--diag" {
+            diag = true;
         } else if a == "--method" {
             method = args.next().ok_or("--method needs a value")?.parse()?;
         } else {
@@ -128,7 +180,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let case = Case::new(&layout, seed);
             let opts = layer_options(&case, method);
             let inside = |r: usize, c: usize| case.inside.values()[(r, c)];
-            let cal = calibrate(floor, &case.samples, &CalibrationOptions::default())?;
+            let cal = calibrate(floor, &case.samples, &cal_opts)?;
             let trend = CalibratedTrend::new(floor, &cal);
             let trend_ref = (method == wisp_model::Method::Model)
                 .then_some(&trend as &dyn wisp_interp::regression::Trend);
@@ -161,40 +213,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ssids: vec![],
                 base_bssid: None,
             };
-            let mut data = Vec::with_capacity(cand.len() * demand.len());
-            for &p in &cand {
-                let shadow = new_ap_shadow(&case.params, p);
-                data.extend(true_row(
-                    floor,
-                    &case.params,
-                    &new_ap(p),
-                    &shadow,
-                    &demand.cells,
-                ));
-            }
-            let matrix = SignalMatrix {
-                rows: cand.len(),
-                cols: demand.len(),
-                data,
+            // A new AP's true signal, with its own shadowing or (`shadowed` false) its mean.
+            let signal_matrix = |positions: &[Point], shadowed: bool| {
+                let mut data = Vec::with_capacity(positions.len() * demand.len());
+                for &p in positions {
+                    let shadow = if shadowed {
+                        new_ap_shadow(&case.params, p)
+                    } else {
+                        ShadowField::new(0.0, case.params.decorrelation_m, 0)
+                    };
+                    data.extend(true_row(
+                        floor,
+                        &case.params,
+                        &new_ap(p),
+                        &shadow,
+                        &demand.cells,
+                    ));
+                }
+                SignalMatrix {
+                    rows: positions.len(),
+                    cols: demand.len(),
+                    data,
+                }
             };
-            let reach = Top2::with_all(&base, &matrix);
-            let ap_cost = defaults.ap_cost_m2 / (CELL_M * CELL_M);
-            let problem = Problem::new(&demand, &Targets::default(), &reach, ap_cost);
-            let columns = Columns::new(&matrix, &problem);
-            let search = Search {
-                demand: &demand,
-                problem: &problem,
-                matrix: &matrix,
-                base: &base,
-                positions: &cand,
-                min_distance_m: defaults.min_distance_m,
-                max_new: cand.len(),
-                columns: &columns,
-            };
-            let oracle = improve(&search, greedy(&search, &[]), &defaults.search).len();
+            let true_matrix = |positions: &[Point]| signal_matrix(positions, true);
+            let matrix = true_matrix(&cand);
+            let oracle = search_on(&demand, &base, &matrix, &cand, ap_cost_m2).len();
             for &share in &shares {
                 let plan_opts = PlanOptions {
                     margin_sigma_share: share,
+                    ap_cost_m2,
                     ..PlanOptions::default()
                 };
                 let survey = SurveyMap {
@@ -228,8 +276,180 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     plan.margin_db,
                     cal.rmse_db,
                 );
+                if diag {
+                    diagnose(&Diagnosis {
+                        input: &input,
+                        opts: &plan_opts,
+                        plan: &plan,
+                        demand: &demand,
+                        true_base: &base,
+                        true_after: &after,
+                        true_matrix: &true_matrix,
+                        mean_matrix: &|p: &[Point]| signal_matrix(p, false),
+                    })?;
+                }
             }
         }
+    }
+    Ok(())
+}
+
+/// What [`diagnose`] compares.
+struct Diagnosis<'a> {
+    input: &'a PlanInput<'a>,
+    opts: &'a PlanOptions,
+    plan: &'a wisp_plan::Plan,
+    demand: &'a Demand,
+    true_base: &'a Top2,
+    true_after: &'a Top2,
+    true_matrix: &'a dyn Fn(&[Point]) -> SignalMatrix,
+    mean_matrix: &'a dyn Fn(&[Point]) -> SignalMatrix,
+}
+
+/// `--diag`: which part of the planner's picture costs APs, and where it is wrong.
+///
+/// The search is rerun with the planner's existing coverage or its new APs' model (both less
+/// the margin) swapped for the true field, on the planner's own candidates; then, per zone,
+/// the share of cells meeting primary and secondary as the planner believes it and as it truly
+/// is, before and after the plan, and the mean error (belief − truth, dB) of the existing
+/// primary signal on surveyed and unsurveyed cells.
+fn diagnose(d: &Diagnosis) -> Result<(), Box<dyn std::error::Error>> {
+    let st = wisp_plan::setup(d.input, d.opts)?;
+    let demand = d.demand;
+    // The existing APs' model alone (no survey), for its error against the truth.
+    let model_only = wisp_plan::setup(
+        &PlanInput {
+            floor: d.input.floor,
+            calibration: d.input.calibration,
+            survey: None,
+            profile: d.input.profile,
+        },
+        d.opts,
+    )?;
+    assert_eq!(st.demand.len(), demand.len(), "same demand cells");
+    let pc = &st.candidates;
+    // An AP the manifest does not list is in the model only if calibration located it.
+    if let Some(cal) = d.input.calibration {
+        for l in &cal.located {
+            println!(
+                "  located {} at ({:.1}, {:.1}) ± {:.1} m",
+                l.ap, l.position.x, l.position.y, l.uncertainty_m
+            );
+        }
+        for k in &cal.skipped {
+            println!(
+                "  not located {} (strongest {:.0} dBm, {} readings)",
+                k.ap, k.strongest_dbm, k.readings
+            );
+        }
+    }
+    let truth_m = (d.true_matrix)(pc);
+    {
+        // The new APs' model against their truth where it matters (true signal ≥ −75 dBm).
+        let (mut sum, mut sq, mut n) = (0.0, 0.0, 0usize);
+        for (&m, &t) in st.matrix.data.iter().zip(&truth_m.data) {
+            if m.is_finite() && t.is_finite() && t >= -75.0 {
+                let e = (m as f64 + st.margin_db) - t as f64;
+                sum += e;
+                sq += e * e;
+                n += 1;
+            }
+        }
+        let mean = sum / n.max(1) as f64;
+        println!(
+            "  new-AP model − truth (no margin), cells ≥ −75: mean {:+.2} dB, sd {:.2} dB; exponent {:.2}",
+            mean,
+            (sq / n.max(1) as f64 - mean * mean).sqrt(),
+            st.exponent
+        );
+    }
+    let count =
+        |base: &Top2, m: &SignalMatrix| search_on(demand, base, m, pc, d.opts.ap_cost_m2).len();
+    println!(
+        "  search on: planner's picture {}, true existing {}, true new APs {}, both true {}, true existing + new APs' mean {}",
+        count(&st.base, &st.matrix),
+        count(d.true_base, &st.matrix),
+        count(&st.base, &truth_m),
+        count(d.true_base, &truth_m),
+        count(d.true_base, &(d.mean_matrix)(pc)),
+    );
+    let chosen: Vec<usize> = d
+        .plan
+        .new_aps()
+        .filter_map(|a| pc.iter().position(|&p| p.distance(a.position) < 1e-6))
+        .collect();
+    let believed_after = Top2::with(&st.base, &st.matrix, &chosen);
+    let (bb, tb) = (
+        zone_shares(demand, &st.base),
+        zone_shares(demand, d.true_base),
+    );
+    let (ba, ta) = (
+        zone_shares(demand, &believed_after),
+        zone_shares(demand, d.true_after),
+    );
+    let surveyed = |p: Point| {
+        st.before_layers.as_ref().is_some_and(|l| {
+            l.surveyed
+                .geometry()
+                .cell_at(p)
+                .is_some_and(|(r, c)| l.surveyed.get(r, c) == Some(&true))
+        })
+    };
+    println!(
+        "  {:<16} {:>6} {:>6} {:>6} {:>6} {:>5} {:>7} {:>7} {:>7}",
+        "zone", "bel.0", "true.0", "bel.1", "true.1", "surv", "err s", "err u", "model"
+    );
+    for (zi, z) in demand.zones.iter().enumerate() {
+        let (mut es, mut ns, mut eu, mut nu) = (0.0, 0usize, 0.0, 0usize);
+        for i in z.cells.clone() {
+            let (b, t) = (st.base.best[i] as f64, d.true_base.best[i] as f64);
+            if !(b.is_finite() && t.is_finite()) {
+                continue;
+            }
+            if surveyed(demand.cells[i]) {
+                es += b - t;
+                ns += 1;
+            } else {
+                eu += b - t;
+                nu += 1;
+            }
+        }
+        let (mut em, mut nm) = (0.0, 0usize);
+        for i in z.cells.clone() {
+            let (b, t) = (
+                model_only.base.best[i] as f64 + st.margin_db,
+                d.true_base.best[i] as f64,
+            );
+            if b.is_finite() && t.is_finite() {
+                em += b - t;
+                nm += 1;
+            }
+        }
+        let n = z.cells.len().max(1);
+        let mean = |e: f64, k: usize| {
+            if k == 0 {
+                "-".to_string()
+            } else {
+                format!("{:+.1}", e / k as f64)
+            }
+        };
+        println!(
+            "  {:<16} {:>5.0}% {:>5.0}% {:>5.0}% {:>5.0}% {:>4.0}% {:>7} {:>7} {:>7}{}",
+            z.name,
+            100.0 * bb[zi],
+            100.0 * tb[zi],
+            100.0 * ba[zi],
+            100.0 * ta[zi],
+            100.0 * ns as f64 / n as f64,
+            mean(es, ns),
+            mean(eu, nu),
+            mean(em, nm),
+            if z.kind.is_clinical() && ta[zi] < 0.95 {
+                "  <- fails"
+            } else {
+                ""
+            }
+        );
     }
     Ok(())
 }

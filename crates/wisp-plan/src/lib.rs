@@ -45,7 +45,8 @@ pub use judge::{after_map, judge, ChannelChange, SurveyMap};
 pub use local_search::LocalSearchOptions;
 pub use objective::Targets;
 pub use planner::{
-    plan_floor, Limit, LimitReason, Plan, PlanInput, PlanOptions, ZoneOutcome, ZoneStats,
+    plan_floor, setup, Limit, LimitReason, Plan, PlanInput, PlanOptions, Setup, ZoneOutcome,
+    ZoneStats,
 };
 pub use predict::{predict, Prediction};
 pub use radio_map::{evidence, CalibratedTrend, CalibrationEvidence, CalibrationFit, ModelReading};

@@ -289,108 +289,51 @@ pub fn new_bssid(k: usize) -> Bssid {
     ])
 }
 
+/// What the planner's search starts from: the design margin, the existing APs, the demand, the
+/// candidates and their predicted signals (less the margin), and the existing coverage the
+/// search builds on. [`plan_floor`] searches on it; the truth harness
+/// (`crates/wisp-plan/examples/plan_truth.rs`) swaps parts of it for the true field to see which
+/// part of the planner's picture costs APs.
+pub struct Setup {
+    pub margin_db: f64,
+    pub residual_sigma_db: Option<f64>,
+    pub exponent: f64,
+    /// The existing APs that give coverage (manifest, and ours calibration located).
+    pub aps: Vec<PlannedAp>,
+    /// The floor's materials with the calibration's fitted losses.
+    pub materials: Vec<wisp_model::Material>,
+    pub demand: Demand,
+    /// Candidate positions, one per row of [`Setup::matrix`].
+    pub candidates: Vec<Point>,
+    /// Each candidate's model signal on the design band at every demand cell, less the margin.
+    pub matrix: SignalMatrix,
+    /// Existing coverage per demand cell: the survey's map where it was surveyed, the model
+    /// of the existing APs less the margin elsewhere.
+    pub base: Top2,
+    /// The survey's layers (`wisp check`'s), when planning on a survey.
+    pub before_layers: Option<SignalLayers>,
+    /// A new AP's transmit power on the design band, dBm.
+    pub new_design_tx_dbm: f64,
+}
+
 /// Plans one floor.
 pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
     let floor = input.floor;
     let cal = input.calibration;
-    let bad = |what: &str| -> PlanError {
-        PlanErrorKind::Invalid {
-            floor: floor.id.clone(),
-            what: what.to_string(),
-        }
-        .into()
-    };
-    if !(opts.min_distance_m.is_finite() && opts.min_distance_m >= 0.0) {
-        return Err(bad("the minimum distance between APs must be a number ≥ 0"));
-    }
-    if !(opts.cell_m.is_finite() && opts.cell_m >= 0.1) {
-        return Err(bad("the demand cell must be at least 0.1 m"));
-    }
-    if !opts.targets.is_valid() {
-        return Err(bad("the target shares must be numbers from 0 to 1"));
-    }
-    if !(opts.margin_sigma_share.is_finite() && opts.margin_sigma_share >= 0.0)
-        || opts.margin_db.is_some_and(|m| !m.is_finite())
-    {
-        return Err(bad("the design margin must be a number"));
-    }
-    if !(opts.ap_cost_m2.is_finite() && opts.ap_cost_m2 >= 0.0) {
-        return Err(bad("the cost of an AP must be a number ≥ 0"));
-    }
-    let exponent = cal.map_or(opts.default_exponent, |c| c.exponent);
-    if !(exponent.is_finite() && exponent > 0.0) {
-        return Err(bad("the path-loss exponent must be a positive number"));
-    }
-    let residual_sigma_db = cal.map(|c| c.rmse_db).filter(|s| s.is_finite());
-    let margin = opts
-        .margin_db
-        .unwrap_or(opts.margin_sigma_share * residual_sigma_db.unwrap_or(SHADOW_SIGMA_DB));
+    let Setup {
+        margin_db: margin,
+        residual_sigma_db,
+        exponent,
+        mut aps,
+        materials,
+        demand,
+        candidates: cand,
+        matrix,
+        base,
+        before_layers,
+        new_design_tx_dbm,
+    } = setup(input, opts)?;
     let band = opts.design_band;
-    let mut aps = existing_aps(floor, cal);
-    // An AP calibration located from a neighbour's radios is not ours: it gives no coverage.
-    if let Some(survey) = &input.survey {
-        aps.retain(|a| {
-            !a.located
-                || ap_key(a, cal).is_some_and(|k| {
-                    survey
-                        .map
-                        .radios
-                        .iter()
-                        .zip(survey.ours)
-                        .any(|(r, &o)| o && r.key.ap == k)
-                })
-        });
-    }
-    let existing_sources: Vec<Source> = aps
-        .iter()
-        .filter_map(|a| source(a, cal, band, opts.design_freq_mhz))
-        .map(|s| Source {
-            power_dbm: s.power_dbm - margin,
-            ..s
-        })
-        .collect();
-    let demand = Demand::of_floor(floor, opts.cell_m, input.profile);
-    let existing_pos: Vec<Point> = aps.iter().map(|a| a.position).collect();
-    let cand = candidates(floor, &existing_pos, opts.min_distance_m, &opts.candidates);
-    let new_design = opts
-        .new_radios
-        .iter()
-        .find(|r| r.band == band)
-        .ok_or_else(|| bad("new APs need a radio on the design band"))?;
-    let new_power = model_power(cal, new_design.tx_dbm) - margin;
-    let cand_sources: Vec<Source> = cand
-        .iter()
-        .map(|&p| Source {
-            position: p,
-            power_dbm: new_power,
-            freq_mhz: opts.design_freq_mhz,
-        })
-        .collect();
-    // The calibration's fitted wall losses, where it fitted any.
-    let materials = cal.map_or_else(
-        || floor.materials.clone(),
-        |c| c.materials(&floor.materials),
-    );
-    let walls = WallSet::new(&floor.walls, &materials, band);
-    // No threshold lies below the weakest zone threshold: candidates' signals below that never
-    // decide a cell, so their walls need not be counted.
-    let lowest = demand
-        .zones
-        .iter()
-        .map(|z| z.secondary_dbm.unwrap_or(z.primary_dbm).min(z.primary_dbm))
-        .fold(f64::INFINITY, f64::min);
-    let matrix = demand.matrix(&cand_sources, exponent, &walls, lowest);
-    let existing_m = demand.matrix(&existing_sources, exponent, &walls, f64::NEG_INFINITY);
-    let mut base = Top2::with(
-        &Top2::empty(demand.len()),
-        &existing_m,
-        &(0..existing_m.rows).collect::<Vec<_>>(),
-    );
-    // Existing coverage is the survey's map wherever it was surveyed.
-    let before_layers = input.survey.as_ref().map(|s| s.before_layers());
-    if let Some(l) = &before_layers {
-        anchor_on_survey(&mut base, &demand, l);
-    }
     let reach = Top2::with_all(&base, &matrix);
     let cell_area = opts.cell_m * opts.cell_m;
     let problem = Problem::new(&demand, &opts.targets, &reach, opts.ap_cost_m2 / cell_area);
@@ -414,7 +357,7 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
             &search,
             &opts.targets,
             &chosen_sorted,
-            new_design.tx_dbm - MIN_SUGGESTED_TX_DBM,
+            new_design_tx_dbm - MIN_SUGGESTED_TX_DBM,
         )
     } else {
         vec![0.0; chosen_sorted.len()]
@@ -540,6 +483,123 @@ pub fn plan_floor(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanErr
         demand_cells: demand.len(),
         deficit: score.deficit,
         cochannel_overlap,
+    })
+}
+
+/// The planner's starting point for `input` ([`Setup`]), after checking the options.
+pub fn setup(input: &PlanInput, opts: &PlanOptions) -> Result<Setup, PlanError> {
+    let floor = input.floor;
+    let cal = input.calibration;
+    let bad = |what: &str| -> PlanError {
+        PlanErrorKind::Invalid {
+            floor: floor.id.clone(),
+            what: what.to_string(),
+        }
+        .into()
+    };
+    if !(opts.min_distance_m.is_finite() && opts.min_distance_m >= 0.0) {
+        return Err(bad("the minimum distance between APs must be a number ≥ 0"));
+    }
+    if !(opts.cell_m.is_finite() && opts.cell_m >= 0.1) {
+        return Err(bad("the demand cell must be at least 0.1 m"));
+    }
+    if !opts.targets.is_valid() {
+        return Err(bad("the target shares must be numbers from 0 to 1"));
+    }
+    if !(opts.margin_sigma_share.is_finite() && opts.margin_sigma_share >= 0.0)
+        || opts.margin_db.is_some_and(|m| !m.is_finite())
+    {
+        return Err(bad("the design margin must be a number"));
+    }
+    if !(opts.ap_cost_m2.is_finite() && opts.ap_cost_m2 >= 0.0) {
+        return Err(bad("the cost of an AP must be a number ≥ 0"));
+    }
+    let exponent = cal.map_or(opts.default_exponent, |c| c.exponent);
+    if !(exponent.is_finite() && exponent > 0.0) {
+        return Err(bad("the path-loss exponent must be a positive number"));
+    }
+    let residual_sigma_db = cal.map(|c| c.rmse_db).filter(|s| s.is_finite());
+    let margin = opts
+        .margin_db
+        .unwrap_or(opts.margin_sigma_share * residual_sigma_db.unwrap_or(SHADOW_SIGMA_DB));
+    let band = opts.design_band;
+    let mut aps = existing_aps(floor, cal);
+    // An AP calibration located from a neighbour's radios is not ours: it gives no coverage.
+    if let Some(survey) = &input.survey {
+        aps.retain(|a| {
+            !a.located
+                || ap_key(a, cal).is_some_and(|k| {
+                    survey
+                        .map
+                        .radios
+                        .iter()
+                        .zip(survey.ours)
+                        .any(|(r, &o)| o && r.key.ap == k)
+                })
+        });
+    }
+    let existing_sources: Vec<Source> = aps
+        .iter()
+        .filter_map(|a| source(a, cal, band, opts.design_freq_mhz))
+        .map(|s| Source {
+            power_dbm: s.power_dbm - margin,
+            ..s
+        })
+        .collect();
+    let demand = Demand::of_floor(floor, opts.cell_m, input.profile);
+    let existing_pos: Vec<Point> = aps.iter().map(|a| a.position).collect();
+    let cand = candidates(floor, &existing_pos, opts.min_distance_m, &opts.candidates);
+    let new_design = opts
+        .new_radios
+        .iter()
+        .find(|r| r.band == band)
+        .ok_or_else(|| bad("new APs need a radio on the design band"))?;
+    let new_power = model_power(cal, new_design.tx_dbm) - margin;
+    let cand_sources: Vec<Source> = cand
+        .iter()
+        .map(|&p| Source {
+            position: p,
+            power_dbm: new_power,
+            freq_mhz: opts.design_freq_mhz,
+        })
+        .collect();
+    // The calibration's fitted wall losses, where it fitted any.
+    let materials = cal.map_or_else(
+        || floor.materials.clone(),
+        |c| c.materials(&floor.materials),
+    );
+    let walls = WallSet::new(&floor.walls, &materials, band);
+    // No threshold lies below the weakest zone threshold: candidates' signals below that never
+    // decide a cell, so their walls need not be counted.
+    let lowest = demand
+        .zones
+        .iter()
+        .map(|z| z.secondary_dbm.unwrap_or(z.primary_dbm).min(z.primary_dbm))
+        .fold(f64::INFINITY, f64::min);
+    let matrix = demand.matrix(&cand_sources, exponent, &walls, lowest);
+    let existing_m = demand.matrix(&existing_sources, exponent, &walls, f64::NEG_INFINITY);
+    let mut base = Top2::with(
+        &Top2::empty(demand.len()),
+        &existing_m,
+        &(0..existing_m.rows).collect::<Vec<_>>(),
+    );
+    // Existing coverage is the survey's map wherever it was surveyed.
+    let before_layers = input.survey.as_ref().map(|s| s.before_layers());
+    if let Some(l) = &before_layers {
+        anchor_on_survey(&mut base, &demand, l);
+    }
+    Ok(Setup {
+        margin_db: margin,
+        residual_sigma_db,
+        exponent,
+        aps,
+        materials,
+        demand,
+        candidates: cand,
+        matrix,
+        base,
+        before_layers,
+        new_design_tx_dbm: new_design.tx_dbm,
     })
 }
 
