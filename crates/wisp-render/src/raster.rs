@@ -134,13 +134,83 @@ fn write_row(row: impl Iterator<Item = f32>, out: &mut Vec<u8>) {
         }
         if v.is_nan() {
             out.extend_from_slice(b"-9999");
-        } else {
+        } else if !write_short(v, out) {
             // `Display`: the shortest digits that read back to the same number, never in
             // exponent form. (A ryu fast path disagreed with it on some values; exact text first.)
             let _ = write!(out, "{v}");
         }
     }
     out.push(b'\n');
+}
+
+/// Powers of ten up to the most decimals [`write_short`] tries.
+const POW10: [f64; 9] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+
+/// Writes `v` as `Display` does (the shortest decimal that reads back to `v`, the nearest such
+/// when two are as short, no exponent) without `fmt`, for 0.001 ≤ |v| < 10⁶ when that decimal has
+/// at most 8 places; returns false, writing nothing, for anything else or any case it cannot
+/// settle exactly, so the caller falls back to `fmt` (formatting was 12 % of `wisp grid`'s
+/// time, issue 16).
+///
+/// For `d` = 0, 1, …: the nearest number with `d` decimals is m / 10^d, m = round(v · 10^d). In
+/// that range fewer decimals is fewer significant digits, so the first `d` whose nearest m / 10^d
+/// lies strictly inside `v`'s rounding interval (half-way to each neighbouring f32) is
+/// `Display`'s digit count, and m its digits. All of it is exact in f64: v has 24 significant
+/// bits, 10^d = 2^d · 5^d with 5^8 < 2^19, and the interval's ends have 25 bits, so every
+/// product below is below 2^53 and every comparison is exact. Cases left to `fmt`: m exactly
+/// half-way (two nearest), m on the interval's edge (whether it reads back depends on rounding
+/// ties to even), or m outside while m ± 1 is inside (near a power of two the interval is
+/// lopsided, and `Display` may print a farther digit string of the same length).
+fn write_short(v: f32, out: &mut Vec<u8>) -> bool {
+    let a = f64::from(v.abs());
+    if !(1e-3..1e6).contains(&a) {
+        return false;
+    }
+    let bits = v.abs().to_bits();
+    let below = f64::from(f32::from_bits(bits - 1));
+    let above = f64::from(f32::from_bits(bits + 1));
+    let (lo, hi) = ((below + a) / 2.0, (a + above) / 2.0);
+    for (d, &p) in POW10.iter().enumerate() {
+        let x = a * p;
+        let m = x.round();
+        if (m - x).abs() == 0.5 {
+            return false;
+        }
+        let (lo, hi) = (lo * p, hi * p);
+        if lo < m && m < hi {
+            write_fixed(v.is_sign_negative(), m as u64, d, out);
+            return true;
+        }
+        if m == lo
+            || m == hi
+            || (lo <= m - 1.0 && m - 1.0 <= hi)
+            || (lo <= m + 1.0 && m + 1.0 <= hi)
+        {
+            return false;
+        }
+    }
+    false
+}
+
+/// `m / 10^d` with exactly `d` decimals, a leading `0` before the point when m < 10^d.
+fn write_fixed(negative: bool, m: u64, d: usize, out: &mut Vec<u8>) {
+    if negative {
+        out.push(b'-');
+    }
+    let mut digits = [0u8; 24];
+    let mut n = 0;
+    let mut rest = m;
+    while rest > 0 || n <= d {
+        digits[n] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        n += 1;
+    }
+    for i in (0..n).rev() {
+        out.push(digits[i]);
+        if i == d && d > 0 {
+            out.push(b'.');
+        }
+    }
 }
 
 #[cfg(test)]
@@ -206,6 +276,58 @@ mod tests {
         let keys = d.get_tag_u16_vec(Tag::GeoKeyDirectoryTag).unwrap();
         assert_eq!(keys, GEO_KEYS.to_vec());
         assert_eq!(d.get_tag_ascii_string(Tag::GdalNodata).unwrap(), "-9999");
+    }
+
+    #[test]
+    fn short_writer_is_display_or_declines() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
+        let mut written = 0usize;
+        let mut check = |v: f32| {
+            let mut out = Vec::new();
+            if write_short(v, &mut out) {
+                assert_eq!(String::from_utf8(out).unwrap(), format!("{v}"), "{v:?}");
+                written += 1;
+            } else {
+                assert!(out.is_empty());
+            }
+        };
+        // Every f32 around dB levels and the range's ends, both signs, neighbours of round
+        // decimals and of powers of two (lopsided intervals), then random bit patterns.
+        for base in [
+            -120.0f32, -85.1, -72.15, -65.0, -30.0, -1.0, -0.1, 0.001, 0.5, 1e6, 999_999.9,
+        ] {
+            let b = base.to_bits();
+            for k in 0..2000u32 {
+                check(f32::from_bits(b.wrapping_add(k)));
+                check(f32::from_bits(b.wrapping_sub(k)));
+            }
+        }
+        for e in -12..22 {
+            let p = 2f32.powi(e);
+            let b = p.to_bits();
+            for k in 0..50u32 {
+                check(f32::from_bits(b + k));
+                check(-f32::from_bits(b - k));
+            }
+        }
+        for _ in 0..500_000 {
+            check(rng.random_range(-130.0f32..10.0));
+            check(f32::from_bits(rng.random::<u32>()));
+        }
+        for v in [
+            0.0f32,
+            -0.0,
+            1e-7,
+            1e6,
+            f32::INFINITY,
+            f32::NAN,
+            f32::MIN_POSITIVE,
+        ] {
+            check(v);
+        }
+        // The fast path is taken for nearly every level a grid holds.
+        assert!(written > 500_000, "{written}");
     }
 
     #[test]

@@ -44,12 +44,12 @@
 //! 149–177 → 5 GHz; other numbers ≡ 1 mod 4 up to 233 → 6 GHz), since a frequency is the only
 //! unambiguous name.
 
-use crate::capture::formats::{colon_mac, masked_mac, percent_to_dbm};
+use crate::capture::formats::{colon_mac, masked_mac, percent_to_dbm, sep_mac};
 use crate::capture::{ParsedCapture, Scan, SkipLog};
-use crate::text::lines;
+use crate::text::{lines, trim};
 use crate::IngestError;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use wisp_model::{Bssid, Channel, Observation};
 
 /// The `--format` names this family owns.
@@ -127,7 +127,9 @@ pub(crate) struct Runs<'a> {
     scans: Vec<Scan>,
     current: Option<Scan>,
     /// Where each (BSSID, frequency) sits in the open scan's observations.
-    index: HashMap<(Bssid, u32), usize>,
+    /// (Fx-hashed: the key is the scanner's own text, a hash flood would only slow one file,
+    /// and SipHash was a tenth of `nmcli -t`'s time: benches/ingest.rs.)
+    index: FxHashMap<(Bssid, u32), usize>,
     /// The open scan was started by a timestamp line and no header or record has claimed it.
     fresh: bool,
     run_t: Option<f64>,
@@ -142,7 +144,7 @@ impl<'a> Runs<'a> {
             name,
             scans: Vec::new(),
             current: None,
-            index: HashMap::new(),
+            index: FxHashMap::default(),
             fresh: false,
             run_t: None,
             skipped: SkipLog::default(),
@@ -502,7 +504,12 @@ impl MacText {
 
 /// A number, refusing `NaN` and `inf` (which `f64::from_str` accepts).
 pub(crate) fn number(s: &str) -> Option<f64> {
-    let s = s.trim();
+    let s = trim(s);
+    // Whole numbers (a percentage, a channel, MHz) read without the float parser, which gives
+    // the same value for them: every integer below 2^53 is an f64 (benches/ingest.rs).
+    if (1..=15).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(s.bytes().fold(0u64, |v, b| v * 10 + u64::from(b - b'0')) as f64);
+    }
     let plausible = !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.'));
@@ -973,6 +980,10 @@ fn looks_like_terse_row(line: &str) -> bool {
 /// (`XX\:XX\:…`, `3C\:37\:86\:xx\:xx\:xx`: [`masked_mac`]).
 fn escaped_mac_at(line: &str) -> Option<usize> {
     let b = line.as_bytes();
+    // A row of `-f BSSID,…` starts with its BSSID: read in place, nothing copied.
+    if b.get(..22).is_some_and(|h| sep_mac(h, b"\\:").is_some()) {
+        return Some(0);
+    }
     let digit = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'*' | b'#' | b'?' | b'_');
     let is_mac = |s: &[u8]| {
         s.len() >= 22
@@ -1005,11 +1016,21 @@ fn split_terse<'t>(line: &'t str, fields: &mut Vec<&'t str>) {
     }
     let b = line.as_bytes();
     let (mut start, mut i) = (0, 0);
+    // `line.contains("\\:")`, found on the way: a `\` the loop skips is the escaped byte after
+    // a `\`, so the pair `\:` starts at an escape or at its escaped `\`.
+    let mut escaped_colon = false;
     while i < b.len() {
         match b[i] {
             // The escaped byte is `:` or `\` or starts a character; a UTF-8 continuation byte is
             // never `:` or `\`, so the scan may resume one byte on.
-            b'\\' => i += 2,
+            b'\\' => {
+                escaped_colon |= match b.get(i + 1) {
+                    Some(b':') => true,
+                    Some(b'\\') => b.get(i + 2) == Some(&b':'),
+                    _ => false,
+                };
+                i += 2;
+            }
             b':' => {
                 fields.push(&line[start..i]);
                 start = i + 1;
@@ -1022,7 +1043,7 @@ fn split_terse<'t>(line: &'t str, fields: &mut Vec<&'t str>) {
     // `--escape no`: the BSSID's own colons split it into six two-digit fields. With no `\:` in
     // the line no `:` is escaped, so the six fields' span read as one field is their values
     // joined by `:`.
-    if !line.contains("\\:") {
+    if !escaped_colon {
         let octet = |raw: &str| {
             let v = terse_value(raw);
             v.len() == 2 && v.bytes().all(|b| b.is_ascii_hexdigit())
@@ -1045,7 +1066,8 @@ fn split_terse<'t>(line: &'t str, fields: &mut Vec<&'t str>) {
 /// A terse field's value: `\X` is `X` (`\:` and `\\` in practice), a lone `\` at the line's
 /// end stays. Borrowed unless the field holds a backslash.
 fn terse_value(raw: &str) -> Cow<'_, str> {
-    if !raw.contains('\\') {
+    // A byte loop: fields are short, and `contains` set up a search per field.
+    if !raw.bytes().any(|b| b == b'\\') {
         return Cow::Borrowed(raw);
     }
     Cow::Owned(unescape_terse(raw))
@@ -1071,6 +1093,9 @@ fn unescape_terse(raw: &str) -> String {
 /// A terse BSSID field read as [`MacText`], unescaped on the stack (`AA\:BB\:…` is on every row
 /// of `nmcli -t` with escapes on).
 fn terse_mac(raw: &str) -> MacText {
+    if let Some(b) = sep_mac(raw.as_bytes(), b"\\:") {
+        return MacText::Known(b);
+    }
     if !raw.contains('\\') {
         return MacText::read(raw, colon_mac);
     }
@@ -1257,7 +1282,37 @@ fn terse_layout<S: AsRef<str>>(rows: &[Vec<S>]) -> TerseLayout {
 
 enum TerseEvent<'t> {
     Time(usize, Option<f64>),
-    Row(usize, &'t str),
+    /// Line number, line, and where its fields' spans sit in the shared span list.
+    Row(usize, &'t str, std::ops::Range<usize>),
+}
+
+/// Splits `line` ([`split_terse`]) and appends its fields' byte spans in `line` to `spans`: a row
+/// is split once, and read back by [`terse_fields`] (splitting it again for the layout and the
+/// observations was a third of `nmcli -t`'s instructions: benches/ingest.rs). A row is at most
+/// MAX_ROW_BYTES long, so a span's ends fit in `u16`.
+fn split_terse_spans<'t>(
+    line: &'t str,
+    f: &mut Vec<&'t str>,
+    spans: &mut Vec<(u16, u16)>,
+) -> std::ops::Range<usize> {
+    split_terse(line, f);
+    let first = spans.len();
+    let base = line.as_ptr() as usize;
+    spans.extend(f.iter().map(|v| {
+        let start = v.as_ptr() as usize - base;
+        (start as u16, (start + v.len()) as u16)
+    }));
+    first..spans.len()
+}
+
+/// The fields [`split_terse_spans`] recorded for `line`, into `f` (cleared first).
+fn terse_fields<'t>(line: &'t str, spans: &[(u16, u16)], f: &mut Vec<&'t str>) {
+    f.clear();
+    f.extend(
+        spans
+            .iter()
+            .map(|&(a, b)| line.get(usize::from(a)..usize::from(b)).unwrap_or("")),
+    );
 }
 
 /// Rows the column layout is inferred from: the `-f` list is the same for the whole file.
@@ -1266,15 +1321,16 @@ const LAYOUT_SAMPLE_ROWS: usize = 2000;
 fn parse_nmcli_terse(text: &str, name: &str) -> Result<ParsedCapture, IngestError> {
     let mut runs = Runs::new(name);
     // A line is at most one event: sized once, not regrown (benches/ingest.rs).
-    let mut events = Vec::with_capacity(text.bytes().filter(|&b| b == b'\n').count() + 1);
+    let mut events = Vec::with_capacity(crate::text::count_lines(text));
     // The field count nearly every row has: the `-f` list. Rows by field count, indexed by
     // it (a row has at most MAX_ROW_BYTES + 1 fields).
     let mut counts: Vec<usize> = Vec::new();
     // One buffer of field slices for every row: nothing is allocated per row or field.
     let mut f: Vec<&str> = Vec::new();
+    let mut spans: Vec<(u16, u16)> = Vec::new();
     for (n, raw) in lines(text) {
         let line = raw.trim_start_matches('\u{feff}');
-        if line.trim().is_empty() {
+        if trim(line).is_empty() {
             continue;
         }
         // A row's escaped BSSID (six pairs joined by `\:`) fails every timestamp spelling, and
@@ -1285,12 +1341,12 @@ fn parse_nmcli_terse(text: &str, name: &str) -> Result<ParsedCapture, IngestErro
             events.push(TerseEvent::Time(n, t));
         } else if !row && is_shell_noise(line) {
         } else {
-            split_terse(line, &mut f);
+            let at = split_terse_spans(line, &mut f, &mut spans);
             if counts.len() <= f.len() {
                 counts.resize(f.len() + 1, 0);
             }
             counts[f.len()] += 1;
-            events.push(TerseEvent::Row(n, line));
+            events.push(TerseEvent::Row(n, line, at));
         }
     }
     let fields = counts
@@ -1302,8 +1358,8 @@ fn parse_nmcli_terse(text: &str, name: &str) -> Result<ParsedCapture, IngestErro
     let sample: Vec<Vec<Cow<str>>> = events
         .iter()
         .filter_map(|e| match e {
-            TerseEvent::Row(_, line) => {
-                split_terse(line, &mut f);
+            TerseEvent::Row(_, line, at) => {
+                terse_fields(line, &spans[at.clone()], &mut f);
                 Some(f.iter().map(|&v| terse_value(v)).collect::<Vec<_>>())
             }
             TerseEvent::Time(..) => None,
@@ -1312,7 +1368,7 @@ fn parse_nmcli_terse(text: &str, name: &str) -> Result<ParsedCapture, IngestErro
         .take(LAYOUT_SAMPLE_ROWS)
         .collect();
     let layout = terse_layout(&sample);
-    let mut seen: HashSet<Bssid> = HashSet::new();
+    let mut seen: FxHashSet<Bssid> = FxHashSet::default();
     for e in events {
         let n = match e {
             TerseEvent::Time(n, t) => {
@@ -1320,8 +1376,8 @@ fn parse_nmcli_terse(text: &str, name: &str) -> Result<ParsedCapture, IngestErro
                 seen.clear();
                 continue;
             }
-            TerseEvent::Row(n, line) => {
-                split_terse(line, &mut f);
+            TerseEvent::Row(n, line, at) => {
+                terse_fields(line, &spans[at], &mut f);
                 n
             }
         };
@@ -1361,14 +1417,14 @@ fn terse_row(runs: &mut Runs, l: &TerseLayout, n: usize, f: &[&str], mac: Option
         Ok(b) => b,
         Err(reason) => return runs.skip(reason, n),
     };
-    let Some(pct) = value(l.signal).and_then(|v| number(v.trim())) else {
+    let Some(pct) = value(l.signal).and_then(|v| number(&v)) else {
         return runs.skip("no signal level", n);
     };
     let freq = value(l.freq).and_then(|v| {
-        let v = v.trim();
+        let v = trim(&v);
         number(v.strip_suffix("MHz").unwrap_or(v))
     });
-    let chan = value(l.chan).and_then(|v| v.trim().parse::<u16>().ok());
+    let chan = value(l.chan).and_then(|v| trim(&v).parse::<u16>().ok());
     let channel = match (freq, chan) {
         (Some(mhz), _) => match channel_from_mhz(mhz) {
             Some(c) => c,
@@ -1382,7 +1438,7 @@ fn terse_row(runs: &mut Runs, l: &TerseLayout, n: usize, f: &[&str], mac: Option
     };
     // Terse output leaves a hidden SSID empty; nmcli has already unescaped nothing else.
     let ssid = value(l.ssid)
-        .map(|v| v.trim().to_string())
+        .map(|v| trim(&v).to_string())
         .filter(|s| !s.is_empty());
     match observe(bssid, ssid, channel, Level::Percent(pct), None) {
         Ok(o) if o.unidentified => runs.push_once(n, o),

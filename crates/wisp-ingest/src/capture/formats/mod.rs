@@ -174,20 +174,46 @@ pub fn percent_to_dbm(pct: f64) -> Option<f64> {
 /// by byte (it is on every row of the line formats and of wisp's long-form CSV:
 /// benches/ingest.rs).
 pub(crate) fn colon_mac(s: &str) -> Option<wisp_model::Bssid> {
-    let b = s.trim().as_bytes();
-    if b.len() != 17 {
+    sep_mac(s.trim().as_bytes(), b":")
+}
+
+/// Exactly six two-digit hex octets joined by `sep` (`:` in [`colon_mac`]; `\:` as `nmcli -t`
+/// escapes it, read in place without unescaping: benches/ingest.rs).
+/// (`N` is a constant so the separator compares inline, not through `memcmp`.)
+pub(crate) fn sep_mac<const N: usize>(b: &[u8], sep: &[u8; N]) -> Option<wisp_model::Bssid> {
+    let stride = 2 + N;
+    if b.len() != 5 * stride + 2 {
         return None;
     }
-    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
     let mut out = [0u8; 6];
+    // Every digit's value or'ed together: a non-digit's 0xFF shows in the high nibble.
+    let mut bad = 0u8;
     for (i, o) in out.iter_mut().enumerate() {
-        if i > 0 && b[3 * i - 1] != b':' {
+        let at = stride * i;
+        if i > 0 && (0..N).any(|k| b[at - N + k] != sep[k]) {
             return None;
         }
-        *o = hex(b[3 * i])? << 4 | hex(b[3 * i + 1])?;
+        let (hi, lo) = (HEX[usize::from(b[at])], HEX[usize::from(b[at + 1])]);
+        bad |= hi | lo;
+        *o = hi << 4 | lo;
     }
-    Some(wisp_model::Bssid(out))
+    (bad < 16).then_some(wisp_model::Bssid(out))
 }
+
+/// A byte's value as a hex digit (`char::to_digit(16)`), 0xFF for any other byte: a table, as
+/// the MAC readers look up twelve digits on every row (benches/ingest.rs).
+const HEX: [u8; 256] = {
+    let mut t = [0xFF; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = match (c as u8 as char).to_digit(16) {
+            Some(d) => d as u8,
+            None => 0xFF,
+        };
+        c += 1;
+    }
+    t
+};
 
 /// Whether `s` is a MAC address with some or all of its digits masked, as shared logs and
 /// privacy settings write them: six groups of two characters separated by `:` or `-`, each
