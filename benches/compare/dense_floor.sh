@@ -1,6 +1,7 @@
 #!/bin/sh
 # Times wisp's commands on the dense floor (issue 16) as separate processes, each under
-# /usr/bin/time for wall time and peak resident memory, and prints one line per command with the
+# /usr/bin/time for wall time, user CPU (on a shared machine the CPU is what the load does not
+# inflate) and peak resident memory, and prints one line per command with the
 # load average beside it. Make the floor first:
 #
 #   cargo build --release --examples --bins
@@ -15,7 +16,7 @@ run() {
     name=$1
     shift
     # Exit codes 1 and 3 are verdicts (a zone fails, not enough data), not errors.
-    /usr/bin/time -f '%e %M' -o "$out/time" "$wisp" "$@" >"$out/stdout" 2>"$out/stderr" || {
+    /usr/bin/time -f '%e %U %M' -o "$out/time" "$wisp" "$@" >"$out/stdout" 2>"$out/stderr" || {
         code=$?
         if [ "$code" -ne 1 ] && [ "$code" -ne 3 ]; then
             echo "$name: exit $code" >&2
@@ -25,7 +26,7 @@ run() {
     }
     load=$(cut -d' ' -f1 /proc/loadavg)
     # The last line: time writes "Command exited with non-zero status N" first when it did.
-    tail -n 1 "$out/time" | awk -v n="$name" -v l="$load" '{ printf "%-34s %7.2f s  %6.0f MB peak RSS  (load %s)\n", n, $1, $2 / 1024, l }'
+    tail -n 1 "$out/time" | awk -v n="$name" -v l="$load" '{ printf "%-34s %7.2f s wall  %7.2f s user  %6.0f MB peak RSS  (load %s)\n", n, $1, $2, $3 / 1024, l }'
 }
 run "check" check "$dir/site.toml" --quiet
 run "calibrate" calibrate "$dir/site.toml"

@@ -401,9 +401,17 @@ fn sse_at(
     (sse, count)
 }
 
-/// One radio's sum of squared residuals with its power at its closed-form best.
+/// One radio's sum of squared residuals with its power at its closed-form best (the tests'
+/// reference; the search computes `v` in place, [`LatticeWalls::scores`]).
+#[cfg(test)]
 fn radio_sse(z: &[f64], l: &[f64], n: f64) -> f64 {
     let v: Vec<f64> = z.iter().zip(l).map(|(z, l)| z + n * l).collect();
+    spread(&v)
+}
+
+/// The sum of squared deviations of `v` (each reading's `z + n·l`) from their mean: a radio's
+/// SSE with its power at its closed-form best (`radio_sse`).
+fn spread(v: &[f64]) -> f64 {
     let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
     v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>()
 }
@@ -579,6 +587,9 @@ impl<'a> LatticeWalls<'a> {
                     .zip(&self.any)
                     .map(|(p, &need)| if need { log_term(at, *p) } else { f64::NAN })
                     .collect();
+                // One buffer for every radio's `z + n·l` at this point (`radio_sse`'s, the
+                // same operations in the same order, without two allocations per radio).
+                let mut v: Vec<f64> = Vec::new();
                 groups
                     .iter()
                     .zip(&slots)
@@ -590,15 +601,15 @@ impl<'a> LatticeWalls<'a> {
                                 continue;
                             };
                             // `terms`, with the shared losses and distance terms.
-                            let z: Vec<f64> = slots
-                                .iter()
-                                .zip(&r.rssi)
-                                .zip(&r.fs1m)
-                                .map(|((&i, y), fs)| y + fs + loss.get(i))
-                                .collect();
-                            let l: Vec<f64> = r.scans.iter().map(|&s| logs[s as usize]).collect();
-                            sse += radio_sse(&z, &l, n);
-                            count += z.len();
+                            v.clear();
+                            v.extend(slots.iter().zip(&r.rssi).zip(&r.fs1m).zip(&r.scans).map(
+                                |(((&i, y), fs), &s)| {
+                                    let z = y + fs + loss.get(i);
+                                    z + n * logs[s as usize]
+                                },
+                            ));
+                            sse += spread(&v);
+                            count += v.len();
                         }
                         (sse / count.max(1) as f64).sqrt()
                     })

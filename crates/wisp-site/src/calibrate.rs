@@ -1,11 +1,12 @@
 //! Calibrating a site's floors (`wisp calibrate`): each floor's model fitted to its survey under
 //! the site's AP grouping, and the one serde type of the JSON for scripts.
 
+use crate::calibrations::FloorCalibrations;
 use crate::pipeline::{self, Loaded};
 use crate::Error;
 use serde::Serialize;
 use wisp_model::words::{count, truncate};
-use wisp_plan::{calibrate, Calibration, CalibrationOptions};
+use wisp_plan::{Calibration, CalibrationOptions};
 
 /// A floor's id and its fitted model, or why it could not be fitted.
 pub type FloorFit = (String, Result<Calibration, String>);
@@ -30,7 +31,11 @@ pub fn calibrate_site(
                 grouping: loaded.site.ap_grouping.clone(),
                 ..opts.clone()
             };
-            let c = calibrate(&f.floor, samples, &opts).map_err(|e| e.to_string());
+            let c = FloorCalibrations::default()
+                .get(&f.floor, samples, &opts)
+                .as_ref()
+                .clone()
+                .map_err(|e| e.to_string());
             (f.floor.id.clone(), c)
         })
         .collect())

@@ -17,6 +17,7 @@
 
 pub mod bundle;
 pub mod calibrate;
+pub mod calibrations;
 pub mod charts;
 pub mod check;
 pub mod diff;

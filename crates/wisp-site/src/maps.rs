@@ -1,3 +1,4 @@
+use crate::calibrations::FloorCalibrations;
 use crate::pipeline::{self, FloorAnalysis};
 use crate::plan::FloorPlan;
 use crate::Error;
@@ -230,7 +231,7 @@ pub fn render_with<T>(
             }
             _ => &[],
         };
-        let prediction = predicted(site, floor, samples, plan, new_aps)?;
+        let prediction = predicted(site, floor, samples, &analysis.calibrations, plan, new_aps)?;
         let plan_image = analysis.plan_image(floor)?;
         return draw_predicted(
             site,
@@ -391,11 +392,13 @@ fn contours_for(site: &Site, f: &wisp_model::Floor, metric: Metric) -> Vec<f64> 
 /// The calibrated model's prediction over the floor's analysis grid for its existing APs plus
 /// `new_aps`, on the planner's design band, calibrated as `plan` was (site grouping, fitted
 /// walls if the plan fitted them); whether the model could be calibrated on `samples`
-/// (else `wisp plan`'s fallback, the default model with the manifest's powers).
+/// (else `wisp plan`'s fallback, the default model with the manifest's powers). The
+/// calibration comes from `calibrations` (the analysis's: made once per run).
 pub fn predicted(
     site: &Site,
     floor: &SiteFloor,
     samples: &[Sample],
+    calibrations: &FloorCalibrations,
     plan: Option<&FloorPlan>,
     new_aps: &[PlannedAp],
 ) -> Result<Predicted, Error> {
@@ -407,7 +410,7 @@ pub fn predicted(
         fit_walls: plan.is_some_and(|p| p.fit_walls),
         ..Default::default()
     };
-    let cal = wisp_plan::calibrate(f, samples, &options).ok();
+    let cal = calibrations.get(f, samples, &options).as_ref().clone().ok();
     let mut aps = wisp_plan::existing_aps(f, cal.as_ref());
     aps.extend(new_aps.iter().cloned());
     let geometry = pipeline::floor_grid(f)?;
@@ -651,6 +654,7 @@ impl<'a> FloorPictures<'a> {
             self.site,
             self.floor,
             self.samples,
+            &self.analysis.calibrations,
             Some(plan),
             &plan.new_aps,
         )?;
@@ -887,5 +891,90 @@ mod tests {
             .map(|d| d.zone.as_str())
             .collect();
         assert_eq!(few, ["d0", "d1", "d2", "d3", "d4"]);
+    }
+
+    /// Issue 16: `heatmap --metric predicted-*` and `report --plan` calibrate each floor once
+    /// per run. With `interpolation = "model"` the analysis calibrates the floor for its trend;
+    /// the predicted maps and the report's calibration charts drawn from that analysis reuse
+    /// it (the count is the analysis's own: every calibration of the run goes through it), and
+    /// what they reuse is what a calibration of their own would give.
+    #[test]
+    fn a_run_calibrates_each_floor_once_per_model() {
+        let mut loaded = pipeline::load(&crate::sample_site(), None).unwrap();
+        loaded.site.floors[0].interpolation =
+            wisp_model::MethodChoice::Fixed(wisp_model::Method::Model);
+        let (site, sf) = (&loaded.site, &loaded.site.floors[0]);
+        let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
+        let analysis = pipeline::analyse(site, sf, samples).unwrap();
+        assert_eq!(analysis.method, "model");
+        assert_eq!(analysis.calibrations.made(), 1, "the trend's calibration");
+        let plan = FloorPlan::default();
+        let style = |metric| Style {
+            plan: Some(&plan),
+            ..Style::of(metric)
+        };
+        // `wisp heatmap --metric predicted-before` / `predicted-after`: the trend's model.
+        for metric in [Metric::PredictedBefore, Metric::PredictedAfter] {
+            render(site, sf, &analysis, samples, style(metric)).unwrap();
+            assert_eq!(analysis.calibrations.made(), 1, "{metric:?}");
+        }
+        // `wisp report --plan`: the plan page, the HTML layer and the charts share it too.
+        let pictures = FloorPictures::new(site, sf, &analysis, samples);
+        let shared = pictures.predicted_after(&plan).unwrap();
+        crate::report::part_charts(&pictures, Some(&plan)).unwrap();
+        assert_eq!(analysis.calibrations.made(), 1);
+        let own = wisp_plan::calibrate(
+            &sf.floor,
+            samples,
+            &CalibrationOptions {
+                grouping: site.ap_grouping.clone(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(shared.calibration.as_ref(), Some(&own));
+        // A plan made with fitted walls is another model: calibrated once more, once.
+        let fitted = FloorPlan {
+            fit_walls: true,
+            ..Default::default()
+        };
+        for _ in 0..2 {
+            render(
+                site,
+                sf,
+                &analysis,
+                samples,
+                Style {
+                    plan: Some(&fitted),
+                    ..Style::of(Metric::PredictedAfter)
+                },
+            )
+            .unwrap();
+            assert_eq!(analysis.calibrations.made(), 2);
+        }
+    }
+
+    /// A floor interpolated without the model calibrates nothing for its layers, and its
+    /// predicted maps calibrate it once between them.
+    #[test]
+    fn an_idw_floor_calibrates_once_for_its_predicted_maps() {
+        let mut loaded = pipeline::load(&crate::sample_site(), None).unwrap();
+        loaded.site.floors[0].interpolation =
+            wisp_model::MethodChoice::Fixed(wisp_model::Method::Idw);
+        let (site, sf) = (&loaded.site, &loaded.site.floors[0]);
+        let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
+        let analysis = pipeline::analyse(site, sf, samples).unwrap();
+        assert_eq!(analysis.calibrations.made(), 0);
+        let plan = FloorPlan::default();
+        let pictures = FloorPictures::new(site, sf, &analysis, samples);
+        for metric in [Metric::PredictedBefore, Metric::PredictedAfter] {
+            let style = Style {
+                plan: Some(&plan),
+                ..Style::of(metric)
+            };
+            render(site, sf, &analysis, samples, style).unwrap();
+            pictures.predicted_after(&plan).unwrap();
+            assert_eq!(analysis.calibrations.made(), 1, "{metric:?}");
+        }
     }
 }

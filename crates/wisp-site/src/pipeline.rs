@@ -115,6 +115,9 @@ pub struct FloorAnalysis {
     /// The floor's plan image, decoded the first time a map needs it and kept while the
     /// analysis lives, so every picture of the floor shares one decode.
     pub plan_image: std::sync::OnceLock<image::RgbaImage>,
+    /// The floor's calibrations in this run: the one method `model` took as its trend, and
+    /// the ones the maps drawn from this analysis ask for, each made once.
+    pub calibrations: crate::calibrations::FloorCalibrations,
 }
 
 impl FloorAnalysis {
@@ -126,6 +129,7 @@ impl FloorAnalysis {
             method,
             ranks_approximate: false,
             plan_image: Default::default(),
+            calibrations: Default::default(),
         }
     }
 
@@ -256,24 +260,24 @@ pub fn analyse_with(
     // trend; a floor that cannot be calibrated falls back to ordinary kriging.
     let mut opts = opts;
     let mut method = method;
+    let calibrations = crate::calibrations::FloorCalibrations::default();
     let calibration = if opts.method == Method::Model {
         let cal_opts = wisp_plan::CalibrationOptions {
             grouping: site.ap_grouping.clone(),
             ..Default::default()
         };
-        match wisp_plan::calibrate(f, samples, &cal_opts) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                opts.method = Method::Kriging;
-                method = format!("kriging (model: the floor could not be calibrated: {e})");
-                None
-            }
+        let c = calibrations.get(f, samples, &cal_opts);
+        if let Err(e) = c.as_ref() {
+            opts.method = Method::Kriging;
+            method = format!("kriging (model: the floor could not be calibrated: {e})");
         }
+        Some(c)
     } else {
         None
     };
     let trend = calibration
         .as_ref()
+        .and_then(|c| c.as_ref().as_ref().ok())
         .map(|c| wisp_plan::CalibratedTrend::new(f, c));
     let trend_ref = trend
         .as_ref()
@@ -287,13 +291,17 @@ pub fn analyse_with(
                 zones,
                 method,
                 plan_image: Default::default(),
+                calibrations,
             })
         }
         Err(e) if *e.kind() == wisp_interp::InterpErrorKind::NoSamples => {
             // Judge against an all-unsurveyed floor, so every zone says "not enough data".
             let empty = unsurveyed_layers(g);
             let zones = evaluate_floor(f, &empty, &find, &EvalOptions::default());
-            Ok(FloorAnalysis::without_layers(zones, method))
+            Ok(FloorAnalysis {
+                calibrations,
+                ..FloorAnalysis::without_layers(zones, method)
+            })
         }
         Err(e) => Err(Error::input(format!("floor '{}': {e}", f.id))),
     }

@@ -65,7 +65,9 @@ pub fn plan_floors<'a>(
             fit_walls: how.fit_walls,
             ..Default::default()
         };
-        let cal = wisp_plan::calibrate(&f.floor, samples, &cal_opts);
+        let calibrated =
+            crate::calibrations::FloorCalibrations::default().get(&f.floor, samples, &cal_opts);
+        let cal = calibrated.as_ref();
         if let Err(e) = &cal {
             notes.push(format!(
                 "{e}; planning floor '{}' with the default model",
