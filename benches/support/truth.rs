@@ -457,6 +457,21 @@ impl DeadScore {
     }
 }
 
+/// The connected regions of `truly_dead` (the case's [`Case::truly_dead`]) of at least
+/// [`MIN_REGION_M2`]: the regions the score counts as found or not.
+fn big_dead_regions(case: &Case, truly_dead: &Grid<bool>) -> Vec<wisp_coverage::regions::Region> {
+    let cells: Vec<(usize, usize)> = truly_dead
+        .indexed_iter()
+        .filter(|(_, &t)| t)
+        .map(|(rc, _)| rc)
+        .collect();
+    let cell_area = case.geometry.cell_area();
+    wisp_coverage::regions::regions(&case.geometry, &cells)
+        .into_iter()
+        .filter(|r| r.cells.len() as f64 * cell_area >= MIN_REGION_M2)
+        .collect()
+}
+
 /// Scores `called_dead` (cells a map calls dead) against the case's truth.
 pub fn score_dead(case: &Case, called_dead: &Grid<bool>) -> DeadScore {
     let truth = case.truly_dead();
@@ -471,16 +486,7 @@ pub fn score_dead(case: &Case, called_dead: &Grid<bool>) -> DeadScore {
         either += (t || m) as usize;
         dead += t as usize;
     }
-    let cells: Vec<(usize, usize)> = truth
-        .indexed_iter()
-        .filter(|(_, &t)| t)
-        .map(|(rc, _)| rc)
-        .collect();
-    let cell_area = case.geometry.cell_area();
-    let big: Vec<_> = wisp_coverage::regions::regions(&case.geometry, &cells)
-        .into_iter()
-        .filter(|r| r.cells.len() as f64 * cell_area >= MIN_REGION_M2)
-        .collect();
+    let big = big_dead_regions(case, &truth);
     let found = big
         .iter()
         .filter(|r| {
@@ -590,17 +596,9 @@ pub struct Missed {
 /// The true dead regions of at least [`MIN_REGION_M2`] that `primary` (and its deviation
 /// `sd`, if any) misses: where they are and what the map believed there.
 pub fn missed_regions(case: &Case, primary: &Grid<f32>, sd: Option<&Grid<f32>>) -> Vec<Missed> {
-    let truth = case.truly_dead();
-    let cells: Vec<(usize, usize)> = truth
-        .indexed_iter()
-        .filter(|(_, &t)| t)
-        .map(|(rc, _)| rc)
-        .collect();
-    let cell_area = case.geometry.cell_area();
     let floor = &case.layout.floor;
-    wisp_coverage::regions::regions(&case.geometry, &cells)
+    big_dead_regions(case, &case.truly_dead())
         .into_iter()
-        .filter(|r| r.cells.len() as f64 * cell_area >= MIN_REGION_M2)
         .filter_map(|r| {
             let n = r.cells.len() as f64;
             let value = |rc: (usize, usize)| primary.values()[rc] as f64;
@@ -643,7 +641,7 @@ pub fn missed_regions(case: &Case, primary: &Grid<f32>, sd: Option<&Grid<f32>>) 
             });
             Some(Missed {
                 zone: zone.map_or("-".to_string(), |z| z.name.clone()),
-                area_m2: n * cell_area,
+                area_m2: n * case.geometry.cell_area(),
                 called_share: called as f64 / n,
                 walked,
                 map_error_db,
