@@ -893,6 +893,13 @@ mod tests {
         assert_eq!(few, ["d0", "d1", "d2", "d3", "d4"]);
     }
 
+    /// The sample site with its first floor interpolated by `method`.
+    fn sample_site_interpolated_by(method: wisp_model::Method) -> pipeline::Loaded {
+        let mut loaded = pipeline::load(&crate::sample_site(), None).unwrap();
+        loaded.site.floors[0].interpolation = wisp_model::MethodChoice::Fixed(method);
+        loaded
+    }
+
     /// Issue 16: `heatmap --metric predicted-*` and `report --plan` calibrate each floor once
     /// per run. With `interpolation = "model"` the analysis calibrates the floor for its trend;
     /// the predicted maps and the report's calibration charts drawn from that analysis reuse
@@ -900,9 +907,7 @@ mod tests {
     /// what they reuse is what a calibration of their own would give.
     #[test]
     fn a_run_calibrates_each_floor_once_per_model() {
-        let mut loaded = pipeline::load(&crate::sample_site(), None).unwrap();
-        loaded.site.floors[0].interpolation =
-            wisp_model::MethodChoice::Fixed(wisp_model::Method::Model);
+        let loaded = sample_site_interpolated_by(wisp_model::Method::Model);
         let (site, sf) = (&loaded.site, &loaded.site.floors[0]);
         let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
         let analysis = pipeline::analyse(site, sf, samples).unwrap();
@@ -958,9 +963,7 @@ mod tests {
     /// predicted maps calibrate it once between them.
     #[test]
     fn an_idw_floor_calibrates_once_for_its_predicted_maps() {
-        let mut loaded = pipeline::load(&crate::sample_site(), None).unwrap();
-        loaded.site.floors[0].interpolation =
-            wisp_model::MethodChoice::Fixed(wisp_model::Method::Idw);
+        let loaded = sample_site_interpolated_by(wisp_model::Method::Idw);
         let (site, sf) = (&loaded.site, &loaded.site.floors[0]);
         let samples = pipeline::samples_of(&loaded.survey, &sf.floor.id);
         let analysis = pipeline::analyse(site, sf, samples).unwrap();
