@@ -41,7 +41,8 @@ pub use map::{walks_of, HeatmapRequest, Marker, MarkerKind, Outline, DEFAULT_OPA
 pub use map_labels::{heatmap_labels, LabelKind, MapLabel};
 pub use raster::{esri_ascii, geotiff, NODATA};
 pub use report::{
-    report_pdf, report_pdf_with, FloorExtras, Paper, Report, ReportFloor, Table, MAX_IMAGE_WIDTH_PX,
+    report_pdf, report_pdf_with, FloorExtras, Paper, Report, ReportFloor, SharedPng, Table,
+    MAX_IMAGE_WIDTH_PX,
 };
 pub use scale::{
     channel_order, channel_slots, ColourScale, Palette, CATEGORICAL, SIGNAL_RANGE_DBM, SNR_RANGE_DB,

@@ -19,6 +19,11 @@ use krilla::surface::Surface;
 use krilla::text::{Font as PdfFont, TextDirection};
 use krilla::Document;
 
+/// An encoded PNG, shared rather than copied: a floor's pictures go into its report part, the
+/// PDF's floors and their extras without their bytes being held twice, so a report over
+/// hundreds of floors holds each picture once.
+pub type SharedPng = std::sync::Arc<[u8]>;
+
 /// Heatmaps wider than this are scaled down before embedding: at 1600 px across the ~480 pt
 /// text width of A4 they print at over 240 dpi, and the file stays a few megabytes.
 pub const MAX_IMAGE_WIDTH_PX: u32 = 1600;
@@ -76,7 +81,7 @@ pub struct ReportFloor {
     pub heatmaps: Vec<(String, RgbaImage)>,
     /// More heatmaps, as PNG bytes, shown after `heatmaps`. They are decoded one at a time while
     /// the PDF is made, so a report over hundreds of floors never holds them all as pixels.
-    pub heatmap_pngs: Vec<(String, Vec<u8>)>,
+    pub heatmap_pngs: Vec<(String, SharedPng)>,
     /// Zone compliance: one row per zone, failing zones highlighted.
     pub zone_table: Table,
     /// Dead zones found on this floor.
@@ -98,7 +103,7 @@ pub struct FloorExtras {
     /// shown as a grid of thumbnails, three to a row, after the dead-zone table; decoded one at
     /// a time like [`ReportFloor::heatmap_pngs`], so a report of many floors never holds every
     /// close-up's pixels at once.
-    pub dead_zone_maps: Vec<(String, Vec<u8>)>,
+    pub dead_zone_maps: Vec<(String, SharedPng)>,
     /// Proposed access points, under "Proposed access points"; left out when it has no rows.
     pub proposed_aps: Table,
     /// Paragraphs after the proposed access points (what the plan assumes, what it costs…);
@@ -106,7 +111,7 @@ pub struct FloorExtras {
     pub plan_notes: Vec<String>,
     /// Maps of the plan (typically the predicted signal with the proposed APs) as PNG bytes,
     /// (caption, PNG); decoded one at a time like [`ReportFloor::heatmap_pngs`].
-    pub plan_map_pngs: Vec<(String, Vec<u8>)>,
+    pub plan_map_pngs: Vec<(String, SharedPng)>,
     /// Each zone's predicted result before and after the plan; left out when it has no rows.
     pub plan_zones: Table,
     /// What an installer orders; left out when it has no rows.
@@ -169,22 +174,29 @@ pub fn report_pdf(report: &Report) -> Result<Vec<u8>, RenderError> {
 /// and after, the bill of materials and the plan notes.
 pub fn report_pdf_with(report: &Report, extras: &[FloorExtras]) -> Result<Vec<u8>, RenderError> {
     let faces = Faces::load()?;
-    let mut images = Vec::new();
+    let mut pictures = Vec::new();
     for (i, floor) in report.floors.iter().enumerate() {
         for (caption, picture) in &floor.heatmaps {
-            images.push(embeddable_image(picture, caption)?);
+            pictures.push(Picture::drawn(picture, caption));
         }
         for (caption, png) in &floor.heatmap_pngs {
-            images.push(embeddable_png(png, caption)?);
+            pictures.push(Picture::png(png, caption));
         }
         let extra = extras.get(i);
         for (caption, png) in extra.map_or(&[][..], |e| &e.dead_zone_maps[..]) {
-            images.push(embeddable_png(png, caption)?);
+            pictures.push(Picture::png(png, caption));
         }
         for (caption, png) in extra.map_or(&[][..], |e| &e.plan_map_pngs[..]) {
-            images.push(embeddable_png(png, caption)?);
+            pictures.push(Picture::png(png, caption));
         }
     }
+    // The layout needs only the pictures' sizes (a PNG's from its header); each picture is
+    // flattened and embedded when its page is drawn and dropped after its last page, so the
+    // report never holds more than a page's pictures decoded, however many floors it has.
+    let sizes = pictures
+        .iter()
+        .map(Picture::size)
+        .collect::<Result<Vec<_>, _>>()?;
     let charts = extras
         .iter()
         .flat_map(|e| &e.charts)
@@ -196,19 +208,92 @@ pub fn report_pdf_with(report: &Report, extras: &[FloorExtras]) -> Result<Vec<u8
             })
         })
         .collect::<Result<Vec<_>, RenderError>>()?;
-    let pages = lay_out(report, extras, &faces, &images, &charts);
-    draw_pdf(report, &pages, &images, &charts)
+    let pages = lay_out(report, extras, &faces, &sizes, &charts);
+    draw_pdf(report, &pages, &pictures, &charts)
 }
 
-/// [`embeddable_image`] of a PNG, decoded only for as long as it takes.
-fn embeddable_png(png: &[u8], caption: &str) -> Result<PreparedImage, RenderError> {
-    let picture = image::load_from_memory_with_format(png, image::ImageFormat::Png)
-        .map_err(|e| RenderErrorKind::PngEncode {
-            what: caption.to_string(),
+/// A picture of the report as it was given: drawn (RGBA) or already encoded as PNG.
+enum PictureSource<'r> {
+    Drawn(&'r RgbaImage),
+    Png(&'r [u8]),
+}
+
+/// A picture to place in the PDF, with its caption (for errors).
+struct Picture<'r> {
+    caption: &'r str,
+    source: PictureSource<'r>,
+}
+
+/// The size a picture has in the PDF, in pixels ([`pdf_pixels`] of its own).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PictureSize {
+    width: u32,
+    height: u32,
+}
+
+/// A picture's pixel size in the PDF: as drawn, or scaled down to [`MAX_IMAGE_WIDTH_PX`] wide.
+fn pdf_pixels(width: u32, height: u32) -> PictureSize {
+    if width > MAX_IMAGE_WIDTH_PX {
+        let new_h = ((height as u64 * MAX_IMAGE_WIDTH_PX as u64) / width as u64).max(1) as u32;
+        PictureSize {
+            width: MAX_IMAGE_WIDTH_PX,
+            height: new_h,
+        }
+    } else {
+        PictureSize { width, height }
+    }
+}
+
+impl<'r> Picture<'r> {
+    fn drawn(picture: &'r RgbaImage, caption: &'r str) -> Picture<'r> {
+        Picture {
+            caption,
+            source: PictureSource::Drawn(picture),
+        }
+    }
+
+    fn png(png: &'r [u8], caption: &'r str) -> Picture<'r> {
+        Picture {
+            caption,
+            source: PictureSource::Png(png),
+        }
+    }
+
+    fn not_a_png(&self, e: image::ImageError) -> RenderError {
+        RenderErrorKind::PngEncode {
+            what: self.caption.to_string(),
             message: format!("not a PNG: {e}"),
-        })?
-        .to_rgba8();
-    embeddable_image(&picture, caption)
+        }
+        .into()
+    }
+
+    /// The picture's size in the PDF, without decoding a PNG's pixels.
+    fn size(&self) -> Result<PictureSize, RenderError> {
+        use image::ImageDecoder as _;
+        let (w, h) = match self.source {
+            PictureSource::Drawn(picture) => picture.dimensions(),
+            PictureSource::Png(png) => {
+                image::codecs::png::PngDecoder::new(std::io::Cursor::new(png))
+                    .map_err(|e| self.not_a_png(e))?
+                    .dimensions()
+            }
+        };
+        Ok(pdf_pixels(w, h))
+    }
+
+    /// The picture ready to embed ([`embeddable_image`]), a PNG decoded only for as long as
+    /// it takes.
+    fn prepare(&self) -> Result<Vec<u8>, RenderError> {
+        match self.source {
+            PictureSource::Drawn(picture) => embeddable_image(picture, self.caption),
+            PictureSource::Png(png) => {
+                let picture = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+                    .map_err(|e| self.not_a_png(e))?
+                    .to_rgba8();
+                embeddable_image(&picture, self.caption)
+            }
+        }
+    }
 }
 
 /// Charts are drawn this many units wide and scaled to the text width (about 480 pt): tick
@@ -221,14 +306,9 @@ struct PreparedChart {
     size: (u32, u32),
 }
 
-/// A picture ready for the PDF: flattened onto white, at most [`MAX_IMAGE_WIDTH_PX`] wide.
-struct PreparedImage {
-    png: Vec<u8>,
-    width: u32,
-    height: u32,
-}
-
-fn embeddable_image(picture: &RgbaImage, caption: &str) -> Result<PreparedImage, RenderError> {
+/// A picture ready for the PDF: flattened onto white, at most [`MAX_IMAGE_WIDTH_PX`] wide,
+/// encoded as PNG (empty for a picture of no pixels).
+fn embeddable_image(picture: &RgbaImage, caption: &str) -> Result<Vec<u8>, RenderError> {
     let (w, h) = picture.dimensions();
     let mut flat = RgbImage::new(w, h);
     for (out, p) in flat.pixels_mut().zip(picture.pixels()) {
@@ -236,22 +316,12 @@ fn embeddable_image(picture: &RgbaImage, caption: &str) -> Result<PreparedImage,
         let over_white = |c: u8| ((c as u32 * alpha + 255 * (255 - alpha) + 127) / 255) as u8;
         out.0 = [over_white(p.0[0]), over_white(p.0[1]), over_white(p.0[2])];
     }
-    if w > MAX_IMAGE_WIDTH_PX {
-        let new_h = ((h as u64 * MAX_IMAGE_WIDTH_PX as u64) / w as u64).max(1) as u32;
-        flat = image::imageops::resize(
-            &flat,
-            MAX_IMAGE_WIDTH_PX,
-            new_h,
-            image::imageops::FilterType::Triangle,
-        );
+    let PictureSize { width, height } = pdf_pixels(w, h);
+    if (width, height) != (w, h) {
+        flat = image::imageops::resize(&flat, width, height, image::imageops::FilterType::Triangle);
     }
-    let (width, height) = flat.dimensions();
     if width == 0 || height == 0 {
-        return Ok(PreparedImage {
-            png: Vec::new(),
-            width,
-            height,
-        });
+        return Ok(Vec::new());
     }
     let mut png = Vec::new();
     image::codecs::png::PngEncoder::new(&mut png)
@@ -260,8 +330,7 @@ fn embeddable_image(picture: &RgbaImage, caption: &str) -> Result<PreparedImage,
             what: caption.to_string(),
             message: e.to_string(),
         })?;
-    png.shrink_to_fit();
-    Ok(PreparedImage { png, width, height })
+    Ok(png)
 }
 
 // Typography, in points.
@@ -487,7 +556,7 @@ impl<'a> Layout<'a> {
     }
 
     /// A picture scaled to the text width (or down to fit one page), centred, caption below.
-    fn picture(&mut self, index: usize, image: &PreparedImage, caption: &str) {
+    fn picture(&mut self, index: usize, image: &PictureSize, caption: &str) {
         let caption_lines = wrap_text(
             self.font(Weight::Regular),
             CAPTION_SIZE,
@@ -560,7 +629,7 @@ impl<'a> Layout<'a> {
     /// Pictures as thumbnails, [`THUMBNAILS_PER_ROW`] to a row, each scaled to its column (and
     /// no taller than wide) with its caption below; a row is kept whole on one page.
     /// `first_index` is the index of the first picture in `images`.
-    fn thumbnails(&mut self, first_index: usize, images: &[PreparedImage], captions: &[&str]) {
+    fn thumbnails(&mut self, first_index: usize, images: &[PictureSize], captions: &[&str]) {
         const GAP: f32 = 12.0;
         let per_row = THUMBNAILS_PER_ROW;
         let column = (self.content_width() - GAP * (per_row - 1) as f32) / per_row as f32;
@@ -793,7 +862,7 @@ fn lay_out(
     report: &Report,
     extras: &[FloorExtras],
     faces: &Faces,
-    images: &[PreparedImage],
+    images: &[PictureSize],
     charts: &[PreparedChart],
 ) -> Vec<Vec<Op>> {
     let mut layout = Layout::new(faces, report.paper);
@@ -986,7 +1055,7 @@ fn leading_iso_date(text: &str) -> Option<DateTime> {
 fn draw_pdf(
     report: &Report,
     pages: &[Vec<Op>],
-    images: &[PreparedImage],
+    pictures: &[Picture<'_>],
     charts: &[PreparedChart],
 ) -> Result<Vec<u8>, RenderError> {
     let pdf_error = |what: &str| RenderError::from(RenderErrorKind::Pdf(what.to_string()));
@@ -994,17 +1063,23 @@ fn draw_pdf(
         .ok_or_else(|| pdf_error("DejaVu Sans not accepted"))?;
     let bold = PdfFont::new(dejavu::sans::bold().into(), 0)
         .ok_or_else(|| pdf_error("DejaVu Sans Bold not accepted"))?;
-    let pdf_images = images
-        .iter()
-        .map(|image| {
-            if image.png.is_empty() {
-                return Ok(None);
-            }
-            PdfImage::from_png(image.png.clone().into(), true)
-                .map(Some)
-                .map_err(|e| pdf_error(&e))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let placed = |ops: &'_ [Op]| -> Vec<usize> {
+        ops.iter()
+            .filter_map(|op| match op {
+                Op::Image { index, .. } if *index < pictures.len() => Some(*index),
+                _ => None,
+            })
+            .collect()
+    };
+    // The last page each picture is drawn on: it is dropped after that page (krilla writes an
+    // image into the document when it is first drawn and keeps only a reference to it).
+    let mut last_page = vec![None; pictures.len()];
+    for (p, ops) in pages.iter().enumerate() {
+        for index in placed(ops) {
+            last_page[index] = Some(p);
+        }
+    }
+    let mut pdf_images: Vec<Option<PdfImage>> = vec![None; pictures.len()];
 
     let mut document = Document::new();
     let mut metadata = Metadata::new()
@@ -1020,7 +1095,16 @@ fn draw_pdf(
     document.set_metadata(metadata);
 
     let (page_w, page_h) = report.paper.size_pt();
-    for ops in pages {
+    for (p, ops) in pages.iter().enumerate() {
+        for index in placed(ops) {
+            if pdf_images[index].is_none() {
+                let png = pictures[index].prepare()?;
+                if !png.is_empty() {
+                    pdf_images[index] =
+                        Some(PdfImage::from_png(png.into(), true).map_err(|e| pdf_error(&e))?);
+                }
+            }
+        }
         let settings =
             PageSettings::from_wh(page_w, page_h).ok_or_else(|| pdf_error("invalid page size"))?;
         let mut page = document.start_page_with(settings);
@@ -1030,6 +1114,11 @@ fn draw_pdf(
         }
         surface.finish();
         page.finish();
+        for (index, last) in last_page.iter().enumerate() {
+            if *last == Some(p) {
+                pdf_images[index] = None;
+            }
+        }
     }
     document.finish().map_err(|e| pdf_error(&format!("{e:?}")))
 }
@@ -1250,6 +1339,46 @@ fn draw_op(
 mod tests {
     use super::*;
 
+    /// The layout reads a PNG's size from its header; the picture embedded later must have
+    /// exactly that size, scaled down or not, drawn or PNG.
+    #[test]
+    fn a_pictures_size_from_its_header_is_the_size_embedded() {
+        for (w, h) in [
+            (1, 1),
+            (400, 40),
+            (1600, 3),
+            (1601, 3),
+            (3000, 1),
+            (2401, 977),
+        ] {
+            let drawn = RgbaImage::from_fn(w, h, |x, y| image::Rgba([x as u8, y as u8, 7, 200]));
+            let mut png = Vec::new();
+            image::codecs::png::PngEncoder::new(&mut png)
+                .write_image(drawn.as_raw(), w, h, image::ExtendedColorType::Rgba8)
+                .unwrap();
+            for picture in [Picture::drawn(&drawn, "d"), Picture::png(&png, "p")] {
+                let size = picture.size().unwrap();
+                let embedded = image::load_from_memory_with_format(
+                    &picture.prepare().unwrap(),
+                    image::ImageFormat::Png,
+                )
+                .unwrap();
+                assert_eq!(
+                    (size.width, size.height),
+                    (embedded.width(), embedded.height()),
+                    "{w} x {h}"
+                );
+                assert!(size.width <= MAX_IMAGE_WIDTH_PX);
+            }
+        }
+        let garbage = Picture::png(b"not a png", "map");
+        assert!(garbage
+            .size()
+            .unwrap_err()
+            .to_string()
+            .contains("not a PNG"));
+    }
+
     #[test]
     fn columns_fill_the_width_and_keep_narrow_ones() {
         let widths = fit_columns(&[20.0, 30.0], 100.0);
@@ -1388,20 +1517,16 @@ mod tests {
             // The layout reads the pictures' sizes from the prepared images below (a tall
             // one, which must be no taller than its column is wide); these give the captions.
             dead_zone_maps: (0..5)
-                .map(|i| (format!("Close-up {i}"), Vec::new()))
+                .map(|i| (format!("Close-up {i}"), SharedPng::from([])))
                 .collect(),
             proposed_aps: Table::new(vec!["AP".into()], vec![vec!["NEW-1".into()]]),
             plan_notes: vec!["Two new access points close every dead zone.".into()],
-            plan_map_pngs: vec![("Predicted after".into(), vec![])],
+            plan_map_pngs: vec![("Predicted after".into(), SharedPng::from([]))],
             plan_zones: Table::new(vec!["Zone".into()], vec![vec!["Bay 9".into()]]),
             bill_of_materials: Table::new(vec!["Item".into()], vec![vec!["Mount kit".into()]]),
             charts: vec![],
         }];
-        let prepared = |w: u32, h: u32| PreparedImage {
-            png: vec![1],
-            width: w,
-            height: h,
-        };
+        let prepared = |width: u32, height: u32| PictureSize { width, height };
         let mut images = vec![prepared(400, 40)];
         for i in 0..5 {
             images.push(if i == 1 {

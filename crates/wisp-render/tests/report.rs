@@ -203,7 +203,7 @@ fn dead_zone_close_ups_and_proposed_aps_are_embedded() {
                 let close_up = crop(&heatmap, centre, 30);
                 (
                     format!("DZ-{i}"),
-                    wisp_render::png_bytes(&close_up).unwrap(),
+                    wisp_render::png_bytes(&close_up).unwrap().into(),
                 )
             })
             .collect(),
@@ -242,7 +242,7 @@ fn heatmaps_given_as_png_make_the_same_pdf_as_pixels() {
     let as_png = Report {
         floors: vec![ReportFloor {
             name: "L1".into(),
-            heatmap_pngs: vec![("map".into(), png)],
+            heatmap_pngs: vec![("map".into(), png.into())],
             ..ReportFloor::default()
         }],
         ..Report::default()
@@ -254,7 +254,7 @@ fn heatmaps_given_as_png_make_the_same_pdf_as_pixels() {
     let broken = Report {
         floors: vec![ReportFloor {
             name: "L1".into(),
-            heatmap_pngs: vec![("map".into(), b"not a png".to_vec())],
+            heatmap_pngs: vec![("map".into(), b"not a png"[..].into())],
             ..ReportFloor::default()
         }],
         ..Report::default()

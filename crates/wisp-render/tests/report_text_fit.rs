@@ -102,7 +102,9 @@ fn messy_report() -> (Report, Vec<FloorExtras>) {
         .map(|name| {
             (
                 format!("{name}: primary, 12.5 m², worst -84.0 dBm"),
-                wisp_render::png_bytes(&crop(&m.plan, (60.0, 30.0), 40)).unwrap(),
+                wisp_render::png_bytes(&crop(&m.plan, (60.0, 30.0), 40))
+                    .unwrap()
+                    .into(),
             )
         })
         .collect();

@@ -202,7 +202,7 @@ fn read_bundle(path: &Path) -> Result<(Bundle, Vec<FloorPart>), Error> {
                 return Err(bad(format!("unsafe file name '{}'", h.file)));
             }
             let png = wisp_ingest::read_limited(&dir.join(&h.file), MAX_PNG_BYTES)?;
-            heatmaps.push((h.caption.clone(), png));
+            heatmaps.push((h.caption.clone(), png.into()));
         }
         let zones = f
             .zones

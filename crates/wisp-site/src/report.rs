@@ -6,7 +6,7 @@ use wisp_coverage::{Criterion, Verdict, ZoneResult};
 use wisp_ingest::{FileReport, Site, SiteFloor};
 use wisp_model::words::count;
 use wisp_model::Sample;
-use wisp_render::{Paper, Report, ReportFloor, Table};
+use wisp_render::{Paper, Report, ReportFloor, SharedPng, Table};
 
 fn f1(v: f64) -> String {
     if v.is_nan() {
@@ -34,10 +34,10 @@ pub struct FloorPart {
     /// `centroid_px`); None only when the floor is not in the manifest.
     pub calibration: Option<wisp_model::PlanCalibration>,
     pub zones: Vec<ZoneResult>,
-    /// (caption, PNG bytes).
-    pub heatmaps: Vec<(String, Vec<u8>)>,
+    /// (caption, PNG bytes), shared with the report's floors.
+    pub heatmaps: Vec<(String, SharedPng)>,
     /// Close-ups of the dead zones for the PDF: (caption, PNG bytes). Not kept in shard bundles.
-    pub dead_zone_maps: Vec<(String, Vec<u8>)>,
+    pub dead_zone_maps: Vec<(String, SharedPng)>,
     /// The floor's charts (`crate::charts::report_charts`), drawn on the PDF's chart pages.
     /// Not kept in shard bundles.
     pub charts: Vec<wisp_render::Chart>,
@@ -52,7 +52,7 @@ pub struct FloorPart {
 /// A floor's plan page: the predicted map (PNG) and the tables.
 #[derive(Debug, Clone)]
 pub struct PlanPart {
-    pub maps: Vec<(String, Vec<u8>)>,
+    pub maps: Vec<(String, SharedPng)>,
     pub proposed_aps: Table,
     pub zones: Table,
     pub bill_of_materials: Table,
@@ -160,7 +160,7 @@ pub fn floor_part_with(
             let img = pictures.get(metric)?;
             heatmaps.push((
                 format!("{} — {}", sf.floor.name, metric.title()),
-                wisp_render::png_bytes(&img)?,
+                wisp_render::png_bytes(&img)?.into(),
             ));
         }
     }
@@ -202,7 +202,7 @@ pub fn floor_part_with(
     }
     let dead_zone_maps = crate::maps::dead_zone_crops(pictures)?
         .into_iter()
-        .map(|(caption, img)| Ok((caption, wisp_render::png_bytes(&img)?)))
+        .map(|(caption, img)| Ok((caption, wisp_render::png_bytes(&img)?.into())))
         .collect::<Result<Vec<_>, Error>>()?;
     Ok(FloorPart {
         index,
@@ -284,7 +284,7 @@ fn plan_part(pictures: &FloorPictures<'_>, fp: &FloorPlan) -> Result<PlanPart, E
     Ok(PlanPart {
         maps: vec![(
             format!("{} — {}", sf.floor.name, Metric::PredictedAfter.title()),
-            map,
+            map.into(),
         )],
         proposed_aps: proposed_ap_table(&fp.new_aps),
         zones: plan_zone_table(&fp.zones),
