@@ -617,7 +617,7 @@ fn grid_auto_takes_the_cross_validated_best_point_method() {
         "auto grids with the method it names"
     );
     // An unknown method is refused by name, with the choices.
-    let o = run("spline", "x.asc");
+    let o = run("bicubic", "x.asc");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("auto"), "{}", stderr(&o));
 }

@@ -26,6 +26,7 @@ pub mod natural;
 pub mod nearest;
 pub mod neighbours;
 pub mod regression;
+pub mod spline;
 pub mod validate;
 
 pub use fields::{radio_fields, LayerOptions, RadioFields, RadioInfo, RadioKey, WallAware};
@@ -38,6 +39,7 @@ pub use natural::NaturalNeighbour;
 pub use nearest::Nearest;
 pub use neighbours::NeighbourIndex;
 pub use regression::{RegressionKriging, Trend, TrendFit};
+pub use spline::ThinPlateSpline;
 pub use validate::{
     auto, auto_with, cross_validate, cross_validate_points, cross_validate_with, walk_folds, Auto,
     CrossValidation, Folds, MethodScore, Score, Validation,

@@ -4,7 +4,9 @@
 
 use crate::method::Interpolator;
 use crate::Idw;
-use crate::{InterpError, InterpErrorKind, NaturalNeighbour, Nearest, OrdinaryKriging};
+use crate::{
+    InterpError, InterpErrorKind, NaturalNeighbour, Nearest, OrdinaryKriging, ThinPlateSpline,
+};
 use wisp_model::Method;
 
 /// A point method with its default parameters. `model` is not one: its trend comes from a
@@ -15,6 +17,7 @@ pub fn interpolator(method: Method) -> Result<Box<dyn Interpolator>, InterpError
         Method::Nearest => Ok(Box::new(Nearest)),
         Method::Natural => Ok(Box::new(NaturalNeighbour::default())),
         Method::Kriging => Ok(Box::new(OrdinaryKriging::default())),
+        Method::Spline => Ok(Box::new(ThinPlateSpline::default())),
         Method::Model => Err(InterpErrorKind::Parameter {
             name: "method",
             reason: "'model' needs the calibrated model's trend",

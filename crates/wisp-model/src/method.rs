@@ -20,6 +20,9 @@ pub enum Method {
     Kriging,
     /// The nearest sample's value: a step surface.
     Nearest,
+    /// A smoothed thin-plate spline over each place's nearest samples (scipy's RBF thin-plate
+    /// spline with neighbours and smoothing).
+    Spline,
     /// Regression kriging: the floor's calibrated propagation model as the trend, the residual
     /// kriged. Needs a calibration, so it is not a point method.
     Model,
@@ -28,20 +31,22 @@ pub enum Method {
 impl Method {
     /// The methods that need nothing but the samples' positions and values, in the order `auto`
     /// prefers them on a tie: IDW first (the established default), then the smoother natural
-    /// neighbours, then kriging (more assumptions: a stationary variogram), and nearest sample
-    /// last (a step surface).
-    pub const POINT: [Method; 4] = [
+    /// neighbours, then kriging (more assumptions: a stationary variogram), the thin-plate
+    /// spline (a smoothing parameter chosen for it), and nearest sample last (a step surface).
+    pub const POINT: [Method; 5] = [
         Method::Idw,
         Method::Natural,
         Method::Kriging,
+        Method::Spline,
         Method::Nearest,
     ];
 
     /// Every method, point methods first.
-    pub const ALL: [Method; 5] = [
+    pub const ALL: [Method; 6] = [
         Method::Idw,
         Method::Natural,
         Method::Kriging,
+        Method::Spline,
         Method::Nearest,
         Method::Model,
     ];
@@ -53,12 +58,13 @@ impl Method {
             Method::Natural => "natural",
             Method::Kriging => "kriging",
             Method::Nearest => "nearest",
+            Method::Spline => "spline",
             Method::Model => "model",
         }
     }
 
     /// The names of the point methods, for a command line's list of choices.
-    pub fn point_names() -> [&'static str; 4] {
+    pub fn point_names() -> [&'static str; 5] {
         Method::POINT.map(Method::name)
     }
 }
@@ -161,13 +167,13 @@ mod tests {
     fn choices_are_the_methods_and_auto() {
         assert_eq!(
             MethodChoice::names(),
-            ["idw", "natural", "kriging", "nearest", "model", "auto"]
+            ["idw", "natural", "kriging", "spline", "nearest", "model", "auto"]
         );
         for n in MethodChoice::names() {
             assert_eq!(n.parse::<MethodChoice>().unwrap().to_string(), n);
         }
         assert_eq!("AUTO".parse::<MethodChoice>().unwrap(), MethodChoice::Auto);
-        let e = "spline".parse::<MethodChoice>().unwrap_err().to_string();
-        assert!(e.contains("spline") && e.contains("auto"), "{e}");
+        let e = "bicubic".parse::<MethodChoice>().unwrap_err().to_string();
+        assert!(e.contains("bicubic") && e.contains("auto"), "{e}");
     }
 }

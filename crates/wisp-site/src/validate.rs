@@ -153,15 +153,16 @@ pub fn auto_line(v: &Validation) -> String {
     let tied = v.methods.iter().any(|m| {
         m.method != best.method && (m.overall.rmse_db() - best.overall.rmse_db()).abs() < TIE_DB
     });
+    let tie_order = wisp_model::Method::ALL.map(|m| m.name()).join(", ");
     format!(
         "auto would pick {}: lowest RMSE ({} dB vs {}){}",
         best.method,
         num(best.overall.rmse_db(), false),
         others.join(", "),
         if tied {
-            " — a tie, broken in the order idw, natural, kriging, nearest"
+            format!(" — a tie, broken in the order {tie_order}")
         } else {
-            ""
+            String::new()
         }
     )
 }

@@ -1,7 +1,9 @@
 use crate::{CliError, ExitCode};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use wisp_interp::{Idw, Interpolator, NaturalNeighbour, Nearest, OrdinaryKriging, ScatteredPoint};
+use wisp_interp::{
+    Idw, Interpolator, NaturalNeighbour, Nearest, OrdinaryKriging, ScatteredPoint, ThinPlateSpline,
+};
 use wisp_model::words::count;
 use wisp_model::{GridGeometry, Method, MethodChoice};
 
@@ -20,13 +22,18 @@ pub struct Args {
     size: Option<(usize, usize)>,
     /// Interpolation method: idw (inverse distance), nearest (nearest sample), natural (Sibson's
     /// natural neighbours, IDW outside the points' hull), kriging (ordinary kriging with a fitted
-    /// exponential semivariogram), or auto (the one of these with the lowest RMSE when stretches
-    /// of 20 m of the points, in file order, are left out in turn: `wisp validate`'s folds).
+    /// exponential semivariogram), spline (smoothed thin-plate spline over the nearest points),
+    /// or auto (the one of these with the lowest RMSE when stretches of 20 m of the points, in
+    /// file order, are left out in turn: `wisp validate`'s folds).
     #[arg(long, default_value = "idw", value_parser = parse_point_choice)]
     method: MethodChoice,
-    /// Neighbours per estimate [default: 12 for idw and natural's fallback, 64 for kriging].
+    /// Neighbours per estimate [default: 12 for idw and natural's fallback, 64 for kriging, 50
+    /// for spline].
     #[arg(long)]
     k: Option<usize>,
+    /// Spline smoothing λ (spline only; 0 passes through every point).
+    #[arg(long, default_value_t = ThinPlateSpline::default().smoothing)]
+    smoothing: f64,
     /// IDW distance exponent (idw, and natural's fallback).
     #[arg(long, default_value_t = 2.0)]
     power: f64,
@@ -89,6 +96,11 @@ fn interpolator(a: &Args, method: Method) -> Result<Box<dyn Interpolator>, CliEr
             "--k must be at least 1 and --power a positive number",
         ));
     }
+    if !(a.smoothing.is_finite() && a.smoothing >= 0.0) {
+        return Err(CliError::input(
+            "--smoothing must be a finite number, 0 or more",
+        ));
+    }
     if a.std_dev_out.is_some() && a.method != MethodChoice::Fixed(Method::Kriging) {
         return Err(CliError::input(format!(
             "--std-dev-out: only kriging gives a standard deviation, not --method {}",
@@ -106,6 +118,10 @@ fn interpolator(a: &Args, method: Method) -> Result<Box<dyn Interpolator>, CliEr
         Method::Kriging => Box::new(OrdinaryKriging {
             k: a.k.unwrap_or(OrdinaryKriging::default().k),
             ..Default::default()
+        }),
+        Method::Spline => Box::new(ThinPlateSpline {
+            k: a.k.unwrap_or(ThinPlateSpline::default().k),
+            smoothing: a.smoothing,
         }),
         // parse_point_choice refuses it already: a table of points has no calibrated model.
         Method::Model => {

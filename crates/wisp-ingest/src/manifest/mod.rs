@@ -49,7 +49,8 @@ pub struct RawManifest {
     pub profiles: Vec<Spanned<RawProfile>>,
     #[serde(default)]
     pub survey_range_m: Option<Spanned<f64>>,
-    /// Interpolation method for every floor: idw (default), natural, kriging, nearest, or auto
+    /// Interpolation method for every floor: idw (default), natural, kriging, spline, nearest,
+    /// model, or auto
     /// (chosen per floor by cross-validation on walk-out folds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interpolation: Option<Spanned<String>>,
@@ -1585,9 +1586,9 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
             parse(&per_floor).unwrap().floors[0].interpolation,
             MethodChoice::Fixed(wisp_model::Method::Kriging)
         );
-        let bad = OK.replace("id = \"L1\"", "id = \"L1\"\ninterpolation = \"spline\"");
+        let bad = OK.replace("id = \"L1\"", "id = \"L1\"\ninterpolation = \"bicubic\"");
         let e = parse(&bad).unwrap_err().to_string();
-        assert!(e.contains("'spline'") && e.contains("site.toml:"), "{e}");
+        assert!(e.contains("'bicubic'") && e.contains("site.toml:"), "{e}");
     }
 
     #[test]

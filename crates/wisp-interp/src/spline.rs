@@ -1,0 +1,404 @@
+//! Smoothed thin-plate spline over each place's nearest samples (a local radial-basis method).
+//!
+//! At a place q with neighbours x₁…xₙ (the k nearest distinct sample positions) the estimate is
+//! the thin-plate spline through them with a linear trend,
+//!
+//! ```text
+//! s(q) = Σᵢ wᵢ φ(|q − xᵢ|) + c₀ + c₁ q̂ₓ + c₂ q̂ᵧ,   φ(r) = r² ln r,
+//! ```
+//!
+//! whose coefficients solve `[K + λI, P; Pᵀ, 0] [w; c] = [z; 0]` (K the kernel between the
+//! neighbours, P their rows `[1, x̂, ŷ]`, λ the smoothing): λ = 0 passes through every sample,
+//! a larger λ lets the surface miss noisy ones. This is scipy's `RBFInterpolator(kernel=
+//! "thin_plate_spline", degree=1, neighbors=k, smoothing=λ)`: the kernel in metres, the
+//! polynomial's coordinates shifted to the neighbourhood's centre and scaled by its half-extent
+//! (which only conditions the system; the spline is the same). Because the system is symmetric,
+//! the estimate is `μ · [z; 0]` with `A μ = [φ(|q − xᵢ|); 1; q̂]`: one solve per place gives
+//! weights every field (radio) shares, as kriging's weights are shared.
+//!
+//! Where the neighbours are collinear (a straight corridor) the linear trend is not determined;
+//! the spline then takes a constant trend alone, and a lone neighbour gives its own value.
+
+use crate::kriging::lu_solve;
+use crate::method::{
+    at_points, check_fields, grid_cells, Estimates, Interpolator, Merged, Prepared, Surface,
+};
+use crate::neighbours::{Neighbour, NeighbourIndex};
+use crate::{InterpError, InterpErrorKind, ScatteredPoint};
+use wisp_model::GridGeometry;
+
+/// A smoothed thin-plate spline over each place's `k` nearest samples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThinPlateSpline {
+    /// Neighbours per place (distinct positions).
+    pub k: usize,
+    /// λ, added to the kernel's diagonal, in the kernel's units (m² ln m): 0 interpolates.
+    pub smoothing: f64,
+}
+
+impl Default for ThinPlateSpline {
+    /// 50 neighbours and smoothing 1: the settings of scipy's RBF thin-plate spline that had the
+    /// lowest walk-out RMSE of every method tried on a real office floor (issue 14: 5.71 dB
+    /// against 6.15 for natural neighbour and 8.34 for IDW). An estimate from one floor.
+    fn default() -> Self {
+        ThinPlateSpline {
+            k: 50,
+            smoothing: 1.0,
+        }
+    }
+}
+
+impl Interpolator for ThinPlateSpline {
+    fn method(&self) -> wisp_model::Method {
+        wisp_model::Method::Spline
+    }
+
+    fn prepare(&self, points: &[ScatteredPoint]) -> Result<Box<dyn Prepared>, InterpError> {
+        if self.k == 0 {
+            return Err(InterpErrorKind::ZeroK.into());
+        }
+        if !(self.smoothing.is_finite() && self.smoothing >= 0.0) {
+            return Err(InterpErrorKind::Parameter {
+                name: "smoothing",
+                reason: "must be a finite number, 0 or more",
+            }
+            .into());
+        }
+        // Checks for no points and non-finite positions.
+        NeighbourIndex::new(points)?;
+        // Two samples at one place would make the kernel singular at λ = 0: averaged first.
+        let merged = Merged::new(points);
+        let index = NeighbourIndex::new(&merged.points)?;
+        Ok(Box::new(PreparedSpline {
+            params: *self,
+            samples: points.len(),
+            merged,
+            index,
+        }))
+    }
+}
+
+struct PreparedSpline {
+    params: ThinPlateSpline,
+    samples: usize,
+    merged: Merged,
+    /// Over the distinct positions.
+    index: NeighbourIndex,
+}
+
+/// The thin-plate kernel r² ln r (0 at r = 0, its limit).
+#[inline]
+fn kernel(r: f64) -> f64 {
+    if r > 0.0 {
+        r * r * r.ln()
+    } else {
+        0.0
+    }
+}
+
+/// A thread's scratch: the system and its right-hand side.
+#[derive(Default)]
+struct System {
+    a: Vec<f64>,
+    b: Vec<f64>,
+}
+
+impl PreparedSpline {
+    /// The weights of the neighbours' values at (x, y), in `sys.b[..n]`; false if no trend
+    /// could be fitted (then the caller takes the nearest value).
+    fn weights(&self, x: f64, y: f64, neighbours: &[Neighbour], sys: &mut System) -> bool {
+        let pts = &self.merged.points;
+        let n = neighbours.len();
+        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        for nb in neighbours {
+            let p = pts[nb.index as usize];
+            lo = [lo[0].min(p.x), lo[1].min(p.y)];
+            hi = [hi[0].max(p.x), hi[1].max(p.y)];
+        }
+        let shift = [(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0];
+        let half = |d: f64| if d > 0.0 { d / 2.0 } else { 1.0 };
+        let scale = [half(hi[0] - lo[0]), half(hi[1] - lo[1])];
+        // Linear trend first; a constant alone if the neighbours do not span the plane.
+        for terms in [3usize, 1] {
+            let m = n + terms;
+            sys.a.clear();
+            sys.a.resize(m * m, 0.0);
+            sys.b.clear();
+            sys.b.resize(m, 0.0);
+            for (i, ni) in neighbours.iter().enumerate() {
+                let pi = pts[ni.index as usize];
+                for (j, nj) in neighbours.iter().enumerate().skip(i + 1) {
+                    let pj = pts[nj.index as usize];
+                    let v = kernel((pi.x - pj.x).hypot(pi.y - pj.y));
+                    sys.a[i * m + j] = v;
+                    sys.a[j * m + i] = v;
+                }
+                sys.a[i * m + i] = self.params.smoothing;
+                let row = [
+                    1.0,
+                    (pi.x - shift[0]) / scale[0],
+                    (pi.y - shift[1]) / scale[1],
+                ];
+                for (t, v) in row.iter().take(terms).enumerate() {
+                    sys.a[i * m + n + t] = *v;
+                    sys.a[(n + t) * m + i] = *v;
+                }
+                sys.b[i] = kernel((x - pi.x).hypot(y - pi.y));
+            }
+            let q = [1.0, (x - shift[0]) / scale[0], (y - shift[1]) / scale[1]];
+            sys.b[n..m].copy_from_slice(&q[..terms]);
+            if lu_solve(&mut sys.a, m, &mut sys.b) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Every field's estimate at (x, y) from its neighbours.
+    fn estimate(
+        &self,
+        x: f64,
+        y: f64,
+        neighbours: &[Neighbour],
+        sys: &mut System,
+        averaged: &[Vec<f64>],
+        out: &mut [f32],
+    ) {
+        if neighbours.is_empty() {
+            out.fill(f32::NAN);
+            return;
+        }
+        if self.weights(x, y, neighbours, sys) {
+            for (o, f) in out.iter_mut().zip(averaged) {
+                let s: f64 = neighbours
+                    .iter()
+                    .zip(&sys.b)
+                    .map(|(nb, w)| w * f[nb.index as usize])
+                    .sum();
+                *o = s as f32;
+            }
+        } else {
+            let nearest = neighbours[0].index as usize;
+            for (o, f) in out.iter_mut().zip(averaged) {
+                *o = f[nearest] as f32;
+            }
+        }
+    }
+}
+
+impl Prepared for PreparedSpline {
+    fn len(&self) -> usize {
+        self.samples
+    }
+
+    fn at(
+        &self,
+        fields: &[&[f32]],
+        queries: &[ScatteredPoint],
+    ) -> Result<Vec<Estimates>, InterpError> {
+        check_fields(fields, self.len())?;
+        let averaged: Vec<Vec<f64>> = fields.iter().map(|f| self.merged.average(f)).collect();
+        Ok(at_points(
+            &self.index,
+            self.params.k,
+            queries,
+            fields.len(),
+            false,
+            &System::default,
+            &|_, x, y, n, sys, out, _| self.estimate(x, y, n, sys, &averaged, out),
+        ))
+    }
+
+    fn grid_many(
+        &self,
+        fields: &[&[f32]],
+        geometry: &GridGeometry,
+        include: &(dyn Fn(usize, usize) -> bool + Sync),
+    ) -> Result<Vec<Surface>, InterpError> {
+        check_fields(fields, self.len())?;
+        let averaged: Vec<Vec<f64>> = fields.iter().map(|f| self.merged.average(f)).collect();
+        Ok(grid_cells(
+            &self.index,
+            self.params.k,
+            geometry,
+            include,
+            fields.len(),
+            false,
+            &System::default,
+            &|x, y, n, sys, out, _| self.estimate(x, y, n, sys, &averaged, out),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn p(x: f64, y: f64) -> ScatteredPoint {
+        ScatteredPoint { x, y }
+    }
+
+    fn at(spline: ThinPlateSpline, pts: &[ScatteredPoint], z: &[f32], q: ScatteredPoint) -> f32 {
+        spline.prepare(pts).unwrap().at(&[z], &[q]).unwrap()[0].value[0]
+    }
+
+    fn scattered(n: usize, seed: u64) -> Vec<ScatteredPoint> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        (0..n)
+            .map(|_| p(rng.random::<f64>() * 30.0, rng.random::<f64>() * 12.0))
+            .collect()
+    }
+
+    /// The global thin-plate spline written out from its definition (the full system over all
+    /// samples, solved for [w; c], then evaluated): the reference for k ≥ n.
+    fn reference(pts: &[ScatteredPoint], z: &[f32], smoothing: f64, q: ScatteredPoint) -> f64 {
+        let n = pts.len();
+        let m = n + 3;
+        let (lo, hi) = pts.iter().fold(
+            ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+            |(lo, hi), p| {
+                (
+                    [lo[0].min(p.x), lo[1].min(p.y)],
+                    [hi[0].max(p.x), hi[1].max(p.y)],
+                )
+            },
+        );
+        let shift = [(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0];
+        let scale = [(hi[0] - lo[0]) / 2.0, (hi[1] - lo[1]) / 2.0];
+        let poly = |p: ScatteredPoint| {
+            [
+                1.0,
+                (p.x - shift[0]) / scale[0],
+                (p.y - shift[1]) / scale[1],
+            ]
+        };
+        let mut a = vec![0.0; m * m];
+        let mut b = vec![0.0; m];
+        for i in 0..n {
+            for j in 0..n {
+                let r = (pts[i].x - pts[j].x).hypot(pts[i].y - pts[j].y);
+                a[i * m + j] = if r > 0.0 { r * r * r.ln() } else { 0.0 };
+            }
+            a[i * m + i] += smoothing;
+            for (t, v) in poly(pts[i]).iter().enumerate() {
+                a[i * m + n + t] = *v;
+                a[(n + t) * m + i] = *v;
+            }
+            b[i] = z[i] as f64;
+        }
+        assert!(lu_solve(&mut a, m, &mut b));
+        let kernel_part: f64 = (0..n)
+            .map(|i| {
+                let r = (q.x - pts[i].x).hypot(q.y - pts[i].y);
+                b[i] * if r > 0.0 { r * r * r.ln() } else { 0.0 }
+            })
+            .sum();
+        let trend: f64 = poly(q).iter().zip(&b[n..]).map(|(c, v)| c * v).sum();
+        kernel_part + trend
+    }
+
+    #[test]
+    fn equals_the_spline_written_from_its_definition() {
+        let pts = scattered(25, 1);
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let z: Vec<f32> = pts
+            .iter()
+            .map(|_| -90.0 + rng.random::<f32>() * 50.0)
+            .collect();
+        for smoothing in [0.0, 1.0, 20.0] {
+            let spline = ThinPlateSpline { k: 25, smoothing };
+            for q in [p(3.0, 4.0), p(15.5, 6.25), p(29.0, 11.0), pts[7]] {
+                let got = at(spline, &pts, &z, q) as f64;
+                let want = reference(&pts, &z, smoothing, q);
+                assert!(
+                    (got - want).abs() < 1e-3,
+                    "λ {smoothing} at {q:?}: {got} vs {want}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn passes_through_the_samples_unsmoothed_and_misses_them_smoothed() {
+        let pts = scattered(40, 3);
+        let z: Vec<f32> = (0..pts.len())
+            .map(|i| if i % 2 == 0 { -50.0 } else { -80.0 })
+            .collect();
+        let exact = ThinPlateSpline {
+            k: 12,
+            smoothing: 0.0,
+        };
+        let smooth = ThinPlateSpline {
+            k: 12,
+            smoothing: 50.0,
+        };
+        let prepared = exact.prepare(&pts).unwrap();
+        let e = &prepared.at(&[&z], &pts).unwrap()[0].value;
+        let s = &smooth.prepare(&pts).unwrap().at(&[&z], &pts).unwrap()[0].value;
+        for i in 0..pts.len() {
+            assert!((e[i] - z[i]).abs() < 1e-3, "{i}: {} vs {}", e[i], z[i]);
+        }
+        let misses = (0..pts.len())
+            .filter(|&i| (s[i] - z[i]).abs() > 1.0)
+            .count();
+        assert!(
+            misses > pts.len() / 2,
+            "smoothing moved only {misses} samples"
+        );
+    }
+
+    /// A plane is reproduced exactly (the linear trend absorbs it, the kernel weights vanish)
+    /// wherever the neighbours span the plane; along a line of samples the constant trend takes
+    /// over and the spline still reproduces a plane's values on that line.
+    #[test]
+    fn reproduces_a_plane_and_survives_collinear_neighbours() {
+        let plane = |q: ScatteredPoint| (-40.0 - 1.5 * q.x + 0.75 * q.y) as f32;
+        let pts = scattered(60, 4);
+        let z: Vec<f32> = pts.iter().map(|q| plane(*q)).collect();
+        let spline = ThinPlateSpline::default();
+        for q in [p(1.0, 1.0), p(12.3, 7.7), p(28.0, 2.0)] {
+            let got = at(spline, &pts, &z, q);
+            assert!(
+                (got - plane(q)).abs() < 1e-3,
+                "{q:?}: {got} vs {}",
+                plane(q)
+            );
+        }
+        // A corridor: every sample on y = 2.
+        let line: Vec<ScatteredPoint> = (0..20).map(|i| p(i as f64 * 1.5, 2.0)).collect();
+        let zl: Vec<f32> = line.iter().map(|q| plane(*q)).collect();
+        for x in [0.0, 4.0, 13.4, 28.5] {
+            let got = at(spline, &line, &zl, p(x, 2.0));
+            assert!(got.is_finite(), "x {x}");
+            assert!((got - plane(p(x, 2.0))).abs() < 0.5, "x {x}: {got}");
+        }
+        // A lone sample: its value everywhere.
+        assert_eq!(at(spline, &[p(3.0, 3.0)], &[-61.0], p(9.0, 1.0)), -61.0);
+    }
+
+    #[test]
+    fn duplicates_are_averaged_and_bad_parameters_refused() {
+        let pts = [p(0.0, 0.0), p(0.0, 0.0), p(4.0, 0.0), p(0.0, 4.0)];
+        let z = [-50.0, -70.0, -60.0, -60.0];
+        let exact = ThinPlateSpline {
+            k: 8,
+            smoothing: 0.0,
+        };
+        assert!((at(exact, &pts, &z, p(0.0, 0.0)) + 60.0).abs() < 1e-4);
+        for bad in [f64::NAN, -1.0, f64::INFINITY] {
+            let s = ThinPlateSpline {
+                k: 8,
+                smoothing: bad,
+            };
+            assert!(s.prepare(&pts).is_err());
+        }
+        assert!(ThinPlateSpline {
+            k: 0,
+            smoothing: 1.0
+        }
+        .prepare(&pts)
+        .is_err());
+    }
+}
