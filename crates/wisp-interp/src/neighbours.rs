@@ -169,9 +169,14 @@ impl NeighbourIndex {
                         continue;
                     }
                     self.tile_candidates(geometry, (r0, r1), (c0, c1), k, &mut tile);
-                    // The last cell searched, and its k-th distance: a bound for the next one.
-                    let mut last: Option<([f64; 2], f64)> = None;
+                    // A cell searched before (centre, k-th distance) bounds the next one's k-th
+                    // distance: the one to the left, or for a row's first cell the first cell of
+                    // the row above (one step away, where the last of the row above is a
+                    // tile's width away).
+                    let mut above: Option<([f64; 2], f64)> = None;
                     for r in r0..r1 {
+                        let mut last = above;
+                        let mut first = None;
                         for c in c0..c1 {
                             if !include(r, c) {
                                 continue;
@@ -179,8 +184,10 @@ impl NeighbourIndex {
                             let p = geometry.centre(r, c);
                             let (cell, kth2) = tile.nearest(p.x, p.y, k, last, order);
                             last = Some(([p.x, p.y], kth2.sqrt()));
+                            first = first.or(last);
                             visit(r, c, cell, &mut state);
                         }
+                        above = first.or(above);
                     }
                     c0 = c1;
                 }
@@ -383,20 +390,20 @@ fn top_k(v: &mut Vec<Neighbour>, k: usize) {
 }
 
 /// The position of the greatest by (distance, index). The running maximum stays in registers
-/// as integers (a squared distance is never negative or NaN, so its bits order as it does), so
-/// each step is a compare and conditional moves rather than a reload and a branch.
+/// as one integer (a squared distance is never negative or NaN, so its bits order as it does,
+/// and the index below them breaks ties), so each step is a compare and conditional moves
+/// rather than a reload and a branch that mispredicts.
 #[inline]
 fn farthest(v: &[Neighbour]) -> usize {
-    let key = |n: &Neighbour| (n.dist2.to_bits(), n.index);
+    use std::hint::select_unpredictable as select;
+    let key = |n: &Neighbour| (u128::from(n.dist2.to_bits()) << 32) | u128::from(n.index);
     let mut far = 0;
     let mut max = key(&v[0]);
     for (i, n) in v.iter().enumerate().skip(1) {
-        let (d, ix) = key(n);
-        let beyond = (d > max.0) | ((d == max.0) & (ix > max.1));
-        if beyond {
-            far = i;
-            max = (d, ix);
-        }
+        let key = key(n);
+        let beyond = key > max;
+        far = select(beyond, i, far);
+        max = select(beyond, key, max);
     }
     far
 }
