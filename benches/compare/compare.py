@@ -5,23 +5,32 @@ Runs on request, not in CI:  python3 benches/compare/compare.py [--runs 3] [--po
     [--gdal-threads 1,ALL_CPUS]
 Needs: a release build (`cargo build --release`), gdal-bin (Debian), and numpy + scipy (PyPI).
 Prints gdal_grid's smallest exact search radius (computed here), a Markdown table of median wall
-times over --runs runs (wisp writing ESRI ASCII and GeoTIFF; gdal_grid writes GeoTIFF), the
-ratios, and the largest difference between the grids (all three are the same estimator: k nearest, weights 1/d²).
+times and user+sys CPU times over --runs runs (wisp writing ESRI ASCII and GeoTIFF; gdal_grid
+writes GeoTIFF), the ratios of both, the load average before and after, and the largest
+difference between the grids (all three are the same estimator: k nearest, weights 1/d²).
 """
-import argparse, os, shutil, subprocess, sys, tempfile, time
+import argparse, os, resource, shutil, subprocess, sys, tempfile, time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WISP = os.path.join(ROOT, "target", "release", "wisp")
 
 
-def median_time(fn, runs):
-    times = []
+def median_time(fn, runs, children=True):
+    """Median wall seconds over `runs`, and the median user+sys CPU seconds over the same runs:
+    of the child processes (getrusage RUSAGE_CHILDREN deltas: every subprocess waited for) or,
+    for in-process work (scipy), of this process (RUSAGE_SELF, all its threads). On a loaded
+    machine the wall clock is each tool's share of the cores; the CPU time is its own work."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    times, cpus = [], []
     for _ in range(runs):
+        r = resource.getrusage(who)
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    return float(np.median(times))
+        r2 = resource.getrusage(who)
+        cpus.append((r2.ru_utime - r.ru_utime) + (r2.ru_stime - r.ru_stime))
+    return float(np.median(times)), float(np.median(cpus))
 
 
 def read_asc(path):
@@ -84,6 +93,7 @@ def main():
                         "--k", str(k), "--power", "2", "--out", out], check=True, stdout=subprocess.DEVNULL)
 
     wisp_out = os.path.join(tmp, "wisp.asc")
+    load_before = os.getloadavg()
     t_wisp = median_time(lambda: run_wisp(wisp_out), a.runs)
     _, wisp_grid = read_asc(wisp_out)
     rows.append(("wisp grid --out grid.asc (idw, k=12, 2 threads)", t_wisp))
@@ -113,16 +123,21 @@ def main():
         subprocess.run(["gdal_translate", "-q", "-of", "AAIGrid", wisp_tif, wisp_tif_asc], check=True)
         _, wisp_tif_grid = read_asc(wisp_tif_asc)
 
-    t_scipy = median_time(scipy_idw, a.runs)
+    t_scipy = median_time(scipy_idw, a.runs, children=False)
     scipy_grid = scipy_idw().reshape(size, size)
     rows.append(("scipy cKDTree query (workers=-1) + weights", t_scipy))
 
-    print(f"{n} points onto {size} x {size} cells, k = {k}, median of {a.runs} runs on {os.cpu_count()} cores\n")
+    load_after = os.getloadavg()
+    print(f"{n} points onto {size} x {size} cells, k = {k}, median of {a.runs} runs on {os.cpu_count()} cores")
+    print(f"load average (1 min) {load_before[0]:.2f} before the first run, {load_after[0]:.2f} after the last\n")
     print(f"gdal_grid radius: {radius:.4f} (the largest {k}th-neighbour distance of any cell)\n")
-    print("| tool | median s | wisp (.asc) is faster by | wisp (.tif) is faster by |")
-    print("|---|---|---|---|")
-    for name, t in rows:
-        print(f"| {name} | {t:.3f} | {t / t_wisp:.1f}x | {t / t_wisp_tif:.1f}x |")
+    print("| tool | median wall s | median CPU s (user+sys) | wisp (.asc) is faster by (wall / CPU) "
+          "| wisp (.tif) is faster by (wall / CPU) |")
+    print("|---|---|---|---|---|")
+    (w_asc, c_asc), (w_tif, c_tif) = t_wisp, t_wisp_tif
+    for name, (t, c) in rows:
+        print(f"| {name} | {t:.3f} | {c:.3f} | {t / w_asc:.1f}x / {c / c_asc:.1f}x "
+              f"| {t / w_tif:.1f}x / {c / c_tif:.1f}x |")
     print()
     if wisp_tif_grid is not None:
         print(f"largest |wisp .tif - wisp .asc| = {np.nanmax(np.abs(wisp_tif_grid - wisp_grid)):.2e} dB")

@@ -39,6 +39,33 @@ fn guard_slowdown(neighbours: &[Neighbour], den: &mut f64) {
 #[cfg(feature = "guard-slowdown")]
 const GUARD_SLOWDOWN_ROUNDS: usize = 4;
 
+/// `(Σ wᵢ vᵢ, Σ wᵢ)` in two interleaved lanes added at the end: the lanes' divisions and sums
+/// do not wait on each other (the compiler pairs them into one vector operation), where one
+/// running sum would make every addition wait for the last. The order is fixed, so the result
+/// depends only on the neighbours' order.
+#[inline]
+fn weighted_sums(
+    neighbours: &[Neighbour],
+    values: &[f32],
+    weight: impl Fn(f64) -> f64,
+) -> (f64, f64) {
+    let (mut num, mut den) = ([0.0f64; 2], [0.0f64; 2]);
+    let mut pairs = neighbours.chunks_exact(2);
+    for pair in &mut pairs {
+        for lane in 0..2 {
+            let w = weight(pair[lane].dist2);
+            num[lane] += w * values[pair[lane].index as usize] as f64;
+            den[lane] += w;
+        }
+    }
+    for n in pairs.remainder() {
+        let w = weight(n.dist2);
+        num[0] += w * values[n.index as usize] as f64;
+        den[0] += w;
+    }
+    (num[0] + num[1], den[0] + den[1])
+}
+
 impl Idw {
     /// The weight of a neighbour at squared distance `dist2` (> 0): `1 / d^power`.
     #[inline]
@@ -51,25 +78,29 @@ impl Idw {
         }
     }
 
-    /// The estimate from a cell's neighbours (nearest first) and the sample values.
+    /// The estimate from a cell's neighbours (in any order) and the sample values.
     #[inline]
     pub fn estimate(&self, neighbours: &[Neighbour], values: &[f32]) -> f32 {
-        if neighbours.first().is_some_and(|n| n.dist2 == 0.0) {
-            let exact: Vec<f64> = neighbours
+        if neighbours.iter().any(|n| n.dist2 == 0.0) {
+            let (sum, count) = neighbours
                 .iter()
-                .take_while(|n| n.dist2 == 0.0)
-                .map(|n| values[n.index as usize] as f64)
-                .collect();
-            return (exact.iter().sum::<f64>() / exact.len() as f64) as f32;
+                .filter(|n| n.dist2 == 0.0)
+                .fold((0.0f64, 0usize), |(s, c), n| {
+                    (s + values[n.index as usize] as f64, c + 1)
+                });
+            return (sum / count as f64) as f32;
         }
-        let (mut num, mut den) = (0.0f64, 0.0f64);
-        for n in neighbours {
-            let w = self.weight(n.dist2);
-            num += w * values[n.index as usize] as f64;
-            den += w;
-        }
+        let (num, den) = if self.power == 2.0 {
+            weighted_sums(neighbours, values, |d2| 1.0 / d2)
+        } else {
+            weighted_sums(neighbours, values, |d2| self.weight(d2))
+        };
         #[cfg(feature = "guard-slowdown")]
-        guard_slowdown(neighbours, &mut den);
+        let den = {
+            let mut den = den;
+            guard_slowdown(neighbours, &mut den);
+            den
+        };
         (num / den) as f32
     }
 
@@ -107,7 +138,9 @@ impl Idw {
         let cols = geometry.cols();
         let nf = fields.len();
         // Each band holds its rows for every field: [field][row-in-band][col].
-        let bands = index.for_each_cell(
+        // The weighted mean does not need the neighbours sorted (the order only moves the
+        // sum's last bits, and it is fixed by the inputs).
+        let bands = index.for_each_cell_any_order(
             geometry,
             self.k,
             include,
@@ -221,16 +254,17 @@ mod tests {
     fn exact_at_samples_and_bounded_by_them() {
         // Samples at cell centres so some cells coincide with them.
         let g = GridGeometry::new(0.0, 0.0, 1.0, 1.0, 20, 20).unwrap();
-        let pts: Vec<ScatteredPoint> = [(3, 4), (10, 10), (15, 2), (7, 18)]
+        // (3, 4) twice: a cell on duplicate samples takes their mean.
+        let pts: Vec<ScatteredPoint> = [(3, 4), (10, 10), (15, 2), (7, 18), (3, 4)]
             .iter()
             .map(|&(r, c)| {
                 let p = g.centre(r, c);
                 ScatteredPoint { x: p.x, y: p.y }
             })
             .collect();
-        let vals = vec![-40.0f32, -80.0, -60.0, -72.5];
+        let vals = vec![-40.0f32, -80.0, -60.0, -72.5, -50.0];
         let grid = Idw::default().grid(&pts, &vals, &g).unwrap();
-        assert_eq!(*grid.get(3, 4).unwrap(), -40.0);
+        assert_eq!(*grid.get(3, 4).unwrap(), (-40.0 + -50.0) / 2.0);
         assert_eq!(*grid.get(10, 10).unwrap(), -80.0);
         assert_eq!(*grid.get(7, 18).unwrap(), -72.5);
         assert!(grid.values().iter().all(|v| (-80.0..=-40.0).contains(v)));

@@ -5,8 +5,9 @@
 //! centre `c` and half-diagonal `h`, let `d_k` be the distance from `c` to its k-th nearest sample.
 //! Any cell `p` of the tile has at least k samples within `d_k + h` (the triangle inequality), so
 //! its k nearest all lie within `d_k + 2h` of `c`. One radius query gathers those candidates,
-//! ordered by distance to `c`, and each cell picks its exact top k from them by bounded insertion,
-//! stopping at the first candidate that cannot beat its k-th (see `TileCandidates::nearest`).
+//! ordered by distance to `c`, and each cell keeps those within a bound on its own k-th distance
+//! (from the tile's, or from the cell searched just before) and takes the k least of those few
+//! (see `TileCandidates::nearest`).
 //! Ties in distance are broken by sample index, so the result is the same set a sorted per-cell
 //! query returns, on any number of threads.
 
@@ -124,6 +125,33 @@ impl NeighbourIndex {
         visit: &CellVisitor<'_, R>,
         band_state: &(dyn Fn(usize, usize) -> R + Sync),
     ) -> Vec<R> {
+        self.cells(geometry, k, Order::NearestFirst, include, visit, band_state)
+    }
+
+    /// As [`Self::for_each_cell`], but each cell's k nearest come in no particular order (the
+    /// same set, ties at the k-th distance broken by index; the order depends only on the
+    /// inputs, never on threads). Sorting a cell's k nearest costs about as much as finding
+    /// them, so estimators that only sum over the set use this one.
+    pub fn for_each_cell_any_order<R: Send>(
+        &self,
+        geometry: &GridGeometry,
+        k: usize,
+        include: &(dyn Fn(usize, usize) -> bool + Sync),
+        visit: &CellVisitor<'_, R>,
+        band_state: &(dyn Fn(usize, usize) -> R + Sync),
+    ) -> Vec<R> {
+        self.cells(geometry, k, Order::Any, include, visit, band_state)
+    }
+
+    fn cells<R: Send>(
+        &self,
+        geometry: &GridGeometry,
+        k: usize,
+        order: Order,
+        include: &(dyn Fn(usize, usize) -> bool + Sync),
+        visit: &CellVisitor<'_, R>,
+        band_state: &(dyn Fn(usize, usize) -> R + Sync),
+    ) -> Vec<R> {
         let k = k.clamp(1, self.points.len());
         let bands: Vec<usize> = (0..geometry.rows().div_ceil(TILE)).collect();
         bands
@@ -133,7 +161,6 @@ impl NeighbourIndex {
                 let r1 = (r0 + TILE).min(geometry.rows());
                 let mut state = band_state(r0, r1);
                 let mut tile = TileCandidates::default();
-                let mut cell: Vec<Neighbour> = Vec::with_capacity(k + 1);
                 let mut c0 = 0;
                 while c0 < geometry.cols() {
                     let c1 = (c0 + TILE).min(geometry.cols());
@@ -142,15 +169,25 @@ impl NeighbourIndex {
                         continue;
                     }
                     self.tile_candidates(geometry, (r0, r1), (c0, c1), k, &mut tile);
+                    // A cell searched before (centre, k-th distance) bounds the next one's k-th
+                    // distance: the one to the left, or for a row's first cell the first cell of
+                    // the row above (one step away, where the last of the row above is a
+                    // tile's width away).
+                    let mut above: Option<([f64; 2], f64)> = None;
                     for r in r0..r1 {
+                        let mut last = above;
+                        let mut first = None;
                         for c in c0..c1 {
                             if !include(r, c) {
                                 continue;
                             }
                             let p = geometry.centre(r, c);
-                            tile.nearest(p.x, p.y, k, &mut cell);
-                            visit(r, c, &cell, &mut state);
+                            let (cell, kth2) = tile.nearest(p.x, p.y, k, last, order);
+                            last = Some(([p.x, p.y], kth2.sqrt()));
+                            first = first.or(last);
+                            visit(r, c, cell, &mut state);
                         }
+                        above = first.or(above);
                     }
                     c0 = c1;
                 }
@@ -181,77 +218,159 @@ impl NeighbourIndex {
         let dk = kth.last().map(|r| r.distance.sqrt()).unwrap_or(0.0);
         // A hair of slack so rounding in the tree's distances never drops a boundary sample.
         let radius = with_slack(dk + 2.0 * half_diagonal);
-        let mut found: Vec<(f64, u32)> = self
-            .tree
-            .query(&centre)
-            .within::<SquaredEuclidean<f64>>(radius * radius)
-            .unsorted()
-            .execute()
-            .into_iter()
-            .map(|r| {
-                let q = self.points[r.item as usize];
-                ((q[0] - centre[0]).hypot(q[1] - centre[1]), r.item)
-            })
-            .collect();
-        found.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        out.found.clear();
+        out.found.extend(
+            self.tree
+                .query(&centre)
+                .within::<SquaredEuclidean<f64>>(radius * radius)
+                .unsorted()
+                .execute()
+                .into_iter()
+                .map(|r| {
+                    let q = self.points[r.item as usize];
+                    // sqrt of the sum rather than hypot (5 % of a grid's time in libm's hypot):
+                    // its rounding is far inside the bounds' slack.
+                    ((sq(q[0] - centre[0]) + sq(q[1] - centre[1])).sqrt(), r.item)
+                }),
+        );
+        out.found
+            .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         out.centre = centre;
         out.reach.clear();
-        out.position.clear();
+        out.x.clear();
+        out.y.clear();
         out.index.clear();
-        for (reach, index) in found {
+        for &(reach, index) in &out.found {
+            let q = self.points[index as usize];
             out.reach.push(reach);
-            out.position.push(self.points[index as usize]);
+            out.x.push(q[0]);
+            out.y.push(q[1]);
             out.index.push(index);
         }
+        out.kept.clear();
+        out.kept.resize(
+            out.index.len(),
+            Neighbour {
+                index: 0,
+                dist2: 0.0,
+            },
+        );
     }
 }
 
+/// Whether a cell's k nearest are handed over sorted.
+#[derive(Clone, Copy, PartialEq)]
+enum Order {
+    NearestFirst,
+    Any,
+}
+
 /// One tile's candidate samples, nearest the tile's centre first, as parallel arrays so the
-/// per-cell scan reads them in order.
+/// per-cell scan reads them in order, and the scratch space a cell's search uses.
 #[derive(Default)]
 struct TileCandidates {
     centre: [f64; 2],
     /// Distance from the tile's centre to each candidate, ascending.
     reach: Vec<f64>,
-    position: Vec<[f64; 2]>,
+    x: Vec<f64>,
+    y: Vec<f64>,
     index: Vec<u32>,
+    /// The radius query's (reach, index) pairs, kept to reuse the allocation.
+    found: Vec<(f64, u32)>,
+    /// One slot per candidate: a cell's candidates that pass the distance filter.
+    kept: Vec<Neighbour>,
 }
 
 impl TileCandidates {
-    /// The exact k nearest candidates of `(x, y)` into `out`, nearest first, ties by index.
+    /// The exact k nearest candidates of `(x, y)` (ties by index) in `order`, and the squared
+    /// k-th distance. `last` is a cell searched before (its centre and k-th distance), if any.
     ///
-    /// A bounded insertion: `out` holds the best k so far, and a candidate that does not beat
-    /// the k-th is rejected with one comparison. Candidates come nearest the tile's centre first,
-    /// so the k found early are already close, and the scan stops at the first candidate whose
-    /// distance to the centre exceeds the k-th distance plus the cell's own distance to the
-    /// centre: by the triangle inequality neither it nor any later candidate can be nearer.
-    fn nearest(&self, x: f64, y: f64, k: usize, out: &mut Vec<Neighbour>) {
-        out.clear();
-        let offset = (x - self.centre[0]).hypot(y - self.centre[1]);
-        let mut stop_beyond = f64::INFINITY;
-        for ((&reach, &q), &index) in self.reach.iter().zip(&self.position).zip(&self.index) {
-            if reach > stop_beyond {
+    /// A filter, then a selection among the few that pass. First a bound `D` on the cell's k-th
+    /// distance, by the triangle inequality: the k candidates nearest the tile's centre are
+    /// all within the k-th one's reach plus the cell's offset from the centre; the last cell's
+    /// k nearest are all within its k-th distance plus the step between the two centres. Every
+    /// candidate within `D` of the cell is kept (branch-free: the slot is written always and
+    /// the count advances when it passes), scanning only those whose reach is at most
+    /// `D + offset`, since no farther one can be within `D`. That keeps about k·(1 + step/D)²
+    /// of them, so taking the k least by (distance, index) costs little, and the set is exactly
+    /// the brute force's, ties included. In any order, the few beyond k are dropped by
+    /// swapping the largest out; nearest first, they are sorted.
+    fn nearest(
+        &mut self,
+        x: f64,
+        y: f64,
+        k: usize,
+        last: Option<([f64; 2], f64)>,
+        order: Order,
+    ) -> (&[Neighbour], f64) {
+        let offset = (sq(x - self.centre[0]) + sq(y - self.centre[1])).sqrt();
+        let mut bound = self.reach[k - 1] + offset;
+        if let Some((q, d)) = last {
+            bound = bound.min(d + (sq(x - q[0]) + sq(y - q[1])).sqrt());
+        }
+        let bound = with_slack(bound);
+        let bound2 = bound * bound;
+        let reach_limit = with_slack(bound + offset);
+        let mut n = 0;
+        for (i, (((&reach, &qx), &qy), &index)) in self
+            .reach
+            .iter()
+            .zip(&self.x)
+            .zip(&self.y)
+            .zip(&self.index)
+            .enumerate()
+        {
+            if reach > reach_limit {
                 break;
             }
-            let candidate = Neighbour {
-                index,
-                dist2: sq(q[0] - x) + sq(q[1] - y),
-            };
-            if out.len() == k {
-                if cmp(&candidate, &out[k - 1]).is_ge() {
-                    continue;
-                }
-                out.pop();
-            }
-            let at = out
-                .iter()
-                .rposition(|n| cmp(n, &candidate).is_lt())
-                .map_or(0, |i| i + 1);
-            out.insert(at, candidate);
-            if out.len() == k {
-                stop_beyond = with_slack(out[k - 1].dist2.sqrt() + offset);
+            let dist2 = sq(qx - x) + sq(qy - y);
+            // n <= i: the slot written is never past the candidate being read.
+            self.kept[n.min(i)] = Neighbour { index, dist2 };
+            n += usize::from(dist2 <= bound2);
+        }
+        if n < k {
+            // Not reached while the bound holds (the slack covers rounding). The bound only
+            // decides the speed: whenever k or more pass, no sample left out can be nearer than
+            // them, so the k least of those kept are the exact k nearest; fewer than k, and all
+            // the tile's candidates are taken.
+            n = self.index.len();
+            for (i, slot) in self.kept.iter_mut().enumerate() {
+                *slot = Neighbour {
+                    index: self.index[i],
+                    dist2: sq(self.x[i] - x) + sq(self.y[i] - y),
+                };
             }
         }
+        let kept = &mut self.kept[..n];
+        if n > 2 * k {
+            kept.select_nth_unstable_by(k - 1, cmp);
+        } else {
+            for len in (k + 1..=n).rev() {
+                let far = farthest(&kept[..len]);
+                kept.swap(far, len - 1);
+            }
+        }
+        let kept = &mut self.kept[..k];
+        if order == Order::NearestFirst {
+            insertion_sort(kept);
+            (kept, kept[k - 1].dist2)
+        } else {
+            let kth2 = kept.iter().fold(0.0, |m: f64, n| m.max(n.dist2));
+            (kept, kth2)
+        }
+    }
+}
+
+/// Sorts by (distance, index); the few a cell keeps are sorted fastest this way.
+fn insertion_sort(v: &mut [Neighbour]) {
+    for i in 1..v.len() {
+        let item = v[i];
+        let mut j = i;
+        while j > 0 && cmp(&item, &v[j - 1]).is_lt() {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = item;
     }
 }
 
@@ -268,6 +387,25 @@ fn top_k(v: &mut Vec<Neighbour>, k: usize) {
         v.truncate(k);
     }
     v.sort_unstable_by(cmp);
+}
+
+/// The position of the greatest by (distance, index). The running maximum stays in registers
+/// as one integer (a squared distance is never negative or NaN, so its bits order as it does,
+/// and the index below them breaks ties), so each step is a compare and conditional moves
+/// rather than a reload and a branch that mispredicts.
+#[inline]
+fn farthest(v: &[Neighbour]) -> usize {
+    use std::hint::select_unpredictable as select;
+    let key = |n: &Neighbour| (u128::from(n.dist2.to_bits()) << 32) | u128::from(n.index);
+    let mut far = 0;
+    let mut max = key(&v[0]);
+    for (i, n) in v.iter().enumerate().skip(1) {
+        let key = key(n);
+        let beyond = key > max;
+        far = select(beyond, i, far);
+        max = select(beyond, key, max);
+    }
+    far
 }
 
 fn cmp(a: &Neighbour, b: &Neighbour) -> std::cmp::Ordering {
@@ -307,6 +445,55 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
+    /// Every included cell's neighbours from both tile searches against the brute force: nearest
+    /// first exactly, and in any order the same set (and the same for every cell not included:
+    /// none). Returns how many cells were checked.
+    fn check_against_brute_force(
+        index: &NeighbourIndex,
+        g: &GridGeometry,
+        k: usize,
+        include: &(dyn Fn(usize, usize) -> bool + Sync),
+    ) -> usize {
+        type Seen = Vec<(usize, usize, Vec<Neighbour>)>;
+        let collect =
+            |r: usize, c: usize, n: &[Neighbour], out: &mut Seen| out.push((r, c, n.to_vec()));
+        let sorted: Seen = index
+            .for_each_cell(g, k, include, &collect, &|_, _| Vec::new())
+            .into_iter()
+            .flatten()
+            .collect();
+        let any: Seen = index
+            .for_each_cell_any_order(g, k, include, &collect, &|_, _| Vec::new())
+            .into_iter()
+            .flatten()
+            .collect();
+        let wanted: Vec<(usize, usize)> = (0..g.rows())
+            .flat_map(|r| (0..g.cols()).map(move |c| (r, c)))
+            .filter(|&(r, c)| include(r, c))
+            .collect();
+        let cells = |s: &Seen| {
+            let mut v: Vec<(usize, usize)> = s.iter().map(|e| (e.0, e.1)).collect();
+            v.sort_unstable();
+            v
+        };
+        assert_eq!(cells(&sorted), wanted, "k={k}");
+        assert_eq!(cells(&any), wanted, "k={k}");
+        for ((r, c, got), (_, _, set)) in sorted.iter().zip(&any) {
+            let p = g.centre(*r, *c);
+            let want = index.nearest_brute(p.x, p.y, k);
+            assert_eq!(*got, want, "nearest first at ({r},{c}) k={k}");
+            let mut set = set.clone();
+            set.sort_unstable_by(cmp);
+            assert_eq!(set, want, "any order at ({r},{c}) k={k}");
+            assert_eq!(
+                index.nearest(p.x, p.y, k),
+                want,
+                "per-cell tree query at ({r},{c}) k={k}"
+            );
+        }
+        wanted.len()
+    }
+
     #[test]
     fn tile_search_equals_brute_force() {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
@@ -321,39 +508,12 @@ mod tests {
             })
             .collect();
         pts.push(pts[10]);
+        pts.push(pts[10]);
         pts.push(ScatteredPoint { x: -20.0, y: 80.0 });
         let index = NeighbourIndex::new(&pts).unwrap();
         let g = GridGeometry::new(-25.0, -5.0, 0.7, 0.9, 113, 101).unwrap();
         for k in [1, 5, 12] {
-            let bands = index.for_each_cell(
-                &g,
-                k,
-                &|r, c| (r + c) % 3 != 0,
-                &|r, c, n, out: &mut Vec<(usize, usize, Vec<u32>)>| {
-                    out.push((r, c, n.iter().map(|n| n.index).collect()))
-                },
-                &|_, _| Vec::new(),
-            );
-            let mut seen = 0;
-            for (r, c, got) in bands.into_iter().flatten() {
-                let p = g.centre(r, c);
-                let want: Vec<u32> = index
-                    .nearest_brute(p.x, p.y, k)
-                    .iter()
-                    .map(|n| n.index)
-                    .collect();
-                assert_eq!(got, want, "cell ({r},{c}) k={k}");
-                let tree: Vec<u32> = index.nearest(p.x, p.y, k).iter().map(|n| n.index).collect();
-                assert_eq!(tree, want, "per-cell tree query at ({r},{c}) k={k}");
-                seen += 1;
-            }
-            assert_eq!(
-                seen,
-                (0..g.rows())
-                    .flat_map(|r| (0..g.cols()).map(move |c| (r, c)))
-                    .filter(|(r, c)| (r + c) % 3 != 0)
-                    .count()
-            );
+            assert!(check_against_brute_force(&index, &g, k, &|r, c| (r + c) % 3 != 0) > 0);
         }
     }
 
@@ -374,19 +534,35 @@ mod tests {
             GridGeometry::new(0.0, 0.0, 1.0, 1.0, 24, 24).unwrap(),
         ] {
             for k in [1, 4, 12, 13, 30] {
-                let bands = index.for_each_cell(
-                    &g,
-                    k,
-                    &|_, _| true,
-                    &|r, c, n, out: &mut Vec<(usize, usize, Vec<Neighbour>)>| {
-                        out.push((r, c, n.to_vec()))
-                    },
-                    &|_, _| Vec::new(),
-                );
-                for (r, c, got) in bands.into_iter().flatten() {
-                    let p = g.centre(r, c);
-                    assert_eq!(got, index.nearest_brute(p.x, p.y, k), "({r},{c}) k={k}");
-                }
+                check_against_brute_force(&index, &g, k, &|_, _| true);
+            }
+        }
+    }
+
+    /// Fewer samples than k (every cell gets all of them), samples far outside the grid only,
+    /// and a grid far from every sample: the bounds that prune the scan must still hold.
+    #[test]
+    fn tile_search_with_few_or_distant_samples() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let few: Vec<ScatteredPoint> = (0..7)
+            .map(|_| ScatteredPoint {
+                x: rng.random::<f64>() * 30.0,
+                y: rng.random::<f64>() * 30.0,
+            })
+            .collect();
+        let outside: Vec<ScatteredPoint> = (0..40)
+            .map(|i| ScatteredPoint {
+                x: if i % 2 == 0 { -50.0 } else { 90.0 } + rng.random::<f64>(),
+                y: rng.random::<f64>() * 30.0,
+            })
+            .collect();
+        let g = GridGeometry::new(0.0, 0.0, 0.6, 0.6, 50, 50).unwrap();
+        let far = GridGeometry::new(1000.0, -400.0, 2.0, 2.0, 37, 21).unwrap();
+        for pts in [&few, &outside] {
+            let index = NeighbourIndex::new(pts).unwrap();
+            for k in [1, 6, 7, 12] {
+                check_against_brute_force(&index, &g, k, &|_, _| true);
+                check_against_brute_force(&index, &far, k, &|r, c| r != c);
             }
         }
     }
