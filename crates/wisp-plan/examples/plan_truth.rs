@@ -3,13 +3,17 @@
 //! model), and its plan is scored on the true field; an oracle plans on the true field itself.
 //!
 //! `cargo run --release -p wisp-plan --example plan_truth [--share S]... [--method M]
-//! [--ap-cost M2] [--locate-dbm DBM] [--diag] [SEEDS...]`
+//! [--ap-cost M2] [--locate-dbm DBM] [--decorrelation M] [--draws N] [--diag] [SEEDS...]`
 //! (default seeds 1 2 3, shares 0.5; several `--share` values compare design margins as shares
 //! of the calibration's residual spread; `--method` the survey map's interpolation, `idw` by
 //! default, `model` for regression kriging on the calibrated model, as a site with
 //! `interpolation = "model"` or `auto` choosing it plans; `--ap-cost` the cost of a new AP in
 //! weighted m², planner and oracle alike; `--locate-dbm` calibration's
-//! `locate_min_dbm`; `--diag` shows where the planner's picture differs from the truth, see
+//! `locate_min_dbm`; `--decorrelation` how fast a surveyed cell's margin grows with its distance
+//! to the nearest scan (`PlanOptions::survey_decorrelation_m`; by default `inf`: surveyed cells
+//! carry no margin); `--draws N` adds two columns, the same plan scored under N other draws of the
+//! new APs' shadowing (which no planner can know): the share of draws in which every clinical
+//! zone holds ≥ 95 % ("held") and the mean of the worst clinical zone's share; `--diag` shows where the planner's picture differs from the truth, see
 //! [`diagnose`]).
 //!
 //! **The true field after a plan.** Every transmitting AP's radios at their model mean
@@ -51,12 +55,18 @@ fn profile(z: &Zone) -> Option<RequirementProfile> {
 
 /// A new AP's true shadowing: its own field, seeded by the case's seed and its position.
 fn new_ap_shadow(params: &SimulationParams, at: Point) -> ShadowField {
+    new_ap_shadow_draw(params, at, 0)
+}
+
+/// [`new_ap_shadow`]'s `draw`-th alternative (draw 0 is the field itself): the same
+/// statistics, another realisation, for `--draws`.
+fn new_ap_shadow_draw(params: &SimulationParams, at: Point, draw: u64) -> ShadowField {
     let key = ((at.x * 100.0).round() as i64 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
         ^ ((at.y * 100.0).round() as i64 as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
     ShadowField::new(
         params.shadow_sigma_db,
         params.decorrelation_m,
-        params.seed ^ key ^ 0x5EED,
+        params.seed ^ key ^ 0x5EED ^ draw.wrapping_mul(0xD6E8_FEB8_6659_FD93),
     )
 }
 
@@ -144,6 +154,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut diag = false;
     let mut ap_cost_m2 = PlanOptions::default().ap_cost_m2;
     let mut cal_opts = CalibrationOptions::default();
+    let mut decorrelation_m = PlanOptions::default().survey_decorrelation_m;
+    let mut draws: u64 = 0;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--share" {
@@ -155,6 +167,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else if a == "--ap-cost" {
             let v = args.next().ok_or("--ap-cost needs a value")?;
             ap_cost_m2 = v.parse()?;
+        } else if a == "--decorrelation" {
+            let v = args.next().ok_or("--decorrelation needs a value")?;
+            decorrelation_m = v.parse()?;
+        } else if a == "--draws" {
+            let v = args.next().ok_or("--draws needs a value")?;
+            draws = v.parse()?;
         } else if a == "--diag" {
             diag = true;
         } else if a == "--method" {
@@ -170,8 +188,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         shares = vec![PlanOptions::default().margin_sigma_share];
     }
     println!(
-        "{:<18} {:>4} {:>5} {:>5} {:>7} {:>6} {:>9} {:>9} {:>8}",
-        "layout", "seed", "share", "scans", "planner", "oracle", "worst cl.", "margin dB", "σ dB"
+        "{:<18} {:>4} {:>5} {:>5} {:>7} {:>6} {:>9} {:>9} {:>8}{}",
+        "layout",
+        "seed",
+        "share",
+        "scans",
+        "planner",
+        "oracle",
+        "worst cl.",
+        "margin dB",
+        "σ dB",
+        if draws > 0 { "   held  mean worst" } else { "" }
     );
     let eval = EvalOptions::default();
     for layout in layouts() {
@@ -242,6 +269,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for &share in &shares {
                 let plan_opts = PlanOptions {
                     margin_sigma_share: share,
+                    survey_decorrelation_m: decorrelation_m,
                     ap_cost_m2,
                     ..PlanOptions::default()
                 };
@@ -264,8 +292,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let ap = a.to_access_point();
                     after.add(&true_row(floor, &case.params, &ap, &shadow, &demand.cells));
                 }
+                // `--draws`: the same plan under other draws of the new APs' shadowing (which
+                // the planner cannot know): how often every clinical zone holds ≥ 95 %.
+                let held = (draws > 0).then(|| {
+                    let worst: Vec<f64> = (1..=draws)
+                        .map(|k| {
+                            let mut t = base.clone();
+                            for a in plan.new_aps() {
+                                let shadow = new_ap_shadow_draw(&case.params, a.position, k);
+                                let ap = a.to_access_point();
+                                t.add(&true_row(floor, &case.params, &ap, &shadow, &demand.cells));
+                            }
+                            worst_clinical(&demand, &t)
+                        })
+                        .collect();
+                    let ok = worst.iter().filter(|&&w| w >= 0.95).count();
+                    format!(
+                        " {:>5.0}% {:>10.1}%",
+                        100.0 * ok as f64 / worst.len() as f64,
+                        100.0 * worst.iter().sum::<f64>() / worst.len() as f64
+                    )
+                });
                 println!(
-                    "{:<18} {:>4} {:>5.2} {:>5} {:>7} {:>6} {:>8.1}% {:>9.1} {:>8.2}",
+                    "{:<18} {:>4} {:>5.2} {:>5} {:>7} {:>6} {:>8.1}% {:>9.1} {:>8.2}{}",
                     layout.name,
                     seed,
                     share,
@@ -275,6 +324,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     100.0 * worst_clinical(&demand, &after),
                     plan.margin_db,
                     cal.rmse_db,
+                    held.unwrap_or_default(),
                 );
                 if diag {
                     diagnose(&Diagnosis {
