@@ -974,9 +974,9 @@ mod tests {
                 ..Default::default()
             };
             let l = SignalLayers::build(&s, &g, &|_, _| true, &opts).unwrap();
-            // The smoothed spline misses samples on purpose: λ = 1 against kernel values of a
-            // few units over these 2–5 m spacings moves each by a fraction of a dB (its exactness
-            // at λ = 0 is tested in spline.rs).
+            // The smoothed spline misses samples on purpose: its cross-validated λ (0.01 to 100)
+            // against kernel values of a few units over these 2–5 m spacings moves each by a
+            // fraction of a dB (its exactness at λ = 0 is tested in spline.rs).
             let tolerance = if method == Method::Spline { 0.5 } else { 1e-3 };
             for &(r, c, want) in &[(1, 1, -50.0), (4, 9, -60.0), (2, 6, -65.0), (5, 2, -72.0)] {
                 let got = *l.primary.get(r, c).unwrap();

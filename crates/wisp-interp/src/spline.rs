@@ -18,6 +18,11 @@
 //!
 //! Where the neighbours are collinear (a straight corridor) the linear trend is not determined;
 //! the spline then takes a constant trend alone, and a lone neighbour gives its own value.
+//!
+//! Unless it is given, λ is chosen by cross-validation on the samples themselves: each distinct
+//! position is estimated from its k nearest others under every λ of [`SMOOTHING_LADDER`], and the
+//! λ with the least squared error summed over every field wins (the first on a tie), once per
+//! set of fields, so every radio of a floor shares it.
 
 use crate::kriging::lu_solve;
 use crate::method::{
@@ -25,6 +30,7 @@ use crate::method::{
 };
 use crate::neighbours::{Neighbour, NeighbourIndex};
 use crate::{InterpError, InterpErrorKind, ScatteredPoint};
+use rayon::prelude::*;
 use wisp_model::GridGeometry;
 
 /// A smoothed thin-plate spline over each place's `k` nearest samples.
@@ -33,17 +39,24 @@ pub struct ThinPlateSpline {
     /// Neighbours per place (distinct positions).
     pub k: usize,
     /// λ, added to the kernel's diagonal, in the kernel's units (m² ln m): 0 interpolates.
-    pub smoothing: f64,
+    /// None: chosen from [`SMOOTHING_LADDER`] by leave-one-out cross-validation on the samples.
+    pub smoothing: Option<f64>,
 }
 
+/// The smoothings cross-validation chooses among: decades around scipy's setting that scored
+/// best on a real office floor (λ = 1, issue 14), from nearly interpolating to smoothing over
+/// several metres (kernel values are ~10 at 3 m and ~1,000 at 15 m). An estimate.
+pub const SMOOTHING_LADDER: [f64; 5] = [0.01, 0.1, 1.0, 10.0, 100.0];
+
 impl Default for ThinPlateSpline {
-    /// 50 neighbours and smoothing 1: the settings of scipy's RBF thin-plate spline that had the
-    /// lowest walk-out RMSE of every method tried on a real office floor (issue 14: 5.71 dB
-    /// against 6.15 for natural neighbour and 8.34 for IDW). An estimate from one floor.
+    /// 50 neighbours, as scipy's RBF thin-plate spline had when it scored the lowest walk-out
+    /// RMSE of every method tried on a real office floor (issue 14: 5.71 dB against 6.15 for
+    /// natural neighbour and 8.34 for IDW; an estimate from one floor), and the smoothing
+    /// chosen by cross-validation.
     fn default() -> Self {
         ThinPlateSpline {
             k: 50,
-            smoothing: 1.0,
+            smoothing: None,
         }
     }
 }
@@ -57,24 +70,14 @@ impl Interpolator for ThinPlateSpline {
         if self.k == 0 {
             return Err(InterpErrorKind::ZeroK.into());
         }
-        if !(self.smoothing.is_finite() && self.smoothing >= 0.0) {
+        if self.smoothing.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
             return Err(InterpErrorKind::Parameter {
                 name: "smoothing",
                 reason: "must be a finite number, 0 or more",
             }
             .into());
         }
-        // Checks for no points and non-finite positions.
-        NeighbourIndex::new(points)?;
-        // Two samples at one place would make the kernel singular at λ = 0: averaged first.
-        let merged = Merged::new(points);
-        let index = NeighbourIndex::new(&merged.points)?;
-        Ok(Box::new(PreparedSpline {
-            params: *self,
-            samples: points.len(),
-            merged,
-            index,
-        }))
+        Ok(Box::new(PreparedSpline::new(*self, points)?))
     }
 }
 
@@ -104,9 +107,30 @@ struct System {
 }
 
 impl PreparedSpline {
-    /// The weights of the neighbours' values at (x, y), in `sys.b[..n]`; false if no trend
-    /// could be fitted (then the caller takes the nearest value).
-    fn weights(&self, x: f64, y: f64, neighbours: &[Neighbour], sys: &mut System) -> bool {
+    fn new(params: ThinPlateSpline, points: &[ScatteredPoint]) -> Result<Self, InterpError> {
+        // Checks for no points and non-finite positions.
+        NeighbourIndex::new(points)?;
+        // Two samples at one place would make the kernel singular at λ = 0: averaged first.
+        let merged = Merged::new(points);
+        let index = NeighbourIndex::new(&merged.points)?;
+        Ok(PreparedSpline {
+            params,
+            samples: points.len(),
+            merged,
+            index,
+        })
+    }
+
+    /// The weights of the neighbours' values at (x, y) under smoothing λ, in `sys.b[..n]`;
+    /// false if no trend could be fitted (then the caller takes the nearest value).
+    fn weights(
+        &self,
+        x: f64,
+        y: f64,
+        neighbours: &[Neighbour],
+        smoothing: f64,
+        sys: &mut System,
+    ) -> bool {
         let pts = &self.merged.points;
         let n = neighbours.len();
         let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
@@ -133,7 +157,7 @@ impl PreparedSpline {
                     sys.a[i * m + j] = v;
                     sys.a[j * m + i] = v;
                 }
-                sys.a[i * m + i] = self.params.smoothing;
+                sys.a[i * m + i] = smoothing;
                 let row = [
                     1.0,
                     (pi.x - shift[0]) / scale[0],
@@ -154,12 +178,70 @@ impl PreparedSpline {
         false
     }
 
+    /// The given smoothing, else the one of [`SMOOTHING_LADDER`] with the least squared
+    /// leave-one-out error over every field (each distinct position from its k nearest others).
+    fn smoothing(&self, averaged: &[Vec<f64>]) -> f64 {
+        if let Some(s) = self.params.smoothing {
+            return s;
+        }
+        let pts = &self.merged.points;
+        if pts.len() < 2 || averaged.is_empty() {
+            return 1.0;
+        }
+        let errors: Vec<[f64; SMOOTHING_LADDER.len()]> = (0..pts.len())
+            .into_par_iter()
+            .map_init(System::default, |sys, i| {
+                let p = pts[i];
+                let others: Vec<Neighbour> = self
+                    .index
+                    .nearest(p.x, p.y, self.params.k + 1)
+                    .into_iter()
+                    .filter(|n| n.index as usize != i)
+                    .take(self.params.k)
+                    .collect();
+                let mut sq = [0.0; SMOOTHING_LADDER.len()];
+                for (e, &s) in sq.iter_mut().zip(&SMOOTHING_LADDER) {
+                    let ok = self.weights(p.x, p.y, &others, s, sys);
+                    for f in averaged {
+                        let est = if ok {
+                            others
+                                .iter()
+                                .zip(&sys.b)
+                                .map(|(nb, w)| w * f[nb.index as usize])
+                                .sum()
+                        } else {
+                            f[others[0].index as usize]
+                        };
+                        *e += (est - f[i]).powi(2);
+                    }
+                }
+                sq
+            })
+            .collect();
+        // Summed in position order, so the thread count never shows.
+        let mut total = [0.0; SMOOTHING_LADDER.len()];
+        for sq in &errors {
+            for (t, e) in total.iter_mut().zip(sq) {
+                *t += e;
+            }
+        }
+        let mut best = 0;
+        for (j, t) in total.iter().enumerate() {
+            if *t < total[best] {
+                best = j;
+            }
+        }
+        SMOOTHING_LADDER[best]
+    }
+
     /// Every field's estimate at (x, y) from its neighbours.
+    #[allow(clippy::too_many_arguments)] // one cell's inputs, as the other methods' estimates
     fn estimate(
         &self,
         x: f64,
         y: f64,
         neighbours: &[Neighbour],
+        smoothing: f64,
         sys: &mut System,
         averaged: &[Vec<f64>],
         out: &mut [f32],
@@ -168,7 +250,7 @@ impl PreparedSpline {
             out.fill(f32::NAN);
             return;
         }
-        if self.weights(x, y, neighbours, sys) {
+        if self.weights(x, y, neighbours, smoothing, sys) {
             for (o, f) in out.iter_mut().zip(averaged) {
                 let s: f64 = neighbours
                     .iter()
@@ -198,6 +280,7 @@ impl Prepared for PreparedSpline {
     ) -> Result<Vec<Estimates>, InterpError> {
         check_fields(fields, self.len())?;
         let averaged: Vec<Vec<f64>> = fields.iter().map(|f| self.merged.average(f)).collect();
+        let smoothing = self.smoothing(&averaged);
         Ok(at_points(
             &self.index,
             self.params.k,
@@ -205,7 +288,7 @@ impl Prepared for PreparedSpline {
             fields.len(),
             false,
             &System::default,
-            &|_, x, y, n, sys, out, _| self.estimate(x, y, n, sys, &averaged, out),
+            &|_, x, y, n, sys, out, _| self.estimate(x, y, n, smoothing, sys, &averaged, out),
         ))
     }
 
@@ -217,6 +300,7 @@ impl Prepared for PreparedSpline {
     ) -> Result<Vec<Surface>, InterpError> {
         check_fields(fields, self.len())?;
         let averaged: Vec<Vec<f64>> = fields.iter().map(|f| self.merged.average(f)).collect();
+        let smoothing = self.smoothing(&averaged);
         Ok(grid_cells(
             &self.index,
             self.params.k,
@@ -225,7 +309,7 @@ impl Prepared for PreparedSpline {
             fields.len(),
             false,
             &System::default,
-            &|x, y, n, sys, out, _| self.estimate(x, y, n, sys, &averaged, out),
+            &|x, y, n, sys, out, _| self.estimate(x, y, n, smoothing, sys, &averaged, out),
         ))
     }
 }
@@ -308,7 +392,10 @@ mod tests {
             .map(|_| -90.0 + rng.random::<f32>() * 50.0)
             .collect();
         for smoothing in [0.0, 1.0, 20.0] {
-            let spline = ThinPlateSpline { k: 25, smoothing };
+            let spline = ThinPlateSpline {
+                k: 25,
+                smoothing: Some(smoothing),
+            };
             for q in [p(3.0, 4.0), p(15.5, 6.25), p(29.0, 11.0), pts[7]] {
                 let got = at(spline, &pts, &z, q) as f64;
                 let want = reference(&pts, &z, smoothing, q);
@@ -328,11 +415,11 @@ mod tests {
             .collect();
         let exact = ThinPlateSpline {
             k: 12,
-            smoothing: 0.0,
+            smoothing: Some(0.0),
         };
         let smooth = ThinPlateSpline {
             k: 12,
-            smoothing: 50.0,
+            smoothing: Some(50.0),
         };
         let prepared = exact.prepare(&pts).unwrap();
         let e = &prepared.at(&[&z], &pts).unwrap()[0].value;
@@ -378,25 +465,86 @@ mod tests {
         assert_eq!(at(spline, &[p(3.0, 3.0)], &[-61.0], p(9.0, 1.0)), -61.0);
     }
 
+    /// The smoothing chosen is the ladder's λ with the least leave-one-out error, each sample
+    /// predicted by the spline written from its definition through all the others (k ≥ n − 1),
+    /// summed over both fields: noise gets a larger λ than a smooth field.
+    #[test]
+    fn smoothing_is_the_leave_one_out_best_of_the_ladder() {
+        let pts = scattered(30, 6);
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let smooth: Vec<f32> = pts
+            .iter()
+            .map(|q| (-60.0 - 0.8 * q.x + 4.0 * (q.y * 0.3).sin()) as f32)
+            .collect();
+        let noisy: Vec<f32> = smooth
+            .iter()
+            .map(|v| v + 8.0 * (rng.random::<f32>() - 0.5))
+            .collect();
+        let spline = ThinPlateSpline {
+            k: 40,
+            smoothing: None,
+        };
+        let prepared = PreparedSpline::new(spline, &pts).unwrap();
+        let mut chosen = Vec::new();
+        for fields in [
+            vec![smooth.clone(), smooth.clone()],
+            vec![noisy.clone(), smooth.clone()],
+        ] {
+            let averaged: Vec<Vec<f64>> = fields
+                .iter()
+                .map(|f| f.iter().map(|v| *v as f64).collect())
+                .collect();
+            let loo = |s: f64| -> f64 {
+                let mut sq = 0.0;
+                for i in 0..pts.len() {
+                    let others: Vec<ScatteredPoint> =
+                        (0..pts.len()).filter(|&j| j != i).map(|j| pts[j]).collect();
+                    for f in &fields {
+                        let z: Vec<f32> =
+                            (0..pts.len()).filter(|&j| j != i).map(|j| f[j]).collect();
+                        sq += (reference(&others, &z, s, pts[i]) - f[i] as f64).powi(2);
+                    }
+                }
+                sq
+            };
+            let errors: Vec<f64> = SMOOTHING_LADDER.iter().map(|&s| loo(s)).collect();
+            let best = (0..errors.len()).fold(0, |b, j| if errors[j] < errors[b] { j } else { b });
+            let got = prepared.smoothing(&averaged);
+            assert_eq!(got, SMOOTHING_LADDER[best], "errors {errors:?}");
+            chosen.push(got);
+        }
+        assert!(chosen[1] > chosen[0], "noise smoothed more: {chosen:?}");
+        // A smoothing given is used as it is.
+        let fixed = PreparedSpline::new(
+            ThinPlateSpline {
+                k: 40,
+                smoothing: Some(3.5),
+            },
+            &pts,
+        )
+        .unwrap();
+        assert_eq!(fixed.smoothing(&[]), 3.5);
+    }
+
     #[test]
     fn duplicates_are_averaged_and_bad_parameters_refused() {
         let pts = [p(0.0, 0.0), p(0.0, 0.0), p(4.0, 0.0), p(0.0, 4.0)];
         let z = [-50.0, -70.0, -60.0, -60.0];
         let exact = ThinPlateSpline {
             k: 8,
-            smoothing: 0.0,
+            smoothing: Some(0.0),
         };
         assert!((at(exact, &pts, &z, p(0.0, 0.0)) + 60.0).abs() < 1e-4);
         for bad in [f64::NAN, -1.0, f64::INFINITY] {
             let s = ThinPlateSpline {
                 k: 8,
-                smoothing: bad,
+                smoothing: Some(bad),
             };
             assert!(s.prepare(&pts).is_err());
         }
         assert!(ThinPlateSpline {
             k: 0,
-            smoothing: 1.0
+            smoothing: None,
         }
         .prepare(&pts)
         .is_err());

@@ -31,9 +31,10 @@ pub struct Args {
     /// for spline].
     #[arg(long)]
     k: Option<usize>,
-    /// Spline smoothing λ (spline only; 0 passes through every point).
-    #[arg(long, default_value_t = ThinPlateSpline::default().smoothing)]
-    smoothing: f64,
+    /// Spline smoothing λ (spline only; 0 passes through every point) [default: chosen by
+    /// leave-one-out cross-validation on the points among 0.01, 0.1, 1, 10, 100].
+    #[arg(long)]
+    smoothing: Option<f64>,
     /// IDW distance exponent (idw, and natural's fallback).
     #[arg(long, default_value_t = 2.0)]
     power: f64,
@@ -96,7 +97,7 @@ fn interpolator(a: &Args, method: Method) -> Result<Box<dyn Interpolator>, CliEr
             "--k must be at least 1 and --power a positive number",
         ));
     }
-    if !(a.smoothing.is_finite() && a.smoothing >= 0.0) {
+    if a.smoothing.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
         return Err(CliError::input(
             "--smoothing must be a finite number, 0 or more",
         ));
