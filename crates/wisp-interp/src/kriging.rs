@@ -321,10 +321,7 @@ impl Interpolator for OrdinaryKriging {
             }
             .into());
         }
-        // Checks for no points and non-finite positions.
-        NeighbourIndex::new(points)?;
-        let merged = Merged::new(points);
-        let index = NeighbourIndex::new(&merged.points)?;
+        let (merged, index) = Merged::indexed(points)?;
         let (min, max) = merged.points.iter().fold(
             ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
             |(lo, hi), p| {

@@ -376,6 +376,16 @@ impl Merged {
         out
     }
 
+    /// The samples merged, with a neighbour index over their distinct positions. Fails on no
+    /// points or a non-finite position, as [`NeighbourIndex::new`] on the samples would.
+    pub fn indexed(points: &[ScatteredPoint]) -> Result<(Merged, NeighbourIndex), InterpError> {
+        // Checked on the samples themselves, so the error names the sample, not a merged place.
+        NeighbourIndex::new(points)?;
+        let merged = Merged::new(points);
+        let index = NeighbourIndex::new(&merged.points)?;
+        Ok((merged, index))
+    }
+
     /// The mean value of each distinct position.
     pub fn average(&self, field: &[f32]) -> Vec<f64> {
         let mut sum = vec![0.0f64; self.points.len()];

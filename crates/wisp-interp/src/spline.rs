@@ -108,11 +108,8 @@ struct System {
 
 impl PreparedSpline {
     fn new(params: ThinPlateSpline, points: &[ScatteredPoint]) -> Result<Self, InterpError> {
-        // Checks for no points and non-finite positions.
-        NeighbourIndex::new(points)?;
         // Two samples at one place would make the kernel singular at λ = 0: averaged first.
-        let merged = Merged::new(points);
-        let index = NeighbourIndex::new(&merged.points)?;
+        let (merged, index) = Merged::indexed(points)?;
         Ok(PreparedSpline {
             params,
             samples: points.len(),
@@ -176,6 +173,14 @@ impl PreparedSpline {
             }
         }
         false
+    }
+
+    /// The fields checked and averaged over each distinct position, and the smoothing for them.
+    fn fields(&self, fields: &[&[f32]]) -> Result<(Vec<Vec<f64>>, f64), InterpError> {
+        check_fields(fields, self.len())?;
+        let averaged: Vec<Vec<f64>> = fields.iter().map(|f| self.merged.average(f)).collect();
+        let smoothing = self.smoothing(&averaged);
+        Ok((averaged, smoothing))
     }
 
     /// The given smoothing, else the one of [`SMOOTHING_LADDER`] with the least squared
@@ -278,9 +283,7 @@ impl Prepared for PreparedSpline {
         fields: &[&[f32]],
         queries: &[ScatteredPoint],
     ) -> Result<Vec<Estimates>, InterpError> {
-        check_fields(fields, self.len())?;
-        let averaged: Vec<Vec<f64>> = fields.iter().map(|f| self.merged.average(f)).collect();
-        let smoothing = self.smoothing(&averaged);
+        let (averaged, smoothing) = self.fields(fields)?;
         Ok(at_points(
             &self.index,
             self.params.k,
@@ -298,9 +301,7 @@ impl Prepared for PreparedSpline {
         geometry: &GridGeometry,
         include: &(dyn Fn(usize, usize) -> bool + Sync),
     ) -> Result<Vec<Surface>, InterpError> {
-        check_fields(fields, self.len())?;
-        let averaged: Vec<Vec<f64>> = fields.iter().map(|f| self.merged.average(f)).collect();
-        let smoothing = self.smoothing(&averaged);
+        let (averaged, smoothing) = self.fields(fields)?;
         Ok(grid_cells(
             &self.index,
             self.params.k,
