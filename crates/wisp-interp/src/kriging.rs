@@ -31,7 +31,8 @@
 //! exact interpolator since γ(0) = 0); with a nugget it still does, with a jump just beside it, the
 //! usual convention (gstat, GSLIB).
 //!
-//! The (k+1)×(k+1) system is solved per cell by LU with partial pivoting written here (no BLAS).
+//! The system is solved per cell in its covariance form by a Cholesky factorisation written here
+//! (no BLAS; see [`System::solve`]).
 
 use crate::method::{
     at_points, check_fields, grid_cells, Estimates, Interpolator, Merged, Prepared, Surface,
@@ -516,10 +517,12 @@ struct System {
     /// The distances between the place's neighbours, row-major k × k (upper triangle set): the
     /// same for every field's model, so computed once per place.
     distances: Vec<f64>,
+    /// The covariance matrix and its two right-hand sides, row-major k × (k + 2), factorised in
+    /// place ([`cholesky`]).
     matrix: Vec<f64>,
-    rhs: Vec<f64>,
-    /// Weights of the neighbours, then the solution's variance in units of the sill.
+    /// The right-hand side of the back substitution, then the weights of the neighbours.
     weights: Vec<f64>,
+    /// The solution's variance in units of the sill.
     variance: f64,
 }
 
@@ -528,6 +531,18 @@ const SINGULAR: f64 = 1e-12;
 /// Regularisation tried when the system is singular: a nugget of a millionth of the sill on the
 /// diagonal, far below anything a measurement resolves (RSSI is reported in whole dB).
 const JITTER: f64 = 1e-6;
+
+impl Variogram {
+    /// The covariance `C(h) = sill − γ(h)`: `partial_sill·e^(−h/a)` for h > 0, the sill at 0.
+    #[inline]
+    fn covariance(&self, h: f64) -> f64 {
+        if h <= 0.0 {
+            self.sill()
+        } else {
+            self.partial_sill * (-h / self.range_m).exp()
+        }
+    }
+}
 
 impl System {
     /// The distances between the neighbours `n` (indices into `points`) of a place.
@@ -544,46 +559,67 @@ impl System {
         }
     }
 
-    /// Sets up and solves the ordinary kriging system for a place and its neighbours (indices into
-    /// `points`, with their squared distances to the place):
+    /// Solves the ordinary kriging system for a place and its neighbours (indices into
+    /// `points`, with their squared distances to the place). In semivariogram form it reads
     ///
     /// ```text
     /// [ γ(xᵢ−xⱼ)  1 ] [λ]   [γ(xᵢ−p)]
     /// [ 1ᵀ        0 ] [μ] = [   1   ]      σ² = Σ λᵢ γ(xᵢ−p) + μ
     /// ```
     ///
+    /// which is indefinite. With the covariance `C(h) = s − γ(h)` (s the sill) and `Σλ = 1` it
+    /// is the same as `C λ = c + μ 1` (`c` the covariances to the place), and C is symmetric
+    /// positive definite (an exponential covariance with nugget, at distinct positions). So it
+    /// is solved by Cholesky, `C = UᵀU` (k³/6 multiply-adds against the bordered system's LU
+    /// at (k+1)³/3), with `z = U⁻ᵀc` and `w = U⁻ᵀ1` from the same elimination:
+    /// `μ = (1 − wᵀz) / wᵀw`, `λ = U⁻¹(z + μ w)` and `σ² = s − zᵀz + μ (1 − wᵀz)`
+    /// (the simple kriging variance plus the price of not knowing the mean). Isaaks &
+    /// Srivastava (1989) ch. 12 give the covariance form.
+    ///
     /// False if it stays singular after regularising. [`System::set_place`] first.
     fn solve(&mut self, n: &[Neighbour], v: &Variogram) -> bool {
         let k = n.len();
-        let m = k + 1;
+        let w = k + 2;
         debug_assert_eq!(self.distances.len(), k * k);
+        let sill = v.sill();
         for jitter in [0.0, JITTER] {
             self.matrix.clear();
-            self.matrix.resize(m * m, 1.0);
-            self.matrix[m * m - 1] = 0.0;
-            self.rhs.clear();
+            self.matrix.resize(k * w, 0.0);
             for (i, a) in n.iter().enumerate() {
-                self.matrix[i * m + i] = -jitter;
-                // γ is symmetric in its pair (|a − b| = |b − a| exactly), so each is computed once.
-                for j in i + 1..k {
-                    let g = v.gamma(self.distances[i * k + j]);
-                    self.matrix[i * m + j] = g;
-                    self.matrix[j * m + i] = g;
+                let row = &mut self.matrix[i * w..(i + 1) * w];
+                // The upper triangle only: C is symmetric, each covariance computed once.
+                row[i] = sill + jitter;
+                let d = &self.distances[i * k + i + 1..(i + 1) * k];
+                for (c, &h) in row[i + 1..k].iter_mut().zip(d) {
+                    *c = v.covariance(h);
                 }
-                self.rhs.push(v.gamma(a.dist2.sqrt()));
+                row[k] = v.covariance(a.dist2.sqrt());
+                row[k + 1] = 1.0;
             }
-            self.rhs.push(1.0);
-            let gamma0: Vec<f64> = self.rhs[..k].to_vec();
-            if lu_solve(&mut self.matrix, m, &mut self.rhs) {
-                self.weights.clear();
-                self.weights.extend_from_slice(&self.rhs[..k]);
-                self.variance = self
-                    .weights
-                    .iter()
-                    .zip(&gamma0)
-                    .map(|(w, g)| w * g)
-                    .sum::<f64>()
-                    + self.rhs[k];
+            if !cholesky(&mut self.matrix, k, sill + jitter) {
+                continue;
+            }
+            let (mut wz, mut ww, mut zz) = (0.0f64, 0.0f64, 0.0f64);
+            for row in self.matrix.chunks_exact(w) {
+                let (z, o) = (row[k], row[k + 1]);
+                wz += o * z;
+                ww += o * o;
+                zz += z * z;
+            }
+            let mu = (1.0 - wz) / ww;
+            self.weights.clear();
+            self.weights.extend(
+                self.matrix
+                    .chunks_exact(w)
+                    .map(|row| row[k] + mu * row[k + 1]),
+            );
+            for j in (0..k).rev() {
+                let row = &self.matrix[j * w..(j + 1) * w];
+                let s: f64 = (j + 1..k).map(|p| row[p] * self.weights[p]).sum();
+                self.weights[j] = (self.weights[j] - s) / row[j];
+            }
+            self.variance = sill - zz + mu * (1.0 - wz);
+            if self.variance.is_finite() && self.weights.iter().all(|x| x.is_finite()) {
                 return true;
             }
         }
@@ -591,78 +627,73 @@ impl System {
     }
 }
 
-/// Solves `a · x = b` in place (`a` row-major n × n, destroyed; `b` becomes x) by Gaussian
-/// elimination with partial pivoting. False if a pivot is negligible against the matrix's size.
+/// Factorises a symmetric positive definite `k × k` matrix `C = UᵀU` in place and applies
+/// `U⁻ᵀ` to its right-hand sides: `a` is row-major `k × (k + r)`, the upper triangle of C then
+/// the r right-hand sides in each row (the lower triangle is neither read nor written); it
+/// becomes U and `U⁻ᵀ·rhs`. False if a pivot is not above `SINGULAR · scale` (not positive
+/// definite, to rounding).
 ///
 /// On a CPU with AVX2 the same code runs compiled for it: the row update then takes four
 /// values per instruction instead of SSE2's two. The results are the same bits: the operations
 /// and their order are unchanged, and Rust never fuses a multiply and a subtraction into an FMA
 /// (nor is `fma` enabled here), so each element still sees one rounded product and one rounded
-/// difference. The test `avx2_and_baseline_eliminations_agree_bit_for_bit` compares the two.
-pub(crate) fn lu_solve(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
+/// difference. The test `avx2_and_baseline_factorisations_agree_bit_for_bit` compares the two.
+fn cholesky(a: &mut [f64], k: usize, scale: f64) -> bool {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, checked just above (the check is cached by std).
-        return unsafe { lu_solve_avx2(a, n, b) };
+        return unsafe { cholesky_avx2(a, k, scale) };
     }
-    lu_solve_baseline(a, n, b)
+    cholesky_baseline(a, k, scale)
 }
 
-/// [`lu_solve`] compiled for AVX2; call it only on a CPU that has it.
+/// [`cholesky`] compiled for AVX2; call it only on a CPU that has it.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn lu_solve_avx2(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
-    lu_body(a, n, b)
+fn cholesky_avx2(a: &mut [f64], k: usize, scale: f64) -> bool {
+    cholesky_body(a, k, scale)
 }
 
-/// [`lu_solve`] for the build's baseline CPU.
-fn lu_solve_baseline(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
-    lu_body(a, n, b)
+/// [`cholesky`] for the build's baseline CPU.
+fn cholesky_baseline(a: &mut [f64], k: usize, scale: f64) -> bool {
+    cholesky_body(a, k, scale)
 }
 
-/// The elimination itself, inlined into each of its callers so that each is compiled for its
-/// own CPU features.
+/// The factorisation itself (right-looking, by rows of U), inlined into each of its callers so
+/// that each is compiled for its own CPU features.
 #[inline(always)]
-fn lu_body(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
-    let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    if scale == 0.0 || !scale.is_finite() {
-        return false;
+fn cholesky_body(a: &mut [f64], k: usize, scale: f64) -> bool {
+    if k == 0 {
+        return true;
     }
-    for col in 0..n {
-        let (p, pv) = (col..n)
-            .map(|r| (r, a[r * n + col].abs()))
-            .fold((col, -1.0), |best, c| if c.1 > best.1 { c } else { best });
-        if pv <= SINGULAR * scale {
+    let w = a.len() / k;
+    debug_assert!(w >= k && a.len() == k * w);
+    for j in 0..k {
+        let (upper, lower) = a.split_at_mut((j + 1) * w);
+        let row = &mut upper[j * w..];
+        let d = row[j];
+        if d.is_nan() || d <= SINGULAR * scale {
             return false;
         }
-        if p != col {
-            for j in 0..n {
-                a.swap(p * n + j, col * n + j);
-            }
-            b.swap(p, col);
+        let s = d.sqrt();
+        row[j] = s;
+        for x in &mut row[j + 1..] {
+            *x /= s;
         }
-        let d = a[col * n + col];
-        // The pivot row and the rows below as separate slices, so the update is a plain
-        // element-wise loop the compiler vectorises (the same operations in the same order).
-        let (upper, lower) = a.split_at_mut((col + 1) * n);
-        let pivot = &upper[col * n + col..(col + 1) * n];
-        for (r, row) in lower.chunks_exact_mut(n).enumerate() {
-            let row = &mut row[col..];
-            let f = row[0] / d;
+        // Row j of U from column j + 1 on; each row i below loses U[j][i] times it from its
+        // diagonal on: a plain element-wise loop the compiler vectorises.
+        let pivot = &row[j + 1..];
+        for (r, other) in lower.chunks_exact_mut(w).enumerate() {
+            let f = pivot[r];
             if f == 0.0 {
                 continue;
             }
-            for (x, p) in row.iter_mut().zip(pivot) {
+            for (x, p) in other[j + 1 + r..].iter_mut().zip(&pivot[r..]) {
                 *x -= f * p;
             }
-            b[col + 1 + r] -= f * b[col];
         }
     }
-    for col in (0..n).rev() {
-        let s: f64 = (col + 1..n).map(|j| a[col * n + j] * b[j]).sum();
-        b[col] = (b[col] - s) / a[col * n + col];
-    }
-    b.iter().all(|v| v.is_finite())
+    true
 }
 
 impl Prepared for PreparedKriging {
@@ -860,10 +891,11 @@ mod tests {
     }
 
     /// Fitted kriging of several fields at scattered places, the fast path (shared pairs, one
-    /// distance matrix per place, vectorised elimination, only the wanted estimates) against the
-    /// reference above: the same bits.
+    /// distance matrix per place, the covariance form's Cholesky solve, only the wanted
+    /// estimates) against the reference above: the same semivariograms bit for bit, the same
+    /// estimates to their last f32 bit, and the wanted ones the same bits as all of them.
     #[test]
-    fn the_fast_paths_equal_the_reference_bit_for_bit() {
+    fn the_fast_paths_equal_the_reference() {
         let mut rng = ChaCha8Rng::seed_from_u64(17);
         let pts: Vec<ScatteredPoint> = (0..300)
             .map(|_| p(rng.random::<f64>() * 60.0, rng.random::<f64>() * 20.0))
@@ -917,6 +949,7 @@ mod tests {
         );
         let cutoff = (hi[0] - lo[0]).hypot(hi[1] - lo[1]) / 3.0;
         let index = NeighbourIndex::new(&pts).unwrap();
+        let mut worst = 0;
         for (f, field) in fields.iter().enumerate() {
             let values: Vec<f64> = field.iter().map(|v| *v as f64).collect();
             let bins = reference::empirical(&pts, &values, cutoff, kriging.bins);
@@ -932,9 +965,13 @@ mod tests {
                     .sum::<f64>() as f32;
                 let sd = (shape.sill * var.max(0.0)).sqrt() as f32;
                 let got = (all[f].value[q], all[f].std_dev.as_ref().unwrap()[q]);
-                assert_eq!(
-                    (got.0.to_bits(), got.1.to_bits()),
-                    (value.to_bits(), sd.to_bits()),
+                // The Cholesky solve of the covariance form rounds differently from the
+                // reference's elimination of the bordered system: the estimates may differ in
+                // their last f32 bit, no more.
+                let ulps = |a: f32, b: f32| (a.to_bits() as i64 - b.to_bits() as i64).abs();
+                worst = worst.max(ulps(got.0, value)).max(ulps(got.1, sd));
+                assert!(
+                    ulps(got.0, value) <= 1 && ulps(got.1, sd) <= 1,
                     "field {f} place {q}: {got:?} vs {:?}",
                     (value, sd)
                 );
@@ -942,51 +979,90 @@ mod tests {
                 if mask[f][q] {
                     assert_eq!(
                         (part.0.to_bits(), part.1.to_bits()),
-                        (value.to_bits(), sd.to_bits())
+                        (got.0.to_bits(), got.1.to_bits())
                     );
                 } else {
                     assert!(part.0.is_nan() && part.1.is_nan(), "not wanted: {part:?}");
                 }
             }
         }
+        eprintln!("largest difference from the reference: {worst} f32 ulp");
+    }
+
+    /// A random symmetric positive definite `n × n` matrix (`BᵀB + I`), row-major.
+    fn spd(rng: &mut ChaCha8Rng, n: usize) -> Vec<f64> {
+        let b: Vec<f64> = (0..n * n).map(|_| rng.random::<f64>() - 0.5).collect();
+        (0..n * n)
+            .map(|ij| {
+                let (i, j) = (ij / n, ij % n);
+                (0..n).map(|p| b[p * n + i] * b[p * n + j]).sum::<f64>()
+                    + if i == j { 1.0 } else { 0.0 }
+            })
+            .collect()
     }
 
     #[test]
-    fn lu_solves_random_systems() {
+    fn cholesky_factorises_and_forward_solves_random_systems() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
-        for n in [1, 2, 5, 17] {
-            let a: Vec<f64> = (0..n * n).map(|_| rng.random::<f64>() - 0.5).collect();
-            let x: Vec<f64> = (0..n).map(|_| rng.random::<f64>() * 10.0).collect();
-            // b = a · x, computed directly.
-            let b: Vec<f64> = (0..n)
-                .map(|i| (0..n).map(|j| a[i * n + j] * x[j]).sum())
-                .collect();
-            let (mut a2, mut b2) = (a.clone(), b.clone());
-            assert!(lu_solve(&mut a2, n, &mut b2));
+        for n in [1, 2, 5, 17, 64] {
+            let c = spd(&mut rng, n);
+            let rhs: Vec<f64> = (0..n).map(|_| rng.random::<f64>() * 10.0).collect();
+            // The upper triangle and the right-hand side; the lower triangle holds junk that
+            // must be neither read nor written.
+            let w = n + 1;
+            let mut a = vec![f64::NAN; n * w];
             for i in 0..n {
-                assert!((b2[i] - x[i]).abs() < 1e-8, "n={n} i={i}");
+                a[i * w + i..i * w + n].copy_from_slice(&c[i * n + i..(i + 1) * n]);
+                a[i * w + n] = rhs[i];
+            }
+            assert!(cholesky(&mut a, n, 1.0));
+            let u = |i: usize, j: usize| if j >= i { a[i * w + j] } else { 0.0 };
+            for i in 0..n {
+                assert!(a[i * w..i * w + i].iter().all(|x| x.is_nan()), "n={n}");
+                for j in 0..n {
+                    // (UᵀU)ᵢⱼ = Σₚ U[p][i]·U[p][j], against C directly.
+                    let got: f64 = (0..n).map(|p| u(p, i) * u(p, j)).sum();
+                    assert!((got - c[i * n + j]).abs() < 1e-9, "n={n} ({i},{j})");
+                }
+                // Uᵀz = rhs.
+                let got: f64 = (0..=i).map(|p| u(p, i) * a[p * w + n]).sum();
+                assert!((got - rhs[i]).abs() < 1e-9, "n={n} row {i}");
             }
         }
-        let mut singular = vec![1.0, 2.0, 2.0, 4.0];
-        assert!(!lu_solve(&mut singular, 2, &mut [1.0, 2.0]));
+        // Not positive definite: refused.
+        for m in [
+            vec![1.0, 2.0, 0.0, 4.0],
+            vec![0.0, 0.0, 0.0, 1.0],
+            vec![1.0, 1.0, 0.0, 1.0],
+        ] {
+            let mut m = m;
+            assert!(!cholesky(&mut m, 2, 4.0), "{m:?}");
+        }
     }
 
-    /// The elimination compiled for AVX2 gives the baseline build's bits (the same operations
-    /// in the same order, no fused multiply-add): on kriging systems of the default size and
-    /// odd sizes whose rows end in a partial vector, and on random systems that pivot.
+    /// The factorisation compiled for AVX2 gives the baseline build's bits (the same operations
+    /// in the same order, no fused multiply-add): on a kriging system of the default size and
+    /// on random systems of odd sizes whose rows end in a partial vector.
     #[cfg(target_arch = "x86_64")]
     #[test]
-    fn avx2_and_baseline_eliminations_agree_bit_for_bit() {
+    fn avx2_and_baseline_factorisations_agree_bit_for_bit() {
         if !std::arch::is_x86_feature_detected!("avx2") {
-            eprintln!("no AVX2 on this CPU: only the baseline elimination runs");
+            eprintln!("no AVX2 on this CPU: only the baseline factorisation runs");
             return;
         }
         let mut rng = ChaCha8Rng::seed_from_u64(29);
-        let mut systems: Vec<(usize, Vec<f64>, Vec<f64>)> = Vec::new();
-        for n in [2, 3, 5, 17, 33, 65] {
-            let a = (0..n * n).map(|_| rng.random::<f64>() - 0.5).collect();
-            let b = (0..n).map(|_| rng.random::<f64>() * 10.0).collect();
-            systems.push((n, a, b));
+        // (k, row-major k × (k + 2) with the upper triangle and two right-hand sides)
+        let mut systems: Vec<(usize, Vec<f64>)> = Vec::new();
+        for n in [1, 2, 3, 5, 17, 33, 65] {
+            let c = spd(&mut rng, n);
+            let w = n + 2;
+            let mut a = vec![0.0; n * w];
+            for i in 0..n {
+                a[i * w..i * w + n].copy_from_slice(&c[i * n..(i + 1) * n]);
+                a[i * w + n] = rng.random::<f64>() * 10.0;
+                a[i * w + n + 1] = 1.0;
+            }
+            systems.push((n, a));
         }
         // A kriging system: 64 scattered neighbours under an exponential with nugget.
         let pts: Vec<ScatteredPoint> = (0..64)
@@ -997,26 +1073,23 @@ mod tests {
             partial_sill: 0.9,
             range_m: 7.0,
         };
-        let m = pts.len() + 1;
-        let mut a = vec![1.0; m * m];
-        a[m * m - 1] = 0.0;
+        let (k, w) = (pts.len(), pts.len() + 2);
+        let mut a = vec![0.0; k * w];
         for (i, pi) in pts.iter().enumerate() {
             for (j, pj) in pts.iter().enumerate() {
-                a[i * m + j] = v.gamma((pi.x - pj.x).hypot(pi.y - pj.y));
+                a[i * w + j] = v.covariance((pi.x - pj.x).hypot(pi.y - pj.y));
             }
+            a[i * w + k] = v.covariance(pi.x.hypot(pi.y));
+            a[i * w + k + 1] = 1.0;
         }
-        let mut b: Vec<f64> = pts.iter().map(|q| v.gamma(q.x.hypot(q.y))).collect();
-        b.push(1.0);
-        systems.push((m, a, b));
-        for (n, a, b) in systems {
-            let (mut a1, mut b1) = (a.clone(), b.clone());
-            let (mut a2, mut b2) = (a, b);
-            let ok1 = lu_solve_baseline(&mut a1, n, &mut b1);
+        systems.push((k, a));
+        for (n, a) in systems {
+            let (mut a1, mut a2) = (a.clone(), a);
+            let ok1 = cholesky_baseline(&mut a1, n, 1.0);
             // SAFETY: AVX2 was detected above.
-            let ok2 = unsafe { lu_solve_avx2(&mut a2, n, &mut b2) };
+            let ok2 = unsafe { cholesky_avx2(&mut a2, n, 1.0) };
             assert!(ok1 && ok2, "n={n}");
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&b1), bits(&b2), "n={n}");
             assert_eq!(bits(&a1), bits(&a2), "n={n}");
         }
     }
