@@ -533,14 +533,89 @@ const SINGULAR: f64 = 1e-12;
 const JITTER: f64 = 1e-6;
 
 impl Variogram {
-    /// The covariance `C(h) = sill − γ(h)`: `partial_sill·e^(−h/a)` for h > 0, the sill at 0.
-    #[inline]
+    /// The covariance `C(h) = sill − γ(h)`: `partial_sill·e^(−h/a)` for h > 0, the sill at 0,
+    /// with [`exp_neg`]: branch-free, so a row of them vectorises.
+    #[inline(always)]
     fn covariance(&self, h: f64) -> f64 {
+        let e = self.partial_sill * exp_neg(-h / self.range_m);
         if h <= 0.0 {
             self.sill()
         } else {
-            self.partial_sill * (-h / self.range_m).exp()
+            e
         }
+    }
+}
+
+/// `eˣ` for `x ≤ 0` (and for `x` up to 709), to within one unit in the last place: fdlibm's
+/// `e_exp.c` (Sun Microsystems, 1993; the algorithm musl and FreeBSD use), without its
+/// special cases and branches so that a loop of calls vectorises, where each call to libm's
+/// `exp` costs as much as a kriging system's elimination row. `x = k·ln2 + r`, `|r| ≤ ln2/2`
+/// (Cody–Waite, ln2 in two parts), `eʳ` from fdlibm's degree-5 rational approximation, then
+/// `2ᵏ` added to the exponent's bits. Below −708 it returns `e⁻⁷⁰⁸` (3e−308) instead of a
+/// subnormal or 0: a covariance that small is 0 to any sum it enters. NaN stays NaN.
+#[inline(always)]
+// fdlibm's constants with its digits, as published.
+#[allow(clippy::excessive_precision)]
+pub(crate) fn exp_neg(x: f64) -> f64 {
+    const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    const INV_LN2: f64 = std::f64::consts::LOG2_E;
+    const P1: f64 = 1.666_666_666_666_660_190_37e-1;
+    const P2: f64 = -2.777_777_777_701_559_338_42e-3;
+    const P3: f64 = 6.613_756_321_437_934_361_17e-5;
+    const P4: f64 = -1.653_390_220_546_525_153_90e-6;
+    const P5: f64 = 4.138_136_797_057_238_460_39e-8;
+    // 1.5·2⁵²: adding it rounds to an integer, held in the low bits of the sum's mantissa.
+    const SHIFT: f64 = 6_755_399_441_055_744.0;
+    let x = if x < -708.0 { -708.0 } else { x };
+    let t = x * INV_LN2 + SHIFT;
+    let k = t - SHIFT;
+    let hi = x - k * LN2_HI;
+    let lo = k * LN2_LO;
+    let r = hi - lo;
+    let r2 = r * r;
+    let c = r - r2 * (P1 + r2 * (P2 + r2 * (P3 + r2 * (P4 + r2 * P5))));
+    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    // k (|k| ≤ 1022) from t's low bits, moved into the exponent field.
+    let k_bits = t.to_bits().wrapping_sub(SHIFT.to_bits()) << 52;
+    f64::from_bits(y.to_bits().wrapping_add(k_bits))
+}
+
+/// The covariance form's matrix and right-hand sides for a place (see [`System::solve`]): row
+/// i of `matrix` (k × (k + 2)) holds `C(xᵢ − xⱼ)` for j ≥ i, the sill plus `jitter` on the
+/// diagonal, then `C(xᵢ − p)` and 1. Dispatched like [`cholesky`]: with AVX2 the covariances
+/// are four at a time, the same bits (no FMA; the test
+/// `avx2_and_baseline_factorisations_agree_bit_for_bit` compares the two).
+fn fill(matrix: &mut [f64], distances: &[f64], n: &[Neighbour], v: &Variogram, jitter: f64) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above (the check is cached by std).
+        return unsafe { fill_avx2(matrix, distances, n, v, jitter) };
+    }
+    fill_body(matrix, distances, n, v, jitter)
+}
+
+/// [`fill`] compiled for AVX2; call it only on a CPU that has it.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn fill_avx2(matrix: &mut [f64], distances: &[f64], n: &[Neighbour], v: &Variogram, jitter: f64) {
+    fill_body(matrix, distances, n, v, jitter)
+}
+
+#[inline(always)]
+fn fill_body(matrix: &mut [f64], distances: &[f64], n: &[Neighbour], v: &Variogram, jitter: f64) {
+    let k = n.len();
+    let w = k + 2;
+    for (i, a) in n.iter().enumerate() {
+        let row = &mut matrix[i * w..(i + 1) * w];
+        // The upper triangle only: C is symmetric, each covariance computed once.
+        row[i] = v.sill() + jitter;
+        let d = &distances[i * k + i + 1..(i + 1) * k];
+        for (c, &h) in row[i + 1..k].iter_mut().zip(d) {
+            *c = v.covariance(h);
+        }
+        row[k] = v.covariance(a.dist2.sqrt());
+        row[k + 1] = 1.0;
     }
 }
 
@@ -585,17 +660,7 @@ impl System {
         for jitter in [0.0, JITTER] {
             self.matrix.clear();
             self.matrix.resize(k * w, 0.0);
-            for (i, a) in n.iter().enumerate() {
-                let row = &mut self.matrix[i * w..(i + 1) * w];
-                // The upper triangle only: C is symmetric, each covariance computed once.
-                row[i] = sill + jitter;
-                let d = &self.distances[i * k + i + 1..(i + 1) * k];
-                for (c, &h) in row[i + 1..k].iter_mut().zip(d) {
-                    *c = v.covariance(h);
-                }
-                row[k] = v.covariance(a.dist2.sqrt());
-                row[k + 1] = 1.0;
-            }
+            fill(&mut self.matrix, &self.distances, n, v, jitter);
             if !cholesky(&mut self.matrix, k, sill + jitter) {
                 continue;
             }
@@ -989,6 +1054,37 @@ mod tests {
         eprintln!("largest difference from the reference: {worst} f32 ulp");
     }
 
+    /// `exp_neg` against std's `exp` (libm): within one unit in the last place from −708 to 0
+    /// (the covariances' range) and a little above, and clamped below.
+    #[test]
+    fn exp_neg_is_within_an_ulp_of_libm() {
+        let mut rng = ChaCha8Rng::seed_from_u64(31);
+        let ulps = |a: f64, b: f64| (a.to_bits() as i64 - b.to_bits() as i64).abs();
+        let mut worst = 0;
+        let scales = [(-708.0, 200_000), (-2.0, 100_000), (5.0, 1_000)];
+        let xs: Vec<f64> = scales
+            .iter()
+            .flat_map(|&(s, n)| std::iter::repeat_n(s, n))
+            .map(|s| s * rng.random::<f64>())
+            .chain([
+                0.0,
+                -0.0,
+                -1e-300,
+                -1e-20,
+                -0.5 * std::f64::consts::LN_2,
+                -708.0,
+            ])
+            .collect();
+        for x in xs {
+            let (got, want) = (exp_neg(x), x.exp());
+            worst = worst.max(ulps(got, want));
+            assert!(ulps(got, want) <= 1, "exp({x:e}) = {got:e}, libm {want:e}");
+        }
+        eprintln!("largest difference from libm: {worst} ulp");
+        assert_eq!(exp_neg(-800.0), (-708.0f64).exp());
+        assert!(exp_neg(f64::NAN).is_nan());
+    }
+
     /// A random symmetric positive definite `n × n` matrix (`BᵀB + I`), row-major.
     fn spd(rng: &mut ChaCha8Rng, n: usize) -> Vec<f64> {
         let b: Vec<f64> = (0..n * n).map(|_| rng.random::<f64>() - 0.5).collect();
@@ -1040,9 +1136,9 @@ mod tests {
         }
     }
 
-    /// The factorisation compiled for AVX2 gives the baseline build's bits (the same operations
-    /// in the same order, no fused multiply-add): on a kriging system of the default size and
-    /// on random systems of odd sizes whose rows end in a partial vector.
+    /// The covariances and the factorisation compiled for AVX2 give the baseline build's bits
+    /// (the same operations in the same order, no fused multiply-add): on a kriging system of
+    /// the default size and on random systems of odd sizes whose rows end in a partial vector.
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn avx2_and_baseline_factorisations_agree_bit_for_bit() {
@@ -1073,15 +1169,23 @@ mod tests {
             partial_sill: 0.9,
             range_m: 7.0,
         };
+        // Its covariances, filled by each build (the place at the origin).
+        let n: Vec<Neighbour> = (0..pts.len() as u32)
+            .map(|i| Neighbour {
+                index: i,
+                dist2: pts[i as usize].x.powi(2) + pts[i as usize].y.powi(2),
+            })
+            .collect();
+        let mut sys = System::default();
+        sys.set_place(&pts, &n);
         let (k, w) = (pts.len(), pts.len() + 2);
         let mut a = vec![0.0; k * w];
-        for (i, pi) in pts.iter().enumerate() {
-            for (j, pj) in pts.iter().enumerate() {
-                a[i * w + j] = v.covariance((pi.x - pj.x).hypot(pi.y - pj.y));
-            }
-            a[i * w + k] = v.covariance(pi.x.hypot(pi.y));
-            a[i * w + k + 1] = 1.0;
-        }
+        fill_body(&mut a, &sys.distances, &n, &v, 0.0);
+        let mut a2 = vec![0.0; k * w];
+        // SAFETY: AVX2 was detected above.
+        unsafe { fill_avx2(&mut a2, &sys.distances, &n, &v, 0.0) };
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&a), bits(&a2), "covariances");
         systems.push((k, a));
         for (n, a) in systems {
             let (mut a1, mut a2) = (a.clone(), a);
