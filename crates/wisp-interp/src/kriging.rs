@@ -327,7 +327,13 @@ pub struct OrdinaryKriging {
     /// samples lie on one line, so a wider neighbourhood still helps: on walk-out folds of the
     /// sample floor (benches/compare/accuracy.py, seeds 7/11/23) RMSE was 3.54/4.18/4.13 dB with
     /// 16 neighbours, 3.50/4.12/4.09 with 32 and 3.51/4.08/4.09 with 64, against 3.49/4.00/4.11
-    /// for pykrige's global kriging. The system grows as k³: 64 costs ~0.3 s per validation.
+    /// for pykrige's global kriging. On the truth harness (`cargo run --release --example truth
+    /// 1 2 3`, session 8) kriging's walk-out RMSE was worse with fewer neighbours on all six
+    /// floors: 4.67–5.58 dB with 64, +0.01–0.07 dB with 48, +0.01–0.28 dB with 32 (field RMSE
+    /// up to 0.48 dB worse with 32); on issue 16's dense floor (2,000 scans) 32 and 64 gave the
+    /// same walk-out RMSE to 0.001 dB. So 64 stays, though the system grows as k³: with 32,
+    /// `wisp validate` on the dense floor took 22.5 s of CPU against 36.7 s (one run each,
+    /// estimates of the cost, measured before the vectorised covariances).
     pub k: usize,
     /// Distance classes of the empirical semivariogram; 15 as gstat (see the module notes).
     pub bins: usize,
