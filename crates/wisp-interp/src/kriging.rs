@@ -31,8 +31,10 @@
 //! exact interpolator since γ(0) = 0); with a nugget it still does, with a jump just beside it, the
 //! usual convention (gstat, GSLIB).
 //!
-//! The (k+1)×(k+1) system is solved per cell by LU with partial pivoting written here (no BLAS).
+//! The system is solved per cell in its covariance form by a Cholesky factorisation written here
+//! (no BLAS; see [`System::solve`]).
 
+use crate::linear::SINGULAR;
 use crate::method::{
     at_points, check_fields, grid_cells, Estimates, Interpolator, Merged, Prepared, Surface,
 };
@@ -255,23 +257,66 @@ impl LagPairs {
 
     /// The semivariogram of `values` (one per point): Matheron's estimate per class with pairs.
     pub fn bins(&self, values: &[f64]) -> Vec<LagBin> {
-        self.by_class
-            .iter()
-            .zip(&self.lag_sum)
-            .filter(|(pairs, _)| !pairs.is_empty())
-            .map(|(pairs, h)| {
-                let mut sq = 0.0f64;
-                for &(i, j) in pairs {
-                    sq += (values[i as usize] - values[j as usize]).powi(2);
+        self.bins_many(&[values]).pop().unwrap_or_default()
+    }
+
+    /// Fields summed together in [`LagPairs::bins_many`]: 8 values a pair, two AVX2 or four
+    /// SSE2 vectors.
+    const LANES: usize = 8;
+
+    /// [`LagPairs::bins`] of several fields, the same bits: [`LagPairs::LANES`] fields at a
+    /// time, each pair's squared differences added to one sum per field. Each field's sum still
+    /// runs in the pairs' order, but the fields' sums are independent, so they proceed side by
+    /// side instead of each waiting on its own previous addition (one field's sum is a chain
+    /// of dependent additions, bound by their latency).
+    pub fn bins_many(&self, values: &[&[f64]]) -> Vec<Vec<LagBin>> {
+        const L: usize = LagPairs::LANES;
+        let mut out = Vec::with_capacity(values.len());
+        for fields in values.chunks(L) {
+            let points = fields.iter().map(|v| v.len()).max().unwrap_or(0);
+            // Point-major: a point's values of the chunk's fields side by side (unused lanes 0).
+            let mut t = vec![0.0f64; points * L];
+            for (r, v) in fields.iter().enumerate() {
+                for (p, x) in v.iter().enumerate() {
+                    t[p * L + r] = *x;
                 }
-                let n = pairs.len();
-                LagBin {
-                    lag_m: h / n as f64,
-                    gamma: sq / (2.0 * n as f64),
-                    pairs: n,
-                }
-            })
-            .collect()
+            }
+            let sums: Vec<[f64; L]> = self
+                .by_class
+                .iter()
+                .map(|pairs| {
+                    let mut sq = [0.0f64; L];
+                    for &(i, j) in pairs {
+                        let a = &t[i as usize * L..][..L];
+                        let b = &t[j as usize * L..][..L];
+                        for r in 0..L {
+                            let d = a[r] - b[r];
+                            sq[r] += d * d;
+                        }
+                    }
+                    sq
+                })
+                .collect();
+            for r in 0..fields.len() {
+                out.push(
+                    self.by_class
+                        .iter()
+                        .zip(&self.lag_sum)
+                        .zip(&sums)
+                        .filter(|((pairs, _), _)| !pairs.is_empty())
+                        .map(|((pairs, h), sq)| {
+                            let n = pairs.len();
+                            LagBin {
+                                lag_m: h / n as f64,
+                                gamma: sq[r] / (2.0 * n as f64),
+                                pairs: n,
+                            }
+                        })
+                        .collect(),
+                );
+            }
+        }
+        out
     }
 }
 
@@ -283,7 +328,13 @@ pub struct OrdinaryKriging {
     /// samples lie on one line, so a wider neighbourhood still helps: on walk-out folds of the
     /// sample floor (benches/compare/accuracy.py, seeds 7/11/23) RMSE was 3.54/4.18/4.13 dB with
     /// 16 neighbours, 3.50/4.12/4.09 with 32 and 3.51/4.08/4.09 with 64, against 3.49/4.00/4.11
-    /// for pykrige's global kriging. The system grows as k³: 64 costs ~0.3 s per validation.
+    /// for pykrige's global kriging. On the truth harness (`cargo run --release --example truth
+    /// 1 2 3`, session 8) kriging's walk-out RMSE was worse with fewer neighbours on all six
+    /// floors: 4.67–5.58 dB with 64, +0.01–0.07 dB with 48, +0.01–0.28 dB with 32 (field RMSE
+    /// up to 0.48 dB worse with 32); on issue 16's dense floor (2,000 scans) 32 and 64 gave the
+    /// same walk-out RMSE to 0.001 dB. So 64 stays, though the system grows as k³: with 32,
+    /// `wisp validate` on the dense floor took 22.5 s of CPU against 36.7 s (one run each,
+    /// estimates of the cost, measured before the vectorised covariances).
     pub k: usize,
     /// Distance classes of the empirical semivariogram; 15 as gstat (see the module notes).
     pub bins: usize,
@@ -389,26 +440,37 @@ impl PreparedKriging {
         LagPairs::new(&pts, self.cutoff, self.params.bins)
     }
 
-    /// The model for one field (values per distinct position), from the subset's `pairs`.
-    fn variogram(&self, pairs: &LagPairs, averaged: &[f64]) -> Variogram {
+    /// The models of `fields` (values per distinct position), from the subset's `pairs`.
+    fn variograms(&self, pairs: &LagPairs, fields: &[&[f64]]) -> Vec<Variogram> {
         if let Some(v) = self.params.variogram {
-            return v;
+            return vec![v; fields.len()];
         }
-        let vals: Vec<f64> = self.subset.iter().map(|&i| averaged[i as usize]).collect();
-        let bins = pairs.bins(&vals);
-        Variogram::fit(&bins).unwrap_or_else(|| {
-            // No pair within the cutoff (one or two samples): an exponential with no nugget over
-            // the whole extent, scaled to the values' variance. It interpolates exactly and
-            // smoothly; its variances are a guess, as they must be from so little.
-            let n = vals.len().max(1) as f64;
-            let mean = vals.iter().sum::<f64>() / n;
-            let var = vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
-            Variogram {
-                nugget: 0.0,
-                partial_sill: var,
-                range_m: (self.diagonal / 3.0).max(1.0),
-            }
-        })
+        let vals: Vec<Vec<f64>> = fields
+            .iter()
+            .map(|a| self.subset.iter().map(|&i| a[i as usize]).collect())
+            .collect();
+        let refs: Vec<&[f64]> = vals.iter().map(Vec::as_slice).collect();
+        pairs
+            .bins_many(&refs)
+            .iter()
+            .zip(&vals)
+            .map(|(bins, vals)| {
+                Variogram::fit(bins).unwrap_or_else(|| {
+                    // No pair within the cutoff (one or two samples): an exponential with no
+                    // nugget over the whole extent, scaled to the values' variance. It
+                    // interpolates exactly and smoothly; its variances are a guess, as they must
+                    // be from so little.
+                    let n = vals.len().max(1) as f64;
+                    let mean = vals.iter().sum::<f64>() / n;
+                    let var = vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+                    Variogram {
+                        nugget: 0.0,
+                        partial_sill: var,
+                        range_m: (self.diagonal / 3.0).max(1.0),
+                    }
+                })
+            })
+            .collect()
     }
 
     fn shape(v: Variogram) -> Shape {
@@ -451,11 +513,21 @@ impl PreparedKriging {
         } else {
             LagPairs::new(&[], 0.0, 0)
         };
-        let shapes: Vec<Option<Shape>> = averaged
-            .par_iter()
-            .zip(needed)
-            .map(|(a, need)| need.then(|| Self::shape(self.variogram(&pairs, a))))
+        // In chunks of the lanes `LagPairs::bins_many` sums side by side, the chunks in parallel.
+        let wanted: Vec<usize> = (0..averaged.len()).filter(|&f| needed[f]).collect();
+        let fitted: Vec<Shape> = wanted
+            .par_chunks(LagPairs::LANES)
+            .flat_map_iter(|chunk| {
+                let fields: Vec<&[f64]> = chunk.iter().map(|&f| averaged[f].as_slice()).collect();
+                self.variograms(&pairs, &fields)
+                    .into_iter()
+                    .map(Self::shape)
+            })
             .collect();
+        let mut shapes: Vec<Option<Shape>> = vec![None; averaged.len()];
+        for (&f, s) in wanted.iter().zip(fitted) {
+            shapes[f] = Some(s);
+        }
         let mut groups: Vec<(Shape, Vec<usize>)> = Vec::new();
         for (f, s) in shapes.into_iter().enumerate() {
             let Some(s) = s else { continue };
@@ -513,18 +585,105 @@ struct System {
     /// The distances between the place's neighbours, row-major k × k (upper triangle set): the
     /// same for every field's model, so computed once per place.
     distances: Vec<f64>,
+    /// The covariance matrix and its two right-hand sides, row-major k × (k + 2), factorised in
+    /// place ([`cholesky`]).
     matrix: Vec<f64>,
-    rhs: Vec<f64>,
-    /// Weights of the neighbours, then the solution's variance in units of the sill.
+    /// The right-hand side of the back substitution, then the weights of the neighbours.
     weights: Vec<f64>,
+    /// The solution's variance in units of the sill.
     variance: f64,
 }
 
-/// Relative size below which a pivot counts as zero.
-const SINGULAR: f64 = 1e-12;
 /// Regularisation tried when the system is singular: a nugget of a millionth of the sill on the
 /// diagonal, far below anything a measurement resolves (RSSI is reported in whole dB).
 const JITTER: f64 = 1e-6;
+
+impl Variogram {
+    /// The covariance `C(h) = sill − γ(h)`: `partial_sill·e^(−h/a)` for h > 0, the sill at 0,
+    /// with [`exp_neg`]: branch-free, so a row of them vectorises.
+    #[inline(always)]
+    fn covariance(&self, h: f64) -> f64 {
+        let e = self.partial_sill * exp_neg(-h / self.range_m);
+        if h <= 0.0 {
+            self.sill()
+        } else {
+            e
+        }
+    }
+}
+
+/// `eˣ` for `x ≤ 0` (and for `x` up to 709), to within one unit in the last place: fdlibm's
+/// `e_exp.c` (Sun Microsystems, 1993; the algorithm musl and FreeBSD use), without its
+/// special cases and branches so that a loop of calls vectorises, where each call to libm's
+/// `exp` costs as much as a kriging system's elimination row. `x = k·ln2 + r`, `|r| ≤ ln2/2`
+/// (Cody–Waite, ln2 in two parts), `eʳ` from fdlibm's degree-5 rational approximation, then
+/// `2ᵏ` added to the exponent's bits. Below −708 it returns `e⁻⁷⁰⁸` (3e−308) instead of a
+/// subnormal or 0: a covariance that small is 0 to any sum it enters. NaN stays NaN.
+#[inline(always)]
+// fdlibm's constants with its digits, as published.
+#[allow(clippy::excessive_precision)]
+pub(crate) fn exp_neg(x: f64) -> f64 {
+    const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    const INV_LN2: f64 = std::f64::consts::LOG2_E;
+    const P1: f64 = 1.666_666_666_666_660_190_37e-1;
+    const P2: f64 = -2.777_777_777_701_559_338_42e-3;
+    const P3: f64 = 6.613_756_321_437_934_361_17e-5;
+    const P4: f64 = -1.653_390_220_546_525_153_90e-6;
+    const P5: f64 = 4.138_136_797_057_238_460_39e-8;
+    // 1.5·2⁵²: adding it rounds to an integer, held in the low bits of the sum's mantissa.
+    const SHIFT: f64 = 6_755_399_441_055_744.0;
+    let x = if x < -708.0 { -708.0 } else { x };
+    let t = x * INV_LN2 + SHIFT;
+    let k = t - SHIFT;
+    let hi = x - k * LN2_HI;
+    let lo = k * LN2_LO;
+    let r = hi - lo;
+    let r2 = r * r;
+    let c = r - r2 * (P1 + r2 * (P2 + r2 * (P3 + r2 * (P4 + r2 * P5))));
+    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    // k (|k| ≤ 1022) from t's low bits, moved into the exponent field.
+    let k_bits = t.to_bits().wrapping_sub(SHIFT.to_bits()) << 52;
+    f64::from_bits(y.to_bits().wrapping_add(k_bits))
+}
+
+/// The covariance form's matrix and right-hand sides for a place (see [`System::solve`]): row
+/// i of `matrix` (k × (k + 2)) holds `C(xᵢ − xⱼ)` for j ≥ i, the sill plus `jitter` on the
+/// diagonal, then `C(xᵢ − p)` and 1. Dispatched like [`cholesky`]: with AVX2 the covariances
+/// are four at a time, the same bits (no FMA; the test
+/// `avx2_and_baseline_factorisations_agree_bit_for_bit` compares the two).
+fn fill(matrix: &mut [f64], distances: &[f64], n: &[Neighbour], v: &Variogram, jitter: f64) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above (the check is cached by std).
+        return unsafe { fill_avx2(matrix, distances, n, v, jitter) };
+    }
+    fill_body(matrix, distances, n, v, jitter)
+}
+
+/// [`fill`] compiled for AVX2; call it only on a CPU that has it.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn fill_avx2(matrix: &mut [f64], distances: &[f64], n: &[Neighbour], v: &Variogram, jitter: f64) {
+    fill_body(matrix, distances, n, v, jitter)
+}
+
+#[inline(always)]
+fn fill_body(matrix: &mut [f64], distances: &[f64], n: &[Neighbour], v: &Variogram, jitter: f64) {
+    let k = n.len();
+    let w = k + 2;
+    for (i, a) in n.iter().enumerate() {
+        let row = &mut matrix[i * w..(i + 1) * w];
+        // The upper triangle only: C is symmetric, each covariance computed once.
+        row[i] = v.sill() + jitter;
+        let d = &distances[i * k + i + 1..(i + 1) * k];
+        for (c, &h) in row[i + 1..k].iter_mut().zip(d) {
+            *c = v.covariance(h);
+        }
+        row[k] = v.covariance(a.dist2.sqrt());
+        row[k + 1] = 1.0;
+    }
+}
 
 impl System {
     /// The distances between the neighbours `n` (indices into `points`) of a place.
@@ -541,46 +700,57 @@ impl System {
         }
     }
 
-    /// Sets up and solves the ordinary kriging system for a place and its neighbours (indices into
-    /// `points`, with their squared distances to the place):
+    /// Solves the ordinary kriging system for a place and its neighbours (indices into
+    /// `points`, with their squared distances to the place). In semivariogram form it reads
     ///
     /// ```text
     /// [ γ(xᵢ−xⱼ)  1 ] [λ]   [γ(xᵢ−p)]
     /// [ 1ᵀ        0 ] [μ] = [   1   ]      σ² = Σ λᵢ γ(xᵢ−p) + μ
     /// ```
     ///
+    /// which is indefinite. With the covariance `C(h) = s − γ(h)` (s the sill) and `Σλ = 1` it
+    /// is the same as `C λ = c + μ 1` (`c` the covariances to the place), and C is symmetric
+    /// positive definite (an exponential covariance with nugget, at distinct positions). So it
+    /// is solved by Cholesky, `C = UᵀU` (k³/6 multiply-adds against the bordered system's LU
+    /// at (k+1)³/3), with `z = U⁻ᵀc` and `w = U⁻ᵀ1` from the same elimination:
+    /// `μ = (1 − wᵀz) / wᵀw`, `λ = U⁻¹(z + μ w)` and `σ² = s − zᵀz + μ (1 − wᵀz)`
+    /// (the simple kriging variance plus the price of not knowing the mean). Isaaks &
+    /// Srivastava (1989) ch. 12 give the covariance form.
+    ///
     /// False if it stays singular after regularising. [`System::set_place`] first.
     fn solve(&mut self, n: &[Neighbour], v: &Variogram) -> bool {
         let k = n.len();
-        let m = k + 1;
+        let w = k + 2;
         debug_assert_eq!(self.distances.len(), k * k);
+        let sill = v.sill();
         for jitter in [0.0, JITTER] {
             self.matrix.clear();
-            self.matrix.resize(m * m, 1.0);
-            self.matrix[m * m - 1] = 0.0;
-            self.rhs.clear();
-            for (i, a) in n.iter().enumerate() {
-                self.matrix[i * m + i] = -jitter;
-                // γ is symmetric in its pair (|a − b| = |b − a| exactly), so each is computed once.
-                for j in i + 1..k {
-                    let g = v.gamma(self.distances[i * k + j]);
-                    self.matrix[i * m + j] = g;
-                    self.matrix[j * m + i] = g;
-                }
-                self.rhs.push(v.gamma(a.dist2.sqrt()));
+            self.matrix.resize(k * w, 0.0);
+            fill(&mut self.matrix, &self.distances, n, v, jitter);
+            if !cholesky(&mut self.matrix, k, sill + jitter) {
+                continue;
             }
-            self.rhs.push(1.0);
-            let gamma0: Vec<f64> = self.rhs[..k].to_vec();
-            if lu_solve(&mut self.matrix, m, &mut self.rhs) {
-                self.weights.clear();
-                self.weights.extend_from_slice(&self.rhs[..k]);
-                self.variance = self
-                    .weights
-                    .iter()
-                    .zip(&gamma0)
-                    .map(|(w, g)| w * g)
-                    .sum::<f64>()
-                    + self.rhs[k];
+            let (mut wz, mut ww, mut zz) = (0.0f64, 0.0f64, 0.0f64);
+            for row in self.matrix.chunks_exact(w) {
+                let (z, o) = (row[k], row[k + 1]);
+                wz += o * z;
+                ww += o * o;
+                zz += z * z;
+            }
+            let mu = (1.0 - wz) / ww;
+            self.weights.clear();
+            self.weights.extend(
+                self.matrix
+                    .chunks_exact(w)
+                    .map(|row| row[k] + mu * row[k + 1]),
+            );
+            for j in (0..k).rev() {
+                let row = &self.matrix[j * w..(j + 1) * w];
+                let s: f64 = (j + 1..k).map(|p| row[p] * self.weights[p]).sum();
+                self.weights[j] = (self.weights[j] - s) / row[j];
+            }
+            self.variance = sill - zz + mu * (1.0 - wz);
+            if self.variance.is_finite() && self.weights.iter().all(|x| x.is_finite()) {
                 return true;
             }
         }
@@ -588,78 +758,73 @@ impl System {
     }
 }
 
-/// Solves `a · x = b` in place (`a` row-major n × n, destroyed; `b` becomes x) by Gaussian
-/// elimination with partial pivoting. False if a pivot is negligible against the matrix's size.
+/// Factorises a symmetric positive definite `k × k` matrix `C = UᵀU` in place and applies
+/// `U⁻ᵀ` to its right-hand sides: `a` is row-major `k × (k + r)`, the upper triangle of C then
+/// the r right-hand sides in each row (the lower triangle is neither read nor written); it
+/// becomes U and `U⁻ᵀ·rhs`. False if a pivot is not above `SINGULAR · scale` (not positive
+/// definite, to rounding).
 ///
 /// On a CPU with AVX2 the same code runs compiled for it: the row update then takes four
 /// values per instruction instead of SSE2's two. The results are the same bits: the operations
 /// and their order are unchanged, and Rust never fuses a multiply and a subtraction into an FMA
 /// (nor is `fma` enabled here), so each element still sees one rounded product and one rounded
-/// difference. The test `avx2_and_baseline_eliminations_agree_bit_for_bit` compares the two.
-pub(crate) fn lu_solve(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
+/// difference. The test `avx2_and_baseline_factorisations_agree_bit_for_bit` compares the two.
+fn cholesky(a: &mut [f64], k: usize, scale: f64) -> bool {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, checked just above (the check is cached by std).
-        return unsafe { lu_solve_avx2(a, n, b) };
+        return unsafe { cholesky_avx2(a, k, scale) };
     }
-    lu_solve_baseline(a, n, b)
+    cholesky_baseline(a, k, scale)
 }
 
-/// [`lu_solve`] compiled for AVX2; call it only on a CPU that has it.
+/// [`cholesky`] compiled for AVX2; call it only on a CPU that has it.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn lu_solve_avx2(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
-    lu_body(a, n, b)
+fn cholesky_avx2(a: &mut [f64], k: usize, scale: f64) -> bool {
+    cholesky_body(a, k, scale)
 }
 
-/// [`lu_solve`] for the build's baseline CPU.
-fn lu_solve_baseline(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
-    lu_body(a, n, b)
+/// [`cholesky`] for the build's baseline CPU.
+fn cholesky_baseline(a: &mut [f64], k: usize, scale: f64) -> bool {
+    cholesky_body(a, k, scale)
 }
 
-/// The elimination itself, inlined into each of its callers so that each is compiled for its
-/// own CPU features.
+/// The factorisation itself (right-looking, by rows of U), inlined into each of its callers so
+/// that each is compiled for its own CPU features.
 #[inline(always)]
-fn lu_body(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
-    let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    if scale == 0.0 || !scale.is_finite() {
-        return false;
+fn cholesky_body(a: &mut [f64], k: usize, scale: f64) -> bool {
+    if k == 0 {
+        return true;
     }
-    for col in 0..n {
-        let (p, pv) = (col..n)
-            .map(|r| (r, a[r * n + col].abs()))
-            .fold((col, -1.0), |best, c| if c.1 > best.1 { c } else { best });
-        if pv <= SINGULAR * scale {
+    let w = a.len() / k;
+    debug_assert!(w >= k && a.len() == k * w);
+    for j in 0..k {
+        let (upper, lower) = a.split_at_mut((j + 1) * w);
+        let row = &mut upper[j * w..];
+        let d = row[j];
+        if d.is_nan() || d <= SINGULAR * scale {
             return false;
         }
-        if p != col {
-            for j in 0..n {
-                a.swap(p * n + j, col * n + j);
-            }
-            b.swap(p, col);
+        let s = d.sqrt();
+        row[j] = s;
+        for x in &mut row[j + 1..] {
+            *x /= s;
         }
-        let d = a[col * n + col];
-        // The pivot row and the rows below as separate slices, so the update is a plain
-        // element-wise loop the compiler vectorises (the same operations in the same order).
-        let (upper, lower) = a.split_at_mut((col + 1) * n);
-        let pivot = &upper[col * n + col..(col + 1) * n];
-        for (r, row) in lower.chunks_exact_mut(n).enumerate() {
-            let row = &mut row[col..];
-            let f = row[0] / d;
+        // Row j of U from column j + 1 on; each row i below loses U[j][i] times it from its
+        // diagonal on: a plain element-wise loop the compiler vectorises.
+        let pivot = &row[j + 1..];
+        for (r, other) in lower.chunks_exact_mut(w).enumerate() {
+            let f = pivot[r];
             if f == 0.0 {
                 continue;
             }
-            for (x, p) in row.iter_mut().zip(pivot) {
+            for (x, p) in other[j + 1 + r..].iter_mut().zip(&pivot[r..]) {
                 *x -= f * p;
             }
-            b[col + 1 + r] -= f * b[col];
         }
     }
-    for col in (0..n).rev() {
-        let s: f64 = (col + 1..n).map(|j| a[col * n + j] * b[j]).sum();
-        b[col] = (b[col] - s) / a[col * n + col];
-    }
-    b.iter().all(|v| v.is_finite())
+    true
 }
 
 impl Prepared for PreparedKriging {
@@ -794,40 +959,6 @@ mod tests {
                 .collect()
         }
 
-        fn lu(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
-            let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            for col in 0..n {
-                let (p, pv) = (col..n)
-                    .map(|r| (r, a[r * n + col].abs()))
-                    .fold((col, -1.0), |best, c| if c.1 > best.1 { c } else { best });
-                if pv <= SINGULAR * scale {
-                    return false;
-                }
-                if p != col {
-                    for j in 0..n {
-                        a.swap(p * n + j, col * n + j);
-                    }
-                    b.swap(p, col);
-                }
-                let d = a[col * n + col];
-                for r in col + 1..n {
-                    let f = a[r * n + col] / d;
-                    if f == 0.0 {
-                        continue;
-                    }
-                    for j in col..n {
-                        a[r * n + j] -= f * a[col * n + j];
-                    }
-                    b[r] -= f * b[col];
-                }
-            }
-            for col in (0..n).rev() {
-                let s: f64 = (col + 1..n).map(|j| a[col * n + j] * b[j]).sum();
-                b[col] = (b[col] - s) / a[col * n + col];
-            }
-            b.iter().all(|v| v.is_finite())
-        }
-
         /// Weights and variance (in units of the sill) at a place with neighbours `n`.
         pub fn solve(points: &[ScatteredPoint], n: &[Neighbour], v: &Variogram) -> (Vec<f64>, f64) {
             let k = n.len();
@@ -849,7 +980,10 @@ mod tests {
             }
             rhs.push(1.0);
             let gamma0 = rhs[..k].to_vec();
-            assert!(lu(&mut matrix, m, &mut rhs), "random places are solvable");
+            assert!(
+                crate::linear::lu_solve(&mut matrix, m, &mut rhs),
+                "random places are solvable"
+            );
             let w = rhs[..k].to_vec();
             let var = w.iter().zip(&gamma0).map(|(w, g)| w * g).sum::<f64>() + rhs[k];
             (w, var)
@@ -857,10 +991,11 @@ mod tests {
     }
 
     /// Fitted kriging of several fields at scattered places, the fast path (shared pairs, one
-    /// distance matrix per place, vectorised elimination, only the wanted estimates) against the
-    /// reference above: the same bits.
+    /// distance matrix per place, the covariance form's Cholesky solve, only the wanted
+    /// estimates) against the reference above: the same semivariograms bit for bit, the same
+    /// estimates to their last f32 bit, and the wanted ones the same bits as all of them.
     #[test]
-    fn the_fast_paths_equal_the_reference_bit_for_bit() {
+    fn the_fast_paths_equal_the_reference() {
         let mut rng = ChaCha8Rng::seed_from_u64(17);
         let pts: Vec<ScatteredPoint> = (0..300)
             .map(|_| p(rng.random::<f64>() * 60.0, rng.random::<f64>() * 20.0))
@@ -914,6 +1049,7 @@ mod tests {
         );
         let cutoff = (hi[0] - lo[0]).hypot(hi[1] - lo[1]) / 3.0;
         let index = NeighbourIndex::new(&pts).unwrap();
+        let mut worst = 0;
         for (f, field) in fields.iter().enumerate() {
             let values: Vec<f64> = field.iter().map(|v| *v as f64).collect();
             let bins = reference::empirical(&pts, &values, cutoff, kriging.bins);
@@ -929,9 +1065,13 @@ mod tests {
                     .sum::<f64>() as f32;
                 let sd = (shape.sill * var.max(0.0)).sqrt() as f32;
                 let got = (all[f].value[q], all[f].std_dev.as_ref().unwrap()[q]);
-                assert_eq!(
-                    (got.0.to_bits(), got.1.to_bits()),
-                    (value.to_bits(), sd.to_bits()),
+                // The Cholesky solve of the covariance form rounds differently from the
+                // reference's elimination of the bordered system: the estimates may differ in
+                // their last f32 bit, no more.
+                let ulps = |a: f32, b: f32| (a.to_bits() as i64 - b.to_bits() as i64).abs();
+                worst = worst.max(ulps(got.0, value)).max(ulps(got.1, sd));
+                assert!(
+                    ulps(got.0, value) <= 1 && ulps(got.1, sd) <= 1,
                     "field {f} place {q}: {got:?} vs {:?}",
                     (value, sd)
                 );
@@ -939,51 +1079,145 @@ mod tests {
                 if mask[f][q] {
                     assert_eq!(
                         (part.0.to_bits(), part.1.to_bits()),
-                        (value.to_bits(), sd.to_bits())
+                        (got.0.to_bits(), got.1.to_bits())
                     );
                 } else {
                     assert!(part.0.is_nan() && part.1.is_nan(), "not wanted: {part:?}");
                 }
             }
         }
+        eprintln!("largest difference from the reference: {worst} f32 ulp");
+    }
+
+    /// Several fields' semivariograms summed side by side equal each field's own sweep, bit for
+    /// bit: more fields than lanes (a full chunk and a partial one).
+    #[test]
+    fn bins_of_many_fields_equal_each_fields_own_bit_for_bit() {
+        let mut rng = ChaCha8Rng::seed_from_u64(37);
+        let pts: Vec<ScatteredPoint> = (0..250)
+            .map(|_| p(rng.random::<f64>() * 40.0, rng.random::<f64>() * 15.0))
+            .collect();
+        let fields: Vec<Vec<f64>> = (0..LagPairs::LANES + 3)
+            .map(|_| {
+                (0..pts.len())
+                    .map(|_| rng.random::<f64>() * 40.0 - 95.0)
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[f64]> = fields.iter().map(Vec::as_slice).collect();
+        let (cutoff, bins) = (13.0, 15);
+        let many = LagPairs::new(&pts, cutoff, bins).bins_many(&refs);
+        assert_eq!(many.len(), fields.len());
+        for (got, values) in many.iter().zip(&fields) {
+            assert_eq!(*got, reference::empirical(&pts, values, cutoff, bins));
+        }
+    }
+
+    /// `exp_neg` against std's `exp` (libm): within one unit in the last place from −708 to 0
+    /// (the covariances' range) and a little above, and clamped below.
+    #[test]
+    fn exp_neg_is_within_an_ulp_of_libm() {
+        let mut rng = ChaCha8Rng::seed_from_u64(31);
+        let ulps = |a: f64, b: f64| (a.to_bits() as i64 - b.to_bits() as i64).abs();
+        let mut worst = 0;
+        let scales = [(-708.0, 200_000), (-2.0, 100_000), (5.0, 1_000)];
+        let xs: Vec<f64> = scales
+            .iter()
+            .flat_map(|&(s, n)| std::iter::repeat_n(s, n))
+            .map(|s| s * rng.random::<f64>())
+            .chain([
+                0.0,
+                -0.0,
+                -1e-300,
+                -1e-20,
+                -0.5 * std::f64::consts::LN_2,
+                -708.0,
+            ])
+            .collect();
+        for x in xs {
+            let (got, want) = (exp_neg(x), x.exp());
+            worst = worst.max(ulps(got, want));
+            assert!(ulps(got, want) <= 1, "exp({x:e}) = {got:e}, libm {want:e}");
+        }
+        eprintln!("largest difference from libm: {worst} ulp");
+        assert_eq!(exp_neg(-800.0), (-708.0f64).exp());
+        assert!(exp_neg(f64::NAN).is_nan());
+    }
+
+    /// A random symmetric positive definite `n × n` matrix (`BᵀB + I`), row-major.
+    fn spd(rng: &mut ChaCha8Rng, n: usize) -> Vec<f64> {
+        let b: Vec<f64> = (0..n * n).map(|_| rng.random::<f64>() - 0.5).collect();
+        (0..n * n)
+            .map(|ij| {
+                let (i, j) = (ij / n, ij % n);
+                (0..n).map(|p| b[p * n + i] * b[p * n + j]).sum::<f64>()
+                    + if i == j { 1.0 } else { 0.0 }
+            })
+            .collect()
     }
 
     #[test]
-    fn lu_solves_random_systems() {
+    fn cholesky_factorises_and_forward_solves_random_systems() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
-        for n in [1, 2, 5, 17] {
-            let a: Vec<f64> = (0..n * n).map(|_| rng.random::<f64>() - 0.5).collect();
-            let x: Vec<f64> = (0..n).map(|_| rng.random::<f64>() * 10.0).collect();
-            // b = a · x, computed directly.
-            let b: Vec<f64> = (0..n)
-                .map(|i| (0..n).map(|j| a[i * n + j] * x[j]).sum())
-                .collect();
-            let (mut a2, mut b2) = (a.clone(), b.clone());
-            assert!(lu_solve(&mut a2, n, &mut b2));
+        for n in [1, 2, 5, 17, 64] {
+            let c = spd(&mut rng, n);
+            let rhs: Vec<f64> = (0..n).map(|_| rng.random::<f64>() * 10.0).collect();
+            // The upper triangle and the right-hand side; the lower triangle holds junk that
+            // must be neither read nor written.
+            let w = n + 1;
+            let mut a = vec![f64::NAN; n * w];
             for i in 0..n {
-                assert!((b2[i] - x[i]).abs() < 1e-8, "n={n} i={i}");
+                a[i * w + i..i * w + n].copy_from_slice(&c[i * n + i..(i + 1) * n]);
+                a[i * w + n] = rhs[i];
+            }
+            assert!(cholesky(&mut a, n, 1.0));
+            let u = |i: usize, j: usize| if j >= i { a[i * w + j] } else { 0.0 };
+            for i in 0..n {
+                assert!(a[i * w..i * w + i].iter().all(|x| x.is_nan()), "n={n}");
+                for j in 0..n {
+                    // (UᵀU)ᵢⱼ = Σₚ U[p][i]·U[p][j], against C directly.
+                    let got: f64 = (0..n).map(|p| u(p, i) * u(p, j)).sum();
+                    assert!((got - c[i * n + j]).abs() < 1e-9, "n={n} ({i},{j})");
+                }
+                // Uᵀz = rhs.
+                let got: f64 = (0..=i).map(|p| u(p, i) * a[p * w + n]).sum();
+                assert!((got - rhs[i]).abs() < 1e-9, "n={n} row {i}");
             }
         }
-        let mut singular = vec![1.0, 2.0, 2.0, 4.0];
-        assert!(!lu_solve(&mut singular, 2, &mut [1.0, 2.0]));
+        // Not positive definite: refused.
+        for m in [
+            vec![1.0, 2.0, 0.0, 4.0],
+            vec![0.0, 0.0, 0.0, 1.0],
+            vec![1.0, 1.0, 0.0, 1.0],
+        ] {
+            let mut m = m;
+            assert!(!cholesky(&mut m, 2, 4.0), "{m:?}");
+        }
     }
 
-    /// The elimination compiled for AVX2 gives the baseline build's bits (the same operations
-    /// in the same order, no fused multiply-add): on kriging systems of the default size and
-    /// odd sizes whose rows end in a partial vector, and on random systems that pivot.
+    /// The covariances and the factorisation compiled for AVX2 give the baseline build's bits
+    /// (the same operations in the same order, no fused multiply-add): on a kriging system of
+    /// the default size and on random systems of odd sizes whose rows end in a partial vector.
     #[cfg(target_arch = "x86_64")]
     #[test]
-    fn avx2_and_baseline_eliminations_agree_bit_for_bit() {
+    fn avx2_and_baseline_factorisations_agree_bit_for_bit() {
         if !std::arch::is_x86_feature_detected!("avx2") {
-            eprintln!("no AVX2 on this CPU: only the baseline elimination runs");
+            eprintln!("no AVX2 on this CPU: only the baseline factorisation runs");
             return;
         }
         let mut rng = ChaCha8Rng::seed_from_u64(29);
-        let mut systems: Vec<(usize, Vec<f64>, Vec<f64>)> = Vec::new();
-        for n in [2, 3, 5, 17, 33, 65] {
-            let a = (0..n * n).map(|_| rng.random::<f64>() - 0.5).collect();
-            let b = (0..n).map(|_| rng.random::<f64>() * 10.0).collect();
-            systems.push((n, a, b));
+        // (k, row-major k × (k + 2) with the upper triangle and two right-hand sides)
+        let mut systems: Vec<(usize, Vec<f64>)> = Vec::new();
+        for n in [1, 2, 3, 5, 17, 33, 65] {
+            let c = spd(&mut rng, n);
+            let w = n + 2;
+            let mut a = vec![0.0; n * w];
+            for i in 0..n {
+                a[i * w..i * w + n].copy_from_slice(&c[i * n..(i + 1) * n]);
+                a[i * w + n] = rng.random::<f64>() * 10.0;
+                a[i * w + n + 1] = 1.0;
+            }
+            systems.push((n, a));
         }
         // A kriging system: 64 scattered neighbours under an exponential with nugget.
         let pts: Vec<ScatteredPoint> = (0..64)
@@ -994,26 +1228,31 @@ mod tests {
             partial_sill: 0.9,
             range_m: 7.0,
         };
-        let m = pts.len() + 1;
-        let mut a = vec![1.0; m * m];
-        a[m * m - 1] = 0.0;
-        for (i, pi) in pts.iter().enumerate() {
-            for (j, pj) in pts.iter().enumerate() {
-                a[i * m + j] = v.gamma((pi.x - pj.x).hypot(pi.y - pj.y));
-            }
-        }
-        let mut b: Vec<f64> = pts.iter().map(|q| v.gamma(q.x.hypot(q.y))).collect();
-        b.push(1.0);
-        systems.push((m, a, b));
-        for (n, a, b) in systems {
-            let (mut a1, mut b1) = (a.clone(), b.clone());
-            let (mut a2, mut b2) = (a, b);
-            let ok1 = lu_solve_baseline(&mut a1, n, &mut b1);
+        // Its covariances, filled by each build (the place at the origin).
+        let n: Vec<Neighbour> = (0..pts.len() as u32)
+            .map(|i| Neighbour {
+                index: i,
+                dist2: pts[i as usize].x.powi(2) + pts[i as usize].y.powi(2),
+            })
+            .collect();
+        let mut sys = System::default();
+        sys.set_place(&pts, &n);
+        let (k, w) = (pts.len(), pts.len() + 2);
+        let mut a = vec![0.0; k * w];
+        fill_body(&mut a, &sys.distances, &n, &v, 0.0);
+        let mut a2 = vec![0.0; k * w];
+        // SAFETY: AVX2 was detected above.
+        unsafe { fill_avx2(&mut a2, &sys.distances, &n, &v, 0.0) };
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&a), bits(&a2), "covariances");
+        systems.push((k, a));
+        for (n, a) in systems {
+            let (mut a1, mut a2) = (a.clone(), a);
+            let ok1 = cholesky_baseline(&mut a1, n, 1.0);
             // SAFETY: AVX2 was detected above.
-            let ok2 = unsafe { lu_solve_avx2(&mut a2, n, &mut b2) };
+            let ok2 = unsafe { cholesky_avx2(&mut a2, n, 1.0) };
             assert!(ok1 && ok2, "n={n}");
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&b1), bits(&b2), "n={n}");
             assert_eq!(bits(&a1), bits(&a2), "n={n}");
         }
     }

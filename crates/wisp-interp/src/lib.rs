@@ -20,6 +20,7 @@ pub mod fields;
 pub mod idw;
 pub mod kriging;
 pub mod layers;
+mod linear;
 pub mod method;
 pub mod methods;
 pub mod natural;

@@ -24,7 +24,7 @@
 //! λ with the least squared error summed over every field wins (the first on a tie), once per
 //! set of fields, so every radio of a floor shares it.
 
-use crate::kriging::lu_solve;
+use crate::linear::lu_solve;
 use crate::method::{
     at_points, check_fields, grid_cells, Estimates, Interpolator, Merged, Prepared, Surface,
 };
