@@ -20,7 +20,8 @@
 //! the spline then takes a constant trend alone, and a lone neighbour gives its own value.
 //!
 //! Unless it is given, λ is chosen by cross-validation on the samples themselves: each distinct
-//! position is estimated from its k nearest others under every λ of [`SMOOTHING_LADDER`], and the
+//! position (every one up to [`MAX_SMOOTHING_SAMPLES`], evenly strided beyond) is estimated
+//! from its k nearest others under every λ of [`SMOOTHING_LADDER`], and the
 //! λ with the least squared error summed over every field wins (the first on a tie), once per
 //! set of fields, so every radio of a floor shares it.
 
@@ -47,6 +48,12 @@ pub struct ThinPlateSpline {
 /// best on a real office floor (λ = 1, issue 14), from nearly interpolating to smoothing over
 /// several metres (kernel values are ~10 at 3 m and ~1,000 at 15 m). An estimate.
 pub const SMOOTHING_LADDER: [f64; 5] = [0.01, 0.1, 1.0, 10.0, 100.0];
+
+/// At most this many positions (evenly strided) are left out to choose the smoothing: the
+/// choice is one number per floor, and 500 left-out places pin it down while a survey of
+/// thousands of scans (the dense floor's 2,000) does not pay five solves for each of them. An
+/// estimate, as kriging's `MAX_VARIOGRAM_SAMPLES`.
+pub const MAX_SMOOTHING_SAMPLES: usize = 500;
 
 impl Default for ThinPlateSpline {
     /// 50 neighbours, as scipy's RBF thin-plate spline had when it scored the lowest walk-out
@@ -193,7 +200,9 @@ impl PreparedSpline {
         if pts.len() < 2 || averaged.is_empty() {
             return 1.0;
         }
-        let errors: Vec<[f64; SMOOTHING_LADDER.len()]> = (0..pts.len())
+        let stride = pts.len().div_ceil(MAX_SMOOTHING_SAMPLES).max(1);
+        let left_out: Vec<usize> = (0..pts.len()).step_by(stride).collect();
+        let errors: Vec<[f64; SMOOTHING_LADDER.len()]> = left_out
             .into_par_iter()
             .map_init(System::default, |sys, i| {
                 let p = pts[i];
