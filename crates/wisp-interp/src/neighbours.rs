@@ -168,6 +168,8 @@ impl NeighbourIndex {
         B: Fn(usize, usize) -> R + Sync + ?Sized,
     {
         let k = k.clamp(1, self.points.len());
+        // Held here, so the loop below does not reload it after each store into `next`.
+        let points = &self.points[..];
         let bands: Vec<usize> = (0..geometry.rows().div_ceil(TILE)).collect();
         bands
             .par_iter()
@@ -203,7 +205,7 @@ impl NeighbourIndex {
                             let before: &[[f64; 2]] = if first { &row_first } else { &left };
                             let cell = tile.nearest(p.x, p.y, k, before, order);
                             next.clear();
-                            next.extend(cell.iter().map(|n| self.points[n.index as usize]));
+                            next.extend(cell.iter().map(|n| points[n.index as usize]));
                             if first {
                                 row_first.clone_from(&next);
                                 first = false;
