@@ -117,14 +117,19 @@ impl NeighbourIndex {
     /// with the cell's exact k nearest samples (nearest first). Work is split across rayon
     /// threads by bands of rows; each band's results are returned in order, so `visit`'s outputs
     /// can be assembled deterministically.
-    pub fn for_each_cell<R: Send>(
+    pub fn for_each_cell<R: Send, I, V, B>(
         &self,
         geometry: &GridGeometry,
         k: usize,
-        include: &(dyn Fn(usize, usize) -> bool + Sync),
-        visit: &CellVisitor<'_, R>,
-        band_state: &(dyn Fn(usize, usize) -> R + Sync),
-    ) -> Vec<R> {
+        include: &I,
+        visit: &V,
+        band_state: &B,
+    ) -> Vec<R>
+    where
+        I: Fn(usize, usize) -> bool + Sync + ?Sized,
+        V: Fn(usize, usize, &[Neighbour], &mut R) + Sync + ?Sized,
+        B: Fn(usize, usize) -> R + Sync + ?Sized,
+    {
         self.cells(geometry, k, Order::NearestFirst, include, visit, band_state)
     }
 
@@ -132,27 +137,39 @@ impl NeighbourIndex {
     /// same set, ties at the k-th distance broken by index; the order depends only on the
     /// inputs, never on threads). Sorting a cell's k nearest costs about as much as finding
     /// them, so estimators that only sum over the set use this one.
-    pub fn for_each_cell_any_order<R: Send>(
+    pub fn for_each_cell_any_order<R: Send, I, V, B>(
         &self,
         geometry: &GridGeometry,
         k: usize,
-        include: &(dyn Fn(usize, usize) -> bool + Sync),
-        visit: &CellVisitor<'_, R>,
-        band_state: &(dyn Fn(usize, usize) -> R + Sync),
-    ) -> Vec<R> {
+        include: &I,
+        visit: &V,
+        band_state: &B,
+    ) -> Vec<R>
+    where
+        I: Fn(usize, usize) -> bool + Sync + ?Sized,
+        V: Fn(usize, usize, &[Neighbour], &mut R) + Sync + ?Sized,
+        B: Fn(usize, usize) -> R + Sync + ?Sized,
+    {
         self.cells(geometry, k, Order::Any, include, visit, band_state)
     }
 
-    fn cells<R: Send>(
+    fn cells<R: Send, I, V, B>(
         &self,
         geometry: &GridGeometry,
         k: usize,
         order: Order,
-        include: &(dyn Fn(usize, usize) -> bool + Sync),
-        visit: &CellVisitor<'_, R>,
-        band_state: &(dyn Fn(usize, usize) -> R + Sync),
-    ) -> Vec<R> {
+        include: &I,
+        visit: &V,
+        band_state: &B,
+    ) -> Vec<R>
+    where
+        I: Fn(usize, usize) -> bool + Sync + ?Sized,
+        V: Fn(usize, usize, &[Neighbour], &mut R) + Sync + ?Sized,
+        B: Fn(usize, usize) -> R + Sync + ?Sized,
+    {
         let k = k.clamp(1, self.points.len());
+        // Held here, so the loop below does not reload it after each store into `next`.
+        let points = &self.points[..];
         let bands: Vec<usize> = (0..geometry.rows().div_ceil(TILE)).collect();
         bands
             .par_iter()
@@ -161,6 +178,8 @@ impl NeighbourIndex {
                 let r1 = (r0 + TILE).min(geometry.rows());
                 let mut state = band_state(r0, r1);
                 let mut tile = TileCandidates::default();
+                // The sample positions of a previous cell's k nearest (see below).
+                let (mut left, mut row_first, mut next) = (Vec::new(), Vec::new(), Vec::new());
                 let mut c0 = 0;
                 while c0 < geometry.cols() {
                     let c1 = (c0 + TILE).min(geometry.cols());
@@ -169,25 +188,31 @@ impl NeighbourIndex {
                         continue;
                     }
                     self.tile_candidates(geometry, (r0, r1), (c0, c1), k, &mut tile);
-                    // A cell searched before (centre, k-th distance) bounds the next one's k-th
-                    // distance: the one to the left, or for a row's first cell the first cell of
-                    // the row above (one step away, where the last of the row above is a
-                    // tile's width away).
-                    let mut above: Option<([f64; 2], f64)> = None;
+                    // A cell searched before bounds the next one's k-th distance (its k nearest
+                    // are k samples, so the farthest of them from the next cell is a bound): the
+                    // one to the left, or for a row's first cell the first cell of the row
+                    // above (one step away, where the last of the row above is a tile's width
+                    // away). Empty for the tile's first cell.
+                    left.clear();
+                    row_first.clear();
                     for r in r0..r1 {
-                        let mut last = above;
-                        let mut first = None;
+                        let mut first = true;
                         for c in c0..c1 {
                             if !include(r, c) {
                                 continue;
                             }
                             let p = geometry.centre(r, c);
-                            let (cell, kth2) = tile.nearest(p.x, p.y, k, last, order);
-                            last = Some(([p.x, p.y], kth2.sqrt()));
-                            first = first.or(last);
+                            let before: &[[f64; 2]] = if first { &row_first } else { &left };
+                            let cell = tile.nearest(p.x, p.y, k, before, order);
+                            next.clear();
+                            next.extend(cell.iter().map(|n| points[n.index as usize]));
+                            if first {
+                                row_first.clone_from(&next);
+                                first = false;
+                            }
+                            std::mem::swap(&mut left, &mut next);
                             visit(r, c, cell, &mut state);
                         }
-                        above = first.or(above);
                     }
                     c0 = c1;
                 }
@@ -282,35 +307,41 @@ struct TileCandidates {
 }
 
 impl TileCandidates {
-    /// The exact k nearest candidates of `(x, y)` (ties by index) in `order`, and the squared
-    /// k-th distance. `last` is a cell searched before (its centre and k-th distance), if any.
+    /// The exact k nearest candidates of `(x, y)` (ties by index) in `order`. `before` holds
+    /// the positions of a cell searched before's k nearest, if any (else it is empty).
     ///
     /// A filter, then a selection among the few that pass. First a bound `D` on the cell's k-th
-    /// distance, by the triangle inequality: the k candidates nearest the tile's centre are
-    /// all within the k-th one's reach plus the cell's offset from the centre; the last cell's
-    /// k nearest are all within its k-th distance plus the step between the two centres. Every
-    /// candidate within `D` of the cell is kept (branch-free: the slot is written always and
-    /// the count advances when it passes), scanning only those whose reach is at most
-    /// `D + offset`, since no farther one can be within `D`. That keeps about k·(1 + step/D)²
-    /// of them, so taking the k least by (distance, index) costs little, and the set is exactly
-    /// the brute force's, ties included. In any order, the few beyond k are dropped by
-    /// swapping the largest out; nearest first, they are sorted.
+    /// distance: by the triangle inequality, the k candidates nearest the tile's centre are
+    /// all within the k-th one's reach plus the cell's offset from the centre; and the cell
+    /// before's k nearest are k samples, so the farthest of them from this cell bounds its k-th
+    /// distance (tighter than that cell's k-th distance plus the step: fewer pass the filter).
+    /// Every candidate within `D` of the cell is kept (branch-free: the slot is written always
+    /// and the count advances when it passes), scanning only those whose reach is at most
+    /// `D + offset`, since no farther one can be within `D`. That keeps a few more than k, so
+    /// taking the k least by (distance, index) costs little, and the set is exactly the brute
+    /// force's, ties included. In any order, the few beyond k are dropped by swapping the
+    /// largest out; nearest first, they are sorted.
     fn nearest(
         &mut self,
         x: f64,
         y: f64,
         k: usize,
-        last: Option<([f64; 2], f64)>,
+        before: &[[f64; 2]],
         order: Order,
-    ) -> (&[Neighbour], f64) {
+    ) -> &[Neighbour] {
         let offset = (sq(x - self.centre[0]) + sq(y - self.centre[1])).sqrt();
-        let mut bound = self.reach[k - 1] + offset;
-        if let Some((q, d)) = last {
-            bound = bound.min(d + (sq(x - q[0]) + sq(y - q[1])).sqrt());
+        let bound = with_slack(self.reach[k - 1] + offset);
+        let mut bound2 = bound * bound;
+        if before.len() == k {
+            // The same expression as the filter's below, so those k samples pass it exactly:
+            // no slack needed.
+            let farthest2 = before
+                .iter()
+                .map(|q| sq(q[0] - x) + sq(q[1] - y))
+                .fold(0.0, |m: f64, d2| if d2 > m { d2 } else { m });
+            bound2 = bound2.min(farthest2);
         }
-        let bound = with_slack(bound);
-        let bound2 = bound * bound;
-        let reach_limit = with_slack(bound + offset);
+        let reach_limit = with_slack(bound2.sqrt() + offset);
         let mut n = 0;
         for (i, (((&reach, &qx), &qy), &index)) in self
             .reach
@@ -353,11 +384,8 @@ impl TileCandidates {
         let kept = &mut self.kept[..k];
         if order == Order::NearestFirst {
             insertion_sort(kept);
-            (kept, kept[k - 1].dist2)
-        } else {
-            let kth2 = kept.iter().fold(0.0, |m: f64, n| m.max(n.dist2));
-            (kept, kth2)
         }
+        kept
     }
 }
 
