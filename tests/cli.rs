@@ -620,6 +620,59 @@ fn grid_auto_takes_the_cross_validated_best_point_method() {
     let o = run("bicubic", "x.asc");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("auto"), "{}", stderr(&o));
+    // A smoothing λ is the spline's alone: given to another method it is refused, not dropped.
+    let smoothed = |method: &str, out: &str| {
+        wisp(
+            &[
+                "grid",
+                "p.csv",
+                "--extent",
+                "0,0,60,10",
+                "--cell",
+                "2",
+                "--method",
+                method,
+                "--smoothing",
+                "10",
+                "--out",
+                out,
+            ],
+            dir.path(),
+        )
+    };
+    for method in ["idw", "kriging", "natural", "nearest"] {
+        let o = smoothed(method, "s.asc");
+        assert_bad_input(&o, &["--smoothing", method]);
+        assert!(!dir.path().join("s.asc").exists(), "no output when refused");
+    }
+    for method in ["spline", "auto"] {
+        let o = smoothed(method, &format!("{method}.s.asc"));
+        assert!(o.status.success(), "{method}: {}", stderr(&o));
+    }
+    // And it is used: λ = 10 smooths the wave, so the surface differs from λ = 0 (exact).
+    let exact = wisp(
+        &[
+            "grid",
+            "p.csv",
+            "--extent",
+            "0,0,60,10",
+            "--cell",
+            "2",
+            "--method",
+            "spline",
+            "--smoothing",
+            "0",
+            "--out",
+            "zero.asc",
+        ],
+        dir.path(),
+    );
+    assert!(exact.status.success(), "{}", stderr(&exact));
+    assert_ne!(
+        std::fs::read(dir.path().join("zero.asc")).unwrap(),
+        std::fs::read(dir.path().join("spline.s.asc")).unwrap(),
+        "λ reaches the spline"
+    );
 }
 
 /// 200 random points onto a 37 × 23 grid of 1 m cells, written as ESRI ASCII and as GeoTIFF.

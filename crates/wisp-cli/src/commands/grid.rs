@@ -102,6 +102,19 @@ fn interpolator(a: &Args, method: Method) -> Result<Box<dyn Interpolator>, CliEr
             "--smoothing must be a finite number, 0 or more",
         ));
     }
+    // A λ given to a method that has none would be dropped without a word, and the user would
+    // believe the surface smoothed.
+    if a.smoothing.is_some()
+        && !matches!(
+            a.method,
+            MethodChoice::Fixed(Method::Spline) | MethodChoice::Auto
+        )
+    {
+        return Err(CliError::input(format!(
+            "--smoothing: only spline (or auto, when it picks spline) is smoothed, not --method {}",
+            a.method
+        )));
+    }
     if a.std_dev_out.is_some() && a.method != MethodChoice::Fixed(Method::Kriging) {
         return Err(CliError::input(format!(
             "--std-dev-out: only kriging gives a standard deviation, not --method {}",
