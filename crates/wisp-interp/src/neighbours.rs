@@ -130,7 +130,13 @@ impl NeighbourIndex {
         V: Fn(usize, usize, &[Neighbour], &mut R) + Sync + ?Sized,
         B: Fn(usize, usize) -> R + Sync + ?Sized,
     {
-        self.cells(geometry, k, Order::NearestFirst, include, visit, band_state)
+        self.cells(
+            geometry,
+            k,
+            Order::NearestFirst,
+            has_avx2(),
+            (include, visit, band_state),
+        )
     }
 
     /// As [`Self::for_each_cell`], but each cell's k nearest come in no particular order (the
@@ -150,17 +156,24 @@ impl NeighbourIndex {
         V: Fn(usize, usize, &[Neighbour], &mut R) + Sync + ?Sized,
         B: Fn(usize, usize) -> R + Sync + ?Sized,
     {
-        self.cells(geometry, k, Order::Any, include, visit, band_state)
+        self.cells(
+            geometry,
+            k,
+            Order::Any,
+            has_avx2(),
+            (include, visit, band_state),
+        )
     }
 
+    /// The tile search behind both; `avx2` lets the per-cell filter and selection run compiled
+    /// for AVX2 (only ever true on a CPU that has it; the tests turn it off to compare).
     fn cells<R: Send, I, V, B>(
         &self,
         geometry: &GridGeometry,
         k: usize,
         order: Order,
-        include: &I,
-        visit: &V,
-        band_state: &B,
+        avx2: bool,
+        (include, visit, band_state): (&I, &V, &B),
     ) -> Vec<R>
     where
         I: Fn(usize, usize) -> bool + Sync + ?Sized,
@@ -168,8 +181,6 @@ impl NeighbourIndex {
         B: Fn(usize, usize) -> R + Sync + ?Sized,
     {
         let k = k.clamp(1, self.points.len());
-        // Held here, so the loop below does not reload it after each store into `next`.
-        let points = &self.points[..];
         let bands: Vec<usize> = (0..geometry.rows().div_ceil(TILE)).collect();
         bands
             .par_iter()
@@ -177,9 +188,7 @@ impl NeighbourIndex {
                 let r0 = band * TILE;
                 let r1 = (r0 + TILE).min(geometry.rows());
                 let mut state = band_state(r0, r1);
-                let mut tile = TileCandidates::default();
-                // The sample positions of a previous cell's k nearest (see below).
-                let (mut left, mut row_first, mut next) = (Vec::new(), Vec::new(), Vec::new());
+                let mut tile = TileCandidates::new(avx2);
                 let mut c0 = 0;
                 while c0 < geometry.cols() {
                     let c1 = (c0 + TILE).min(geometry.cols());
@@ -188,13 +197,6 @@ impl NeighbourIndex {
                         continue;
                     }
                     self.tile_candidates(geometry, (r0, r1), (c0, c1), k, &mut tile);
-                    // A cell searched before bounds the next one's k-th distance (its k nearest
-                    // are k samples, so the farthest of them from the next cell is a bound): the
-                    // one to the left, or for a row's first cell the first cell of the row
-                    // above (one step away, where the last of the row above is a tile's width
-                    // away). Empty for the tile's first cell.
-                    left.clear();
-                    row_first.clear();
                     for r in r0..r1 {
                         let mut first = true;
                         for c in c0..c1 {
@@ -202,15 +204,8 @@ impl NeighbourIndex {
                                 continue;
                             }
                             let p = geometry.centre(r, c);
-                            let before: &[[f64; 2]] = if first { &row_first } else { &left };
-                            let cell = tile.nearest(p.x, p.y, k, before, order);
-                            next.clear();
-                            next.extend(cell.iter().map(|n| points[n.index as usize]));
-                            if first {
-                                row_first.clone_from(&next);
-                                first = false;
-                            }
-                            std::mem::swap(&mut left, &mut next);
+                            let cell = tile.nearest(p.x, p.y, k, first, order);
+                            first = false;
                             visit(r, c, cell, &mut state);
                         }
                     }
@@ -272,9 +267,23 @@ impl NeighbourIndex {
             out.y.push(q[1]);
             out.index.push(index);
         }
+        out.len = out.index.len();
+        out.left.clear();
+        out.row_first.clear();
+        // Padding to whole vectors of four for the AVX2 scan: an infinite reach is beyond
+        // every reach limit, so the scan stops there (and no padding candidate passes).
+        while !out.reach.len().is_multiple_of(LANES) {
+            out.reach.push(f64::INFINITY);
+            out.x.push(f64::INFINITY);
+            out.y.push(f64::INFINITY);
+            out.index.push(u32::MAX);
+        }
+        // Room for a whole vector stored past the last kept candidate.
+        out.kept_dist2.resize(out.reach.len() + LANES, 0.0);
+        out.kept_slot.resize(out.reach.len() + LANES, 0);
         out.kept.clear();
         out.kept.resize(
-            out.index.len(),
+            out.len,
             Neighbour {
                 index: 0,
                 dist2: 0.0,
@@ -290,102 +299,342 @@ enum Order {
     Any,
 }
 
+/// Candidates per AVX2 vector of f64.
+const LANES: usize = 4;
+
 /// One tile's candidate samples, nearest the tile's centre first, as parallel arrays so the
 /// per-cell scan reads them in order, and the scratch space a cell's search uses.
 #[derive(Default)]
 struct TileCandidates {
     centre: [f64; 2],
-    /// Distance from the tile's centre to each candidate, ascending.
+    /// Distance from the tile's centre to each candidate, ascending; then padding (infinite)
+    /// to a whole number of vectors.
     reach: Vec<f64>,
     x: Vec<f64>,
     y: Vec<f64>,
     index: Vec<u32>,
+    /// Candidates before the padding.
+    len: usize,
     /// The radius query's (reach, index) pairs, kept to reuse the allocation.
     found: Vec<(f64, u32)>,
-    /// One slot per candidate: a cell's candidates that pass the distance filter.
+    /// A cell's candidates that pass the distance filter, in scan order, as their squared
+    /// distances and positions in the arrays above ("slots"): one per candidate, and a
+    /// vector's room beyond.
+    kept_dist2: Vec<f64>,
+    kept_slot: Vec<u32>,
+    /// The slots of the k nearest of the cell searched last, and of the first cell searched
+    /// in the row (see [`Self::nearest`]); empty when unknown.
+    left: Vec<u32>,
+    row_first: Vec<u32>,
+    /// A cell's k nearest, handed to the caller.
     kept: Vec<Neighbour>,
+    /// Whether the filter and the selection run compiled for AVX2 (checked once per band).
+    avx2: bool,
 }
 
 impl TileCandidates {
-    /// The exact k nearest candidates of `(x, y)` (ties by index) in `order`. `before` holds
-    /// the positions of a cell searched before's k nearest, if any (else it is empty).
+    /// `avx2` must be false on a CPU without AVX2.
+    fn new(avx2: bool) -> Self {
+        TileCandidates {
+            avx2: avx2 && has_avx2(),
+            ..TileCandidates::default()
+        }
+    }
+
+    /// The exact k nearest candidates of `(x, y)` (ties by index) in `order`, for the cells of
+    /// a tile searched row by row, left to right: `first_in_row` says whether the cell is its
+    /// row's first searched.
     ///
     /// A filter, then a selection among the few that pass. First a bound `D` on the cell's k-th
     /// distance: by the triangle inequality, the k candidates nearest the tile's centre are
-    /// all within the k-th one's reach plus the cell's offset from the centre; and the cell
-    /// before's k nearest are k samples, so the farthest of them from this cell bounds its k-th
-    /// distance (tighter than that cell's k-th distance plus the step: fewer pass the filter).
-    /// Every candidate within `D` of the cell is kept (branch-free: the slot is written always
-    /// and the count advances when it passes), scanning only those whose reach is at most
-    /// `D + offset`, since no farther one can be within `D`. That keeps a few more than k, so
-    /// taking the k least by (distance, index) costs little, and the set is exactly the brute
-    /// force's, ties included. In any order, the few beyond k are dropped by swapping the
-    /// largest out; nearest first, they are sorted.
+    /// all within the k-th one's reach plus the cell's offset from the centre. A cell searched
+    /// before bounds it too: its k nearest are k samples, so the farthest of them from this
+    /// cell bounds this cell's k-th distance (tighter than that cell's k-th distance plus the
+    /// step: fewer pass the filter). That cell is the one to the left, or for a row's first
+    /// cell the first cell of the row above (one step away, where the last of the row above
+    /// is a tile's width away); none for the tile's first cell.
+    /// Every candidate within `D` of the cell is kept (see [`Self::scan`]), scanning only those
+    /// whose reach (distance from the tile's centre) is at most about `D + offset`, since no
+    /// farther one can be within `D`. That keeps
+    /// a few more than k, so taking the k least by (distance, index) costs little, and the set
+    /// is exactly the brute force's, ties included. In any order, the few beyond k are dropped
+    /// by swapping the largest out; nearest first, they are sorted.
     fn nearest(
         &mut self,
         x: f64,
         y: f64,
         k: usize,
-        before: &[[f64; 2]],
+        first_in_row: bool,
         order: Order,
     ) -> &[Neighbour] {
         let offset = (sq(x - self.centre[0]) + sq(y - self.centre[1])).sqrt();
         let bound = with_slack(self.reach[k - 1] + offset);
         let mut bound2 = bound * bound;
+        let before = if first_in_row {
+            &self.row_first
+        } else {
+            &self.left
+        };
         if before.len() == k {
             // The same expression as the filter's below, so those k samples pass it exactly:
             // no slack needed.
             let farthest2 = before
                 .iter()
-                .map(|q| sq(q[0] - x) + sq(q[1] - y))
+                .map(|&s| sq(self.x[s as usize] - x) + sq(self.y[s as usize] - y))
                 .fold(0.0, |m: f64, d2| if d2 > m { d2 } else { m });
             bound2 = bound2.min(farthest2);
         }
-        let reach_limit = with_slack(bound2.sqrt() + offset);
-        let mut n = 0;
-        for (i, (((&reach, &qx), &qy), &index)) in self
-            .reach
-            .iter()
-            .zip(&self.x)
-            .zip(&self.y)
-            .zip(&self.index)
-            .enumerate()
-        {
-            if reach > reach_limit {
-                break;
-            }
-            let dist2 = sq(qx - x) + sq(qy - y);
-            // n <= i: the slot written is never past the candidate being read.
-            self.kept[n.min(i)] = Neighbour { index, dist2 };
-            n += usize::from(dist2 <= bound2);
-        }
+        let mut n = self.scan(x, y, bound2, offset);
         if n < k {
             // Not reached while the bound holds (the slack covers rounding). The bound only
             // decides the speed: whenever k or more pass, no sample left out can be nearer than
             // them, so the k least of those kept are the exact k nearest; fewer than k, and all
             // the tile's candidates are taken.
-            n = self.index.len();
-            for (i, slot) in self.kept.iter_mut().enumerate() {
-                *slot = Neighbour {
-                    index: self.index[i],
-                    dist2: sq(self.x[i] - x) + sq(self.y[i] - y),
-                };
+            n = self.len;
+            for i in 0..n {
+                self.kept_dist2[i] = sq(self.x[i] - x) + sq(self.y[i] - y);
+                self.kept_slot[i] = i as u32;
             }
         }
-        let kept = &mut self.kept[..n];
+        self.left.clear();
         if n > 2 * k {
-            kept.select_nth_unstable_by(k - 1, cmp);
-        } else {
-            for len in (k + 1..=n).rev() {
-                let far = farthest(&kept[..len]);
-                kept.swap(far, len - 1);
+            for (slot, (&dist2, &s)) in self.kept[..n]
+                .iter_mut()
+                .zip(self.kept_dist2.iter().zip(&self.kept_slot))
+            {
+                *slot = Neighbour {
+                    index: self.index[s as usize],
+                    dist2,
+                };
             }
+            self.kept[..n].select_nth_unstable_by(k - 1, cmp);
+            // The selection moved the neighbours, not their slots: each is found again by its
+            // index (rare, mostly a tile's first cell), so the next cell keeps its bound.
+            for nb in &self.kept[..k] {
+                let s = self.kept_slot[..n]
+                    .iter()
+                    .find(|&&s| self.index[s as usize] == nb.index);
+                self.left.extend(s);
+            }
+        } else {
+            self.drop_farthest(n, k);
+            let (dist2, slots) = (&self.kept_dist2[..k], &self.kept_slot[..k]);
+            for (slot, (&dist2, &s)) in self.kept[..k].iter_mut().zip(dist2.iter().zip(slots)) {
+                *slot = Neighbour {
+                    index: self.index[s as usize],
+                    dist2,
+                };
+            }
+            self.left.extend_from_slice(slots);
+        }
+        if first_in_row {
+            self.row_first.clone_from(&self.left);
         }
         let kept = &mut self.kept[..k];
         if order == Order::NearestFirst {
             insertion_sort(kept);
         }
         kept
+    }
+
+    /// Drops the `n - k` farthest of the `n` kept (by distance, then index) by swapping each
+    /// in turn, the farthest of those left, to the end.
+    fn drop_farthest(&mut self, n: usize, k: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 && n <= 64 {
+            // SAFETY: `avx2` is true only when the CPU has AVX2 (`has_avx2`).
+            return unsafe { self.drop_farthest_avx2(n, k) };
+        }
+        let (dist2, slots) = (&mut self.kept_dist2[..n], &mut self.kept_slot[..n]);
+        for len in (k + 1..=n).rev() {
+            let far = farthest(&dist2[..len], &slots[..len], &self.index);
+            dist2.swap(far, len - 1);
+            slots.swap(far, len - 1);
+        }
+    }
+
+    /// [`Self::drop_farthest`], the greatest distance four at a time: a vector maximum, then a
+    /// bit mask of the kept at it. One bit (a tie is rare) is the farthest; else the largest
+    /// index among them, as [`farthest`] takes. The slots past the kept hold -1, below every
+    /// distance, so whole vectors are read; the one dropped is set to -1 too. The same
+    /// positions as [`farthest`] finds, so the same order. Call only on a CPU with AVX2, and
+    /// with at most 64 kept (one bit each).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn drop_farthest_avx2(&mut self, n: usize, k: usize) {
+        use std::arch::x86_64::*;
+        if n == k {
+            return;
+        }
+        // n + LANES fits: `kept_dist2` has a vector's room past every candidate, and n is at
+        // most the candidates' count.
+        let padded = n.next_multiple_of(LANES);
+        self.kept_dist2[n..padded].fill(-1.0);
+        let (dist2, slots) = (&mut self.kept_dist2[..padded], &mut self.kept_slot[..n]);
+        for len in (k + 1..=n).rev() {
+            let groups = len.div_ceil(LANES);
+            let ptr = dist2.as_ptr();
+            // SAFETY: groups * LANES <= padded = dist2.len(): every load is in bounds.
+            let at = |g: usize| unsafe { _mm256_loadu_pd(ptr.add(g * LANES)) };
+            let mut max = at(0);
+            for g in 1..groups {
+                max = _mm256_max_pd(max, at(g));
+            }
+            // The greatest of the four lanes, in every lane.
+            max = _mm256_max_pd(max, _mm256_permute2f128_pd::<0x01>(max, max));
+            max = _mm256_max_pd(max, _mm256_permute_pd::<0b0101>(max));
+            let mut at_max = 0u64;
+            for g in 0..groups {
+                let eq = _mm256_cmp_pd::<_CMP_EQ_OQ>(at(g), max);
+                at_max |= (_mm256_movemask_pd(eq) as u64) << (g * LANES);
+            }
+            let far = if at_max.is_power_of_two() {
+                at_max.trailing_zeros() as usize
+            } else {
+                let mut far = at_max.trailing_zeros() as usize;
+                let mut rest = at_max & (at_max - 1);
+                while rest != 0 {
+                    let i = rest.trailing_zeros() as usize;
+                    if self.index[slots[i] as usize] > self.index[slots[far] as usize] {
+                        far = i;
+                    }
+                    rest &= rest - 1;
+                }
+                far
+            };
+            dist2.swap(far, len - 1);
+            slots.swap(far, len - 1);
+            dist2[len - 1] = -1.0;
+        }
+    }
+
+    /// The filter: the candidates, nearest the tile's centre first, in groups of [`LANES`] up
+    /// to the group that holds the first [`beyond`] the bound, are kept in
+    /// `kept_dist2`/`kept_slot` (in scan order) when their squared distance from `(x, y)`
+    /// (`offset` from the tile's centre) is at most `bound2`. Returns how many are kept. The
+    /// reach only saves work: no candidate beyond it can be within the bound (scanning a few
+    /// more, to the end of the group, keeps no more).
+    fn scan(&mut self, x: f64, y: f64, bound2: f64, offset: f64) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is true only when the CPU has AVX2 (`has_avx2`).
+            return unsafe { self.scan_avx2(x, y, bound2, offset) };
+        }
+        self.scan_scalar(x, y, bound2, offset)
+    }
+
+    /// [`Self::scan`], one candidate at a time (the same groups), branch-free: the slot is
+    /// written always and the count advances when the candidate passes.
+    fn scan_scalar(&mut self, x: f64, y: f64, bound2: f64, offset: f64) -> usize {
+        let mut n = 0;
+        for i in 0..self.reach.len() {
+            // The vector scan's steps: a whole group of LANES, up to the group that holds the
+            // first candidate beyond the limit.
+            if i % LANES == 0 && i > 0 && beyond(self.reach[i - 1], offset, bound2) {
+                break;
+            }
+            let dist2 = sq(self.x[i] - x) + sq(self.y[i] - y);
+            // n <= i, and the kept arrays are longer than the candidates'.
+            self.kept_dist2[n] = dist2;
+            self.kept_slot[n] = i as u32;
+            n += usize::from(dist2 <= bound2);
+        }
+        n
+    }
+
+    /// [`Self::scan`], four candidates per step: their squared distances (the same operations
+    /// as the scalar scan's, no fused multiply-add, so the same bits), a mask of those that
+    /// pass, and the passing ones moved to the front of the vector by a permutation looked up
+    /// from the mask, stored whole at the count (the lanes beyond are overwritten by the next
+    /// step, or ignored). The count advances by the mask's population, so no step waits on a
+    /// comparison, and the reach only ends the loop (a branch, not a data dependency). Call only on a CPU with AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn scan_avx2(&mut self, x: f64, y: f64, bound2: f64, offset: f64) -> usize {
+        use std::arch::x86_64::*;
+        let steps = self.reach.len() / LANES;
+        debug_assert!(self.kept_dist2.len() >= self.reach.len() + LANES);
+        debug_assert!(self.kept_slot.len() >= self.reach.len() + LANES);
+        let (vx, vy) = (_mm256_set1_pd(x), _mm256_set1_pd(y));
+        let vbound2 = _mm256_set1_pd(bound2);
+        let first_slots = _mm_setr_epi32(0, 1, 2, 3);
+        let mut n = 0;
+        for step in 0..steps {
+            let i = step * LANES;
+            // SAFETY: `reach`, `x`, `y` and `index` hold `steps * LANES` elements (padded in
+            // `tile_candidates`), and `kept_dist2`/`kept_index` a vector more than that, with
+            // n <= i: every load and store is in bounds. Unaligned loads and stores.
+            unsafe {
+                let dx = _mm256_sub_pd(_mm256_loadu_pd(self.x.as_ptr().add(i)), vx);
+                let dy = _mm256_sub_pd(_mm256_loadu_pd(self.y.as_ptr().add(i)), vy);
+                let dist2 = _mm256_add_pd(_mm256_mul_pd(dx, dx), _mm256_mul_pd(dy, dy));
+                let mask = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(dist2, vbound2)) as usize;
+                let lanes = &COMPACT[mask];
+                let perm = _mm256_loadu_si256(lanes.dist2.as_ptr().cast());
+                let packed = _mm256_permutevar8x32_ps(_mm256_castpd_ps(dist2), perm);
+                _mm256_storeu_ps(self.kept_dist2.as_mut_ptr().add(n).cast(), packed);
+                let slots = _mm_add_epi32(first_slots, _mm_set1_epi32(i as i32));
+                let shuffle = _mm_loadu_si128(lanes.slot.as_ptr().cast());
+                let slots = _mm_shuffle_epi8(slots, shuffle);
+                _mm_storeu_si128(self.kept_slot.as_mut_ptr().add(n).cast(), slots);
+                n += mask.count_ones() as usize;
+                // Reaches ascend, so the group's last is its greatest.
+                if beyond(*self.reach.get_unchecked(i + LANES - 1), offset, bound2) {
+                    break;
+                }
+            }
+        }
+        n
+    }
+}
+
+/// For each 4-bit mask of passing lanes, the permutations that move those lanes, in order, to
+/// the front: of a vector of four f64 as eight 32-bit halves, and of four u32 (slots) as 16
+/// bytes.
+#[cfg(target_arch = "x86_64")]
+struct Compact {
+    dist2: [u32; 8],
+    slot: [u8; 16],
+}
+
+#[cfg(target_arch = "x86_64")]
+static COMPACT: [Compact; 16] = {
+    let mut table = [const {
+        Compact {
+            dist2: [0; 8],
+            slot: [0; 16],
+        }
+    }; 16];
+    let mut mask = 0;
+    while mask < 16 {
+        let (mut out, mut lane) = (0, 0);
+        while lane < LANES {
+            if mask & (1 << lane) != 0 {
+                table[mask].dist2[2 * out] = 2 * lane as u32;
+                table[mask].dist2[2 * out + 1] = 2 * lane as u32 + 1;
+                let mut b = 0;
+                while b < 4 {
+                    table[mask].slot[4 * out + b] = (4 * lane + b) as u8;
+                    b += 1;
+                }
+                out += 1;
+            }
+            lane += 1;
+        }
+        mask += 1;
+    }
+    table
+};
+
+/// Whether this CPU has AVX2 (std caches the answer).
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
     }
 }
 
@@ -400,6 +649,17 @@ fn insertion_sort(v: &mut [Neighbour]) {
         }
         v[j] = item;
     }
+}
+
+/// Whether a candidate at `reach` from the tile's centre, or any farther, is too far to be
+/// within `bound2` (squared) of a cell `offset` from the centre: by the triangle inequality its
+/// distance is at least `reach - offset`. Compared squared, so the scan does not wait on a
+/// square root of the bound; less a hair (as [`with_slack`]) so rounding never ends the scan
+/// before a candidate that passes.
+#[inline]
+fn beyond(reach: f64, offset: f64, bound2: f64) -> bool {
+    let gap = reach - offset - 1e-9 * (reach + offset + 1.0);
+    gap > 0.0 && gap * gap > bound2
 }
 
 /// `d` widened by a relative and an absolute hair, so floating-point rounding in a bound never
@@ -417,21 +677,22 @@ fn top_k(v: &mut Vec<Neighbour>, k: usize) {
     v.sort_unstable_by(cmp);
 }
 
-/// The position of the greatest by (distance, index). The running maximum stays in registers
-/// as one integer (a squared distance is never negative or NaN, so its bits order as it does,
-/// and the index below them breaks ties), so each step is a compare and conditional moves
-/// rather than a reload and a branch that mispredicts.
+/// The position of the greatest by (distance, index) among kept candidates (squared
+/// distances, and slots into `index`): the greatest distance, then the largest index among
+/// those at it. A candidate's
+/// (distance, index) is unique (indices are), so this is the position a comparison by
+/// (distance, index) finds.
 #[inline]
-fn farthest(v: &[Neighbour]) -> usize {
-    use std::hint::select_unpredictable as select;
-    let key = |n: &Neighbour| (u128::from(n.dist2.to_bits()) << 32) | u128::from(n.index);
-    let mut far = 0;
-    let mut max = key(&v[0]);
-    for (i, n) in v.iter().enumerate().skip(1) {
-        let key = key(n);
-        let beyond = key > max;
-        far = select(beyond, i, far);
-        max = select(beyond, key, max);
+fn farthest(dist2: &[f64], slots: &[u32], index: &[u32]) -> usize {
+    let max = dist2
+        .iter()
+        .fold(0.0, |m: f64, &d| if d > m { d } else { m });
+    let (mut far, mut best) = (0, 0);
+    for (i, (&d, &s)) in dist2.iter().zip(slots).enumerate() {
+        let ix = index[s as usize];
+        let hit = d == max && ix >= best;
+        far = std::hint::select_unpredictable(hit, i, far);
+        best = std::hint::select_unpredictable(hit, ix, best);
     }
     far
 }
@@ -593,6 +854,65 @@ mod tests {
                 check_against_brute_force(&index, &far, k, &|r, c| r != c);
             }
         }
+    }
+
+    /// The AVX2 filter and selection give the scalar ones' neighbours bit for bit, in the same
+    /// order (IDW's sum follows it): on clustered samples with duplicates, on a lattice where
+    /// many tie, and with k large enough that more than 64 are kept (the scalar selection).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_and_scalar_tile_searches_agree_bit_for_bit() {
+        if !has_avx2() {
+            eprintln!("no AVX2 on this CPU: only the scalar tile search runs");
+            return;
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut clustered: Vec<ScatteredPoint> = (0..2000)
+            .map(|_| {
+                let c = rng.random_range(0..6) as f64;
+                ScatteredPoint {
+                    x: 13.0 * c + 4.0 * rng.random::<f64>(),
+                    y: 40.0 * rng.random::<f64>().powi(3),
+                }
+            })
+            .collect();
+        clustered.extend_from_within(100..130);
+        let lattice: Vec<ScatteredPoint> = (0..30 * 30)
+            .map(|i| ScatteredPoint {
+                x: (i % 30) as f64,
+                y: (i / 30) as f64,
+            })
+            .collect();
+        let g = GridGeometry::new(-5.0, 45.0, 0.5, -0.5, 180, 110).unwrap();
+        type Seen = Vec<(usize, usize, Vec<(u32, u64)>)>;
+        let collect = |r: usize, c: usize, n: &[Neighbour], out: &mut Seen| {
+            out.push((
+                r,
+                c,
+                n.iter().map(|n| (n.index, n.dist2.to_bits())).collect(),
+            ))
+        };
+        let mut cells = 0;
+        for pts in [&clustered, &lattice] {
+            let index = NeighbourIndex::new(pts).unwrap();
+            for k in [1, 4, 12, 13, 40] {
+                for order in [Order::Any, Order::NearestFirst] {
+                    let run = |avx2: bool| -> Seen {
+                        let include = |r: usize, c: usize| !(r * 7 + c).is_multiple_of(11);
+                        let state = |_, _| Vec::new();
+                        index
+                            .cells(&g, k, order, avx2, (&include, &collect, &state))
+                            .into_iter()
+                            .flatten()
+                            .collect()
+                    };
+                    let (scalar, avx2) = (run(false), run(true));
+                    assert_eq!(scalar, avx2, "k={k}");
+                    cells += scalar.len();
+                }
+            }
+        }
+        assert!(cells > 100_000);
     }
 
     #[test]
