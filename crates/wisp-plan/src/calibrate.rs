@@ -32,7 +32,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use wisp_interp::RadioKey;
-use wisp_model::{ApGrouping, Band, Channel, Floor, Material, Point, Sample, Segment};
+use wisp_model::{ApGrouping, Band, Bssid, Channel, Floor, Material, Point, Sample, Segment};
 use wisp_radio::path_loss::free_space_1m;
 use wisp_radio::PathLoss;
 
@@ -276,26 +276,49 @@ pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData
         rssi: Vec<f64>,
         scans: Vec<u32>,
     }
-    let mut by_key: BTreeMap<(String, Band), Acc> = BTreeMap::new();
+    // Each BSSID's AP is named once (`ap_of` formats a string), as a number into `names`;
+    // the radios are sorted by (name, band) at the end, the order a map by name would give.
+    let mut names: Vec<String> = Vec::new();
+    let mut number: HashMap<String, u32> = HashMap::new();
+    let mut name_of: HashMap<Bssid, u32> = HashMap::new();
+    let mut by_key: HashMap<(u32, Band), Acc> = HashMap::new();
+    // (AP, band) → (channel, frequency, sum, count) at one scan.
+    type AtScan = ((u32, Band), (u16, u32, f64, usize));
+    let mut here: Vec<AtScan> = Vec::new();
     for (si, s) in samples.iter().enumerate() {
         let p = s.position();
         if !(p.x.is_finite() && p.y.is_finite()) {
             continue;
         }
-        // (AP, band) → (channel, frequency, sum, count) at this scan. One radio transmits on
-        // one channel at a time, so a scan's readings of it share a channel; should two differ,
-        // the first one's is kept.
-        let mut here: BTreeMap<(String, Band), (u16, u32, f64, usize)> = BTreeMap::new();
+        // One radio transmits on one channel at a time, so a scan's readings of it share a
+        // channel; should two differ, the first one's is kept. Each radio's readings are summed
+        // in the scan's order.
+        here.clear();
         for o in &s.observations {
             if !o.rssi_dbm.is_finite() {
                 continue;
             }
-            let key = (grouping.ap_of(&o.bssid).0, o.band);
-            let e = here.entry(key).or_insert((o.channel, o.freq_mhz, 0.0, 0));
+            let name = *name_of.entry(o.bssid).or_insert_with(|| {
+                // Several BSSIDs (one per SSID) are one AP: one number per name.
+                let ap = grouping.ap_of(&o.bssid).0;
+                *number.entry(ap.clone()).or_insert_with(|| {
+                    names.push(ap);
+                    (names.len() - 1) as u32
+                })
+            });
+            let key = (name, o.band);
+            let i = match here.iter().position(|h| h.0 == key) {
+                Some(i) => i,
+                None => {
+                    here.push((key, (o.channel, o.freq_mhz, 0.0, 0)));
+                    here.len() - 1
+                }
+            };
+            let e = &mut here[i].1;
             e.2 += o.rssi_dbm;
             e.3 += 1;
         }
-        for (key, (channel, freq, sum, n)) in here {
+        for &(key, (channel, freq, sum, n)) in &here {
             let freq = Channel::new(key.1, channel).map_or(freq, |c| c.freq_mhz);
             let e = by_key.entry(key).or_default();
             *e.channels.entry(channel).or_default() += 1;
@@ -305,9 +328,13 @@ pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData
             e.scans.push(si as u32);
         }
     }
-    by_key
+    let mut radios: Vec<((u32, Band), Acc)> = by_key.into_iter().collect();
+    radios.sort_by(|a, b| {
+        (names[a.0 .0 as usize].as_str(), a.0 .1).cmp(&(names[b.0 .0 as usize].as_str(), b.0 .1))
+    });
+    radios
         .into_iter()
-        .map(|((ap, band), acc)| {
+        .map(|((name, band), acc)| {
             let usual = acc
                 .channels
                 .iter()
@@ -315,7 +342,7 @@ pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData
                 .map_or(0, |(c, _)| *c);
             RadioData {
                 key: RadioKey {
-                    ap,
+                    ap: names[name as usize].clone(),
                     band,
                     channel: usual,
                 },
@@ -1701,6 +1728,129 @@ mod tests {
                 let (sse, count) = sse_at(radios, at, n, &walls);
                 let own = (sse / count.max(1) as f64).sqrt();
                 assert_eq!(shared[g][i].to_bits(), own.to_bits(), "AP {g} at {at:?}");
+            }
+        }
+    }
+
+    /// `gather` as it was before each BSSID's AP was named once: the reference it must equal.
+    fn gather_reference(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData> {
+        #[derive(Default)]
+        struct Acc {
+            /// Readings per channel, to name the radio's usual channel.
+            channels: BTreeMap<u16, usize>,
+            fs1m: Vec<f64>,
+            points: Vec<Point>,
+            rssi: Vec<f64>,
+            scans: Vec<u32>,
+        }
+        let mut by_key: BTreeMap<(String, Band), Acc> = BTreeMap::new();
+        for (si, s) in samples.iter().enumerate() {
+            let p = s.position();
+            if !(p.x.is_finite() && p.y.is_finite()) {
+                continue;
+            }
+            // (AP, band) → (channel, frequency, sum, count) at this scan. One radio transmits on
+            // one channel at a time, so a scan's readings of it share a channel; should two differ,
+            // the first one's is kept.
+            let mut here: BTreeMap<(String, Band), (u16, u32, f64, usize)> = BTreeMap::new();
+            for o in &s.observations {
+                if !o.rssi_dbm.is_finite() {
+                    continue;
+                }
+                let key = (grouping.ap_of(&o.bssid).0, o.band);
+                let e = here.entry(key).or_insert((o.channel, o.freq_mhz, 0.0, 0));
+                e.2 += o.rssi_dbm;
+                e.3 += 1;
+            }
+            for (key, (channel, freq, sum, n)) in here {
+                let freq = Channel::new(key.1, channel).map_or(freq, |c| c.freq_mhz);
+                let e = by_key.entry(key).or_default();
+                *e.channels.entry(channel).or_default() += 1;
+                e.fs1m.push(free_space_1m(freq as f64));
+                e.points.push(p);
+                e.rssi.push(sum / n as f64);
+                e.scans.push(si as u32);
+            }
+        }
+        by_key
+            .into_iter()
+            .map(|((ap, band), acc)| {
+                let usual = acc
+                    .channels
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map_or(0, |(c, _)| *c);
+                RadioData {
+                    key: RadioKey {
+                        ap,
+                        band,
+                        channel: usual,
+                    },
+                    channels: acc.channels.into_keys().collect(),
+                    fs1m: acc.fs1m,
+                    points: acc.points,
+                    rssi: acc.rssi,
+                    scans: acc.scans,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn gather_equals_the_per_reading_reference() {
+        // Every AP heard under two more BSSIDs (other SSIDs, last octet changed, other levels),
+        // one BSSID assigned to a named AP, under three grouping rules.
+        let mut floor = test_floor();
+        let all = vec![
+            ap("A", 8.0, 5.0, 1),
+            ap("X", 23.3, 14.6, 9),
+            ap("Y", 35.0, 3.0, 7),
+        ];
+        floor.aps = all.clone();
+        let mut samples = simulate_walk(&floor, &all, &serpentine(), &params(2.5, 5.0, 2.0, 17));
+        for (i, s) in samples.iter_mut().enumerate() {
+            let extra: Vec<wisp_model::Observation> = s
+                .observations
+                .iter()
+                .flat_map(|o| {
+                    (1..=2u8).map(move |k| {
+                        let mut b = o.bssid;
+                        b.0[5] ^= k << 4;
+                        let mut c = o.clone();
+                        c.bssid = b;
+                        c.ssid = Some(format!("SSID{k}"));
+                        c.rssi_dbm = o.rssi_dbm - (k as f64) * 0.37 - (i % 3) as f64;
+                        c
+                    })
+                })
+                .collect();
+            s.observations.extend(extra);
+        }
+        let named = samples[0].observations[0].bssid;
+        let mut assigned = ApGrouping::default();
+        assigned.assigned.insert(named, "Ward 7 AP".into());
+        for grouping in [
+            ApGrouping::default(),
+            ApGrouping {
+                rule: wisp_model::ApRule::Bssid,
+                ..Default::default()
+            },
+            assigned,
+        ] {
+            let (got, want) = (
+                gather(&samples, &grouping),
+                gather_reference(&samples, &grouping),
+            );
+            assert_eq!(got.len(), want.len());
+            assert!(want.len() > 3);
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g.key, w.key);
+                assert_eq!(g.channels, w.channels);
+                assert_eq!(g.scans, w.scans);
+                assert_eq!(g.points, w.points);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&g.rssi), bits(&w.rssi));
+                assert_eq!(bits(&g.fs1m), bits(&w.fs1m));
             }
         }
     }
