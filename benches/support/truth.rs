@@ -558,6 +558,7 @@ pub fn model_fit(case: &Case) -> wisp_plan::CalibrationFit {
     wisp_plan::CalibrationFit {
         floor: case.layout.floor.clone(),
         options: wisp_plan::CalibrationOptions::default(),
+        shared: None,
     }
 }
 

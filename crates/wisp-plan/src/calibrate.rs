@@ -29,9 +29,10 @@ use crate::walls::WallSet;
 use crate::{PlanError, PlanErrorKind};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use wisp_interp::RadioKey;
-use wisp_model::{ApGrouping, Band, Channel, Floor, Material, Point, Sample, Segment};
+use wisp_model::{ApGrouping, Band, Bssid, Channel, Floor, Material, Point, Sample, Segment};
 use wisp_radio::path_loss::free_space_1m;
 use wisp_radio::PathLoss;
 
@@ -275,26 +276,49 @@ pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData
         rssi: Vec<f64>,
         scans: Vec<u32>,
     }
-    let mut by_key: BTreeMap<(String, Band), Acc> = BTreeMap::new();
+    // Each BSSID's AP is named once (`ap_of` formats a string), as a number into `names`;
+    // the radios are sorted by (name, band) at the end, the order a map by name would give.
+    let mut names: Vec<String> = Vec::new();
+    let mut number: HashMap<String, u32> = HashMap::new();
+    let mut name_of: HashMap<Bssid, u32> = HashMap::new();
+    let mut by_key: HashMap<(u32, Band), Acc> = HashMap::new();
+    // (AP, band) → (channel, frequency, sum, count) at one scan.
+    type AtScan = ((u32, Band), (u16, u32, f64, usize));
+    let mut here: Vec<AtScan> = Vec::new();
     for (si, s) in samples.iter().enumerate() {
         let p = s.position();
         if !(p.x.is_finite() && p.y.is_finite()) {
             continue;
         }
-        // (AP, band) → (channel, frequency, sum, count) at this scan. One radio transmits on
-        // one channel at a time, so a scan's readings of it share a channel; should two differ,
-        // the first one's is kept.
-        let mut here: BTreeMap<(String, Band), (u16, u32, f64, usize)> = BTreeMap::new();
+        // One radio transmits on one channel at a time, so a scan's readings of it share a
+        // channel; should two differ, the first one's is kept. Each radio's readings are summed
+        // in the scan's order.
+        here.clear();
         for o in &s.observations {
             if !o.rssi_dbm.is_finite() {
                 continue;
             }
-            let key = (grouping.ap_of(&o.bssid).0, o.band);
-            let e = here.entry(key).or_insert((o.channel, o.freq_mhz, 0.0, 0));
+            let name = *name_of.entry(o.bssid).or_insert_with(|| {
+                // Several BSSIDs (one per SSID) are one AP: one number per name.
+                let ap = grouping.ap_of(&o.bssid).0;
+                *number.entry(ap.clone()).or_insert_with(|| {
+                    names.push(ap);
+                    (names.len() - 1) as u32
+                })
+            });
+            let key = (name, o.band);
+            let i = match here.iter().position(|h| h.0 == key) {
+                Some(i) => i,
+                None => {
+                    here.push((key, (o.channel, o.freq_mhz, 0.0, 0)));
+                    here.len() - 1
+                }
+            };
+            let e = &mut here[i].1;
             e.2 += o.rssi_dbm;
             e.3 += 1;
         }
-        for (key, (channel, freq, sum, n)) in here {
+        for &(key, (channel, freq, sum, n)) in &here {
             let freq = Channel::new(key.1, channel).map_or(freq, |c| c.freq_mhz);
             let e = by_key.entry(key).or_default();
             *e.channels.entry(channel).or_default() += 1;
@@ -304,9 +328,13 @@ pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData
             e.scans.push(si as u32);
         }
     }
-    by_key
+    let mut radios: Vec<((u32, Band), Acc)> = by_key.into_iter().collect();
+    radios.sort_by(|a, b| {
+        (names[a.0 .0 as usize].as_str(), a.0 .1).cmp(&(names[b.0 .0 as usize].as_str(), b.0 .1))
+    });
+    radios
         .into_iter()
-        .map(|((ap, band), acc)| {
+        .map(|((name, band), acc)| {
             let usual = acc
                 .channels
                 .iter()
@@ -314,7 +342,7 @@ pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData
                 .map_or(0, |(c, _)| *c);
             RadioData {
                 key: RadioKey {
-                    ap,
+                    ap: names[name as usize].clone(),
                     band,
                     channel: usual,
                 },
@@ -450,8 +478,12 @@ struct LatticeWalls<'a> {
     any: Vec<bool>,
     /// Per band: each scan's slot in a point's losses of that band (`u32::MAX`: not needed).
     slots: BTreeMap<Band, Vec<u32>>,
-    /// Per lattice point, the needed losses of every band, band after band.
-    losses: Vec<PointLosses>,
+    /// Per lattice point, the needed losses of every band, band after band (or a
+    /// [`SharedLattice`]'s, which may hold more).
+    losses: Cow<'a, [PointLosses]>,
+    /// A [`SharedLattice`]'s distance terms (per lattice point, per column) and each scan's
+    /// column (`u32::MAX`: not needed); None: computed at each point as the scores need them.
+    distance_terms: Option<(&'a [Vec<f64>], Vec<u32>)>,
 }
 
 /// One lattice point's losses. Wall losses are sums of a few table figures (whole dB in the
@@ -459,6 +491,7 @@ struct LatticeWalls<'a> {
 /// converts back to the same `f64`, halving the memory (2,000 scans × 4,000 points × 2 bands
 /// is 64 MB in `f32`), and as `f64` otherwise, so the values read back are always the ones
 /// computed.
+#[derive(Debug, Clone)]
 enum PointLosses {
     Narrow(Vec<f32>),
     Wide(Vec<f64>),
@@ -480,25 +513,91 @@ impl PointLosses {
     }
 }
 
+/// Which scans each band needs for searching `groups`, and which any band needs.
+fn needed_scans(
+    groups: &[Vec<&RadioData>],
+    scans: usize,
+) -> (BTreeMap<Band, Vec<bool>>, Vec<bool>) {
+    let mut needed: BTreeMap<Band, Vec<bool>> = BTreeMap::new();
+    let mut any = vec![false; scans];
+    for r in groups.iter().flatten() {
+        let mask = needed
+            .entry(r.key.band)
+            .or_insert_with(|| vec![false; scans]);
+        for &s in &r.scans {
+            mask[s as usize] = true;
+            any[s as usize] = true;
+        }
+    }
+    (needed, any)
+}
+
 impl<'a> LatticeWalls<'a> {
+    /// The table of `lattice` for `groups` taken from `shared`: None unless `shared` was made
+    /// with the same lattice and walls and holds every loss `groups` needs. The losses read
+    /// back are the ones [`LatticeWalls::new`] computes: each band's is its own set's sum
+    /// whatever other bands the table holds (`SourceView::losses_to`), and a scan's depends on
+    /// its position, not its index.
+    fn from_shared(
+        shared: &'a SharedLattice,
+        lattice: &[Point],
+        groups: &[Vec<&RadioData>],
+        positions: &'a [Point],
+        floor: &Floor,
+    ) -> Option<LatticeWalls<'a>> {
+        if shared.lattice != lattice
+            || shared.floor_walls != floor.walls
+            || shared.materials != floor.materials
+        {
+            return None;
+        }
+        let (needed, any) = needed_scans(groups, positions.len());
+        let slots = needed
+            .iter()
+            .map(|(band, mask)| {
+                let table = shared.slots.get(band)?;
+                let slot = mask
+                    .iter()
+                    .zip(positions)
+                    .map(|(&need, p)| {
+                        if need {
+                            table.get(&position_key(*p)).copied()
+                        } else {
+                            Some(u32::MAX)
+                        }
+                    })
+                    .collect::<Option<Vec<u32>>>()?;
+                Some((*band, slot))
+            })
+            .collect::<Option<BTreeMap<Band, Vec<u32>>>>()?;
+        let columns = any
+            .iter()
+            .zip(positions)
+            .map(|(&need, p)| {
+                if need {
+                    shared.columns.get(&position_key(*p)).copied()
+                } else {
+                    Some(u32::MAX)
+                }
+            })
+            .collect::<Option<Vec<u32>>>()?;
+        Some(LatticeWalls {
+            lattice: lattice.to_vec(),
+            positions,
+            any,
+            slots,
+            losses: Cow::Borrowed(&shared.losses),
+            distance_terms: Some((&shared.distance_terms, columns)),
+        })
+    }
+
     fn new(
         lattice: Vec<Point>,
         groups: &[Vec<&RadioData>],
         positions: &'a [Point],
         floor: &Floor,
     ) -> LatticeWalls<'a> {
-        // Which scans each band needs, and which any band needs.
-        let mut needed: BTreeMap<Band, Vec<bool>> = BTreeMap::new();
-        let mut any = vec![false; positions.len()];
-        for r in groups.iter().flatten() {
-            let mask = needed
-                .entry(r.key.band)
-                .or_insert_with(|| vec![false; positions.len()]);
-            for &s in &r.scans {
-                mask[s as usize] = true;
-                any[s as usize] = true;
-            }
-        }
+        let (needed, any) = needed_scans(groups, positions.len());
         let mut offset = 0;
         let slots: BTreeMap<Band, Vec<u32>> = needed
             .iter()
@@ -551,7 +650,8 @@ impl<'a> LatticeWalls<'a> {
             positions,
             any,
             slots,
-            losses,
+            losses: Cow::Owned(losses),
+            distance_terms: None,
         }
     }
 
@@ -579,14 +679,21 @@ impl<'a> LatticeWalls<'a> {
         let by_point: Vec<Vec<f64>> = self
             .lattice
             .par_iter()
-            .zip(&self.losses)
-            .map(|(&at, loss)| {
-                let logs: Vec<f64> = self
-                    .positions
-                    .iter()
-                    .zip(&self.any)
-                    .map(|(p, &need)| if need { log_term(at, *p) } else { f64::NAN })
-                    .collect();
+            .zip(&self.losses[..])
+            .enumerate()
+            .map(|(i, (&at, loss))| {
+                let logs: Vec<f64> = match &self.distance_terms {
+                    Some((rows, columns)) => columns
+                        .iter()
+                        .map(|&c| rows[i].get(c as usize).copied().unwrap_or(f64::NAN))
+                        .collect(),
+                    None => self
+                        .positions
+                        .iter()
+                        .zip(&self.any)
+                        .map(|(p, &need)| if need { log_term(at, *p) } else { f64::NAN })
+                        .collect(),
+                };
                 // One buffer for every radio's `z + n·l` at this point (`radio_sse`'s, the
                 // same operations in the same order, without two allocations per radio).
                 let mut v: Vec<f64> = Vec::new();
@@ -688,29 +795,27 @@ fn locate(
     Some((at, uncertainty, rmse))
 }
 
-/// Fits the model of one floor to its samples.
-pub fn calibrate(
-    floor: &Floor,
-    samples: &[Sample],
-    opts: &CalibrationOptions,
-) -> Result<Calibration, PlanError> {
-    let data = gather(samples, &opts.grouping);
-    if data.is_empty() {
-        return Err(PlanErrorKind::NoReadings {
-            floor: floor.id.clone(),
-        }
-        .into());
-    }
-    let walls: BTreeMap<Band, WallSet> = Band::ALL
-        .iter()
-        .map(|&b| (b, WallSet::new(&floor.walls, &floor.materials, b)))
-        .collect();
-    // Group radios by AP; known positions from the manifest.
+/// Which APs the calibration places from the manifest, which it locates and which it skips.
+struct Search {
+    /// Each AP's radios (indices into the gathered radios), by AP.
+    aps: BTreeMap<String, Vec<usize>>,
+    /// Positions of the APs the manifest places.
+    position: BTreeMap<String, Point>,
+    skipped: Vec<SkippedAp>,
+    /// The APs to locate, with their strongest reading.
+    unplaced: Vec<(String, f64)>,
+}
+
+/// Groups the radios by AP, places the manifest's and picks those heard often and strongly
+/// enough to locate. On a subset of a walk an AP has no more readings, and none stronger, than
+/// on the whole walk, so a subset locates no AP the whole walk would not (what
+/// [`SharedLattice`] relies on).
+fn search(floor: &Floor, data: &[RadioData], opts: &CalibrationOptions) -> Search {
     let mut aps: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, r) in data.iter().enumerate() {
         aps.entry(r.key.ap.clone()).or_default().push(i);
     }
-    let mut position: BTreeMap<String, Point> = aps
+    let position: BTreeMap<String, Point> = aps
         .keys()
         .filter_map(|ap| manifest_ap(floor, ap, &opts.grouping).map(|a| (ap.clone(), a.position)))
         .collect();
@@ -735,6 +840,137 @@ pub fn calibrate(
             });
         }
     }
+    Search {
+        aps,
+        position,
+        skipped,
+        unplaced,
+    }
+}
+
+/// The coarse lattice's wall losses to every scan of a walk where an AP the calibration of the
+/// whole walk would locate was heard, for calibrating subsets of that walk (cross-validation's
+/// folds, [`crate::CalibrationFit`]): the losses depend on the lattice point, the scan's
+/// position and the walls, not on which other scans are in the subset, so the folds share one
+/// table instead of each computing its own ([`calibrate_sharing`]). A subset's scans are found
+/// in it by position; a subset that needs a loss it does not hold (another walk, another
+/// floor, other options) computes its own table, so the result never depends on the table
+/// given, only the time.
+#[derive(Debug)]
+pub struct SharedLattice {
+    lattice: Vec<Point>,
+    floor_walls: Vec<wisp_model::Wall>,
+    materials: Vec<Material>,
+    /// Per band: a scan position's (bits of x, y) slot in each point's losses.
+    slots: BTreeMap<Band, HashMap<(u64, u64), u32>>,
+    losses: Vec<PointLosses>,
+    /// Each needed scan position's (bits of x, y) column in `distance_terms`.
+    columns: HashMap<(u64, u64), u32>,
+    /// Per lattice point, per column, the distance term (`log_term`), which the rounds of
+    /// every fit would otherwise compute again (a `log10` and a `hypot` each).
+    distance_terms: Vec<Vec<f64>>,
+}
+
+impl SharedLattice {
+    /// The table for calibrating subsets of `samples` (one floor's walk) with `opts`.
+    pub fn new(floor: &Floor, samples: &[Sample], opts: &CalibrationOptions) -> SharedLattice {
+        let data = gather(samples, &opts.grouping);
+        let Search { aps, unplaced, .. } = search(floor, &data, opts);
+        let groups: Vec<Vec<&RadioData>> = unplaced
+            .iter()
+            .map(|(ap, _)| aps[ap].iter().map(|&i| &data[i]).collect())
+            .collect();
+        let lattice = if groups.is_empty() {
+            Vec::new()
+        } else {
+            coarse_lattice(floor, opts)
+        };
+        let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
+        let table = LatticeWalls::new(lattice, &groups, &positions, floor);
+        let slots = table
+            .slots
+            .iter()
+            .map(|(band, slot)| {
+                let mut by_position = HashMap::new();
+                for (p, &s) in positions.iter().zip(slot) {
+                    if s != u32::MAX {
+                        by_position.entry(position_key(*p)).or_insert(s);
+                    }
+                }
+                (*band, by_position)
+            })
+            .collect();
+        // One column per distinct position any band needs, in scan order.
+        let mut columns = HashMap::new();
+        let mut column_points = Vec::new();
+        for (p, &need) in positions.iter().zip(&table.any) {
+            if need {
+                columns.entry(position_key(*p)).or_insert_with(|| {
+                    column_points.push(*p);
+                    (column_points.len() - 1) as u32
+                });
+            }
+        }
+        let distance_terms = table
+            .lattice
+            .par_iter()
+            .map(|&at| column_points.iter().map(|p| log_term(at, *p)).collect())
+            .collect();
+        SharedLattice {
+            columns,
+            distance_terms,
+            slots,
+            floor_walls: floor.walls.clone(),
+            materials: floor.materials.clone(),
+            lattice: table.lattice,
+            losses: match table.losses {
+                Cow::Owned(l) => l,
+                Cow::Borrowed(l) => l.to_vec(),
+            },
+        }
+    }
+}
+
+/// A scan position as a key: its coordinates' bits (a subset's samples are copies of the
+/// walk's, so the same bits).
+fn position_key(p: Point) -> (u64, u64) {
+    (p.x.to_bits(), p.y.to_bits())
+}
+
+/// Fits the model of one floor to its samples.
+pub fn calibrate(
+    floor: &Floor,
+    samples: &[Sample],
+    opts: &CalibrationOptions,
+) -> Result<Calibration, PlanError> {
+    calibrate_sharing(floor, samples, opts, None)
+}
+
+/// [`calibrate`], taking the coarse lattice's wall losses from `shared` (made from a walk
+/// `samples` is part of) where it holds them: the same calibration, bit for bit.
+pub fn calibrate_sharing(
+    floor: &Floor,
+    samples: &[Sample],
+    opts: &CalibrationOptions,
+    shared: Option<&SharedLattice>,
+) -> Result<Calibration, PlanError> {
+    let data = gather(samples, &opts.grouping);
+    if data.is_empty() {
+        return Err(PlanErrorKind::NoReadings {
+            floor: floor.id.clone(),
+        }
+        .into());
+    }
+    let walls: BTreeMap<Band, WallSet> = Band::ALL
+        .iter()
+        .map(|&b| (b, WallSet::new(&floor.walls, &floor.materials, b)))
+        .collect();
+    let Search {
+        aps,
+        mut position,
+        skipped,
+        unplaced,
+    } = search(floor, &data, opts);
     let mut n = opts.initial_exponent;
     let mut fitted = false;
     let fit = |position: &BTreeMap<String, Point>, n: f64| {
@@ -776,8 +1012,11 @@ pub fn calibrate(
         .collect();
     let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
     // The walls between each lattice point and each scan, for every round.
-    let coarse_walls =
-        (rounds > 0).then(|| LatticeWalls::new(coarse.clone(), &groups, &positions, floor));
+    let coarse_walls = (rounds > 0).then(|| {
+        shared
+            .and_then(|t| LatticeWalls::from_shared(t, &coarse, &groups, &positions, floor))
+            .unwrap_or_else(|| LatticeWalls::new(coarse.clone(), &groups, &positions, floor))
+    });
     // Each AP's fine lattice's walls, kept for the next round, which usually refines around the
     // same coarse point (then only the exponent differs), while they fit in FINE_CACHE_LOSSES.
     let mut fine_walls: Vec<Option<LatticeWalls>> = groups.iter().map(|_| None).collect();
@@ -1489,6 +1728,192 @@ mod tests {
                 let (sse, count) = sse_at(radios, at, n, &walls);
                 let own = (sse / count.max(1) as f64).sqrt();
                 assert_eq!(shared[g][i].to_bits(), own.to_bits(), "AP {g} at {at:?}");
+            }
+        }
+    }
+
+    /// `gather` as it was before each BSSID's AP was named once: the reference it must equal.
+    fn gather_reference(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData> {
+        #[derive(Default)]
+        struct Acc {
+            /// Readings per channel, to name the radio's usual channel.
+            channels: BTreeMap<u16, usize>,
+            fs1m: Vec<f64>,
+            points: Vec<Point>,
+            rssi: Vec<f64>,
+            scans: Vec<u32>,
+        }
+        let mut by_key: BTreeMap<(String, Band), Acc> = BTreeMap::new();
+        for (si, s) in samples.iter().enumerate() {
+            let p = s.position();
+            if !(p.x.is_finite() && p.y.is_finite()) {
+                continue;
+            }
+            // (AP, band) → (channel, frequency, sum, count) at this scan. One radio transmits on
+            // one channel at a time, so a scan's readings of it share a channel; should two differ,
+            // the first one's is kept.
+            let mut here: BTreeMap<(String, Band), (u16, u32, f64, usize)> = BTreeMap::new();
+            for o in &s.observations {
+                if !o.rssi_dbm.is_finite() {
+                    continue;
+                }
+                let key = (grouping.ap_of(&o.bssid).0, o.band);
+                let e = here.entry(key).or_insert((o.channel, o.freq_mhz, 0.0, 0));
+                e.2 += o.rssi_dbm;
+                e.3 += 1;
+            }
+            for (key, (channel, freq, sum, n)) in here {
+                let freq = Channel::new(key.1, channel).map_or(freq, |c| c.freq_mhz);
+                let e = by_key.entry(key).or_default();
+                *e.channels.entry(channel).or_default() += 1;
+                e.fs1m.push(free_space_1m(freq as f64));
+                e.points.push(p);
+                e.rssi.push(sum / n as f64);
+                e.scans.push(si as u32);
+            }
+        }
+        by_key
+            .into_iter()
+            .map(|((ap, band), acc)| {
+                let usual = acc
+                    .channels
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map_or(0, |(c, _)| *c);
+                RadioData {
+                    key: RadioKey {
+                        ap,
+                        band,
+                        channel: usual,
+                    },
+                    channels: acc.channels.into_keys().collect(),
+                    fs1m: acc.fs1m,
+                    points: acc.points,
+                    rssi: acc.rssi,
+                    scans: acc.scans,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn gather_equals_the_per_reading_reference() {
+        // Every AP heard under two more BSSIDs (other SSIDs, last octet changed, other levels),
+        // one BSSID assigned to a named AP, under three grouping rules.
+        let mut floor = test_floor();
+        let all = vec![
+            ap("A", 8.0, 5.0, 1),
+            ap("X", 23.3, 14.6, 9),
+            ap("Y", 35.0, 3.0, 7),
+        ];
+        floor.aps = all.clone();
+        let mut samples = simulate_walk(&floor, &all, &serpentine(), &params(2.5, 5.0, 2.0, 17));
+        for (i, s) in samples.iter_mut().enumerate() {
+            let extra: Vec<wisp_model::Observation> = s
+                .observations
+                .iter()
+                .flat_map(|o| {
+                    (1..=2u8).map(move |k| {
+                        let mut b = o.bssid;
+                        b.0[5] ^= k << 4;
+                        let mut c = o.clone();
+                        c.bssid = b;
+                        c.ssid = Some(format!("SSID{k}"));
+                        c.rssi_dbm = o.rssi_dbm - (k as f64) * 0.37 - (i % 3) as f64;
+                        c
+                    })
+                })
+                .collect();
+            s.observations.extend(extra);
+        }
+        let named = samples[0].observations[0].bssid;
+        let mut assigned = ApGrouping::default();
+        assigned.assigned.insert(named, "Ward 7 AP".into());
+        for grouping in [
+            ApGrouping::default(),
+            ApGrouping {
+                rule: wisp_model::ApRule::Bssid,
+                ..Default::default()
+            },
+            assigned,
+        ] {
+            let (got, want) = (
+                gather(&samples, &grouping),
+                gather_reference(&samples, &grouping),
+            );
+            assert_eq!(got.len(), want.len());
+            assert!(want.len() > 3);
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g.key, w.key);
+                assert_eq!(g.channels, w.channels);
+                assert_eq!(g.scans, w.scans);
+                assert_eq!(g.points, w.points);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&g.rssi), bits(&w.rssi));
+                assert_eq!(bits(&g.fs1m), bits(&w.fs1m));
+            }
+        }
+    }
+
+    #[test]
+    fn calibrating_parts_of_a_walk_with_a_shared_lattice_equals_calibrating_them_alone() {
+        // Three unplaced APs behind walls, one placed, a noisy walk; each fold-like part (all
+        // but every third stretch of 15 scans) calibrated with the whole walk's table must give
+        // the calibration it gets alone, bit for bit, and must take its losses from the table.
+        let mut floor = test_floor();
+        let known = vec![ap("A", 8.0, 5.0, 1)];
+        floor.aps = known.clone();
+        let mut all = known;
+        all.extend([
+            ap("X", 23.3, 14.6, 9),
+            ap("Y", 35.0, 3.0, 7),
+            ap("Z", 4.0, 17.0, 5),
+        ]);
+        let samples = simulate_walk(&floor, &all, &serpentine(), &params(2.5, 5.0, 2.0, 11));
+        let opts = CalibrationOptions::default();
+        let shared = SharedLattice::new(&floor, &samples, &opts);
+        assert!(!shared.losses.is_empty() && !shared.columns.is_empty());
+        // A table made for another floor (one wall moved) is not used: the same result.
+        let mut moved = floor.clone();
+        moved.walls[0].segment.a.x += 0.5;
+        let foreign = SharedLattice::new(&moved, &samples, &opts);
+        for fold in 0..3 {
+            let part: Vec<Sample> = samples
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| (i / 15) % 3 != fold)
+                .map(|(_, s)| s.clone())
+                .collect();
+            let alone = calibrate(&floor, &part, &opts).unwrap();
+            assert!(!alone.located.is_empty(), "fold {fold} locates APs");
+            let with = calibrate_sharing(&floor, &part, &opts, Some(&shared)).unwrap();
+            assert_eq!(format!("{alone:?}"), format!("{with:?}"), "fold {fold}");
+            let with_foreign = calibrate_sharing(&floor, &part, &opts, Some(&foreign)).unwrap();
+            assert_eq!(
+                format!("{alone:?}"),
+                format!("{with_foreign:?}"),
+                "fold {fold}"
+            );
+            // The part's search found every loss it needs in the table.
+            let data = gather(&part, &opts.grouping);
+            let Search { aps, unplaced, .. } = search(&floor, &data, &opts);
+            let groups: Vec<Vec<&RadioData>> = unplaced
+                .iter()
+                .map(|(ap, _)| aps[ap].iter().map(|&i| &data[i]).collect())
+                .collect();
+            let positions: Vec<Point> = part.iter().map(|s| s.position()).collect();
+            let coarse = coarse_lattice(&floor, &opts);
+            let from = LatticeWalls::from_shared(&shared, &coarse, &groups, &positions, &floor);
+            let own = LatticeWalls::new(coarse.clone(), &groups, &positions, &floor);
+            let from = from.expect("the table holds the part's losses");
+            assert!(
+                LatticeWalls::from_shared(&foreign, &coarse, &groups, &positions, &floor).is_none()
+            );
+            for n in [2.0, 3.1] {
+                let (a, b) = (from.scores(&groups, n), own.scores(&groups, n));
+                for (a, b) in a.iter().flatten().zip(b.iter().flatten()) {
+                    assert_eq!(a.to_bits(), b.to_bits());
+                }
             }
         }
     }

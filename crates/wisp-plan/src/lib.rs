@@ -37,8 +37,8 @@ pub mod walls;
 
 pub use aps::{existing_aps, PlannedAp};
 pub use calibrate::{
-    calibrate, Calibration, CalibrationOptions, FittedMaterial, FittedRadio, LocatedAp, SkippedAp,
-    WallFit,
+    calibrate, calibrate_sharing, Calibration, CalibrationOptions, FittedMaterial, FittedRadio,
+    LocatedAp, SharedLattice, SkippedAp, WallFit,
 };
 pub use candidates::CandidateOptions;
 pub use judge::{after_map, judge, ChannelChange, SurveyMap};

@@ -11,10 +11,11 @@
 //! measurements as they are. [`CalibrationFit`] refits the whole calibration on a subset of the
 //! walk, for cross-validation.
 
-use crate::calibrate::{calibrate, Calibration, CalibrationOptions};
+use crate::calibrate::{calibrate_sharing, Calibration, CalibrationOptions, SharedLattice};
 use crate::walls::WallSet;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use wisp_interp::regression::{NoTrend, Trend, TrendFit};
 use wisp_interp::RadioKey;
 use wisp_model::{Band, Channel, Floor, Point, Sample};
@@ -104,11 +105,26 @@ impl Trend for CalibratedTrend {
 pub struct CalibrationFit {
     pub floor: Floor,
     pub options: CalibrationOptions,
+    /// The coarse lattice's wall losses to the scans of the walk the fits take parts of, made
+    /// once and shared by every fit ([`calibrate_sharing`]); None: each fit computes its own.
+    pub shared: Option<Arc<SharedLattice>>,
+}
+
+impl CalibrationFit {
+    /// The fit for parts of `samples` (one floor's walk), with the table they share.
+    pub fn for_walk(floor: Floor, options: CalibrationOptions, samples: &[Sample]) -> Self {
+        let shared = Arc::new(SharedLattice::new(&floor, samples, &options));
+        CalibrationFit {
+            floor,
+            options,
+            shared: Some(shared),
+        }
+    }
 }
 
 impl TrendFit for CalibrationFit {
     fn fit(&self, samples: &[Sample]) -> Box<dyn Trend> {
-        match calibrate(&self.floor, samples, &self.options) {
+        match calibrate_sharing(&self.floor, samples, &self.options, self.shared.as_deref()) {
             Ok(c) => Box::new(CalibratedTrend::new(&self.floor, &c)),
             Err(_) => Box::new(NoTrend),
         }
@@ -189,6 +205,7 @@ pub fn evidence(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calibrate::calibrate;
     use wisp_model::{AccessPoint, ApRadio, Material, PlanCalibration, Polygon, Segment, Wall};
     use wisp_radio::{simulate_walk, SimulationParams};
 
@@ -244,6 +261,7 @@ mod tests {
         let fit = CalibrationFit {
             floor: f.clone(),
             options: CalibrationOptions::default(),
+            shared: None,
         };
         let trend = fit.fit(&samples);
         let key = RadioKey {

@@ -215,13 +215,14 @@ pub fn layer_options(
         // to fold falls back to IDW.
         MethodChoice::Auto => {
             let cv = wisp_interp::validate::CrossValidation::default();
-            let model = wisp_plan::CalibrationFit {
-                floor: f.clone(),
-                options: wisp_plan::CalibrationOptions {
+            let model = wisp_plan::CalibrationFit::for_walk(
+                f.clone(),
+                wisp_plan::CalibrationOptions {
                     grouping: site.ap_grouping.clone(),
                     ..Default::default()
                 },
-            };
+                samples,
+            );
             match wisp_interp::validate::auto_with(samples, Some(&model), &opts, &cv) {
                 Ok(a) => {
                     opts.method = a.method;

@@ -51,13 +51,15 @@ pub fn validate_site(loaded: &Loaded, cv: &CrossValidation) -> Result<SiteValida
         let samples = pipeline::samples_of(&loaded.survey, id);
         // Method `model` too, its calibration refitted on each fold's training scans, as `auto`
         // for a site (`wisp check`) scores it: both pick from the same methods.
-        let model = wisp_plan::CalibrationFit {
-            floor: f.floor.clone(),
-            options: wisp_plan::CalibrationOptions {
+        // The folds' calibrations share the coarse lattice's wall losses to the walk.
+        let model = wisp_plan::CalibrationFit::for_walk(
+            f.floor.clone(),
+            wisp_plan::CalibrationOptions {
                 grouping: loaded.site.ap_grouping.clone(),
                 ..Default::default()
             },
-        };
+            samples,
+        );
         match cross_validate_with(samples, &refs, Some(&model), &opts, cv) {
             Ok(v) => match &mut total {
                 Some(t) => t.merge(&v),
