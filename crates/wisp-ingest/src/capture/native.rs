@@ -1,11 +1,11 @@
 //! wisp's own formats: the survey JSON (`docs/survey-format.md`) and the long-form CSV capture.
 
 use crate::capture::formats::{CaptureFormat, Input, OpenCapture};
-use std::io::{Read, Seek, SeekFrom};
 use crate::capture::stream::{file_text, TextSlice, TextSource};
 use crate::capture::{ParsedCapture, Scan};
 use crate::error::quote;
 use crate::IngestError;
+use std::io::{Read, Seek, SeekFrom};
 use wisp_model::{Band, Bssid, Channel, Observation, Point, Survey, SURVEY_FORMAT, SURVEY_VERSION};
 
 /// wisp's own capture formats, by the names `--format` takes.
@@ -315,9 +315,12 @@ impl Columns {
     ) -> Result<(), IngestError> {
         let out = &mut rows.out;
         let loc = || crate::file_line(name, line);
-        let get = |i: usize| rec.get(i).unwrap_or("").trim();
+        let get = |i: usize| crate::text::trim(rec.get(i).unwrap_or(""));
         let num = |i: usize, what: &str| -> Result<f64, IngestError> {
             let v = get(i);
+            if let Some(x) = crate::text::whole_number(v) {
+                return Ok(x);
+            }
             let x: f64 = v.parse().map_err(|_| {
                 IngestError::syntax(format!("{what} '{}' is not a number", quote(v))).line(line)
             })?;
@@ -378,7 +381,11 @@ impl Columns {
             Some(v) if !v.is_empty() => Some(num(self.noise.unwrap_or(0), "noise_dbm")?),
             _ => None,
         };
-        let ssid = self.ssid.map(get).filter(|s| !s.is_empty()).map(str::to_string);
+        let ssid = self
+            .ssid
+            .map(get)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
         let obs = match Observation::new(bssid, ssid, channel, rssi, noise) {
             Ok(o) => o,
             Err(e) => {
@@ -409,11 +416,14 @@ impl Columns {
                 out.time_kinds.insert(kind);
                 Some(t)
             };
+            // Room for as many readings as the scan before had: a walk's scans hear about as
+            // many radios each, and growing from empty copied each scan's readings ~10 times.
+            let room = out.scans.last().map_or(0, |s| s.observations.len());
             out.scans.push(Scan {
                 t,
                 at: at.map(|(x, y)| Point::new(x, y)),
                 source: loc(),
-                observations: Vec::new(),
+                observations: Vec::with_capacity(room),
             });
             let key = (xs.to_string(), ys.to_string(), ts.to_string());
             if rows.first_key.is_none() {
@@ -472,7 +482,11 @@ fn parse_long_csv_file(open: OpenCapture<'_>, name: &str) -> Result<ParsedCaptur
 /// cannot tell what the sequential parser would: any error (bad row, header, unreadable
 /// text: which one comes first and its words are the sequential parser's to say), a record
 /// whose field count is not the header's, or a block that may end inside a quoted field.
-fn parse_long_csv_blocks(mut src: impl Read + Send, name: &str, block: usize) -> Option<ParsedCapture> {
+fn parse_long_csv_blocks(
+    mut src: impl Read + Send,
+    name: &str,
+    block: usize,
+) -> Option<ParsedCapture> {
     let per_round = 2 * rayon::current_num_threads().max(1);
     let mut carry = Vec::new();
     let mut lines = 0;
@@ -646,10 +660,19 @@ mod tests {
     /// fields (commas, doubled quotes, line ends inside quotes when `quoted_breaks`), blank
     /// lines, lone CRs, rows skipped for each reason, both ways of writing times, and (when
     /// `bad`) one row that is an error.
-    fn quirky_csv(rng: &mut impl rand::Rng, scans: usize, quoted_breaks: bool, bad: bool) -> String {
+    fn quirky_csv(
+        rng: &mut impl rand::Rng,
+        scans: usize,
+        quoted_breaks: bool,
+        bad: bool,
+    ) -> String {
         let mut t = String::from(LONG_CSV_HEADER);
         t.push('\n');
-        let bad_at = if bad { rng.random_range(0..scans) } else { usize::MAX };
+        let bad_at = if bad {
+            rng.random_range(0..scans)
+        } else {
+            usize::MAX
+        };
         for s in 0..scans {
             let (x, y) = (rng.random_range(0..40), rng.random_range(0..20));
             let ts = if s % 3 == 0 {
@@ -677,8 +700,16 @@ mod tests {
                     _ => format!("-{}.{}", rng.random_range(30..95), r),
                 };
                 let channel = if freq.is_empty() { "999" } else { "" };
-                let sep = if rng.random_range(0..30) == 0 { "\n\n" } else { "\n" };
-                let sep = if rng.random_range(0..50) == 0 { "\r" } else { sep };
+                let sep = if rng.random_range(0..30) == 0 {
+                    "\n\n"
+                } else {
+                    "\n"
+                };
+                let sep = if rng.random_range(0..50) == 0 {
+                    "\r"
+                } else {
+                    sep
+                };
                 t.push_str(&format!(
                     "{x}.0, {y}.5,aa:bb:cc:00:{:02x}:{r:02x},{ssid},{freq},{rssi},{ts},,{channel}{sep}",
                     s % 256
@@ -749,7 +780,10 @@ mod tests {
                     // The file's error names the file where the bytes' names the line only.
                     let (got, want) = (got.to_string(), want.to_string());
                     let words = want.split_once(": ").map_or(&want[..], |w| w.1);
-                    assert!(got.ends_with(words) && words.contains("strong"), "{got} / {want}");
+                    assert!(
+                        got.ends_with(words) && words.contains("strong"),
+                        "{got} / {want}"
+                    );
                 }
                 (got, want) => panic!("file {i}: {got:?} against {want:?}"),
             }
