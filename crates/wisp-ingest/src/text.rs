@@ -102,6 +102,24 @@ pub fn trim(s: &str) -> &str {
     }
 }
 
+/// A whole number of 1 to 15 digits, optionally after a `-`, read without the float parser:
+/// the same value `f64::from_str` gives (every integer below 2^53 is an `f64`; `-0` is
+/// `-0.0`), `None` for anything else. The long-form CSV's levels, channels, MHz and often its
+/// positions are whole (benches/ingest.rs; #16).
+pub(crate) fn whole_number(s: &str) -> Option<f64> {
+    let (negative, digits) = match s.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    if !(1..=15).contains(&digits.len()) || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let v = digits
+        .iter()
+        .fold(0u64, |v, b| v * 10 + u64::from(b - b'0')) as f64;
+    Some(if negative { -v } else { v })
+}
+
 /// Lines without their `\n` or `\r\n`, numbered from 1.
 pub fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     // `text.split('\n')`, each `\n` found by the `memchr` crate: std's char searcher cost a
@@ -278,5 +296,44 @@ mod tests {
     fn strips_crlf() {
         let v: Vec<_> = lines("a\r\nb\nc").collect();
         assert_eq!(v, vec![(1, "a"), (2, "b"), (3, "c")]);
+    }
+    #[test]
+    fn whole_numbers_read_as_the_float_parser_reads_them() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
+        let pieces = ["-", "+", "0", "1", "7", "9", ".", "e", " ", "x"];
+        let mut read = 0;
+        for _ in 0..200_000 {
+            let n = rng.random_range(0..18);
+            let s: String = (0..n)
+                .map(|i| {
+                    // Digits but one time in six; a sign, most often at the front.
+                    if rng.random_range(0..6) != 0 {
+                        pieces[rng.random_range(2..6)]
+                    } else if i == 0 {
+                        pieces[rng.random_range(0..2)]
+                    } else {
+                        pieces[rng.random_range(0..pieces.len())]
+                    }
+                })
+                .collect();
+            if let Some(v) = super::whole_number(&s) {
+                let want: f64 = s.parse().unwrap();
+                assert_eq!(v.to_bits(), want.to_bits(), "{s}");
+                read += 1;
+            }
+        }
+        assert!(read > 1000, "{read}");
+        assert_eq!(
+            super::whole_number("-0").map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
+        for s in ["", "-", "+1", "1.0", "1e3", " 1", "1234567890123456"] {
+            assert_eq!(super::whole_number(s), None, "{s}");
+        }
+        assert_eq!(
+            super::whole_number("123456789012345"),
+            Some(123_456_789_012_345.0)
+        );
     }
 }

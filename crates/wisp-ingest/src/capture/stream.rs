@@ -205,24 +205,32 @@ impl<R: Read> TextStream<R> {
         if self.drop_cr && !self.eof && valid > 0 && raw[valid - 1] == b'\r' {
             valid -= 1;
         }
-        self.newlines += count_lf(&raw[..valid]);
-        for (i, &b) in raw[..valid].iter().enumerate() {
+        // Line ends are found with `memchr` and the text between them copied whole: byte by
+        // byte, this loop was a sixth of `wisp check`'s CPU on the dense floor (#16).
+        let body = &raw[..valid];
+        self.out.reserve(body.len());
+        let mut copied = 0;
+        for i in memchr::memchr2_iter(b'\r', b'\n', body) {
+            let b = body[i];
+            if b == b'\n' {
+                self.newlines += 1;
+            }
             if self.drop_cr && b == b'\r' && raw.get(i + 1) == Some(&b'\n') {
+                self.out.extend_from_slice(&body[copied..i]);
+                copied = i + 1;
                 continue;
             }
-            if matches!(b, b'\r' | b'\n') {
-                let at = self.out_offset + self.out.len() as u64;
-                let lf = usize::from(b == b'\n');
-                match self.breaks.back_mut() {
-                    Some(run) if run.1 == at => {
-                        run.1 += 1;
-                        run.2 += lf;
-                    }
-                    _ => self.breaks.push_back((at, at + 1, lf)),
+            let at = self.out_offset + (self.out.len() + i - copied) as u64;
+            let lf = usize::from(b == b'\n');
+            match self.breaks.back_mut() {
+                Some(run) if run.1 == at => {
+                    run.1 += 1;
+                    run.2 += lf;
                 }
+                _ => self.breaks.push_back((at, at + 1, lf)),
             }
-            self.out.push(b);
         }
+        self.out.extend_from_slice(&body[copied..]);
         self.pending = raw.split_off(valid);
         self.raw_offset += valid as u64;
         Ok(true)

@@ -9,7 +9,6 @@ use crate::track::{self, Track};
 use crate::{
     capture_name, parse_capture_file, IngestError, ParsedCapture, Scan, SiteFloor, SkipLog,
 };
-use std::collections::BTreeSet;
 use std::path::Path;
 use wisp_model::{PlanCalibration, Point, Sample};
 
@@ -95,7 +94,9 @@ pub fn place_with(
 ) -> (Vec<Sample>, FileReport) {
     let mut skipped = parsed.skipped;
     let mut samples = Vec::new();
-    let mut bssids = BTreeSet::new();
+    // Only counted: a hash set (FxHash, no seed) where the B-tree of 1.15 million inserts was a
+    // twentieth of `wisp check` on issue 16's dense floor.
+    let mut bssids = rustc_hash::FxHashSet::default();
     let mut observations = 0;
     let gps = georef::is_gps_format(&parsed.format);
     for scan in parsed.scans {

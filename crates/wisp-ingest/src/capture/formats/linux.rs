@@ -505,10 +505,10 @@ impl MacText {
 /// A number, refusing `NaN` and `inf` (which `f64::from_str` accepts).
 pub(crate) fn number(s: &str) -> Option<f64> {
     let s = trim(s);
-    // Whole numbers (a percentage, a channel, MHz) read without the float parser, which gives
-    // the same value for them: every integer below 2^53 is an f64 (benches/ingest.rs).
-    if (1..=15).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(s.bytes().fold(0u64, |v, b| v * 10 + u64::from(b - b'0')) as f64);
+    // Whole numbers (a percentage, a channel, MHz) read without the float parser
+    // (benches/ingest.rs).
+    if let Some(v) = crate::text::whole_number(s) {
+        return Some(v);
     }
     let plausible = !s.is_empty()
         && s.bytes()
