@@ -1689,10 +1689,9 @@ mod tests {
         assert!(errors[errors.len() / 2] < 1.0, "median error {errors:?}");
     }
 
-    #[test]
-    fn shared_lattice_scores_equal_each_aps_own_search() {
-        // Three unplaced APs behind the test floor's walls, one placed; every AP's RMSE at
-        // every coarse point must be the per-AP search's (`sse_at`), bit for bit.
+    /// The test floor with AP A placed and X, Y and Z heard but not listed, walked with `seed`
+    /// (exponent 2.5, shadowing 5 dB, noise 2 dB).
+    fn three_unplaced_behind_walls(seed: u64) -> (Floor, Vec<Sample>) {
         let mut floor = test_floor();
         let known = vec![ap("A", 8.0, 5.0, 1)];
         floor.aps = known.clone();
@@ -1702,7 +1701,15 @@ mod tests {
             ap("Y", 35.0, 3.0, 7),
             ap("Z", 4.0, 17.0, 5),
         ]);
-        let samples = simulate_walk(&floor, &all, &serpentine(), &params(2.5, 5.0, 2.0, 3));
+        let samples = simulate_walk(&floor, &all, &serpentine(), &params(2.5, 5.0, 2.0, seed));
+        (floor, samples)
+    }
+
+    #[test]
+    fn shared_lattice_scores_equal_each_aps_own_search() {
+        // Three unplaced APs behind the test floor's walls, one placed; every AP's RMSE at
+        // every coarse point must be the per-AP search's (`sse_at`), bit for bit.
+        let (floor, samples) = three_unplaced_behind_walls(3);
         let data = gather(&samples, &ApGrouping::default());
         let walls: BTreeMap<Band, WallSet> = Band::ALL
             .iter()
@@ -1860,16 +1867,7 @@ mod tests {
         // Three unplaced APs behind walls, one placed, a noisy walk; each fold-like part (all
         // but every third stretch of 15 scans) calibrated with the whole walk's table must give
         // the calibration it gets alone, bit for bit, and must take its losses from the table.
-        let mut floor = test_floor();
-        let known = vec![ap("A", 8.0, 5.0, 1)];
-        floor.aps = known.clone();
-        let mut all = known;
-        all.extend([
-            ap("X", 23.3, 14.6, 9),
-            ap("Y", 35.0, 3.0, 7),
-            ap("Z", 4.0, 17.0, 5),
-        ]);
-        let samples = simulate_walk(&floor, &all, &serpentine(), &params(2.5, 5.0, 2.0, 11));
+        let (floor, samples) = three_unplaced_behind_walls(11);
         let opts = CalibrationOptions::default();
         let shared = SharedLattice::new(&floor, &samples, &opts);
         assert!(!shared.losses.is_empty() && !shared.columns.is_empty());
