@@ -585,23 +585,23 @@ fn grid_auto_takes_the_cross_validated_best_point_method() {
         ));
     }
     std::fs::write(dir.path().join("p.csv"), csv).unwrap();
-    let run = |method: &str, out: &str| {
-        wisp(
-            &[
-                "grid",
-                "p.csv",
-                "--extent",
-                "0,0,60,10",
-                "--cell",
-                "2",
-                "--method",
-                method,
-                "--out",
-                out,
-            ],
-            dir.path(),
-        )
+    // `wisp grid` of p.csv with `method`, more arguments `extra`, into `out`.
+    let grid = |method: &str, extra: &[&str], out: &str| {
+        let mut args = vec![
+            "grid",
+            "p.csv",
+            "--extent",
+            "0,0,60,10",
+            "--cell",
+            "2",
+            "--method",
+            method,
+        ];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", out]);
+        wisp(&args, dir.path())
     };
+    let run = |method: &str, out: &str| grid(method, &[], out);
     let o = run("auto", "auto.asc");
     assert!(o.status.success(), "{}", stderr(&o));
     let said = String::from_utf8_lossy(&o.stdout).to_string();
@@ -621,25 +621,8 @@ fn grid_auto_takes_the_cross_validated_best_point_method() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("auto"), "{}", stderr(&o));
     // A smoothing λ is the spline's alone: given to another method it is refused, not dropped.
-    let smoothed = |method: &str, lambda: &str, out: &str| {
-        wisp(
-            &[
-                "grid",
-                "p.csv",
-                "--extent",
-                "0,0,60,10",
-                "--cell",
-                "2",
-                "--method",
-                method,
-                "--smoothing",
-                lambda,
-                "--out",
-                out,
-            ],
-            dir.path(),
-        )
-    };
+    let smoothed =
+        |method: &str, lambda: &str, out: &str| grid(method, &["--smoothing", lambda], out);
     for method in ["idw", "kriging", "natural", "nearest"] {
         let o = smoothed(method, "10", "s.asc");
         assert_bad_input(&o, &["--smoothing", method]);
