@@ -24,8 +24,9 @@ impl Default for Idw {
 }
 
 /// Wasted work for the `guard-slowdown` feature only (see Cargo.toml): adds zero to `den` in a way
-/// the optimiser cannot drop. Four rounds: +8.6 % instructions on the guard's
-/// `idw_grid_10k_1000x1000`, +4.2 % on `idw_grid_2k_200x200` (measured, README).
+/// the optimiser cannot drop. Two rounds: +17.8 % instructions on the guard's
+/// `idw_grid_10k_1000x1000`, +13.4 % on `idw_grid_2k_200x200` (measured in session 9, README;
+/// four rounds, once +8.6 % / +4.2 %, came to +25 % on the small bench as the kernel shrank).
 #[cfg(feature = "guard-slowdown")]
 #[inline(never)]
 fn guard_slowdown(neighbours: &[Neighbour], den: &mut f64) {
@@ -37,7 +38,7 @@ fn guard_slowdown(neighbours: &[Neighbour], den: &mut f64) {
 }
 
 #[cfg(feature = "guard-slowdown")]
-const GUARD_SLOWDOWN_ROUNDS: usize = 4;
+const GUARD_SLOWDOWN_ROUNDS: usize = 2;
 
 /// `(Σ wᵢ vᵢ, Σ wᵢ)` in two interleaved lanes added at the end: the lanes' divisions and sums
 /// do not wait on each other, where one
