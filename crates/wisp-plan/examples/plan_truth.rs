@@ -3,7 +3,8 @@
 //! model), and its plan is scored on the true field; an oracle plans on the true field itself.
 //!
 //! `cargo run --release -p wisp-plan --example plan_truth [--share S]... [--method M]
-//! [--ap-cost M2] [--locate-dbm DBM] [--decorrelation M] [--draws N] [--diag] [SEEDS...]`
+//! [--ap-cost M2] [--locate-dbm DBM] [--decorrelation M] [--draws N] [--diag] [--ideal M]...
+//! [SEEDS...]`
 //! (default seeds 1 2 3, shares 0.5; several `--share` values compare design margins as shares
 //! of the calibration's residual spread; `--method` the survey map's interpolation, `idw` by
 //! default, `model` for regression kriging on the calibrated model, as a site with
@@ -14,7 +15,9 @@
 //! carry no margin); `--draws N` adds two columns, the same plan scored under N other draws of the
 //! new APs' shadowing (which no planner can know): the share of draws in which every clinical
 //! zone holds ≥ 95 % ("held") and the mean of the worst clinical zone's share; `--diag` shows where the planner's picture differs from the truth, see
-//! [`diagnose`]).
+//! [`diagnose`]); `--ideal M` (repeatable) adds a line per case for the best a planner could do
+//! without seeing the new APs' shadowing: the same search on the true existing coverage and each
+//! new AP's true mean signal less M dB, with its count and its "held" over the draws).
 //!
 //! **The true field after a plan.** Every transmitting AP's radios at their model mean
 //! (`wisp_radio::simulate::predict`, the walk's own model) plus that AP's shadowing (the walk's
@@ -156,6 +159,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut cal_opts = CalibrationOptions::default();
     let mut decorrelation_m = PlanOptions::default().survey_decorrelation_m;
     let mut draws: u64 = 0;
+    let mut ideal: Vec<f64> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--share" {
@@ -175,6 +179,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             draws = v.parse()?;
         } else if a == "--diag" {
             diag = true;
+        } else if a == "--ideal" {
+            let v = args.next().ok_or("--ideal needs a margin in dB")?;
+            ideal.push(v.parse()?);
         } else if a == "--method" {
             method = args.next().ok_or("--method needs a value")?.parse()?;
         } else {
@@ -266,6 +273,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let true_matrix = |positions: &[Point]| signal_matrix(positions, true);
             let matrix = true_matrix(&cand);
             let oracle = search_on(&demand, &base, &matrix, &cand, ap_cost_m2).len();
+            // `--ideal M`: a planner that knows all it could know, the true existing coverage
+            // and each new AP's true mean signal, and lacks only the new APs' own shadowing,
+            // designing on the mean less M dB; its AP count against the oracle's, and how often
+            // its plan holds under draws of that shadowing.
+            for &margin in &ideal {
+                let mut mean = signal_matrix(&cand, false);
+                mean.data.iter_mut().for_each(|v| *v -= margin as f32);
+                let chosen = search_on(&demand, &base, &mean, &cand, ap_cost_m2);
+                let scored: Vec<f64> = (0..=draws)
+                    .map(|k| {
+                        let mut t = base.clone();
+                        for &j in &chosen {
+                            let shadow = new_ap_shadow_draw(&case.params, cand[j], k);
+                            t.add(&true_row(
+                                floor,
+                                &case.params,
+                                &new_ap(cand[j]),
+                                &shadow,
+                                &demand.cells,
+                            ));
+                        }
+                        worst_clinical(&demand, &t)
+                    })
+                    .collect();
+                let ok = scored.iter().filter(|&&w| w >= 0.95).count();
+                println!(
+                    "{:<18} {:>4} ideal margin {:>4.1} dB: {} new APs (oracle {}), worst cl. {:.1} %, held {:.0} % of {} draws, mean worst {:.1} %",
+                    layout.name,
+                    seed,
+                    margin,
+                    chosen.len(),
+                    oracle,
+                    100.0 * scored[0],
+                    100.0 * ok as f64 / scored.len() as f64,
+                    scored.len(),
+                    100.0 * scored.iter().sum::<f64>() / scored.len() as f64,
+                );
+            }
             for &share in &shares {
                 let plan_opts = PlanOptions {
                     margin_sigma_share: share,
