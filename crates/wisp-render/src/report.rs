@@ -6,7 +6,7 @@
 use crate::chart_vector::{chart_ops, ChartOp};
 use crate::text::{shorten, text_width, wrap_text, Faces};
 use crate::{chart_size, Chart};
-use crate::{RenderError, RenderErrorKind};
+use crate::{RenderError, RenderErrorKind, SharedPng};
 use image::{ImageEncoder, RgbImage, RgbaImage};
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point as PdfPoint, Rect as PdfRect, Size, Transform};
@@ -18,11 +18,6 @@ use krilla::paint::{Fill, FillRule, Stroke};
 use krilla::surface::Surface;
 use krilla::text::{Font as PdfFont, TextDirection};
 use krilla::Document;
-
-/// An encoded PNG, shared rather than copied: a floor's pictures go into its report part, the
-/// PDF's floors and their extras without their bytes being held twice, so a report over
-/// hundreds of floors holds each picture once.
-pub type SharedPng = std::sync::Arc<[u8]>;
 
 /// Heatmaps wider than this are scaled down before embedding: at 1600 px across the ~480 pt
 /// text width of A4 they print at over 240 dpi, and the file stays a few megabytes.
@@ -173,6 +168,28 @@ pub fn report_pdf(report: &Report) -> Result<Vec<u8>, RenderError> {
 /// plan page: "Plan: <floor>" with the plan maps, the proposed access points, the zones before
 /// and after, the bill of materials and the plan notes.
 pub fn report_pdf_with(report: &Report, extras: &[FloorExtras]) -> Result<Vec<u8>, RenderError> {
+    let mut pdf = Vec::new();
+    report_pdf_into(report, extras, &mut pdf)?;
+    Ok(pdf)
+}
+
+/// [`report_pdf_with`] written to `path` as it is drawn, a segment of pages at a time (through
+/// [`crate::write_atomic_with`]: a reader sees the old file or the new one), so the PDF is never
+/// held whole in memory. The bytes are [`report_pdf_with`]'s.
+pub fn write_report_pdf(
+    path: &std::path::Path,
+    report: &Report,
+    extras: &[FloorExtras],
+) -> Result<(), RenderError> {
+    crate::write_atomic_with(path, |out| report_pdf_into(report, extras, out))
+}
+
+/// The report's PDF, written to `out` a segment at a time.
+fn report_pdf_into(
+    report: &Report,
+    extras: &[FloorExtras],
+    out: &mut dyn std::io::Write,
+) -> Result<(), RenderError> {
     let faces = Faces::load()?;
     let mut pictures = Vec::new();
     for (i, floor) in report.floors.iter().enumerate() {
@@ -209,13 +226,13 @@ pub fn report_pdf_with(report: &Report, extras: &[FloorExtras]) -> Result<Vec<u8
         })
         .collect::<Result<Vec<_>, RenderError>>()?;
     let pages = lay_out(report, extras, &faces, &sizes, &charts);
-    draw_pdf(report, &pages, &pictures, &charts)
+    draw_pdf(report, &pages, &pictures, &charts, out)
 }
 
 /// A picture of the report as it was given: drawn (RGBA) or already encoded as PNG.
 enum PictureSource<'r> {
     Drawn(&'r RgbaImage),
-    Png(&'r [u8]),
+    Png(&'r SharedPng),
 }
 
 /// A picture to place in the PDF, with its caption (for errors).
@@ -252,7 +269,7 @@ impl<'r> Picture<'r> {
         }
     }
 
-    fn png(png: &'r [u8], caption: &'r str) -> Picture<'r> {
+    fn png(png: &'r SharedPng, caption: &'r str) -> Picture<'r> {
         Picture {
             caption,
             source: PictureSource::Png(png),
@@ -273,7 +290,7 @@ impl<'r> Picture<'r> {
         let (w, h) = match self.source {
             PictureSource::Drawn(picture) => picture.dimensions(),
             PictureSource::Png(png) => {
-                image::codecs::png::PngDecoder::new(std::io::Cursor::new(png))
+                image::codecs::png::PngDecoder::new(std::io::Cursor::new(png.bytes()?))
                     .map_err(|e| self.not_a_png(e))?
                     .dimensions()
             }
@@ -287,9 +304,10 @@ impl<'r> Picture<'r> {
         match self.source {
             PictureSource::Drawn(picture) => embeddable_image(picture, self.caption),
             PictureSource::Png(png) => {
-                let picture = image::load_from_memory_with_format(png, image::ImageFormat::Png)
-                    .map_err(|e| self.not_a_png(e))?
-                    .to_rgba8();
+                let picture =
+                    image::load_from_memory_with_format(&png.bytes()?, image::ImageFormat::Png)
+                        .map_err(|e| self.not_a_png(e))?
+                        .to_rgba8();
                 embeddable_image(&picture, self.caption)
             }
         }
@@ -1052,12 +1070,19 @@ fn leading_iso_date(text: &str) -> Option<DateTime> {
         .then(|| DateTime::new(year).month(month).day(day))
 }
 
+/// Pages drawn as one krilla document before it is finished and appended to the output:
+/// krilla holds a document whole until it is finished, so this bounds the PDF's memory. Each
+/// segment embeds the subsets of the two fonts its pages use, which costs file size: a few
+/// kilobytes a segment (measured in the README's report figures).
+const SEGMENT_PAGES: usize = 48;
+
 fn draw_pdf(
     report: &Report,
     pages: &[Vec<Op>],
     pictures: &[Picture<'_>],
     charts: &[PreparedChart],
-) -> Result<Vec<u8>, RenderError> {
+    out: &mut dyn std::io::Write,
+) -> Result<(), RenderError> {
     let pdf_error = |what: &str| RenderError::from(RenderErrorKind::Pdf(what.to_string()));
     let regular = PdfFont::new(dejavu::sans::regular().into(), 0)
         .ok_or_else(|| pdf_error("DejaVu Sans not accepted"))?;
@@ -1081,7 +1106,6 @@ fn draw_pdf(
     }
     let mut pdf_images: Vec<Option<PdfImage>> = vec![None; pictures.len()];
 
-    let mut document = Document::new();
     let mut metadata = Metadata::new()
         .title(non_empty(&report.title, "Wi-Fi survey report").to_string())
         .creator("wisp".to_string())
@@ -1092,35 +1116,51 @@ fn draw_pdf(
     if let Some(surveyor) = &report.surveyor {
         metadata = metadata.authors(vec![surveyor.clone()]);
     }
-    document.set_metadata(metadata);
+    // No XMP metadata: the joined file keeps the first segment's catalog, and its XMP would
+    // give that segment's page count. The document information dictionary says the same.
+    let settings = krilla::SerializeSettings {
+        xmp_metadata: false,
+        ..Default::default()
+    };
 
+    let mut joined = crate::pdf_join::PdfJoin::new(out);
     let (page_w, page_h) = report.paper.size_pt();
-    for (p, ops) in pages.iter().enumerate() {
-        for index in placed(ops) {
-            if pdf_images[index].is_none() {
-                let png = pictures[index].prepare()?;
-                if !png.is_empty() {
-                    pdf_images[index] =
-                        Some(PdfImage::from_png(png.into(), true).map_err(|e| pdf_error(&e))?);
+    for (s, segment) in pages.chunks(SEGMENT_PAGES).enumerate() {
+        let mut document = Document::new_with(settings.clone());
+        document.set_metadata(metadata.clone());
+        for (k, ops) in segment.iter().enumerate() {
+            let p = s * SEGMENT_PAGES + k;
+            for index in placed(ops) {
+                if pdf_images[index].is_none() {
+                    let png = pictures[index].prepare()?;
+                    if !png.is_empty() {
+                        pdf_images[index] =
+                            Some(PdfImage::from_png(png.into(), true).map_err(|e| pdf_error(&e))?);
+                    }
+                }
+            }
+            let settings = PageSettings::from_wh(page_w, page_h)
+                .ok_or_else(|| pdf_error("invalid page size"))?;
+            let mut page = document.start_page_with(settings);
+            let mut surface = page.surface();
+            for op in ops {
+                draw_op(&mut surface, op, &regular, &bold, &pdf_images, charts);
+            }
+            surface.finish();
+            page.finish();
+            for (index, last) in last_page.iter().enumerate() {
+                if *last == Some(p) {
+                    pdf_images[index] = None;
                 }
             }
         }
-        let settings =
-            PageSettings::from_wh(page_w, page_h).ok_or_else(|| pdf_error("invalid page size"))?;
-        let mut page = document.start_page_with(settings);
-        let mut surface = page.surface();
-        for op in ops {
-            draw_op(&mut surface, op, &regular, &bold, &pdf_images, charts);
-        }
-        surface.finish();
-        page.finish();
-        for (index, last) in last_page.iter().enumerate() {
-            if *last == Some(p) {
-                pdf_images[index] = None;
-            }
-        }
+        let bytes = document
+            .finish()
+            .map_err(|e| pdf_error(&format!("{e:?}")))?;
+        joined.push(&bytes)?;
     }
-    document.finish().map_err(|e| pdf_error(&format!("{e:?}")))
+    joined.finish()?;
+    Ok(())
 }
 
 fn solid_fill(colour: [u8; 3]) -> Fill {
@@ -1356,6 +1396,7 @@ mod tests {
             image::codecs::png::PngEncoder::new(&mut png)
                 .write_image(drawn.as_raw(), w, h, image::ExtendedColorType::Rgba8)
                 .unwrap();
+            let png = SharedPng::from(png);
             for picture in [Picture::drawn(&drawn, "d"), Picture::png(&png, "p")] {
                 let size = picture.size().unwrap();
                 let embedded = image::load_from_memory_with_format(
@@ -1371,7 +1412,8 @@ mod tests {
                 assert!(size.width <= MAX_IMAGE_WIDTH_PX);
             }
         }
-        let garbage = Picture::png(b"not a png", "map");
+        let garbage = SharedPng::from(*b"not a png");
+        let garbage = Picture::png(&garbage, "map");
         assert!(garbage
             .size()
             .unwrap_err()
