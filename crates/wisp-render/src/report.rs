@@ -214,17 +214,16 @@ fn report_pdf_into(
         .iter()
         .map(Picture::size)
         .collect::<Result<Vec<_>, _>>()?;
-    let charts = extras
+    // The layout needs only the charts' sizes; a chart's primitives are made when its page is
+    // drawn and dropped after it.
+    let sources: Vec<&Chart> = extras.iter().flat_map(|e| &e.charts).collect();
+    let charts: Vec<PreparedChart> = sources
         .iter()
-        .flat_map(|e| &e.charts)
-        .map(|chart| {
-            let size = chart_size(chart, PDF_CHART_WIDTH);
-            Ok(PreparedChart {
-                ops: chart_ops(chart, size)?,
-                size,
-            })
+        .map(|chart| PreparedChart {
+            ops: Vec::new(),
+            size: chart_size(chart, PDF_CHART_WIDTH),
         })
-        .collect::<Result<Vec<_>, RenderError>>()?;
+        .collect();
     // First the layout counts the pages (for "Page N of M") and finds each picture's last
     // page; then it runs again and each page, footer added, is drawn as it comes. No more than a
     // page's operations and a segment's PDF are held, however long the report.
@@ -237,7 +236,7 @@ fn report_pdf_into(
         total += 1;
     });
     let footers = Footers::new(report, &faces, total);
-    let mut drawer = Drawer::new(report, &pictures, &charts, last_page, out)?;
+    let mut drawer = Drawer::new(report, &pictures, &sources, charts.clone(), last_page, out)?;
     let mut number = 0;
     let mut failed = None;
     lay_out_into(report, extras, &faces, &sizes, &charts, &mut |mut ops| {
@@ -342,7 +341,9 @@ impl<'r> Picture<'r> {
 /// labels at 12 units print at about 7.8 pt, titles at 20 units at about 13 pt.
 const PDF_CHART_WIDTH: u32 = 640;
 
-/// A chart ready for the PDF: its vector primitives and the size they were drawn at.
+/// A chart ready for the PDF: its vector primitives (empty until its page is drawn) and the
+/// size they are drawn at.
+#[derive(Clone)]
 struct PreparedChart {
     ops: Vec<ChartOp>,
     size: (u32, u32),
@@ -1164,7 +1165,9 @@ fn pdf_error(what: &str) -> RenderError {
 /// document finished and appended to the output when full.
 struct Drawer<'d, 'r> {
     pictures: &'d [Picture<'r>],
-    charts: &'d [PreparedChart],
+    /// The charts as given, and as drawn: a chart's primitives only while its page is drawn.
+    sources: &'d [&'r Chart],
+    charts: Vec<PreparedChart>,
     /// The last page each picture is drawn on: it is dropped after that page (krilla writes an
     /// image into the document when it is first drawn and keeps only a reference to it).
     last_page: Vec<Option<usize>>,
@@ -1185,7 +1188,8 @@ impl<'d, 'r> Drawer<'d, 'r> {
     fn new(
         report: &Report,
         pictures: &'d [Picture<'r>],
-        charts: &'d [PreparedChart],
+        sources: &'d [&'r Chart],
+        charts: Vec<PreparedChart>,
         last_page: Vec<Option<usize>>,
         out: &'d mut dyn std::io::Write,
     ) -> Result<Self, RenderError> {
@@ -1211,6 +1215,7 @@ impl<'d, 'r> Drawer<'d, 'r> {
         };
         Ok(Drawer {
             pictures,
+            sources,
             charts,
             pdf_images: vec![None; pictures.len()],
             last_page,
@@ -1236,6 +1241,17 @@ impl<'d, 'r> Drawer<'d, 'r> {
                 }
             }
         }
+        let charts: Vec<usize> = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Chart { index, .. } if *index < self.charts.len() => Some(*index),
+                _ => None,
+            })
+            .collect();
+        for &index in &charts {
+            let chart = &mut self.charts[index];
+            chart.ops = chart_ops(self.sources[index], chart.size)?;
+        }
         let (document, pages) = self.document.get_or_insert_with(|| {
             let mut document = Document::new_with(self.settings.clone());
             document.set_metadata(self.metadata.clone());
@@ -1252,12 +1268,15 @@ impl<'d, 'r> Drawer<'d, 'r> {
                 &self.regular,
                 &self.bold,
                 &self.pdf_images,
-                self.charts,
+                &self.charts,
             );
         }
         surface.finish();
         page.finish();
         *pages += 1;
+        for index in charts {
+            self.charts[index].ops = Vec::new();
+        }
         for (index, last) in self.last_page.iter().enumerate() {
             if *last == Some(p) {
                 self.pdf_images[index] = None;
