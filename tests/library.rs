@@ -43,6 +43,7 @@ fn a_program_runs_check_shards_plan_and_report_without_argv() {
         html: false,
         paper: wisp_render::Paper::A4,
         date: "2026-01-01",
+        spool: None,
     };
     let mut bundles = Vec::new();
     for index in 1..=2 {
@@ -108,7 +109,28 @@ fn a_program_runs_check_shards_plan_and_report_without_argv() {
         &request,
     );
     let report = site_report(&loaded.site, scenes, &request).unwrap();
-    assert!(report.pdf().unwrap().starts_with(b"%PDF"));
+    let pdf = report.pdf().unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    // The pictures kept in a spool file rather than in memory: the same PDF, byte for byte.
+    let spool_dir = tempfile::tempdir().unwrap();
+    let spool = wisp_render::PngSpool::new_in(spool_dir.path()).unwrap();
+    let spooled = ReportRequest {
+        spool: Some(&spool),
+        ..request
+    };
+    let scenes = report_floors(
+        &loaded.site,
+        Some(&loaded.survey),
+        &RunOptions::default(),
+        &NoProgress,
+        &spooled,
+    );
+    let spooled = site_report(&loaded.site, scenes, &spooled).unwrap();
+    assert!(spooled
+        .parts
+        .iter()
+        .all(|p| !p.heatmaps.is_empty() && format!("{:?}", p.heatmaps).contains("spooled")));
+    assert_eq!(spooled.pdf().unwrap(), pdf);
     let html = report
         .html_document()
         .unwrap()

@@ -55,24 +55,32 @@ pub fn estate_dir(floors: usize, scans: usize) -> (tempfile::TempDir, std::path:
 }
 
 /// `wisp report SITE` through the library, as the command runs it: every floor analysed in
-/// parallel into its report part, the report laid out and the PDF made. Returns the PDF.
-pub fn report_pdf(manifest: &std::path::Path) -> Vec<u8> {
+/// parallel into its report part (pictures spooled to a temporary file beside the manifest),
+/// the report laid out. Returns the laid-out report.
+pub fn site_report(manifest: &std::path::Path) -> wisp_site::scene::SiteReport {
     use wisp_site::pipeline::{load_site, NoProgress, RunOptions};
-    use wisp_site::scene::{report_floors, site_report, ReportRequest};
+    use wisp_site::scene::{report_floors, ReportRequest};
     let site = load_site(manifest).expect("site loads");
+    // As the command does: the pictures wait for the PDF in a temporary file beside it.
+    let spool = wisp_render::PngSpool::new_in(manifest.parent().expect("site folder"))
+        .expect("picture spool");
     let request = ReportRequest {
         plan: None,
         html: false,
         paper: wisp_render::Paper::A4,
         date: "2026-01-01",
+        spool: Some(&spool),
     };
     let outcomes = report_floors(&site, None, &RunOptions::default(), &NoProgress, &request);
     assert!(
         outcomes.iter().all(|o| o.result.is_ok()),
         "every floor reported"
     );
-    site_report(&site, outcomes, &request)
-        .expect("report laid out")
-        .pdf()
-        .expect("PDF made")
+    wisp_site::scene::site_report(&site, outcomes, &request).expect("report laid out")
+}
+
+/// [`site_report`]'s PDF, in memory.
+#[allow(dead_code)] // the benches use it; the estate example writes the PDF to disk
+pub fn report_pdf(manifest: &std::path::Path) -> Vec<u8> {
+    site_report(manifest).pdf().expect("PDF made")
 }

@@ -13,6 +13,24 @@ use std::path::Path;
 /// removed and `path` is untouched. New files get the permissions `std::fs::write` would give
 /// (0666 less the umask), not the owner-only mode of a temporary file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
+    write_atomic_with(path, |out| {
+        out.write_all(bytes).map_err(|source| {
+            RenderErrorKind::Write {
+                path: path.to_path_buf(),
+                source,
+            }
+            .into()
+        })
+    })
+}
+
+/// [`write_atomic`] of what `write` writes, streamed to the temporary file (buffered) rather
+/// than held whole in memory; if `write` fails, the temporary file is removed and `path` is
+/// untouched.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), RenderError>,
+) -> Result<(), RenderError> {
     let Some(file_name) = path.file_name() else {
         return Err(RenderErrorKind::NotAFile {
             path: path.to_path_buf(),
@@ -40,7 +58,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut temp = builder.tempfile_in(dir).map_err(failed)?;
-    temp.write_all(bytes).map_err(failed)?;
+    let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
+    write(&mut buffered)?;
+    buffered.flush().map_err(failed)?;
+    drop(buffered);
     temp.as_file().sync_all().map_err(failed)?;
     temp.persist(path).map_err(|e| failed(e.error))?;
     #[cfg(unix)]

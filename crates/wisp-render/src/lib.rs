@@ -6,8 +6,9 @@
 //! It owns only the drawing. It must never compute coverage, interpolate a survey or decide
 //! compliance: it takes finished grids and tables and paints them. Rendering functions return
 //! bytes and read no clock, environment or system font (text is DejaVu Sans, embedded), so the
-//! same input always gives the same bytes. The only function that touches the disk is
-//! [`write_atomic`].
+//! same input always gives the same bytes. Only [`write_atomic`] and [`write_atomic_with`]
+//! (which [`write_report_pdf`] streams the PDF through) write outputs to disk, and a
+//! [`PngSpool`] keeps a report's pictures in a nameless temporary file until they are drawn.
 
 #![warn(missing_docs)]
 
@@ -22,13 +23,15 @@ mod indexed;
 pub mod labels;
 mod map;
 mod map_labels;
+mod pdf_join;
 mod raster;
 mod report;
 mod scale;
+mod spool;
 mod svg;
 mod text;
 
-pub use atomic::write_atomic;
+pub use atomic::{write_atomic, write_atomic_with};
 pub use chart::{
     chart_image, chart_size, chart_svg, histogram_shares, Chart, ChartBar, ChartKind, ChartMark,
     ChartSeries, CHART_SIZE,
@@ -41,10 +44,11 @@ pub use map::{walks_of, HeatmapRequest, Marker, MarkerKind, Outline, DEFAULT_OPA
 pub use map_labels::{heatmap_labels, LabelKind, MapLabel};
 pub use raster::{esri_ascii, geotiff, NODATA};
 pub use report::{
-    report_pdf, report_pdf_with, FloorExtras, Paper, Report, ReportFloor, SharedPng, Table,
+    report_pdf, report_pdf_with, write_report_pdf, FloorExtras, Paper, Report, ReportFloor, Table,
     MAX_IMAGE_WIDTH_PX,
 };
 pub use scale::{
     channel_order, channel_slots, ColourScale, Palette, CATEGORICAL, SIGNAL_RANGE_DBM, SNR_RANGE_DB,
 };
+pub use spool::{PngSpool, SharedPng};
 pub use svg::heatmap_svg;

@@ -6,7 +6,7 @@
 use crate::chart_vector::{chart_ops, ChartOp};
 use crate::text::{shorten, text_width, wrap_text, Faces};
 use crate::{chart_size, Chart};
-use crate::{RenderError, RenderErrorKind};
+use crate::{RenderError, RenderErrorKind, SharedPng};
 use image::{ImageEncoder, RgbImage, RgbaImage};
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point as PdfPoint, Rect as PdfRect, Size, Transform};
@@ -18,11 +18,6 @@ use krilla::paint::{Fill, FillRule, Stroke};
 use krilla::surface::Surface;
 use krilla::text::{Font as PdfFont, TextDirection};
 use krilla::Document;
-
-/// An encoded PNG, shared rather than copied: a floor's pictures go into its report part, the
-/// PDF's floors and their extras without their bytes being held twice, so a report over
-/// hundreds of floors holds each picture once.
-pub type SharedPng = std::sync::Arc<[u8]>;
 
 /// Heatmaps wider than this are scaled down before embedding: at 1600 px across the ~480 pt
 /// text width of A4 they print at over 240 dpi, and the file stays a few megabytes.
@@ -173,6 +168,28 @@ pub fn report_pdf(report: &Report) -> Result<Vec<u8>, RenderError> {
 /// plan page: "Plan: <floor>" with the plan maps, the proposed access points, the zones before
 /// and after, the bill of materials and the plan notes.
 pub fn report_pdf_with(report: &Report, extras: &[FloorExtras]) -> Result<Vec<u8>, RenderError> {
+    let mut pdf = Vec::new();
+    report_pdf_into(report, extras, &mut pdf)?;
+    Ok(pdf)
+}
+
+/// [`report_pdf_with`] written to `path` as it is drawn, a segment of pages at a time (through
+/// [`crate::write_atomic_with`]: a reader sees the old file or the new one), so the PDF is never
+/// held whole in memory. The bytes are [`report_pdf_with`]'s.
+pub fn write_report_pdf(
+    path: &std::path::Path,
+    report: &Report,
+    extras: &[FloorExtras],
+) -> Result<(), RenderError> {
+    crate::write_atomic_with(path, |out| report_pdf_into(report, extras, out))
+}
+
+/// The report's PDF, written to `out` a segment at a time.
+fn report_pdf_into(
+    report: &Report,
+    extras: &[FloorExtras],
+    out: &mut dyn std::io::Write,
+) -> Result<(), RenderError> {
     let faces = Faces::load()?;
     let mut pictures = Vec::new();
     for (i, floor) in report.floors.iter().enumerate() {
@@ -197,25 +214,48 @@ pub fn report_pdf_with(report: &Report, extras: &[FloorExtras]) -> Result<Vec<u8
         .iter()
         .map(Picture::size)
         .collect::<Result<Vec<_>, _>>()?;
-    let charts = extras
+    // The layout needs only the charts' sizes; a chart's primitives are made when its page is
+    // drawn and dropped after it.
+    let sources: Vec<&Chart> = extras.iter().flat_map(|e| &e.charts).collect();
+    let charts: Vec<PreparedChart> = sources
         .iter()
-        .flat_map(|e| &e.charts)
-        .map(|chart| {
-            let size = chart_size(chart, PDF_CHART_WIDTH);
-            Ok(PreparedChart {
-                ops: chart_ops(chart, size)?,
-                size,
-            })
+        .map(|chart| PreparedChart {
+            ops: Vec::new(),
+            size: chart_size(chart, PDF_CHART_WIDTH),
         })
-        .collect::<Result<Vec<_>, RenderError>>()?;
-    let pages = lay_out(report, extras, &faces, &sizes, &charts);
-    draw_pdf(report, &pages, &pictures, &charts)
+        .collect();
+    // First the layout counts the pages (for "Page N of M") and finds each picture's last
+    // page; then it runs again and each page, footer added, is drawn as it comes. No more than a
+    // page's operations and a segment's PDF are held, however long the report.
+    let mut total = 0;
+    let mut last_page = vec![None; pictures.len()];
+    lay_out_into(report, extras, &faces, &sizes, &charts, &mut |ops| {
+        for index in placed_pictures(&ops, pictures.len()) {
+            last_page[index] = Some(total);
+        }
+        total += 1;
+    });
+    let footers = Footers::new(report, &faces, total);
+    let mut drawer = Drawer::new(report, &pictures, &sources, charts.clone(), last_page, out)?;
+    let mut number = 0;
+    let mut failed = None;
+    lay_out_into(report, extras, &faces, &sizes, &charts, &mut |mut ops| {
+        footers.add(number, &mut ops);
+        number += 1;
+        if failed.is_none() {
+            failed = drawer.page(&ops).err();
+        }
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => drawer.finish(),
+    }
 }
 
 /// A picture of the report as it was given: drawn (RGBA) or already encoded as PNG.
 enum PictureSource<'r> {
     Drawn(&'r RgbaImage),
-    Png(&'r [u8]),
+    Png(&'r SharedPng),
 }
 
 /// A picture to place in the PDF, with its caption (for errors).
@@ -252,7 +292,7 @@ impl<'r> Picture<'r> {
         }
     }
 
-    fn png(png: &'r [u8], caption: &'r str) -> Picture<'r> {
+    fn png(png: &'r SharedPng, caption: &'r str) -> Picture<'r> {
         Picture {
             caption,
             source: PictureSource::Png(png),
@@ -273,7 +313,7 @@ impl<'r> Picture<'r> {
         let (w, h) = match self.source {
             PictureSource::Drawn(picture) => picture.dimensions(),
             PictureSource::Png(png) => {
-                image::codecs::png::PngDecoder::new(std::io::Cursor::new(png))
+                image::codecs::png::PngDecoder::new(std::io::Cursor::new(png.bytes()?))
                     .map_err(|e| self.not_a_png(e))?
                     .dimensions()
             }
@@ -287,9 +327,10 @@ impl<'r> Picture<'r> {
         match self.source {
             PictureSource::Drawn(picture) => embeddable_image(picture, self.caption),
             PictureSource::Png(png) => {
-                let picture = image::load_from_memory_with_format(png, image::ImageFormat::Png)
-                    .map_err(|e| self.not_a_png(e))?
-                    .to_rgba8();
+                let picture =
+                    image::load_from_memory_with_format(&png.bytes()?, image::ImageFormat::Png)
+                        .map_err(|e| self.not_a_png(e))?
+                        .to_rgba8();
                 embeddable_image(&picture, self.caption)
             }
         }
@@ -300,7 +341,9 @@ impl<'r> Picture<'r> {
 /// labels at 12 units print at about 7.8 pt, titles at 20 units at about 13 pt.
 const PDF_CHART_WIDTH: u32 = 640;
 
-/// A chart ready for the PDF: its vector primitives and the size they were drawn at.
+/// A chart ready for the PDF: its vector primitives (empty until its page is drawn) and the
+/// size they are drawn at.
+#[derive(Clone)]
 struct PreparedChart {
     ops: Vec<ChartOp>,
     size: (u32, u32),
@@ -410,19 +453,23 @@ struct Layout<'a> {
     faces: &'a Faces,
     page_w: f32,
     page_h: f32,
-    finished: Vec<Vec<Op>>,
+    /// Where each finished page goes, in order (the layout keeps none of them).
+    sink: &'a mut dyn FnMut(Vec<Op>),
+    /// Pages given to `sink` so far.
+    finished: usize,
     current: Vec<Op>,
     y: f32,
 }
 
 impl<'a> Layout<'a> {
-    fn new(faces: &'a Faces, paper: Paper) -> Self {
+    fn new(faces: &'a Faces, paper: Paper, sink: &'a mut dyn FnMut(Vec<Op>)) -> Self {
         let (page_w, page_h) = paper.size_pt();
         Layout {
             faces,
             page_w,
             page_h,
-            finished: Vec::new(),
+            sink,
+            finished: 0,
             current: Vec::new(),
             y: MARGIN,
         }
@@ -452,7 +499,8 @@ impl<'a> Layout<'a> {
     }
 
     fn page_break(&mut self) {
-        self.finished.push(std::mem::take(&mut self.current));
+        (self.sink)(std::mem::take(&mut self.current));
+        self.finished += 1;
         self.y = MARGIN;
     }
 
@@ -471,11 +519,11 @@ impl<'a> Layout<'a> {
         }
     }
 
-    fn pages(mut self) -> Vec<Vec<Op>> {
-        if !self.current.is_empty() || self.finished.is_empty() {
-            self.finished.push(self.current);
+    /// Gives the last page to the sink (an empty report still has one page).
+    fn finish(self) {
+        if !self.current.is_empty() || self.finished == 0 {
+            (self.sink)(self.current);
         }
-        self.finished
     }
 
     fn push_text(
@@ -858,6 +906,8 @@ fn fit_columns(natural: &[f32], available: f32) -> Vec<f32> {
         .collect()
 }
 
+/// The report's pages, footers included, all at once (the tests' view of [`lay_out_into`]).
+#[cfg(test)]
 fn lay_out(
     report: &Report,
     extras: &[FloorExtras],
@@ -865,7 +915,29 @@ fn lay_out(
     images: &[PictureSize],
     charts: &[PreparedChart],
 ) -> Vec<Vec<Op>> {
-    let mut layout = Layout::new(faces, report.paper);
+    let mut pages = Vec::new();
+    lay_out_into(report, extras, faces, images, charts, &mut |ops| {
+        pages.push(ops)
+    });
+    let footers = Footers::new(report, faces, pages.len());
+    for (number, ops) in pages.iter_mut().enumerate() {
+        footers.add(number, ops);
+    }
+    pages
+}
+
+/// Lays the report out page by page, each page (without its footer) handed to `sink` as it
+/// is finished; nothing is kept, so the same layout can be run once to count the pages and
+/// again to draw them.
+fn lay_out_into(
+    report: &Report,
+    extras: &[FloorExtras],
+    faces: &Faces,
+    images: &[PictureSize],
+    charts: &[PreparedChart],
+    sink: &mut dyn FnMut(Vec<Op>),
+) {
+    let mut layout = Layout::new(faces, report.paper, sink);
 
     // Cover.
     layout.y = layout.page_h * 0.28;
@@ -984,34 +1056,51 @@ fn lay_out(
             }
         }
     }
-    let mut pages = layout.pages();
-    add_footers(&mut pages, report, faces);
-    pages
+    layout.finish();
 }
 
 /// Adds the footer to every page: a rule, the site (or title) on the left and "Page N of M" on
 /// the right.
-fn add_footers(pages: &mut [Vec<Op>], report: &Report, faces: &Faces) {
-    let (page_w, page_h) = report.paper.size_pt();
-    let total = pages.len();
-    let footer_left = non_empty(&report.site, &report.title);
-    // One line only, shortened with an ellipsis to the room the widest page number leaves
-    // (digits are all one width in DejaVu Sans), so every page shows the same text.
-    let widest_number = text_width(
-        &faces.regular,
-        FOOTER_SIZE,
-        &format!("Page {total} of {total}"),
-    );
-    let room = page_w - 2.0 * MARGIN - widest_number - LABEL_GAP;
-    let footer_left = if footer_left.trim().is_empty() {
-        String::new()
-    } else {
-        shorten(&faces.regular, FOOTER_SIZE, room, footer_left)
-    };
-    let baseline = page_h - MARGIN + 6.0;
-    for (number, ops) in pages.iter_mut().enumerate() {
-        let page_number = format!("Page {} of {}", number + 1, total);
-        let number_width = text_width(&faces.regular, FOOTER_SIZE, &page_number);
+/// Every page's footer: a rule, the site (or title) on the left and "Page N of M" on the right.
+struct Footers<'f> {
+    faces: &'f Faces,
+    total: usize,
+    page_w: f32,
+    baseline: f32,
+    left: String,
+}
+
+impl<'f> Footers<'f> {
+    fn new(report: &Report, faces: &'f Faces, total: usize) -> Self {
+        let (page_w, page_h) = report.paper.size_pt();
+        let footer_left = non_empty(&report.site, &report.title);
+        // One line only, shortened with an ellipsis to the room the widest page number leaves
+        // (digits are all one width in DejaVu Sans), so every page shows the same text.
+        let widest_number = text_width(
+            &faces.regular,
+            FOOTER_SIZE,
+            &format!("Page {total} of {total}"),
+        );
+        let room = page_w - 2.0 * MARGIN - widest_number - LABEL_GAP;
+        let left = if footer_left.trim().is_empty() {
+            String::new()
+        } else {
+            shorten(&faces.regular, FOOTER_SIZE, room, footer_left)
+        };
+        Footers {
+            faces,
+            total,
+            page_w,
+            baseline: page_h - MARGIN + 6.0,
+            left,
+        }
+    }
+
+    /// Adds page `number`'s (from 0) footer to its operations.
+    fn add(&self, number: usize, ops: &mut Vec<Op>) {
+        let (page_w, baseline) = (self.page_w, self.baseline);
+        let page_number = format!("Page {} of {}", number + 1, self.total);
+        let number_width = text_width(&self.faces.regular, FOOTER_SIZE, &page_number);
         ops.push(Op::Line {
             from: (MARGIN, baseline - 12.0),
             to: (page_w - MARGIN, baseline - 12.0),
@@ -1026,8 +1115,8 @@ fn add_footers(pages: &mut [Vec<Op>], report: &Report, faces: &Faces) {
             colour: GREY_TEXT,
             text,
         };
-        if !footer_left.is_empty() {
-            ops.push(footer_text(MARGIN, footer_left.clone()));
+        if !self.left.is_empty() {
+            ops.push(footer_text(MARGIN, self.left.clone()));
         }
         ops.push(footer_text(page_w - MARGIN - number_width, page_number));
     }
@@ -1052,75 +1141,170 @@ fn leading_iso_date(text: &str) -> Option<DateTime> {
         .then(|| DateTime::new(year).month(month).day(day))
 }
 
-fn draw_pdf(
-    report: &Report,
-    pages: &[Vec<Op>],
-    pictures: &[Picture<'_>],
-    charts: &[PreparedChart],
-) -> Result<Vec<u8>, RenderError> {
-    let pdf_error = |what: &str| RenderError::from(RenderErrorKind::Pdf(what.to_string()));
-    let regular = PdfFont::new(dejavu::sans::regular().into(), 0)
-        .ok_or_else(|| pdf_error("DejaVu Sans not accepted"))?;
-    let bold = PdfFont::new(dejavu::sans::bold().into(), 0)
-        .ok_or_else(|| pdf_error("DejaVu Sans Bold not accepted"))?;
-    let placed = |ops: &'_ [Op]| -> Vec<usize> {
-        ops.iter()
-            .filter_map(|op| match op {
-                Op::Image { index, .. } if *index < pictures.len() => Some(*index),
-                _ => None,
-            })
-            .collect()
-    };
-    // The last page each picture is drawn on: it is dropped after that page (krilla writes an
-    // image into the document when it is first drawn and keeps only a reference to it).
-    let mut last_page = vec![None; pictures.len()];
-    for (p, ops) in pages.iter().enumerate() {
-        for index in placed(ops) {
-            last_page[index] = Some(p);
+/// Pages drawn as one krilla document before it is finished and appended to the output:
+/// krilla holds a document whole until it is finished, so this bounds the PDF's memory. Each
+/// segment embeds the subsets of the two fonts its pages use, which costs file size: a few
+/// kilobytes a segment (measured in the README's report figures).
+const SEGMENT_PAGES: usize = 48;
+
+/// The pictures a page draws, by index.
+fn placed_pictures(ops: &[Op], pictures: usize) -> Vec<usize> {
+    ops.iter()
+        .filter_map(|op| match op {
+            Op::Image { index, .. } if *index < pictures => Some(*index),
+            _ => None,
+        })
+        .collect()
+}
+
+fn pdf_error(what: &str) -> RenderError {
+    RenderError::from(RenderErrorKind::Pdf(what.to_string()))
+}
+
+/// Draws the report's pages as they come, [`SEGMENT_PAGES`] to a krilla document, each
+/// document finished and appended to the output when full.
+struct Drawer<'d, 'r> {
+    pictures: &'d [Picture<'r>],
+    /// The charts as given, and as drawn: a chart's primitives only while its page is drawn.
+    sources: &'d [&'r Chart],
+    charts: Vec<PreparedChart>,
+    /// The last page each picture is drawn on: it is dropped after that page (krilla writes an
+    /// image into the document when it is first drawn and keeps only a reference to it).
+    last_page: Vec<Option<usize>>,
+    pdf_images: Vec<Option<PdfImage>>,
+    regular: PdfFont,
+    bold: PdfFont,
+    metadata: Metadata,
+    settings: krilla::SerializeSettings,
+    page_size: (f32, f32),
+    /// The segment being drawn and its pages so far.
+    document: Option<(Document, usize)>,
+    /// Pages drawn so far.
+    drawn: usize,
+    joined: crate::pdf_join::PdfJoin<&'d mut dyn std::io::Write>,
+}
+
+impl<'d, 'r> Drawer<'d, 'r> {
+    fn new(
+        report: &Report,
+        pictures: &'d [Picture<'r>],
+        sources: &'d [&'r Chart],
+        charts: Vec<PreparedChart>,
+        last_page: Vec<Option<usize>>,
+        out: &'d mut dyn std::io::Write,
+    ) -> Result<Self, RenderError> {
+        let regular = PdfFont::new(dejavu::sans::regular().into(), 0)
+            .ok_or_else(|| pdf_error("DejaVu Sans not accepted"))?;
+        let bold = PdfFont::new(dejavu::sans::bold().into(), 0)
+            .ok_or_else(|| pdf_error("DejaVu Sans Bold not accepted"))?;
+        let mut metadata = Metadata::new()
+            .title(non_empty(&report.title, "Wi-Fi survey report").to_string())
+            .creator("wisp".to_string())
+            .language("en-GB".to_string());
+        if let Some(date) = leading_iso_date(&report.date) {
+            metadata = metadata.creation_date(date);
         }
+        if let Some(surveyor) = &report.surveyor {
+            metadata = metadata.authors(vec![surveyor.clone()]);
+        }
+        // No XMP metadata: the joined file keeps the first segment's catalog, and its XMP
+        // would give that segment's page count. The document information says the same.
+        let settings = krilla::SerializeSettings {
+            xmp_metadata: false,
+            ..Default::default()
+        };
+        Ok(Drawer {
+            pictures,
+            sources,
+            charts,
+            pdf_images: vec![None; pictures.len()],
+            last_page,
+            regular,
+            bold,
+            metadata,
+            settings,
+            page_size: report.paper.size_pt(),
+            document: None,
+            drawn: 0,
+            joined: crate::pdf_join::PdfJoin::new(out),
+        })
     }
-    let mut pdf_images: Vec<Option<PdfImage>> = vec![None; pictures.len()];
 
-    let mut document = Document::new();
-    let mut metadata = Metadata::new()
-        .title(non_empty(&report.title, "Wi-Fi survey report").to_string())
-        .creator("wisp".to_string())
-        .language("en-GB".to_string());
-    if let Some(date) = leading_iso_date(&report.date) {
-        metadata = metadata.creation_date(date);
-    }
-    if let Some(surveyor) = &report.surveyor {
-        metadata = metadata.authors(vec![surveyor.clone()]);
-    }
-    document.set_metadata(metadata);
-
-    let (page_w, page_h) = report.paper.size_pt();
-    for (p, ops) in pages.iter().enumerate() {
-        for index in placed(ops) {
-            if pdf_images[index].is_none() {
-                let png = pictures[index].prepare()?;
+    fn page(&mut self, ops: &[Op]) -> Result<(), RenderError> {
+        let p = self.drawn;
+        for index in placed_pictures(ops, self.pictures.len()) {
+            if self.pdf_images[index].is_none() {
+                let png = self.pictures[index].prepare()?;
                 if !png.is_empty() {
-                    pdf_images[index] =
+                    self.pdf_images[index] =
                         Some(PdfImage::from_png(png.into(), true).map_err(|e| pdf_error(&e))?);
                 }
             }
         }
-        let settings =
-            PageSettings::from_wh(page_w, page_h).ok_or_else(|| pdf_error("invalid page size"))?;
+        let charts: Vec<usize> = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Chart { index, .. } if *index < self.charts.len() => Some(*index),
+                _ => None,
+            })
+            .collect();
+        for &index in &charts {
+            let chart = &mut self.charts[index];
+            chart.ops = chart_ops(self.sources[index], chart.size)?;
+        }
+        let (document, pages) = self.document.get_or_insert_with(|| {
+            let mut document = Document::new_with(self.settings.clone());
+            document.set_metadata(self.metadata.clone());
+            (document, 0)
+        });
+        let settings = PageSettings::from_wh(self.page_size.0, self.page_size.1)
+            .ok_or_else(|| pdf_error("invalid page size"))?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
         for op in ops {
-            draw_op(&mut surface, op, &regular, &bold, &pdf_images, charts);
+            draw_op(
+                &mut surface,
+                op,
+                &self.regular,
+                &self.bold,
+                &self.pdf_images,
+                &self.charts,
+            );
         }
         surface.finish();
         page.finish();
-        for (index, last) in last_page.iter().enumerate() {
+        *pages += 1;
+        for index in charts {
+            self.charts[index].ops = Vec::new();
+        }
+        for (index, last) in self.last_page.iter().enumerate() {
             if *last == Some(p) {
-                pdf_images[index] = None;
+                self.pdf_images[index] = None;
             }
         }
+        self.drawn += 1;
+        if *pages == SEGMENT_PAGES {
+            self.flush()?;
+        }
+        Ok(())
     }
-    document.finish().map_err(|e| pdf_error(&format!("{e:?}")))
+
+    /// Finishes the segment being drawn and appends it to the output.
+    fn flush(&mut self) -> Result<(), RenderError> {
+        if let Some((document, _)) = self.document.take() {
+            let bytes = document
+                .finish()
+                .map_err(|e| pdf_error(&format!("{e:?}")))?;
+            self.joined.push(&bytes)?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), RenderError> {
+        self.flush()?;
+        self.joined.finish()?;
+        Ok(())
+    }
 }
 
 fn solid_fill(colour: [u8; 3]) -> Fill {
@@ -1356,6 +1540,7 @@ mod tests {
             image::codecs::png::PngEncoder::new(&mut png)
                 .write_image(drawn.as_raw(), w, h, image::ExtendedColorType::Rgba8)
                 .unwrap();
+            let png = SharedPng::from(png);
             for picture in [Picture::drawn(&drawn, "d"), Picture::png(&png, "p")] {
                 let size = picture.size().unwrap();
                 let embedded = image::load_from_memory_with_format(
@@ -1371,7 +1556,8 @@ mod tests {
                 assert!(size.width <= MAX_IMAGE_WIDTH_PX);
             }
         }
-        let garbage = Picture::png(b"not a png", "map");
+        let garbage = SharedPng::from(*b"not a png");
+        let garbage = Picture::png(&garbage, "map");
         assert!(garbage
             .size()
             .unwrap_err()
@@ -1392,7 +1578,8 @@ mod tests {
     #[test]
     fn a_cut_cell_ends_in_an_ellipsis_that_fits_its_column() {
         let faces = Faces::load().unwrap();
-        let layout = Layout::new(&faces, Paper::A4);
+        let mut sink = |_: Vec<Op>| {};
+        let layout = Layout::new(&faces, Paper::A4, &mut sink);
         let widths = [60.0, 80.0];
         let long = "Haematology Day Case - Room 02 (north side, isolation capable)".repeat(4);
         // Room for two lines only.

@@ -261,3 +261,78 @@ fn heatmaps_given_as_png_make_the_same_pdf_as_pixels() {
     };
     assert!(report_pdf(&broken).is_err());
 }
+
+/// A report of several hundred pages: four floors of a 2,500-row zone table each, so the PDF
+/// is drawn in several segments and joined.
+fn long_report() -> Report {
+    let mut report = sample_report(2500, real_heatmap());
+    let floor = report.floors[0].clone();
+    report.floors = (0..4)
+        .map(|i| ReportFloor {
+            name: format!("Level {i}"),
+            ..floor.clone()
+        })
+        .collect();
+    report
+}
+
+#[test]
+fn a_long_report_is_streamed_to_disk_as_the_same_bytes() {
+    let report = long_report();
+    let pdf = report_pdf(&report).unwrap();
+    // More pages than one segment (48) several times over.
+    assert!(page_count(&pdf) > 150, "{} pages", page_count(&pdf));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.pdf");
+    wisp_render::write_report_pdf(&path, &report, &[]).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), pdf);
+    // Nothing else is left in the folder (no temporary file).
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+#[ignore = "needs qpdf and poppler-utils"]
+fn a_long_report_joined_from_segments_passes_qpdf_check_and_reads_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.pdf");
+    let report = long_report();
+    wisp_render::write_report_pdf(&path, &report, &[]).unwrap();
+    let pages = page_count(&std::fs::read(&path).unwrap());
+    let run = |cmd: &str, args: &[&str]| {
+        let o = std::process::Command::new(cmd)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+        assert!(
+            o.status.success(),
+            "{cmd} failed: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let p = path.to_str().unwrap();
+    // qpdf reads the file strictly: the cross-reference table, every object and stream.
+    let check = run("qpdf", &["--check", p]);
+    assert!(
+        check.contains("No syntax or stream encoding errors"),
+        "{check}"
+    );
+    let info = run("pdfinfo", &[p]);
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Pages:") && l.ends_with(&format!(" {pages}"))),
+        "{info}"
+    );
+    let text = run("pdftotext", &["-layout", p, "-"]);
+    for needle in [
+        format!("Page 1 of {pages}"),
+        format!("Page {pages} of {pages}"),
+        "Level 3".to_string(),
+        "Bay 2499".to_string(),
+    ] {
+        assert!(text.contains(&needle), "'{needle}' not in the PDF text");
+    }
+    // Page by page: form feeds split the text into exactly the pages.
+    assert_eq!(text.matches('\u{c}').count(), pages);
+}

@@ -104,7 +104,7 @@ pub fn write_bundle(
         let mut heatmaps = Vec::new();
         for (k, (caption, png)) in p.heatmaps.iter().enumerate() {
             let file = format!("floor-{:04}-{}.png", p.index, k + 1);
-            crate::write_output(&dir.join(&file), png)?;
+            crate::write_output(&dir.join(&file), &png.bytes()?)?;
             heatmaps.push(BundleImage {
                 caption: caption.clone(),
                 file,

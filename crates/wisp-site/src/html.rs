@@ -230,6 +230,7 @@ mod tests {
             html: true,
             paper: Paper::A4,
             date: "2026-01-01",
+            spool: None,
         };
         checked_site_report(loaded, check, &request).unwrap()
     }

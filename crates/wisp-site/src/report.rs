@@ -82,6 +82,22 @@ impl FloorPart {
         }
     }
 
+    /// The part with its pictures moved into `spool` (see [`wisp_render::PngSpool`]).
+    pub fn spooled(mut self, spool: &std::sync::Arc<wisp_render::PngSpool>) -> Result<Self, Error> {
+        let spool_all = |pictures: &mut Vec<(String, SharedPng)>| -> Result<(), Error> {
+            for (_, png) in pictures.iter_mut() {
+                *png = png.spooled(spool)?;
+            }
+            Ok(())
+        };
+        spool_all(&mut self.heatmaps)?;
+        spool_all(&mut self.dead_zone_maps)?;
+        if let Some(plan) = &mut self.plan {
+            spool_all(&mut plan.maps)?;
+        }
+        Ok(self)
+    }
+
     /// The floor's zone results as an analysis without layers (what a bundle keeps).
     pub fn analysis(&self) -> FloorAnalysis {
         FloorAnalysis {

@@ -18,6 +18,9 @@ pub struct ReportRequest<'a> {
     pub html: bool,
     pub paper: Paper,
     pub date: &'a str,
+    /// Where each floor's pictures wait for the PDF (a temporary file beside the output), so
+    /// that a report's memory does not grow with its floors; None keeps them in memory.
+    pub spool: Option<&'a std::sync::Arc<wisp_render::PngSpool>>,
 }
 
 /// One floor of a report run: its part of the PDF (and of a bundle) and, when asked for, its
@@ -39,7 +42,10 @@ pub fn floor_scene(
         .with_channel_slots(channel_slots);
     let plan = request.plan.and_then(|p| p.floor(&job.floor.floor.id));
     job.step("drawing heatmaps");
-    let part = floor_part_with(&pictures, job.index, plan)?;
+    let mut part = floor_part_with(&pictures, job.index, plan)?;
+    if let Some(spool) = request.spool {
+        part = part.spooled(spool)?;
+    }
     let html = if request.html {
         job.step("drawing the interactive map");
         // The same charts as the PDF's, computed once.
@@ -95,6 +101,13 @@ impl SiteReport {
             &self.report,
             &extras(&self.parts)?,
         )?)
+    }
+
+    /// [`SiteReport::pdf`] written to `path` as it is drawn, never held whole in memory
+    /// (atomically: a reader sees the old file or the new one).
+    pub fn write_pdf(&self, path: &std::path::Path) -> Result<(), Error> {
+        wisp_render::write_report_pdf(path, &self.report, &extras(&self.parts)?)
+            .map_err(Error::output)
     }
 }
 

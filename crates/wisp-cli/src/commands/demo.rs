@@ -136,6 +136,7 @@ fn run_site(site_path: &Path, out: &Path) -> Result<ExitCode, CliError> {
             html: true,
             paper: Paper::A4,
             date: &crate::args::report_date(),
+            spool: None,
         },
     )?;
     put(

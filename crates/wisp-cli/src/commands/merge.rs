@@ -42,7 +42,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             a.paper.paper(),
             &crate::args::report_date(),
         )?;
-        super::write_output(path, &wisp_render::report_pdf(&report)?)?;
+        wisp_render::write_report_pdf(path, &report, &[]).map_err(wisp_site::Error::output)?;
         println!("wrote {}", path.display());
     }
     if !a.quiet {

@@ -49,11 +49,18 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
     crate::progress::note_if_every_ssid_counts(&site, a.quiet);
     let bars = Bars::new(a.quiet);
     let date = crate::args::report_date();
+    // The floors' pictures wait for the PDF in a nameless temporary file in the PDF's folder
+    // (removed by the system when the run ends, however it ends), not in memory.
+    let spool = match (&a.out, a.shard) {
+        (Some(out), None) => Some(wisp_render::PngSpool::new_in(&folder_of(out))?),
+        _ => None,
+    };
     let request = ReportRequest {
         plan: plan.as_ref(),
         html: a.html.is_some(),
         paper: a.paper.paper(),
         date: &date,
+        spool: spool.as_ref(),
     };
     // Each floor is analysed once; its heatmaps, tables and (with --html) interactive layers
     // are made inside the parallel map and its layers dropped there.
@@ -80,7 +87,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         None => {
             let report = site_report(&site, outcomes, &request)?;
             if let Some(out) = &a.out {
-                super::write_output(out, &report.pdf()?)?;
+                report.write_pdf(out)?;
                 println!("wrote {}", out.display());
             }
             if let (Some(path), Some(html)) = (&a.html, report.html_document()?) {
@@ -90,4 +97,12 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         }
     }
     Ok(code)
+}
+
+/// The folder a file is written in ("." for a bare file name).
+fn folder_of(path: &std::path::Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
