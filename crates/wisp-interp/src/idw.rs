@@ -4,7 +4,7 @@
 //! that coincides with samples takes their mean, so the surface passes through the data. It is
 //! the estimator of `gdal_grid -a invdistnn:power=2:nmax=12` with an unlimited radius.
 
-use crate::neighbours::{Neighbour, NeighbourIndex};
+use crate::neighbours::{split_bands, Neighbour, NeighbourIndex};
 use crate::{InterpError, InterpErrorKind, ScatteredPoint};
 use wisp_model::{Grid, GridGeometry};
 
@@ -191,30 +191,38 @@ impl Idw {
             .into());
         }
         let cols = geometry.cols();
-        let nf = fields.len();
-        // Each band holds its rows for every field: [field][row-in-band][col].
+        // Each band writes its rows of every field's grid in place, so nothing is copied
+        // after. The grids start as zeroed memory the system has not yet handed over, and each
+        // band fills its rows with NaN (the cells `include` leaves out) on its own thread: the
+        // pages are first touched in parallel, not on this thread beforehand.
+        let mut out: Vec<Vec<f32>> = fields.iter().map(|_| vec![0.0; geometry.len()]).collect();
+        let mut seeds: Vec<Vec<&mut [f32]>> = (0..NeighbourIndex::bands(geometry))
+            .map(|_| Vec::with_capacity(fields.len()))
+            .collect();
+        for grid in &mut out {
+            for (seed, rows) in seeds.iter_mut().zip(split_bands(geometry, grid)) {
+                seed.push(rows);
+            }
+        }
         // The weighted mean does not need the neighbours sorted (the order only moves the
         // sum's last bits, and it is fixed by the inputs).
-        let bands = index.for_each_cell_any_order(
+        index.for_each_cell_any_order_seeded(
             geometry,
             self.k,
             include,
-            &|r, c, n, band: &mut (usize, usize, Vec<f32>)| {
-                let (r0, rows, buf) = (band.0, band.1, &mut band.2);
-                for (f, values) in fields.iter().enumerate() {
-                    buf[(f * rows + (r - r0)) * cols + c] = self.estimate(n, values);
+            &|r, c, n, band: &mut (usize, Vec<&mut [f32]>)| {
+                let at = (r - band.0) * cols + c;
+                for (rows, values) in band.1.iter_mut().zip(fields) {
+                    rows[at] = self.estimate(n, values);
                 }
             },
-            &|r0, r1| (r0, r1 - r0, vec![f32::NAN; nf * (r1 - r0) * cols]),
+            (seeds, &|r0, _, mut rows: Vec<&mut [f32]>| {
+                for r in &mut rows {
+                    r.fill(f32::NAN);
+                }
+                (r0, rows)
+            }),
         );
-        let mut out: Vec<Vec<f32>> = (0..nf)
-            .map(|_| Vec::with_capacity(geometry.len()))
-            .collect();
-        for (_, rows, buf) in &bands {
-            for (f, o) in out.iter_mut().enumerate() {
-                o.extend_from_slice(&buf[f * rows * cols..(f + 1) * rows * cols]);
-            }
-        }
         Ok(out
             .into_iter()
             .map(|v| Grid::from_vec(*geometry, v))

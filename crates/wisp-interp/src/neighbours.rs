@@ -165,6 +165,38 @@ impl NeighbourIndex {
         )
     }
 
+    /// As [`Self::for_each_cell_any_order`], with each band's state made by
+    /// `band_state(first row, end row, seed)` on the thread that searches the band, from
+    /// `seeds`, one per band in order ([`Self::bands`] of the grid): a caller can hand each
+    /// band its rows of the output grid (see [`split_bands`]), so no band is copied after.
+    pub fn for_each_cell_any_order_seeded<R: Send, S: Send, I, V, B>(
+        &self,
+        geometry: &GridGeometry,
+        k: usize,
+        include: &I,
+        visit: &V,
+        (seeds, band_state): (Vec<S>, &B),
+    ) -> Vec<R>
+    where
+        I: Fn(usize, usize) -> bool + Sync + ?Sized,
+        V: Fn(usize, usize, &[Neighbour], &mut R) + Sync + ?Sized,
+        B: Fn(usize, usize, S) -> R + Sync + ?Sized,
+    {
+        self.cells_seeded(
+            geometry,
+            k,
+            Order::Any,
+            has_avx2(),
+            (include, visit, band_state),
+            seeds,
+        )
+    }
+
+    /// How many bands of rows the cell traversals split `geometry` into.
+    pub fn bands(geometry: &GridGeometry) -> usize {
+        geometry.rows().div_ceil(TILE)
+    }
+
     /// The tile search behind both; `avx2` lets the per-cell filter and selection run compiled
     /// for AVX2 (only ever true on a CPU that has it; the tests turn it off to compare).
     fn cells<R: Send, I, V, B>(
@@ -180,14 +212,42 @@ impl NeighbourIndex {
         V: Fn(usize, usize, &[Neighbour], &mut R) + Sync + ?Sized,
         B: Fn(usize, usize) -> R + Sync + ?Sized,
     {
+        let seeds = vec![(); Self::bands(geometry)];
+        let band_state = |r0, r1, ()| band_state(r0, r1);
+        self.cells_seeded(
+            geometry,
+            k,
+            order,
+            avx2,
+            (include, visit, &band_state),
+            seeds,
+        )
+    }
+
+    /// [`Self::cells`] with each band's state made from its seed.
+    fn cells_seeded<R: Send, S: Send, I, V, B>(
+        &self,
+        geometry: &GridGeometry,
+        k: usize,
+        order: Order,
+        avx2: bool,
+        (include, visit, band_state): (&I, &V, &B),
+        seeds: Vec<S>,
+    ) -> Vec<R>
+    where
+        I: Fn(usize, usize) -> bool + Sync + ?Sized,
+        V: Fn(usize, usize, &[Neighbour], &mut R) + Sync + ?Sized,
+        B: Fn(usize, usize, S) -> R + Sync + ?Sized,
+    {
         let k = k.clamp(1, self.points.len());
-        let bands: Vec<usize> = (0..geometry.rows().div_ceil(TILE)).collect();
-        bands
-            .par_iter()
-            .map(|&band| {
+        assert_eq!(seeds.len(), Self::bands(geometry), "one seed per band");
+        seeds
+            .into_par_iter()
+            .enumerate()
+            .map(|(band, seed)| {
                 let r0 = band * TILE;
                 let r1 = (r0 + TILE).min(geometry.rows());
-                let mut state = band_state(r0, r1);
+                let mut state = band_state(r0, r1, seed);
                 let mut tile = TileCandidates::new(avx2);
                 let mut c0 = 0;
                 while c0 < geometry.cols() {
@@ -707,6 +767,12 @@ fn sq(v: f64) -> f64 {
 
 fn nz(k: usize) -> NonZeroUsize {
     NonZeroUsize::new(k.max(1)).unwrap_or(NonZeroUsize::MIN)
+}
+
+/// A grid's values (row-major, `geometry.len()` of them) split into the bands of rows the cell
+/// traversals search, in order: seeds for [`NeighbourIndex::for_each_cell_any_order_seeded`].
+pub fn split_bands<'a, T>(geometry: &GridGeometry, values: &'a mut [T]) -> Vec<&'a mut [T]> {
+    values.chunks_mut(TILE * geometry.cols().max(1)).collect()
 }
 
 /// Distance in metres from every cell centre to its nearest sample (NaN where `include` is false).

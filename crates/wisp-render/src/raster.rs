@@ -95,11 +95,16 @@ pub fn geotiff(grid: &Grid<f32>) -> Result<Vec<u8>, RenderError> {
             .into())
         }
     };
-    let data: Vec<f32> = grid
-        .values()
-        .iter()
-        .map(|v| if v.is_nan() { NODATA } else { *v })
-        .collect();
+    // A copy only when some cell is NaN (or the rows are not in one row-major run): reading
+    // the grid once costs far less than writing 4 bytes a cell to fresh memory.
+    let values = grid.values();
+    let data: std::borrow::Cow<[f32]> = match values.as_slice() {
+        Some(v) if !v.iter().any(|v| v.is_nan()) => v.into(),
+        _ => values
+            .iter()
+            .map(|v| if v.is_nan() { NODATA } else { *v })
+            .collect(),
+    };
     let mut bytes = Cursor::new(Vec::with_capacity(data.len() * 4 + 1024));
     {
         let mut encoder = TiffEncoder::new(&mut bytes)
@@ -276,6 +281,14 @@ mod tests {
         let keys = d.get_tag_u16_vec(Tag::GeoKeyDirectoryTag).unwrap();
         assert_eq!(keys, GEO_KEYS.to_vec());
         assert_eq!(d.get_tag_ascii_string(Tag::GdalNodata).unwrap(), "-9999");
+        // Without a NaN the grid is written as it is, not copied: the same values.
+        values[4] = 1.5;
+        let bytes = geotiff(&Grid::from_vec(g, values.clone())).unwrap();
+        let mut d = Decoder::new(Cursor::new(bytes)).unwrap();
+        let DecodingResult::F32(got) = d.read_image().unwrap() else {
+            panic!("not a 32-bit float image");
+        };
+        assert_eq!(got, values, "no NaN");
     }
 
     #[test]
