@@ -8,7 +8,7 @@
 //!
 //! Per radio, the residual `measured − trend` at every scan is kriged ordinary-kriging-style
 //! ([`OrdinaryKriging`], with one exponential semivariogram fitted to the residuals of every
-//! radio with a trend pooled, see [`pooled_variogram`]), and the map is
+//! radio with a trend pooled, see `pooled_variogram`), and the map is
 //! `trend + kriged residual`. So the map honours every measurement (kriging is exact at its
 //! samples up to the nugget), follows the walls between them (the trend drops behind a wall
 //! where a point method would smear the corridor into the room), and carries a standard
@@ -205,9 +205,9 @@ fn has_trend(fields: &RadioFields, trend: &dyn Trend, r: usize) -> bool {
 /// rooms the walk never entered); pooled, the same walks give 7–22 m and 27–50 dB². Scans that
 /// did not hear the radio are left out here: their stand-in residual says only that the signal
 /// is lower than the model, not by how much. Each radio is sampled as the kriging samples a
-/// field ([`crate::kriging::MAX_VARIOGRAM_SAMPLES`]). `None` when fewer than one radio with a
-/// trend has a pair within the cutoff, which is then a third of the diagonal of all scans'
-/// bounding box (gstat's default, as the kriging's).
+/// field ([`crate::kriging::MAX_VARIOGRAM_SAMPLES`]). The cutoff is a third of the diagonal of
+/// all scans' bounding box (gstat's default, as the kriging's). `None` when no radio with a
+/// trend has a pair within it.
 fn pooled_variogram(
     fields: &RadioFields,
     trend: &dyn Trend,
