@@ -1,6 +1,6 @@
 //! The truth harness's small case (benches/support/truth.rs): the ward block walked once, the
-//! radio map scored against the true field on every 0.5 m cell. The full table, every layout
-//! and seed: `cargo run --release --example truth`.
+//! radio map scored against the true field on every 0.5 m cell (seed 1, and held-out seed 6).
+//! The full table, every layout and seed: `cargo run --release --example truth`.
 
 #[path = "../benches/support/truth.rs"]
 mod truth;
@@ -47,4 +47,20 @@ fn the_model_map_finds_the_dead_rooms_behind_doors() {
         walked < unwalked,
         "σ {walked} in the corridor, {unwalked} in an unwalked room"
     );
+}
+
+#[test]
+fn the_model_map_meets_the_targets_on_the_held_out_ward_seed_6() {
+    // Seed 6 was held out while the pooled residual semivariogram was chosen (seeds 1-3 were
+    // looked at); it met both targets only after that change (IoU 0.72 -> 0.74, regions found
+    // 5/6 -> 6/6), so it is held here to them.
+    let case = Case::new(&ward_block(), 6);
+    let (model, _) = map_primary(&case, wisp_model::Method::Model);
+    let (idw, _) = map_primary(&case, wisp_model::Method::Idw);
+    let m = score_dead(&case, &below_threshold(&case, &model));
+    let i = score_dead(&case, &below_threshold(&case, &idw));
+    assert!(m.regions >= 3, "{m:?}");
+    assert!(m.iou >= 0.70, "model IoU {m:?} (idw {i:?})");
+    assert!(m.found_share() >= 0.85, "model found {m:?}");
+    assert!(m.iou > i.iou, "model {m:?} vs idw {i:?}");
 }
