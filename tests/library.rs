@@ -131,6 +131,11 @@ fn a_program_runs_check_shards_plan_and_report_without_argv() {
         .iter()
         .all(|p| !p.heatmaps.is_empty() && format!("{:?}", p.heatmaps).contains("spooled")));
     assert_eq!(spooled.pdf().unwrap(), pdf);
+    // Streamed to disk by `write_pdf`, which moves each floor's plan page, close-ups and charts
+    // into the PDF instead of copying them: still the same bytes, plan pages included.
+    let written = spool_dir.path().join("report.pdf");
+    spooled.write_pdf(&written).unwrap();
+    assert_eq!(std::fs::read(&written).unwrap(), pdf);
     let html = report
         .html_document()
         .unwrap()

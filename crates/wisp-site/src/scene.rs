@@ -99,14 +99,15 @@ impl SiteReport {
     pub fn pdf(&self) -> Result<Vec<u8>, Error> {
         Ok(wisp_render::report_pdf_with(
             &self.report,
-            &extras(&self.parts)?,
+            &extras(self.parts.clone()),
         )?)
     }
 
     /// [`SiteReport::pdf`] written to `path` as it is drawn, never held whole in memory
-    /// (atomically: a reader sees the old file or the new one).
-    pub fn write_pdf(&self, path: &std::path::Path) -> Result<(), Error> {
-        wisp_render::write_report_pdf(path, &self.report, &extras(&self.parts)?)
+    /// (atomically: a reader sees the old file or the new one). Consumes the report: its
+    /// floors' parts are moved into the PDF's extras rather than copied (see [`extras`]).
+    pub fn write_pdf(self, path: &std::path::Path) -> Result<(), Error> {
+        wisp_render::write_report_pdf(path, &self.report, &extras(self.parts))
             .map_err(Error::output)
     }
 }

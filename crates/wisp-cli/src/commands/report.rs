@@ -85,12 +85,16 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
             println!("wrote shard {shard} bundle {}", out.display());
         }
         None => {
-            let report = site_report(&site, outcomes, &request)?;
+            let mut report = site_report(&site, outcomes, &request)?;
+            // The HTML's content is taken before the PDF consumes the report (its floors' parts
+            // move into the PDF rather than being copied), and written out after it.
+            let html = report.html.take();
             if let Some(out) = &a.out {
                 report.write_pdf(out)?;
                 println!("wrote {}", out.display());
             }
-            if let (Some(path), Some(html)) = (&a.html, report.html_document()?) {
+            let html = html.as_ref().map(wisp_render::report_html).transpose()?;
+            if let (Some(path), Some(html)) = (&a.html, html) {
                 super::write_output(path, html.as_bytes())?;
                 println!("wrote {}", path.display());
             }
