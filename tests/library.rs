@@ -101,14 +101,18 @@ fn a_program_runs_check_shards_plan_and_report_without_argv() {
         html: true,
         ..request
     };
-    let scenes = report_floors(
-        &loaded.site,
-        Some(&loaded.survey),
-        &RunOptions::default(),
-        &NoProgress,
-        &request,
-    );
-    let report = site_report(&loaded.site, scenes, &request).unwrap();
+    // The whole site, unsharded, as `request` asks for it.
+    let whole_site = |request: &ReportRequest| {
+        let scenes = report_floors(
+            &loaded.site,
+            Some(&loaded.survey),
+            &RunOptions::default(),
+            &NoProgress,
+            request,
+        );
+        site_report(&loaded.site, scenes, request).unwrap()
+    };
+    let report = whole_site(&request);
     let pdf = report.pdf().unwrap();
     assert!(pdf.starts_with(b"%PDF"));
     // The pictures kept in a spool file rather than in memory: the same PDF, byte for byte.
@@ -118,14 +122,7 @@ fn a_program_runs_check_shards_plan_and_report_without_argv() {
         spool: Some(&spool),
         ..request
     };
-    let scenes = report_floors(
-        &loaded.site,
-        Some(&loaded.survey),
-        &RunOptions::default(),
-        &NoProgress,
-        &spooled,
-    );
-    let spooled = site_report(&loaded.site, scenes, &spooled).unwrap();
+    let spooled = whole_site(&spooled);
     assert!(spooled
         .parts
         .iter()
