@@ -211,7 +211,7 @@ fn part_zones(zones: &[ZoneResult], outlines: bool) -> Vec<ZoneResult> {
 
 /// [`floor_part`] drawing its maps through `pictures`, which other outputs of the same floor
 /// (the HTML) share; its zone results keep their dead zones' outlines only when `outlines`
-/// (see [`part_zones`]).
+/// (see `part_zones`).
 pub fn floor_part_with(
     pictures: &FloorPictures<'_>,
     index: usize,
