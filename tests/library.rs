@@ -37,13 +37,15 @@ fn a_program_runs_check_shards_plan_and_report_without_argv() {
         "the exit code is the document's"
     );
 
-    // Shards: every shard's bundle written by the library, merged back, is the same check.
+    // Shards: every shard's bundle written by the library, merged back, is the same check
+    // (dead-zone outlines included: the request asks for a bundle, so the parts keep them).
     let request = ReportRequest {
         plan: None,
         html: false,
         paper: wisp_render::Paper::A4,
         date: "2026-01-01",
         spool: None,
+        bundle: true,
     };
     let mut bundles = Vec::new();
     for index in 1..=2 {
@@ -99,6 +101,7 @@ fn a_program_runs_check_shards_plan_and_report_without_argv() {
     let request = ReportRequest {
         plan: Some(&plan),
         html: true,
+        bundle: false,
         ..request
     };
     // The whole site, unsharded, as `request` asks for it.
@@ -115,6 +118,28 @@ fn a_program_runs_check_shards_plan_and_report_without_argv() {
     let report = whole_site(&request);
     let pdf = report.pdf().unwrap();
     assert!(pdf.starts_with(b"%PDF"));
+    // A report's parts keep no dead-zone outline (the maps are drawn by then); the same report
+    // with them kept, as for a bundle, is the same PDF and HTML byte for byte.
+    let outlines = |r: &wisp_site::scene::SiteReport| -> usize {
+        r.parts
+            .iter()
+            .flat_map(|p| &p.zones)
+            .flat_map(|z| z.dead_zones.iter().chain(&z.at_risk))
+            .map(|d| d.outline_m.len())
+            .sum()
+    };
+    let kept = whole_site(&ReportRequest {
+        bundle: true,
+        ..request
+    });
+    assert_eq!(outlines(&report), 0);
+    assert!(outlines(&kept) > 0, "the sample site has dead zones");
+    assert_eq!(kept.pdf().unwrap(), pdf);
+    assert_eq!(
+        kept.html_document().unwrap(),
+        report.html_document().unwrap()
+    );
+    drop(kept);
     // The pictures kept in a spool file rather than in memory: the same PDF, byte for byte.
     let spool_dir = tempfile::tempdir().unwrap();
     let spool = wisp_render::PngSpool::new_in(spool_dir.path()).unwrap();

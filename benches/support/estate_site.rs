@@ -70,6 +70,7 @@ pub fn site_report(manifest: &std::path::Path) -> wisp_site::scene::SiteReport {
         paper: wisp_render::Paper::A4,
         date: "2026-01-01",
         spool: Some(&spool),
+        bundle: false,
     };
     let outcomes = report_floors(&site, None, &RunOptions::default(), &NoProgress, &request);
     assert!(

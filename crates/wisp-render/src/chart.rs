@@ -32,6 +32,35 @@ pub struct ChartSeries {
     pub values: Vec<f64>,
 }
 
+/// A histogram's series: how many of its values fall in each bin. Kept as counts, not values,
+/// so a chart of a floor's every cell holds a few dozen numbers until its page is drawn (issue
+/// 16: the raw values of the zone-kinds chart were ~94 KB a floor, held for every floor), and
+/// the PDF and the HTML draw their bars from the same counts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BinnedSeries {
+    /// Shown in the legend with the number of values, e.g. "ward (2140)".
+    pub name: String,
+    /// Per bin of the chart's `bin_width` from the start of its x range, the number of finite
+    /// values in it ([`histogram_counts`]: values outside the range count in the end bins).
+    pub counts: Vec<u64>,
+}
+
+impl BinnedSeries {
+    /// `values` counted into bins of `width` from `range.0` ([`histogram_counts`]); pass the
+    /// chart's own x range and bin width.
+    pub fn of(name: impl Into<String>, values: &[f64], range: (f64, f64), width: f64) -> Self {
+        BinnedSeries {
+            name: name.into(),
+            counts: histogram_counts(values, range, width),
+        }
+    }
+
+    /// The number of values counted.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}
+
 /// A vertical line across the plot at `value`, labelled, e.g. a profile's threshold.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartMark {
@@ -56,8 +85,8 @@ pub enum ChartKind {
     /// start, drawn as a stepped outline (shares, not counts, so series of different sizes
     /// compare), with `marks` as vertical lines.
     Histogram {
-        /// Every series, one outline each.
-        series: Vec<ChartSeries>,
+        /// Every series, one outline each, counted in the bins drawn ([`BinnedSeries::of`]).
+        series: Vec<BinnedSeries>,
         /// Width of a bin in x units.
         bin_width: f64,
         /// Lines to mark (e.g. zero change).
@@ -219,12 +248,12 @@ fn cdf_steps(values: &[f64], (x0, x1): (f64, f64)) -> Vec<(f64, f64)> {
     points
 }
 
-/// Shares (%) of `values` per bin of `width` from `range.0`; values outside the range count
-/// in the end bins, so every value is somewhere.
-pub fn histogram_shares(values: &[f64], range: (f64, f64), width: f64) -> Vec<f64> {
+/// How many finite `values` fall in each bin of `width` from `range.0`: as many bins as cover
+/// the range (the last may run past its end, and is drawn cut at it); values outside the range
+/// count in the end bins, so every finite value is somewhere. Values not finite are left out.
+pub fn histogram_counts(values: &[f64], range: (f64, f64), width: f64) -> Vec<u64> {
     let bins = (((range.1 - range.0) / width).ceil() as usize).max(1);
-    let mut counts = vec![0usize; bins];
-    let mut n = 0usize;
+    let mut counts = vec![0u64; bins];
     for v in values.iter().filter(|v| v.is_finite()) {
         let k = ((v - range.0) / width).floor();
         let k = if k < 0.0 {
@@ -233,15 +262,20 @@ pub fn histogram_shares(values: &[f64], range: (f64, f64), width: f64) -> Vec<f6
             (k as usize).min(bins - 1)
         };
         counts[k] += 1;
-        n += 1;
     }
     counts
-        .into_iter()
+}
+
+/// Shares (%) of the values counted in each bin of `counts`; all 0 when none was counted.
+fn histogram_shares(counts: &[u64]) -> Vec<f64> {
+    let n: u64 = counts.iter().sum();
+    counts
+        .iter()
         .map(|c| {
             if n == 0 {
                 0.0
             } else {
-                100.0 * c as f64 / n as f64
+                100.0 * *c as f64 / n as f64
             }
         })
         .collect()
@@ -282,7 +316,7 @@ fn legend_entries(chart: &Chart) -> Vec<(Swatch, String)> {
             .iter()
             .enumerate()
             .filter_map(|(i, s)| {
-                let n = s.values.iter().filter(|v| v.is_finite()).count();
+                let n = s.total();
                 (n > 0).then(|| (Swatch::Line(colour(i), false), format!("{} ({n})", s.name)))
             })
             .collect(),
@@ -559,12 +593,10 @@ where
     let body = root.margin(title_h + marks_h, 0, 0, 0);
     let (y_range, y_label) = match &chart.kind {
         ChartKind::Cdf { .. } => ((0.0, 100.0), "Share of cells at or below (%)".to_string()),
-        ChartKind::Histogram {
-            series, bin_width, ..
-        } => {
+        ChartKind::Histogram { series, .. } => {
             let top = series
                 .iter()
-                .flat_map(|s| histogram_shares(&s.values, chart.x_range, *bin_width))
+                .flat_map(|s| histogram_shares(&s.counts))
                 .fold(0.0f64, f64::max);
             // A fixed ladder of tops, so charts of similar data share a scale.
             let top = [10.0, 20.0, 30.0, 50.0, 75.0, 100.0]
@@ -618,10 +650,10 @@ where
             series, bin_width, ..
         } => {
             for (i, s) in series.iter().enumerate() {
-                let shares = histogram_shares(&s.values, chart.x_range, *bin_width);
-                if !s.values.iter().any(|v| v.is_finite()) {
+                if s.total() == 0 {
                     continue;
                 }
+                let shares = histogram_shares(&s.counts);
                 let mut points = vec![(x0, 0.0)];
                 for (k, share) in shares.iter().enumerate() {
                     let left = x0 + k as f64 * bin_width;
@@ -856,19 +888,67 @@ mod tests {
 
     #[test]
     fn histogram_shares_sum_to_100_and_clamp_the_ends() {
-        let shares = histogram_shares(
+        let shares = histogram_shares(&histogram_counts(
             &[-100.0, -80.0, -79.0, -31.0, 5.0, f64::NAN],
             (-90.0, -30.0),
             10.0,
-        );
+        ));
         assert_eq!(shares.len(), 6);
         assert!((shares.iter().sum::<f64>() - 100.0).abs() < 1e-9);
         assert_eq!(shares[0], 20.0); // −100 clamped in
         assert_eq!(shares[1], 40.0); // −80, −79
         assert_eq!(shares[5], 40.0); // −31 and 5 clamped in
-        assert!(histogram_shares(&[], (0.0, 1.0), 0.5)
+        assert!(histogram_shares(&histogram_counts(&[], (0.0, 1.0), 0.5))
             .iter()
             .all(|s| *s == 0.0));
+    }
+
+    #[test]
+    fn histogram_counts_equal_a_brute_force_binning_clamped_at_the_ends() {
+        // Values below, on and above both ends, on bin edges, between them, and not finite;
+        // a range that bins do not divide evenly (the last bin runs past the end).
+        let range = (-90.0, -31.0);
+        let width = 2.0;
+        let mut values: Vec<f64> = (0..4000)
+            .map(|i| -110.0 + ((i * 7919) % 10007) as f64 * 0.01)
+            .collect();
+        values.extend([-90.0, -88.0, -31.0, -32.0, -30.0, 0.0, -1e9, 1e9]);
+        values.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
+        let counts = histogram_counts(&values, range, width);
+        // 59 dB in 2 dB bins: 30 bins, the last [-32, -30) cut at -31.
+        assert_eq!(counts.len(), 30);
+        let last = counts.len() - 1;
+        for (k, got) in counts.iter().enumerate() {
+            let lo = range.0 + k as f64 * width;
+            let hi = lo + width;
+            let want = values
+                .iter()
+                .filter(|v| v.is_finite())
+                .filter(|v| (k == 0 || **v >= lo) && (k == last || **v < hi))
+                .count() as u64;
+            assert_eq!(*got, want, "bin {k} [{lo}, {hi})");
+        }
+        assert_eq!(
+            counts.iter().sum::<u64>(),
+            values.iter().filter(|v| v.is_finite()).count() as u64
+        );
+        // Clamping put something in both end bins from beyond the range.
+        assert!(
+            counts[0]
+                > values
+                    .iter()
+                    .filter(|v| (-90.0..-88.0).contains(*v))
+                    .count() as u64
+        );
+        assert!(
+            counts[last]
+                > values
+                    .iter()
+                    .filter(|v| (-32.0..-31.0).contains(*v))
+                    .count() as u64
+        );
+        let series = BinnedSeries::of("x", &values, range, width);
+        assert_eq!((series.counts, series.name.as_str()), (counts, "x"));
     }
 
     fn cdf() -> Chart {

@@ -33,8 +33,8 @@ mod text;
 
 pub use atomic::{write_atomic, write_atomic_with};
 pub use chart::{
-    chart_image, chart_size, chart_svg, histogram_shares, Chart, ChartBar, ChartKind, ChartMark,
-    ChartSeries, CHART_SIZE,
+    chart_image, chart_size, chart_svg, histogram_counts, BinnedSeries, Chart, ChartBar, ChartKind,
+    ChartMark, ChartSeries, CHART_SIZE,
 };
 pub use crop::{crop, crop_window};
 pub use error::{RenderError, RenderErrorKind};

@@ -7,7 +7,9 @@
 
 use image::RgbaImage;
 use std::path::PathBuf;
-use wisp_render::{chart_image, Chart, ChartKind, ChartMark, ChartSeries, CHART_SIZE};
+use wisp_render::{
+    chart_image, BinnedSeries, Chart, ChartKind, ChartMark, ChartSeries, CHART_SIZE,
+};
 
 #[path = "support/reference.rs"]
 mod reference_picture;
@@ -69,18 +71,19 @@ fn kind_histogram() -> Chart {
         x_range: (-90.0, -30.0),
         kind: ChartKind::Histogram {
             series: vec![
-                ChartSeries {
-                    name: "Ward".into(),
-                    values: zone_signal(900, -60.0, 14.0),
-                },
-                ChartSeries {
-                    name: "Corridor".into(),
-                    values: zone_signal(500, -55.0, 10.0),
-                },
-                ChartSeries {
-                    name: "Imaging".into(),
-                    values: zone_signal(150, -78.0, 8.0),
-                },
+                BinnedSeries::of("Ward", &zone_signal(900, -60.0, 14.0), (-90.0, -30.0), 2.0),
+                BinnedSeries::of(
+                    "Corridor",
+                    &zone_signal(500, -55.0, 10.0),
+                    (-90.0, -30.0),
+                    2.0,
+                ),
+                BinnedSeries::of(
+                    "Imaging",
+                    &zone_signal(150, -78.0, 8.0),
+                    (-90.0, -30.0),
+                    2.0,
+                ),
             ],
             bin_width: 2.0,
             marks: vec![],
@@ -114,12 +117,14 @@ fn residual_histogram() -> Chart {
         x_label: "Residual (dB)".into(),
         x_range: (-20.0, 20.0),
         kind: ChartKind::Histogram {
-            series: vec![ChartSeries {
-                name: "Readings".into(),
-                values: (0..600)
+            series: vec![BinnedSeries::of(
+                "Readings",
+                &(0..600)
                     .map(|i| 5.0 * jitter(i) + 2.0 * jitter(i + 3))
-                    .collect(),
-            }],
+                    .collect::<Vec<f64>>(),
+                (-20.0, 20.0),
+                1.0,
+            )],
             bin_width: 1.0,
             marks: vec![ChartMark {
                 label: "0 dB".into(),
@@ -135,9 +140,9 @@ fn change_histogram() -> Chart {
         x_label: "After − before (dB)".into(),
         x_range: (-30.0, 30.0),
         kind: ChartKind::Histogram {
-            series: vec![ChartSeries {
-                name: "Surveyed cells".into(),
-                values: (0..800)
+            series: vec![BinnedSeries::of(
+                "Surveyed cells",
+                &(0..800)
                     .map(|i| {
                         if i % 5 == 0 {
                             -12.0 + 4.0 * jitter(i)
@@ -145,8 +150,10 @@ fn change_histogram() -> Chart {
                             3.0 * jitter(i)
                         }
                     })
-                    .collect(),
-            }],
+                    .collect::<Vec<f64>>(),
+                (-30.0, 30.0),
+                2.0,
+            )],
             bin_width: 2.0,
             marks: vec![
                 ChartMark {

@@ -11,8 +11,8 @@ mod support;
 use std::process::Command;
 use support::messy::messy;
 use wisp_render::{
-    crop, report_pdf_with, Chart, ChartBar, ChartKind, ChartMark, ChartSeries, FloorExtras, Paper,
-    Report, ReportFloor, Table,
+    crop, report_pdf_with, BinnedSeries, Chart, ChartBar, ChartKind, ChartMark, ChartSeries,
+    FloorExtras, Paper, Report, ReportFloor, Table,
 };
 
 /// The page margin and the cell padding of the report's layout, in points.
@@ -183,9 +183,13 @@ fn messy_charts(names: &[String]) -> Vec<Chart> {
             series: ["ward", "corridor", "clinical", "office", "imaging", "plant"]
                 .iter()
                 .enumerate()
-                .map(|(k, kind)| ChartSeries {
-                    name: kind.to_string(),
-                    values: signal(300 + 50 * k, -88.0 + 4.0 * k as f64),
+                .map(|(k, kind)| {
+                    BinnedSeries::of(
+                        *kind,
+                        &signal(300 + 50 * k, -88.0 + 4.0 * k as f64),
+                        (-90.0, -30.0),
+                        2.0,
+                    )
                 })
                 .collect(),
             bin_width: 2.0,

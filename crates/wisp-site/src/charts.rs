@@ -10,7 +10,7 @@
 use crate::pipeline::FloorAnalysis;
 use wisp_coverage::Criterion;
 use wisp_ingest::SiteFloor;
-use wisp_render::{Chart, ChartKind, ChartMark, ChartSeries, SIGNAL_RANGE_DBM};
+use wisp_render::{BinnedSeries, Chart, ChartKind, ChartMark, ChartSeries, SIGNAL_RANGE_DBM};
 
 /// Width of a signal histogram's bins, dB: finer than a map's colour steps are told apart,
 /// coarse enough that a zone of a few hundred cells gives a readable outline (an estimate).
@@ -18,8 +18,10 @@ const SIGNAL_BIN_DB: f64 = 2.0;
 /// Residuals are shown within ±20 dB, 1 dB bins: a calibrated log-distance model with walls
 /// leaves residuals of a few dB (shared/reference.md §2: shadowing σ ≈ 4–8 dB indoors).
 const RESIDUAL_RANGE_DB: (f64, f64) = (-20.0, 20.0);
+const RESIDUAL_BIN_DB: f64 = 1.0;
 /// A change of signal between two surveys is shown within ±30 dB, 2 dB bins.
 const CHANGE_RANGE_DB: (f64, f64) = (-30.0, 30.0);
+const CHANGE_BIN_DB: f64 = 2.0;
 
 /// A chart and the file name stem it is written under (lower case, no spaces).
 #[derive(Debug, Clone, PartialEq)]
@@ -121,12 +123,16 @@ fn zone_cdf(z: &ZoneSignal<'_>) -> NamedChart {
     }
 }
 
+/// The primary signal of every judged cell, per zone kind in the order the kinds first appear,
+/// counted into the bins the chart draws: a floor's chart holds a few dozen counts per kind,
+/// not a value per cell.
 fn kinds_chart(floor: &SiteFloor, zones: &[ZoneSignal<'_>]) -> Option<NamedChart> {
-    let mut by_kind: Vec<(wisp_model::ZoneKind, Vec<f64>)> = Vec::new();
+    let mut by_kind: Vec<(wisp_model::ZoneKind, Vec<u64>)> = Vec::new();
     for z in zones {
+        let counts = wisp_render::histogram_counts(&z.primary, SIGNAL_RANGE_DBM, SIGNAL_BIN_DB);
         match by_kind.iter_mut().find(|(k, _)| *k == z.result.kind) {
-            Some((_, values)) => values.extend(&z.primary),
-            None => by_kind.push((z.result.kind, z.primary.clone())),
+            Some((_, total)) => total.iter_mut().zip(counts).for_each(|(t, c)| *t += c),
+            None => by_kind.push((z.result.kind, counts)),
         }
     }
     (!by_kind.is_empty()).then(|| NamedChart {
@@ -138,9 +144,9 @@ fn kinds_chart(floor: &SiteFloor, zones: &[ZoneSignal<'_>]) -> Option<NamedChart
             kind: ChartKind::Histogram {
                 series: by_kind
                     .into_iter()
-                    .map(|(kind, values)| ChartSeries {
+                    .map(|(kind, counts)| BinnedSeries {
                         name: kind.to_string(),
-                        values,
+                        counts,
                     })
                     .collect(),
                 bin_width: SIGNAL_BIN_DB,
@@ -342,11 +348,13 @@ pub fn calibration_charts(
                 x_label: "Measured − model (dB)".to_string(),
                 x_range: RESIDUAL_RANGE_DB,
                 kind: ChartKind::Histogram {
-                    series: vec![ChartSeries {
-                        name: "Readings".to_string(),
-                        values: residuals,
-                    }],
-                    bin_width: 1.0,
+                    series: vec![BinnedSeries::of(
+                        "Readings",
+                        &residuals,
+                        RESIDUAL_RANGE_DB,
+                        RESIDUAL_BIN_DB,
+                    )],
+                    bin_width: RESIDUAL_BIN_DB,
                     marks: vec![ChartMark {
                         label: "0 dB".to_string(),
                         value: 0.0,
@@ -420,11 +428,13 @@ pub fn change_chart(
             x_label: "After − before (dB)".to_string(),
             x_range: CHANGE_RANGE_DB,
             kind: ChartKind::Histogram {
-                series: vec![ChartSeries {
-                    name: "Cells surveyed in both".to_string(),
-                    values,
-                }],
-                bin_width: 2.0,
+                series: vec![BinnedSeries::of(
+                    "Cells surveyed in both",
+                    &values,
+                    CHANGE_RANGE_DB,
+                    CHANGE_BIN_DB,
+                )],
+                bin_width: CHANGE_BIN_DB,
                 marks: vec![
                     ChartMark {
                         label: format!("{:.0} dB worse", -threshold_db.abs())
@@ -505,10 +515,13 @@ mod tests {
             assert!(marks.iter().any(|m| m.value == primary.threshold));
         }
         let kinds = charts.iter().find(|c| c.stem == "zone-kinds").unwrap();
-        let ChartKind::Histogram { series, .. } = &kinds.chart.kind else {
+        let ChartKind::Histogram {
+            series, bin_width, ..
+        } = &kinds.chart.kind
+        else {
             panic!()
         };
-        let total: usize = series.iter().map(|s| s.values.len()).sum();
+        let total: u64 = series.iter().map(|s| s.total()).sum();
         let judged: usize = sf
             .floor
             .zones
@@ -519,7 +532,31 @@ mod tests {
                     .len()
             })
             .sum();
-        assert_eq!(total, judged);
+        assert_eq!(total, judged as u64);
+        // Each kind's counts: its zones' judged cells binned by brute force, the ends clamped.
+        let (x0, x1) = kinds.chart.x_range;
+        for s in series {
+            let mut want = vec![0u64; s.counts.len()];
+            for z in &sf.floor.zones {
+                let Some(result) = analysis.zones.iter().find(|r| r.zone == z.name) else {
+                    continue;
+                };
+                if result.kind.to_string() != s.name {
+                    continue;
+                }
+                let cells =
+                    wisp_coverage::zone_cells(z, layers, &wisp_coverage::EvalOptions::default()).1;
+                for (r, c) in cells {
+                    let v = *layers.primary.get(r, c).unwrap() as f64;
+                    if !v.is_finite() {
+                        continue;
+                    }
+                    let clamped = v.clamp(x0, x1 - 1e-9);
+                    want[((clamped - x0) / bin_width) as usize] += 1;
+                }
+            }
+            assert_eq!(s.counts, want, "{}", s.name);
+        }
         // Every chart draws.
         for c in &charts {
             assert!(wisp_render::chart_svg(&c.chart, wisp_render::CHART_SIZE).is_ok());

@@ -231,6 +231,7 @@ mod tests {
             paper: Paper::A4,
             date: "2026-01-01",
             spool: None,
+            bundle: false,
         };
         checked_site_report(loaded, check, &request).unwrap()
     }

@@ -33,6 +33,8 @@ pub struct FloorPart {
     /// The floor plan's scale, for positions in plan pixels beside metres (the check JSON's
     /// `centroid_px`); None only when the floor is not in the manifest.
     pub calibration: Option<wisp_model::PlanCalibration>,
+    /// The zones' results; in a report's parts (not a bundle's) without the dead zones'
+    /// outlines ([`floor_part_with`]).
     pub zones: Vec<ZoneResult>,
     /// (caption, PNG bytes), shared with the report's floors.
     pub heatmaps: Vec<(String, SharedPng)>,
@@ -159,15 +161,62 @@ pub fn floor_part(
         &FloorPictures::new(site, sf, analysis, samples),
         index,
         plan,
+        true,
     )
 }
 
+/// A floor's zone results as its part keeps them: whole when `outlines` (a shard bundle's
+/// results go into `wisp merge`'s check JSON with their outlines), else without the dead
+/// zones' and at-risk regions' outlines, which a report needs only while the floor's maps are
+/// drawn (issue 16: ~45 KB a floor of the estate example, held for every floor until its pages).
+/// The outlines are never copied then, so nothing is allocated to be freed at once.
+fn part_zones(zones: &[ZoneResult], outlines: bool) -> Vec<ZoneResult> {
+    if outlines {
+        return zones.to_vec();
+    }
+    let without = |regions: &[wisp_coverage::DeadZone]| -> Vec<wisp_coverage::DeadZone> {
+        regions
+            .iter()
+            .map(|d| wisp_coverage::DeadZone {
+                zone: d.zone.clone(),
+                criterion: d.criterion,
+                confidence: d.confidence,
+                fail_probability: d.fail_probability,
+                area_m2: d.area_m2,
+                centroid_m: d.centroid_m,
+                worst: d.worst,
+                shortfall: d.shortfall,
+                nearest_radio: d.nearest_radio.clone(),
+                outline_m: Vec::new(),
+            })
+            .collect()
+    };
+    zones
+        .iter()
+        .map(|z| ZoneResult {
+            zone: z.zone.clone(),
+            kind: z.kind,
+            profile: z.profile.clone(),
+            area_m2: z.area_m2,
+            surveyed_share: z.surveyed_share,
+            pass_share: z.pass_share,
+            criteria: z.criteria.clone(),
+            dead_zones: without(&z.dead_zones),
+            dead_area_m2: z.dead_area_m2,
+            at_risk: without(&z.at_risk),
+            verdict: z.verdict,
+        })
+        .collect()
+}
+
 /// [`floor_part`] drawing its maps through `pictures`, which other outputs of the same floor
-/// (the HTML) share.
+/// (the HTML) share; its zone results keep their dead zones' outlines only when `outlines`
+/// (see `part_zones`).
 pub fn floor_part_with(
     pictures: &FloorPictures<'_>,
     index: usize,
     plan: Option<&FloorPlan>,
+    outlines: bool,
 ) -> Result<FloorPart, Error> {
     let (sf, analysis, samples) = (pictures.floor, pictures.analysis, pictures.samples);
     let mut heatmaps = Vec::new();
@@ -228,7 +277,7 @@ pub fn floor_part_with(
         method: analysis.method.clone(),
         ranks_approximate: analysis.ranks_approximate,
         calibration: Some(sf.floor.calibration),
-        zones: analysis.zones.clone(),
+        zones: part_zones(&analysis.zones, outlines),
         heatmaps,
         dead_zone_maps,
         charts: part_charts(pictures, plan)?,

@@ -21,6 +21,10 @@ pub struct ReportRequest<'a> {
     /// Where each floor's pictures wait for the PDF (a temporary file beside the output), so
     /// that a report's memory does not grow with its floors; None keeps them in memory.
     pub spool: Option<&'a std::sync::Arc<wisp_render::PngSpool>>,
+    /// The run writes a shard bundle (`wisp report --shard`), whose zone results keep every
+    /// dead zone's outline for `wisp merge`'s check JSON. A PDF or HTML report needs the
+    /// outlines only while the floor's maps are drawn, so its parts keep none.
+    pub bundle: bool,
 }
 
 /// One floor of a report run: its part of the PDF (and of a bundle) and, when asked for, its
@@ -42,7 +46,7 @@ pub fn floor_scene(
         .with_channel_slots(channel_slots);
     let plan = request.plan.and_then(|p| p.floor(&job.floor.floor.id));
     job.step("drawing heatmaps");
-    let mut part = floor_part_with(&pictures, job.index, plan)?;
+    let mut part = floor_part_with(&pictures, job.index, plan, request.bundle)?;
     if let Some(spool) = request.spool {
         part = part.spooled(spool)?;
     }

@@ -137,6 +137,7 @@ fn run_site(site_path: &Path, out: &Path) -> Result<ExitCode, CliError> {
             paper: Paper::A4,
             date: &crate::args::report_date(),
             spool: None,
+            bundle: false,
         },
     )?;
     put(

@@ -61,6 +61,7 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         paper: a.paper.paper(),
         date: &date,
         spool: spool.as_ref(),
+        bundle: a.shard.is_some(),
     };
     // Each floor is analysed once; its heatmaps, tables and (with --html) interactive layers
     // are made inside the parallel map and its layers dropped there.
