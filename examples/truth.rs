@@ -4,9 +4,7 @@
 //!
 //! `cargo run --release --example truth [--missed] [SEEDS...]` (default seeds 1 2 3;
 //! `--missed` lists, under each case, the true dead regions `model` misses: their zone, whether
-//! the walk entered it, how optimistic the map is there and how much of it is at risk; and,
-//! before each case's rows, where calibration located the APs the manifest does not list, how
-//! far from the truth, or that it did not).
+//! the walk entered it, how optimistic the map is there and how much of it is at risk).
 
 #[path = "../benches/support/truth.rs"]
 mod truth;
@@ -32,35 +30,6 @@ fn main() -> anyhow::Result<()> {
     for layout in layouts() {
         for &seed in &seeds {
             let case = Case::new(&layout, seed);
-            if missed {
-                // Where calibration put the APs the manifest does not list, against the truth.
-                let c = wisp_plan::calibrate(
-                    &case.layout.floor,
-                    &case.samples,
-                    &truth::model_fit(&case).options,
-                )?;
-                let unlisted = |p: wisp_model::Point| {
-                    layout
-                        .aps
-                        .iter()
-                        .filter(|a| !layout.floor.aps.iter().any(|m| m.name == a.name))
-                        .map(|a| (a.name.clone(), a.position.distance(p)))
-                        .min_by(|a, b| a.1.total_cmp(&b.1))
-                };
-                for l in &c.located {
-                    let (name, off) = unlisted(l.position).unwrap_or_default();
-                    println!(
-                        "    located: ({:.1}, {:.1}) ± {:.1} m, strongest {:.0} dBm; {name} {off:.1} m off",
-                        l.position.x, l.position.y, l.uncertainty_m, l.strongest_dbm
-                    );
-                }
-                for s in &c.skipped {
-                    println!(
-                        "    not located: {}, strongest {:.0} dBm",
-                        s.ap, s.strongest_dbm
-                    );
-                }
-            }
             let opts = truth::layer_options(&case, wisp_model::Method::Idw);
             let cv = wisp_interp::validate::CrossValidation::default();
             let fit = truth::model_fit(&case);

@@ -9,14 +9,7 @@
 //! (its radios match no manifest AP) is located by grid search: for a trial position the best
 //! power of each of its radios has a closed form (the mean residual), so the search scores
 //! positions on a 1 m lattice over the floor, then refines on a 0.1 m lattice within 1.5 m of
-//! the best. A position is also scored by the scans that did not hear the AP though they heard
-//! its band: where the model predicts it above the walk's weakest reading of that band, the
-//! excess counts as a residual ([`silent_sse`]), so an AP heard through a wall is not placed on
-//! the side of it where the walk did not hear it. Its uncertainty is the radius within which
-//! the fit's RMSE rises by less than 1 dB. An AP heard only weakly (strongest reading under
-//! [`CalibrationOptions::locate_min_dbm`] but at least [`CalibrationOptions::weak_min_dbm`]) is
-//! kept only when that radius is at most [`CalibrationOptions::weak_max_uncertainty_m`];
-//! otherwise it is skipped, and its radio kriged without a trend.
+//! the best. Its uncertainty is the radius within which the fit's RMSE rises by less than 1 dB.
 //! Locating and fitting alternate a few times, since each depends on the other's exponent.
 //!
 //! A radio is an access point (by [`CalibrationOptions::grouping`]) and a band, not a channel: an
@@ -55,15 +48,6 @@ pub struct CalibrationOptions {
     /// …and only with at least this many readings (10, *estimate*: a position and a power per
     /// radio are unknowns).
     pub locate_min_readings: usize,
-    /// An AP heard only weakly (its strongest reading under `locate_min_dbm` but at least this)
-    /// is located too, and kept only when its uncertainty is at most `weak_max_uncertainty_m`:
-    /// −62 dBm (*estimate*: the truth harness's unlisted APs, inside rooms, peak at −52 to −61
-    /// dBm in the corridor).
-    pub weak_min_dbm: f64,
-    /// …3 m (*estimate*: half a 6 m side room, so the AP is at least placed on the right side of
-    /// the room's walls; a wider spread lets the trend put it across a wall, where its wall
-    /// losses are wrong by a wall's).
-    pub weak_max_uncertainty_m: f64,
     /// Lattice of the coarse position search, metres (1 m).
     pub coarse_step_m: f64,
     /// Lattice of the refinement, metres (0.1 m), within `fine_radius_m` (1.5 m) of the best.
@@ -103,8 +87,6 @@ impl Default for CalibrationOptions {
             initial_exponent: PathLoss::default().exponent,
             locate_min_dbm: -50.0,
             locate_min_readings: 10,
-            weak_min_dbm: -55.0,
-            weak_max_uncertainty_m: 5.0,
             coarse_step_m: 1.0,
             fine_step_m: 0.1,
             fine_radius_m: 1.5,
@@ -281,79 +263,6 @@ pub(crate) struct RadioData {
     /// Index into the samples of each reading's scan: readings of different radios at one scan
     /// share a position, so the AP search computes each position's wall loss once.
     scans: Vec<u32>,
-    /// The scans that did not hear it though they heard its band ([`mark_silent`]; empty until
-    /// then).
-    silent: Silent,
-}
-
-/// Where a radio was not heard: the scans that heard some radio of its band but not it. At such
-/// a scan the radio was under the scanner's floor, so a trial position where the model predicts
-/// it above that floor is penalised ([`silent_sse`]): with walls, this separates "behind that
-/// wall" from "in the corridor", which the heard readings alone may not.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Silent {
-    scans: Vec<u32>,
-    /// The silent scans' positions: the tests' reference search (`sse_at`) reads them; the
-    /// search proper takes each scan's losses from its lattice table by index.
-    #[cfg_attr(not(test), allow(dead_code))]
-    points: Vec<Point>,
-    /// The free-space loss at 1 m the silent scans are predicted with: the mean of the
-    /// radio's readings' (its channels are one band's, within 1 dB of each other).
-    fs1m: f64,
-    /// The level under which the scans do not report a radio of this band: the weakest reading
-    /// of the band in the walk (the scanner's floor is at most that; −90 dBm is typical,
-    /// `wisp_radio::SimulationParams::sensitivity_dbm`).
-    floor_dbm: f64,
-}
-
-/// Fills the [`Silent`] of the radios `which` (indices into `data`) from the walk (`positions`:
-/// its samples' positions): the scans that heard the radio's band but not the radio.
-fn mark_silent(data: &mut [RadioData], which: &[usize], positions: &[Point]) {
-    let mut heard: BTreeMap<Band, (Vec<bool>, f64)> = BTreeMap::new();
-    for r in data.iter() {
-        let e = heard
-            .entry(r.key.band)
-            .or_insert_with(|| (vec![false; positions.len()], f64::INFINITY));
-        for &s in &r.scans {
-            e.0[s as usize] = true;
-        }
-        e.1 = r.rssi.iter().copied().fold(e.1, f64::min);
-    }
-    for &i in which {
-        let r = &mut data[i];
-        let (band_heard, floor_dbm) = &heard[&r.key.band];
-        let mut own = vec![false; positions.len()];
-        for &s in &r.scans {
-            own[s as usize] = true;
-        }
-        let scans: Vec<u32> = (0..positions.len())
-            .filter(|&s| band_heard[s] && !own[s])
-            .map(|s| s as u32)
-            .collect();
-        r.silent = Silent {
-            points: scans.iter().map(|&s| positions[s as usize]).collect(),
-            scans,
-            fs1m: r.fs1m.iter().sum::<f64>() / r.fs1m.len().max(1) as f64,
-            floor_dbm: *floor_dbm,
-        };
-    }
-}
-
-/// The silent scans' penalty for a radio whose best power at the trial position is `power`
-/// (the mean of its readings' `z + n·l`): each scan's `(predicted − floor)²` where the model
-/// predicts the radio above the floor there, a one-sided residual in the same dB as the heard
-/// ones. `terms` yields each silent scan's (wall loss, distance term), in `Silent::scans` order.
-fn silent_sse(silent: &Silent, power: f64, n: f64, terms: impl Iterator<Item = (f64, f64)>) -> f64 {
-    terms
-        .map(|(loss, l)| {
-            let over = power - silent.fs1m - loss - n * l - silent.floor_dbm;
-            if over > 0.0 {
-                over * over
-            } else {
-                0.0
-            }
-        })
-        .sum()
 }
 
 /// One reading per radio (AP and band) per scan, in key order for determinism.
@@ -442,7 +351,6 @@ pub(crate) fn gather(samples: &[Sample], grouping: &ApGrouping) -> Vec<RadioData
                 points: acc.points,
                 rssi: acc.rssi,
                 scans: acc.scans,
-                silent: Silent::default(),
             }
         })
         .collect()
@@ -515,39 +423,25 @@ fn sse_at(
             continue;
         };
         let (z, l) = terms(r, at, w);
-        let view = w.view(at);
-        sse += radio_sse(&z, &l, n, &r.silent, |p| (view.loss_to(p), log_term(at, p)));
+        sse += radio_sse(&z, &l, n);
         count += z.len();
     }
     (sse, count)
 }
 
-/// One radio's sum of squared residuals with its power at its closed-form best, and its silent
-/// scans' penalty ([`silent_sse`]; `at_silent` gives a silent scan's wall loss and distance
-/// term): the tests' reference; the search computes `v` in place, [`LatticeWalls::scores`].
+/// One radio's sum of squared residuals with its power at its closed-form best (the tests'
+/// reference; the search computes `v` in place, [`LatticeWalls::scores`]).
 #[cfg(test)]
-fn radio_sse(
-    z: &[f64],
-    l: &[f64],
-    n: f64,
-    silent: &Silent,
-    at_silent: impl Fn(Point) -> (f64, f64),
-) -> f64 {
+fn radio_sse(z: &[f64], l: &[f64], n: f64) -> f64 {
     let v: Vec<f64> = z.iter().zip(l).map(|(z, l)| z + n * l).collect();
-    let (power, sse) = spread(&v);
-    sse + silent_sse(
-        silent,
-        power,
-        n,
-        silent.points.iter().map(|&p| at_silent(p)),
-    )
+    spread(&v)
 }
 
-/// The mean of `v` (each reading's `z + n·l`) and the sum of squared deviations from it: a
-/// radio's best power and its SSE with that power (`radio_sse`).
-fn spread(v: &[f64]) -> (f64, f64) {
+/// The sum of squared deviations of `v` (each reading's `z + n·l`) from their mean: a radio's
+/// SSE with its power at its closed-form best (`radio_sse`).
+fn spread(v: &[f64]) -> f64 {
     let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
-    (mean, v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>())
+    v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>()
 }
 
 /// The RMSE of [`sse_at`] for every AP of `groups` (each its radios) at every point of
@@ -630,7 +524,7 @@ fn needed_scans(
         let mask = needed
             .entry(r.key.band)
             .or_insert_with(|| vec![false; scans]);
-        for &s in r.scans.iter().chain(&r.silent.scans) {
+        for &s in &r.scans {
             mask[s as usize] = true;
             any[s as usize] = true;
         }
@@ -769,20 +663,15 @@ impl<'a> LatticeWalls<'a> {
     /// Every AP's RMSE at every point of the lattice with the exponent `n`, as `lattice_scores`
     /// (`scores[g][i]` for AP g at point i).
     fn scores(&self, groups: &[Vec<&RadioData>], n: f64) -> Vec<Vec<f64>> {
-        // Each radio's readings' and silent scans' slots in a point's losses (None: its band
-        // has no walls).
-        type Slots = Option<(Vec<usize>, Vec<usize>)>;
-        let slots: Vec<Vec<Slots>> = groups
+        // Each radio's readings' slots in a point's losses (None: its band has no walls).
+        let slots: Vec<Vec<Option<Vec<usize>>>> = groups
             .iter()
             .map(|radios| {
                 radios
                     .iter()
                     .map(|r| {
                         let slot = self.slots.get(&r.key.band)?;
-                        let of = |scans: &[u32]| {
-                            scans.iter().map(|&s| slot[s as usize] as usize).collect()
-                        };
-                        Some((of(&r.scans), of(&r.silent.scans)))
+                        Some(r.scans.iter().map(|&s| slot[s as usize] as usize).collect())
                     })
                     .collect()
             })
@@ -815,7 +704,7 @@ impl<'a> LatticeWalls<'a> {
                         let mut sse = 0.0;
                         let mut count = 0;
                         for (r, slots) in radios.iter().zip(slots) {
-                            let Some((slots, silent_slots)) = slots else {
+                            let Some(slots) = slots else {
                                 continue;
                             };
                             // `terms`, with the shared losses and distance terms.
@@ -826,17 +715,7 @@ impl<'a> LatticeWalls<'a> {
                                     z + n * logs[s as usize]
                                 },
                             ));
-                            let (power, spread) = spread(&v);
-                            sse += spread
-                                + silent_sse(
-                                    &r.silent,
-                                    power,
-                                    n,
-                                    silent_slots
-                                        .iter()
-                                        .zip(&r.silent.scans)
-                                        .map(|(&i, &s)| (loss.get(i), logs[s as usize])),
-                                );
+                            sse += spread(&v);
                             count += v.len();
                         }
                         (sse / count.max(1) as f64).sqrt()
@@ -923,9 +802,8 @@ struct Search {
     /// Positions of the APs the manifest places.
     position: BTreeMap<String, Point>,
     skipped: Vec<SkippedAp>,
-    /// The APs to locate, with their strongest reading and whether it is under
-    /// `locate_min_dbm` (weak: kept only when its position is certain enough).
-    unplaced: Vec<(String, f64, bool)>,
+    /// The APs to locate, with their strongest reading.
+    unplaced: Vec<(String, f64)>,
 }
 
 /// Groups the radios by AP, places the manifest's and picks those heard often and strongly
@@ -952,9 +830,8 @@ fn search(floor: &Floor, data: &[RadioData], opts: &CalibrationOptions) -> Searc
             .iter()
             .flat_map(|&i| data[i].rssi.iter().copied())
             .fold(f64::NEG_INFINITY, f64::max);
-        let floor_dbm = opts.locate_min_dbm.min(opts.weak_min_dbm);
-        if readings >= opts.locate_min_readings && strongest >= floor_dbm {
-            unplaced.push((ap.clone(), strongest, strongest < opts.locate_min_dbm));
+        if readings >= opts.locate_min_readings && strongest >= opts.locate_min_dbm {
+            unplaced.push((ap.clone(), strongest));
         } else {
             skipped.push(SkippedAp {
                 ap: ap.clone(),
@@ -997,20 +874,18 @@ pub struct SharedLattice {
 impl SharedLattice {
     /// The table for calibrating subsets of `samples` (one floor's walk) with `opts`.
     pub fn new(floor: &Floor, samples: &[Sample], opts: &CalibrationOptions) -> SharedLattice {
-        let mut data = gather(samples, &opts.grouping);
+        let data = gather(samples, &opts.grouping);
         let Search { aps, unplaced, .. } = search(floor, &data, opts);
-        let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
-        let which: Vec<usize> = unplaced.iter().flat_map(|u| aps[&u.0].clone()).collect();
-        mark_silent(&mut data, &which, &positions);
         let groups: Vec<Vec<&RadioData>> = unplaced
             .iter()
-            .map(|u| aps[&u.0].iter().map(|&i| &data[i]).collect())
+            .map(|(ap, _)| aps[ap].iter().map(|&i| &data[i]).collect())
             .collect();
         let lattice = if groups.is_empty() {
             Vec::new()
         } else {
             coarse_lattice(floor, opts)
         };
+        let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
         let table = LatticeWalls::new(lattice, &groups, &positions, floor);
         let slots = table
             .slots
@@ -1079,7 +954,7 @@ pub fn calibrate_sharing(
     opts: &CalibrationOptions,
     shared: Option<&SharedLattice>,
 ) -> Result<Calibration, PlanError> {
-    let mut data = gather(samples, &opts.grouping);
+    let data = gather(samples, &opts.grouping);
     if data.is_empty() {
         return Err(PlanErrorKind::NoReadings {
             floor: floor.id.clone(),
@@ -1093,13 +968,9 @@ pub fn calibrate_sharing(
     let Search {
         aps,
         mut position,
-        mut skipped,
+        skipped,
         unplaced,
     } = search(floor, &data, opts);
-    let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
-    let which: Vec<usize> = unplaced.iter().flat_map(|u| aps[&u.0].clone()).collect();
-    mark_silent(&mut data, &which, &positions);
-    let data = data;
     let mut n = opts.initial_exponent;
     let mut fitted = false;
     let fit = |position: &BTreeMap<String, Point>, n: f64| {
@@ -1137,8 +1008,9 @@ pub fn calibrate_sharing(
     };
     let groups: Vec<Vec<&RadioData>> = unplaced
         .iter()
-        .map(|u| aps[&u.0].iter().map(|&i| &data[i]).collect())
+        .map(|(ap, _)| aps[ap].iter().map(|&i| &data[i]).collect())
         .collect();
+    let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
     // The walls between each lattice point and each scan, for every round.
     let coarse_walls = (rounds > 0).then(|| {
         shared
@@ -1160,7 +1032,7 @@ pub fn calibrate_sharing(
         let scores = coarse_walls
             .as_ref()
             .map_or_else(Vec::new, |c| c.scores(&groups, search_n));
-        for ((((ap, strongest, weak), radios), scores), cache) in unplaced
+        for ((((ap, strongest), radios), scores), cache) in unplaced
             .iter()
             .zip(&groups)
             .zip(scores)
@@ -1185,9 +1057,7 @@ pub fn calibrate_sharing(
                 }
                 scores
             };
-            if let Some((at, unc, rmse)) = locate(scored, fine_scores, opts)
-                .filter(|&(_, unc, _)| !weak || unc <= opts.weak_max_uncertainty_m)
-            {
+            if let Some((at, unc, rmse)) = locate(scored, fine_scores, opts) {
                 new_pos.insert(ap.clone(), at);
                 located.push(LocatedAp {
                     ap: ap.clone(),
@@ -1207,17 +1077,6 @@ pub fn calibrate_sharing(
             position = new_pos;
         }
     }
-    // A weak AP not placed in the last round is skipped, as one too weak to try.
-    for (ap, strongest, _) in &unplaced {
-        if !position.contains_key(ap) {
-            skipped.push(SkippedAp {
-                ap: ap.clone(),
-                readings: aps[ap].iter().map(|&i| data[i].rssi.len()).sum(),
-                strongest_dbm: *strongest,
-            });
-        }
-    }
-    skipped.sort_by(|a, b| a.ap.cmp(&b.ap));
     let (used, rows, powers, n_final, ok) = fit(&position, n);
     if ok {
         n = n_final;
@@ -1939,7 +1798,6 @@ mod tests {
                     points: acc.points,
                     rssi: acc.rssi,
                     scans: acc.scans,
-                    silent: Silent::default(),
                 }
             })
             .collect()
@@ -2039,7 +1897,7 @@ mod tests {
             let Search { aps, unplaced, .. } = search(&floor, &data, &opts);
             let groups: Vec<Vec<&RadioData>> = unplaced
                 .iter()
-                .map(|(ap, _, _)| aps[ap].iter().map(|&i| &data[i]).collect())
+                .map(|(ap, _)| aps[ap].iter().map(|&i| &data[i]).collect())
                 .collect();
             let positions: Vec<Point> = part.iter().map(|s| s.position()).collect();
             let coarse = coarse_lattice(&floor, &opts);
@@ -2072,155 +1930,6 @@ mod tests {
             c.located
         );
         assert!((c.exponent - 2.5).abs() < 0.1);
-    }
-
-    /// A corridor (y 8–12) between a north and a south room (x 10–20), all behind block walls
-    /// placed symmetrically about the corridor's centre line; AP A listed in the corridor and
-    /// X, a weak 5 GHz radio (−11 dBm), unlisted in the north room at (15, 15). The noise-free
-    /// walk goes along the corridor and through the south room, where X is under the −90 dBm
-    /// sensitivity, so it is heard only in the corridor: (15, 15) and its mirror (15, 5) in the
-    /// south room explain those readings about as well, and the south room's silence tells them
-    /// apart.
-    fn mirrored_rooms() -> (Floor, Vec<Sample>, Point) {
-        let mut floor = test_floor();
-        let block = floor
-            .materials
-            .iter()
-            .position(|m| m.name == "block")
-            .unwrap();
-        let wall = |a: (f64, f64), b: (f64, f64)| Wall {
-            segment: Segment::new(Point::new(a.0, a.1), Point::new(b.0, b.1)),
-            material: block,
-        };
-        floor.walls = vec![
-            wall((0.0, 8.0), (40.0, 8.0)),
-            wall((0.0, 12.0), (40.0, 12.0)),
-            wall((10.0, 0.0), (10.0, 8.0)),
-            wall((20.0, 0.0), (20.0, 8.0)),
-            wall((10.0, 12.0), (10.0, 20.0)),
-            wall((20.0, 12.0), (20.0, 20.0)),
-        ];
-        floor.aps = vec![ap("A", 30.0, 10.0, 1)];
-        let truth = Point::new(15.0, 15.0);
-        let mut hidden = ap("X", truth.x, truth.y, 9);
-        hidden.radios = vec![ApRadio {
-            band: Band::G5,
-            channel: 36,
-            tx_dbm: -11.0,
-        }];
-        let all = vec![floor.aps[0].clone(), hidden];
-        let walk: Vec<Point> = [
-            (1.0, 10.0),
-            (39.0, 10.0),
-            (15.0, 10.0),
-            (15.0, 6.0),
-            (11.0, 6.0),
-            (11.0, 2.0),
-            (19.0, 2.0),
-            (19.0, 6.0),
-            (11.0, 6.0),
-            (11.0, 4.0),
-            (19.0, 4.0),
-        ]
-        .iter()
-        .map(|&(x, y)| Point::new(x, y))
-        .collect();
-        let samples = simulate_walk(&floor, &all, &walk, &params(2.5, 0.0, 0.0, 1));
-        (floor, samples, truth)
-    }
-
-    /// Options that try X, however weakly it is heard, and keep it when its uncertainty is at
-    /// most `max_m`.
-    fn weak_opts(max_m: f64) -> CalibrationOptions {
-        CalibrationOptions {
-            weak_min_dbm: -90.0,
-            weak_max_uncertainty_m: max_m,
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn scans_that_did_not_hear_an_ap_place_it_on_the_right_side_of_a_wall() {
-        let (floor, samples, truth) = mirrored_rooms();
-        let mirror = Point::new(truth.x, 20.0 - truth.y);
-        let x = "02:1a:11:00:09";
-        let strongest = samples
-            .iter()
-            .flat_map(|s| &s.observations)
-            .filter(|o| o.bssid.0[4] == 9)
-            .map(|o| o.rssi_dbm)
-            .fold(f64::NEG_INFINITY, f64::max);
-        assert!(strongest < -50.0, "X heard weakly: {strongest}");
-        let in_south_room = |p: Point| p.y < 8.0 && (10.0..20.0).contains(&p.x);
-        let heard_there = samples
-            .iter()
-            .filter(|s| in_south_room(s.position()))
-            .filter(|s| s.observations.iter().any(|o| o.bssid.0[4] == 9))
-            .count();
-        let walked_there = samples
-            .iter()
-            .filter(|s| in_south_room(s.position()))
-            .count();
-        assert!(
-            walked_there > 10 && heard_there == 0,
-            "{walked_there} {heard_there}"
-        );
-        // The readings alone cannot tell the truth from its mirror; the silent scans can.
-        let positions: Vec<Point> = samples.iter().map(|s| s.position()).collect();
-        let mut data = gather(&samples, &ApGrouping::default());
-        let score = |data: &[RadioData]| {
-            let group: Vec<Vec<&RadioData>> = vec![data.iter().filter(|r| r.key.ap == x).collect()];
-            lattice_scores(&[truth, mirror], &group, &positions, 2.5, &floor).remove(0)
-        };
-        // (Not exactly: the scans stepping into the south room are off the centre line.)
-        let heard = score(&data);
-        assert!(heard[0] < 0.5 && heard[1] < 3.0, "{heard:?}");
-        let which: Vec<usize> = (0..data.len()).filter(|&i| data[i].key.ap == x).collect();
-        mark_silent(&mut data, &which, &positions);
-        let with_silence = score(&data);
-        // The truth's only misfit is the readings' rounding to whole dBm; at the mirror, the
-        // south room's scans would have heard X at −60 to −80 dBm.
-        assert_eq!(with_silence[0], heard[0]);
-        assert!(with_silence[1] > heard[1] + 10.0, "{with_silence:?}");
-        // So the calibration locates X in the north room, its uncertainty covering the truth
-        // and not reaching the mirror.
-        let c = calibrate(&floor, &samples, &weak_opts(f64::INFINITY)).unwrap();
-        let l = c.located.iter().find(|l| l.ap == x).expect("X located");
-        let err = l.position.distance(truth);
-        assert!(err < 0.5, "{l:?}");
-        assert!(
-            err <= l.uncertainty_m && l.uncertainty_m < l.position.distance(mirror),
-            "{l:?}"
-        );
-    }
-
-    #[test]
-    fn a_weak_ap_is_kept_only_when_its_uncertainty_is_small_enough() {
-        let (floor, samples, _) = mirrored_rooms();
-        let x = "02:1a:11:00:09";
-        let kept = calibrate(&floor, &samples, &weak_opts(f64::INFINITY)).unwrap();
-        let l = kept.located.iter().find(|l| l.ap == x).expect("X located");
-        assert!(l.uncertainty_m > 0.0 && l.strongest_dbm < -50.0, "{l:?}");
-        // Allowed a little less uncertainty than it has, X is skipped: no position, no power.
-        let tight = calibrate(&floor, &samples, &weak_opts(0.9 * l.uncertainty_m)).unwrap();
-        assert!(tight.located.iter().all(|l| l.ap != x));
-        assert!(tight.radios.iter().all(|r| r.ap != x));
-        let s = tight.skipped.iter().find(|s| s.ap == x).expect("X skipped");
-        assert_eq!(s.strongest_dbm, l.strongest_dbm);
-        // Under the weak floor it is not tried at all; heard at or above `locate_min_dbm` it is
-        // kept whatever its uncertainty.
-        let untried = CalibrationOptions {
-            weak_min_dbm: l.strongest_dbm + 1.0,
-            ..weak_opts(f64::INFINITY)
-        };
-        let c = calibrate(&floor, &samples, &untried).unwrap();
-        assert!(c.skipped.iter().any(|s| s.ap == x));
-        let strong = CalibrationOptions {
-            locate_min_dbm: l.strongest_dbm,
-            ..weak_opts(0.0)
-        };
-        let c = calibrate(&floor, &samples, &strong).unwrap();
-        assert!(c.located.iter().any(|l| l.ap == x));
     }
 
     /// The test floor with plasterboard at 5 dB and brick at 9 dB on every band (the table
