@@ -1,8 +1,15 @@
 //! The only way this crate puts bytes on disk.
 
 use crate::{RenderError, RenderErrorKind};
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::Path;
+
+/// A writer that can also seek: what [`write_atomic_with`] hands its closure, so a format whose
+/// header points forward (a TIFF's first directory, written after the pixels) can be streamed to
+/// the file rather than built in memory first.
+pub trait WriteSeek: Write + Seek {}
+
+impl<T: Write + Seek + ?Sized> WriteSeek for T {}
 
 /// Writes `bytes` to `path` so that a reader, or a run cut short, sees the old file or the new
 /// one, never a torn mixture.
@@ -26,10 +33,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
 
 /// [`write_atomic`] of what `write` writes, streamed to the temporary file (buffered) rather
 /// than held whole in memory; if `write` fails, the temporary file is removed and `path` is
-/// untouched.
+/// untouched. The writer seeks within the temporary file (a seek flushes the buffer first).
 pub fn write_atomic_with(
     path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> Result<(), RenderError>,
+    write: impl FnOnce(&mut dyn WriteSeek) -> Result<(), RenderError>,
 ) -> Result<(), RenderError> {
     let Some(file_name) = path.file_name() else {
         return Err(RenderErrorKind::NotAFile {

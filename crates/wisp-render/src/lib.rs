@@ -31,7 +31,7 @@ mod spool;
 mod svg;
 mod text;
 
-pub use atomic::{write_atomic, write_atomic_with};
+pub use atomic::{write_atomic, write_atomic_with, WriteSeek};
 pub use chart::{
     chart_image, chart_size, chart_svg, histogram_shares, Chart, ChartBar, ChartKind, ChartMark,
     ChartSeries, CHART_SIZE,
@@ -42,7 +42,7 @@ pub use heatmap::{heatmap_image, heatmap_png, png_bytes};
 pub use html::{report_html, HtmlCloseUp, HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport};
 pub use map::{walks_of, HeatmapRequest, Marker, MarkerKind, Outline, DEFAULT_OPACITY};
 pub use map_labels::{heatmap_labels, LabelKind, MapLabel};
-pub use raster::{esri_ascii, geotiff, NODATA};
+pub use raster::{esri_ascii, geotiff, geotiff_into, NODATA};
 pub use report::{
     report_pdf, report_pdf_with, write_report_pdf, FloorExtras, Paper, Report, ReportFloor, Table,
     MAX_IMAGE_WIDTH_PX,
