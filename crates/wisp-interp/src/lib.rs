@@ -34,7 +34,7 @@ pub use fields::{radio_fields, LayerOptions, RadioFields, RadioInfo, RadioKey, W
 pub use idw::Idw;
 pub use kriging::{OrdinaryKriging, Variogram};
 pub use layers::{serving_std_dev, RadioMap, SignalLayers};
-pub use method::{Estimates, Interpolator, Prepared, Surface};
+pub use method::{BandDone, Estimates, Interpolator, Prepared, Surface};
 pub use methods::{all_methods, interpolator};
 pub use natural::NaturalNeighbour;
 pub use nearest::Nearest;

@@ -38,6 +38,26 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn WriteSeek) -> Result<(), RenderError>,
 ) -> Result<(), RenderError> {
+    write_atomic_file(path, |file| {
+        let mut buffered = std::io::BufWriter::new(file);
+        write(&mut buffered)?;
+        buffered.flush().map_err(|source| {
+            RenderErrorKind::Write {
+                path: path.to_path_buf(),
+                source,
+            }
+            .into()
+        })
+    })
+}
+
+/// [`write_atomic_with`] handing `write` the temporary file itself, for a writer that places
+/// parts at their offsets from several threads (`wisp grid`'s GeoTIFF, written as its bands are
+/// computed); the file is synced and renamed into place after `write` returns, as always.
+pub fn write_atomic_file(
+    path: &Path,
+    write: impl FnOnce(&std::fs::File) -> Result<(), RenderError>,
+) -> Result<(), RenderError> {
     let Some(file_name) = path.file_name() else {
         return Err(RenderErrorKind::NotAFile {
             path: path.to_path_buf(),
@@ -64,11 +84,8 @@ pub fn write_atomic_with(
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut temp = builder.tempfile_in(dir).map_err(failed)?;
-    let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
-    write(&mut buffered)?;
-    buffered.flush().map_err(failed)?;
-    drop(buffered);
+    let temp = builder.tempfile_in(dir).map_err(failed)?;
+    write(temp.as_file())?;
     temp.as_file().sync_all().map_err(failed)?;
     temp.persist(path).map_err(|e| failed(e.error))?;
     #[cfg(unix)]
