@@ -4,7 +4,6 @@
 //! that coincides with samples takes their mean, so the surface passes through the data. It is
 //! the estimator of `gdal_grid -a invdistnn:power=2:nmax=12` with an unlimited radius.
 
-use crate::method::BandDone;
 use crate::neighbours::{split_bands, Neighbour, NeighbourIndex};
 use crate::{InterpError, InterpErrorKind, ScatteredPoint};
 use wisp_model::{Grid, GridGeometry};
@@ -266,6 +265,11 @@ impl Idw {
             .collect()
     }
 }
+
+/// Called with a band's first row and, per field, that band's cells (whole rows, row-major,
+/// the grid's values exactly), once per band, from the thread that computed it and in no fixed
+/// order; together the bands cover every row once.
+pub type BandDone<'a> = dyn Fn(usize, &[&[f32]]) + Sync + 'a;
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@
 //! This file also holds the plumbing the methods share: walking a grid or a list of query points
 //! in parallel with per-thread scratch state, and merging samples that share a position.
 
+use crate::idw::BandDone;
 use crate::neighbours::{Neighbour, NeighbourIndex};
 use crate::{Idw, InterpError, InterpErrorKind, ScatteredPoint};
 use rayon::prelude::*;
@@ -88,11 +89,6 @@ pub trait Prepared: Sync + Send {
         Ok(surfaces)
     }
 }
-
-/// Called with a band's first row and, per field, that band's cells (whole rows, row-major,
-/// the grid's values exactly), once per band, from the thread that computed it and in no fixed
-/// order; together the bands cover every row once.
-pub type BandDone<'a> = dyn Fn(usize, &[&[f32]]) + Sync + 'a;
 
 /// One field's estimates at query points.
 #[derive(Debug, Clone, PartialEq)]
