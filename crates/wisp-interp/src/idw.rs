@@ -180,6 +180,20 @@ impl Idw {
         geometry: &GridGeometry,
         include: &(dyn Fn(usize, usize) -> bool + Sync),
     ) -> Result<Vec<Grid<f32>>, InterpError> {
+        self.grid_many_banded(index, fields, geometry, include, &|_, _| {})
+    }
+
+    /// [`Self::grid_many`], calling `band_done(first row, rows)` as each band of rows is
+    /// finished (`rows`: each field's cells of those rows, row-major), from the thread that
+    /// computed it, bands in any order; see [`BandDone`].
+    pub fn grid_many_banded(
+        &self,
+        index: &NeighbourIndex,
+        fields: &[&[f32]],
+        geometry: &GridGeometry,
+        include: &(dyn Fn(usize, usize) -> bool + Sync),
+        band_done: &BandDone<'_>,
+    ) -> Result<Vec<Grid<f32>>, InterpError> {
         if self.k == 0 {
             return Err(InterpErrorKind::ZeroK.into());
         }
@@ -216,12 +230,19 @@ impl Idw {
                     rows[at] = self.estimate(n, values);
                 }
             },
-            (seeds, &|r0, _, mut rows: Vec<&mut [f32]>| {
-                for r in &mut rows {
-                    r.fill(f32::NAN);
-                }
-                (r0, rows)
-            }),
+            (
+                seeds,
+                &|r0, _, mut rows: Vec<&mut [f32]>| {
+                    for r in &mut rows {
+                        r.fill(f32::NAN);
+                    }
+                    (r0, rows)
+                },
+                &|band: &mut (usize, Vec<&mut [f32]>)| {
+                    let rows: Vec<&[f32]> = band.1.iter().map(|r| &**r).collect();
+                    band_done(band.0, &rows);
+                },
+            ),
         );
         Ok(out
             .into_iter()
@@ -244,6 +265,11 @@ impl Idw {
             .collect()
     }
 }
+
+/// Called with a band's first row and, per field, that band's cells (whole rows, row-major,
+/// the grid's values exactly), once per band, from the thread that computed it and in no fixed
+/// order; together the bands cover every row once.
+pub type BandDone<'a> = dyn Fn(usize, &[&[f32]]) + Sync + 'a;
 
 #[cfg(test)]
 mod tests {
@@ -352,6 +378,64 @@ mod tests {
             idw.grid(&pts, &b, &g).unwrap().values()[(2, 7)]
         );
         assert!(both[0].values()[(1, 3)].is_nan(), "excluded rows stay NaN");
+    }
+
+    /// The bands `grid_many_banded` hands over, IDW's own and the trait's default (one band, for
+    /// methods without bands), cover every row once and hold exactly the grids' values.
+    #[test]
+    fn banded_rows_are_the_grids_rows() {
+        use crate::{Interpolator, Nearest};
+        let (pts, a) = random_case(13, 300);
+        let b: Vec<f32> = a.iter().map(|v| v * 0.5).collect();
+        let g = GridGeometry::new(0.0, 20.0, 0.3, -0.3, 133, 70).unwrap();
+        let include = |r: usize, c: usize| !(r + c).is_multiple_of(7);
+        type Bands = std::sync::Mutex<Vec<(usize, Vec<Vec<u32>>)>>;
+        fn record(bands: &Bands) -> impl Fn(usize, &[&[f32]]) + Sync + '_ {
+            move |r0, rows| {
+                let bits = rows
+                    .iter()
+                    .map(|f| f.iter().map(|v| v.to_bits()).collect())
+                    .collect();
+                bands.lock().unwrap().push((r0, bits));
+            }
+        }
+        let idw_bands = Bands::default();
+        let idw = Idw::default();
+        let index = NeighbourIndex::new(&pts).unwrap();
+        let idw_grids = idw
+            .grid_many_banded(&index, &[&a, &b], &g, &include, &record(&idw_bands))
+            .unwrap();
+        let nearest_bands = Bands::default();
+        let nearest_grids: Vec<Grid<f32>> = Nearest
+            .prepare(&pts)
+            .unwrap()
+            .grid_many_banded(&[&a, &b], &g, &include, &record(&nearest_bands))
+            .unwrap()
+            .into_iter()
+            .map(|s| s.value)
+            .collect();
+        for (grids, bands, several) in [
+            (idw_grids, idw_bands, true),
+            (nearest_grids, nearest_bands, false),
+        ] {
+            let mut bands = bands.into_inner().unwrap();
+            assert_eq!(bands.len() > 1, several, "IDW hands over bands of rows");
+            bands.sort_by_key(|b| b.0);
+            let mut next_row = 0;
+            for (r0, fields) in bands {
+                assert_eq!(r0, next_row, "bands meet, no row twice");
+                let rows = fields[0].len() / g.cols();
+                for (f, cells) in fields.iter().enumerate() {
+                    assert_eq!(cells.len(), rows * g.cols());
+                    for (i, bits) in cells.iter().enumerate() {
+                        let v = grids[f].values()[(r0 + i / g.cols(), i % g.cols())];
+                        assert_eq!(*bits, v.to_bits(), "field {f}, cell {i} of band {r0}");
+                    }
+                }
+                next_row += rows;
+            }
+            assert_eq!(next_row, g.rows(), "every row");
+        }
     }
 
     #[test]

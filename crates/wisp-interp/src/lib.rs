@@ -31,7 +31,7 @@ pub mod spline;
 pub mod validate;
 
 pub use fields::{radio_fields, LayerOptions, RadioFields, RadioInfo, RadioKey, WallAware};
-pub use idw::Idw;
+pub use idw::{BandDone, Idw};
 pub use kriging::{OrdinaryKriging, Variogram};
 pub use layers::{serving_std_dev, RadioMap, SignalLayers};
 pub use method::{Estimates, Interpolator, Prepared, Surface};

@@ -13,6 +13,7 @@
 //! This file also holds the plumbing the methods share: walking a grid or a list of query points
 //! in parallel with per-thread scratch state, and merging samples that share a position.
 
+use crate::idw::BandDone;
 use crate::neighbours::{Neighbour, NeighbourIndex};
 use crate::{Idw, InterpError, InterpErrorKind, ScatteredPoint};
 use rayon::prelude::*;
@@ -67,6 +68,26 @@ pub trait Prepared: Sync + Send {
         geometry: &GridGeometry,
         include: &(dyn Fn(usize, usize) -> bool + Sync),
     ) -> Result<Vec<Surface>, InterpError>;
+
+    /// [`Prepared::grid_many`], handing each band of finished rows to `band_done` as it is done
+    /// (see [`BandDone`]), so a caller can write them out while the rest is computed. By default
+    /// the whole grid is one band, handed over at the end; IDW hands over its bands of rows.
+    fn grid_many_banded(
+        &self,
+        fields: &[&[f32]],
+        geometry: &GridGeometry,
+        include: &(dyn Fn(usize, usize) -> bool + Sync),
+        band_done: &BandDone<'_>,
+    ) -> Result<Vec<Surface>, InterpError> {
+        let surfaces = self.grid_many(fields, geometry, include)?;
+        let rows: Vec<Vec<f32>> = surfaces
+            .iter()
+            .map(|s| s.value.values().iter().copied().collect())
+            .collect();
+        let rows: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
+        band_done(0, &rows);
+        Ok(surfaces)
+    }
 }
 
 /// One field's estimates at query points.
@@ -139,6 +160,25 @@ impl Prepared for PreparedIdw {
         Ok(self
             .idw
             .grid_many(&self.index, fields, geometry, include)?
+            .into_iter()
+            .map(|value| Surface {
+                value,
+                std_dev: None,
+            })
+            .collect())
+    }
+
+    fn grid_many_banded(
+        &self,
+        fields: &[&[f32]],
+        geometry: &GridGeometry,
+        include: &(dyn Fn(usize, usize) -> bool + Sync),
+        band_done: &BandDone<'_>,
+    ) -> Result<Vec<Surface>, InterpError> {
+        check_fields(fields, self.len())?;
+        Ok(self
+            .idw
+            .grid_many_banded(&self.index, fields, geometry, include, band_done)?
             .into_iter()
             .map(|value| Surface {
                 value,

@@ -169,25 +169,28 @@ impl NeighbourIndex {
     /// `band_state(first row, end row, seed)` on the thread that searches the band, from
     /// `seeds`, one per band in order ([`Self::bands`] of the grid): a caller can hand each
     /// band its rows of the output grid (see [`split_bands`]), so no band is copied after.
-    pub fn for_each_cell_any_order_seeded<R: Send, S: Send, I, V, B>(
+    /// `band_done` sees each band's state once its cells are all visited, on the same thread
+    /// (a caller can pass finished rows on while other bands are still searched).
+    pub fn for_each_cell_any_order_seeded<R: Send, S: Send, I, V, B, D>(
         &self,
         geometry: &GridGeometry,
         k: usize,
         include: &I,
         visit: &V,
-        (seeds, band_state): (Vec<S>, &B),
+        (seeds, band_state, band_done): (Vec<S>, &B, &D),
     ) -> Vec<R>
     where
         I: Fn(usize, usize) -> bool + Sync + ?Sized,
         V: Fn(usize, usize, &[Neighbour], &mut R) + Sync + ?Sized,
         B: Fn(usize, usize, S) -> R + Sync + ?Sized,
+        D: Fn(&mut R) + Sync + ?Sized,
     {
         self.cells_seeded(
             geometry,
             k,
             Order::Any,
             has_avx2(),
-            (include, visit, band_state),
+            (include, visit, band_state, band_done),
             seeds,
         )
     }
@@ -219,25 +222,26 @@ impl NeighbourIndex {
             k,
             order,
             avx2,
-            (include, visit, &band_state),
+            (include, visit, &band_state, &|_: &mut R| {}),
             seeds,
         )
     }
 
     /// [`Self::cells`] with each band's state made from its seed.
-    fn cells_seeded<R: Send, S: Send, I, V, B>(
+    fn cells_seeded<R: Send, S: Send, I, V, B, D>(
         &self,
         geometry: &GridGeometry,
         k: usize,
         order: Order,
         avx2: bool,
-        (include, visit, band_state): (&I, &V, &B),
+        (include, visit, band_state, band_done): (&I, &V, &B, &D),
         seeds: Vec<S>,
     ) -> Vec<R>
     where
         I: Fn(usize, usize) -> bool + Sync + ?Sized,
         V: Fn(usize, usize, &[Neighbour], &mut R) + Sync + ?Sized,
         B: Fn(usize, usize, S) -> R + Sync + ?Sized,
+        D: Fn(&mut R) + Sync + ?Sized,
     {
         let k = k.clamp(1, self.points.len());
         assert_eq!(seeds.len(), Self::bands(geometry), "one seed per band");
@@ -271,6 +275,7 @@ impl NeighbourIndex {
                     }
                     c0 = c1;
                 }
+                band_done(&mut state);
                 state
             })
             .collect()

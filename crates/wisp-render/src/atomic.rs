@@ -1,8 +1,15 @@
 //! The only way this crate puts bytes on disk.
 
 use crate::{RenderError, RenderErrorKind};
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::Path;
+
+/// A writer that can also seek: what [`write_atomic_with`] hands its closure, so a format whose
+/// header points forward (a TIFF's first directory, written after the pixels) can be streamed to
+/// the file rather than built in memory first.
+pub trait WriteSeek: Write + Seek {}
+
+impl<T: Write + Seek + ?Sized> WriteSeek for T {}
 
 /// Writes `bytes` to `path` so that a reader, or a run cut short, sees the old file or the new
 /// one, never a torn mixture.
@@ -26,10 +33,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
 
 /// [`write_atomic`] of what `write` writes, streamed to the temporary file (buffered) rather
 /// than held whole in memory; if `write` fails, the temporary file is removed and `path` is
-/// untouched.
+/// untouched. The writer seeks within the temporary file (a seek flushes the buffer first).
 pub fn write_atomic_with(
     path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> Result<(), RenderError>,
+    write: impl FnOnce(&mut dyn WriteSeek) -> Result<(), RenderError>,
+) -> Result<(), RenderError> {
+    write_atomic_file(path, |file| {
+        let mut buffered = std::io::BufWriter::new(file);
+        write(&mut buffered)?;
+        buffered.flush().map_err(|source| {
+            RenderErrorKind::Write {
+                path: path.to_path_buf(),
+                source,
+            }
+            .into()
+        })
+    })
+}
+
+/// [`write_atomic_with`] handing `write` the temporary file itself, for a writer that places
+/// parts at their offsets from several threads (`wisp grid`'s GeoTIFF, written as its bands are
+/// computed); the file is synced and renamed into place after `write` returns, as always.
+pub fn write_atomic_file(
+    path: &Path,
+    write: impl FnOnce(&std::fs::File) -> Result<(), RenderError>,
 ) -> Result<(), RenderError> {
     let Some(file_name) = path.file_name() else {
         return Err(RenderErrorKind::NotAFile {
@@ -57,11 +84,8 @@ pub fn write_atomic_with(
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut temp = builder.tempfile_in(dir).map_err(failed)?;
-    let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
-    write(&mut buffered)?;
-    buffered.flush().map_err(failed)?;
-    drop(buffered);
+    let temp = builder.tempfile_in(dir).map_err(failed)?;
+    write(temp.as_file())?;
     temp.as_file().sync_all().map_err(failed)?;
     temp.persist(path).map_err(|e| failed(e.error))?;
     #[cfg(unix)]

@@ -6,8 +6,10 @@
 //! It owns only the drawing. It must never compute coverage, interpolate a survey or decide
 //! compliance: it takes finished grids and tables and paints them. Rendering functions return
 //! bytes and read no clock, environment or system font (text is DejaVu Sans, embedded), so the
-//! same input always gives the same bytes. Only [`write_atomic`] and [`write_atomic_with`]
-//! (which [`write_report_pdf`] streams the PDF through) write outputs to disk, and a
+//! same input always gives the same bytes. Only [`write_atomic`], [`write_atomic_with`]
+//! (which [`write_report_pdf`] streams the PDF through) and [`write_atomic_file`] (under
+//! [`geotiff_while_computed`], which writes a grid's bands as the caller computes them) write
+//! outputs to disk, and a
 //! [`PngSpool`] keeps a report's pictures in a nameless temporary file until they are drawn.
 
 #![warn(missing_docs)]
@@ -31,7 +33,7 @@ mod spool;
 mod svg;
 mod text;
 
-pub use atomic::{write_atomic, write_atomic_with};
+pub use atomic::{write_atomic, write_atomic_file, write_atomic_with, WriteSeek};
 pub use chart::{
     chart_image, chart_size, chart_svg, histogram_counts, BinnedSeries, Chart, ChartBar, ChartKind,
     ChartMark, ChartSeries, CHART_SIZE,
@@ -42,7 +44,7 @@ pub use heatmap::{heatmap_image, heatmap_png, png_bytes};
 pub use html::{report_html, HtmlCloseUp, HtmlFloor, HtmlGrid, HtmlLayer, HtmlReport};
 pub use map::{walks_of, HeatmapRequest, Marker, MarkerKind, Outline, DEFAULT_OPACITY};
 pub use map_labels::{heatmap_labels, LabelKind, MapLabel};
-pub use raster::{esri_ascii, geotiff, NODATA};
+pub use raster::{esri_ascii, geotiff, geotiff_into, geotiff_while_computed, NODATA};
 pub use report::{
     report_pdf, report_pdf_with, write_report_pdf, FloorExtras, Paper, Report, ReportFloor, Table,
     MAX_IMAGE_WIDTH_PX,

@@ -6,10 +6,10 @@
 use crate::{RenderError, RenderErrorKind};
 use rayon::prelude::*;
 use std::fmt::Write as _;
-use std::io::Cursor;
+use std::io::{Cursor, Seek, Write};
 use tiff::encoder::{colortype::Gray32Float, Compression, TiffEncoder};
 use tiff::tags::Tag;
-use wisp_model::Grid;
+use wisp_model::{Grid, GridGeometry};
 
 /// The nodata value both formats declare for NaN cells.
 pub const NODATA: f32 = -9999.0;
@@ -82,8 +82,43 @@ const GEO_KEYS: [u16; 8] = [1, 1, 0, 1, 1025, 0, 1, 1];
 /// ModelTiepoint give GDAL the extent and cell size, GDAL_NODATA the nodata value NaN cells are
 /// written as.
 pub fn geotiff(grid: &Grid<f32>) -> Result<Vec<u8>, RenderError> {
+    let cells = grid.geometry().cols() * grid.geometry().rows();
+    let mut bytes = Cursor::new(Vec::with_capacity(cells * 4 + 1024));
+    geotiff_into(grid, &mut bytes)?;
+    Ok(bytes.into_inner())
+}
+
+/// [`geotiff`] written to `out`, the same bytes: handed [`crate::write_atomic_with`]'s writer, the
+/// pixels go from the grid to the file without the whole image being built in memory first (a
+/// 4 MB buffer's page faults and copy for a 1000 × 1000 grid, issue 16).
+pub fn geotiff_into(
+    grid: &Grid<f32>,
+    out: &mut (impl Write + Seek + ?Sized),
+) -> Result<(), RenderError> {
+    // A copy only when some cell is NaN (or the rows are not in one row-major run): reading
+    // the grid once costs far less than writing 4 bytes a cell to fresh memory.
+    let values = grid.values();
+    let data: std::borrow::Cow<[f32]> = match values.as_slice() {
+        Some(v) if !v.iter().any(|v| v.is_nan()) => v.into(),
+        _ => values
+            .iter()
+            .map(|v| if v.is_nan() { NODATA } else { *v })
+            .collect(),
+    };
+    encode_geotiff(grid.geometry(), out, Some(&data))?;
+    Ok(())
+}
+
+/// The GeoTIFF of a grid of geometry `g` written to `out`: its header and tags, then `pixels`
+/// (row-major, NaN already nodata). Without pixels it stops after the tags and returns the
+/// offset the pixels would start at; one body for both, so the layout [`geotiff_while_computed`]
+/// relies on is the one [`geotiff_into`] writes.
+fn encode_geotiff(
+    g: &GridGeometry,
+    out: &mut (impl Write + Seek + ?Sized),
+    pixels: Option<&[f32]>,
+) -> Result<Option<u64>, RenderError> {
     let failed = |e: tiff::TiffError| RenderError::from(RenderErrorKind::TiffEncode(e.to_string()));
-    let g = grid.geometry();
     let (width, height) = match (u32::try_from(g.cols()), u32::try_from(g.rows())) {
         (Ok(w), Ok(h)) => (w, h),
         _ => {
@@ -95,40 +130,211 @@ pub fn geotiff(grid: &Grid<f32>) -> Result<Vec<u8>, RenderError> {
             .into())
         }
     };
-    // A copy only when some cell is NaN (or the rows are not in one row-major run): reading
-    // the grid once costs far less than writing 4 bytes a cell to fresh memory.
-    let values = grid.values();
-    let data: std::borrow::Cow<[f32]> = match values.as_slice() {
-        Some(v) if !v.iter().any(|v| v.is_nan()) => v.into(),
-        _ => values
-            .iter()
-            .map(|v| if v.is_nan() { NODATA } else { *v })
-            .collect(),
-    };
-    let mut bytes = Cursor::new(Vec::with_capacity(data.len() * 4 + 1024));
-    {
-        let mut encoder = TiffEncoder::new(&mut bytes)
-            .map_err(failed)?
-            .with_compression(Compression::Uncompressed);
-        let mut image = encoder
-            .new_image::<Gray32Float>(width, height)
-            .map_err(failed)?;
-        let tags = image.encoder();
-        // Model y grows up; a grid whose rows go down in y (dy < 0) has a positive y scale.
-        tags.write_tag(Tag::ModelPixelScaleTag, &[g.dx(), -g.dy(), 0.0][..])
-            .map_err(failed)?;
-        tags.write_tag(
-            Tag::ModelTiepointTag,
-            &[0.0, 0.0, 0.0, g.origin().x, g.origin().y, 0.0][..],
-        )
+    let mut encoder = TiffEncoder::new(out)
+        .map_err(failed)?
+        .with_compression(Compression::Uncompressed);
+    let mut image = encoder
+        .new_image::<Gray32Float>(width, height)
         .map_err(failed)?;
-        tags.write_tag(Tag::GeoKeyDirectoryTag, &GEO_KEYS[..])
-            .map_err(failed)?;
-        tags.write_tag(Tag::GdalNodata, NODATA.to_string().as_str())
-            .map_err(failed)?;
-        image.write_data(&data).map_err(failed)?;
+    let tags = image.encoder();
+    // Model y grows up; a grid whose rows go down in y (dy < 0) has a positive y scale.
+    tags.write_tag(Tag::ModelPixelScaleTag, &[g.dx(), -g.dy(), 0.0][..])
+        .map_err(failed)?;
+    tags.write_tag(
+        Tag::ModelTiepointTag,
+        &[0.0, 0.0, 0.0, g.origin().x, g.origin().y, 0.0][..],
+    )
+    .map_err(failed)?;
+    tags.write_tag(Tag::GeoKeyDirectoryTag, &GEO_KEYS[..])
+        .map_err(failed)?;
+    tags.write_tag(Tag::GdalNodata, NODATA.to_string().as_str())
+        .map_err(failed)?;
+    match pixels {
+        Some(data) => {
+            image.write_data(data).map_err(failed)?;
+            Ok(None)
+        }
+        // Writing nothing returns where the next bytes, the first strip, would go.
+        None => Ok(Some(tags.write_data(&[][..] as &[u8]).map_err(failed)?)),
     }
-    Ok(bytes.into_inner())
+}
+
+/// How many bytes of finished bands [`geotiff_while_computed`] lets pile up before it asks for
+/// them to be written to disk: 1 MB, the `tiff` crate's strip size (a 1000 × 1000 grid is synced
+/// in four parts while it is computed). An estimate, not tuned: fewer, larger syncs leave more
+/// for the last one; more, smaller ones cost more journal commits.
+const SYNC_EVERY: usize = 1 << 20;
+
+/// The GeoTIFF of the grid `compute` makes, written atomically to `path` (as
+/// [`crate::write_atomic_with`], the same bytes as [`geotiff`]) while the grid is computed.
+///
+/// `compute` gets a sink for each band of finished rows, `sink(first row, the rows' cells)`,
+/// callable from any thread in any order, and returns its result, of which `grid_of` is the
+/// grid (of `geometry`). Each band is written at its place in the temporary file as it comes, and
+/// the calling thread, which would only wait, has the system write them to disk (`sync_data`) as
+/// they pile up. When the grid is done only the last bands, the tags and the directory are left to
+/// write and sync: `wisp grid`'s tail after the search was the 4 MB write and its fsync (issue 16).
+/// The finished file is still synced whole before it is renamed into place. If `compute` fails,
+/// nothing is written and its error is returned inside `Ok`.
+pub fn geotiff_while_computed<T: Send, E: Send>(
+    path: &std::path::Path,
+    geometry: &GridGeometry,
+    compute: impl FnOnce(&(dyn Fn(usize, &[f32]) + Sync)) -> Result<T, E> + Send,
+    grid_of: impl Fn(&T) -> &Grid<f32>,
+) -> Result<Result<T, E>, RenderError> {
+    #[cfg(not(unix))]
+    {
+        // No positioned writes: compute, then stream the file as `geotiff_into` does.
+        let done = match compute(&|_, _| {}) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(e)),
+        };
+        crate::write_atomic_with(path, |out| geotiff_into(grid_of(&done), out))?;
+        return Ok(Ok(done));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        use std::sync::{mpsc, Mutex};
+        let failed = |source: std::io::Error| {
+            RenderError::from(RenderErrorKind::Write {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let start = encode_geotiff(geometry, &mut Cursor::new(Vec::new()), None)?
+            .expect("no pixels given, so the offset is returned");
+        let row_bytes = geometry.cols() as u64 * 4;
+        let pixel_bytes = row_bytes * geometry.rows() as u64;
+        let mut outcome = None;
+        let written = crate::write_atomic_file(path, |file| {
+            let write_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
+            let (written, arrived) = mpsc::channel::<usize>();
+            let (computed, sync_error) = std::thread::scope(|s| {
+                let computing = s.spawn(|| {
+                    let written = written;
+                    let sink = |r0: usize, cells: &[f32]| {
+                        let bytes: Vec<u8> = cells
+                            .iter()
+                            .flat_map(|v| if v.is_nan() { NODATA } else { *v }.to_ne_bytes())
+                            .collect();
+                        match file.write_all_at(&bytes, start + r0 as u64 * row_bytes) {
+                            Ok(()) => {
+                                let _ = written.send(bytes.len());
+                            }
+                            Err(e) => {
+                                let mut first =
+                                    write_error.lock().unwrap_or_else(|p| p.into_inner());
+                                first.get_or_insert(e);
+                            }
+                        }
+                    };
+                    compute(&sink)
+                });
+                // Ends when `computing` is done and its sender dropped.
+                let (mut unsynced, mut sync_error) = (0, None);
+                for n in arrived {
+                    unsynced += n;
+                    if unsynced >= SYNC_EVERY && sync_error.is_none() {
+                        unsynced = 0;
+                        sync_error = file.sync_data().err();
+                    }
+                }
+                let computed = computing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (computed, sync_error)
+            });
+            let done = match computed {
+                Ok(t) => t,
+                Err(e) => {
+                    outcome = Some(Err(e));
+                    // Abandons the temporary file; the caller gets `compute`'s error instead.
+                    return Err(RenderErrorKind::TiffEncode("the grid was not made".into()).into());
+                }
+            };
+            if let Some(e) = write_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+                return Err(failed(e));
+            }
+            if let Some(e) = sync_error {
+                return Err(failed(e));
+            }
+            let grid = grid_of(&done);
+            if grid.geometry() != geometry {
+                return Err(RenderErrorKind::TiffEncode(
+                    "the grid computed is not of the geometry given".into(),
+                )
+                .into());
+            }
+            // The header, tags and directory around the pixels already in place.
+            let mut out = SkipPixels {
+                inner: std::io::BufWriter::new(file),
+                at: 0,
+                pixels: start..start + pixel_bytes,
+                skipped: 0,
+            };
+            geotiff_into(grid, &mut out)?;
+            out.inner.flush().map_err(failed)?;
+            if out.skipped != pixel_bytes {
+                return Err(RenderErrorKind::TiffEncode(format!(
+                    "the pixels were expected at bytes {}..{} of the file",
+                    start,
+                    start + pixel_bytes
+                ))
+                .into());
+            }
+            outcome = Some(Ok(done));
+            Ok(())
+        });
+        match (written, outcome) {
+            // `compute`'s own error, whatever the abandoned write said.
+            (_, Some(Err(e))) => Ok(Err(e)),
+            (Err(e), _) => Err(e),
+            (Ok(()), done) => Ok(done.expect("the write succeeds only once the grid is made")),
+        }
+    }
+}
+
+/// A writer that passes everything through except the bytes of the pixel region, which are
+/// already in the file: it seeks over them (and counts them), so the encoder's own writes
+/// around them land where they would have.
+struct SkipPixels<W> {
+    inner: W,
+    at: u64,
+    pixels: std::ops::Range<u64>,
+    skipped: u64,
+}
+
+impl<W: Write + Seek> Write for SkipPixels<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let end = self.at + buf.len() as u64;
+        if self.at >= self.pixels.start && end <= self.pixels.end {
+            self.at = self
+                .inner
+                .seek(std::io::SeekFrom::Current(buf.len() as i64))?;
+            self.skipped += buf.len() as u64;
+            Ok(buf.len())
+        } else if self.at < self.pixels.end && end > self.pixels.start {
+            Err(std::io::Error::other(
+                "a write straddles the pixels already in the file",
+            ))
+        } else {
+            let n = self.inner.write(buf)?;
+            self.at += n as u64;
+            Ok(n)
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<W: Write + Seek> Seek for SkipPixels<W> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.at = self.inner.seek(to)?;
+        Ok(self.at)
+    }
 }
 
 fn write_row(row: impl Iterator<Item = f32>, out: &mut Vec<u8>) {
@@ -289,6 +495,81 @@ mod tests {
             panic!("not a 32-bit float image");
         };
         assert_eq!(got, values, "no NaN");
+    }
+
+    /// Streamed through `write_atomic_with` (a buffered file that seeks back to patch the
+    /// header) the file holds the same bytes as the in-memory encoding, for a grid of several
+    /// strips (the `tiff` crate cuts them at about 1 MB) with and without a NaN.
+    #[test]
+    fn geotiff_streamed_to_a_file_is_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grid.tif");
+        let g = GridGeometry::new(10.0, 500.0, 2.0, -2.0, 300, 900).unwrap();
+        let mut values: Vec<f32> = (0..g.len()).map(|i| (i % 977) as f32 * -0.093).collect();
+        for nan in [false, true] {
+            if nan {
+                values[123_456] = f32::NAN;
+            }
+            let grid = Grid::from_vec(g, values.clone());
+            crate::write_atomic_with(&path, |out| geotiff_into(&grid, out)).unwrap();
+            let want = geotiff(&grid).unwrap();
+            assert!(want.len() > 1_000_000, "more than one strip");
+            assert!(std::fs::read(&path).unwrap() == want, "nan: {nan}");
+        }
+    }
+
+    /// Written band by band while "computed" (bands handed over from rayon's threads in a
+    /// shuffled order, one band holding a NaN), the file is byte for byte [`geotiff`]'s; a
+    /// failed computation leaves no file and returns its own error.
+    #[test]
+    fn geotiff_while_computed_is_the_same_bytes() {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grid.tif");
+        let g = GridGeometry::new(-5.0, 300.0, 0.5, -0.5, 410, 700).unwrap();
+        let mut values: Vec<f32> = (0..g.len()).map(|i| (i % 1013) as f32 * -0.087).collect();
+        values[200_000] = f32::NAN;
+        let grid = Grid::from_vec(g, values.clone());
+        let mut bands: Vec<usize> = (0..g.rows()).step_by(16).collect();
+        bands.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(5));
+        let cols = g.cols();
+        let made = geotiff_while_computed(
+            &path,
+            &g,
+            |sink| {
+                bands.par_iter().for_each(|&r0| {
+                    let r1 = (r0 + 16).min(g.rows());
+                    sink(r0, &values[r0 * cols..r1 * cols]);
+                });
+                Ok::<_, String>(Grid::from_vec(g, values.clone()))
+            },
+            |grid| grid,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(made.geometry(), &g);
+        let want = geotiff(&grid).unwrap();
+        assert!(want.len() > 1_000_000, "more than one strip");
+        assert!(std::fs::read(&path).unwrap() == want);
+
+        let failed = dir.path().join("failed.tif");
+        let got = geotiff_while_computed(
+            &failed,
+            &g,
+            |sink| {
+                sink(0, &values[..16 * cols]);
+                Err::<Grid<f32>, _>("no grid")
+            },
+            |grid| grid,
+        )
+        .unwrap();
+        assert!(matches!(got, Err("no grid")));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "only grid.tif"
+        );
     }
 
     #[test]

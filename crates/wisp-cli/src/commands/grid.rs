@@ -284,11 +284,26 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         }
     }
     .map_err(CliError::input)?;
-    let surface = prepared
-        .grid_many(&[&values], &geometry, &|_, _| true)
+    let compute = |band_done: &wisp_interp::BandDone<'_>| {
+        prepared
+            .grid_many_banded(&[&values], &geometry, &|_, _| true, band_done)
+            .map(|mut surfaces| surfaces.remove(0))
+    };
+    let surface = if is_tiff(&a.out) {
+        // Each band of rows goes to the file as it is finished (issue 16).
+        wisp_render::geotiff_while_computed(
+            &a.out,
+            &geometry,
+            |sink| compute(&|r0, rows| sink(r0, rows[0])),
+            |s| &s.value,
+        )
+        .map_err(CliError::output)?
         .map_err(CliError::input)?
-        .remove(0);
-    super::write_output(&a.out, &raster_bytes(&a.out, &surface.value)?)?;
+    } else {
+        let surface = compute(&|_, _| {}).map_err(CliError::input)?;
+        write_raster(&a.out, &surface.value)?;
+        surface
+    };
     println!(
         "wrote {} ({}×{} cells)",
         a.out.display(),
@@ -296,21 +311,26 @@ pub fn run(a: Args) -> Result<ExitCode, CliError> {
         geometry.rows()
     );
     if let (Some(path), Some(sd)) = (&a.std_dev_out, &surface.std_dev) {
-        super::write_output(path, &raster_bytes(path, sd)?)?;
+        write_raster(path, sd)?;
         println!("wrote {} (kriging standard deviation)", path.display());
     }
     Ok(ExitCode::Ok)
 }
 
-/// The grid in the format `path`'s extension names: GeoTIFF for `.tif`/`.tiff`, else ESRI ASCII.
-fn raster_bytes(path: &Path, grid: &wisp_model::Grid<f32>) -> Result<Vec<u8>, CliError> {
-    let tiff = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("tif") || e.eq_ignore_ascii_case("tiff"));
-    if tiff {
-        wisp_render::geotiff(grid).map_err(CliError::output)
+/// Writes the grid atomically in the format `path`'s extension names: GeoTIFF for
+/// `.tif`/`.tiff` (streamed from the grid to the file), else ESRI ASCII.
+fn write_raster(path: &Path, grid: &wisp_model::Grid<f32>) -> Result<(), CliError> {
+    if is_tiff(path) {
+        wisp_render::write_atomic_with(path, |out| wisp_render::geotiff_into(grid, out))
+            .map_err(CliError::output)
     } else {
-        Ok(wisp_render::esri_ascii(grid))
+        super::write_output(path, &wisp_render::esri_ascii(grid))
     }
+}
+
+/// Whether `path` names a GeoTIFF (`.tif`/`.tiff`, any case).
+fn is_tiff(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("tif") || e.eq_ignore_ascii_case("tiff"))
 }
