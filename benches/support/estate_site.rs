@@ -32,11 +32,13 @@ pub fn generate(dir: &Path, floors: usize, scans: usize) -> std::io::Result<u64>
         let csv = wisp_ingest::capture::native::long_csv(&samples);
         bytes += csv.len() as u64;
         std::fs::write(dir.join(format!("captures/floor-{i:03}.csv")), csv)?;
+        // IDW pinned, as on the dense floor (`dense_floor::generate`): the estate's figures
+        // are IDW's, not the default `auto`'s.
         let _ = write!(
             toml,
             "\n[[floors]]\nid = \"B{building}-L{level}\"\nplan = \"plans/floor-{i:03}.png\"\n\
              metres_per_pixel = 0.1\nbuilding = \"Block {building}\"\nlevel = {level}\n\
-             height_m = 4.0\n"
+             height_m = 4.0\ninterpolation = \"idw\"\n"
         );
         dense_floor::floor_toml(&HOSPITAL, &mut toml, &format!("captures/floor-{i:03}.csv"));
     }

@@ -147,6 +147,11 @@ pub fn table(check: &SiteCheck) -> String {
         );
     }
     for (floor, a) in &check.floors {
+        // Which method drew the floor's map, and for `auto` (the default) why: the verdicts
+        // depend on it.
+        if !a.method.is_empty() {
+            s += &format!("map: floor {floor}: {}\n", a.method);
+        }
         if a.ranks_approximate {
             s += &format!(
                 "note: floor {floor}: {}\n",
@@ -526,6 +531,8 @@ mod tests {
         let c = check();
         assert_eq!(c.exit_code(), ExitCode::ZoneFails);
         let t = table(&c);
+        // The floor's map names its method.
+        assert!(t.contains("map: floor G: model\n"), "{t}");
         assert!(
             t.contains("dead zones (1):\n  G Bay A: primary fails"),
             "{t}"

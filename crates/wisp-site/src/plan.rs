@@ -76,8 +76,11 @@ pub fn plan_floors<'a>(
         }
         // The survey's radio map, with the options `wisp check` judges the floor with; method
         // `model` takes the calibration as its trend.
-        let (layer_opts, _) =
+        let (layer_opts, method) =
             pipeline::layer_options(&loaded.site, f, samples, &pipeline::Filters::default());
+        // Which method drew the survey's map the plan starts from (for `auto`, the default,
+        // what it picked and why), as `wisp check` says it.
+        notes.push(format!("floor '{}': survey map by {method}", f.floor.id));
         let g = pipeline::floor_grid(&f.floor)?;
         let inside = |r: usize, c: usize| f.floor.outline.contains(g.centre(r, c));
         let trend = cal

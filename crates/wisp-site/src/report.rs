@@ -762,7 +762,7 @@ pub fn assemble(
         (
             "Method".to_string(),
             vec![
-                format!("Signal was interpolated per radio on a {} m grid, by inverse-distance weighting over the 12 nearest scans (power 2) with wall losses applied between scan and cell, unless the manifest's `interpolation` names another method or `auto` (each floor's notes say which was used and why).", pipeline::ANALYSIS_CELL_M),
+                format!("Signal was interpolated per radio on a {} m grid, on each floor by the method with the lowest error on walk-out cross-validation of the floor's own walk (`auto`: inverse-distance weighting, natural neighbour, kriging, thin-plate spline, nearest sample, and regression kriging on the calibrated propagation model), unless the manifest's `interpolation` names one (each floor's notes say which was used and why).", pipeline::ANALYSIS_CELL_M),
                 "A scan that heard other radios but not a given one counts as −95 dBm for that radio, so coverage does not spread from where it was heard into where it was not.".into(),
                 "Secondary and tertiary signal come from different access points than the primary: another band or SSID of the same AP is no backup when that AP fails.".into(),
                 "A zone passes when every criterion of its profile holds on at least 95 % of its surveyed area and it has no dead zone; dead zones are connected failing regions of at least 1 m², or any failing region of a criterion that misses its 95 %. A zone with a dead zone in its surveyed part fails however little of it was surveyed; \"not enough data\" (under half surveyed) is only for zones where nothing surveyed fails.".into(),

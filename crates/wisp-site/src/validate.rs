@@ -141,7 +141,9 @@ pub fn table(cv: &CrossValidation, v: &Validation) -> String {
     s
 }
 
-/// "auto would pick METHOD: lowest RMSE (x.xx dB vs other y.yy, …)".
+/// "auto (the default) would pick METHOD: lowest RMSE (x.xx dB vs other y.yy, …)": a site
+/// without `interpolation` in its manifest is mapped with the method `auto` picks per floor
+/// (this table sums the floors).
 pub fn auto_line(v: &Validation) -> String {
     let Some(best) = v.best() else {
         return "auto has nothing to pick from: no method scored any prediction".into();
@@ -157,7 +159,7 @@ pub fn auto_line(v: &Validation) -> String {
     });
     let tie_order = wisp_model::Method::ALL.map(|m| m.name()).join(", ");
     format!(
-        "auto would pick {}: lowest RMSE ({} dB vs {}){}",
+        "auto (the default) would pick {}: lowest RMSE ({} dB vs {}){}",
         best.method,
         num(best.overall.rmse_db(), false),
         others.join(", "),
@@ -307,7 +309,7 @@ mod tests {
             "{t}"
         );
         assert!(
-            t.contains("auto would pick kriging: lowest RMSE (1.00 dB vs idw 3.54)"),
+            t.contains("auto (the default) would pick kriging: lowest RMSE (1.00 dB vs idw 3.54)"),
             "{t}"
         );
         let j = ValidationDocument::of("S", &cv, &v, &[]).to_json();

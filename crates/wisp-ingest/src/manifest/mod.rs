@@ -1567,9 +1567,17 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
     }
 
     #[test]
-    fn interpolation_defaults_to_idw_and_is_checked() {
+    fn interpolation_defaults_to_auto_and_is_checked() {
         assert_eq!(
             parse(OK).unwrap().floors[0].interpolation,
+            MethodChoice::Auto
+        );
+        let pinned = OK.replace(
+            "name = \"Test\"",
+            "name = \"Test\"\ninterpolation = \"idw\"",
+        );
+        assert_eq!(
+            parse(&pinned).unwrap().floors[0].interpolation,
             MethodChoice::Fixed(wisp_model::Method::Idw)
         );
         let site_wide = OK.replace(
