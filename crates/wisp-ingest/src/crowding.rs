@@ -1,6 +1,8 @@
 //! Positions that are surely a units or scale mistake, judged together: a walk's scans or a set
 //! of stop-and-go points all crowded into one corner of the plan (metres read as pixels), or a
 //! walk shrunk into a small patch (a wrong scale). One rule for placement and the manifest.
+//! Placement asks it only of walks that do not move at walking pace: a shrunk walk is slowed by
+//! the factor that shrank it (`placement::WALKING_PACE_MPS`).
 
 use wisp_model::Point;
 

@@ -687,3 +687,43 @@ fn a_continuous_walk_without_positions_is_placed_by_its_track_in_any_time_unit()
     assert_eq!(ms.waypoints(), tr.waypoints());
     assert_eq!(ms.time_kinds(), &[TimeKind::EpochMilliseconds]);
 }
+
+#[test]
+fn a_short_walk_at_walking_pace_is_a_survey_and_the_same_walk_slowed_by_a_wrong_scale_is_not() {
+    // Thirteen scans 2 s apart, back and forth along 4 m at (50, 50) m of the 100 m plan, inside
+    // the 5 m × 5 m patch the scale rule refuses: 48 m in 24 s, 2 m/s by straight lines.
+    let d = tempfile::tempdir().unwrap();
+    let walk = |scale: f64| {
+        let mut csv = String::from("x,y,bssid,ssid,freq_mhz,rssi_dbm,timestamp\n");
+        for i in 0..13 {
+            let along = if i % 2 == 0 { 0.0 } else { 4.0 };
+            csv += &format!(
+                "{},{},aa:bb:cc:dd:ee:01,W,5180,-60,{}\n",
+                50.0 + along * scale,
+                50.0 + 0.5 * i as f64 * scale / 6.0,
+                1_793_613_600 + 2 * i
+            );
+        }
+        csv
+    };
+    let ingest = |csv: String| {
+        std::fs::write(d.path().join("walk.csv"), csv).unwrap();
+        let s = site(d.path(), "", "[[floors.captures]]\nfile = \"walk.csv\"\n");
+        wisp_ingest::ingest_floor(&s.floors[0]).map(|(samples, _)| samples.len())
+    };
+    assert_eq!(ingest(walk(1.0)).unwrap(), 13);
+    // The same walk shrunk 20-fold (metres read as pixels at 0.05 m/px would do this): 0.1 m/s,
+    // under walking pace, and in a 0.2 m × 0.05 m patch: refused as before.
+    let e = ingest(walk(0.05)).unwrap_err().to_string();
+    assert!(e.contains("every one of the 13 scans lies in a 0.2 m × 0.0 m patch at (50.1, 50.0) m of a 100.0 m × 100.0 m plan"), "{e}");
+    // Without times nothing says how fast it moved: refused as before.
+    let untimed: String = walk(1.0)
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+        .collect();
+    let e = ingest(untimed).unwrap_err().to_string();
+    assert!(
+        e.contains("every one of the 13 scans lies in a 4.0 m × 1.0 m patch"),
+        "{e}"
+    );
+}

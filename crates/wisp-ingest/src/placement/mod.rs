@@ -396,6 +396,36 @@ pub fn placement_mistake(
     if stop_and_go || !distinct {
         return None;
     }
+    // Shrinking a walk slows it by the same factor, so a walk that moves at walking pace is at
+    // its true scale however small a part of a large plan it covers (a real shopping-mall walk:
+    // 6 m × 4.7 m of a 240 m × 176 m plan, at 0.9 m/s).
+    if walking_speed_mps(samples).is_some_and(|v| v >= WALKING_PACE_MPS) {
+        return None;
+    }
     let points: Vec<Point> = samples.iter().map(|s| Point::new(s.x_m, s.y_m)).collect();
     crowding_mistake(&points, size, "scans", true, (set_units, units_px))
+}
+
+/// The slowest mean speed (0.25 m/s) along a timed walk's scans taken as a walk at its true
+/// scale. An *estimate*: adults' comfortable walking speed is 1.3–1.5 m/s (Bohannon 1997, Age
+/// and Ageing 26:15–19); a surveyor pausing is slower (the 27 real walks of a shopping-mall
+/// floor tried by hand: 0.6–1.35 m/s); metres read as pixels at 0.05 m/px slow a 1 m/s walk to
+/// 0.05 m/s, and a 5-fold wrong scale to 0.2 m/s.
+const WALKING_PACE_MPS: f64 = 0.25;
+
+/// The mean speed along the scans in time order (the distance between consecutive positions
+/// over the time they span), or `None` when a scan has no time or no time passes. The path
+/// between scans is a straight line, so the speed is a lower bound.
+fn walking_speed_mps(samples: &[Sample]) -> Option<f64> {
+    let mut timed: Vec<(f64, Point)> = samples
+        .iter()
+        .map(|s| {
+            let t = wisp_model::time::parse_rfc3339(s.t.as_deref()?)?;
+            Some((t, Point::new(s.x_m, s.y_m)))
+        })
+        .collect::<Option<_>>()?;
+    timed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let span = timed.last()?.0 - timed.first()?.0;
+    let path: f64 = timed.windows(2).map(|w| w[0].1.distance(w[1].1)).sum();
+    (span > 0.0).then(|| path / span)
 }
