@@ -22,6 +22,11 @@
 //! - found: true dead regions (8-connected) of at least [`MIN_REGION_M2`] of which at least half
 //!   the area is called dead, over all such regions;
 //! - walk-out RMSE: from `wisp_interp::validate` (whole stretches of the walk left out).
+//!
+//! **The oracle** ([`oracle_map`]) is the best any map could do from the same scans: the true
+//! mean of every radio plus its residuals kriged under the true covariance and noise
+//! ([`TrueKriging`]). It and the two hybrids that split `model`'s loss ([`TrueTrend`],
+//! [`calibrated_trend_true_kriging`]) are scored exactly as the maps are.
 
 #![allow(dead_code)] // each includer uses part of it
 
@@ -597,6 +602,17 @@ pub struct Missed {
 /// The true dead regions of at least [`MIN_REGION_M2`] that `primary` (and its deviation
 /// `sd`, if any) misses: where they are and what the map believed there.
 pub fn missed_regions(case: &Case, primary: &Grid<f32>, sd: Option<&Grid<f32>>) -> Vec<Missed> {
+    missed_regions_called(case, primary, sd, &below_threshold(case, primary))
+}
+
+/// [`missed_regions`] where the map calls dead the cells of `called_dead` (the oracle's rule,
+/// probability of failing over 0.5, rather than its primary under the threshold).
+pub fn missed_regions_called(
+    case: &Case,
+    primary: &Grid<f32>,
+    sd: Option<&Grid<f32>>,
+    called_dead: &Grid<bool>,
+) -> Vec<Missed> {
     let floor = &case.layout.floor;
     big_dead_regions(case, &case.truly_dead())
         .into_iter()
@@ -606,7 +622,7 @@ pub fn missed_regions(case: &Case, primary: &Grid<f32>, sd: Option<&Grid<f32>>) 
             let called = r
                 .cells
                 .iter()
-                .filter(|&&rc| value(rc) < THRESHOLD_DBM)
+                .filter(|&&rc| called_dead.values()[rc])
                 .count();
             if 2 * called >= r.cells.len() {
                 return None;
@@ -650,4 +666,410 @@ pub fn missed_regions(case: &Case, primary: &Grid<f32>, sd: Option<&Grid<f32>>) 
             })
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The oracle: the best any map could do from the same scans (issue 14's ceiling).
+// ---------------------------------------------------------------------------------------------
+
+/// The true covariance of one AP's shadowing at distance `d`: `σ²·exp(−d²/2L²)` with
+/// `L = decorrelation / √2` (`wisp_radio::fading`: the field's covariance over seeds), i.e.
+/// `σ²·exp(−d²/D²)` with `D` the decorrelation distance.
+pub fn shadow_covariance(params: &SimulationParams, d: f64) -> f64 {
+    let dd = params.decorrelation_m.max(1e-9);
+    params.shadow_sigma_db.powi(2) * (-(d * d) / (dd * dd)).exp()
+}
+
+/// Variance of a reading about the true signal: the scan noise² plus the rounding to whole dB
+/// (uniform over ±0.5 dB: 1/12 dB²), as `simulate_walk` draws them.
+pub fn reading_nugget(params: &SimulationParams) -> f64 {
+    params.scan_noise_db.powi(2) + 1.0 / 12.0
+}
+
+/// Whether kriging knows the residual's mean (simple kriging: 0) or estimates a constant one
+/// from the data (ordinary kriging, the generalised-least-squares mean).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mean {
+    Known,
+    Unknown,
+}
+
+/// Global kriging (every reading in every estimate) under a Gaussian covariance with a nugget:
+/// the best linear predictor of the noise-free field when that covariance is the truth's
+/// ([`shadow_covariance`], [`reading_nugget`]).
+///
+/// Written here rather than reused: `wisp_interp`'s kriging fits an exponential semivariogram
+/// over local neighbourhoods (its Cholesky is private to it), and `wisp_plan::linalg::solve`
+/// eliminates one right-hand side at a time, where the variance at ~5,000 cells needs one
+/// factorisation reused. With `K = C + nugget·I = LLᵀ` and `k` the covariances from a place to
+/// the readings: estimate `m + kᵀK⁻¹(r − m)`, variance `σ² − |L⁻¹k|²` (plus
+/// `(1 − 1ᵀK⁻¹k)² / 1ᵀK⁻¹1` when the mean `m` is estimated).
+#[derive(Debug, Clone)]
+pub struct TrueKriging {
+    points: Vec<Point>,
+    /// Lower Cholesky factor of `K`, row-major.
+    chol: Vec<f64>,
+    /// `L⁻¹(r − m)`.
+    w: Vec<f64>,
+    /// `L⁻¹1` (ordinary kriging only).
+    u: Vec<f64>,
+    mean: f64,
+    /// `1ᵀK⁻¹1` (ordinary kriging only).
+    one_k_one: f64,
+    kind: Mean,
+    params: SimulationParams,
+}
+
+impl TrueKriging {
+    /// Kriging of `values` at `points` with the covariance of `params`' shadowing and `nugget`
+    /// on the diagonal. `None` when `K` is not positive definite (a repeated point with no
+    /// nugget) or when the mean is unknown and there is no reading.
+    pub fn new(
+        points: &[Point],
+        values: &[f64],
+        params: &SimulationParams,
+        nugget: f64,
+        kind: Mean,
+    ) -> Option<TrueKriging> {
+        let n = points.len();
+        let mut chol = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..=i {
+                let mut s = shadow_covariance(params, points[i].distance(points[j]));
+                if i == j {
+                    s += nugget;
+                }
+                for k in 0..j {
+                    s -= chol[i * n + k] * chol[j * n + k];
+                }
+                if i == j {
+                    if s.is_nan() || s <= 1e-12 * params.shadow_sigma_db.powi(2).max(1e-300) {
+                        return None;
+                    }
+                    chol[i * n + i] = s.sqrt();
+                } else {
+                    chol[i * n + j] = s / chol[j * n + j];
+                }
+            }
+        }
+        let mut k = TrueKriging {
+            points: points.to_vec(),
+            chol,
+            w: Vec::new(),
+            u: Vec::new(),
+            mean: 0.0,
+            one_k_one: 0.0,
+            kind,
+            params: params.clone(),
+        };
+        if kind == Mean::Unknown {
+            if n == 0 {
+                return None;
+            }
+            k.u = k.forward(&vec![1.0; n]);
+            let z = k.forward(values);
+            k.one_k_one = k.u.iter().map(|u| u * u).sum();
+            k.mean = k.u.iter().zip(&z).map(|(u, z)| u * z).sum::<f64>() / k.one_k_one;
+        }
+        let centred: Vec<f64> = values.iter().map(|v| v - k.mean).collect();
+        k.w = k.forward(&centred);
+        Some(k)
+    }
+
+    /// `L⁻¹b`.
+    fn forward(&self, b: &[f64]) -> Vec<f64> {
+        let n = self.points.len();
+        let mut x = b.to_vec();
+        for i in 0..n {
+            let row = &self.chol[i * n..i * n + i];
+            let s: f64 = row.iter().zip(&x[..i]).map(|(l, x)| l * x).sum();
+            x[i] = (x[i] - s) / self.chol[i * n + i];
+        }
+        x
+    }
+
+    /// The estimate of the noise-free field at `p` and its kriging standard deviation.
+    pub fn at(&self, p: Point) -> (f64, f64) {
+        let k: Vec<f64> = self
+            .points
+            .iter()
+            .map(|q| shadow_covariance(&self.params, p.distance(*q)))
+            .collect();
+        let v = self.forward(&k);
+        let estimate = self.mean + v.iter().zip(&self.w).map(|(v, w)| v * w).sum::<f64>();
+        let mut variance =
+            self.params.shadow_sigma_db.powi(2) - v.iter().map(|v| v * v).sum::<f64>();
+        if self.kind == Mean::Unknown {
+            let one_k_k: f64 = v.iter().zip(&self.u).map(|(v, u)| v * u).sum();
+            variance += (1.0 - one_k_k).powi(2) / self.one_k_one;
+        }
+        (estimate, variance.max(0.0).sqrt())
+    }
+}
+
+/// A map of every transmitting radio's estimate and deviation per cell, with the primary
+/// signal and its probability of failing derived from them.
+#[derive(Debug, Clone)]
+pub struct RadioEstimates {
+    /// Per radio: estimate (dBm) and standard deviation (dB) per cell, NaN outside the floor.
+    pub value: Vec<Grid<f32>>,
+    pub sd: Vec<Grid<f32>>,
+}
+
+impl RadioEstimates {
+    /// The strongest radio's estimate per cell, as a map's primary layer.
+    pub fn primary(&self) -> Grid<f32> {
+        let g = *self.value[0].geometry();
+        Grid::from_fn(g, |r, c| {
+            self.value
+                .iter()
+                .map(|v| v.values()[(r, c)])
+                .fold(f32::NAN, f32::max)
+        })
+    }
+
+    /// The deviation of the strongest radio's estimate per cell (as `serving_std_dev`).
+    pub fn serving_sd(&self) -> Grid<f32> {
+        let g = *self.value[0].geometry();
+        Grid::from_fn(g, |r, c| {
+            let best = (0..self.value.len())
+                .filter(|&i| self.value[i].values()[(r, c)].is_finite())
+                .max_by(|&a, &b| {
+                    self.value[a].values()[(r, c)].total_cmp(&self.value[b].values()[(r, c)])
+                });
+            best.map_or(f32::NAN, |i| self.sd[i].values()[(r, c)])
+        })
+    }
+
+    /// Probability per cell that the primary signal is below [`THRESHOLD_DBM`]: that every
+    /// radio is, `Π Φ((T − mᵢ)/σᵢ)`. Exact when the radios' errors are independent Gaussians,
+    /// as the oracle's are (independent shadow fields per AP, independent scan noise; one radio
+    /// per AP on these floors); an approximation for the hybrids.
+    pub fn fail_probability(&self) -> Grid<f32> {
+        let g = *self.value[0].geometry();
+        Grid::from_fn(g, |r, c| {
+            self.value
+                .iter()
+                .zip(&self.sd)
+                .map(|(v, s)| {
+                    wisp_coverage::fail_probability(
+                        v.values()[(r, c)] as f64,
+                        s.values()[(r, c)] as f64,
+                        THRESHOLD_DBM,
+                    )
+                })
+                .filter(|p| !p.is_nan())
+                .product::<f64>() as f32
+        })
+    }
+}
+
+/// Cells inside the outline more likely than not to fail (`fail` over
+/// `wisp_coverage::confidence::DEAD_PROBABILITY`, wisp's rule).
+pub fn likely_dead(case: &Case, fail: &Grid<f32>) -> Grid<bool> {
+    Grid::from_fn(case.geometry, |r, c| {
+        case.inside.values()[(r, c)]
+            && fail.values()[(r, c)] as f64 > wisp_coverage::confidence::DEAD_PROBABILITY
+    })
+}
+
+/// Every transmitting radio of the case, as `(ap index, radio index)`.
+fn true_radios(case: &Case) -> Vec<(usize, usize)> {
+    case.layout
+        .aps
+        .iter()
+        .enumerate()
+        .flat_map(|(a, ap)| (0..ap.radios.len()).map(move |r| (a, r)))
+        .collect()
+}
+
+/// The true mean signal (no shadowing) of radio `radio` of AP `ap` at `p`, dBm.
+pub fn true_mean(case: &Case, (ap, radio): (usize, usize), p: Point) -> f64 {
+    let a = &case.layout.aps[ap];
+    wisp_radio::simulate::predict(
+        &case.params.model,
+        &case.layout.floor,
+        a,
+        &a.radios[radio],
+        p,
+    )
+    .unwrap_or(f64::NAN)
+}
+
+/// Every reading of radio `(ap, radio)` in the walk (any of its SSIDs), with where it was taken.
+fn readings(case: &Case, (ap, radio): (usize, usize)) -> Vec<(Point, f64)> {
+    let a = &case.layout.aps[ap];
+    let bssids: Vec<wisp_model::Bssid> = (0..a.ssids.len().max(1))
+        .map(|s| wisp_radio::simulate::bssid_for(a, ap, radio, s))
+        .collect();
+    case.samples
+        .iter()
+        .flat_map(|s| {
+            s.observations
+                .iter()
+                .filter(|o| bssids.contains(&o.bssid))
+                .map(move |o| (Point::new(s.x_m, s.y_m), o.rssi_dbm))
+        })
+        .collect()
+}
+
+/// The oracle map: per transmitting radio, the true mean (the simulation's own prediction: true
+/// AP positions, the AP the manifest does not list included, true walls, doors and exponent)
+/// plus the simple kriging of its residuals (reading − true mean, at every scan that heard it)
+/// under the true covariance with the true nugget. Readings under the sensitivity never appear
+/// and the oracle ignores that censoring: it loses the evidence that a radio was weak there,
+/// which can only make it worse, never better, than an oracle that used it.
+pub fn oracle_map(case: &Case) -> RadioEstimates {
+    oracle_map_with(case, &case.params, reading_nugget(&case.params))
+}
+
+/// [`oracle_map`] with a given covariance (`params`' shadowing) and nugget.
+pub fn oracle_map_with(case: &Case, params: &SimulationParams, nugget: f64) -> RadioEstimates {
+    let radios = true_radios(case);
+    let mut value = Vec::new();
+    let mut sd = Vec::new();
+    for &radio in &radios {
+        let (points, residuals): (Vec<Point>, Vec<f64>) = readings(case, radio)
+            .into_iter()
+            .map(|(p, v)| (p, v - true_mean(case, radio, p)))
+            .unzip();
+        let kriging = TrueKriging::new(&points, &residuals, params, nugget, Mean::Known)
+            .expect("a positive nugget keeps the system positive definite");
+        let cells = estimate_cells(case, |p| {
+            let (e, s) = kriging.at(p);
+            (true_mean(case, radio, p) + e, s)
+        });
+        value.push(cells.0);
+        sd.push(cells.1);
+    }
+    RadioEstimates { value, sd }
+}
+
+/// `f(centre)` on every cell inside the floor: (value, deviation) grids, NaN outside.
+fn estimate_cells(case: &Case, f: impl Fn(Point) -> (f64, f64)) -> (Grid<f32>, Grid<f32>) {
+    let mut value = Grid::from_fn(case.geometry, |_, _| f32::NAN);
+    let mut sd = value.clone();
+    for ((r, c), &inside) in case.inside.indexed_iter() {
+        if inside {
+            let (v, s) = f(case.geometry.centre(r, c));
+            value.values_mut()[(r, c)] = v as f32;
+            sd.values_mut()[(r, c)] = s as f32;
+        }
+    }
+    (value, sd)
+}
+
+/// The true mean signal as a `model` trend: hybrid (a), the truth's trend with wisp's own
+/// residual kriging.
+pub struct TrueTrend {
+    /// (the radio's key as wisp groups it, ap index, radio index).
+    radios: Vec<(wisp_interp::RadioKey, (usize, usize))>,
+    case: Case,
+}
+
+impl TrueTrend {
+    pub fn new(case: &Case) -> TrueTrend {
+        let opts = layer_options(case, wisp_model::Method::Model);
+        let radios = true_radios(case)
+            .into_iter()
+            .map(|(a, r)| {
+                let ap = &case.layout.aps[a];
+                let radio = &ap.radios[r];
+                let bssid = wisp_radio::simulate::bssid_for(ap, a, r, 0);
+                let key = wisp_interp::RadioKey {
+                    ap: opts.grouping.ap_of(&bssid).0,
+                    band: radio.band,
+                    channel: radio.channel,
+                };
+                (key, (a, r))
+            })
+            .collect();
+        TrueTrend {
+            radios,
+            case: case.clone(),
+        }
+    }
+}
+
+impl wisp_interp::Trend for TrueTrend {
+    fn at(&self, radio: &wisp_interp::RadioKey, x: f64, y: f64) -> Option<f64> {
+        let (_, r) = self.radios.iter().find(|(k, _)| k == radio)?;
+        Some(true_mean(&self.case, *r, Point::new(x, y)))
+    }
+}
+
+/// `model`'s map of the case with `trend` in place of the calibrated one: the primary layer and
+/// its deviation (the serving radio's).
+pub fn map_primary_with_trend(
+    case: &Case,
+    trend: &dyn wisp_interp::Trend,
+) -> (Grid<f32>, Option<Grid<f32>>) {
+    let opts = layer_options(case, wisp_model::Method::Model);
+    let inside = |r: usize, c: usize| case.inside.values()[(r, c)];
+    let (layers, surfaces) = wisp_interp::SignalLayers::build_with(
+        &case.samples,
+        &case.geometry,
+        &inside,
+        &opts,
+        Some(trend),
+    )
+    .expect("layers");
+    let sd = surfaces.map(|s| wisp_interp::serving_std_dev(&layers, &s));
+    (layers.primary, sd)
+}
+
+/// Hybrid (b): `model`'s calibrated trend with each radio's residuals (reading − trend, at the
+/// scans that heard it) kriged under the true covariance and nugget, with an unknown mean
+/// (ordinary kriging, as wisp kriges its residuals, since a calibrated trend may be off by a
+/// constant). Radios whose AP the calibration did not place have no trend; they keep `model`'s
+/// own surface (their raw kriging).
+pub fn calibrated_trend_true_kriging(case: &Case) -> RadioEstimates {
+    use wisp_interp::TrendFit;
+    let opts = layer_options(case, wisp_model::Method::Model);
+    let trend = model_fit(case).fit(&case.samples);
+    let inside = |r: usize, c: usize| case.inside.values()[(r, c)];
+    let fields = wisp_interp::radio_fields(&case.samples, &opts).expect("fields");
+    let (_, surfaces) = wisp_interp::SignalLayers::build_with(
+        &case.samples,
+        &case.geometry,
+        &inside,
+        &opts,
+        Some(trend.as_ref()),
+    )
+    .expect("layers");
+    let surfaces = surfaces.expect("model grids every radio");
+    let (mut value, mut sd) = (Vec::new(), Vec::new());
+    let nugget = reading_nugget(&case.params);
+    for (r, radio) in fields.radios.iter().enumerate() {
+        let t = |p: Point| trend.at(&radio.key, p.x, p.y);
+        let (points, residuals): (Vec<Point>, Vec<f64>) = (0..fields.points.len())
+            .filter(|&s| fields.heard[r][s])
+            .filter_map(|s| {
+                let q = fields.points[s];
+                let p = Point::new(q.x, q.y);
+                t(p).map(|m| (p, fields.values[r][s] as f64 - m))
+            })
+            .unzip();
+        let kriging = TrueKriging::new(&points, &residuals, &case.params, nugget, Mean::Unknown);
+        match kriging {
+            Some(k) => {
+                let (v, s) = estimate_cells(case, |p| {
+                    let (e, s) = k.at(p);
+                    (t(p).unwrap_or(f64::NAN) + e, s)
+                });
+                value.push(v);
+                sd.push(s);
+            }
+            None => {
+                let s = &surfaces[r];
+                value.push(s.value.clone());
+                sd.push(
+                    s.std_dev
+                        .clone()
+                        .unwrap_or_else(|| Grid::from_fn(case.geometry, |_, _| f32::NAN)),
+                );
+            }
+        }
+    }
+    RadioEstimates { value, sd }
 }
