@@ -442,14 +442,31 @@ impl TileCandidates {
         };
         if before.len() == k {
             // The same expression as the filter's below, so those k samples pass it exactly:
-            // no slack needed.
-            let farthest2 = before
-                .iter()
-                .map(|&s| sq(self.x[s as usize] - x) + sq(self.y[s as usize] - y))
-                .fold(0.0, |m: f64, d2| if d2 > m { d2 } else { m });
+            // no slack needed. Four running maxima, not one: the maximum is exact, so the
+            // same value, and this sits on the chain from one cell to the next.
+            let (xs, ys) = (&self.x, &self.y);
+            let at = |s: u32| {
+                debug_assert!((s as usize) < xs.len() && (s as usize) < ys.len());
+                // SAFETY: slots are positions in the candidate arrays (see `kept_slot`), all
+                // shorter than `x` and `y`, which are as long as `reach`.
+                unsafe {
+                    sq(xs.get_unchecked(s as usize) - x) + sq(ys.get_unchecked(s as usize) - y)
+                }
+            };
+            let mut m = [0.0f64; LANES];
+            let mut groups = before.chunks_exact(LANES);
+            for group in &mut groups {
+                for (m, &s) in m.iter_mut().zip(group) {
+                    *m = max_of(*m, at(s));
+                }
+            }
+            for &s in groups.remainder() {
+                m[0] = max_of(m[0], at(s));
+            }
+            let farthest2 = max_of(max_of(m[0], m[1]), max_of(m[2], m[3]));
             bound2 = bound2.min(farthest2);
         }
-        let mut n = self.scan(x, y, bound2, offset);
+        let mut n = self.scan(x, y, bound2, reach_limit(bound2, offset));
         if n < k {
             // Not reached while the bound holds (the slack covers rounding). The bound only
             // decides the speed: whenever k or more pass, no sample left out can be nearer than
@@ -484,9 +501,12 @@ impl TileCandidates {
         } else {
             self.drop_farthest(n, k);
             let (dist2, slots) = (&self.kept_dist2[..k], &self.kept_slot[..k]);
+            let index = &self.index;
             for (slot, (&dist2, &s)) in self.kept[..k].iter_mut().zip(dist2.iter().zip(slots)) {
+                debug_assert!((s as usize) < index.len());
                 *slot = Neighbour {
-                    index: self.index[s as usize],
+                    // SAFETY: a slot is a position in the candidate arrays (see `kept_slot`).
+                    index: unsafe { *index.get_unchecked(s as usize) },
                     dist2,
                 };
             }
@@ -574,28 +594,28 @@ impl TileCandidates {
     }
 
     /// The filter: the candidates, nearest the tile's centre first, in groups of [`LANES`] up
-    /// to the group that holds the first [`beyond`] the bound, are kept in
-    /// `kept_dist2`/`kept_slot` (in scan order) when their squared distance from `(x, y)`
-    /// (`offset` from the tile's centre) is at most `bound2`. Returns how many are kept. The
-    /// reach only saves work: no candidate beyond it can be within the bound (scanning a few
-    /// more, to the end of the group, keeps no more).
-    fn scan(&mut self, x: f64, y: f64, bound2: f64, offset: f64) -> usize {
+    /// to the group that holds the first whose reach is over `limit` ([`reach_limit`] of the
+    /// bound), are kept in `kept_dist2`/`kept_slot` (in scan order) when their squared
+    /// distance from `(x, y)` is at most `bound2`. Returns how many are kept. The limit only
+    /// saves work: no candidate beyond it can be within the bound (scanning a few more, to the
+    /// end of the group, keeps no more), so the kept are the same wherever the scan stops.
+    fn scan(&mut self, x: f64, y: f64, bound2: f64, limit: f64) -> usize {
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
             // SAFETY: `avx2` is true only when the CPU has AVX2 (`has_avx2`).
-            return unsafe { self.scan_avx2(x, y, bound2, offset) };
+            return unsafe { self.scan_avx2(x, y, bound2, limit) };
         }
-        self.scan_scalar(x, y, bound2, offset)
+        self.scan_scalar(x, y, bound2, limit)
     }
 
     /// [`Self::scan`], one candidate at a time (the same groups), branch-free: the slot is
     /// written always and the count advances when the candidate passes.
-    fn scan_scalar(&mut self, x: f64, y: f64, bound2: f64, offset: f64) -> usize {
+    fn scan_scalar(&mut self, x: f64, y: f64, bound2: f64, limit: f64) -> usize {
         let mut n = 0;
         for i in 0..self.reach.len() {
             // The vector scan's steps: a whole group of LANES, up to the group that holds the
             // first candidate beyond the limit.
-            if i % LANES == 0 && i > 0 && beyond(self.reach[i - 1], offset, bound2) {
+            if i % LANES == 0 && i > 0 && self.reach[i - 1] > limit {
                 break;
             }
             let dist2 = sq(self.x[i] - x) + sq(self.y[i] - y);
@@ -615,7 +635,7 @@ impl TileCandidates {
     /// comparison, and the reach only ends the loop (a branch, not a data dependency). Call only on a CPU with AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn scan_avx2(&mut self, x: f64, y: f64, bound2: f64, offset: f64) -> usize {
+    unsafe fn scan_avx2(&mut self, x: f64, y: f64, bound2: f64, limit: f64) -> usize {
         use std::arch::x86_64::*;
         let steps = self.reach.len() / LANES;
         debug_assert!(self.kept_dist2.len() >= self.reach.len() + LANES);
@@ -644,7 +664,7 @@ impl TileCandidates {
                 _mm_storeu_si128(self.kept_slot.as_mut_ptr().add(n).cast(), slots);
                 n += mask.count_ones() as usize;
                 // Reaches ascend, so the group's last is its greatest.
-                if beyond(*self.reach.get_unchecked(i + LANES - 1), offset, bound2) {
+                if *self.reach.get_unchecked(i + LANES - 1) > limit {
                     break;
                 }
             }
@@ -716,15 +736,26 @@ fn insertion_sort(v: &mut [Neighbour]) {
     }
 }
 
-/// Whether a candidate at `reach` from the tile's centre, or any farther, is too far to be
-/// within `bound2` (squared) of a cell `offset` from the centre: by the triangle inequality its
-/// distance is at least `reach - offset`. Compared squared, so the scan does not wait on a
-/// square root of the bound; less a hair (as [`with_slack`]) so rounding never ends the scan
-/// before a candidate that passes.
+/// A reach (distance from the tile's centre) beyond which no candidate is within `bound2`
+/// (squared) of a cell `offset` from the centre: by the triangle inequality a candidate's
+/// distance from the cell is at least `reach - offset`, so none past `sqrt(bound2) + offset`
+/// passes. Widened by a relative and an absolute hair, four times [`with_slack`]'s (the reach,
+/// offset and square root each carry a rounding of about 1e-16 relative), so rounding never
+/// ends the scan before a candidate that passes. One square root per cell, so each step of the
+/// scan compares one number (it was a few operations per step before).
 #[inline]
-fn beyond(reach: f64, offset: f64, bound2: f64) -> bool {
-    let gap = reach - offset - 1e-9 * (reach + offset + 1.0);
-    gap > 0.0 && gap * gap > bound2
+fn reach_limit(bound2: f64, offset: f64) -> f64 {
+    (bound2.sqrt() + offset) * (1.0 + 4e-9) + 4e-9
+}
+
+/// The greater of two distances (neither is NaN: the coordinates are finite).
+#[inline]
+fn max_of(a: f64, b: f64) -> f64 {
+    if b > a {
+        b
+    } else {
+        a
+    }
 }
 
 /// `d` widened by a relative and an absolute hair, so floating-point rounding in a bound never
