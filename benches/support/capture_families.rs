@@ -124,6 +124,7 @@ pub fn survey_json(target_bytes: usize) -> String {
             y_m: (rng.random::<f64>() * 2400.0).round() / 100.0,
             t: Some(wisp_model::time::format_rfc3339(T0 + 2.0 * scan as f64)),
             source: format!("walk.csv:{}", 2 + 25 * scan),
+            stale: Vec::new(),
             observations: (0..25u32)
                 .map(|b| {
                     let (freq, _) = radio(b);

@@ -74,6 +74,7 @@ pub fn floor_case() -> (Vec<Sample>, GridGeometry) {
                 t: None,
                 source: String::new(),
                 observations,
+                stale: Vec::new(),
             }
         })
         .collect();

@@ -212,6 +212,7 @@ impl Session {
                     t: Some(wisp_model::time::format_rfc3339(s.t)),
                     source: s.raw.clone(),
                     observations: s.observations.clone(),
+                    stale: Vec::new(),
                 })
             })
             .collect()

@@ -619,8 +619,16 @@ fn readings_older_than_max_age_are_dropped_and_counted() {
         scans,
         skipped: Default::default(),
         time_kinds: Default::default(),
+        stale: Vec::new(),
     };
     let kept = wisp_ingest::drop_old_readings(parsed, 3.0);
+    // The old readings are set aside with their scans, not lost.
+    let aside: Vec<Vec<Option<f64>>> = kept
+        .stale
+        .iter()
+        .map(|s| s.iter().map(|o| o.age_s).collect())
+        .collect();
+    assert_eq!(aside, vec![vec![Some(30.0)], vec![Some(4.0)], vec![]]);
     let left: Vec<usize> = kept.scans.iter().map(|s| s.observations.len()).collect();
     assert_eq!(left, vec![1, 0, 1]);
     assert_eq!(kept.scans[0].observations[0].age_s, Some(0.5));
@@ -645,6 +653,10 @@ fn readings_older_than_max_age_are_dropped_and_counted() {
     let (samples, report) = place_with(kept, "cap.csv", &placement, Referencing::default());
     assert_eq!(samples.len(), 2);
     assert_eq!(report.skipped.total(), 3);
+    // Scan 1's 30 s old reading stays with its sample; the emptied scan 2 takes its own along.
+    let aside: Vec<usize> = samples.iter().map(|s| s.stale.len()).collect();
+    assert_eq!(aside, vec![1, 0]);
+    assert_eq!(samples[0].stale[0].age_s, Some(30.0));
     // An age must be a finite, non-negative number of seconds.
     assert!(obs().remove(0).with_age(-1.0).is_err());
     assert!(obs().remove(0).with_age(f64::NAN).is_err());

@@ -135,7 +135,8 @@ pub struct RadioFields {
     /// (readings below the not-heard level are floored at it).
     pub values: Vec<Vec<f32>>,
     /// `heard[r][s]`: whether scan s actually measured radio r (false where `values` holds the
-    /// not-heard stand-in).
+    /// not-heard stand-in, or a reading of r the scan reported too old to place: see
+    /// [`wisp_model::Sample::stale`]).
     pub heard: Vec<Vec<bool>>,
 }
 
@@ -240,6 +241,27 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
                 let v = &mut values[ri][si];
                 *v = v.max(o.rssi_dbm as f32);
                 heard[ri][si] = true;
+            }
+        }
+    }
+    // A radio the scan heard only lately (readings older than max_age_s, set aside at ingest)
+    // is not absent there: the scan takes the strongest such reading instead of the not-heard
+    // stand-in, and stays not `heard` (the reading measured a place metres back, so it is never
+    // scored or fitted). On a real shopping-mall walk, where Android's cached results were half
+    // the readings, this took IDW's walk-out RMSE from 9.06 to 5.89 dB (README, "Reading age").
+    for (si, s) in used.iter().map(|&i| &samples[i]).enumerate() {
+        for o in s.stale.iter().filter(|o| keep(o)) {
+            let key = RadioKey {
+                ap: opts.grouping.ap_of(&o.bssid).0,
+                band: o.band,
+                channel: o.channel,
+            };
+            if let Some(&ri) = by_key.get(&key) {
+                let ri = sorted[ri];
+                if !heard[ri][si] {
+                    let v = &mut values[ri][si];
+                    *v = v.max(o.rssi_dbm as f32);
+                }
             }
         }
     }
@@ -387,6 +409,7 @@ mod tests {
                 y_m: rng.random::<f64>() * 20.0,
                 t: None,
                 source: format!("test:{i}"),
+                stale: Vec::new(),
                 observations: (0..rng.random_range(0..25))
                     .map(|_| {
                         let ap = rng.random_range(0..12u8);
@@ -419,5 +442,49 @@ mod tests {
             assert!(got.radios.len() > 10, "{}", got.radios.len());
             assert_eq!(got, reference::radio_fields(&samples, &opts).unwrap());
         }
+    }
+
+    /// A radio the scan heard only lately takes that reading's level there, not the not-heard
+    /// stand-in, and is still not `heard`; a late reading never makes a radio of its own and
+    /// never overrides a fresh one.
+    #[test]
+    fn a_stale_reading_stands_in_for_not_heard_but_is_not_heard() {
+        let obs = |last: u8, freq: u32, rssi: f64| {
+            Observation::new(
+                wisp_model::Bssid([2, 0, 0, 0, last, 0]),
+                Some("NHS".into()),
+                Channel::from_freq(freq).unwrap(),
+                rssi,
+                None,
+            )
+            .unwrap()
+        };
+        let sample = |x: f64, observations: Vec<Observation>, stale: Vec<Observation>| Sample {
+            x_m: x,
+            y_m: 0.0,
+            t: None,
+            source: format!("t:{x}"),
+            observations,
+            stale,
+        };
+        let samples = vec![
+            // A and B heard.
+            sample(0.0, vec![obs(1, 5180, -50.0), obs(2, 5500, -60.0)], vec![]),
+            // A heard; B only lately (-70), C (never heard fresh anywhere) only lately.
+            sample(
+                5.0,
+                vec![obs(1, 5180, -55.0)],
+                vec![obs(2, 5500, -70.0), obs(3, 2412, -40.0)],
+            ),
+            // A heard fresh and lately: the fresh reading stands; B not heard at all.
+            sample(10.0, vec![obs(1, 5180, -65.0)], vec![obs(1, 5180, -45.0)]),
+        ];
+        let f = radio_fields(&samples, &LayerOptions::default()).unwrap();
+        assert_eq!(f.radios.len(), 2, "a late reading alone makes no radio");
+        assert_eq!(
+            f.values,
+            vec![vec![-50.0, -55.0, -65.0], vec![-60.0, -70.0, -95.0]]
+        );
+        assert_eq!(f.heard, vec![vec![true; 3], vec![true, false, false]]);
     }
 }

@@ -648,6 +648,7 @@ mod tests {
             t: None,
             source: "test".into(),
             observations: o,
+            stale: Vec::new(),
         }
     }
 

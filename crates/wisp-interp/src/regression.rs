@@ -285,7 +285,8 @@ fn residuals(fields: &RadioFields, trend: &dyn Trend, not_heard_dbm: f64) -> Vec
                     let v = fields.values[r][s] as f64;
                     match trend.at(&radio.key, p.x, p.y) {
                         None => v,
-                        Some(t) if fields.heard[r][s] => v - t,
+                        // Heard, or heard lately (a stale reading's level, over the floor).
+                        Some(t) if fields.heard[r][s] || v > not_heard_dbm as f32 as f64 => v - t,
                         Some(t) => (not_heard_dbm - t).min(0.0),
                     }
                 })

@@ -448,6 +448,7 @@ mod tests {
             t: None,
             source: "test".into(),
             observations: o,
+            stale: Vec::new(),
         }
     }
 

@@ -142,6 +142,12 @@ pub struct Sample {
     /// Where it came from: `file:line` or `file#scan`.
     pub source: String,
     pub observations: Vec<Observation>,
+    /// Readings the scanner reported older than the site's `max_age_s` (cached results, taken
+    /// up to tens of metres back along the walk). They are no measurement of this place, so
+    /// they stay out of `observations`; but they show the radio was heard lately, so this scan
+    /// is no evidence that the radio is absent here (see `wisp_interp`'s fields).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<Observation>,
 }
 
 impl Sample {
@@ -237,6 +243,7 @@ mod tests {
                 t: None,
                 source: "walk.csv:12".into(),
                 observations: vec![o],
+                stale: Vec::new(),
             }],
         }]);
         let text = serde_json::to_string(&s).unwrap();

@@ -317,6 +317,7 @@ pub fn simulate_walk_in_building(
             )),
             source: format!("simulate#{}", samples.len() + 1),
             observations,
+            stale: Vec::new(),
         });
         elapsed += lo + (hi - lo).max(0.0) * rng.random::<f64>();
         elapsed = (elapsed * 1000.0).round() / 1000.0;

@@ -77,6 +77,10 @@ pub struct ParsedCapture {
     /// How the capture wrote its times, when it could write them several ways (the long-form
     /// CSV: RFC 3339, epoch seconds or epoch milliseconds), for the report.
     pub time_kinds: std::collections::BTreeSet<crate::track::TimeKind>,
+    /// Readings older than `max_age_s`, set aside per scan by [`crate::drop_old_readings`]
+    /// (`stale[i]` belongs to `scans[i]`; empty until then). Placement keeps them with their
+    /// sample as [`wisp_model::Sample::stale`].
+    pub stale: Vec<Vec<Observation>>,
 }
 
 /// Every capture format wisp reads, by the name `--format` takes, in registry order.

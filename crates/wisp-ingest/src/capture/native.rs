@@ -637,6 +637,7 @@ mod tests {
                 t: s.t.map(wisp_model::time::format_rfc3339),
                 source: s.source.clone(),
                 observations: s.observations.clone(),
+                stale: Vec::new(),
             })
             .collect();
         let text = long_csv(&samples);
@@ -837,6 +838,7 @@ mod tests {
                     t: s.t.map(wisp_model::time::format_rfc3339),
                     source: s.source.clone(),
                     observations: s.observations.clone(),
+                    stale: Vec::new(),
                 })
                 .collect(),
         }]);

@@ -380,6 +380,7 @@ mod tests {
             t: t.map(str::to_string),
             source: source.into(),
             observations: vec![o],
+            stale: Vec::new(),
         }
     }
 

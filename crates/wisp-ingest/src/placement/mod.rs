@@ -99,7 +99,9 @@ pub fn place_with(
     let mut bssids = rustc_hash::FxHashSet::default();
     let mut observations = 0;
     let gps = georef::is_gps_format(&parsed.format);
+    let mut stale = parsed.stale.into_iter();
     for scan in parsed.scans {
+        let stale = stale.next().unwrap_or_default();
         let at = if let Some(p) = placement.at_m {
             p
         } else if let Some(track) = refs.track {
@@ -157,6 +159,7 @@ pub fn place_with(
             t: scan.t.map(wisp_model::time::format_rfc3339),
             source: scan.source,
             observations: scan.observations,
+            stale,
         });
     }
     let unidentified = bssids.iter().filter(|b| b.0).count();
@@ -264,18 +267,23 @@ pub fn ingest_capture(job: &CaptureJob<'_>) -> Result<(Vec<Sample>, FileReport),
     Ok((samples, report))
 }
 
-/// Drops every reading older than `max_age_s` (by its `age_s`; readings without one are kept),
-/// counting each as skipped at its scan's location. A scan left with nothing is then "scan
-/// heard nothing" at placement.
+/// Takes every reading older than `max_age_s` (by its `age_s`; readings without one are kept)
+/// out of its scan's observations, counting each as skipped at its scan's location, and sets it
+/// aside in [`ParsedCapture::stale`]: no measurement of the scan's place, but a sign the radio
+/// was heard lately (see [`wisp_model::Sample::stale`]). A scan left with no observation is then
+/// "scan heard nothing" at placement, its stale readings dropped with it.
 pub fn drop_old_readings(mut parsed: ParsedCapture, max_age_s: f64) -> ParsedCapture {
     let reason = format!("reading older than max_age_s ({max_age_s} s)");
-    for scan in &mut parsed.scans {
-        let before = scan.observations.len();
-        scan.observations
-            .retain(|o| o.age_s.is_none_or(|a| a <= max_age_s));
-        for _ in scan.observations.len()..before {
+    parsed.stale.resize_with(parsed.scans.len(), Vec::new);
+    for (scan, stale) in parsed.scans.iter_mut().zip(&mut parsed.stale) {
+        let (fresh, old) = std::mem::take(&mut scan.observations)
+            .into_iter()
+            .partition(|o| o.age_s.is_none_or(|a| a <= max_age_s));
+        scan.observations = fresh;
+        for _ in &old {
             parsed.skipped.skip(reason.clone(), scan.source.clone());
         }
+        stale.extend(old);
     }
     parsed
 }

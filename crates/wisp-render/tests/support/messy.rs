@@ -206,6 +206,7 @@ fn samples() -> Vec<Sample> {
                 t: None,
                 source: format!("walk-{w:02}.csv:{}", k + 2),
                 observations: Vec::new(),
+                stale: Vec::new(),
             });
         }
     }
@@ -218,6 +219,7 @@ fn samples() -> Vec<Sample> {
                 t: None,
                 source: format!("spot-{p:02}.pcap#{}", scan + 1),
                 observations: Vec::new(),
+                stale: Vec::new(),
             });
         }
     }
