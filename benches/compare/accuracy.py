@@ -2,12 +2,18 @@
 """Accuracy of wisp's interpolation methods against scipy and pykrige on the same walk-out folds.
 
 Runs on request, not in CI:  python3 benches/compare/accuracy.py [--seeds 7 11 23]
+                       or:  python3 benches/compare/accuracy.py --site DIR/site.toml
 Needs: a release build (`cargo build --release`) and numpy, scipy, pykrige (PyPI).
+
+With --site it scores a real survey instead of simulated walks: every capture the manifest lists
+for its first floor, ingested by `wisp ingest --site` (the floor's own walks, as `wisp validate`
+reads them).
 
 For each seed it simulates a walk of the sample floor (`wisp simulate`), ingests it, and asks
 `wisp validate --json` for wisp's per-method RMSE and the method `auto` picks. It then rebuilds the
 same per-radio fields (strongest BSSID of each radio per scan; a scan that heard other radios
-but not this one holds -95 dBm; readings below -95 are floored there) and the same folds (walk
+but not this one holds -95 dBm, or the level of a reading it reported too old to score; readings
+below -95 are floored there) and the same folds (walk
 cut into 20 m stretches, stretch b in fold b mod 5), predicts every left-out scan with each
 Python method, and scores only the readings where the radio was heard, as wisp does.
 """
@@ -31,6 +37,13 @@ def fields(survey):
             r = idx[(o["bssid"][:14], o["band"], o["channel"])]
             vals[r, j] = max(vals[r, j], max(o["rssi_dbm"], NOT_HEARD))
             heard[r, j] = True
+    # A radio the scan heard only lately (`stale`: readings older than max_age_s) takes that
+    # reading's level instead of not heard, and is not scored there, as wisp's fields do.
+    for j, s in enumerate(samples):
+        for o in s.get("stale", []):
+            r = idx.get((o["bssid"][:14], o["band"], o["channel"]))
+            if r is not None and not heard[r, j]:
+                vals[r, j] = max(vals[r, j], max(o["rssi_dbm"], NOT_HEARD))
     pts = np.array([[s["x_m"], s["y_m"]] for s in samples])
     return pts, vals, heard
 
@@ -116,18 +129,23 @@ def score(pts, vals, heard, fold, fn):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[7, 11, 23])
+    ap.add_argument("--site", help="score this site's own captures (its first floor) instead of simulated walks")
     a = ap.parse_args()
     if not os.path.exists(WISP):
         sys.exit("build first: cargo build --release")
     tmp = tempfile.mkdtemp(prefix="wisp-accuracy-")
     print("| seed | method | RMSE dB | bias dB | n |\n|---|---|---|---|---|")
     verdicts = []
-    for seed in a.seeds:
-        walk, survey = os.path.join(tmp, f"walk{seed}.csv"), os.path.join(tmp, f"s{seed}.json")
-        run = lambda *args: subprocess.run([WISP, *args], check=True, capture_output=True, text=True).stdout
-        run("simulate", SITE, "--floor", "L1", "--seed", str(seed), "--out", walk)
-        run("ingest", walk, "--site", SITE, "--floor", "L1", "--out", survey)
-        v = json.loads(run("validate", SITE, "--survey", survey, "--json"))
+    run = lambda *args: subprocess.run([WISP, *args], check=True, capture_output=True, text=True).stdout
+    for seed in ["site"] if a.site else a.seeds:
+        site, survey = a.site or SITE, os.path.join(tmp, f"s{seed}.json")
+        if a.site:
+            run("ingest", "--site", site, "--out", survey)
+        else:
+            walk = os.path.join(tmp, f"walk{seed}.csv")
+            run("simulate", site, "--floor", "L1", "--seed", str(seed), "--out", walk)
+            run("ingest", walk, "--site", site, "--floor", "L1", "--out", survey)
+        v = json.loads(run("validate", site, "--survey", survey, "--json"))
         for m in v["methods"]:
             print(f"| {seed} | wisp {m['method']} | {m['rmse_db']:.2f} | {m['bias_db']:+.2f} | {m['n']} |")
         pts, vals, heard = fields(json.load(open(survey)))
@@ -141,7 +159,7 @@ def main():
         verdicts.append((seed, auto["method"], auto["rmse_db"], best[1], best[0]))
     print()
     for seed, m, r, bn, br in verdicts:
-        print(f"seed {seed}: wisp auto = {m} at {r:.2f} dB; best Python = {bn} at {br:.2f} dB; "
+        print(f"{'site' if seed == 'site' else f'seed {seed}'}: wisp auto = {m} at {r:.2f} dB; best Python = {bn} at {br:.2f} dB; "
               f"difference {r - br:+.2f} dB ({'within' if r - br <= 0.1 else 'NOT within'} 0.1 dB)")
 
 
