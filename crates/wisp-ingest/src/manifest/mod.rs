@@ -12,6 +12,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
+
+mod split;
 use wisp_model::{
     AccessPoint, ApGrouping, ApRadio, ApRule, Band, Bssid, Channel, Dbm, Floor, Material,
     MethodChoice, NetworkSource, OurNetwork, PlanCalibration, Point, Polygon, RequirementProfile,
@@ -68,6 +70,9 @@ pub struct RawManifest {
     /// The network being surveyed: coverage counts its SSIDs (and the listed APs) only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<Spanned<RawNetwork>>,
+    /// Empty when parsed from the site's piece of the text ([`split`]); a manifest without
+    /// floors is refused by [`parse_site`].
+    #[serde(default)]
     pub floors: Vec<Spanned<RawFloor>>,
 }
 
@@ -428,153 +433,293 @@ pub fn load_site(site: &Path, known_profiles: &[String]) -> Result<Site, IngestE
 
 /// Validates manifest text; `plan_size` tells a plan image's size in pixels (a parameter so that
 /// tests and the floor-plan drawing tool need no image).
+///
+/// Each floor's part of the text is parsed and validated alone, and its TOML document dropped
+/// before the next floor's is read ([`split`]): a TOML document costs ~30 times its text, so a
+/// 200-floor estate's manifest parsed whole held ~200 MB while it loaded (issue 16). Mistakes are
+/// reported in manifest order: the site's keys, then floor by floor. When a piece is not TOML
+/// that reads as a manifest's, the whole text is parsed at once, as before, so that the syntax
+/// error is reported as it always was.
 pub fn parse_site(
     text: &str,
     path: &Path,
     known_profiles: &[String],
     plan_size: &PlanSize,
 ) -> Result<Site, IngestError> {
-    let raw: RawManifest = toml::from_str(text).map_err(|e| {
+    if let Some(pieces) = split::split(text) {
+        if let Some(site) = parse_pieces(text, &pieces, path, known_profiles, plan_size)? {
+            return Ok(site);
+        }
+    }
+    parse_whole(text, path, known_profiles, plan_size)
+}
+
+/// [`parse_site`] on the whole document at once.
+fn parse_whole(
+    text: &str,
+    path: &Path,
+    known_profiles: &[String],
+    plan_size: &PlanSize,
+) -> Result<Site, IngestError> {
+    let raw: RawManifest = toml_document(text, path)?;
+    let same = |offset: usize| offset;
+    let mut site = SiteBuilder::new(&raw, text, path, known_profiles, plan_size, &same)?;
+    if raw.floors.is_empty() {
+        return Err(IngestError::invalid("the manifest has no [[floors]]").at(path));
+    }
+    for sf in &raw.floors {
+        site.add_floor(sf, &same)?;
+    }
+    site.finish()
+}
+
+/// A floor's piece of the manifest ([`split`]): one `[[floors]]` and its tables.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFloors {
+    floors: Vec<Spanned<RawFloor>>,
+}
+
+/// [`parse_site`] a piece at a time: the site's keys, then each floor; None when a piece is not
+/// TOML that reads as a manifest's.
+fn parse_pieces(
+    text: &str,
+    pieces: &split::Split,
+    path: &Path,
+    known_profiles: &[String],
+    plan_size: &PlanSize,
+) -> Result<Option<Site>, IngestError> {
+    let head = split::Piece::of(text, &pieces.head);
+    let Ok(raw) = toml::from_str::<RawManifest>(&head.text) else {
+        return Ok(None);
+    };
+    if !raw.floors.is_empty() {
+        // Floors written otherwise than as `[[floors]]` tables (`floors = [...]`).
+        return Ok(None);
+    }
+    let head_at = |offset: usize| head.at(offset);
+    let mut site = SiteBuilder::new(&raw, text, path, known_profiles, plan_size, &head_at)?;
+    for ranges in &pieces.floors {
+        let piece = split::Piece::of(text, ranges);
+        let Ok(floor) = toml::from_str::<RawFloors>(&piece.text) else {
+            return Ok(None);
+        };
+        for sf in &floor.floors {
+            site.add_floor(sf, &|offset| piece.at(offset))?;
+        }
+    }
+    site.finish().map(Some)
+}
+
+/// A TOML document, or a syntax error at its line.
+fn toml_document<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+) -> Result<T, IngestError> {
+    toml::from_str(text).map_err(|e| {
         let mut err = IngestError::syntax(e.message().trim().to_string()).at(path);
         if let Some(span) = e.span() {
             err = err.line(line_of(text, span.start));
         }
         err
-    })?;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let fail = |span: std::ops::Range<usize>, msg: String| {
-        IngestError::invalid(msg)
-            .at(path)
-            .line(line_of(text, span.start))
-    };
-    let mut ap_grouping = ApGrouping::default();
-    if let Some(r) = &raw.ap_grouping {
-        ap_grouping.rule = ApRule::parse(r.get_ref()).map_err(|e| fail(r.span(), e.to_string()))?;
-    }
-    // AP name → floor, for the APs that list their BSSIDs (their name is their key site-wide).
-    let mut listing: BTreeMap<String, String> = BTreeMap::new();
+    })
+}
 
-    let mut materials = Material::defaults();
-    for (name, spanned) in &raw.materials {
-        let span = spanned.span();
-        let mut loss_db = BTreeMap::new();
-        for (band, db) in spanned.get_ref() {
-            let band = Band::parse(band)
-                .map_err(|e| fail(span.clone(), format!("material '{name}': {e}")))?;
-            if !db.is_finite() || *db < 0.0 || *db > 100.0 {
+/// A site being validated: what its own keys say, and its floors so far.
+struct SiteBuilder<'a> {
+    raw: &'a RawManifest,
+    text: &'a str,
+    path: &'a Path,
+    dir: &'a Path,
+    known_profiles: &'a [String],
+    plan_size: &'a PlanSize,
+    /// Where an offset in the text `raw` was read from is in the manifest.
+    head_at: &'a dyn Fn(usize) -> usize,
+    materials: Vec<Material>,
+    profiles: Vec<RequirementProfile>,
+    max_age_s: f64,
+    default_range: f64,
+    slab: Material,
+    ap_grouping: ApGrouping,
+    /// AP name → floor, for the APs that list their BSSIDs (their name is their key site-wide).
+    listing: BTreeMap<String, String>,
+    floors: Vec<SiteFloor>,
+}
+
+impl<'a> SiteBuilder<'a> {
+    /// The site's own keys (`raw`'s floors are not read), validated.
+    fn new(
+        raw: &'a RawManifest,
+        text: &'a str,
+        path: &'a Path,
+        known_profiles: &'a [String],
+        plan_size: &'a PlanSize,
+        head_at: &'a dyn Fn(usize) -> usize,
+    ) -> Result<Self, IngestError> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let fail = |span: std::ops::Range<usize>, msg: String| {
+            IngestError::invalid(msg)
+                .at(path)
+                .line(line_of(text, head_at(span.start)))
+        };
+
+        let mut ap_grouping = ApGrouping::default();
+        if let Some(r) = &raw.ap_grouping {
+            ap_grouping.rule =
+                ApRule::parse(r.get_ref()).map_err(|e| fail(r.span(), e.to_string()))?;
+        }
+
+        let mut materials = Material::defaults();
+        for (name, spanned) in &raw.materials {
+            let span = spanned.span();
+            let mut loss_db = BTreeMap::new();
+            for (band, db) in spanned.get_ref() {
+                let band = Band::parse(band)
+                    .map_err(|e| fail(span.clone(), format!("material '{name}': {e}")))?;
+                if !db.is_finite() || *db < 0.0 || *db > 100.0 {
+                    return Err(fail(
+                        span.clone(),
+                        format!("material '{name}': loss {db} dB is outside 0..100"),
+                    ));
+                }
+                loss_db.insert(band, *db);
+            }
+            if loss_db.is_empty() {
                 return Err(fail(
-                    span.clone(),
-                    format!("material '{name}': loss {db} dB is outside 0..100"),
+                    span,
+                    format!("material '{name}' gives no band's loss"),
                 ));
             }
-            loss_db.insert(band, *db);
+            match materials.iter_mut().find(|m| &m.name == name) {
+                Some(m) => m.loss_db.extend(loss_db),
+                None => materials.push(Material {
+                    name: name.clone(),
+                    loss_db,
+                }),
+            }
         }
-        if loss_db.is_empty() {
-            return Err(fail(
-                span,
-                format!("material '{name}' gives no band's loss"),
-            ));
-        }
-        match materials.iter_mut().find(|m| &m.name == name) {
-            Some(m) => m.loss_db.extend(loss_db),
-            None => materials.push(Material {
-                name: name.clone(),
-                loss_db,
-            }),
-        }
-    }
 
-    let mut profiles = Vec::new();
-    for p in &raw.profiles {
-        let r = p.get_ref();
-        let nums = [
-            Some(r.primary_dbm),
-            r.secondary_dbm,
-            r.tertiary_dbm,
-            r.cochannel_dbm,
-        ];
-        if nums
-            .iter()
-            .flatten()
-            .any(|v| !v.is_finite() || *v > 0.0 || *v < -120.0)
-        {
-            return Err(fail(
-                p.span(),
-                format!(
-                    "profile '{}': signal thresholds must be dBm in -120..0",
-                    r.name
-                ),
-            ));
-        }
-        profiles.push(RequirementProfile {
-            name: r.name.clone(),
-            primary_dbm: Dbm(r.primary_dbm),
-            secondary_dbm: r.secondary_dbm.map(Dbm),
-            tertiary_dbm: r.tertiary_dbm.map(Dbm),
-            snr_db: r.snr_db,
-            cochannel_max: r.cochannel_max,
-            cochannel_dbm: Dbm(r.cochannel_dbm.unwrap_or(-85.0)),
-            source: r
-                .source
-                .clone()
-                .unwrap_or_else(|| format!("{}", path.display())),
-        });
-    }
-    let profile_known =
-        |n: &str| known_profiles.iter().any(|k| k == n) || profiles.iter().any(|p| p.name == n);
-
-    let max_age_s = match &raw.max_age_s {
-        Some(a) if a.get_ref().is_finite() && *a.get_ref() > 0.0 => *a.get_ref(),
-        Some(a) => {
-            return Err(fail(
-                a.span(),
-                format!(
-                    "max_age_s must be a positive number of seconds, not {}",
-                    a.get_ref()
-                ),
-            ))
-        }
-        None => DEFAULT_MAX_AGE_S,
-    };
-    let default_range = match &raw.survey_range_m {
-        Some(r) => positive(r, "survey_range_m").map_err(|m| fail(r.span(), m))?,
-        None => DEFAULT_SURVEY_RANGE_M,
-    };
-
-    let slab = match &raw.slab {
-        Some(name) => materials
-            .iter()
-            .find(|m| &m.name == name.get_ref())
-            .cloned()
-            .ok_or_else(|| {
-                fail(
-                    name.span(),
+        let mut profiles = Vec::new();
+        for p in &raw.profiles {
+            let r = p.get_ref();
+            let nums = [
+                Some(r.primary_dbm),
+                r.secondary_dbm,
+                r.tertiary_dbm,
+                r.cochannel_dbm,
+            ];
+            if nums
+                .iter()
+                .flatten()
+                .any(|v| !v.is_finite() || *v > 0.0 || *v < -120.0)
+            {
+                return Err(fail(
+                    p.span(),
                     format!(
-                        "slab material '{}' is not defined (known: {}; add it under [materials])",
-                        name.get_ref(),
-                        materials
-                            .iter()
-                            .map(|m| m.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        "profile '{}': signal thresholds must be dBm in -120..0",
+                        r.name
                     ),
-                )
-            })?,
-        None => materials
-            .iter()
-            .find(|m| m.name == DEFAULT_SLAB_MATERIAL)
-            .cloned()
-            .unwrap_or_else(|| Material {
-                name: DEFAULT_SLAB_MATERIAL.into(),
-                loss_db: BTreeMap::from([(Band::G2_4, 15.0), (Band::G5, 18.0), (Band::G6, 21.0)]),
-            }),
-    };
+                ));
+            }
+            profiles.push(RequirementProfile {
+                name: r.name.clone(),
+                primary_dbm: Dbm(r.primary_dbm),
+                secondary_dbm: r.secondary_dbm.map(Dbm),
+                tertiary_dbm: r.tertiary_dbm.map(Dbm),
+                snr_db: r.snr_db,
+                cochannel_max: r.cochannel_max,
+                cochannel_dbm: Dbm(r.cochannel_dbm.unwrap_or(-85.0)),
+                source: r
+                    .source
+                    .clone()
+                    .unwrap_or_else(|| format!("{}", path.display())),
+            });
+        }
+        let max_age_s = match &raw.max_age_s {
+            Some(a) if a.get_ref().is_finite() && *a.get_ref() > 0.0 => *a.get_ref(),
+            Some(a) => {
+                return Err(fail(
+                    a.span(),
+                    format!(
+                        "max_age_s must be a positive number of seconds, not {}",
+                        a.get_ref()
+                    ),
+                ))
+            }
+            None => DEFAULT_MAX_AGE_S,
+        };
+        let default_range = match &raw.survey_range_m {
+            Some(r) => positive(r, "survey_range_m").map_err(|m| fail(r.span(), m))?,
+            None => DEFAULT_SURVEY_RANGE_M,
+        };
 
-    if raw.floors.is_empty() {
-        return Err(IngestError::invalid("the manifest has no [[floors]]").at(path));
+        let slab = match &raw.slab {
+            Some(name) => materials
+                .iter()
+                .find(|m| &m.name == name.get_ref())
+                .cloned()
+                .ok_or_else(|| {
+                    fail(
+                        name.span(),
+                        format!(
+                            "slab material '{}' is not defined (known: {}; add it under [materials])",
+                            name.get_ref(),
+                            materials
+                                .iter()
+                                .map(|m| m.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })?,
+            None => materials
+                .iter()
+                .find(|m| m.name == DEFAULT_SLAB_MATERIAL)
+                .cloned()
+                .unwrap_or_else(|| Material {
+                    name: DEFAULT_SLAB_MATERIAL.into(),
+                    loss_db: BTreeMap::from([(Band::G2_4, 15.0), (Band::G5, 18.0), (Band::G6, 21.0)]),
+                }),
+        };
+
+        Ok(SiteBuilder {
+            raw,
+            text,
+            path,
+            dir,
+            known_profiles,
+            plan_size,
+            head_at,
+            materials,
+            profiles,
+            max_age_s,
+            default_range,
+            slab,
+            ap_grouping,
+            listing: BTreeMap::new(),
+            floors: Vec::new(),
+        })
     }
-    let mut floors: Vec<SiteFloor> = Vec::new();
-    for sf in &raw.floors {
+
+    /// Validates floor `sf`, read from a text whose offsets `at` maps to the manifest's.
+    fn add_floor(
+        &mut self,
+        sf: &Spanned<RawFloor>,
+        at: &dyn Fn(usize) -> usize,
+    ) -> Result<(), IngestError> {
+        let (text, path, dir, plan_size) = (self.text, self.path, self.dir, self.plan_size);
+        let (max_age_s, default_range) = (self.max_age_s, self.default_range);
+        let (materials, floors) = (&self.materials, &self.floors);
+        let (ap_grouping, listing) = (&mut self.ap_grouping, &mut self.listing);
+        let (profiles, known_profiles) = (&self.profiles, self.known_profiles);
+        let profile_known =
+            |n: &str| known_profiles.iter().any(|k| k == n) || profiles.iter().any(|p| p.name == n);
+        let fail = |span: std::ops::Range<usize>, msg: String| {
+            IngestError::invalid(msg)
+                .at(path)
+                .line(line_of(text, at(span.start)))
+        };
+
         let f = sf.get_ref();
         let fspan = sf.span();
         if floors.iter().any(|o| o.floor.id == f.id) {
@@ -620,7 +765,7 @@ pub fn parse_site(
                 }
                 _ => e.message(),
             };
-            let line = key_line(text, fspan.clone(), "plan");
+            let line = key_line(text, at(fspan.start)..at(fspan.end), "plan");
             IngestError::new(IngestErrorKind::Invalid(format!(
                 "plan '{}': {what}",
                 crate::error::quote(&f.plan)
@@ -870,7 +1015,7 @@ pub fn parse_site(
                         }
                     };
                     let points = dir.join(points);
-                    let line = line_of(text, c.span().start);
+                    let line = line_of(text, at(c.span().start));
                     crate::check_link_inside(&points, dir)?;
                     let found = crate::capture::stops::glob_with_points(dir, glob, &points)
                         .map_err(|e| e.at(path).line(line))?;
@@ -1035,14 +1180,20 @@ pub fn parse_site(
                 None
             }
         };
-        let interpolation = match f.interpolation.as_ref().or(raw.interpolation.as_ref()) {
-            Some(m) => m
+        let head_at = self.head_at;
+        let interpolation = match (f.interpolation.as_ref(), self.raw.interpolation.as_ref()) {
+            (Some(m), _) => m
                 .get_ref()
                 .parse::<MethodChoice>()
                 .map_err(|e| fail(m.span(), format!("interpolation: {e}")))?,
-            None => MethodChoice::default(),
+            (None, Some(m)) => m.get_ref().parse::<MethodChoice>().map_err(|e| {
+                IngestError::invalid(format!("interpolation: {e}"))
+                    .at(path)
+                    .line(line_of(text, head_at(m.span().start)))
+            })?,
+            (None, None) => MethodChoice::default(),
         };
-        floors.push(SiteFloor {
+        self.floors.push(SiteFloor {
             floor: Floor {
                 id: f.id.clone(),
                 name: f.name.clone().unwrap_or_else(|| f.id.clone()),
@@ -1062,19 +1213,30 @@ pub fn parse_site(
             storey,
             interpolation,
         });
+        Ok(())
     }
-    let network = our_network(&raw, &floors, &ap_grouping, &fail)?;
-    Ok(Site {
-        network,
-        max_age_s,
-        name: raw.name,
-        surveyor: raw.surveyor,
-        manifest_path: path.to_path_buf(),
-        floors,
-        profiles,
-        slab,
-        ap_grouping,
-    })
+
+    /// The site, once every floor is in.
+    fn finish(self) -> Result<Site, IngestError> {
+        let (text, path, head_at) = (self.text, self.path, self.head_at);
+        let fail = |span: std::ops::Range<usize>, msg: String| {
+            IngestError::invalid(msg)
+                .at(path)
+                .line(line_of(text, head_at(span.start)))
+        };
+        let network = our_network(self.raw, &self.floors, &self.ap_grouping, &fail)?;
+        Ok(Site {
+            network,
+            max_age_s: self.max_age_s,
+            name: self.raw.name.clone(),
+            surveyor: self.raw.surveyor.clone(),
+            manifest_path: path.to_path_buf(),
+            floors: self.floors,
+            profiles: self.profiles,
+            slab: self.slab,
+            ap_grouping: self.ap_grouping,
+        })
+    }
 }
 
 /// Our network (README "Our network"): `[network] ssids` when given, else the SSIDs the
@@ -1237,13 +1399,7 @@ pub fn load_aps(path: &Path) -> Result<Vec<RawAp>, IngestError> {
         serde_json::from_str(&text)
             .map_err(|e| IngestError::syntax(e.to_string()).at(path).line(e.line()))?
     } else {
-        toml::from_str(&text).map_err(|e| {
-            let mut err = IngestError::syntax(e.message().trim().to_string()).at(path);
-            if let Some(span) = e.span() {
-                err = err.line(line_of(&text, span.start));
-            }
-            err
-        })?
+        toml_document(&text, path)?
     };
     Ok(file.aps)
 }
@@ -1281,6 +1437,175 @@ radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
             &["healthcare-voice".into()],
             &|_| Ok((400, 200)),
         )
+    }
+
+    /// Three floors with the site's tables between and after them, a floor's table after one of
+    /// the site's, and the site's own interpolation.
+    const THREE: &str = r#"
+name = "Three"
+interpolation = "idw"
+[materials]
+lead = { "2.4" = 31.0 }
+[[floors]]
+id = "L1"
+plan = "plan.png"
+metres_per_pixel = 0.05
+level = 0
+[[floors.walls]]
+material = "lead"
+points = [
+  [100, 0],
+  [100, 100],
+]
+[[floors.zones]]
+name = "Bay A"
+kind = "bay"
+polygon = [[0, 0], [100, 0], [100, 100], [0, 100]]
+[[profiles]]
+name = "strict"
+primary_dbm = -60.0
+[[floors]]
+id = "L2"
+plan = "plan.png"
+metres_per_pixel = 0.05
+level = 1
+interpolation = "nearest"
+[[floors.zones]]
+name = "Bay B"
+kind = "bay"
+profile = "strict"
+polygon = [[0, 0], [100, 0], [100, 100], [0, 100]]
+[network]
+ssids = ["NHS-Clinical"]
+[[floors.aps]]
+name = "AP2"
+at = [50, 50]
+radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
+[[floors]]
+id = "L3"
+plan = "plan.png"
+metres_per_pixel = 0.05
+level = 2
+[[floors.walls]]
+material = "lead"
+points = [[100, 0], [100, 100]]
+[[floors.aps]]
+name = "AP3"
+at = [50, 50]
+radios = [{ band = "5", channel = 36, tx_dbm = 17.0 }]
+"#;
+
+    fn parse_by(
+        how: fn(&str, &Path, &[String], &PlanSize) -> Result<Site, IngestError>,
+        text: &str,
+    ) -> Result<Site, IngestError> {
+        how(
+            text,
+            Path::new("site.toml"),
+            &["healthcare-voice".into()],
+            &|_| Ok((400, 200)),
+        )
+    }
+
+    /// `parse_site` (a floor at a time) and the whole document at once read the same site, or
+    /// fail with the same message at the same line.
+    fn same_both_ways(text: &str) -> Result<Site, IngestError> {
+        let pieces = parse_by(parse_site, text);
+        let whole = parse_by(parse_whole, text);
+        match (&pieces, &whole) {
+            (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}")),
+            (Err(a), Err(b)) => assert_eq!(
+                (a.to_string(), a.line_number()),
+                (b.to_string(), b.line_number())
+            ),
+            _ => panic!("pieces {pieces:?}, whole {whole:?}"),
+        }
+        pieces
+    }
+
+    #[test]
+    fn a_floor_at_a_time_reads_the_site_the_whole_document_does() {
+        let pieces = split::split(THREE).unwrap();
+        assert_eq!(pieces.floors.len(), 3);
+        // Read a piece at a time, not by falling back to the whole document.
+        let known = ["healthcare-voice".to_string()];
+        let by_pieces = parse_pieces(THREE, &pieces, Path::new("site.toml"), &known, &|_| {
+            Ok((400, 200))
+        });
+        assert!(by_pieces.unwrap().is_some());
+        let site = same_both_ways(THREE).unwrap();
+        let ids: Vec<&str> = site.floors.iter().map(|f| f.floor.id.as_str()).collect();
+        assert_eq!(ids, ["L1", "L2", "L3"]);
+        // The floor's table after `[network]` is the second floor's.
+        assert_eq!(site.floors[1].floor.aps[0].name, "AP2");
+        assert_eq!(site.floors[1].floor.zones[0].profile, "strict");
+        assert_eq!(site.network.source, NetworkSource::Manifest);
+        // Every manifest the repository holds, the hostile ones included, reads the same both
+        // ways (UTF-16 ones once decoded).
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut read = 0;
+        for dir in [
+            "samples",
+            "samples/renal-unit",
+            "tests/hostile",
+            "fuzz/corpus/manifest",
+        ] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    if let Ok(text) = crate::text::decode(&std::fs::read(&path).unwrap()) {
+                        let _ = same_both_ways(&text);
+                        read += 1;
+                    }
+                }
+            }
+        }
+        assert!(read >= 20, "{read} manifests");
+    }
+
+    #[test]
+    fn a_mistake_on_the_last_floor_is_reported_at_its_line_either_way() {
+        // (what is replaced, by what; the text the error's line holds)
+        let cases: [(&str, &str, &str); 8] = [
+            // TOML the last floor's piece cannot read: the whole document reports it.
+            ("id = \"L3\"", "id = \"L3\"\ncolour = \"red\"", "colour"),
+            ("level = 2", "level = \"two\"", "level = \"two\""),
+            (
+                "points = [[100, 0], [100, 100]]",
+                "points = [[100, 0], [100, 100]",
+                "[[floors.aps]]\nname = \"AP3\"",
+            ),
+            // Mistakes the manifest's checks find, with lines mapped back from the pieces.
+            (
+                "material = \"lead\"\npoints = [[100, 0]",
+                "material = \"gold\"\npoints = [[100, 0]",
+                "[[floors.walls]]\nmaterial = \"gold\"",
+            ),
+            (
+                "name = \"AP3\"\nat = [50, 50]",
+                "name = \"AP3\"\nat = [500, 50]",
+                "[[floors.aps]]\nname = \"AP3\"",
+            ),
+            (
+                "id = \"L3\"",
+                "id = \"L1\"",
+                "[[floors]]\nid = \"L1\"\nplan = \"plan.png\"\nmetres_per_pixel = 0.05\nlevel = 2",
+            ),
+            // The site's keys, read from their own piece.
+            (
+                "interpolation = \"idw\"",
+                "interpolation = \"magic\"",
+                "interpolation = \"magic\"",
+            ),
+            ("ssids = [\"NHS-Clinical\"]", "ssids = []", "[network]"),
+        ];
+        for (from, to, at) in cases {
+            let last = THREE.rfind(from).unwrap();
+            let text = format!("{}{to}{}", &THREE[..last], &THREE[last + from.len()..]);
+            let e = same_both_ways(&text).unwrap_err();
+            let want = crate::error::line_of(&text, text.rfind(at).unwrap());
+            assert_eq!(e.line_number(), Some(want), "{to}: {e}");
+        }
     }
 
     #[test]
