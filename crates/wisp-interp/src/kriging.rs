@@ -241,25 +241,10 @@ impl LagPairs {
         }
         let mut by_class = vec![Vec::new(); bins];
         let mut lag_sum = vec![0.0f64; bins];
-        let width = cutoff / bins as f64;
-        let mut order: Vec<usize> = (0..points.len()).collect();
-        order.sort_by(|&a, &b| points[a].x.total_cmp(&points[b].x).then(a.cmp(&b)));
-        for (oi, &i) in order.iter().enumerate() {
-            let p = points[i];
-            for &j in &order[oi + 1..] {
-                let q = points[j];
-                if q.x - p.x > cutoff {
-                    break;
-                }
-                let h = (q.x - p.x).hypot(q.y - p.y);
-                if h > cutoff || h == 0.0 {
-                    continue;
-                }
-                let b = ((h / width) as usize).min(bins - 1);
-                lag_sum[b] += h;
-                by_class[b].push((i as u32, j as u32));
-            }
-        }
+        sweep(points, cutoff, bins, |b, i, j, h| {
+            lag_sum[b] += h;
+            by_class[b].push((i, j));
+        });
         LagPairs { by_class, lag_sum }
     }
 
@@ -325,6 +310,92 @@ impl LagPairs {
             }
         }
         out
+    }
+}
+
+/// Every pair of `points` closer than `cutoff` (and apart), as [`empirical`] meets them: points
+/// sorted by x (ties by index) and swept, each pair `(i, j)` with `i` the earlier in that order,
+/// handed to `visit(class, i, j, h)`. The one sweep [`LagPairs`] and [`HeardPairs`] are made by.
+fn sweep(
+    points: &[ScatteredPoint],
+    cutoff: f64,
+    bins: usize,
+    mut visit: impl FnMut(usize, u32, u32, f64),
+) {
+    let width = cutoff / bins as f64;
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| points[a].x.total_cmp(&points[b].x).then(a.cmp(&b)));
+    for (oi, &i) in order.iter().enumerate() {
+        let p = points[i];
+        for &j in &order[oi + 1..] {
+            let q = points[j];
+            if q.x - p.x > cutoff {
+                break;
+            }
+            let h = (q.x - p.x).hypot(q.y - p.y);
+            if h > cutoff || h == 0.0 {
+                continue;
+            }
+            let b = ((h / width) as usize).min(bins - 1);
+            visit(b, i as u32, j as u32, h);
+        }
+    }
+}
+
+/// The pairs of every point of a survey's scans with their distances, for the semivariograms
+/// of fields that each cover only some of the scans (a radio's residuals at the scans that
+/// heard it): [`HeardPairs::bins`] of a subset equals [`empirical`] of that subset alone, bit
+/// for bit, without sweeping it again.
+///
+/// Why it is the same: the subset's points keep their relative order (sorted by x, ties by
+/// index, and a subset's indices rise with the full set's), so the subset's sweep meets its
+/// pairs in the order the full sweep does, each with the same `h` (the same two points, the
+/// earlier one first) in the same class; summing the full sweep's pairs whose two ends are both
+/// in the subset, in order, adds the same numbers in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HeardPairs {
+    /// Per class, its pairs `(i, j, h)`, in the order of the sweep.
+    by_class: Vec<Vec<(u32, u32, f64)>>,
+}
+
+impl HeardPairs {
+    /// Every pair of `points` closer than `cutoff` (and apart), in `bins` classes.
+    pub(crate) fn new(points: &[ScatteredPoint], cutoff: f64, bins: usize) -> HeardPairs {
+        if bins == 0 || cutoff.is_nan() || cutoff <= 0.0 {
+            return HeardPairs {
+                by_class: Vec::new(),
+            };
+        }
+        let mut by_class = vec![Vec::new(); bins];
+        sweep(points, cutoff, bins, |b, i, j, h| {
+            by_class[b].push((i, j, h))
+        });
+        HeardPairs { by_class }
+    }
+
+    /// `empirical(points of the subset, values of the subset, cutoff, bins)` for the subset of
+    /// points where `keep` holds (`values` and `keep` one per point of the full set).
+    pub(crate) fn bins(&self, values: &[f64], keep: &[bool]) -> Vec<LagBin> {
+        self.by_class
+            .iter()
+            .filter_map(|pairs| {
+                let (mut h, mut sq, mut n) = (0.0f64, 0.0f64, 0usize);
+                for &(i, j, lag) in pairs {
+                    let (i, j) = (i as usize, j as usize);
+                    if keep[i] && keep[j] {
+                        h += lag;
+                        let d = values[i] - values[j];
+                        sq += d * d;
+                        n += 1;
+                    }
+                }
+                (n > 0).then(|| LagBin {
+                    lag_m: h / n as f64,
+                    gamma: sq / (2.0 * n as f64),
+                    pairs: n,
+                })
+            })
+            .collect()
     }
 }
 
@@ -1678,5 +1749,40 @@ mod tests {
         assert!((e[0].value[0] as f64 - truth(q[0].x, q[0].y)).abs() < 0.05);
         let sd = e[0].std_dev.as_ref().unwrap();
         assert!(sd[1] > sd[0], "{sd:?}");
+    }
+
+    #[test]
+    fn heard_pairs_bins_equal_each_subsets_own_sweep() {
+        // Random points on a coarse lattice (so that some share a position and many an x),
+        // random values and random subsets: a subset's bins from the full set's pairs equal
+        // its own sweep's ([`empirical`]) bit for bit.
+        let mut rng = ChaCha8Rng::seed_from_u64(16);
+        for case in 0..20 {
+            let n = 2 + case * 9;
+            let points: Vec<ScatteredPoint> = (0..n)
+                .map(|_| {
+                    p(
+                        rng.gen_range(0..40) as f64 * 0.5,
+                        rng.gen_range(0..20) as f64 * 0.5,
+                    )
+                })
+                .collect();
+            let values: Vec<f64> = (0..n).map(|_| rng.gen_range(-90.0..-40.0)).collect();
+            let cutoff = rng.gen_range(1.0..25.0);
+            let bins = 1 + case % 15;
+            let shared = HeardPairs::new(&points, cutoff, bins);
+            for share in [0.0, 0.3, 0.8, 1.0] {
+                let keep: Vec<bool> = (0..n).map(|_| rng.gen_bool(share)).collect();
+                let (sub_p, sub_v): (Vec<ScatteredPoint>, Vec<f64>) = (0..n)
+                    .filter(|&i| keep[i])
+                    .map(|i| (points[i], values[i]))
+                    .unzip();
+                assert_eq!(
+                    shared.bins(&values, &keep),
+                    empirical(&sub_p, &sub_v, cutoff, bins),
+                    "case {case}, share {share}"
+                );
+            }
+        }
     }
 }
