@@ -719,6 +719,15 @@ struct System {
     weights: Vec<f64>,
     /// The solution's variance in units of the sill.
     variance: f64,
+    /// The previous place's neighbours (indices into the points), whose distances
+    /// `distances` held before this place's: a place's neighbours are mostly the previous
+    /// place's (the next cell of a row, the next scan of a walk), and a distance already
+    /// computed is copied instead of computed again.
+    previous: Vec<u32>,
+    /// Per point, its slot among `previous` (`u32::MAX`: not among them).
+    slot_of: Vec<u32>,
+    /// Scratch for the next place's distances (swapped with `distances`).
+    next: Vec<f64>,
 }
 
 /// Regularisation tried when the system is singular: a nugget of a millionth of the sill on the
@@ -813,8 +822,53 @@ fn fill_body(matrix: &mut [f64], distances: &[f64], n: &[Neighbour], v: &Variogr
 }
 
 impl System {
-    /// The distances between the neighbours `n` (indices into `points`) of a place.
+    /// The distances between the neighbours `n` (indices into `points`) of a place; those
+    /// between two of the previous place's neighbours are copied from its distances. The same
+    /// bits as computing each ([`System::set_place_fresh`], the test
+    /// `set_place_reuses_the_previous_places_distances_bit_for_bit`): a copied distance was
+    /// computed from the same two points, perhaps in the other order, and `hypot` of the
+    /// negated differences is the same number (IEEE negation is exact; `hypot` takes the
+    /// magnitudes).
     fn set_place(&mut self, points: &[ScatteredPoint], n: &[Neighbour]) {
+        let k = n.len();
+        if self.slot_of.len() != points.len() {
+            self.slot_of.clear();
+            self.slot_of.resize(points.len(), u32::MAX);
+            self.previous.clear();
+        }
+        let pk = self.previous.len();
+        // This place's neighbours' slots among the previous place's.
+        let slots: Vec<u32> = n.iter().map(|a| self.slot_of[a.index as usize]).collect();
+        let mut next = std::mem::take(&mut self.next);
+        next.clear();
+        next.resize(k * k, 0.0);
+        for (i, a) in n.iter().enumerate() {
+            let pa = points[a.index as usize];
+            let si = slots[i] as usize;
+            for (j, b) in n.iter().enumerate().skip(i + 1) {
+                let sj = slots[j] as usize;
+                next[i * k + j] = if si < pk && sj < pk {
+                    self.distances[si.min(sj) * pk + si.max(sj)]
+                } else {
+                    let pb = points[b.index as usize];
+                    (pa.x - pb.x).hypot(pa.y - pb.y)
+                };
+            }
+        }
+        for &p in &self.previous {
+            self.slot_of[p as usize] = u32::MAX;
+        }
+        self.previous.clear();
+        for (i, a) in n.iter().enumerate() {
+            self.slot_of[a.index as usize] = i as u32;
+            self.previous.push(a.index);
+        }
+        self.next = std::mem::replace(&mut self.distances, next);
+    }
+
+    /// [`System::set_place`] computing every distance: the reference it must equal.
+    #[cfg(test)]
+    fn set_place_fresh(&mut self, points: &[ScatteredPoint], n: &[Neighbour]) {
         let k = n.len();
         self.distances.clear();
         self.distances.resize(k * k, 0.0);
@@ -1762,17 +1816,17 @@ mod tests {
             let points: Vec<ScatteredPoint> = (0..n)
                 .map(|_| {
                     p(
-                        rng.gen_range(0..40) as f64 * 0.5,
-                        rng.gen_range(0..20) as f64 * 0.5,
+                        rng.random_range(0..40) as f64 * 0.5,
+                        rng.random_range(0..20) as f64 * 0.5,
                     )
                 })
                 .collect();
-            let values: Vec<f64> = (0..n).map(|_| rng.gen_range(-90.0..-40.0)).collect();
-            let cutoff = rng.gen_range(1.0..25.0);
+            let values: Vec<f64> = (0..n).map(|_| rng.random_range(-90.0..-40.0)).collect();
+            let cutoff = rng.random_range(1.0..25.0);
             let bins = 1 + case % 15;
             let shared = HeardPairs::new(&points, cutoff, bins);
             for share in [0.0, 0.3, 0.8, 1.0] {
-                let keep: Vec<bool> = (0..n).map(|_| rng.gen_bool(share)).collect();
+                let keep: Vec<bool> = (0..n).map(|_| rng.random_bool(share)).collect();
                 let (sub_p, sub_v): (Vec<ScatteredPoint>, Vec<f64>) = (0..n)
                     .filter(|&i| keep[i])
                     .map(|i| (points[i], values[i]))
@@ -1784,5 +1838,57 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn set_place_reuses_the_previous_places_distances_bit_for_bit() {
+        // Places along a row and then elsewhere, each with its k nearest of random points
+        // (brute force): one System carried from place to place gives, at every place, the
+        // distances a fresh one computes, bit for bit (the copied ones were computed with the
+        // two points in either order).
+        let mut rng = ChaCha8Rng::seed_from_u64(61);
+        let pts: Vec<ScatteredPoint> = (0..300)
+            .map(|_| p(rng.random_range(-20.0..20.0), rng.random_range(-8.0..8.0)))
+            .collect();
+        let near = |q: ScatteredPoint, k: usize| -> Vec<Neighbour> {
+            let mut all: Vec<Neighbour> = pts
+                .iter()
+                .enumerate()
+                .map(|(i, a)| Neighbour {
+                    index: i as u32,
+                    dist2: (a.x - q.x).powi(2) + (a.y - q.y).powi(2),
+                })
+                .collect();
+            all.sort_by(|a, b| a.dist2.total_cmp(&b.dist2).then(a.index.cmp(&b.index)));
+            all.truncate(k);
+            all
+        };
+        let mut carried = System::default();
+        let mut reused = 0usize;
+        let places = (0..60)
+            .map(|c| p(-15.0 + 0.5 * c as f64, 1.0))
+            .chain((0..20).map(|_| p(rng.random_range(-20.0..20.0), rng.random_range(-8.0..8.0))));
+        for (at, q) in places.enumerate() {
+            let k = [64, 64, 16, 1, 0, 64][at % 6];
+            let n = near(q, k);
+            reused += n
+                .iter()
+                .filter(|a| {
+                    carried
+                        .slot_of
+                        .get(a.index as usize)
+                        .is_some_and(|s| *s != u32::MAX)
+                })
+                .count();
+            carried.set_place(&pts, &n);
+            let mut fresh = System::default();
+            fresh.set_place_fresh(&pts, &n);
+            assert_eq!(carried.distances.len(), fresh.distances.len(), "place {at}");
+            for (a, b) in carried.distances.iter().zip(&fresh.distances) {
+                assert_eq!(a.to_bits(), b.to_bits(), "place {at}");
+            }
+        }
+        // Most neighbours were the previous place's, so the copies were exercised.
+        assert!(reused > 1000, "{reused}");
     }
 }
