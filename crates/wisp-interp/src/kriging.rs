@@ -241,25 +241,10 @@ impl LagPairs {
         }
         let mut by_class = vec![Vec::new(); bins];
         let mut lag_sum = vec![0.0f64; bins];
-        let width = cutoff / bins as f64;
-        let mut order: Vec<usize> = (0..points.len()).collect();
-        order.sort_by(|&a, &b| points[a].x.total_cmp(&points[b].x).then(a.cmp(&b)));
-        for (oi, &i) in order.iter().enumerate() {
-            let p = points[i];
-            for &j in &order[oi + 1..] {
-                let q = points[j];
-                if q.x - p.x > cutoff {
-                    break;
-                }
-                let h = (q.x - p.x).hypot(q.y - p.y);
-                if h > cutoff || h == 0.0 {
-                    continue;
-                }
-                let b = ((h / width) as usize).min(bins - 1);
-                lag_sum[b] += h;
-                by_class[b].push((i as u32, j as u32));
-            }
-        }
+        sweep(points, cutoff, bins, |b, i, j, h| {
+            lag_sum[b] += h;
+            by_class[b].push((i, j));
+        });
         LagPairs { by_class, lag_sum }
     }
 
@@ -325,6 +310,92 @@ impl LagPairs {
             }
         }
         out
+    }
+}
+
+/// Every pair of `points` closer than `cutoff` (and apart), as [`empirical`] meets them: points
+/// sorted by x (ties by index) and swept, each pair `(i, j)` with `i` the earlier in that order,
+/// handed to `visit(class, i, j, h)`. The one sweep [`LagPairs`] and [`HeardPairs`] are made by.
+fn sweep(
+    points: &[ScatteredPoint],
+    cutoff: f64,
+    bins: usize,
+    mut visit: impl FnMut(usize, u32, u32, f64),
+) {
+    let width = cutoff / bins as f64;
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| points[a].x.total_cmp(&points[b].x).then(a.cmp(&b)));
+    for (oi, &i) in order.iter().enumerate() {
+        let p = points[i];
+        for &j in &order[oi + 1..] {
+            let q = points[j];
+            if q.x - p.x > cutoff {
+                break;
+            }
+            let h = (q.x - p.x).hypot(q.y - p.y);
+            if h > cutoff || h == 0.0 {
+                continue;
+            }
+            let b = ((h / width) as usize).min(bins - 1);
+            visit(b, i as u32, j as u32, h);
+        }
+    }
+}
+
+/// The pairs of every point of a survey's scans with their distances, for the semivariograms
+/// of fields that each cover only some of the scans (a radio's residuals at the scans that
+/// heard it): [`HeardPairs::bins`] of a subset equals [`empirical`] of that subset alone, bit
+/// for bit, without sweeping it again.
+///
+/// Why it is the same: the subset's points keep their relative order (sorted by x, ties by
+/// index, and a subset's indices rise with the full set's), so the subset's sweep meets its
+/// pairs in the order the full sweep does, each with the same `h` (the same two points, the
+/// earlier one first) in the same class; summing the full sweep's pairs whose two ends are both
+/// in the subset, in order, adds the same numbers in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HeardPairs {
+    /// Per class, its pairs `(i, j, h)`, in the order of the sweep.
+    by_class: Vec<Vec<(u32, u32, f64)>>,
+}
+
+impl HeardPairs {
+    /// Every pair of `points` closer than `cutoff` (and apart), in `bins` classes.
+    pub(crate) fn new(points: &[ScatteredPoint], cutoff: f64, bins: usize) -> HeardPairs {
+        if bins == 0 || cutoff.is_nan() || cutoff <= 0.0 {
+            return HeardPairs {
+                by_class: Vec::new(),
+            };
+        }
+        let mut by_class = vec![Vec::new(); bins];
+        sweep(points, cutoff, bins, |b, i, j, h| {
+            by_class[b].push((i, j, h))
+        });
+        HeardPairs { by_class }
+    }
+
+    /// `empirical(points of the subset, values of the subset, cutoff, bins)` for the subset of
+    /// points where `keep` holds (`values` and `keep` one per point of the full set).
+    pub(crate) fn bins(&self, values: &[f64], keep: &[bool]) -> Vec<LagBin> {
+        self.by_class
+            .iter()
+            .filter_map(|pairs| {
+                let (mut h, mut sq, mut n) = (0.0f64, 0.0f64, 0usize);
+                for &(i, j, lag) in pairs {
+                    let (i, j) = (i as usize, j as usize);
+                    if keep[i] && keep[j] {
+                        h += lag;
+                        let d = values[i] - values[j];
+                        sq += d * d;
+                        n += 1;
+                    }
+                }
+                (n > 0).then(|| LagBin {
+                    lag_m: h / n as f64,
+                    gamma: sq / (2.0 * n as f64),
+                    pairs: n,
+                })
+            })
+            .collect()
     }
 }
 
@@ -648,6 +719,15 @@ struct System {
     weights: Vec<f64>,
     /// The solution's variance in units of the sill.
     variance: f64,
+    /// The previous place's neighbours (indices into the points), whose distances
+    /// `distances` held before this place's: a place's neighbours are mostly the previous
+    /// place's (the next cell of a row, the next scan of a walk), and a distance already
+    /// computed is copied instead of computed again.
+    previous: Vec<u32>,
+    /// Per point, its slot among `previous` (`u32::MAX`: not among them).
+    slot_of: Vec<u32>,
+    /// Scratch for the next place's distances (swapped with `distances`).
+    next: Vec<f64>,
 }
 
 /// Regularisation tried when the system is singular: a nugget of a millionth of the sill on the
@@ -742,8 +822,53 @@ fn fill_body(matrix: &mut [f64], distances: &[f64], n: &[Neighbour], v: &Variogr
 }
 
 impl System {
-    /// The distances between the neighbours `n` (indices into `points`) of a place.
+    /// The distances between the neighbours `n` (indices into `points`) of a place; those
+    /// between two of the previous place's neighbours are copied from its distances. The same
+    /// bits as computing each ([`System::set_place_fresh`], the test
+    /// `set_place_reuses_the_previous_places_distances_bit_for_bit`): a copied distance was
+    /// computed from the same two points, perhaps in the other order, and `hypot` of the
+    /// negated differences is the same number (IEEE negation is exact; `hypot` takes the
+    /// magnitudes).
     fn set_place(&mut self, points: &[ScatteredPoint], n: &[Neighbour]) {
+        let k = n.len();
+        if self.slot_of.len() != points.len() {
+            self.slot_of.clear();
+            self.slot_of.resize(points.len(), u32::MAX);
+            self.previous.clear();
+        }
+        let pk = self.previous.len();
+        // This place's neighbours' slots among the previous place's.
+        let slots: Vec<u32> = n.iter().map(|a| self.slot_of[a.index as usize]).collect();
+        let mut next = std::mem::take(&mut self.next);
+        next.clear();
+        next.resize(k * k, 0.0);
+        for (i, a) in n.iter().enumerate() {
+            let pa = points[a.index as usize];
+            let si = slots[i] as usize;
+            for (j, b) in n.iter().enumerate().skip(i + 1) {
+                let sj = slots[j] as usize;
+                next[i * k + j] = if si < pk && sj < pk {
+                    self.distances[si.min(sj) * pk + si.max(sj)]
+                } else {
+                    let pb = points[b.index as usize];
+                    (pa.x - pb.x).hypot(pa.y - pb.y)
+                };
+            }
+        }
+        for &p in &self.previous {
+            self.slot_of[p as usize] = u32::MAX;
+        }
+        self.previous.clear();
+        for (i, a) in n.iter().enumerate() {
+            self.slot_of[a.index as usize] = i as u32;
+            self.previous.push(a.index);
+        }
+        self.next = std::mem::replace(&mut self.distances, next);
+    }
+
+    /// [`System::set_place`] computing every distance: the reference it must equal.
+    #[cfg(test)]
+    fn set_place_fresh(&mut self, points: &[ScatteredPoint], n: &[Neighbour]) {
         let k = n.len();
         self.distances.clear();
         self.distances.resize(k * k, 0.0);
@@ -1678,5 +1803,92 @@ mod tests {
         assert!((e[0].value[0] as f64 - truth(q[0].x, q[0].y)).abs() < 0.05);
         let sd = e[0].std_dev.as_ref().unwrap();
         assert!(sd[1] > sd[0], "{sd:?}");
+    }
+
+    #[test]
+    fn heard_pairs_bins_equal_each_subsets_own_sweep() {
+        // Random points on a coarse lattice (so that some share a position and many an x),
+        // random values and random subsets: a subset's bins from the full set's pairs equal
+        // its own sweep's ([`empirical`]) bit for bit.
+        let mut rng = ChaCha8Rng::seed_from_u64(16);
+        for case in 0..20 {
+            let n = 2 + case * 9;
+            let points: Vec<ScatteredPoint> = (0..n)
+                .map(|_| {
+                    p(
+                        rng.random_range(0..40) as f64 * 0.5,
+                        rng.random_range(0..20) as f64 * 0.5,
+                    )
+                })
+                .collect();
+            let values: Vec<f64> = (0..n).map(|_| rng.random_range(-90.0..-40.0)).collect();
+            let cutoff = rng.random_range(1.0..25.0);
+            let bins = 1 + case % 15;
+            let shared = HeardPairs::new(&points, cutoff, bins);
+            for share in [0.0, 0.3, 0.8, 1.0] {
+                let keep: Vec<bool> = (0..n).map(|_| rng.random_bool(share)).collect();
+                let (sub_p, sub_v): (Vec<ScatteredPoint>, Vec<f64>) = (0..n)
+                    .filter(|&i| keep[i])
+                    .map(|i| (points[i], values[i]))
+                    .unzip();
+                assert_eq!(
+                    shared.bins(&values, &keep),
+                    empirical(&sub_p, &sub_v, cutoff, bins),
+                    "case {case}, share {share}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn set_place_reuses_the_previous_places_distances_bit_for_bit() {
+        // Places along a row and then elsewhere, each with its k nearest of random points
+        // (brute force): one System carried from place to place gives, at every place, the
+        // distances a fresh one computes, bit for bit (the copied ones were computed with the
+        // two points in either order).
+        let mut rng = ChaCha8Rng::seed_from_u64(61);
+        let pts: Vec<ScatteredPoint> = (0..300)
+            .map(|_| p(rng.random_range(-20.0..20.0), rng.random_range(-8.0..8.0)))
+            .collect();
+        let near = |q: ScatteredPoint, k: usize| -> Vec<Neighbour> {
+            let mut all: Vec<Neighbour> = pts
+                .iter()
+                .enumerate()
+                .map(|(i, a)| Neighbour {
+                    index: i as u32,
+                    dist2: (a.x - q.x).powi(2) + (a.y - q.y).powi(2),
+                })
+                .collect();
+            all.sort_by(|a, b| a.dist2.total_cmp(&b.dist2).then(a.index.cmp(&b.index)));
+            all.truncate(k);
+            all
+        };
+        let mut carried = System::default();
+        let mut reused = 0usize;
+        let places = (0..60)
+            .map(|c| p(-15.0 + 0.5 * c as f64, 1.0))
+            .chain((0..20).map(|_| p(rng.random_range(-20.0..20.0), rng.random_range(-8.0..8.0))));
+        for (at, q) in places.enumerate() {
+            let k = [64, 64, 16, 1, 0, 64][at % 6];
+            let n = near(q, k);
+            reused += n
+                .iter()
+                .filter(|a| {
+                    carried
+                        .slot_of
+                        .get(a.index as usize)
+                        .is_some_and(|s| *s != u32::MAX)
+                })
+                .count();
+            carried.set_place(&pts, &n);
+            let mut fresh = System::default();
+            fresh.set_place_fresh(&pts, &n);
+            assert_eq!(carried.distances.len(), fresh.distances.len(), "place {at}");
+            for (a, b) in carried.distances.iter().zip(&fresh.distances) {
+                assert_eq!(a.to_bits(), b.to_bits(), "place {at}");
+            }
+        }
+        // Most neighbours were the previous place's, so the copies were exercised.
+        assert!(reused > 1000, "{reused}");
     }
 }

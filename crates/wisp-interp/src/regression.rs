@@ -25,7 +25,7 @@
 //! ordinary kriging.
 
 use crate::fields::{RadioFields, RadioKey};
-use crate::kriging::{empirical, LagBin, MAX_VARIOGRAM_SAMPLES};
+use crate::kriging::{empirical, HeardPairs, LagBin, MAX_VARIOGRAM_SAMPLES};
 use crate::method::{Estimates, Interpolator, Surface};
 use crate::{InterpError, OrdinaryKriging, ScatteredPoint, Variogram};
 use rayon::prelude::*;
@@ -214,6 +214,23 @@ fn pooled_variogram(
     residuals: &[Vec<f32>],
     bins: usize,
 ) -> Option<Variogram> {
+    // With no more scans than a radio's semivariogram is estimated from, every radio takes
+    // all the scans that heard it: their pairs are found once, with their distances, for every
+    // radio (`HeardPairs`, the same bins as each radio's own sweep, bit for bit), instead of
+    // one sweep per radio.
+    let share = fields.points.len() <= MAX_VARIOGRAM_SAMPLES;
+    pooled_variogram_by(fields, trend, residuals, bins, share)
+}
+
+/// [`pooled_variogram`], each radio's bins from the pairs shared by all (`share`, only when no
+/// radio is subsampled) or from its own sweep (the reference the tests hold the shared pairs to).
+fn pooled_variogram_by(
+    fields: &RadioFields,
+    trend: &dyn Trend,
+    residuals: &[Vec<f32>],
+    bins: usize,
+    share: bool,
+) -> Option<Variogram> {
     let (lo, hi) = fields.points.iter().fold(
         ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
         |(lo, hi), p| {
@@ -227,10 +244,16 @@ fn pooled_variogram(
     if cutoff.is_nan() || cutoff <= 0.0 || bins == 0 {
         return None;
     }
+    let shared = (share && fields.points.len() <= MAX_VARIOGRAM_SAMPLES)
+        .then(|| HeardPairs::new(&fields.points, cutoff, bins));
     let per_radio: Vec<Vec<LagBin>> = (0..residuals.len())
         .into_par_iter()
         .filter(|&r| has_trend(fields, trend, r))
         .map(|r| {
+            if let Some(pairs) = &shared {
+                let values: Vec<f64> = residuals[r].iter().map(|&v| v as f64).collect();
+                return pairs.bins(&values, &fields.heard[r]);
+            }
             let heard: Vec<usize> = (0..fields.points.len())
                 .filter(|&s| fields.heard[r][s])
                 .collect();
@@ -529,6 +552,27 @@ mod tests {
         // Radio "b" has no trend under OnlyA: only "a"'s pairs pool, so the fit differs.
         let only_a = pooled_variogram(&f, &OnlyA, &residuals(&f, &OnlyA, -95.0), bins).unwrap();
         assert_ne!(only_a, v);
+    }
+
+    #[test]
+    fn pooled_from_shared_pairs_equals_each_radios_own_sweep() {
+        // Two radios heard at different scans (every seventh of "a" and every fifth of "b"
+        // missing), a scan repeated at one position and two at one x: the shared pairs give
+        // the same variogram, bit for bit, as each radio's own sweep of its heard scans.
+        let mut f = two_radios();
+        let (p3, p9) = (f.points[3], f.points[9]);
+        f.points[10] = p3;
+        f.points[11].x = p9.x;
+        for trend in [&Slope as &dyn Trend, &OnlyA] {
+            let res = residuals(&f, trend, -95.0);
+            for bins in [1, 7, 15] {
+                let shared = pooled_variogram_by(&f, trend, &res, bins, true);
+                let own = pooled_variogram_by(&f, trend, &res, bins, false);
+                assert!(shared.is_some());
+                assert_eq!(shared, own, "{bins} bins");
+                assert_eq!(pooled_variogram(&f, trend, &res, bins), own);
+            }
+        }
     }
 
     #[test]

@@ -31,13 +31,26 @@ impl FloorCalibrations {
         samples: &[Sample],
         opts: &CalibrationOptions,
     ) -> Calibrated {
+        self.get_sharing(floor, samples, opts, None)
+    }
+
+    /// [`FloorCalibrations::get`], taking the coarse lattice's wall losses from `shared` (made
+    /// from this walk, e.g. by `auto`'s cross-validation) where it holds them: the same
+    /// calibration bit for bit ([`wisp_plan::calibrate_sharing`]), made faster.
+    pub fn get_sharing(
+        &self,
+        floor: &wisp_model::Floor,
+        samples: &[Sample],
+        opts: &CalibrationOptions,
+        shared: Option<&wisp_plan::SharedLattice>,
+    ) -> Calibrated {
         // Held while calibrating: a second caller with the same options waits for the first
         // result rather than making its own.
         let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, c)) = made.iter().find(|(o, _)| o == opts) {
             return c.clone();
         }
-        let c = Arc::new(wisp_plan::calibrate(floor, samples, opts));
+        let c = Arc::new(wisp_plan::calibrate_sharing(floor, samples, opts, shared));
         made.push((opts.clone(), c.clone()));
         c
     }
@@ -77,9 +90,11 @@ mod tests {
         calls
     }
 
-    /// Each `calibrate(` in `line` that is a call of `calibrate` itself.
+    /// Each `calibrate(` or `calibrate_sharing(` in `line` that is a call of one of them.
     fn calls_in(line: &str) -> impl Iterator<Item = usize> + '_ {
-        line.match_indices("calibrate(")
+        ["calibrate(", "calibrate_sharing("]
+            .into_iter()
+            .flat_map(|name| line.match_indices(name))
             .map(|(i, _)| i)
             .filter(move |&i| {
                 !line[..i]
@@ -98,7 +113,9 @@ mod tests {
         let calls = calibration_calls();
         assert_eq!(
             calls,
-            vec!["calibrations.rs: let c = Arc::new(wisp_plan::calibrate(floor, samples, opts));"]
+            vec![
+                "calibrations.rs: let c = Arc::new(wisp_plan::calibrate_sharing(floor, samples, opts, shared));"
+            ]
         );
         // The scan sees the calls it must refuse.
         assert_eq!(
@@ -106,6 +123,7 @@ mod tests {
             1
         );
         assert_eq!(calls_in("match calibrate(&f.floor, s, &o) {").count(), 1);
+        assert_eq!(calls_in("calibrate_sharing(f, s, &o, None)").count(), 1);
         assert_eq!(calls_in("calibrate_site(&loaded, None, &opts)").count(), 0);
         assert_eq!(calls_in("wisp calibrate site.toml").count(), 0);
     }

@@ -190,6 +190,24 @@ pub fn layer_options(
     samples: &[Sample],
     filters: &Filters,
 ) -> (LayerOptions, String) {
+    let (opts, label, _) = layer_options_sharing(site, floor, samples, filters);
+    (opts, label)
+}
+
+/// [`layer_options`], and for `auto` the coarse lattice's wall losses to the walk its folds'
+/// calibrations shared ([`wisp_plan::SharedLattice`]), so that the map's own calibration (when
+/// `auto` picks `model`) takes them too instead of computing them again: on issue 16's dense
+/// floor that table is most of a calibration's time. None for a fixed method.
+pub fn layer_options_sharing(
+    site: &Site,
+    floor: &SiteFloor,
+    samples: &[Sample],
+    filters: &Filters,
+) -> (
+    LayerOptions,
+    String,
+    Option<std::sync::Arc<wisp_plan::SharedLattice>>,
+) {
     let f = &floor.floor;
     let walls = (!f.walls.is_empty()).then(|| WallAware {
         walls: f.walls.clone(),
@@ -205,6 +223,7 @@ pub fn layer_options(
         network: site.network.clone(),
         ..Default::default()
     };
+    let mut shared = None;
     let label = match floor.interpolation {
         MethodChoice::Fixed(m) => {
             opts.method = m;
@@ -223,6 +242,7 @@ pub fn layer_options(
                 },
                 samples,
             );
+            shared = model.shared.clone();
             match wisp_interp::validate::auto_with(samples, Some(&model), &opts, &cv) {
                 Ok(a) => {
                     opts.method = a.method;
@@ -241,7 +261,7 @@ pub fn layer_options(
             }
         }
     };
-    (opts, label)
+    (opts, label, shared)
 }
 
 /// [`analyse`] with only the radios `filters` keeps.
@@ -253,7 +273,7 @@ pub fn analyse_with(
 ) -> Result<FloorAnalysis, Error> {
     let f = &floor.floor;
     let g = floor_grid(f)?;
-    let (opts, method) = layer_options(site, floor, samples, filters);
+    let (opts, method, shared) = layer_options_sharing(site, floor, samples, filters);
     let inside = |r: usize, c: usize| f.outline.contains(g.centre(r, c));
     let profiles = all_profiles(site);
     let find = |n: &str| profiles.iter().find(|p| p.name == n).cloned();
@@ -267,7 +287,9 @@ pub fn analyse_with(
             grouping: site.ap_grouping.clone(),
             ..Default::default()
         };
-        let c = calibrations.get(f, samples, &cal_opts);
+        // With `auto`, from the lattice table its folds shared: the same calibration, bit
+        // for bit (`wisp_plan::calibrate_sharing`), without computing the table again.
+        let c = calibrations.get_sharing(f, samples, &cal_opts, shared.as_deref());
         if let Err(e) = c.as_ref() {
             opts.method = Method::Kriging;
             method = format!("kriging (model: the floor could not be calibrated: {e})");
