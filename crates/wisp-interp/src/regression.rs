@@ -274,14 +274,17 @@ fn pooled_variogram_by(
         };
         bins
     ];
+    // A radio's bins are its non-empty lag classes only, so each goes to the class its mean lag
+    // lies in (a class's mean lies inside it), not to the pooled bin at its place in the list:
+    // a radio with no pair in a short class would otherwise shift every longer class down.
+    let width = cutoff / bins as f64;
     for radio in &per_radio {
-        for (p, b) in pooled.iter_mut().zip(radio) {
-            if b.pairs > 0 {
-                let n = b.pairs as f64;
-                p.lag_m += b.lag_m * n;
-                p.gamma += b.gamma * n;
-                p.pairs += b.pairs;
-            }
+        for b in radio.iter().filter(|b| b.pairs > 0) {
+            let p = &mut pooled[((b.lag_m / width) as usize).min(bins - 1)];
+            let n = b.pairs as f64;
+            p.lag_m += b.lag_m * n;
+            p.gamma += b.gamma * n;
+            p.pairs += b.pairs;
         }
     }
     for p in &mut pooled {
@@ -503,55 +506,58 @@ mod tests {
         let f = two_radios();
         // Both radios with a trend (Slope), so both pool.
         let res = residuals(&f, &Slope, -95.0);
-        let bins = 15;
-        let v = pooled_variogram(&f, &Slope, &res, bins).unwrap();
-        // Brute force: every pair of scans that both heard the radio, over both radios,
-        // classed by distance up to a third of the scans' bounding-box diagonal.
-        let (xs, ys): (Vec<f64>, Vec<f64>) = f.points.iter().map(|p| (p.x, p.y)).unzip();
-        let span = |v: &[f64]| {
-            v.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
-                - v.iter().cloned().fold(f64::INFINITY, f64::min)
-        };
-        let cutoff = span(&xs).hypot(span(&ys)) / 3.0;
-        let mut sum_h = vec![0.0; bins];
-        let mut sum_sq = vec![0.0; bins];
-        let mut count = vec![0usize; bins];
-        for (r, res) in res.iter().enumerate() {
-            for i in 0..f.points.len() {
-                for j in i + 1..f.points.len() {
-                    if !(f.heard[r][i] && f.heard[r][j]) {
-                        continue;
+        // At 60 classes of 0.18 m some radio has no pair in a short class: its longer classes
+        // must still pool into their own bins.
+        for bins in [15, 60] {
+            let v = pooled_variogram(&f, &Slope, &res, bins).unwrap();
+            // Brute force: every pair of scans that both heard the radio, over both radios,
+            // classed by distance up to a third of the scans' bounding-box diagonal.
+            let (xs, ys): (Vec<f64>, Vec<f64>) = f.points.iter().map(|p| (p.x, p.y)).unzip();
+            let span = |v: &[f64]| {
+                v.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+                    - v.iter().cloned().fold(f64::INFINITY, f64::min)
+            };
+            let cutoff = span(&xs).hypot(span(&ys)) / 3.0;
+            let mut sum_h = vec![0.0; bins];
+            let mut sum_sq = vec![0.0; bins];
+            let mut count = vec![0usize; bins];
+            for (r, res) in res.iter().enumerate() {
+                for i in 0..f.points.len() {
+                    for j in i + 1..f.points.len() {
+                        if !(f.heard[r][i] && f.heard[r][j]) {
+                            continue;
+                        }
+                        let (p, q) = (f.points[i], f.points[j]);
+                        let h = (q.x - p.x).hypot(q.y - p.y);
+                        if h == 0.0 || h > cutoff {
+                            continue;
+                        }
+                        let b = ((h / (cutoff / bins as f64)) as usize).min(bins - 1);
+                        sum_h[b] += h;
+                        sum_sq[b] += (res[i] as f64 - res[j] as f64).powi(2);
+                        count[b] += 1;
                     }
-                    let (p, q) = (f.points[i], f.points[j]);
-                    let h = (q.x - p.x).hypot(q.y - p.y);
-                    if h == 0.0 || h > cutoff {
-                        continue;
-                    }
-                    let b = ((h / (cutoff / bins as f64)) as usize).min(bins - 1);
-                    sum_h[b] += h;
-                    sum_sq[b] += (res[i] as f64 - res[j] as f64).powi(2);
-                    count[b] += 1;
                 }
             }
+            let brute: Vec<crate::kriging::LagBin> = (0..bins)
+                .map(|b| crate::kriging::LagBin {
+                    lag_m: sum_h[b] / count[b].max(1) as f64,
+                    gamma: sum_sq[b] / (2 * count[b].max(1)) as f64,
+                    pairs: count[b],
+                })
+                .collect();
+            let w = Variogram::fit(&brute).unwrap();
+            for (a, b) in [
+                (v.nugget, w.nugget),
+                (v.partial_sill, w.partial_sill),
+                (v.range_m, w.range_m),
+            ] {
+                assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{v:?} vs {w:?}");
+            }
+            // Radio "b" has no trend under OnlyA: only "a"'s pairs pool, so the fit differs.
+            let only_a = pooled_variogram(&f, &OnlyA, &residuals(&f, &OnlyA, -95.0), bins).unwrap();
+            assert_ne!(only_a, v);
         }
-        let brute: Vec<crate::kriging::LagBin> = (0..bins)
-            .map(|b| crate::kriging::LagBin {
-                lag_m: sum_h[b] / count[b].max(1) as f64,
-                gamma: sum_sq[b] / (2 * count[b].max(1)) as f64,
-                pairs: count[b],
-            })
-            .collect();
-        let w = Variogram::fit(&brute).unwrap();
-        for (a, b) in [
-            (v.nugget, w.nugget),
-            (v.partial_sill, w.partial_sill),
-            (v.range_m, w.range_m),
-        ] {
-            assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{v:?} vs {w:?}");
-        }
-        // Radio "b" has no trend under OnlyA: only "a"'s pairs pool, so the fit differs.
-        let only_a = pooled_variogram(&f, &OnlyA, &residuals(&f, &OnlyA, -95.0), bins).unwrap();
-        assert_ne!(only_a, v);
     }
 
     #[test]
