@@ -101,6 +101,10 @@ def thin_plate_local(p, v, q):
 def kriging(p, v, q):
     from pykrige.ok import OrdinaryKriging
     p, v = dedupe(p, v)
+    if np.ptp(v) == 0:
+        # A radio the training scans all missed (or all heard alike): pykrige's variogram fit
+        # refuses a field without variance; every method predicts the constant.
+        return np.full(len(q), v[0])
     ok = OrdinaryKriging(p[:, 0], p[:, 1], v, variogram_model="exponential")
     z, _ = ok.execute("points", q[:, 0], q[:, 1])
     return np.asarray(z)
@@ -130,6 +134,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[7, 11, 23])
     ap.add_argument("--site", help="score this site's own captures (its first floor) instead of simulated walks")
+    ap.add_argument("--only", help="run only the Python methods whose name contains this")
     a = ap.parse_args()
     if not os.path.exists(WISP):
         sys.exit("build first: cargo build --release")
@@ -152,6 +157,8 @@ def main():
         fold = folds(pts)
         best = None
         for name, fn in METHODS.items():
+            if a.only and a.only not in name:
+                continue
             rmse, bias, n = score(pts, vals, heard, fold, fn)
             print(f"| {seed} | {name} | {rmse:.2f} | {bias:+.2f} | {n} |")
             best = min(best or (rmse, name), (rmse, name))
