@@ -18,6 +18,17 @@ pub struct RadioKey {
     pub channel: u16,
 }
 
+impl RadioKey {
+    /// The radio a reading belongs to, under the grouping of `opts`.
+    fn of(o: &wisp_model::Observation, opts: &LayerOptions) -> RadioKey {
+        RadioKey {
+            ap: opts.grouping.ap_of(&o.bssid).0,
+            band: o.band,
+            channel: o.channel,
+        }
+    }
+}
+
 /// What the survey says about one radio.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RadioInfo {
@@ -166,11 +177,7 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
             let ri = *radio_of
                 .entry((o.bssid, o.band, o.channel))
                 .or_insert_with(|| {
-                    let key = RadioKey {
-                        ap: opts.grouping.ap_of(&o.bssid).0,
-                        band: o.band,
-                        channel: o.channel,
-                    };
+                    let key = RadioKey::of(o, opts);
                     let ri = *by_key.entry(key.clone()).or_insert_with(|| {
                         let info = RadioInfo {
                             key,
@@ -251,12 +258,7 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
     // the readings, this took IDW's walk-out RMSE from 9.06 to 5.89 dB (README, "Reading age").
     for (si, s) in used.iter().map(|&i| &samples[i]).enumerate() {
         for o in s.stale.iter().filter(|o| keep(o)) {
-            let key = RadioKey {
-                ap: opts.grouping.ap_of(&o.bssid).0,
-                band: o.band,
-                channel: o.channel,
-            };
-            if let Some(&ri) = by_key.get(&key) {
+            if let Some(&ri) = by_key.get(&RadioKey::of(o, opts)) {
                 let ri = sorted[ri];
                 if !heard[ri][si] {
                     let v = &mut values[ri][si];
