@@ -258,7 +258,12 @@ pub fn radio_fields(samples: &[Sample], opts: &LayerOptions) -> Result<RadioFiel
     // the readings, this took IDW's walk-out RMSE from 9.06 to 5.89 dB (README, "Reading age").
     for (si, s) in used.iter().map(|&i| &samples[i]).enumerate() {
         for o in s.stale.iter().filter(|o| keep(o)) {
-            if let Some(&ri) = by_key.get(&RadioKey::of(o, opts)) {
+            // The BSSID's radio as the fresh readings found it, else by key (`ap_of` formats a
+            // string, and a phone's survey has as many stale readings as fresh ones).
+            let ri = radio_of
+                .get(&(o.bssid, o.band, o.channel))
+                .or_else(|| by_key.get(&RadioKey::of(o, opts)));
+            if let Some(&ri) = ri {
                 let ri = sorted[ri];
                 if !heard[ri][si] {
                     let v = &mut values[ri][si];
